@@ -1,0 +1,21 @@
+/**
+ * A span is a half-open range of UTF-16 offsets `[start, end)` into one source file.
+ * Every AST node, every checked type and every IR node carries one, so that any
+ * stage can point back at the user's text.
+ */
+export interface Span {
+  /** The path of the file as the user named it (used verbatim in diagnostics). */
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A span covering both `a` and `b` (which must be in the same file). */
+export function joinSpans(a: Span, b: Span): Span {
+  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}
+
+/** A synthetic span for nodes the compiler makes up (e.g. gradient nodes); points at offset 0. */
+export function syntheticSpan(file = "<generated>"): Span {
+  return { file, start: 0, end: 0 };
+}

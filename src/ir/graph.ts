@@ -1,0 +1,84 @@
+import type { Dim, Shape } from "../check/dims.js";
+import type { Span } from "../diagnostics/span.js";
+import type { OpKind } from "./ops.js";
+
+export interface NodeAttrs {
+  /** leaves: the declared name */
+  readonly name?: string;
+  /** const: the value; leaky_relu / elu: alpha */
+  readonly value?: number;
+  readonly alpha?: number;
+  /** slice */
+  readonly start?: Dim;
+  readonly end?: Dim;
+  /** matmul: use the transpose of the first operand */
+  readonly transA?: boolean;
+  /** broadcast: the target shape */
+  readonly shape?: Shape;
+}
+
+export interface Node {
+  /** Index in `Graph.nodes`; nodes are in topological order (inputs have smaller ids). */
+  readonly id: number;
+  readonly op: OpKind;
+  readonly inputs: readonly number[];
+  readonly attrs: NodeAttrs;
+  readonly shape: Shape;
+  /** Where in the user's source this node comes from (gradient nodes: their forward node's). */
+  readonly span: Span;
+  /** A readable name from the source (`let` names, `f`, `c'`), for printing and ONNX. */
+  readonly label?: string;
+}
+
+/** Param initializers, as data; arguments are constant expressions over dimensions. */
+export type InitSpec =
+  | { readonly kind: "uniform"; readonly low: ConstExpr; readonly high: ConstExpr }
+  | { readonly kind: "normal"; readonly mean: ConstExpr; readonly std: ConstExpr }
+  | { readonly kind: "glorot" }
+  | { readonly kind: "const"; readonly value: ConstExpr };
+
+export type ConstExpr =
+  | { readonly kind: "num"; readonly value: number }
+  | { readonly kind: "dim"; readonly name: string }
+  | { readonly kind: "bin"; readonly op: "+" | "-" | "*" | "/"; readonly left: ConstExpr; readonly right: ConstExpr }
+  | { readonly kind: "neg"; readonly operand: ConstExpr }
+  | { readonly kind: "sqrt"; readonly operand: ConstExpr };
+
+export interface LeafDecl {
+  readonly name: string;
+  readonly shape: Shape;
+  /** The leaf node in `nodes`. */
+  readonly node: number;
+  readonly span: Span;
+}
+
+export interface StateDecl extends LeafDecl {
+  /** The node computing the state's next value. */
+  readonly next: number;
+}
+
+export interface ParamDecl extends LeafDecl {
+  readonly init: InitSpec;
+}
+
+export interface OutputDecl {
+  /** `h` for `output h'`, `y` for `output y = …` */
+  readonly name: string;
+  readonly node: number;
+  readonly span: Span;
+}
+
+/**
+ * One step of one cell for one example: the forward graph. `lower.ts` builds it from a
+ * checked cell; `autodiff/` extends a copy with the gradient nodes; back ends read it.
+ */
+export interface Graph {
+  readonly cell: string;
+  readonly file: string;
+  readonly dims: readonly string[];
+  readonly inputs: readonly LeafDecl[];
+  readonly states: readonly StateDecl[];
+  readonly params: readonly ParamDecl[];
+  readonly outputs: readonly OutputDecl[];
+  readonly nodes: readonly Node[];
+}

@@ -1,0 +1,131 @@
+import type { Span } from "../diagnostics/span.js";
+
+/**
+ * The abstract syntax tree of a .rnn file. Built from the CST by `visitor.ts`; every node
+ * carries its span. Nodes are plain data: the checker and the lowering read them, nobody
+ * mutates them.
+ */
+
+export interface Ident {
+  readonly name: string;
+  readonly span: Span;
+}
+
+// ---- dimension expressions (inside shapes `[4H, I]` and slices `v[H:2H]`) ----------------
+
+export type DimExpr =
+  | { readonly kind: "dimNum"; readonly value: number; readonly span: Span }
+  | { readonly kind: "dimName"; readonly name: string; readonly span: Span }
+  | {
+      readonly kind: "dimBinary";
+      /** `*` also stands for juxtaposition: `4H` is `4 * H`. */
+      readonly op: "+" | "-" | "*";
+      readonly left: DimExpr;
+      readonly right: DimExpr;
+      readonly span: Span;
+    }
+  | { readonly kind: "dimNeg"; readonly operand: DimExpr; readonly span: Span };
+
+/** `[4H, I]`; `[]` is a scalar. */
+export interface ShapeAnnot {
+  readonly dims: readonly DimExpr[];
+  readonly span: Span;
+}
+
+// ---- value expressions -------------------------------------------------------------------
+
+export type BinaryOp = "+" | "-" | "*" | "/" | "@";
+
+export type Expr =
+  | { readonly kind: "number"; readonly value: number; readonly text: string; readonly span: Span }
+  /** A name; `prime` is true for `h'` (the next value of state h). */
+  | { readonly kind: "name"; readonly name: string; readonly prime: boolean; readonly span: Span }
+  | { readonly kind: "binary"; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly opSpan: Span; readonly span: Span }
+  | { readonly kind: "neg"; readonly operand: Expr; readonly span: Span }
+  | { readonly kind: "call"; readonly callee: Ident; readonly args: readonly Expr[]; readonly span: Span }
+  /** `v[a:b]`: rows a (inclusive) to b (exclusive) of the first axis. */
+  | { readonly kind: "slice"; readonly target: Expr; readonly start: DimExpr; readonly end: DimExpr; readonly span: Span };
+
+// ---- statements --------------------------------------------------------------------------
+
+/** `~ uniform(-k, k)` / `~ glorot` or `= 0` */
+export type Initializer =
+  | { readonly kind: "dist"; readonly name: Ident; readonly args: readonly Expr[]; readonly span: Span }
+  | { readonly kind: "const"; readonly value: Expr; readonly span: Span };
+
+export type DeclKind = "input" | "state" | "param";
+
+export interface Decl {
+  readonly kind: "decl";
+  readonly declKind: DeclKind;
+  readonly name: Ident;
+  readonly shape: ShapeAnnot;
+  readonly init?: Initializer;
+  readonly span: Span;
+}
+
+/** `let a = e` or `let [a, b] = e` (destructuring a `split`). */
+export interface Let {
+  readonly kind: "let";
+  readonly names: readonly Ident[];
+  readonly destructure: boolean;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+/** `h' = e` */
+export interface StateUpdate {
+  readonly kind: "update";
+  readonly name: Ident;
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+/** `output y = e`, or `output h'` / `output z` (value omitted: the name itself). */
+export interface Output {
+  readonly kind: "output";
+  readonly name: Ident;
+  readonly prime: boolean;
+  readonly value?: Expr;
+  readonly span: Span;
+}
+
+/** `return e` (only in a fn body). */
+export interface Return {
+  readonly kind: "return";
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+export type Stmt = Decl | Let | StateUpdate | Output | Return;
+
+// ---- top-level items ---------------------------------------------------------------------
+
+export interface CellDef {
+  readonly kind: "cell";
+  readonly name: Ident;
+  readonly dims: readonly Ident[];
+  readonly body: readonly Stmt[];
+  readonly span: Span;
+}
+
+export interface FnParam {
+  readonly name: Ident;
+  readonly shape: ShapeAnnot;
+}
+
+export interface FnDef {
+  readonly kind: "fn";
+  readonly name: Ident;
+  readonly params: readonly FnParam[];
+  readonly result: ShapeAnnot;
+  readonly body: readonly Stmt[];
+  readonly span: Span;
+}
+
+export type Item = CellDef | FnDef;
+
+export interface Program {
+  readonly file: string;
+  readonly items: readonly Item[];
+}
