@@ -1,0 +1,363 @@
+import type { CstElement, CstNode, IToken } from "chevrotain";
+import type { Span } from "../diagnostics/span.js";
+import type * as A from "./ast.js";
+import { rnnParser } from "./parser.js";
+
+/**
+ * CST → AST. After error recovery the CST may lack pieces (Chevrotain inserts or skips tokens
+ * and marks nodes `recoveredNode`); a construct that lost a required part is dropped (its
+ * syntax error is already reported) rather than guessed, so later stages only see whole nodes.
+ */
+
+type Ctx = Record<string, CstElement[] | undefined>;
+
+const BaseVisitor = rnnParser.getBaseCstVisitorConstructorWithDefaults();
+
+/** Thrown inside the visitor when a node is incomplete; caught at the statement/item level. */
+class Incomplete extends Error {}
+
+export class AstBuilder extends BaseVisitor {
+  constructor(private readonly file: string) {
+    super();
+    this.validateVisitor();
+  }
+
+  // ---- helpers ------------------------------------------------------------------------
+
+  private tok(ctx: Ctx, name: string, index = 0): IToken {
+    const t = ctx[name]?.[index] as IToken | undefined;
+    if (t === undefined || t.isInsertedInRecovery || Number.isNaN(t.startOffset)) throw new Incomplete();
+    return t;
+  }
+
+  private optTok(ctx: Ctx, name: string, index = 0): IToken | undefined {
+    const t = ctx[name]?.[index] as IToken | undefined;
+    return t === undefined || t.isInsertedInRecovery || Number.isNaN(t.startOffset) ? undefined : t;
+  }
+
+  private node(ctx: Ctx, name: string, index = 0): CstNode {
+    const n = ctx[name]?.[index] as CstNode | undefined;
+    if (n === undefined) throw new Incomplete();
+    return n;
+  }
+
+  private nodes(ctx: Ctx, name: string): CstNode[] {
+    return (ctx[name] ?? []) as CstNode[];
+  }
+
+  private tokens(ctx: Ctx, ...names: string[]): IToken[] {
+    return names
+      .flatMap((n) => (ctx[n] ?? []) as IToken[])
+      .filter((t) => !t.isInsertedInRecovery && !Number.isNaN(t.startOffset))
+      .sort((a, b) => a.startOffset - b.startOffset);
+  }
+
+  private spanOfToken(t: IToken): Span {
+    return { file: this.file, start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
+  }
+
+  private spanOfNode(n: CstNode): Span {
+    const loc = n.location;
+    if (loc === undefined || Number.isNaN(loc.startOffset) || loc.endOffset === undefined || Number.isNaN(loc.endOffset)) {
+      throw new Incomplete();
+    }
+    return { file: this.file, start: loc.startOffset, end: loc.endOffset + 1 };
+  }
+
+  private ident(t: IToken): A.Ident {
+    return { name: t.image, span: this.spanOfToken(t) };
+  }
+
+  private sub<R>(n: CstNode): R {
+    return this.visit(n) as R;
+  }
+
+  // ---- items --------------------------------------------------------------------------
+
+  program(ctx: Ctx): A.Item[] {
+    const items: A.Item[] = [];
+    for (const n of this.nodes(ctx, "item")) {
+      try {
+        const item = this.sub<A.Item | undefined>(n);
+        if (item) items.push(item);
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
+    }
+    return items;
+  }
+
+  item(ctx: Ctx): A.Item | undefined {
+    const cell = ctx["cellDef"]?.[0] as CstNode | undefined;
+    if (cell) return this.sub<A.CellDef>(cell);
+    const fn = ctx["fnDef"]?.[0] as CstNode | undefined;
+    if (fn) return this.sub<A.FnDef>(fn);
+    return undefined;
+  }
+
+  cellDef(ctx: Ctx, ): A.CellDef {
+    const ids = this.tokens(ctx, "Identifier");
+    const name = this.tok(ctx, "Identifier");
+    this.tok(ctx, "Cell");
+    return {
+      kind: "cell",
+      name: this.ident(name),
+      dims: ids.slice(1).map((t) => this.ident(t)),
+      body: this.sub<A.Stmt[]>(this.node(ctx, "block")),
+      span: { file: this.file, start: this.tok(ctx, "Cell").startOffset, end: this.spanOfNode(this.node(ctx, "block")).end },
+    };
+  }
+
+  fnDef(ctx: Ctx): A.FnDef {
+    const fnTok = this.tok(ctx, "Fn");
+    return {
+      kind: "fn",
+      name: this.ident(this.tok(ctx, "Identifier")),
+      params: this.nodes(ctx, "fnParam").map((n) => this.sub<A.FnParam>(n)),
+      result: this.sub<A.ShapeAnnot>(this.node(ctx, "shape")),
+      body: this.sub<A.Stmt[]>(this.node(ctx, "block")),
+      span: { file: this.file, start: fnTok.startOffset, end: this.spanOfNode(this.node(ctx, "block")).end },
+    };
+  }
+
+  fnParam(ctx: Ctx): A.FnParam {
+    return { name: this.ident(this.tok(ctx, "Identifier")), shape: this.sub<A.ShapeAnnot>(this.node(ctx, "shape")) };
+  }
+
+  block(ctx: Ctx): A.Stmt[] {
+    const out: A.Stmt[] = [];
+    for (const n of this.nodes(ctx, "statement")) {
+      try {
+        const s = this.sub<A.Stmt | undefined>(n);
+        if (s) out.push(s);
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
+    }
+    return out;
+  }
+
+  statement(ctx: Ctx): A.Stmt | undefined {
+    for (const key of ["declaration", "letStatement", "outputStatement", "returnStatement", "updateStatement"]) {
+      const n = ctx[key]?.[0] as CstNode | undefined;
+      if (n) return this.sub<A.Stmt>(n);
+    }
+    return undefined;
+  }
+
+  // ---- statements ---------------------------------------------------------------------
+
+  declaration(ctx: Ctx, ): A.Decl {
+    const kw = this.optTok(ctx, "Input") ?? this.optTok(ctx, "State") ?? this.tok(ctx, "Param");
+    const shapeNode = this.node(ctx, "shape");
+    const initNode = ctx["initializer"]?.[0] as CstNode | undefined;
+    const init = initNode ? this.sub<A.Initializer>(initNode) : undefined;
+    const end = init ? init.span.end : this.spanOfNode(shapeNode).end;
+    return {
+      kind: "decl",
+      declKind: kw.image as A.DeclKind,
+      name: this.ident(this.tok(ctx, "Identifier")),
+      shape: this.sub<A.ShapeAnnot>(shapeNode),
+      ...(init ? { init } : {}),
+      span: { file: this.file, start: kw.startOffset, end },
+    };
+  }
+
+  initializer(ctx: Ctx, ): A.Initializer {
+    const tilde = this.optTok(ctx, "Tilde");
+    if (tilde) {
+      const name = this.tok(ctx, "Identifier");
+      const argsNode = ctx["arguments"]?.[0] as CstNode | undefined;
+      const rparen = this.optTok(ctx, "RParen");
+      if (argsNode && !rparen) throw new Incomplete();
+      return {
+        kind: "dist",
+        name: this.ident(name),
+        args: argsNode ? this.sub<A.Expr[]>(argsNode) : [],
+        span: { file: this.file, start: tilde.startOffset, end: rparen ? rparen.endOffset! + 1 : name.endOffset! + 1 },
+      };
+    }
+    const eq = this.tok(ctx, "Equals");
+    const value = this.sub<A.Expr>(this.node(ctx, "expression"));
+    return { kind: "const", value, span: { file: this.file, start: eq.startOffset, end: value.span.end } };
+  }
+
+  letStatement(ctx: Ctx): A.Let {
+    const kw = this.tok(ctx, "Let");
+    const destructure = this.optTok(ctx, "LBracket") !== undefined;
+    if (destructure) this.tok(ctx, "RBracket");
+    const names = this.tokens(ctx, "Identifier").map((t) => this.ident(t));
+    if (names.length === 0) throw new Incomplete();
+    this.tok(ctx, "Equals");
+    const value = this.sub<A.Expr>(this.node(ctx, "expression"));
+    return { kind: "let", names, destructure, value, span: { file: this.file, start: kw.startOffset, end: value.span.end } };
+  }
+
+  outputStatement(ctx: Ctx): A.Output {
+    const kw = this.tok(ctx, "Output");
+    const name = this.tok(ctx, "Identifier");
+    const prime = this.optTok(ctx, "Prime");
+    const exprNode = ctx["expression"]?.[0] as CstNode | undefined;
+    if (exprNode) this.tok(ctx, "Equals");
+    const value = exprNode ? this.sub<A.Expr>(exprNode) : undefined;
+    const end = value ? value.span.end : (prime ?? name).endOffset! + 1;
+    return {
+      kind: "output",
+      name: this.ident(name),
+      prime: prime !== undefined,
+      ...(value ? { value } : {}),
+      span: { file: this.file, start: kw.startOffset, end },
+    };
+  }
+
+  returnStatement(ctx: Ctx): A.Return {
+    const kw = this.tok(ctx, "Return");
+    const value = this.sub<A.Expr>(this.node(ctx, "expression"));
+    return { kind: "return", value, span: { file: this.file, start: kw.startOffset, end: value.span.end } };
+  }
+
+  updateStatement(ctx: Ctx): A.StateUpdate {
+    const name = this.tok(ctx, "Identifier");
+    this.tok(ctx, "Prime");
+    this.tok(ctx, "Equals");
+    const value = this.sub<A.Expr>(this.node(ctx, "expression"));
+    return { kind: "update", name: this.ident(name), value, span: { file: this.file, start: name.startOffset, end: value.span.end } };
+  }
+
+  // ---- shapes and dimension expressions ------------------------------------------------
+
+  shape(ctx: Ctx): A.ShapeAnnot {
+    const l = this.tok(ctx, "LBracket");
+    const r = this.tok(ctx, "RBracket");
+    return {
+      dims: this.nodes(ctx, "dimExpression").map((n) => this.sub<A.DimExpr>(n)),
+      span: { file: this.file, start: l.startOffset, end: r.endOffset! + 1 },
+    };
+  }
+
+  dimExpression(ctx: Ctx): A.DimExpr {
+    const terms = this.nodes(ctx, "dimTerm").map((n) => this.sub<A.DimExpr>(n));
+    const ops = this.tokens(ctx, "Plus", "Minus");
+    if (terms.length === 0 || ops.length !== terms.length - 1) throw new Incomplete();
+    return terms.reduce((left, right, i) => ({
+      kind: "dimBinary",
+      op: ops[i - 1]!.image as "+" | "-",
+      left,
+      right,
+      span: { file: this.file, start: left.span.start, end: right.span.end },
+    }));
+  }
+
+  dimTerm(ctx: Ctx): A.DimExpr {
+    const factors = this.nodes(ctx, "dimFactor").map((n) => this.sub<A.DimExpr>(n));
+    if (factors.length === 0) throw new Incomplete();
+    return factors.reduce((left, right) => ({
+      kind: "dimBinary",
+      op: "*",
+      left,
+      right,
+      span: { file: this.file, start: left.span.start, end: right.span.end },
+    }));
+  }
+
+  dimFactor(ctx: Ctx): A.DimExpr {
+    const num = this.optTok(ctx, "Number");
+    if (num) return { kind: "dimNum", value: Number(num.image), span: this.spanOfToken(num) };
+    const id = this.optTok(ctx, "Identifier");
+    if (id) return { kind: "dimName", name: id.image, span: this.spanOfToken(id) };
+    const minus = this.optTok(ctx, "Minus");
+    if (minus) {
+      const operand = this.sub<A.DimExpr>(this.node(ctx, "dimFactor"));
+      return { kind: "dimNeg", operand, span: { file: this.file, start: minus.startOffset, end: operand.span.end } };
+    }
+    const l = this.tok(ctx, "LParen");
+    const r = this.tok(ctx, "RParen");
+    const inner = this.sub<A.DimExpr>(this.node(ctx, "dimExpression"));
+    return { ...inner, span: { file: this.file, start: l.startOffset, end: r.endOffset! + 1 } };
+  }
+
+  // ---- value expressions --------------------------------------------------------------
+
+  expression(ctx: Ctx): A.Expr {
+    return this.sub<A.Expr>(this.node(ctx, "additive"));
+  }
+
+  private leftAssociative(operands: A.Expr[], ops: IToken[]): A.Expr {
+    if (operands.length === 0 || ops.length !== operands.length - 1) throw new Incomplete();
+    return operands.reduce((left, right, i) => {
+      const op = ops[i - 1]!;
+      return {
+        kind: "binary",
+        op: op.image as A.BinaryOp,
+        left,
+        right,
+        opSpan: this.spanOfToken(op),
+        span: { file: this.file, start: left.span.start, end: right.span.end },
+      };
+    });
+  }
+
+  additive(ctx: Ctx): A.Expr {
+    return this.leftAssociative(this.nodes(ctx, "multiplicative").map((n) => this.sub<A.Expr>(n)), this.tokens(ctx, "Plus", "Minus"));
+  }
+
+  multiplicative(ctx: Ctx): A.Expr {
+    return this.leftAssociative(this.nodes(ctx, "unary").map((n) => this.sub<A.Expr>(n)), this.tokens(ctx, "Star", "Slash", "At"));
+  }
+
+  unary(ctx: Ctx): A.Expr {
+    const minus = this.optTok(ctx, "Minus");
+    if (minus) {
+      const operand = this.sub<A.Expr>(this.node(ctx, "unary"));
+      return { kind: "neg", operand, span: { file: this.file, start: minus.startOffset, end: operand.span.end } };
+    }
+    return this.sub<A.Expr>(this.node(ctx, "postfix"));
+  }
+
+  postfix(ctx: Ctx): A.Expr {
+    let target = this.sub<A.Expr>(this.node(ctx, "primary"));
+    const bounds = this.nodes(ctx, "dimExpression").map((n) => this.sub<A.DimExpr>(n));
+    const closers = this.tokens(ctx, "RBracket");
+    if (bounds.length % 2 !== 0 || closers.length !== bounds.length / 2) throw new Incomplete();
+    for (let i = 0; i < bounds.length; i += 2) {
+      target = {
+        kind: "slice",
+        target,
+        start: bounds[i]!,
+        end: bounds[i + 1]!,
+        span: { file: this.file, start: target.span.start, end: closers[i / 2]!.endOffset! + 1 },
+      };
+    }
+    return target;
+  }
+
+  primary(ctx: Ctx): A.Expr {
+    const num = this.optTok(ctx, "Number");
+    if (num) return { kind: "number", value: Number(num.image), text: num.image, span: this.spanOfToken(num) };
+    const id = this.optTok(ctx, "Identifier");
+    if (id) {
+      const prime = this.optTok(ctx, "Prime");
+      if (prime) return { kind: "name", name: id.image, prime: true, span: { file: this.file, start: id.startOffset, end: prime.endOffset! + 1 } };
+      const argsNode = ctx["arguments"]?.[0] as CstNode | undefined;
+      if (argsNode) {
+        const r = this.tok(ctx, "RParen");
+        return {
+          kind: "call",
+          callee: this.ident(id),
+          args: this.sub<A.Expr[]>(argsNode),
+          span: { file: this.file, start: id.startOffset, end: r.endOffset! + 1 },
+        };
+      }
+      return { kind: "name", name: id.image, prime: false, span: this.spanOfToken(id) };
+    }
+    // A parenthesised expression keeps its inner node; the parentheses widen the span.
+    const l = this.tok(ctx, "LParen");
+    const r = this.tok(ctx, "RParen");
+    const inner = this.sub<A.Expr>(this.node(ctx, "expression"));
+    return { ...inner, span: { file: this.file, start: l.startOffset, end: r.endOffset! + 1 } };
+  }
+
+  arguments(ctx: Ctx): A.Expr[] {
+    return this.nodes(ctx, "expression").map((n) => this.sub<A.Expr>(n));
+  }
+}
