@@ -1,0 +1,63 @@
+/**
+ * The bridge from a lowered graph to the runtime's initializer: evaluates each param's symbolic
+ * shape with concrete dimension values, in declaration order (which is the order the generator
+ * stream is consumed in, so it must not change between back ends).
+ */
+import { evaluateShape } from "../check/dims.js";
+import type { ConstExpr as GraphConstExpr, Graph, InitSpec as GraphInitSpec } from "../ir/graph.js";
+import type { InitConstExpr, InitParamSpec, InitSpecData } from "../backends/ts/runtime/random.js";
+import { initParams } from "../backends/ts/runtime/random.js";
+
+/**
+ * Compile-time proof that the IR's initializer types fit the runtime's structural copies: if
+ * src/ir/graph.ts changes `InitSpec` or `ConstExpr`, this stops compiling.
+ */
+export function initSpecForRuntime(spec: GraphInitSpec): InitSpecData {
+  return spec;
+}
+/** See {@link initSpecForRuntime}. */
+export function constExprForRuntime(expr: GraphConstExpr): InitConstExpr {
+  return expr;
+}
+
+/** Checks that every dimension of the cell has a value that is a non-negative integer. */
+function checkDims(graph: Pick<Graph, "cell" | "dims">, dims: Readonly<Record<string, number>>): void {
+  for (const name of graph.dims) {
+    const value = Object.prototype.hasOwnProperty.call(dims, name) ? dims[name] : undefined;
+    if (value === undefined) throw new Error(`cell ${graph.cell}: dimension ${name} has no value`);
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new Error(`cell ${graph.cell}: dimension ${name} must be a non-negative integer, found ${value}`);
+    }
+  }
+}
+
+/** The cell's params with concrete shapes, in declaration order. */
+export function paramSpecs(
+  graph: Pick<Graph, "cell" | "dims" | "params">,
+  dims: Readonly<Record<string, number>>,
+): InitParamSpec[] {
+  checkDims(graph, dims);
+  return graph.params.map((p) => ({ name: p.name, shape: evaluateShape(p.shape, dims), init: initSpecForRuntime(p.init) }));
+}
+
+/** `{ name: shape }` for the cell's params, as `paramsFromSafetensors` expects. */
+export function paramShapes(
+  graph: Pick<Graph, "cell" | "dims" | "params">,
+  dims: Readonly<Record<string, number>>,
+): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const p of paramSpecs(graph, dims)) {
+    Object.defineProperty(out, p.name, { value: [...p.shape], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** Initializes the cell's params from `seed`: a pure function of (graph params, dims, seed, dtype). */
+export function initGraphParams(
+  graph: Pick<Graph, "cell" | "dims" | "params">,
+  dims: Readonly<Record<string, number>>,
+  seed: number,
+  dtype: "float32" | "float64",
+): Record<string, Float32Array | Float64Array> {
+  return initParams(paramSpecs(graph, dims), dims, seed, dtype);
+}
