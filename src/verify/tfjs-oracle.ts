@@ -1,0 +1,239 @@
+/**
+ * An independent interpreter of the IR on @tensorflow/tfjs: runs a cell over a batch and a
+ * sequence with the back ends' contract (see `contract.ts`), and differentiates it with
+ * tfjs's own autodiff (`tf.grads`). It shares nothing with rnnc's derivative rules or code
+ * generators, so agreement with a generated kernel is real evidence.
+ *
+ * PRECISION: tfjs computes in float32 only (its cpu backend has no float64). Inputs are
+ * rounded to float32 on the way in and results widened back to float64 copies; expect
+ * relative differences of order 1e-7·(steps · fan-in) against a float64 kernel, and compare
+ * with a float32-sized tolerance (`ORACLE_TOLERANCE` below).
+ *
+ * We import `@tensorflow/tfjs`, not `@tensorflow/tfjs-core`: in Node, tfjs-core's own bundle
+ * registers no gradient functions, while the union package does.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { evaluateShape } from "../check/dims.js";
+import type { Graph } from "../ir/graph.js";
+import type { Tolerance } from "./compare.js";
+import type { GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
+import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
+import { lift, ORACLE_OPS, type ComputedOp, type OracleValue } from "./oracle-ops.js";
+
+/**
+ * Pass criterion against the oracle (see compare.ts for the measure). Float32 has a unit
+ * roundoff of 6e-8; a gradient of a T-step cell sums O(T·B·fan-in) rounded products, each
+ * carrying a few ulps, so errors of 1e-6 relative are normal and 1e-5 happen on small
+ * entries. 1e-4 above a floor of 1e-2 (1e-6 absolute below it) keeps a margin of ~10×
+ * over float32 noise for the sizes gradcheck uses, and still catches any real mistake.
+ */
+export const ORACLE_TOLERANCE: Tolerance = { rel: 1e-4, floor: 1e-2 };
+
+type Dims = Readonly<Record<string, number>>;
+type Params = Readonly<Record<string, Float64Array>>;
+
+let ready: Promise<void> | undefined;
+
+/** Selects tfjs's cpu backend once; silences its "install tfjs-node" banner (PROD mode). */
+function initTf(): Promise<void> {
+  ready ??= (async () => {
+    tf.env().set("PROD", true);
+    await tf.setBackend("cpu");
+  })();
+  return ready;
+}
+
+/** Concrete shapes of a graph's leaves and of every node, plus the nodes a run needs. */
+interface Plan {
+  readonly graph: Graph;
+  readonly dims: Dims;
+  readonly input: { readonly name: string; readonly node: number; readonly shape: number[] };
+  readonly states: ReadonlyArray<{ readonly name: string; readonly node: number; readonly next: number; readonly shape: number[] }>;
+  readonly params: ReadonlyArray<{ readonly name: string; readonly node: number; readonly shape: number[] }>;
+  readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number; readonly shape: number[] }>;
+  /** Ids of the nodes the outputs and next states depend on, in topological order. */
+  readonly live: readonly number[];
+  readonly shapes: ReadonlyArray<number[]>;
+}
+
+function makePlan(graph: Graph, dims: Dims): Plan {
+  for (const name of graph.dims) {
+    const v = dims[name];
+    if (v === undefined || !Number.isInteger(v) || v < 1) {
+      throw new VerifyInputError(`dimension ${name} of cell ${graph.cell}: expected an integer ≥ 1, found ${v ?? "nothing"}`);
+    }
+  }
+  if (graph.inputs.length !== 1) {
+    throw new VerifyInputError(
+      `the tfjs oracle runs cells with exactly one input; cell ${graph.cell} has ${graph.inputs.length}`,
+    );
+  }
+  const shapes = graph.nodes.map((n) => evaluateShape(n.shape, dims));
+  const needed = new Set<number>([...graph.outputs.map((o) => o.node), ...graph.states.map((s) => s.next)]);
+  for (let id = graph.nodes.length - 1; id >= 0; id--) {
+    if (needed.has(id)) for (const i of graph.nodes[id]!.inputs) needed.add(i);
+  }
+  const leaf = (d: { name: string; node: number }) => ({ name: d.name, node: d.node, shape: shapes[d.node]! });
+  return {
+    graph,
+    dims,
+    input: leaf(graph.inputs[0]!),
+    states: graph.states.map((s) => ({ ...leaf(s), next: s.next })),
+    params: graph.params.map(leaf),
+    outputs: graph.outputs.map((o) => ({ name: o.name, node: o.node, shape: shapes[o.node]! })),
+    live: [...needed].sort((a, b) => a - b),
+    shapes,
+  };
+}
+
+/** The run's validated float32 inputs, as tensors (created inside the caller's tidy). */
+interface RunTensors {
+  readonly params: tf.Tensor[];
+  readonly x: tf.Tensor;
+  readonly initial: tf.Tensor[];
+}
+
+function makeTensors(plan: Plan, params: Params, x: Float64Array, opts: RunOptions): RunTensors {
+  const { batch, steps } = opts;
+  expectRunShape(batch, steps, opts.lengths);
+  const pt = plan.params.map((p) =>
+    tf.tensor(Float32Array.from(expectArray(`param \`${p.name}\``, params[p.name], p.shape)), p.shape),
+  );
+  const xShape = [steps, batch, ...plan.input.shape];
+  const xt = tf.tensor(Float32Array.from(expectArray(`input \`${plan.input.name}\` (x)`, x, xShape)), xShape);
+  const init = plan.states.map((s) => {
+    const shape = [batch, ...s.shape];
+    const given = opts.initial?.[s.name];
+    if (given === undefined) return tf.zeros(shape);
+    return tf.tensor(Float32Array.from(expectArray(`initial state \`${s.name}\``, given, shape)), shape);
+  });
+  return { params: pt, x: xt, initial: init };
+}
+
+/** [B] booleans "step t is inside example b's sequence", broadcast to `shape`. */
+function activeMask(lengths: readonly number[], t: number, shape: number[]): tf.Tensor {
+  const flags = tf.tensor(Uint8Array.from(lengths, (len) => (t < len ? 1 : 0)), [lengths.length], "bool");
+  return tf.broadcastTo(tf.reshape(flags, [lengths.length, ...shape.slice(1).map(() => 1)]), shape);
+}
+
+/** Unrolls the cell over the sequence; returns outputs [T, B, ...] and final states [B, ...]. */
+function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: tf.Tensor[]; final: tf.Tensor[] } {
+  const { batch, steps, lengths } = opts;
+  const xs = tf.unstack(t.x, 0);
+  let states = t.initial;
+  const perStep: tf.Tensor[][] = plan.outputs.map(() => []);
+  for (let step = 0; step < steps; step++) {
+    const values = new Map<number, OracleValue>();
+    values.set(plan.input.node, { tensor: xs[step]!, batched: true });
+    plan.states.forEach((s, i) => values.set(s.node, { tensor: states[i]!, batched: true }));
+    plan.params.forEach((p, i) => values.set(p.node, { tensor: t.params[i]!, batched: false }));
+    for (const id of plan.live) {
+      if (values.has(id)) continue;
+      const node = plan.graph.nodes[id]!;
+      if (node.op === "const") {
+        values.set(id, { tensor: tf.scalar(node.attrs.value ?? 0), batched: false });
+        continue;
+      }
+      if (node.op === "input" || node.op === "state" || node.op === "param") {
+        throw new Error(`internal: leaf node ${id} (${node.op} ${node.attrs.name}) is not declared by cell ${plan.graph.cell}`);
+      }
+      const args = node.inputs.map((i) => values.get(i)!);
+      values.set(id, ORACLE_OPS[node.op as ComputedOp](args, { node, shape: plan.shapes[id]!, dims: plan.dims, batch }));
+    }
+    states = plan.states.map((s, i) => {
+      const next = lift(values.get(s.next)!, batch);
+      return lengths === undefined ? next : tf.where(activeMask(lengths, step, next.shape), next, states[i]!);
+    });
+    plan.outputs.forEach((o, j) => {
+      const out = lift(values.get(o.node)!, batch);
+      perStep[j]!.push(lengths === undefined ? out : tf.where(activeMask(lengths, step, out.shape), out, tf.zerosLike(out)));
+    });
+  }
+  return { outputs: perStep.map((ys) => tf.stack(ys, 0)), final: states };
+}
+
+function toFloat64(t: tf.Tensor): Float64Array {
+  return Float64Array.from(t.dataSync());
+}
+
+/**
+ * Runs `graph` forward over a batch and a sequence (float32 inside; see the file comment).
+ * Throws `VerifyInputError` naming the tensor when an argument has the wrong size.
+ */
+export async function oracleRun(graph: Graph, dims: Dims, params: Params, x: Float64Array, opts: RunOptions): Promise<RunResult> {
+  await initTf();
+  const plan = makePlan(graph, dims);
+  const outputs: Record<string, Float64Array> = {};
+  const final: Record<string, Float64Array> = {};
+  tf.tidy(() => {
+    const run = unroll(plan, makeTensors(plan, params, x, opts), opts);
+    plan.outputs.forEach((o, j) => (outputs[o.name] = toFloat64(run.outputs[j]!)));
+    plan.states.forEach((s, i) => (final[s.name] = toFloat64(run.final[i]!)));
+  });
+  return { outputs, final };
+}
+
+/**
+ * Gradients of loss = Σ outputs ⊙ seeds.outputs + Σ final ⊙ seeds.final with respect to
+ * every param, x and every initial state, by tfjs's autodiff (float32). A missing seed is
+ * zero. Every tensor is freed before returning.
+ */
+export async function oracleGradients(
+  graph: Graph,
+  dims: Dims,
+  params: Params,
+  x: Float64Array,
+  opts: RunOptions,
+  seeds: GradientSeeds,
+): Promise<Gradients> {
+  await initTf();
+  const plan = makePlan(graph, dims);
+  const { batch, steps } = opts;
+  const result: { params: Record<string, Float64Array>; x: Float64Array; initial: Record<string, Float64Array> } = {
+    params: {},
+    x: new Float64Array(0),
+    initial: {},
+  };
+  tf.tidy(() => {
+    const inputs = makeTensors(plan, params, x, opts);
+    const seedOut = plan.outputs.map((o) => seedTensor(`seed of output \`${o.name}\``, seeds.outputs[o.name], [steps, batch, ...o.shape]));
+    const seedFinal = plan.states.map((s) => seedTensor(`seed of final state \`${s.name}\``, seeds.final[s.name], [batch, ...s.shape]));
+    const nParams = inputs.params.length;
+    const loss = (...args: tf.Tensor[]): tf.Scalar => {
+      const run = unroll(plan, { params: args.slice(0, nParams), x: args[nParams]!, initial: args.slice(nParams + 1) }, opts);
+      let total: tf.Tensor = tf.scalar(0);
+      run.outputs.forEach((y, j) => (total = tf.add(total, tf.sum(tf.mul(y, seedOut[j]!)))));
+      run.final.forEach((h, i) => (total = tf.add(total, tf.sum(tf.mul(h, seedFinal[i]!)))));
+      // tf.grads refuses an argument the loss does not depend on (an unused param); adding
+      // 0·Σarg gives it a path and the gradient it really has: zero.
+      for (const a of args) total = tf.add(total, tf.mul(0, tf.sum(a)));
+      return total as tf.Scalar;
+    };
+    const grads = tf.grads(loss)([...inputs.params, inputs.x, ...inputs.initial]);
+    plan.params.forEach((p, i) => (result.params[p.name] = toFloat64(grads[i]!)));
+    result.x = toFloat64(grads[nParams]!);
+    plan.states.forEach((s, i) => (result.initial[s.name] = toFloat64(grads[nParams + 1 + i]!)));
+  });
+  return result;
+}
+
+function seedTensor(what: string, value: Float64Array | undefined, shape: number[]): tf.Tensor {
+  if (value === undefined) return tf.zeros(shape);
+  return tf.tensor(Float32Array.from(expectArray(what, value, shape)), shape);
+}
+
+/** The concrete shapes the oracle uses, for callers that need to allocate (`rnnc gradcheck`). */
+export function concreteShapes(graph: Graph, dims: Dims): {
+  input: number[];
+  params: Record<string, number[]>;
+  states: Record<string, number[]>;
+  outputs: Record<string, number[]>;
+} {
+  const plan = makePlan(graph, dims);
+  return {
+    input: plan.input.shape,
+    params: Object.fromEntries(plan.params.map((p) => [p.name, p.shape])),
+    states: Object.fromEntries(plan.states.map((s) => [s.name, s.shape])),
+    outputs: Object.fromEntries(plan.outputs.map((o) => [o.name, o.shape])),
+  };
+}
