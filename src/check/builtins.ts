@@ -1,0 +1,130 @@
+import { diag } from "../diagnostics/codes.js";
+import { primary } from "../diagnostics/diagnostic.js";
+import type { Expr } from "../syntax/ast.js";
+import { SCALAR, shapeToString, shapesEqual, type Shape } from "./dims.js";
+import { typeOf, withOrigins, type Typed } from "./expressions.js";
+import type { ExprContext } from "./scope.js";
+
+type Call = Extract<Expr, { kind: "call" }>;
+
+/**
+ * The built-in functions and their shape rules. Elementwise functions keep the shape;
+ * reductions take a vector to a scalar; `concat` joins along the first axis; `split` is only
+ * meaningful destructured (`let [a, b] = split(v, 2)`), which the `let` rule checks.
+ */
+interface Builtin {
+  /** Number of tensor arguments, then how many optional number-literal arguments follow. */
+  readonly arity: number | "variadic";
+  readonly literals?: number;
+  readonly rule: (args: Typed[], call: Call, cx: ExprContext) => Typed | undefined;
+  /** The same function in the IR (`elu` → "elu"). */
+  readonly op?: string;
+}
+
+const elementwise: Builtin["rule"] = (args) => ({ shape: args[0]!.shape });
+
+function reduction(name: string): Builtin["rule"] {
+  return (args, call, cx) => {
+    const t = args[0]!;
+    if (t.shape.length !== 1) {
+      cx.report(
+        diag("RNN3005", { fn: name, expected: "a vector", found: t.shape.length === 0 ? "a scalar" : `a matrix ${shapeToString(t.shape)}` }, {
+          labels: withOrigins(primary(call.args[0]!.span, `shape ${shapeToString(t.shape)}`), t),
+        }),
+      );
+      return undefined;
+    }
+    return { shape: name === "softmax" ? t.shape : SCALAR };
+  };
+}
+
+const concatRule: Builtin["rule"] = (args, call, cx) => {
+  const first = args[0]!;
+  if (first.shape.length === 0) {
+    cx.report(diag("RNN3005", { fn: "concat", expected: "vectors or matrices", found: "a scalar" }, { labels: withOrigins(primary(call.args[0]!.span, "a scalar"), first) }));
+    return undefined;
+  }
+  let rows = first.shape[0]!;
+  for (let i = 1; i < args.length; i++) {
+    const t = args[i]!;
+    if (t.shape.length !== first.shape.length || !shapesEqual(t.shape.slice(1), first.shape.slice(1))) {
+      cx.report(
+        diag("RNN3008", { left: shapeToString(first.shape), right: shapeToString(t.shape) }, {
+          labels: withOrigins(primary(call.args[i]!.span, `shape ${shapeToString(t.shape)}`), first, t),
+        }),
+      );
+      return undefined;
+    }
+    rows = rows.add(t.shape[0]!);
+  }
+  return { shape: [rows, ...first.shape.slice(1)] };
+};
+
+const splitOutsideLet: Builtin["rule"] = (_args, call, cx) => {
+  cx.report(
+    diag("RNN3005", { fn: "split", expected: "to be destructured, as in `let [a, b] = split(v, 2)`", found: "it inside an expression" }, {
+      labels: [primary(call.span, "the parts of a split must be named")],
+    }),
+  );
+  return undefined;
+};
+
+export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ...["sigmoid", "tanh", "relu", "softplus", "softsign", "hard_sigmoid", "exp", "log", "sqrt", "abs"].map(
+    (n) => [n, { arity: 1, rule: elementwise, op: n }] as const,
+  ),
+  ["leaky_relu", { arity: 1, literals: 1, rule: elementwise, op: "leaky_relu" }],
+  ["elu", { arity: 1, literals: 1, rule: elementwise, op: "elu" }],
+  ...["sum", "mean", "max", "softmax"].map((n) => [n, { arity: 1, rule: reduction(n), op: n }] as const),
+  ["concat", { arity: "variadic", rule: concatRule }],
+  ["split", { arity: 1, literals: 1, rule: splitOutsideLet }],
+]);
+
+/** Checks a call of a built-in: arity, literal arguments, then the function's shape rule. */
+export function checkBuiltinCall(call: Call, cx: ExprContext): Typed | undefined {
+  const name = call.callee.name;
+  const b = BUILTINS.get(name)!;
+  const n = call.args.length;
+  const min = b.arity === "variadic" ? 2 : b.arity;
+  const max = b.arity === "variadic" ? Infinity : b.arity + (b.literals ?? 0);
+  if (n < min || n > max) {
+    const expected = b.arity === "variadic" ? "2 or more" : min === max ? String(min) : `${min} or ${max}`;
+    cx.report(diag("RNN5001", { fn: name, expected, found: n }, { labels: [primary(call.span, `called with ${n} argument(s)`)] }));
+    for (const a of call.args) typeOf(a, cx);
+    return undefined;
+  }
+  const tensorCount = b.arity === "variadic" ? n : b.arity;
+  const args: Typed[] = [];
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    const a = call.args[i]!;
+    if (i >= tensorCount) {
+      if (literalValue(a) === undefined) {
+        cx.report(diag("RNN5006", { index: i + 1, fn: name, found: `\`${cx.text(a.span)}\`` }, { labels: [primary(a.span, "a number like `0.01` or `-1.5`")] }));
+        ok = false;
+      }
+      continue;
+    }
+    const t = typeOf(a, cx);
+    if (!t) ok = false;
+    else args.push(t);
+  }
+  if (!ok) return undefined;
+  return b.rule(args, call, cx);
+}
+
+/** The value of a number literal, possibly negated; undefined for anything else. */
+export function literalValue(e: Expr): number | undefined {
+  if (e.kind === "number") return e.value;
+  if (e.kind === "neg") {
+    const v = literalValue(e.operand);
+    return v === undefined ? undefined : -v;
+  }
+  return undefined;
+}
+
+export function builtinOp(name: string): string | undefined {
+  return BUILTINS.get(name)?.op;
+}
+
+export type { Shape };

@@ -1,0 +1,310 @@
+import { diag } from "../diagnostics/codes.js";
+import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Span } from "../diagnostics/span.js";
+import type { InitSpec } from "../ir/graph.js";
+import type { CellDef, Decl, DimExpr, Expr, FnDef, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
+import { BUILTINS } from "./builtins.js";
+import { evalShape } from "./dim-exprs.js";
+import { shapeToString, shapesEqual, type Shape } from "./dims.js";
+import { checkInitializer } from "./initializers.js";
+import type { Binding, ExprContext, FnSignature } from "./scope.js";
+import { checkStatement, define, type BodyResult } from "./statements.js";
+
+export interface CheckedDecl {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly decl: Decl;
+}
+
+export interface CheckedParam extends CheckedDecl {
+  readonly init: InitSpec;
+}
+
+/** A cell that checked clean: everything lowering needs, with shapes as symbolic `Dim`s. */
+export interface CheckedCell {
+  readonly def: CellDef;
+  readonly dims: readonly string[];
+  readonly inputs: readonly CheckedDecl[];
+  readonly states: readonly CheckedDecl[];
+  readonly params: readonly CheckedParam[];
+  readonly updates: ReadonlyMap<string, StateUpdate>;
+  readonly outputs: ReadonlyMap<string, Output>;
+}
+
+export interface CheckResult {
+  /** Only the cells without errors. */
+  readonly cells: readonly CheckedCell[];
+  readonly fns: ReadonlyMap<string, FnSignature>;
+  /** The shape of every expression that has one. */
+  readonly types: ReadonlyMap<Expr, Shape>;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * The shape checker: names and scopes, the shape rule of every operator and function,
+ * state/prime discipline, and warnings for what is never used. It proves each cell
+ * shape-correct for all values of its dimensions, and never throws for a user's mistake.
+ */
+export function check(program: Program, source: string): CheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const report = (d: Diagnostic) => diagnostics.push(d);
+  const text = (span: Span) => collapse(source.slice(span.start, span.end));
+  const dimText = (e: DimExpr) => text(e.span);
+  const types = new Map<Expr, Shape>();
+
+  checkDuplicateItems(program, report);
+  const fns = new Map<string, FnSignature>();
+  const fnDefs = program.items.filter((i): i is FnDef => i.kind === "fn");
+  // Signatures first, so functions may call functions defined below them.
+  for (const def of fnDefs) {
+    if (fns.has(def.name.name)) continue;
+    const sig = fnSignature(def, report, dimText);
+    if (sig) fns.set(def.name.name, sig);
+  }
+  checkRecursion(fnDefs, report);
+  for (const def of fnDefs) {
+    const sig = fns.get(def.name.name);
+    if (sig?.def === def) checkFnBody(sig, fns, { report, text, dimText, types });
+  }
+
+  const cells: CheckedCell[] = [];
+  for (const item of program.items) {
+    if (item.kind !== "cell") continue;
+    const before = diagnostics.filter((d) => d.severity === "error").length;
+    const cell = checkCell(item, fns, { report, text, dimText, types });
+    if (cell && diagnostics.filter((d) => d.severity === "error").length === before) cells.push(cell);
+  }
+  return { cells, fns, types, diagnostics };
+}
+
+interface Tools {
+  report: (d: Diagnostic) => void;
+  text: (span: Span) => string;
+  dimText: (e: DimExpr) => string;
+  types: Map<Expr, Shape>;
+}
+
+function collapse(s: string): string {
+  const t = s.replace(/\s+/g, " ").trim();
+  return t.length > 60 ? `${t.slice(0, 57)}…` : t;
+}
+
+function checkDuplicateItems(program: Program, report: (d: Diagnostic) => void): void {
+  const seen = new Map<string, { kind: string; span: Span }>();
+  for (const item of program.items) {
+    const kind = item.kind === "cell" ? "cell" : "function";
+    if (item.kind === "fn" && BUILTINS.has(item.name.name)) {
+      report(diag("RNN2007", { kind, name: item.name.name }, { labels: [primary(item.name.span, "a built-in function has this name")], helps: ["choose another name"] }));
+      continue;
+    }
+    const prior = seen.get(item.name.name);
+    if (prior) {
+      report(diag("RNN2007", { kind, name: item.name.name }, { labels: [primary(item.name.span, "defined again here"), secondary(prior.span, `first defined here, as a ${prior.kind}`)] }));
+      continue;
+    }
+    seen.set(item.name.name, { kind, span: item.name.span });
+  }
+}
+
+// ---- functions --------------------------------------------------------------------------
+
+function fnSignature(def: FnDef, report: (d: Diagnostic) => void, dimText: (e: DimExpr) => string): FnSignature | undefined {
+  // A function's dimensions are the names in its parameter shapes (it is polymorphic in them).
+  const dims = new Set<string>();
+  const collect = (e: DimExpr): void => {
+    if (e.kind === "dimName") dims.add(e.name);
+    else if (e.kind === "dimBinary") (collect(e.left), collect(e.right));
+    else if (e.kind === "dimNeg") collect(e.operand);
+  };
+  for (const p of def.params) p.shape.dims.forEach(collect);
+  const owner = `function \`${def.name.name}\``;
+  const params: { name: string; shape: Shape; span: Span }[] = [];
+  let ok = true;
+  for (const p of def.params) {
+    const shape = evalShape(p.shape, dims, owner, report, dimText);
+    if (!shape) ok = false;
+    else params.push({ name: p.name.name, shape, span: p.shape.span });
+  }
+  const unbound = new Set<string>();
+  const collectResult = (e: DimExpr): void => {
+    if (e.kind === "dimName" && !dims.has(e.name)) unbound.add(e.name);
+    else if (e.kind === "dimBinary") (collectResult(e.left), collectResult(e.right));
+    else if (e.kind === "dimNeg") collectResult(e.operand);
+  };
+  def.result.dims.forEach(collectResult);
+  for (const name of unbound) {
+    report(diag("RNN5007", { dim: name, fn: def.name.name }, { labels: [primary(def.result.span, `\`${name}\` appears in no parameter's shape`)] }));
+    ok = false;
+  }
+  if (unbound.size > 0) return undefined;
+  const result = evalShape(def.result, dims, owner, report, dimText);
+  if (!ok || !result) return undefined;
+  return { def, dims: [...dims].sort(), params, result };
+}
+
+function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, tools: Tools): void {
+  const def = sig.def;
+  const cx = context(`function \`${def.name.name}\``, new Set(sig.dims), fns, tools);
+  for (const p of sig.params) {
+    const param = def.params.find((q) => q.name.name === p.name)!;
+    define(cx, { kind: "argument", name: p.name, shape: p.shape, nameSpan: param.name.span, shapeSpan: p.span, used: false });
+  }
+  const out: BodyResult = { updates: new Map(), outputs: new Map() };
+  for (const s of def.body) {
+    if (s.kind === "decl") {
+      tools.report(diag("RNN4003", { what: `\`${s.declKind}\` declarations`, where: "a function" }, { labels: [primary(s.span, "pass it as a parameter instead")] }));
+      continue;
+    }
+    if (out.returned && s.kind !== "return") {
+      tools.report(diag("RNN1003", { found: `\`${s.kind === "let" ? "let" : s.kind}\``, context: "a function", expected: "the end of the function after `return`" }, { labels: [primary(s.span, "unreachable")] }));
+      continue;
+    }
+    checkStatement(s, cx, out, "function");
+  }
+  if (!out.returned) {
+    if (!def.body.some((s) => s.kind === "return")) {
+      tools.report(diag("RNN5004", { fn: def.name.name, found: "nothing (no `return`)", expected: shapeToString(sig.result) }, { labels: [primary(def.name.span, "this function never returns a value")] }));
+    }
+  } else if (!shapesEqual(out.returned.shape, sig.result)) {
+    tools.report(
+      diag("RNN5004", { fn: def.name.name, found: shapeToString(out.returned.shape), expected: shapeToString(sig.result) }, {
+        labels: [primary(out.returned.expr.span, `shape ${shapeToString(out.returned.shape)}`), secondary(def.result.span, "declared result shape")],
+      }),
+    );
+  }
+  warnUnused(cx, ["let"], tools.report);
+}
+
+function checkRecursion(defs: FnDef[], report: (d: Diagnostic) => void): void {
+  const byName = new Map(defs.map((d) => [d.name.name, d]));
+  const calls = new Map<string, { callee: string; span: Span }[]>();
+  for (const d of defs) {
+    const found: { callee: string; span: Span }[] = [];
+    const walk = (e: Expr): void => {
+      if (e.kind === "call") {
+        if (byName.has(e.callee.name)) found.push({ callee: e.callee.name, span: e.callee.span });
+        e.args.forEach(walk);
+      } else if (e.kind === "binary") (walk(e.left), walk(e.right));
+      else if (e.kind === "neg") walk(e.operand);
+      else if (e.kind === "slice") walk(e.target);
+    };
+    for (const s of d.body) if (s.kind !== "decl" && s.value) walk(s.value);
+    calls.set(d.name.name, found);
+  }
+  const reported = new Set<string>();
+  for (const d of defs) {
+    // Depth-first search for a path back to d.
+    const path: string[] = [];
+    const visiting = new Set<string>();
+    const dfs = (name: string): { span: Span } | undefined => {
+      for (const c of calls.get(name) ?? []) {
+        if (c.callee === d.name.name) return { span: c.span };
+        if (visiting.has(c.callee)) continue;
+        visiting.add(c.callee);
+        path.push(c.callee);
+        const hit = dfs(c.callee);
+        if (hit) return hit;
+        path.pop();
+      }
+      return undefined;
+    };
+    const hit = dfs(d.name.name);
+    if (hit && !reported.has(d.name.name)) {
+      [d.name.name, ...path].forEach((n) => reported.add(n));
+      const cycle = [d.name.name, ...path, d.name.name].map((n) => `\`${n}\``).join(" → ");
+      report(diag("RNN5005", { fn: d.name.name, path: cycle }, { labels: [primary(hit.span, "the call that closes the cycle")] }));
+    }
+  }
+}
+
+// ---- cells ------------------------------------------------------------------------------
+
+function context(owner: string, dims: ReadonlySet<string>, fns: ReadonlyMap<string, FnSignature>, tools: Tools, cell?: { states: Map<string, Binding> }): ExprContext {
+  return {
+    scope: new Map(),
+    dims,
+    owner,
+    fns,
+    ...(cell ? { primed: new Map(), states: cell.states } : {}),
+    report: tools.report,
+    text: tools.text,
+    dimText: tools.dimText,
+    types: tools.types,
+    poisoned: new Set(),
+  };
+}
+
+function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: Tools): CheckedCell | undefined {
+  const owner = `cell \`${def.name.name}\``;
+  const dims = new Set<string>();
+  for (const d of def.dims) {
+    if (dims.has(d.name)) tools.report(diag("RNN2002", { name: d.name, scope: "cell's dimension list" }, { labels: [primary(d.span, "listed twice")] }));
+    dims.add(d.name);
+  }
+  const states = new Map<string, Binding>();
+  const cx = context(owner, dims, fns, tools, { states });
+  const inputs: CheckedDecl[] = [];
+  const stateDecls: CheckedDecl[] = [];
+  const paramDecls: { decl: Decl; shape: Shape }[] = [];
+  let ok = true;
+
+  // Declarations are visible in the whole body, as in the textbook equations.
+  for (const s of def.body) {
+    if (s.kind !== "decl") continue;
+    const shape = evalShape(s.shape, dims, owner, tools.report, tools.dimText);
+    if (!shape) {
+      ok = false;
+      cx.poisoned.add(s.name.name);
+      continue;
+    }
+    const b: Binding = { kind: s.declKind, name: s.name.name, shape, nameSpan: s.name.span, shapeSpan: s.shape.span, used: false };
+    const before = cx.scope.get(b.name);
+    define(cx, b);
+    if (before) continue;
+    if (s.declKind === "input") inputs.push({ name: b.name, shape, decl: s });
+    if (s.declKind === "state") (states.set(b.name, b), stateDecls.push({ name: b.name, shape, decl: s }));
+    if (s.declKind === "param") paramDecls.push({ decl: s, shape });
+    if (s.init && s.declKind !== "param") {
+      tools.report(diag("RNN4008", { what: s.init.kind === "const" ? "=" : "~" }, { labels: [primary(s.init.span, `${s.declKind}s get their values from the caller`)] }));
+      ok = false;
+    }
+  }
+  if (inputs.length === 0) (tools.report(diag("RNN4004", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `input x: [I]`")] })), (ok = false));
+  if (stateDecls.length === 0) (tools.report(diag("RNN4005", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `state h: [H]`")] })), (ok = false));
+
+  const hidden = stateDecls[0]?.shape[0];
+  const params: CheckedParam[] = [];
+  for (const p of paramDecls) {
+    const init = hidden ? checkInitializer(p.decl.init, hidden, cx) : undefined;
+    if (init) params.push({ name: p.decl.name.name, shape: p.shape, decl: p.decl, init });
+    else if (hidden) ok = false;
+  }
+
+  const out: BodyResult = { updates: new Map(), outputs: new Map() };
+  for (const s of def.body) if (s.kind !== "decl") checkStatement(s, cx, out, "cell");
+
+  for (const st of stateDecls) {
+    if (!out.updates.has(st.name)) {
+      tools.report(
+        diag("RNN4001", { name: st.name }, {
+          labels: [primary(st.decl.name.span, "declared here")],
+          helps: [`define its next value: \`${st.name}' = …\``],
+        }),
+      );
+      ok = false;
+    }
+  }
+  warnUnused(cx, ["param", "input", "let"], tools.report);
+  if (!ok) return undefined;
+  return { def, dims: def.dims.map((d) => d.name), inputs, states: stateDecls, params, updates: out.updates, outputs: out.outputs };
+}
+
+function warnUnused(cx: ExprContext, kinds: Binding["kind"][], report: (d: Diagnostic) => void): void {
+  for (const b of cx.scope.values()) {
+    if (b.used || !kinds.includes(b.kind) || b.name.startsWith("_")) continue;
+    const code = b.kind === "param" ? "RNN2008" : "RNN2009";
+    report(diag(code, { name: b.name }, { labels: [primary(b.nameSpan, "never read")], helps: [`remove it, or name it \`_${b.name}\` to keep it unused`] }));
+  }
+}
+
+export type { Stmt };
