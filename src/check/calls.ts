@@ -38,6 +38,7 @@ export function checkFnCall(call: Call, cx: ExprContext): Typed | undefined {
   if (args.some((a) => a === undefined)) return undefined;
   const binding = inferBinding(fn, args as Typed[], call, cx);
   if (!binding) return undefined;
+  cx.callBindings.set(call, binding);
   return { shape: fn.result.map((d) => d.substitute(binding)) };
 }
 

@@ -5,7 +5,7 @@ import type { InitSpec } from "../ir/graph.js";
 import type { CellDef, Decl, DimExpr, Expr, FnDef, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
 import { BUILTINS } from "./builtins.js";
 import { evalShape } from "./dim-exprs.js";
-import { shapeToString, shapesEqual, type Shape } from "./dims.js";
+import { shapeToString, shapesEqual, type Dim, type Shape } from "./dims.js";
 import { checkInitializer } from "./initializers.js";
 import type { Binding, ExprContext, FnSignature } from "./scope.js";
 import { checkStatement, define, type BodyResult } from "./statements.js";
@@ -37,6 +37,8 @@ export interface CheckResult {
   readonly fns: ReadonlyMap<string, FnSignature>;
   /** The shape of every expression that has one. */
   readonly types: ReadonlyMap<Expr, Shape>;
+  /** For each call of a user function, the inferred binding of the function's dimensions. */
+  readonly callBindings: ReadonlyMap<Expr, ReadonlyMap<string, Dim>>;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -51,6 +53,7 @@ export function check(program: Program, source: string): CheckResult {
   const text = (span: Span) => collapse(source.slice(span.start, span.end));
   const dimText = (e: DimExpr) => text(e.span);
   const types = new Map<Expr, Shape>();
+  const callBindings = new Map<Expr, ReadonlyMap<string, Dim>>();
 
   checkDuplicateItems(program, report);
   const fns = new Map<string, FnSignature>();
@@ -64,17 +67,17 @@ export function check(program: Program, source: string): CheckResult {
   checkRecursion(fnDefs, report);
   for (const def of fnDefs) {
     const sig = fns.get(def.name.name);
-    if (sig?.def === def) checkFnBody(sig, fns, { report, text, dimText, types });
+    if (sig?.def === def) checkFnBody(sig, fns, { report, text, dimText, types, callBindings });
   }
 
   const cells: CheckedCell[] = [];
   for (const item of program.items) {
     if (item.kind !== "cell") continue;
     const before = diagnostics.filter((d) => d.severity === "error").length;
-    const cell = checkCell(item, fns, { report, text, dimText, types });
+    const cell = checkCell(item, fns, { report, text, dimText, types, callBindings });
     if (cell && diagnostics.filter((d) => d.severity === "error").length === before) cells.push(cell);
   }
-  return { cells, fns, types, diagnostics };
+  return { cells, fns, types, callBindings, diagnostics };
 }
 
 interface Tools {
@@ -82,6 +85,7 @@ interface Tools {
   text: (span: Span) => string;
   dimText: (e: DimExpr) => string;
   types: Map<Expr, Shape>;
+  callBindings: Map<Expr, ReadonlyMap<string, Dim>>;
 }
 
 function collapse(s: string): string {
@@ -230,6 +234,7 @@ function context(owner: string, dims: ReadonlySet<string>, fns: ReadonlyMap<stri
     text: tools.text,
     dimText: tools.dimText,
     types: tools.types,
+    callBindings: tools.callBindings,
     poisoned: new Set(),
   };
 }

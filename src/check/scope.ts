@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { DimExpr, Expr, FnDef } from "../syntax/ast.js";
-import type { Shape } from "./dims.js";
+import type { Dim, Shape } from "./dims.js";
 
 export type BindingKind = "input" | "state" | "param" | "let" | "output" | "argument";
 
@@ -42,6 +42,8 @@ export interface ExprContext {
   readonly dimText: (e: DimExpr) => string;
   /** Names whose definition failed to check; their uses are silently typeless. */
   readonly poisoned: Set<string>;
+  /** For each call of a user function, the inferred binding of its dimensions. */
+  readonly callBindings: Map<Expr, ReadonlyMap<string, Dim>>;
   /** Every expression's shape, recorded for later stages and tests. */
   readonly types: Map<Expr, Shape>;
 }
