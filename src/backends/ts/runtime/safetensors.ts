@@ -95,7 +95,7 @@ function stElementCount(name: string, shape: readonly number[]): number {
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
-      stFail(`tensor "${name}": shape ${stShapeText(shape)} has entry ${i} = ${String(d)}; shape entries must be non-negative integers`);
+      stFail(`tensor "${name}": shape ${stShapeText(shape)} has entry ${i} = ${typeof d === "number" ? String(d) : JSON.stringify(d)}; shape entries must be non-negative integers`);
     }
     count *= d;
   }
