@@ -1,0 +1,147 @@
+/**
+ * The ONNX back end: a cell's step graph → an ONNX model over a batch and a sequence, either
+ * unrolled (the step repeated T times) or as one Scan. See `signature.ts` for the model's
+ * inputs and outputs, `plan.ts` for what is hoisted out of the recurrence, `mask.ts` for
+ * variable-length batches.
+ */
+import { diag } from "../../diagnostics/codes.js";
+import { primary } from "../../diagnostics/diagnostic.js";
+import type { Graph } from "../../ir/graph.js";
+import { GraphBuilder, ModelBuilder } from "./builder.js";
+import { OnnxExportError } from "./errors.js";
+import { graphDocString, metadataProps, PRODUCER_NAME, PRODUCER_VERSION, spanLocator, type ModelDescription } from "./metadata.js";
+import { DEFAULT_OPSET, irVersionFor, MAX_OPSET, MIN_OPSET, ONNX_OP_SINCE } from "./opsets.js";
+import { planGraph } from "./plan.js";
+import { emitPrelude } from "./prelude.js";
+import { encodeModel, type ModelProto } from "./proto.js";
+import { emitScan } from "./scan.js";
+import { signature } from "./signature.js";
+import { emitUnrolled } from "./unroll.js";
+import { addInitializers, addInputDefaults, checkParams } from "./weights.js";
+
+export { OnnxExportError } from "./errors.js";
+export { DEFAULT_OPSET, MAX_OPSET } from "./opsets.js";
+export { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature.js";
+
+export interface OnnxExportOptions {
+  /** A value for every dimension of the cell (`{ I: 32, H: 64 }`). */
+  readonly dims: Readonly<Record<string, number>>;
+  /** T. Required for "unroll"; for "scan", absent means T is symbolic (`steps`). */
+  readonly steps?: number;
+  readonly recurrence: "unroll" | "scan";
+  /** Default `DEFAULT_OPSET` (17); at most `MAX_OPSET` (22, the newest onnxruntime-node 1.22 loads). */
+  readonly opset?: number;
+  /** Every param's values, row-major in its declared shape. */
+  readonly params: Readonly<Record<string, Float32Array>>;
+  /**
+   * Default true: `initial_<state>` and `sequence_lens` get defaults (initializers of the same
+   * name: zeros, full length), so callers may leave them out — ONNX's way to make an input
+   * optional, honoured by ONNX Runtime's Python and C APIs. onnxruntime-node, however, only
+   * feeds inputs WITHOUT an initializer (its binding iterates the session's required inputs)
+   * and silently ignores the rest; pass false to declare them as plain required inputs that
+   * every runtime feeds.
+   */
+  readonly optionalInputs?: boolean;
+  /** The .rnn file, as the user named it (recorded in the model). */
+  readonly sourceFile: string;
+  /** The file's text, to turn node spans into line numbers in doc strings. */
+  readonly sourceText?: string;
+  /** The model's doc_string. */
+  readonly docString?: string;
+}
+
+/**
+ * Exports a cell as an ONNX model and returns its bytes — the same for the same arguments.
+ * Throws `OnnxExportError` (with a precise message) for a request it cannot honour: a missing
+ * or extra dimension or param, a param of the wrong size, unroll without steps, an opset out
+ * of range or too old for an op the cell needs (then `.diagnostic` points at the source).
+ */
+export function exportOnnx(graph: Graph, options: OnnxExportOptions): Uint8Array {
+  return encodeModel(buildOnnxModel(graph, options));
+}
+
+/** The model as a protobuf message object (what `exportOnnx` encodes), for inspection. */
+export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelProto {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  checkOptions(graph, options, opset);
+  const { dims, steps, recurrence } = options;
+  checkParams(graph, dims, options.params);
+  const sig = signature(graph, dims, steps);
+
+  const model = new ModelBuilder(opset, dims, spanLocator(options.sourceText));
+  const main = new GraphBuilder(model);
+  const plan = planGraph(graph);
+  // Full length by default: T when fixed; when symbolic, the largest int32 (Less caps it at T).
+  addInitializers(model, graph, options.params, plan.usedParams);
+  if (options.optionalInputs ?? true) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647);
+  const prelude = emitPrelude(graph, plan, main);
+  if (recurrence === "unroll") emitUnrolled(graph, plan, main, prelude, steps!);
+  else emitScan(graph, plan, main, prelude);
+  checkOpset(model, opset);
+
+  const description: ModelDescription = { graph, sourceFile: options.sourceFile, dims, recurrence, steps, opset };
+  return {
+    irVersion: irVersionFor(opset),
+    opsetImport: [{ domain: "", version: opset }],
+    producerName: PRODUCER_NAME,
+    producerVersion: PRODUCER_VERSION,
+    ...(options.docString ? { docString: options.docString } : {}),
+    graph: {
+      node: main.nodes,
+      name: graph.cell,
+      initializer: model.initializers,
+      docString: graphDocString(description),
+      input: sig.inputs,
+      output: sig.outputs,
+    },
+    metadataProps: metadataProps(description),
+  };
+}
+
+function checkOptions(graph: Graph, options: OnnxExportOptions, opset: number): void {
+  if (options.recurrence !== "unroll" && options.recurrence !== "scan") {
+    throw new OnnxExportError(`recurrence must be "unroll" or "scan", found ${JSON.stringify(options.recurrence)}`);
+  }
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new OnnxExportError(`opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET} (the newest onnxruntime-node 1.22 loads), found ${opset}`);
+  }
+  const { steps } = options;
+  if (options.recurrence === "unroll" && steps === undefined) {
+    throw new OnnxExportError("the unrolled form needs a fixed number of steps (steps); give one, or use the scan form for a symbolic number of steps");
+  }
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
+    throw new OnnxExportError(`steps must be a positive integer, found ${steps}`);
+  }
+  for (const d of graph.dims) {
+    const v = options.dims[d];
+    if (v === undefined) throw new OnnxExportError(`no value for dimension ${d} of cell ${graph.cell} (it needs ${graph.dims.join(", ")})`);
+    if (!Number.isInteger(v) || v < 1) throw new OnnxExportError(`dimension ${d} must be a positive integer, found ${v}`);
+  }
+  const extra = Object.keys(options.dims).filter((d) => !graph.dims.includes(d)).sort();
+  if (extra.length > 0) {
+    throw new OnnxExportError(`cell ${graph.cell} has no dimension ${extra.join(", ")}; its dimensions are ${graph.dims.join(", ") || "none"}`);
+  }
+  if (graph.inputs.length === 0) throw new OnnxExportError(`cell ${graph.cell} has no input; the ONNX model reads the batch and the steps from it`);
+  for (const p of graph.params) {
+    for (const d of p.shape) {
+      if (d.evaluate(options.dims) < 1) throw new OnnxExportError(`param ${p.name} has a dimension ${d.toString()} = ${d.evaluate(options.dims)} with these dims; dimensions must be positive`);
+    }
+  }
+}
+
+/** Every emitted ONNX op must exist (in the form we use) at the requested opset. */
+function checkOpset(model: ModelBuilder, opset: number): void {
+  for (const use of model.usedOps) {
+    const since = ONNX_OP_SINCE[use.opType];
+    if (since === undefined) throw new Error(`internal: ONNX op ${use.opType} has no entry in ONNX_OP_SINCE`);
+    if (since <= opset) continue;
+    const what = use.irNode
+      ? `\`${use.opType}\` (for the ${use.irNode.op}${use.irNode.label ? ` \`${use.irNode.label}\`` : ""} at ${model.locate(use.irNode)}) at opset ${opset}`
+      : `\`${use.opType}\` (${use.opType === "Scan" ? "the recurrence" : "batching and masking"}) at opset ${opset}`;
+    const diagnostic = diag("RNN6004", { backend: "ONNX", what }, {
+      ...(use.irNode ? { labels: [primary(use.irNode.span, `needs ONNX ${use.opType}, available from opset ${since}`)] } : {}),
+      helps: [`use --opset ${since} or newer (up to ${MAX_OPSET})`],
+    });
+    throw new OnnxExportError(`${diagnostic.message}; it needs opset ${since} or newer`, diagnostic);
+  }
+}

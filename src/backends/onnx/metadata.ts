@@ -1,0 +1,65 @@
+/**
+ * What the model says about itself: the producer, the cell and its dimensions, and for every
+ * node the source line it comes from (`file:line`), so Netron and error messages lead back to
+ * the .rnn file.
+ */
+import type { Span } from "../../diagnostics/span.js";
+import type { Graph } from "../../ir/graph.js";
+
+export const PRODUCER_NAME = "rnnc";
+/** Kept equal to package.json's version (the ONNX model records which compiler made it). */
+export const PRODUCER_VERSION = "0.1.0";
+
+/**
+ * `file:line` for a span. Offsets are into the file's text, so the line needs that text; without
+ * it we say `file@offset`, which still identifies the place.
+ */
+export function spanLocator(sourceText: string | undefined): (span: Span) => string {
+  if (sourceText === undefined) return (span) => `${span.file}@${span.start}`;
+  const lineStarts = [0];
+  for (let i = 0; i < sourceText.length; i++) if (sourceText.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  return (span) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= span.start) lo = mid;
+      else hi = mid - 1;
+    }
+    return `${span.file}:${lo + 1}`;
+  };
+}
+
+export interface ModelDescription {
+  readonly graph: Graph;
+  readonly sourceFile: string;
+  readonly dims: Readonly<Record<string, number>>;
+  readonly recurrence: "unroll" | "scan";
+  readonly steps: number | undefined;
+  readonly opset: number;
+}
+
+/** `I=3,H=4` in the cell's declaration order. */
+export function dimsText(graph: Graph, dims: Readonly<Record<string, number>>): string {
+  return graph.dims.map((d) => `${d}=${dims[d]}`).join(",");
+}
+
+export function graphDocString(d: ModelDescription): string {
+  const steps = d.steps === undefined ? "a symbolic number of steps" : `${d.steps} steps`;
+  const form = d.recurrence === "unroll" ? "unrolled" : "as one Scan";
+  return `cell ${d.graph.cell} from ${d.sourceFile} (${dimsText(d.graph, d.dims)}), ${form} over ${steps}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`;
+}
+
+/** metadata_props, in a fixed order. */
+export function metadataProps(d: ModelDescription): { key: string; value: string }[] {
+  return [
+    { key: "producer", value: PRODUCER_NAME },
+    { key: "source", value: d.sourceFile },
+    { key: "cell", value: d.graph.cell },
+    { key: "dims", value: dimsText(d.graph, d.dims) },
+    { key: "recurrence", value: d.recurrence },
+    { key: "steps", value: d.steps === undefined ? "symbolic" : String(d.steps) },
+    { key: "states", value: d.graph.states.map((s) => s.name).join(",") },
+    { key: "outputs", value: d.graph.outputs.map((o) => o.name).join(",") },
+  ];
+}

@@ -1,0 +1,187 @@
+/**
+ * The emission table: one entry per IR op, turning a node of the per-example step graph into
+ * ONNX nodes over a batch. A batched value [B, …shape] sits next to unbatched ones (params,
+ * constants: just `shape`); ONNX broadcasting lines them up except where noted.
+ */
+import type { Node } from "../../ir/graph.js";
+import { UNARY_DEFAULT_ALPHA, type OpKind, type UnaryOp } from "../../ir/ops.js";
+import { attr } from "./proto.js";
+import type { Region, Val } from "./region.js";
+
+export type Emitter = (region: Region, node: Node, args: readonly Val[]) => Val;
+
+/** Per-example shape → axis of the same dimension in the ONNX tensor. */
+function axis(v: Val, perExampleAxis: number): number {
+  return v.batched ? perExampleAxis + 1 : perExampleAxis;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/** The unary ops that map to one ONNX op with fixed attributes. */
+const SIMPLE_UNARY: Partial<Record<UnaryOp, string>> = {
+  neg: "Neg", sigmoid: "Sigmoid", tanh: "Tanh", relu: "Relu", softplus: "Softplus", softsign: "Softsign",
+  exp: "Exp", log: "Log", sqrt: "Sqrt", abs: "Abs", sign: "Sign",
+};
+
+function unary(op: UnaryOp): Emitter {
+  return (r, node, [x]) => {
+    const v = x!;
+    const same = (name: string): Val => ({ name, batched: v.batched, shape: v.shape });
+    const simple = SIMPLE_UNARY[op];
+    if (simple) return same(r.emit(simple, [v.name]));
+    switch (op) {
+      case "leaky_relu":
+      case "elu":
+        return same(r.emit(op === "elu" ? "Elu" : "LeakyRelu", [v.name], { alpha: attr.float(node.attrs.alpha ?? UNARY_DEFAULT_ALPHA[op]!) }));
+      case "hard_sigmoid":
+        // PyTorch's hardsigmoid: clamp(x/6 + 1/2, 0, 1) — ONNX's HardSigmoid with these constants.
+        return same(r.emit("HardSigmoid", [v.name], { alpha: attr.float(1 / 6), beta: attr.float(0.5) }));
+      case "step": {
+        const positive = r.emit("Greater", [v.name, r.model.floatScalar(0)], {}, "positive");
+        return same(r.emit("Cast", [positive], { to: attr.int(1) }));
+      }
+      default:
+        throw new Error(`internal: unary op ${op} has no ONNX emission`);
+    }
+  };
+}
+
+/**
+ * Elementwise binary: equal per-example shapes, or one side a scalar. A batched scalar is [B],
+ * which would align with the LAST axis of a batched vector, so it is unsqueezed to [B, 1, …].
+ */
+function binary(onnxOp: string): Emitter {
+  return (r, _node, [a, b]) => {
+    const left = a!;
+    const right = b!;
+    const lift = (s: Val, other: Val, role: string): string =>
+      s.batched && s.shape.length === 0 && other.shape.length > 0 ? r.unsqueeze(s.name, range(1, other.shape.length + 1), role) : s.name;
+    const shape = left.shape.length >= right.shape.length ? left.shape : right.shape;
+    const name = r.emit(onnxOp, [lift(left, right, "lhs"), lift(right, left, "rhs")]);
+    return { name, batched: left.batched || right.batched, shape };
+  };
+}
+
+/** [m,k]@[k]→[m], [m,k]@[k,n]→[m,n], [k]@[k,n]→[n]; `transA` reads the first operand transposed. */
+const matmul: Emitter = (r, node, [a, b]) => {
+  const left = a!;
+  const right = b!;
+  const transA = node.attrs.transA === true && left.shape.length === 2;
+  const batched = left.batched || right.batched;
+  const out = (name: string, shape: readonly number[]): Val => ({ name, batched, shape });
+  const [lr, rr] = [left.shape.length, right.shape.length];
+  if (lr === 2 && rr === 1) {
+    const m = transA ? left.shape[1]! : left.shape[0]!;
+    if (!left.batched && right.batched) {
+      // W @ v for a batch of v: v · Wᵀ, one Gemm over the batch (transB reads W as stored).
+      return out(r.emit("Gemm", [right.name, left.name], { transB: attr.int(transA ? 0 : 1) }), [m]);
+    }
+    if (!right.batched) {
+      // [m,k]@[k] (or, transposed, [k]@[k,m]); MatMul broadcasts over a batched matrix.
+      return out(r.emit("MatMul", transA ? [right.name, left.name] : [left.name, right.name]), [m]);
+    }
+    // Both batched: a batch of matrices times a batch of vectors, as [B,m,k]@[B,k,1].
+    if (transA) {
+      const row = r.unsqueeze(right.name, [1], "row");
+      return out(r.squeeze(r.emit("MatMul", [row, left.name], {}, "product"), [1], ""), [m]);
+    }
+    const column = r.unsqueeze(right.name, [2], "column");
+    return out(r.squeeze(r.emit("MatMul", [left.name, column], {}, "product"), [2], ""), [m]);
+  }
+  if (lr === 1 && rr === 2) {
+    const n = right.shape[1]!;
+    if (left.batched && right.batched) {
+      const row = r.unsqueeze(left.name, [1], "row");
+      return out(r.squeeze(r.emit("MatMul", [row, right.name], {}, "product"), [1], ""), [n]);
+    }
+    return out(r.emit("MatMul", [left.name, right.name]), [n]);
+  }
+  if (lr === 2 && rr === 2) {
+    const m = transA ? left.shape[1]! : left.shape[0]!;
+    const lhs = transA ? r.emit("Transpose", [left.name], { perm: attr.ints(left.batched ? [0, 2, 1] : [1, 0]) }, "transposed") : left.name;
+    return out(r.emit("MatMul", [lhs, right.name]), [m, right.shape[1]!]);
+  }
+  throw new Error(`internal: matmul of ranks ${lr} and ${rr}`);
+};
+
+function reduce(onnxOp: string): Emitter {
+  return (r, _node, [x]) => {
+    const v = x!;
+    const name = r.axesOp(onnxOp, v.name, [axis(v, 0)], { keepdims: attr.int(0) }, "");
+    return { name, batched: v.batched, shape: [] };
+  };
+}
+
+/** Rows [start, end) of the first per-example axis. */
+const slice: Emitter = (r, node, [x]) => {
+  const v = x!;
+  const dims = r.dims;
+  const start = node.attrs.start!.evaluate(dims);
+  const end = node.attrs.end!.evaluate(dims);
+  const name = r.emit("Slice", [v.name, r.model.int64([start]), r.model.int64([end]), r.model.int64([axis(v, 0)])]);
+  return { name, batched: v.batched, shape: [end - start, ...v.shape.slice(1)] };
+};
+
+/** Along the first per-example axis; unbatched operands are expanded to the batch first. */
+const concat: Emitter = (r, _node, args) => {
+  const batched = args.some((v) => v.batched);
+  const parts = args.map((v, i) =>
+    batched && !v.batched ? r.emit("Expand", [v.name, r.batchShape(v.shape.length)], {}, `expand${i}`) : v.name,
+  );
+  const rows = args.reduce((s, v) => s + v.shape[0]!, 0);
+  const name = r.emit("Concat", parts, { axis: attr.int(batched ? 1 : 0) });
+  return { name, batched, shape: [rows, ...args[0]!.shape.slice(1)] };
+};
+
+/** [m] ⊗ [n] → [m,n] as [m,1] · [1,n] (gradient graphs only). */
+const outer: Emitter = (r, _node, [a, b]) => {
+  const left = a!;
+  const right = b!;
+  const column = r.unsqueeze(left.name, [axis(left, 1)], "column");
+  const row = r.unsqueeze(right.name, [axis(right, 0)], "row");
+  return { name: r.emit("Mul", [column, row]), batched: left.batched || right.batched, shape: [left.shape[0]!, right.shape[0]!] };
+};
+
+/** Scalar → attrs.shape (gradient graphs only). */
+const broadcast: Emitter = (r, node, [s]) => {
+  const v = s!;
+  const shape = node.attrs.shape!.map((d) => d.evaluate(r.dims));
+  if (!v.batched) return { name: r.emit("Expand", [v.name, r.model.int64(shape)]), batched: false, shape };
+  const lifted = shape.length > 0 ? r.unsqueeze(v.name, range(1, shape.length + 1), "lift") : v.name;
+  return { name: r.emit("Expand", [lifted, r.model.int64([1, ...shape])]), batched: true, shape };
+};
+
+/** One-hot of the first maximum of a vector: ArgMax (first index on ties) compared with 0…n−1. */
+const maxMask: Emitter = (r, _node, [x]) => {
+  const v = x!;
+  const n = v.shape[0]!;
+  const index = r.emit("ArgMax", [v.name], { axis: attr.int(axis(v, 0)), keepdims: attr.int(1) }, "argmax");
+  const hit = r.emit("Equal", [r.model.int64(range(0, n)), index], {}, "one_hot");
+  return { name: r.emit("Cast", [hit], { to: attr.int(1) }), batched: v.batched, shape: v.shape };
+};
+
+const leaf: Emitter = (r, node) => r.value(node);
+
+const constant: Emitter = (r, node) => ({ name: r.model.floatScalar(node.attrs.value ?? 0), batched: false, shape: [] });
+
+/** Every IR op, forward and gradient-only; a missing entry is a compile error here. */
+export const EMITTERS: Readonly<Record<OpKind, Emitter>> = {
+  input: leaf, state: leaf, param: leaf, const: constant,
+  matmul, outer, slice, concat, broadcast, max_mask: maxMask,
+  neg: unary("neg"), sigmoid: unary("sigmoid"), tanh: unary("tanh"), relu: unary("relu"),
+  leaky_relu: unary("leaky_relu"), elu: unary("elu"), softplus: unary("softplus"), softsign: unary("softsign"),
+  hard_sigmoid: unary("hard_sigmoid"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"),
+  abs: unary("abs"), step: unary("step"), sign: unary("sign"),
+  add: binary("Add"), sub: binary("Sub"), mul: binary("Mul"), div: binary("Div"),
+  sum: reduce("ReduceSum"), mean: reduce("ReduceMean"), max: reduce("ReduceMax"),
+};
+
+/** Emits one IR node in `region`, reading its inputs' values there. */
+export function emitNode(region: Region, node: Node, nodes: readonly Node[]): Val {
+  const args = node.inputs.map((i) => region.value(nodes[i]!));
+  const v = region.withNode(node, () => EMITTERS[node.op](region, node, args));
+  region.values.set(node.id, v);
+  return v;
+}

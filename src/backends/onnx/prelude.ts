@@ -1,0 +1,94 @@
+/**
+ * What both recurrence forms compute before the recurrence, in the main graph: the batch and
+ * time sizes read from the input, the params-only values (once), the input-only values for
+ * all steps at once on the input flattened to [T·B, …] (one Gemm for `W_ih @ x`), those of
+ * them the steps read reshaped to [T, B, …], the initial states expanded to [B, …] and the
+ * per-example lengths expanded to [B].
+ */
+import type { Graph, Node } from "../../ir/graph.js";
+import type { GraphBuilder } from "./builder.js";
+import { emitNode } from "./ops.js";
+import type { Plan } from "./plan.js";
+import { attr } from "./proto.js";
+import { Region, type Val } from "./region.js";
+import { initialName, SEQUENCE_LENS } from "./signature.js";
+
+export interface Prelude {
+  /** Params and once-computed values, by IR node id (readable from any later region). */
+  readonly once: ReadonlyMap<number, Val>;
+  /** For each boundary node: a [T, B, …] tensor. */
+  readonly boundary: ReadonlyMap<number, string>;
+  /** The state values entering step 0, [B, …], in `graph.states` order. */
+  readonly initialStates: readonly Val[];
+  /** `sequence_lens` expanded to [B], int32. */
+  readonly lengths: string;
+  /** Shape(first input): [T, B, …] as int64. */
+  readonly inputShape: string;
+  /** [B] as int64, the batch size in the main graph. */
+  readonly batchSize: string;
+  /** The main graph's region for once-per-call framework nodes. */
+  readonly main: Region;
+}
+
+const perExample = (node: Node, dims: Readonly<Record<string, number>>): number[] => node.shape.map((d) => d.evaluate(dims));
+
+export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelude {
+  const model = main.model;
+  const dims = model.dims;
+  const firstInput = graph.inputs[0]!.name;
+  const doc = (what: string): string => `${what} (${graph.file})`;
+
+  // Shape arithmetic on the first input: everything symbolic (batch, steps) comes from here.
+  let batchSize = "";
+  const mainRegion = new Region({ graph: main, prefix: "", known: new Map(), batchSize: () => batchSize });
+  const inputShape = mainRegion.emitNamed("Shape", [firstInput], "input_shape", doc(`the shape [T, B, …] of ${firstInput}`));
+  batchSize = mainRegion.emitNamed("Slice", [inputShape, model.int64([1]), model.int64([2]), model.int64([0])], "batch_size", doc("the batch size B, as [B]"));
+
+  const params = new Map<number, Val>();
+  for (const n of graph.nodes) {
+    if (n.op === "param" && plan.usedParams.has(n.attrs.name!)) params.set(n.id, { name: n.attrs.name!, batched: false, shape: perExample(n, dims) });
+  }
+
+  const once = new Region({ graph: main, prefix: "once/", known: params, batchSize: () => batchSize });
+  for (const n of plan.once) emitNode(once, n, graph.nodes);
+
+  // The hoisted region sees the inputs flattened to [T·B, …]: its batch axis is T·B.
+  const firstNode = graph.nodes[graph.inputs[0]!.node]!;
+  const hoist = new Region({
+    graph: main,
+    prefix: "inputs/",
+    known: once.values,
+    batchSize: (r) => r.emitNamed("Slice", [r.emitNamed("Shape", [r.value(firstNode).name], "flat_shape", doc("the shape of the flattened input")), model.int64([0]), model.int64([1]), model.int64([0])], "flat_size", doc("T·B, as [T·B]")),
+    leaf: (r, node) => {
+      const shape = perExample(node, dims);
+      const name = r.emitNamed("Reshape", [node.attrs.name!, model.int64([-1, ...shape])], `${node.attrs.name!}_flat`, doc(`${node.attrs.name!} as [T·B, …]: every step at once`));
+      return { name, batched: true, shape };
+    },
+  });
+  for (const n of plan.hoisted) emitNode(hoist, n, graph.nodes);
+
+  const timeBatch = plan.boundary.some((n) => n.op !== "input")
+    ? main.add("Slice", [inputShape, model.int64([0]), model.int64([2]), model.int64([0])], "time_batch", { doc: doc("[T, B]") })
+    : "";
+  const boundary = new Map<number, string>();
+  for (const n of plan.boundary) {
+    if (n.op === "input") {
+      boundary.set(n.id, n.attrs.name!);
+      continue;
+    }
+    const shape = perExample(n, dims);
+    const target = shape.length === 0
+      ? timeBatch
+      : main.add("Concat", [timeBatch, model.int64(shape)], `inputs/${n.label ?? n.op}_${n.id}/steps_shape`, { attrs: { axis: attr.int(0) }, doc: doc("[T, B, …]") });
+    boundary.set(n.id, hoist.withNode(n, () => hoist.emit("Reshape", [hoist.value(n).name, target], {}, "steps")));
+  }
+
+  const initialStates = graph.states.map((s): Val => {
+    const shape = s.shape.map((d) => d.evaluate(dims));
+    const name = mainRegion.emitNamed("Expand", [initialName(s.name), mainRegion.batchShape(shape.length)], `initial/${s.name}`, doc(`state ${s.name} entering the first step, [B, …] (the default is one row of zeros)`));
+    return { name, batched: true, shape };
+  });
+  const lengths = mainRegion.emitNamed("Expand", [SEQUENCE_LENS, batchSize], "lengths", doc("sequence_lens as [B] (the default is one value for all)"));
+
+  return { once: once.values, boundary, initialStates, lengths, inputShape, batchSize, main: mainRegion };
+}

@@ -1,0 +1,84 @@
+/**
+ * The Scan form: one ONNX `Scan` node (opset ≥ 9 semantics: no batch axis, scan axis 0 = time)
+ * whose body is the step. States are loop-carried; the running mask [T, B] and the hoisted
+ * all-steps values [T, B, …] are scan inputs; per-step outputs are scan outputs. The body reads
+ * params and once-computed values from the enclosing graph by name, so the model's size does
+ * not depend on T, and T may stay symbolic.
+ */
+import type { Graph } from "../../ir/graph.js";
+import { GraphBuilder } from "./builder.js";
+import { StepMask } from "./mask.js";
+import { emitNode } from "./ops.js";
+import type { Plan } from "./plan.js";
+import type { Prelude } from "./prelude.js";
+import { attr, ElemType, valueInfo, type GraphProto } from "./proto.js";
+import { Region, type Val } from "./region.js";
+import { finalName } from "./signature.js";
+
+const BODY = "step/";
+
+export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: Prelude): void {
+  const model = main.model;
+  const dims = model.dims;
+  const m = prelude.main;
+
+  // running[t, b] = t < sequence_lens[b], for every step at once.
+  const steps = m.emitNamed("Gather", [prelude.inputShape, model.int64([0], true)], "scan/steps", "the number of steps T", { axis: attr.int(0) });
+  const times = m.emitNamed("Range", [model.int64([0], true), steps, model.int64([1], true)], "scan/times", "0, 1, …, T−1");
+  const lengths64 = m.emitNamed("Cast", [prelude.lengths], "scan/lengths", "sequence_lens as int64", { to: attr.int(ElemType.INT64) });
+  const column = m.emitNamed("Unsqueeze", m.opset >= 13 ? [times, model.int64([1])] : [times], "scan/times_column", "[T, 1]", m.opset >= 13 ? {} : { axes: attr.ints([1]) });
+  const running = m.emitNamed("Less", [column, lengths64], "scan/running", "running[t, b] = t < sequence_lens[b], [T, B]");
+
+  // The body: inputs are the carried states, then the scan inputs (mask, hoisted values).
+  const body = new GraphBuilder(model);
+  const shapeOf = (shape: readonly number[]): (number | null)[] => [null, ...shape];
+  const bodyInputs = [
+    ...graph.states.map((s, i) => valueInfo(`${BODY}in/${s.name}`, ElemType.FLOAT, shapeOf(prelude.initialStates[i]!.shape), `state ${s.name} entering the step`)),
+    valueInfo(`${BODY}in/running`, ElemType.BOOL, [null], "which examples run this step"),
+    ...plan.boundary.map((n) => valueInfo(`${BODY}in/${n.label ?? n.op}_${n.id}`, ElemType.FLOAT, shapeOf(n.shape.map((d) => d.evaluate(dims))), "this step's slice of a value computed for all steps before the Scan")),
+  ];
+  const known = new Map(prelude.once);
+  graph.states.forEach((s, i) => known.set(s.node, { name: bodyInputs[i]!.name!, batched: true, shape: prelude.initialStates[i]!.shape }));
+  plan.boundary.forEach((n, i) => known.set(n.id, { name: bodyInputs[graph.states.length + 1 + i]!.name!, batched: true, shape: n.shape.map((d) => d.evaluate(dims)) }));
+  const runningIn = bodyInputs[graph.states.length]!.name!;
+  const region: Region = new Region({
+    graph: body,
+    prefix: BODY,
+    known,
+    batchSize: (r) => r.emitNamed("Shape", [runningIn], "batch_size", "the batch size B, as [B]"),
+  });
+  for (const n of plan.step) emitNode(region, n, graph.nodes);
+
+  const mask = new StepMask(region, runningIn);
+  const outs: { name: string; value: Val; what: string }[] = [];
+  graph.states.forEach((s, i) => {
+    const old = region.value(graph.nodes[s.node]!);
+    const next = region.value(graph.nodes[s.next]!);
+    const name = mask.keep(`next/${s.name}`, next, old, `state ${s.name} leaving the step (kept past an example's length)`);
+    outs.push({ name, value: { ...old, name }, what: `state ${s.name} leaving the step` });
+  });
+  graph.outputs.forEach((o) => {
+    const value = region.value(graph.nodes[o.node]!);
+    const name = mask.zeroPast(`out/${o.name}`, value, `output ${o.name} at this step (zero past an example's length)`);
+    outs.push({ name, value: { ...value, name }, what: `output ${o.name} at this step` });
+  });
+
+  const bodyGraph: GraphProto = {
+    node: body.nodes,
+    name: "step",
+    docString: `one step of cell ${graph.cell} for a batch`,
+    input: bodyInputs,
+    output: outs.map((o) => valueInfo(o.name, ElemType.FLOAT, shapeOf(o.value.shape), o.what)),
+  };
+
+  main.add(
+    "Scan",
+    [...prelude.initialStates.map((s) => s.name), running, ...plan.boundary.map((n) => prelude.boundary.get(n.id)!)],
+    "scan",
+    {
+      attrs: { body: attr.graph(bodyGraph), num_scan_inputs: attr.int(1 + plan.boundary.length) },
+      outputs: [...graph.states.map((s) => finalName(s.name)), ...graph.outputs.map((o) => o.name)],
+      doc: `the recurrence of cell ${graph.cell} over time (${graph.file})`,
+    },
+  );
+}

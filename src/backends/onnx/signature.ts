@@ -1,0 +1,50 @@
+/**
+ * The model's inputs and outputs — a contract shared with the TypeScript back end and the CLI:
+ *   inputs   `<input>` [T, batch, …] (one per cell input, usually `x`),
+ *            `initial_<state>` [batch, …] (optional: zeros), `sequence_lens` [batch] int32
+ *            (optional: every example runs all T steps);
+ *   outputs  `<output>` [T, batch, …] per step (`h` for `output h'`, `y` for `output y = …`),
+ *            `final_<state>` [batch, …].
+ * T is a number when the step count is fixed, else the symbol `steps`; batch is always `batch`.
+ */
+import type { Graph } from "../../ir/graph.js";
+import { OnnxExportError } from "./errors.js";
+import { ElemType, valueInfo, type DimSpec, type ValueInfoProto } from "./proto.js";
+
+export const BATCH = "batch";
+export const STEPS = "steps";
+export const SEQUENCE_LENS = "sequence_lens";
+
+export const initialName = (state: string): string => `initial_${state}`;
+export const finalName = (state: string): string => `final_${state}`;
+
+export interface Signature {
+  readonly inputs: ValueInfoProto[];
+  readonly outputs: ValueInfoProto[];
+}
+
+export function signature(graph: Graph, dims: Readonly<Record<string, number>>, steps: number | undefined): Signature {
+  const time: DimSpec = steps ?? STEPS;
+  const per = (shape: Graph["inputs"][number]["shape"]): number[] => shape.map((d) => d.evaluate(dims));
+  const inputs = [
+    ...graph.inputs.map((i) => valueInfo(i.name, ElemType.FLOAT, [time, BATCH, ...per(i.shape)], `cell input ${i.name}, time-major`)),
+    ...graph.states.map((s) => valueInfo(initialName(s.name), ElemType.FLOAT, [BATCH, ...per(s.shape)], `initial value of state ${s.name} (zeros when not fed)`)),
+    valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and outputs are zero (all steps when not fed)"),
+  ];
+  const outputs = [
+    ...graph.outputs.map((o) => valueInfo(o.name, ElemType.FLOAT, [time, BATCH, ...graph.nodes[o.node]!.shape.map((d) => d.evaluate(dims))], `output ${o.name} at every step`)),
+    ...graph.states.map((s) => valueInfo(finalName(s.name), ElemType.FLOAT, [BATCH, ...per(s.shape)], `state ${s.name} after the last step of each example`)),
+  ];
+  const names = new Map<string, string>();
+  const claim = (name: string, what: string): void => {
+    const other = names.get(name);
+    if (other !== undefined) {
+      throw new OnnxExportError(`the ONNX model cannot name both ${other} and ${what} \`${name}\`; rename one of them in the cell`);
+    }
+    names.set(name, what);
+  };
+  for (const v of inputs) claim(v.name!, "the model input");
+  for (const v of outputs) claim(v.name!, "the model output");
+  for (const p of graph.params) claim(p.name, "the param");
+  return { inputs, outputs };
+}
