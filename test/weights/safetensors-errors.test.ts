@@ -207,6 +207,28 @@ describe("readSafetensors refuses malformed files with a precise message", () =>
     );
   });
 
+  // JSON.parse is iterative, but JSON.stringify recurses: quoting a deeply nested value in a
+  // message must not overflow the stack.
+  const deep = "[".repeat(100_000) + "]".repeat(100_000);
+  it.each([
+    [deep, "header must be a JSON object, found array [[[[...]]]]"],
+    [`{"__metadata__":${deep}}`, '"__metadata__" must be an object of string values, found array [[[[...]]]]'],
+    [`{"W":${deep}}`, 'tensor "W": entry must be an object with "dtype", "shape" and "data_offsets", found array [[[[...]]]]'],
+    [
+      `{"W":{"dtype":"F32","shape":${deep},"data_offsets":[0,0]}}`,
+      'tensor "W": shape [[[[...]]]] has entry 0 = [[[...]]]; shape entries must be non-negative integers',
+    ],
+  ])("deeply nested values (case %#)", (header, message) => {
+    expect(errorOf(() => readSafetensors(file(header)))).toBe(message);
+  });
+
+  it("a long shape is quoted in part", () => {
+    const shape = `[${Array(20).fill(1).join(",")},-1]`;
+    expect(errorOf(() => readSafetensors(oneTensor(`{"dtype":"F32","shape":${shape},"data_offsets":[0,4]}`, 4)))).toBe(
+      'tensor "W": shape [1, 1, 1, 1, 1, 1, 1, 1, 1, ...] has entry 20 = -1; shape entries must be non-negative integers',
+    );
+  });
+
   it("overlapping tensors", () => {
     const header =
       '{"A":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"B":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}';

@@ -66,16 +66,31 @@ function stHas(record: object, key: string): boolean {
 }
 
 function stShapeText(shape: readonly unknown[]): string {
-  return `[${shape.map((d) => (typeof d === "number" ? String(d) : JSON.stringify(d) ?? String(d))).join(", ")}]`;
+  return stClip(`[${shape.slice(0, 9).map((d) => stPreview(d, 1)).join(", ")}${shape.length > 9 ? ", ..." : ""}]`);
 }
 
-/** A short description of a JSON value for messages: `array`, `null`, `number 3`, `string "x"`. */
+/**
+ * JSON-like text of a value, cut off after 3 levels and 8 items per level: the header is hostile
+ * input, and JSON.stringify would recurse without limit on `[[[[…]]]]` and overflow the stack.
+ */
+function stPreview(value: unknown, depth: number): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === null || typeof value !== "object") return String(value); // 1e400 parses to Infinity
+  if (depth >= 3) return Array.isArray(value) ? "[...]" : "{...}";
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 8).map((v) => stPreview(v, depth + 1));
+    return `[${items.join(",")}${value.length > 8 ? ",..." : ""}]`;
+  }
+  const keys = Object.keys(value);
+  const fields = keys.slice(0, 8).map((k) => `${JSON.stringify(k)}:${stPreview((value as Record<string, unknown>)[k], depth + 1)}`);
+  return `{${fields.join(",")}${keys.length > 8 ? ",..." : ""}}`;
+}
+
+/** A short description of a JSON value for messages: `array [1,2]`, `null`, `number 3`, `string "x"`. */
 function stDescribe(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return `array ${stClip(JSON.stringify(value))}`;
-  if (typeof value === "object") return `object ${stClip(JSON.stringify(value))}`;
-  if (typeof value === "string") return `string ${stClip(JSON.stringify(value))}`;
-  return `${typeof value} ${String(value)}`;
+  const kind = Array.isArray(value) ? "array" : typeof value;
+  return kind === "string" || kind === "object" || kind === "array" ? `${kind} ${stClip(stPreview(value, 0))}` : `${kind} ${String(value)}`;
 }
 
 function stClip(text: string): string {
@@ -95,7 +110,7 @@ function stElementCount(name: string, shape: readonly number[]): number {
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) {
-      stFail(`tensor "${name}": shape ${stShapeText(shape)} has entry ${i} = ${typeof d === "number" ? String(d) : JSON.stringify(d)}; shape entries must be non-negative integers`);
+      stFail(`tensor "${name}": shape ${stShapeText(shape)} has entry ${i} = ${stPreview(d, 1)}; shape entries must be non-negative integers`);
     }
     count *= d;
   }
@@ -121,7 +136,7 @@ export function writeSafetensors(
     if (name === ST_METADATA_KEY) stFail(`tensor name "${ST_METADATA_KEY}" is reserved for the header's metadata`);
     const t = tensors[name]!;
     if (t.dtype !== "F32" && t.dtype !== "F64") {
-      stFail(`tensor "${name}": can only write dtype F32 or F64, found ${JSON.stringify(t.dtype)}`);
+      stFail(`tensor "${name}": can only write dtype F32 or F64, found ${stPreview(t.dtype, 0)}`);
     }
     if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) {
       stFail(`tensor "${name}": data must be a Float32Array or Float64Array`);
