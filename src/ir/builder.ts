@@ -1,4 +1,4 @@
-import type { Shape } from "../check/dims.js";
+import type { Dim, Shape } from "../check/dims.js";
 import type { Span } from "../diagnostics/span.js";
 import type { Node, NodeAttrs } from "./graph.js";
 import type { OpKind } from "./ops.js";
@@ -19,16 +19,21 @@ export class GraphBuilder {
 
   private push(n: Node): number {
     this.nodes.push(n);
-    if (n.op !== "input" && n.op !== "state" && n.op !== "param") this.byKey.set(key(n.op, n.inputs, n.attrs), n.id);
+    if (n.op !== "input" && n.op !== "state" && n.op !== "param" && n.op !== "seed") this.byKey.set(key(n.op, n.inputs, n.attrs), n.id);
     return n.id;
   }
 
-  leaf(op: "input" | "state" | "param", name: string, shape: Shape, span: Span): number {
+  leaf(op: "input" | "state" | "param" | "seed", name: string, shape: Shape, span: Span): number {
     return this.push({ id: this.nodes.length, op, inputs: [], attrs: { name }, shape, span, label: name });
   }
 
   const(value: number, span: Span): number {
     return this.add("const", [], { value }, span, undefined, []);
+  }
+
+  /** A scalar whose value is a dimension (known once the dims are). */
+  dimConst(dim: Dim, span: Span): number {
+    return dim.isConstant ? this.const(dim.constant, span) : this.add("const", [], { dim }, span, undefined, []);
   }
 
   add(op: OpKind, inputs: readonly number[], attrs: NodeAttrs, span: Span, label?: string, leafShape?: Shape): number {

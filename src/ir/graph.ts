@@ -7,13 +7,16 @@ export interface NodeAttrs {
   readonly name?: string;
   /** const: the value; leaky_relu / elu: alpha */
   readonly value?: number;
+  /** const (gradient graphs): the value is this dimension, known when the dims are (mean's 1/n) */
+  readonly dim?: Dim;
   readonly alpha?: number;
   /** slice */
   readonly start?: Dim;
   readonly end?: Dim;
   /** matmul: use the transpose of the first operand */
   readonly transA?: boolean;
-  /** broadcast: the target shape */
+  readonly transB?: boolean;
+  /** broadcast, pad: the result's shape */
   readonly shape?: Shape;
 }
 

@@ -14,14 +14,15 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
 export const BINARY_OPS = ["add", "sub", "mul", "div"] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
-/** Reductions of a vector to a scalar. */
+/** Reductions of a vector to a scalar (`sum` also of a matrix, in gradient graphs). */
 export const REDUCE_OPS = ["sum", "mean", "max"] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 export type OpKind =
   | "input" | "state" | "param" // leaves, attrs.name
+  | "seed" //                      gradient graphs only: the adjoint arriving at a state' or an output (attrs.name)
   | "const" //                     scalar literal, attrs.value
-  | "matmul" //                    [m,k]@[k] → [m]; [m,k]@[k,n] → [m,n]; [k]@[k,n] → [n]; attrs.transA
+  | "matmul" //                    [m,k]@[k] → [m]; [m,k]@[k,n] → [m,n]; [k]@[k,n] → [n]; attrs.transA/transB transpose a matrix operand
   | "outer" //                     [m] ⊗ [n] → [m,n]   (gradient of a matrix–vector product)
   | UnaryOp
   | BinaryOp
@@ -29,6 +30,7 @@ export type OpKind =
   | "max_mask" //                  one-hot of the (first) maximum of a vector; gradient of max
   | "broadcast" //                 scalar → attrs.shape
   | "slice" //                     rows [attrs.start, attrs.end) of the first axis
+  | "pad" //                       gradient of slice: zeros of attrs.shape with the input at rows [start, end)
   | "concat"; //                   along the first axis
 
 export function isUnary(op: OpKind): op is UnaryOp {
@@ -41,7 +43,7 @@ export function isReduce(op: OpKind): op is ReduceOp {
   return (REDUCE_OPS as readonly string[]).includes(op);
 }
 export function isLeaf(op: OpKind): boolean {
-  return op === "input" || op === "state" || op === "param" || op === "const";
+  return op === "input" || op === "state" || op === "param" || op === "seed" || op === "const";
 }
 
 /** Elementwise ops: candidates for loop fusion. */

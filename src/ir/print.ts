@@ -17,11 +17,12 @@ export function printGraph(graph: Graph, lineOf?: (offset: number) => number): s
 
 function printNode(n: Node, lineOf?: (offset: number) => number): string {
   const attrs: string[] = [];
-  if (n.op === "const") attrs.push(String(n.attrs.value));
+  if (n.op === "const") attrs.push(n.attrs.dim ? `dim ${n.attrs.dim}` : String(n.attrs.value));
   if (n.attrs.name && n.op !== "const") attrs.push(n.attrs.name);
   if (n.attrs.alpha !== undefined) attrs.push(`alpha=${n.attrs.alpha}`);
   if (n.attrs.start) attrs.push(`[${n.attrs.start}:${n.attrs.end}]`);
   if (n.attrs.transA) attrs.push("transA");
+  if (n.attrs.transB) attrs.push("transB");
   if (n.attrs.shape) attrs.push(`to ${shapeToString(n.attrs.shape)}`);
   const operands = n.inputs.map((i) => `%${i}`).join(", ");
   const body = [n.op, [operands, ...attrs].filter((x) => x !== "").join(" ")].filter((x) => x !== "").join(" ");

@@ -13,12 +13,12 @@ export function verifyGraph(graph: Graph, pass: string): void {
   graph.nodes.forEach((n, i) => {
     if (n.id !== i) fail(`node ${i} has id ${n.id}`);
     for (const input of n.inputs) if (!(input >= 0 && input < i)) fail(`node %${i} reads %${input}, which is not before it`);
-    if (n.op === "input" || n.op === "state" || n.op === "param") {
+    if (n.op === "input" || n.op === "state" || n.op === "param" || n.op === "seed") {
       if (n.inputs.length !== 0 || !n.attrs.name) fail(`leaf %${i} must have a name and no inputs`);
       return;
     }
     if (n.op === "const") {
-      if (n.shape.length !== 0 || typeof n.attrs.value !== "number") fail(`const %${i} must be a scalar with a value`);
+      if (n.shape.length !== 0 || (typeof n.attrs.value !== "number") === (n.attrs.dim === undefined)) fail(`const %${i} must be a scalar with a value`);
       return;
     }
     const expected = inferShape(n.op, n.inputs.map((x) => graph.nodes[x]!.shape), n.attrs);
