@@ -17,8 +17,9 @@
  *
  * Normal draws use Box–Muller. ECMAScript lets `Math.log`, `Math.sin` and `Math.cos` differ
  * between engines in the last bits, so this file computes them itself from + − × ÷ only (which
- * IEEE 754 makes exact-rounded everywhere); `Math.sqrt` is the one libm call left, and every
- * engine compiles it to the correctly rounded hardware square root.
+ * IEEE 754 makes correctly rounded everywhere). `Math.sqrt` is the one library call left: the
+ * ECMAScript text allows it to be approximate, but IEEE 754 requires a correctly rounded square
+ * root and the engines we know (V8, SpiderMonkey, JavaScriptCore) use the hardware instruction.
  */
 
 /** The xoshiro128** state plus the second Box–Muller value waiting to be used. */
@@ -122,8 +123,9 @@ const RNG_LN2_LO = 1.90821492927058770002e-10; // ln 2 − LN2_HI
 const RNG_SCRATCH = new DataView(new ArrayBuffer(8));
 
 /**
- * Natural logarithm of a positive finite number from + − × ÷ only, within 2 ulp of the true
- * value: x = m·2^e with m in [√½, √2), then ln m = 2·atanh(s), s = (m−1)/(m+1), |s| < 0.172.
+ * Natural logarithm of a positive finite number from + − × ÷ only (agrees with `Math.log` to
+ * 1e-15 relative in the tests): x = m·2^e with m in [√½, √2), then ln m = 2·atanh(s),
+ * s = (m−1)/(m+1), |s| < 0.172.
  */
 export function deterministicLog(x: number): number {
   if (!(x > 0) || x === Infinity) throw new Error(`deterministicLog needs a positive finite number, found ${x}`);
@@ -190,7 +192,8 @@ export function deterministicSinCos2Pi(u: number): [number, number] {
 /**
  * A standard normal draw by Box–Muller: u1 = 1 − nextFloat64 (in (0, 1], so the log is finite),
  * u2 = nextFloat64, z0 = √(−2 ln u1)·cos 2πu2 is returned now and z1 = √(−2 ln u1)·sin 2πu2 on
- * the next call. Draws are consumed strictly in that order, so the stream is reproducible.
+ * the next call. Draws are consumed strictly in that order, so the stream is reproducible; the
+ * waiting value is part of the generator, so it carries over to the next param of `initParams`.
  */
 export function nextNormal(rng: Rng): number {
   if (rng.spareNormal !== undefined) {
