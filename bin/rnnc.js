@@ -11,5 +11,15 @@ import { fileURLToPath } from "node:url";
 import { register } from "tsx/esm/api";
 
 register({ tsconfig: fileURLToPath(new URL("./tsconfig.runtime.json", import.meta.url)) });
-const { run } = await import("../src/cli/main.ts");
-await run();
+let cli;
+try {
+  cli = await import("../src/cli/main.ts");
+} catch (error) {
+  // Only a broken installation or a compile error in rnnc itself gets here; say so without a stack.
+  process.stderr.write(
+    `internal compiler error: rnnc could not start: ${error instanceof Error ? error.message : String(error)}\n` +
+      "note: this is a bug in rnnc (or a damaged installation); please report it\n",
+  );
+  process.exitCode = 70;
+}
+if (cli) await cli.run();

@@ -77,8 +77,9 @@ function packageVersion(): string {
 export async function run(): Promise<void> {
   // `rnnc check x.rnn | head` closes stdout early: stop quietly instead of crashing on EPIPE.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    process.stderr.write(`internal compiler error: cannot write to stdout: ${error.message}\n`);
+    process.exit(EXIT.internal);
   });
   // Set the code and let Node exit by itself, so piped output is flushed completely.
   process.exitCode = await main(process.argv);
