@@ -27,7 +27,8 @@ export interface OpContext {
 }
 
 type OpImpl = (args: readonly OracleValue[], ctx: OpContext) => OracleValue;
-export type ComputedOp = Exclude<OpKind, "input" | "state" | "param" | "const">;
+/** Every op but the leaves (`seed` is a leaf of gradient graphs, which the oracle never runs). */
+export type ComputedOp = Exclude<OpKind, "input" | "state" | "param" | "const" | "seed">;
 
 /** The rank of one example's value. */
 function exampleRank(v: OracleValue): number {
@@ -59,9 +60,13 @@ function binary(f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): OpImpl {
   });
 }
 
-/** Reductions act on the last axis: the vector of each example. */
-function reduce(f: (t: tf.Tensor) => tf.Tensor): OpImpl {
-  return ([a]) => ({ tensor: f(a!.tensor), batched: a!.batched });
+/** Reductions act on all of an example's axes (a vector's one; `sum` of a matrix in gradient graphs). */
+function reduce(f: (t: tf.Tensor, axes: number[]) => tf.Tensor): OpImpl {
+  return ([a]) => {
+    const first = a!.batched ? 1 : 0;
+    const axes = Array.from({ length: a!.tensor.rank - first }, (_, i) => first + i);
+    return { tensor: f(a!.tensor, axes), batched: a!.batched };
+  };
 }
 
 function alphaOf(node: Node, fallback: number): number {
@@ -70,7 +75,8 @@ function alphaOf(node: Node, fallback: number): number {
 
 /**
  * Matrix products. Each example's operands are viewed as matrices (a first-operand vector
- * [k] as a row [1, k], a second-operand vector [k] as a column [k, 1]); a batched product
+ * [k] as a row [1, k], a second-operand vector [k] as a column [k, 1]); transA / transB
+ * transpose a matrix operand (gradient graphs use them); a batched product
  * broadcasts any unbatched operand over the batch and uses tfjs's batched matMul. The
  * result is reshaped to the node's per-example shape.
  */
@@ -78,14 +84,15 @@ const matmul: OpImpl = ([a, b], { node, shape, batch }) => {
   const rankA = exampleRank(a!);
   const rankB = exampleRank(b!);
   const transA = node.attrs.transA === true && rankA === 2;
+  const transB = node.attrs.transB === true && rankB === 2;
   const asMatA = rankA === 1 ? tf.expandDims(a!.tensor, a!.batched ? 1 : 0) : a!.tensor;
   const asMatB = rankB === 1 ? tf.expandDims(b!.tensor, b!.batched ? 2 : 1) : b!.tensor;
   if (!a!.batched && !b!.batched) {
-    return { tensor: tf.reshape(tf.matMul(asMatA, asMatB, transA), [...shape]), batched: false };
+    return { tensor: tf.reshape(tf.matMul(asMatA, asMatB, transA, transB), [...shape]), batched: false };
   }
   const liftA = lift({ tensor: asMatA, batched: a!.batched }, batch);
   const liftB = lift({ tensor: asMatB, batched: b!.batched }, batch);
-  return { tensor: tf.reshape(tf.matMul(liftA, liftB, transA), [batch, ...shape]), batched: true };
+  return { tensor: tf.reshape(tf.matMul(liftA, liftB, transA, transB), [batch, ...shape]), batched: true };
 };
 
 /** [m] ⊗ [n] → [m, n]: a column times a row, broadcasting over the batch. */
@@ -110,6 +117,15 @@ const slice: OpImpl = ([a], { node, dims }) => {
     ? tf.slice(a!.tensor, [0, start, ...rest], [-1, end - start, ...restSize])
     : tf.slice(a!.tensor, [start, ...rest], [end - start, ...restSize]);
   return { tensor, batched: a!.batched };
+};
+
+/** Zeros of the node's shape with the operand at rows [start, end) (the adjoint of slice). */
+const pad: OpImpl = ([a], { node, dims, shape }) => {
+  const start = node.attrs.start!.evaluate(dims);
+  const end = node.attrs.end!.evaluate(dims);
+  const rows: [number, number] = [start, shape[0]! - end];
+  const rest = shape.slice(1).map((): [number, number] => [0, 0]);
+  return { tensor: tf.pad(a!.tensor, a!.batched ? [[0, 0], rows, ...rest] : [rows, ...rest]), batched: a!.batched };
 };
 
 const concat: OpImpl = (args, { batch }) => {
@@ -149,11 +165,12 @@ export const ORACLE_OPS: Readonly<Record<ComputedOp, OpImpl>> = {
   sub: binary((a, b) => tf.sub(a, b)),
   mul: binary((a, b) => tf.mul(a, b)),
   div: binary((a, b) => tf.div(a, b)),
-  sum: reduce((t) => tf.sum(t, -1)),
-  mean: reduce((t) => tf.mean(t, -1)),
-  max: reduce((t) => tf.max(t, -1)),
+  sum: reduce((t, axes) => tf.sum(t, axes)),
+  mean: reduce((t, axes) => tf.mean(t, axes)),
+  max: reduce((t, axes) => tf.max(t, axes)),
   max_mask: maxMask,
   broadcast,
   slice,
+  pad,
   concat,
 };

@@ -34,7 +34,10 @@ type Params = Readonly<Record<string, Float64Array>>;
 
 let ready: Promise<void> | undefined;
 
-/** Selects tfjs's cpu backend once; silences its "install tfjs-node" banner (PROD mode). */
+/**
+ * Selects tfjs's cpu backend once. PROD mode silences the "install tfjs-node" banner the cpu
+ * backend prints on first use (it only turns off tfjs's warnings and debug checks).
+ */
 function initTf(): Promise<void> {
   ready ??= (async () => {
     tf.env().set("PROD", true);
@@ -65,7 +68,7 @@ function makePlan(graph: Graph, dims: Dims): Plan {
   }
   if (graph.inputs.length !== 1) {
     throw new VerifyInputError(
-      `the tfjs oracle runs cells with exactly one input; cell ${graph.cell} has ${graph.inputs.length}`,
+      `gradcheck and the tfjs oracle run cells with exactly one input (x); cell ${graph.cell} has ${graph.inputs.length}`,
     );
   }
   const shapes = graph.nodes.map((n) => evaluateShape(n.shape, dims));
@@ -119,7 +122,11 @@ function activeMask(lengths: readonly number[], t: number, shape: number[]): tf.
 /** Unrolls the cell over the sequence; returns outputs [T, B, ...] and final states [B, ...]. */
 function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: tf.Tensor[]; final: tf.Tensor[] } {
   const { batch, steps, lengths } = opts;
-  const xs = tf.unstack(t.x, 0);
+  // Per-step slices of x. (Not tf.unstack: its gradient breaks when T = 1 in tfjs 4.22.)
+  const stepShape = t.x.shape.slice(1);
+  const xs = Array.from({ length: steps }, (_, step) =>
+    tf.reshape(tf.slice(t.x, [step, ...stepShape.map(() => 0)], [1, ...stepShape]), stepShape),
+  );
   let states = t.initial;
   const perStep: tf.Tensor[][] = plan.outputs.map(() => []);
   for (let step = 0; step < steps; step++) {
@@ -131,10 +138,12 @@ function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: tf.Tens
       if (values.has(id)) continue;
       const node = plan.graph.nodes[id]!;
       if (node.op === "const") {
-        values.set(id, { tensor: tf.scalar(node.attrs.value ?? 0), batched: false });
+        // A gradient graph's const may stand for a dimension's value (mean's n).
+        const value = node.attrs.dim !== undefined ? node.attrs.dim.evaluate(plan.dims) : (node.attrs.value ?? 0);
+        values.set(id, { tensor: tf.scalar(value), batched: false });
         continue;
       }
-      if (node.op === "input" || node.op === "state" || node.op === "param") {
+      if (node.op === "input" || node.op === "state" || node.op === "param" || node.op === "seed") {
         throw new Error(`internal: leaf node ${id} (${node.op} ${node.attrs.name}) is not declared by cell ${plan.graph.cell}`);
       }
       const args = node.inputs.map((i) => values.get(i)!);

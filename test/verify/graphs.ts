@@ -54,13 +54,24 @@ export class GraphBuilder {
     return this.add("const", [], [], { value });
   }
 
-  /** [m,k]@[k] → [m]; [m,k]@[k,n] → [m,n]; [k]@[k,n] → [n]; transA transposes the first. */
-  matmul(a: number, b: number, transA = false): number {
+  /** [m,k]@[k] → [m]; [m,k]@[k,n] → [m,n]; [k]@[k,n] → [n]; transA / transB transpose a matrix. */
+  matmul(a: number, b: number, transA = false, transB = false): number {
     let sa = this.shapeOf(a);
     if (transA) sa = [sa[1]!, sa[0]!];
-    const sb = this.shapeOf(b);
+    let sb = this.shapeOf(b);
+    if (transB) sb = [sb[1]!, sb[0]!];
     const shape = sa.length === 1 ? [sb[1]!] : sb.length === 1 ? [sa[0]!] : [sa[0]!, sb[1]!];
-    return this.add("matmul", [a, b], shape, transA ? { transA } : {});
+    return this.add("matmul", [a, b], shape, { ...(transA && { transA }), ...(transB && { transB }) });
+  }
+
+  /** A scalar const whose value is a dimension (gradient graphs: mean's n). */
+  constDim(dim: Dim): number {
+    return this.add("const", [], [], { dim });
+  }
+
+  /** Zeros of `shape` with `a` at rows [start, end) (gradient graphs: the adjoint of slice). */
+  pad(a: number, start: Dim, end: Dim, shape: Shape): number {
+    return this.add("pad", [a], shape, { start, end, shape });
   }
 
   outer(a: number, b: number): number {
@@ -76,6 +87,7 @@ export class GraphBuilder {
     return this.add(op, [a, b], sa.length > 0 ? sa : this.shapeOf(b));
   }
 
+  /** sum, mean, max of a vector (sum also of a matrix) → scalar; max_mask keeps the shape. */
   reduce(op: ReduceOp | "max_mask", a: number): number {
     return this.add(op, [a], op === "max_mask" ? this.shapeOf(a) : []);
   }
