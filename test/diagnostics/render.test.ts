@@ -264,7 +264,8 @@ describe("rich rendering", () => {
 
 describe("summary line", () => {
   const err = diag("RNN2001", { name: "q" });
-  const warn = diag("RNN2009", { name: "t" });
+  // `name` and `what` both given: the table has used each for this template, and both read the same.
+  const warn = diag("RNN2009", { name: "t", what: "`t`" });
   it("counts errors and warnings, or says nothing when clean", () => {
     expect(renderSummary([err, err, err, warn])).toBe("error: 3 errors and 1 warning emitted");
     expect(renderSummary([err])).toBe("error: 1 error emitted");
