@@ -5,7 +5,8 @@
 import { Dim, type Shape } from "../../src/check/dims.js";
 import type { Span } from "../../src/diagnostics/span.js";
 import type { Graph, LeafDecl, Node, NodeAttrs, OutputDecl, ParamDecl, StateDecl } from "../../src/ir/graph.js";
-import type { OpKind } from "../../src/ir/ops.js";
+import { isReduce, type OpKind } from "../../src/ir/ops.js";
+import { verifyGraph } from "../../src/ir/verify.js";
 
 export const FILE = "test/hand.rnn";
 
@@ -60,17 +61,17 @@ export class GraphMaker {
     return this.nodes[id]!.shape;
   }
 
-  /** Elementwise op; the result has the shape of the higher-rank operand. */
+  /** Elementwise op (the shape of the higher-rank operand), or a reduction (a scalar). */
   ew(op: OpKind, inputs: number[], label?: string, attrs: NodeAttrs = {}): number {
-    const shape = inputs.map((i) => this.shapeOf(i)).reduce((a, b) => (b.length > a.length ? b : a));
+    const shape = isReduce(op) ? [] : inputs.map((i) => this.shapeOf(i)).reduce((a, b) => (b.length > a.length ? b : a));
     return this.node(op, inputs, shape, attrs, label);
   }
 
-  matmul(a: number, b: number, label?: string, transA = false): number {
-    const [sa, sb] = [this.shapeOf(a), this.shapeOf(b)];
-    const rows = transA ? sa[1]! : sa[0]!;
-    const shape: Shape = sa.length === 2 && sb.length === 1 ? [rows] : sa.length === 1 ? [sb[1]!] : [rows, sb[1]!];
-    return this.node("matmul", [a, b], shape, transA ? { transA: true } : {}, label);
+  matmul(a: number, b: number, label?: string, trans: { transA?: boolean; transB?: boolean } = {}): number {
+    const sa = trans.transA ? [...this.shapeOf(a)].reverse() : this.shapeOf(a);
+    const sb = trans.transB ? [...this.shapeOf(b)].reverse() : this.shapeOf(b);
+    const shape: Shape = sa.length === 2 && sb.length === 1 ? [sa[0]!] : sa.length === 1 ? [sb[1]!] : [sa[0]!, sb[1]!];
+    return this.node("matmul", [a, b], shape, trans, label);
   }
 
   slice(v: number, start: Dim, end: Dim, label?: string): number {
@@ -97,7 +98,10 @@ export class GraphMaker {
       if (s.next === undefined) throw new Error(`test graph: state ${s.name} has no next value`);
       return { name: s.name, shape: s.shape, node: s.node, span: s.span, next: s.next };
     });
-    return { cell: this.cell, file: FILE, dims: this.dims, inputs: this.inputs, states, params: this.params, outputs: this.outputs, nodes: this.nodes };
+    const graph: Graph = { cell: this.cell, file: FILE, dims: this.dims, inputs: this.inputs, states, params: this.params, outputs: this.outputs, nodes: this.nodes };
+    // Hand-built graphs obey the same invariants as lowered ones (shapes agree with the ops).
+    verifyGraph(graph, `test graph ${this.cell}`);
+    return graph;
   }
 }
 

@@ -50,7 +50,15 @@ function at(m: T, i: number, j: number, trans: boolean): number {
   return trans ? m.data[j * cols + i]! : m.data[i * cols + j]!;
 }
 
-function matmul(a: T, b: T, transA: boolean): T {
+function transpose(m: T): T {
+  const [r, c] = [m.shape[0]!, m.shape[1]!];
+  const data: number[] = [];
+  for (let j = 0; j < c; j++) for (let i = 0; i < r; i++) data.push(m.data[i * c + j]!);
+  return { shape: [c, r], data };
+}
+
+function matmul(a: T, b0: T, transA: boolean, transB: boolean): T {
+  const b = transB && b0.shape.length === 2 ? transpose(b0) : b0;
   if (a.shape.length === 2) {
     const [m, k] = transA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
     if (b.shape.length === 1) {
@@ -71,8 +79,8 @@ function evalNode(node: Node, args: T[], dims: Record<string, number>, leaves: (
   const [a, b] = args as [T, T];
   switch (node.op) {
     case "input": case "state": case "param": return leaves(node);
-    case "const": return { shape: [], data: [node.attrs.value!] };
-    case "matmul": return matmul(a, b, node.attrs.transA === true);
+    case "const": return { shape: [], data: [node.attrs.dim ? node.attrs.dim.evaluate(dims) : node.attrs.value!] };
+    case "matmul": return matmul(a, b, node.attrs.transA === true, node.attrs.transB === true);
     case "add": return zip(a, b, (x, y) => x + y);
     case "sub": return zip(a, b, (x, y) => x - y);
     case "mul": return zip(a, b, (x, y) => x * y);
@@ -84,6 +92,13 @@ function evalNode(node: Node, args: T[], dims: Record<string, number>, leaves: (
       const row = a.shape.length === 2 ? a.shape[1]! : 1;
       const [s, e] = [node.attrs.start!.evaluate(dims), node.attrs.end!.evaluate(dims)];
       return { shape: [e - s, ...a.shape.slice(1)], data: a.data.slice(s * row, e * row) };
+    }
+    case "pad": {
+      const shape = node.attrs.shape!.map((d) => d.evaluate(dims));
+      const row = shape.length === 2 ? shape[1]! : 1;
+      const data = new Array<number>(shape[0]! * row).fill(0);
+      a.data.forEach((v, i) => (data[node.attrs.start!.evaluate(dims) * row + i] = v));
+      return { shape, data };
     }
     case "concat": return { shape: [args.reduce((s, t) => s + t.shape[0]!, 0), ...a.shape.slice(1)], data: args.flatMap((t) => t.data) };
     case "outer": return { shape: [a.shape[0]!, b.shape[0]!], data: a.data.flatMap((x) => b.data.map((y) => x * y)) };

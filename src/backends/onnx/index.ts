@@ -7,6 +7,7 @@
 import { diag } from "../../diagnostics/codes.js";
 import { primary } from "../../diagnostics/diagnostic.js";
 import type { Graph } from "../../ir/graph.js";
+import { verifyGraph } from "../../ir/verify.js";
 import { GraphBuilder, ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";
 import { graphDocString, metadataProps, PRODUCER_NAME, PRODUCER_VERSION, spanLocator, type ModelDescription } from "./metadata.js";
@@ -62,6 +63,8 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions): Uint8Array
 
 /** The model as a protobuf message object (what `exportOnnx` encodes), for inspection. */
 export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelProto {
+  // The emitters trust the IR's invariants (shapes agree with ops); a violation is a compiler bug.
+  verifyGraph(graph, "before the ONNX export");
   const opset = options.opset ?? DEFAULT_OPSET;
   checkOptions(graph, options, opset);
   const { dims, steps, recurrence } = options;

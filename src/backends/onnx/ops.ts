@@ -5,6 +5,7 @@
  */
 import type { Node } from "../../ir/graph.js";
 import { UNARY_DEFAULT_ALPHA, type OpKind, type UnaryOp } from "../../ir/ops.js";
+import { OnnxExportError } from "./errors.js";
 import { attr } from "./proto.js";
 import type { Region, Val } from "./region.js";
 
@@ -64,18 +65,28 @@ function binary(onnxOp: string): Emitter {
   };
 }
 
-/** [m,k]@[k]→[m], [m,k]@[k,n]→[m,n], [k]@[k,n]→[n]; `transA` reads the first operand transposed. */
+/** A matrix operand read transposed: Transpose of its last two axes (batched or not). */
+function transposed(r: Region, m: Val, role: string): string {
+  return r.emit("Transpose", [m.name], { perm: attr.ints(m.batched ? [0, 2, 1] : [1, 0]) }, role);
+}
+
+/**
+ * [m,k]@[k]→[m], [m,k]@[k,n]→[m,n], [k]@[k,n]→[n]; `transA`/`transB` read a matrix operand
+ * transposed. The common case — a param matrix times a batch of vectors — is one Gemm with the
+ * weight as stored; the rest is MatMul, whose broadcasting handles a batch on either side.
+ */
 const matmul: Emitter = (r, node, [a, b]) => {
   const left = a!;
   const right = b!;
   const transA = node.attrs.transA === true && left.shape.length === 2;
+  const transB = node.attrs.transB === true && right.shape.length === 2;
   const batched = left.batched || right.batched;
   const out = (name: string, shape: readonly number[]): Val => ({ name, batched, shape });
   const [lr, rr] = [left.shape.length, right.shape.length];
   if (lr === 2 && rr === 1) {
     const m = transA ? left.shape[1]! : left.shape[0]!;
     if (!left.batched && right.batched) {
-      // W @ v for a batch of v: v · Wᵀ, one Gemm over the batch (transB reads W as stored).
+      // W @ v for a batch of v is v · Wᵀ: Gemm reads W as stored (transB), no copy of W.
       return out(r.emit("Gemm", [right.name, left.name], { transB: attr.int(transA ? 0 : 1) }), [m]);
     }
     if (!right.batched) {
@@ -91,25 +102,30 @@ const matmul: Emitter = (r, node, [a, b]) => {
     return out(r.squeeze(r.emit("MatMul", [left.name, column], {}, "product"), [2], ""), [m]);
   }
   if (lr === 1 && rr === 2) {
-    const n = right.shape[1]!;
+    const n = transB ? right.shape[0]! : right.shape[1]!;
+    if (transB && left.batched && !right.batched) return out(r.emit("Gemm", [left.name, right.name], { transB: attr.int(1) }), [n]);
+    const rhs = transB ? transposed(r, right, "transposed") : right.name;
     if (left.batched && right.batched) {
       const row = r.unsqueeze(left.name, [1], "row");
-      return out(r.squeeze(r.emit("MatMul", [row, right.name], {}, "product"), [1], ""), [n]);
+      return out(r.squeeze(r.emit("MatMul", [row, rhs], {}, "product"), [1], ""), [n]);
     }
-    return out(r.emit("MatMul", [left.name, right.name]), [n]);
+    return out(r.emit("MatMul", [left.name, rhs]), [n]);
   }
   if (lr === 2 && rr === 2) {
     const m = transA ? left.shape[1]! : left.shape[0]!;
-    const lhs = transA ? r.emit("Transpose", [left.name], { perm: attr.ints(left.batched ? [0, 2, 1] : [1, 0]) }, "transposed") : left.name;
-    return out(r.emit("MatMul", [lhs, right.name]), [m, right.shape[1]!]);
+    const n = transB ? right.shape[0]! : right.shape[1]!;
+    const lhs = transA ? transposed(r, left, "transposed_a") : left.name;
+    const rhs = transB ? transposed(r, right, "transposed_b") : right.name;
+    return out(r.emit("MatMul", [lhs, rhs]), [m, n]);
   }
   throw new Error(`internal: matmul of ranks ${lr} and ${rr}`);
 };
 
+/** Reduces every per-example axis (a vector; `sum` also a matrix in gradient graphs). */
 function reduce(onnxOp: string): Emitter {
   return (r, _node, [x]) => {
     const v = x!;
-    const name = r.axesOp(onnxOp, v.name, [axis(v, 0)], { keepdims: attr.int(0) }, "");
+    const name = r.axesOp(onnxOp, v.name, v.shape.map((_, i) => axis(v, i)), { keepdims: attr.int(0) }, "");
     return { name, batched: v.batched, shape: [] };
   };
 }
@@ -122,6 +138,20 @@ const slice: Emitter = (r, node, [x]) => {
   const end = node.attrs.end!.evaluate(dims);
   const name = r.emit("Slice", [v.name, r.model.int64([start]), r.model.int64([end]), r.model.int64([axis(v, 0)])]);
   return { name, batched: v.batched, shape: [end - start, ...v.shape.slice(1)] };
+};
+
+/** Gradient of slice: zeros of attrs.shape with the input at rows [start, end). */
+const pad: Emitter = (r, node, [x]) => {
+  const v = x!;
+  const shape = node.attrs.shape!.map((d) => d.evaluate(r.dims));
+  const start = node.attrs.start!.evaluate(r.dims);
+  const end = node.attrs.end!.evaluate(r.dims);
+  const zeros = (n: number): number[] => new Array<number>(n).fill(0);
+  const lead = v.batched ? [0] : [];
+  // ONNX pads: every axis's leading amount, then every axis's trailing amount.
+  const pads = [...lead, start, ...zeros(shape.length - 1), ...lead, shape[0]! - end, ...zeros(shape.length - 1)];
+  const name = r.opset >= 11 ? r.emit("Pad", [v.name, r.model.int64(pads)]) : r.emit("Pad", [v.name], { pads: attr.ints(pads) });
+  return { name, batched: v.batched, shape };
 };
 
 /** Along the first per-example axis; unbatched operands are expanded to the batch first. */
@@ -164,12 +194,22 @@ const maxMask: Emitter = (r, _node, [x]) => {
 
 const leaf: Emitter = (r, node) => r.value(node);
 
-const constant: Emitter = (r, node) => ({ name: r.model.floatScalar(node.attrs.value ?? 0), batched: false, shape: [] });
+/** A literal, or (gradient graphs) a dimension's value such as mean's n. */
+const constant: Emitter = (r, node) => ({
+  name: r.model.floatScalar(node.attrs.dim ? node.attrs.dim.evaluate(r.dims) : node.attrs.value ?? 0),
+  batched: false,
+  shape: [],
+});
+
+/** Gradient graphs' adjoint leaves have no place in a forward model. */
+const seed: Emitter = (_r, node) => {
+  throw new OnnxExportError(`the ONNX back end exports forward graphs; this graph has the gradient-only leaf \`seed\` (${node.attrs.name ?? "unnamed"})`);
+};
 
 /** Every IR op, forward and gradient-only; a missing entry is a compile error here. */
 export const EMITTERS: Readonly<Record<OpKind, Emitter>> = {
-  input: leaf, state: leaf, param: leaf, const: constant,
-  matmul, outer, slice, concat, broadcast, max_mask: maxMask,
+  input: leaf, state: leaf, param: leaf, const: constant, seed,
+  matmul, outer, slice, pad, concat, broadcast, max_mask: maxMask,
   neg: unary("neg"), sigmoid: unary("sigmoid"), tanh: unary("tanh"), relu: unary("relu"),
   leaky_relu: unary("leaky_relu"), elu: unary("elu"), softplus: unary("softplus"), softsign: unary("softsign"),
   hard_sigmoid: unary("hard_sigmoid"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"),
