@@ -9,6 +9,7 @@ import { gradcheck } from "../../src/verify/gradcheck.js";
 import { gradcheckReportJson, renderGradcheckReport } from "../../src/verify/gradcheck-report.js";
 import { elmanKernel } from "./elman-kernel.js";
 import { elmanGraph } from "./graphs.js";
+import { lowerSource, pytorchElmanSource } from "./lowered.js";
 
 const dims = { I: 3, H: 4 };
 const GRADIENTS = ["param W_ih", "param W_hh", "param b_ih", "param b_hh", "x", "initial h"];
@@ -32,6 +33,13 @@ describe("gradcheck on a correct kernel", () => {
     }
     const text = renderGradcheckReport(report);
     expect(text.endsWith("PASS: 6 gradients and 2 forward values agree\n")).toBe(true);
+  });
+
+  it("passes with the graph the front end lowers from .rnn source", async () => {
+    const graph = lowerSource("elman.rnn", pytorchElmanSource("tanh"), "Elman");
+    const report = await gradcheck(graph, elmanKernel(dims), { dims, steps: 3, lengths: [2, 3] });
+    expect(report.gradients.map((g) => [g.name, g.pass])).toEqual(GRADIENTS.map((n) => [n, true]));
+    expect(report.pass).toBe(true);
   });
 
   it("is deterministic: same seed, same report", async () => {

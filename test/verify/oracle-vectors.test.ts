@@ -2,13 +2,15 @@
  * The tfjs oracle against PyTorch 1.13 float64 reference vectors: forward outputs, final
  * states, the loss, and every gradient (seeded dY = R, dState_T = S as the vectors' README
  * says). The oracle computes in float32, so agreement is asked within 1e-4 relative (above
- * a floor of 1e-3; measured worst case 3.8e-5, on a small entry of LSTM's dW_hh).
+ * a floor of 1e-3; measured worst case 3.8e-5, on a small entry of LSTM's dW_hh). Each
+ * vector is run on a hand-built graph and on the graph lowered from .rnn source.
  */
 import { describe, expect, it } from "vitest";
 import { compareArrays, type Tolerance } from "../../src/verify/compare.js";
 import { oracleGradients, oracleRun } from "../../src/verify/tfjs-oracle.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { elmanGraph, gruGraph, lstmGraph } from "./graphs.js";
+import { lowerExample, lowerSource, pytorchElmanSource } from "./lowered.js";
 import { loadVector } from "./vectors.js";
 
 const FLOAT32_VS_PYTORCH: Tolerance = { rel: 1e-4, floor: 1e-3 };
@@ -20,14 +22,19 @@ function expectClose(what: string, actual: Float64Array | undefined, expected: F
   expect(c.maxRel, `${what}: worst element ${c.worstIndex} is ${c.actual}, PyTorch says ${c.expected}`).toBeLessThanOrEqual(FLOAT32_VS_PYTORCH.rel);
 }
 
-const cases: Array<[string, () => Graph]> = [
-  ["elman_tanh", () => elmanGraph("tanh")],
-  ["elman_relu", () => elmanGraph("relu")],
-  ["lstm", lstmGraph],
-  ["gru", gruGraph],
+/** Each vector with a hand-built graph (graphs.ts) and the graph the front end lowers from .rnn. */
+const cases: Array<[string, string, () => Graph]> = [
+  ["elman_tanh", "hand-built", () => elmanGraph("tanh")],
+  ["elman_relu", "hand-built", () => elmanGraph("relu")],
+  ["lstm", "hand-built", lstmGraph],
+  ["gru", "hand-built", gruGraph],
+  ["elman_tanh", "lowered", () => lowerSource("elman_tanh.rnn", pytorchElmanSource("tanh"), "Elman")],
+  ["elman_relu", "lowered", () => lowerSource("elman_relu.rnn", pytorchElmanSource("relu"), "Elman")],
+  ["lstm", "lowered from examples/lstm.rnn", () => lowerExample("lstm.rnn", "LSTM")],
+  ["gru", "lowered from examples/gru.rnn", () => lowerExample("gru.rnn", "GRU")],
 ];
 
-describe.each(cases)("tfjs oracle vs PyTorch vector %s", (file, makeGraph) => {
+describe.each(cases)("tfjs oracle vs PyTorch vector %s, graph %s", (file, _how, makeGraph) => {
   const v = loadVector(file);
   const graph = makeGraph();
   const opts = { batch: v.batch, steps: v.steps, initial: v.initial };
