@@ -61,11 +61,7 @@ const concatRule: Builtin["rule"] = (args, call, cx) => {
 };
 
 const splitOutsideLet: Builtin["rule"] = (_args, call, cx) => {
-  cx.report(
-    diag("RNN3005", { fn: "split", expected: "to be destructured, as in `let [a, b] = split(v, 2)`", found: "it inside an expression" }, {
-      labels: [primary(call.span, "the parts of a split must be named")],
-    }),
-  );
+  cx.report(diag("RNN3016", {}, { labels: [primary(call.span, "a split makes several values, not one")] }));
   return undefined;
 };
 
@@ -100,7 +96,12 @@ export function checkBuiltinCall(call: Call, cx: ExprContext): Typed | undefined
     const a = call.args[i]!;
     if (i >= tensorCount) {
       if (literalValue(a) === undefined) {
-        cx.report(diag("RNN5006", { index: i + 1, fn: name, found: `\`${cx.text(a.span)}\`` }, { labels: [primary(a.span, "a number like `0.01` or `-1.5`")] }));
+        cx.report(
+          diag("RNN5006", { index: i + 1, fn: name, expected: "a number literal", found: `\`${cx.text(a.span)}\`` }, {
+            labels: [primary(a.span, "a number like `0.01` or `-1.5`")],
+          }),
+        );
+        typeOf(a, cx); // still resolve its names, so they are not also reported unused
         ok = false;
       }
       continue;

@@ -3,7 +3,9 @@ import { primary, secondary } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
 import { Dim, shapeToString, type Shape } from "./dims.js";
 import { typeOf, withOrigins, type Typed } from "./expressions.js";
+import { BUILTINS } from "./builtins.js";
 import type { ExprContext, FnSignature } from "./scope.js";
+import { closestName } from "./suggest.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
 
@@ -20,8 +22,14 @@ export function checkFnCall(call: Call, cx: ExprContext): Typed | undefined {
     if (b) {
       b.used = true;
       cx.report(diag("RNN2010", { name: call.callee.name }, { labels: [primary(call.callee.span, `\`${b.name}\` is a ${b.kind}`)] }));
-    } else {
-      cx.report(diag("RNN2001", { name: call.callee.name }, { labels: [primary(call.callee.span, "no function with this name")] }));
+    } else if (!cx.recovered && !cx.unparsed.has(call.callee.name)) {
+      const near = closestName(call.callee.name, [...BUILTINS.keys(), ...cx.fns.keys()]);
+      cx.report(
+        diag("RNN2001", { name: call.callee.name }, {
+          labels: [primary(call.callee.span, "no function with this name")],
+          helps: near ? [`did you mean \`${near}\`?`] : [],
+        }),
+      );
     }
     for (const a of call.args) typeOf(a, cx);
     return undefined;
@@ -95,9 +103,19 @@ function inferBinding(fn: FnSignature, args: Typed[], call: Call, cx: ExprContex
 function reportArg(fn: FnSignature, i: number, a: Typed, call: Call, cx: ExprContext, binding?: Map<string, Dim>): void {
   const p = fn.params[i]!;
   const expected: Shape = binding ? p.shape.map((d) => d.substitute(binding)) : p.shape;
+  const notes: string[] = [];
+  if (expected.length === a.shape.length) {
+    const j = expected.findIndex((d, k) => !d.equals(a.shape[k]!));
+    const want = expected[j];
+    const got = a.shape[j];
+    if (want && got && want.names().some((n) => !binding?.has(n))) {
+      notes.push(`no whole value of ${want.names().filter((n) => !binding?.has(n)).join(", ")} makes ${want} equal to ${got} for every value of the dimensions`);
+    }
+  }
   cx.report(
     diag("RNN5002", { param: p.name, fn: fn.def.name.name, expected: shapeToString(expected), found: shapeToString(a.shape) }, {
       labels: withOrigins(primary(call.args[i]!.span, `shape ${shapeToString(a.shape)}`), a).concat(secondary(p.span, `\`${p.name}\` declared ${shapeToString(p.shape)}`)),
+      notes,
     }),
   );
 }

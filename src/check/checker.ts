@@ -2,7 +2,7 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { InitSpec } from "../ir/graph.js";
-import type { CellDef, Decl, DimExpr, Expr, FnDef, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
+import type { CellDef, Decl, DimExpr, Expr, FnDef, Item, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
 import { BUILTINS } from "./builtins.js";
 import { evalShape } from "./dim-exprs.js";
 import { shapeToString, shapesEqual, type Dim, type Shape } from "./dims.js";
@@ -55,7 +55,8 @@ export function check(program: Program, source: string): CheckResult {
   const types = new Map<Expr, Shape>();
   const callBindings = new Map<Expr, ReadonlyMap<string, Dim>>();
 
-  checkDuplicateItems(program, report);
+  const duplicates = checkDuplicateItems(program, report);
+  const unparsed = new Set((program.unparsed ?? []).map((n) => n.name));
   const fns = new Map<string, FnSignature>();
   const fnDefs = program.items.filter((i): i is FnDef => i.kind === "fn");
   // Signatures first, so functions may call functions defined below them.
@@ -67,15 +68,15 @@ export function check(program: Program, source: string): CheckResult {
   checkRecursion(fnDefs, report);
   for (const def of fnDefs) {
     const sig = fns.get(def.name.name);
-    if (sig?.def === def) checkFnBody(sig, fns, { report, text, dimText, types, callBindings });
+    if (sig?.def === def) checkFnBody(sig, fns, { report, text, dimText, types, callBindings, unparsed });
   }
 
   const cells: CheckedCell[] = [];
   for (const item of program.items) {
     if (item.kind !== "cell") continue;
     const before = diagnostics.filter((d) => d.severity === "error").length;
-    const cell = checkCell(item, fns, { report, text, dimText, types, callBindings });
-    if (cell && diagnostics.filter((d) => d.severity === "error").length === before) cells.push(cell);
+    const cell = checkCell(item, fns, { report, text, dimText, types, callBindings, unparsed });
+    if (cell && !duplicates.has(item) && diagnostics.filter((d) => d.severity === "error").length === before) cells.push(cell);
   }
   return { cells, fns, types, callBindings, diagnostics };
 }
@@ -86,6 +87,7 @@ interface Tools {
   dimText: (e: DimExpr) => string;
   types: Map<Expr, Shape>;
   callBindings: Map<Expr, ReadonlyMap<string, Dim>>;
+  unparsed: ReadonlySet<string>;
 }
 
 function collapse(s: string): string {
@@ -93,21 +95,26 @@ function collapse(s: string): string {
   return t.length > 60 ? `${t.slice(0, 57)}…` : t;
 }
 
-function checkDuplicateItems(program: Program, report: (d: Diagnostic) => void): void {
+/** Reports items named like an earlier item or a built-in, and returns them. */
+function checkDuplicateItems(program: Program, report: (d: Diagnostic) => void): Set<Item> {
+  const duplicates = new Set<Item>();
   const seen = new Map<string, { kind: string; span: Span }>();
   for (const item of program.items) {
     const kind = item.kind === "cell" ? "cell" : "function";
     if (item.kind === "fn" && BUILTINS.has(item.name.name)) {
       report(diag("RNN2007", { kind, name: item.name.name }, { labels: [primary(item.name.span, "a built-in function has this name")], helps: ["choose another name"] }));
+      duplicates.add(item);
       continue;
     }
     const prior = seen.get(item.name.name);
     if (prior) {
       report(diag("RNN2007", { kind, name: item.name.name }, { labels: [primary(item.name.span, "defined again here"), secondary(prior.span, `first defined here, as a ${prior.kind}`)] }));
+      duplicates.add(item);
       continue;
     }
     seen.set(item.name.name, { kind, span: item.name.span });
   }
+  return duplicates;
 }
 
 // ---- functions --------------------------------------------------------------------------
@@ -148,7 +155,7 @@ function fnSignature(def: FnDef, report: (d: Diagnostic) => void, dimText: (e: D
 
 function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, tools: Tools): void {
   const def = sig.def;
-  const cx = context(`function \`${def.name.name}\``, new Set(sig.dims), fns, tools);
+  const cx = context(`function \`${def.name.name}\``, new Set(sig.dims), fns, tools, def.recovered === true);
   for (const p of sig.params) {
     const param = def.params.find((q) => q.name.name === p.name)!;
     define(cx, { kind: "argument", name: p.name, shape: p.shape, nameSpan: param.name.span, shapeSpan: p.span, used: false });
@@ -156,7 +163,8 @@ function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, tools: Too
   const out: BodyResult = { updates: new Map(), outputs: new Map() };
   for (const s of def.body) {
     if (s.kind === "decl") {
-      tools.report(diag("RNN4003", { what: `\`${s.declKind}\` declarations`, where: "a function" }, { labels: [primary(s.span, "pass it as a parameter instead")] }));
+      tools.report(diag("RNN4003", { what: `\`${s.declKind}\` declarations`, allowed: "a cell", where: "a function" }, { labels: [primary(s.span, "pass it as a parameter instead")] }));
+      cx.poisoned.add(s.name.name);
       continue;
     }
     if (out.returned && s.kind !== "return") {
@@ -166,8 +174,13 @@ function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, tools: Too
     checkStatement(s, cx, out, "function");
   }
   if (!out.returned) {
-    if (!def.body.some((s) => s.kind === "return")) {
-      tools.report(diag("RNN5004", { fn: def.name.name, found: "nothing (no `return`)", expected: shapeToString(sig.result) }, { labels: [primary(def.name.span, "this function never returns a value")] }));
+    if (!def.body.some((s) => s.kind === "return") && !cx.recovered) {
+      tools.report(
+        diag("RNN5008", { fn: def.name.name }, {
+          labels: [primary(def.name.span, `declared to return ${shapeToString(sig.result)}`)],
+          helps: ["end the body with `return …`"],
+        }),
+      );
     }
   } else if (!shapesEqual(out.returned.shape, sig.result)) {
     tools.report(
@@ -176,7 +189,7 @@ function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, tools: Too
       }),
     );
   }
-  warnUnused(cx, ["let"], tools.report);
+  warnUnused(cx, ["let", "argument"], tools.report);
 }
 
 function checkRecursion(defs: FnDef[], report: (d: Diagnostic) => void): void {
@@ -223,7 +236,14 @@ function checkRecursion(defs: FnDef[], report: (d: Diagnostic) => void): void {
 
 // ---- cells ------------------------------------------------------------------------------
 
-function context(owner: string, dims: ReadonlySet<string>, fns: ReadonlyMap<string, FnSignature>, tools: Tools, cell?: { states: Map<string, Binding> }): ExprContext {
+function context(
+  owner: string,
+  dims: ReadonlySet<string>,
+  fns: ReadonlyMap<string, FnSignature>,
+  tools: Tools,
+  recovered: boolean,
+  cell?: { states: Map<string, Binding> },
+): ExprContext {
   return {
     scope: new Map(),
     dims,
@@ -236,6 +256,8 @@ function context(owner: string, dims: ReadonlySet<string>, fns: ReadonlyMap<stri
     types: tools.types,
     callBindings: tools.callBindings,
     poisoned: new Set(),
+    recovered,
+    unparsed: tools.unparsed,
   };
 }
 
@@ -247,11 +269,14 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
     dims.add(d.name);
   }
   const states = new Map<string, Binding>();
-  const cx = context(owner, dims, fns, tools, { states });
+  const recovered = def.recovered === true;
+  const cx = context(owner, dims, fns, tools, recovered, { states });
   const inputs: CheckedDecl[] = [];
   const stateDecls: CheckedDecl[] = [];
   const paramDecls: { decl: Decl; shape: Shape }[] = [];
-  let ok = true;
+  // A cell the parser recovered in has syntax errors: it is checked for what can still be
+  // trusted, but never handed on.
+  let ok = !recovered;
 
   // Declarations are visible in the whole body, as in the textbook equations.
   for (const s of def.body) {
@@ -274,8 +299,14 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
       ok = false;
     }
   }
-  if (inputs.length === 0) (tools.report(diag("RNN4004", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `input x: [I]`")] })), (ok = false));
-  if (stateDecls.length === 0) (tools.report(diag("RNN4005", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `state h: [H]`")] })), (ok = false));
+  if (inputs.length === 0) {
+    ok = false;
+    if (!recovered) tools.report(diag("RNN4004", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `input x: [I]`")] }));
+  }
+  if (stateDecls.length === 0) {
+    ok = false;
+    if (!recovered) tools.report(diag("RNN4005", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `state h: [H]`")] }));
+  }
 
   const hidden = stateDecls[0]?.shape[0];
   const params: CheckedParam[] = [];
@@ -290,13 +321,14 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
 
   for (const st of stateDecls) {
     if (!out.updates.has(st.name)) {
+      ok = false;
+      if (recovered) continue;
       tools.report(
         diag("RNN4001", { name: st.name }, {
           labels: [primary(st.decl.name.span, "declared here")],
           helps: [`define its next value: \`${st.name}' = …\``],
         }),
       );
-      ok = false;
     }
   }
   warnUnused(cx, ["param", "input", "let"], tools.report);
@@ -304,11 +336,18 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
   return { def, dims: def.dims.map((d) => d.name), inputs, states: stateDecls, params, updates: out.updates, outputs: out.outputs };
 }
 
+/** Warns about declarations and `let`s nothing reads (a leading `_` says it is meant). */
 function warnUnused(cx: ExprContext, kinds: Binding["kind"][], report: (d: Diagnostic) => void): void {
+  if (cx.recovered) return;
   for (const b of cx.scope.values()) {
     if (b.used || !kinds.includes(b.kind) || b.name.startsWith("_")) continue;
-    const code = b.kind === "param" ? "RNN2008" : "RNN2009";
-    report(diag(code, { name: b.name }, { labels: [primary(b.nameSpan, "never read")], helps: [`remove it, or name it \`_${b.name}\` to keep it unused`] }));
+    const help = `remove it, or name it \`_${b.name}\` to keep it unused`;
+    if (b.kind === "param") {
+      report(diag("RNN2008", { name: b.name }, { labels: [primary(b.nameSpan, "never read")], helps: [help] }));
+      continue;
+    }
+    const what = b.kind === "let" ? `\`${b.name}\`` : `${b.kind} \`${b.name}\``;
+    report(diag("RNN2009", { what }, { labels: [primary(b.nameSpan, "never read")], helps: [help] }));
   }
 }
 

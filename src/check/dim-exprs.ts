@@ -18,7 +18,7 @@ export function evalDimExpr(
   switch (expr.kind) {
     case "dimNum":
       if (!Number.isInteger(expr.value)) {
-        report(diag("RNN3002", { expr: text(expr), why: `${expr.value} is not an integer` }, { labels: [primary(expr.span, "a dimension is a whole number")] }));
+        report(diag("RNN3014", { expr: text(expr) }, { labels: [primary(expr.span, "dimensions and their coefficients are whole numbers")] }));
         return undefined;
       }
       return Dim.const(expr.value);

@@ -7,6 +7,7 @@ import { checkBuiltinCall, BUILTINS } from "./builtins.js";
 import { checkFnCall } from "./calls.js";
 import { evalDimExpr } from "./dim-exprs.js";
 import type { Binding, ExprContext } from "./scope.js";
+import { closestName } from "./suggest.js";
 
 /** A shape, and (when it comes straight from a name) the label pointing at its declaration. */
 export interface Typed {
@@ -43,11 +44,14 @@ function checkName(e: Extract<Expr, { kind: "name" }>, cx: ExprContext): Typed |
   if (e.prime) {
     const state = cx.states?.get(e.name);
     if (!state) {
-      cx.report(diag("RNN2005", { name: e.name }, { labels: [primary(e.span, "only states have a next value")] }));
+      const b = cx.scope.get(e.name);
+      if (b) b.used = true;
+      if (b || !cx.recovered) cx.report(diag("RNN2005", { name: e.name }, { labels: [primary(e.span, "only states have a next value")] }));
       return undefined;
     }
     const next = cx.primed?.get(e.name);
     if (!next) {
+      if (cx.recovered) return undefined;
       cx.report(
         diag("RNN2006", { name: e.name }, {
           labels: [primary(e.span, `\`${e.name}'\` is defined further down, or not at all`), secondary(state.nameSpan, `state \`${e.name}\` declared here`)],
@@ -66,8 +70,9 @@ function checkName(e: Extract<Expr, { kind: "name" }>, cx: ExprContext): Typed |
       cx.report(diag("RNN2004", { name: e.name, kind: "dimension" }, { labels: [primary(e.span, "dimensions appear in shapes, not in values")] }));
     } else if (BUILTINS.has(e.name) || cx.fns.has(e.name)) {
       cx.report(diag("RNN2004", { name: e.name, kind: "function" }, { labels: [primary(e.span, "call it: `" + e.name + "(…)`")] }));
-    } else {
-      cx.report(diag("RNN2001", { name: e.name }, { labels: [primary(e.span, "not found in this scope")] }));
+    } else if (!cx.recovered && !cx.unparsed.has(e.name)) {
+      const near = closestName(e.name, cx.scope.keys());
+      cx.report(diag("RNN2001", { name: e.name }, { labels: [primary(e.span, "not found in this scope")], helps: near ? [`did you mean \`${near}\`?`] : [] }));
     }
     return undefined;
   }
@@ -88,7 +93,7 @@ function checkBinary(e: Extract<Expr, { kind: "binary" }>, cx: ExprContext): Typ
   const rs = shapeToString(r.shape);
   cx.report(
     diag("RNN3001", { op: OP_NAME[e.op]!, left: ls, right: rs }, {
-      labels: withOrigins(primary(e.opSpan, `${ls} ${e.op} ${rs}`), l, r),
+      labels: withOrigins(primary(e.opSpan, `${ls} ${e.op} ${rs}`), operand(e.left, l), operand(e.right, r)),
       notes: ["elementwise operators need equal shapes; only a scalar is broadcast"],
     }),
   );
@@ -124,6 +129,11 @@ function checkMatmul(e: Extract<Expr, { kind: "binary" }>, l: Typed, r: Typed, c
   return { shape: [...l.shape.slice(0, -1), ...r.shape.slice(1)] };
 }
 
+/** An operand as a label source: its declaration when it is a name, else the operand itself. */
+function operand(e: Expr, t: Typed): Typed {
+  return t.origin ? t : { shape: t.shape, origin: secondary(e.span, `shape ${shapeToString(t.shape)}`) };
+}
+
 /** Why two dimensions differ, in words. */
 export function explainDifference(a: Dim, b: Dim): string {
   if (a.isConstant && b.isConstant) return `${a} and ${b} are different sizes`;
@@ -153,9 +163,13 @@ function checkSlice(e: Extract<Expr, { kind: "slice" }>, cx: ExprContext): Typed
   }
   const length = t.shape[0]!;
   const problems: string[] = [];
-  if (!Dim.const(0).provablyAtMost(start)) problems.push(`the start ${start} may be negative`);
-  if (!end.provablyAtMost(length)) problems.push(`the end ${end} may exceed the length ${length}`);
-  if (!end.sub(start).provablyPositive) problems.push(`the length ${end.sub(start)} may be zero or negative`);
+  // Say "may" only when the verdict depends on the dimensions' values.
+  const zero = Dim.const(0);
+  const one = Dim.const(1);
+  const size = end.sub(start);
+  if (!zero.provablyAtMost(start)) problems.push(`the start ${start} ${start.add(one).provablyAtMost(zero) ? "is" : "may be"} negative`);
+  if (!end.provablyAtMost(length)) problems.push(`the end ${end} ${length.add(one).provablyAtMost(end) ? "exceeds" : "may exceed"} the length ${length}`);
+  if (!size.provablyPositive) problems.push(`the slice ${size.provablyAtMost(zero) ? "is" : "may be"} empty (its length is ${size})`);
   if (problems.length > 0) {
     cx.report(diag("RNN3007", { expr, bound: problems.join("; ") }, { labels: withOrigins(primary(e.span, `slicing a value of shape ${shapeToString(t.shape)}`), t) }));
     return undefined;

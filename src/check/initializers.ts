@@ -65,7 +65,13 @@ function constExpr(e: Expr, cx: ExprContext): ConstExpr | undefined {
     case "number":
       return { kind: "num", value: e.value };
     case "name":
-      return !e.prime && cx.dims.has(e.name) ? { kind: "dim", name: e.name } : bad();
+      if (!e.prime && cx.dims.has(e.name)) return { kind: "dim", name: e.name };
+      if (!e.prime && !cx.scope.has(e.name)) {
+        // Only dimensions can appear here, so an unknown name is taken for a dimension.
+        cx.report(diag("RNN2003", { name: e.name, owner: cx.owner }, { labels: [primary(e.span, "not a dimension in scope")] }));
+        return undefined;
+      }
+      return bad();
     case "neg": {
       const v = constExpr(e.operand, cx);
       return v && { kind: "neg", operand: v };

@@ -42,6 +42,14 @@ export interface ExprContext {
   readonly dimText: (e: DimExpr) => string;
   /** Names whose definition failed to check; their uses are silently typeless. */
   readonly poisoned: Set<string>;
+  /**
+   * True when the parser recovered inside this body, so statements may be missing: an unknown
+   * name, a state without a next value or an unused declaration may just echo the syntax error,
+   * and is not reported.
+   */
+  readonly recovered: boolean;
+  /** Cells and functions the parser could not build: calls of them are not reported as unknown. */
+  readonly unparsed: ReadonlySet<string>;
   /** For each call of a user function, the inferred binding of its dimensions. */
   readonly callBindings: Map<Expr, ReadonlyMap<string, Dim>>;
   /** Every expression's shape, recorded for later stages and tests. */

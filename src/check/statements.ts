@@ -50,11 +50,8 @@ function destructure(s: Let, cx: ExprContext): void {
   const v = s.value;
   const isSplit = v.kind === "call" && v.callee.name === "split" && !cx.fns.has("split");
   if (!isSplit) {
-    cx.report(
-      diag("RNN3005", { fn: "let [...]", expected: "a `split(v, k)` on the right", found: `\`${cx.text(v.span)}\`` }, {
-        labels: [primary(v.span, "only a split can be destructured")],
-      }),
-    );
+    cx.report(diag("RNN3015", { found: cx.text(v.span) }, { labels: [primary(v.span, "this makes one value")], helps: ["bind it to one name: `let a = …`"] }));
+    typeOf(v, cx); // still check it, and count the names it reads as used
     s.names.forEach((n) => poison(cx, n.name));
     return;
   }
@@ -67,7 +64,12 @@ function destructure(s: Let, cx: ExprContext): void {
   const t = typeOf(v.args[0]!, cx);
   const k = literalValue(v.args[1]!);
   if (k === undefined || !Number.isInteger(k) || k < 1) {
-    cx.report(diag("RNN5006", { index: 2, fn: "split", found: `\`${cx.text(v.args[1]!.span)}\`` }, { labels: [primary(v.args[1]!.span, "the number of parts, a whole number ≥ 1")] }));
+    cx.report(
+      diag("RNN5006", { index: 2, fn: "split", expected: "a whole number ≥ 1", found: `\`${cx.text(v.args[1]!.span)}\`` }, {
+        labels: [primary(v.args[1]!.span, k === undefined ? "the number of parts, written as a number" : "a whole number of parts")],
+      }),
+    );
+    if (k === undefined) typeOf(v.args[1]!, cx);
     return parts();
   }
   if (!t) return parts();
@@ -106,13 +108,16 @@ function poison(cx: ExprContext, name: string): void {
 
 const updateRule: StmtRule<"update"> = (s, cx, out, where) => {
   if (where === "function") {
-    cx.report(diag("RNN4003", { what: "a state update", where: "a function" }, { labels: [primary(s.span, "functions compute a value with `return`")] }));
+    cx.report(diag("RNN4003", { what: "a state update", allowed: "a cell", where: "a function" }, { labels: [primary(s.span, "functions compute a value with `return`")] }));
     return;
   }
   const state = cx.states!.get(s.name.name);
   const t = typeOf(s.value, cx);
   if (!state) {
-    cx.report(diag("RNN2005", { name: s.name.name }, { labels: [primary(s.name.span, "only states have a next value")] }));
+    const b = cx.scope.get(s.name.name);
+    if (b) b.used = true;
+    // In a recovered body the state's declaration may be what the syntax error swallowed.
+    if (b || !cx.recovered) cx.report(diag("RNN2005", { name: s.name.name }, { labels: [primary(s.name.span, "only states have a next value")] }));
     return;
   }
   const prior = out.updates.get(s.name.name);
@@ -128,7 +133,7 @@ const updateRule: StmtRule<"update"> = (s, cx, out, where) => {
   out.updates.set(s.name.name, s);
   if (t && !shapesEqual(t.shape, state.shape)) {
     cx.report(
-      diag("RNN3006", { name: `${s.name.name}'`, found: shapeToString(t.shape), expected: shapeToString(state.shape) }, {
+      diag("RNN3006", { name: s.name.name, found: shapeToString(t.shape), expected: shapeToString(state.shape) }, {
         labels: [primary(s.value.span, `shape ${shapeToString(t.shape)}`), originOf(state)],
       }),
     );
@@ -138,7 +143,7 @@ const updateRule: StmtRule<"update"> = (s, cx, out, where) => {
 
 const outputRule: StmtRule<"output"> = (s, cx, out, where) => {
   if (where === "function") {
-    cx.report(diag("RNN4003", { what: "an `output`", where: "a function" }, { labels: [primary(s.span, "functions compute a value with `return`")] }));
+    cx.report(diag("RNN4003", { what: "an `output`", allowed: "a cell", where: "a function" }, { labels: [primary(s.span, "functions compute a value with `return`")] }));
     return;
   }
   const prior = out.outputs.get(s.name.name);
@@ -163,7 +168,7 @@ const outputRule: StmtRule<"output"> = (s, cx, out, where) => {
 
 const returnRule: StmtRule<"return"> = (s: Return, cx, out, where) => {
   if (where === "cell") {
-    cx.report(diag("RNN4003", { what: "`return`", where: "a cell" }, { labels: [primary(s.span, "a cell defines states and outputs instead")] }));
+    cx.report(diag("RNN4003", { what: "`return`", allowed: "a function", where: "a cell" }, { labels: [primary(s.span, "a cell defines states and outputs instead")] }));
     return;
   }
   const t = typeOf(s.value, cx);

@@ -24,7 +24,7 @@ export const CODES = {
   RNN2006: { severity: "error", template: "`{name}'` is read before it is defined" },
   RNN2007: { severity: "error", template: "{kind} `{name}` is already defined" },
   RNN2008: { severity: "warning", template: "param `{name}` is never used" },
-  RNN2009: { severity: "warning", template: "`{name}` is never used" },
+  RNN2009: { severity: "warning", template: "{what} is never used" },
   RNN2010: { severity: "error", template: "`{name}` is not a function" },
 
   // ---- 3xxx shapes and dimensions ------------------------------------------------------
@@ -33,19 +33,22 @@ export const CODES = {
   RNN3003: { severity: "error", template: "`split` cannot prove that {length} is divisible by {parts}" },
   RNN3004: { severity: "error", template: "matrix product `{expr}` has mismatched inner dimensions: {left} vs {right}" },
   RNN3005: { severity: "error", template: "`{fn}` expects {expected}, found {found}" },
-  RNN3006: { severity: "error", template: "the value of `{name}` has shape {found}, but `{name}` is declared {expected}" },
+  RNN3006: { severity: "error", template: "the next value `{name}'` has shape {found}, but state `{name}` has shape {expected}" },
   RNN3007: { severity: "error", template: "slice `{expr}` is out of bounds: {bound}" },
   RNN3008: { severity: "error", template: "`concat` needs operands of equal rank and trailing dimensions, found {left} and {right}" },
   RNN3009: { severity: "error", template: "destructuring binds {found} names, but `split` makes {expected} parts" },
   RNN3010: { severity: "error", template: "a shape has at most 2 dimensions, found {found}" },
   RNN3011: { severity: "error", template: "dimension `{expr}` may be zero or negative" },
   RNN3012: { severity: "error", template: "initializer expression `{expr}` must be a constant of numbers and dimensions" },
-  RNN3013: { severity: "error", template: "matrix product `{expr}` needs operands of rank 1 or 2, found {left} and {right}" },
+  RNN3013: { severity: "error", template: "matrix product `{expr}` needs a matrix on at least one side and no scalar, found {left} and {right}" },
+  RNN3014: { severity: "error", template: "`{expr}` in a dimension is not a whole number" },
+  RNN3015: { severity: "error", template: "only a `split` can be destructured, found `{found}`" },
+  RNN3016: { severity: "error", template: "the parts of a `split` must be named, as in `let [a, b] = split(v, 2)`" },
 
   // ---- 4xxx states, outputs and definitions --------------------------------------------
   RNN4001: { severity: "error", template: "state `{name}` is never given its next value" },
   RNN4002: { severity: "error", template: "state `{name}` is given its next value more than once" },
-  RNN4003: { severity: "error", template: "{what} may only appear in a cell, not in {where}" },
+  RNN4003: { severity: "error", template: "{what} may only appear in {allowed}, not in {where}" },
   RNN4004: { severity: "error", template: "cell `{name}` has no input" },
   RNN4005: { severity: "error", template: "cell `{name}` has no state" },
   RNN4006: { severity: "error", template: "initializer `{init}` is not known; expected one of {expected}" },
@@ -59,8 +62,9 @@ export const CODES = {
   RNN5003: { severity: "error", template: "dimension `{dim}` of `{fn}` is {first} from one argument and {second} from another" },
   RNN5004: { severity: "error", template: "`{fn}` returns shape {found}, but declares {expected}" },
   RNN5005: { severity: "error", template: "function `{fn}` calls itself (through {path}); recursion is not allowed" },
-  RNN5006: { severity: "error", template: "argument {index} of `{fn}` must be a number literal, found {found}" },
+  RNN5006: { severity: "error", template: "argument {index} of `{fn}` must be {expected}, found {found}" },
   RNN5007: { severity: "error", template: "dimension `{dim}` in the result of `{fn}` is not bound by any parameter" },
+  RNN5008: { severity: "error", template: "function `{fn}` has no `return`" },
 
   // ---- 6xxx files, imports and back-end limits ------------------------------------------
   RNN6001: { severity: "error", template: "cannot read `{file}`: {reason}" },

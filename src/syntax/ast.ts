@@ -107,6 +107,8 @@ export interface CellDef {
   readonly dims: readonly Ident[];
   readonly body: readonly Stmt[];
   readonly span: Span;
+  /** True when the parser recovered from a syntax error inside this cell: statements may be missing. */
+  readonly recovered?: boolean;
 }
 
 export interface FnParam {
@@ -121,6 +123,8 @@ export interface FnDef {
   readonly result: ShapeAnnot;
   readonly body: readonly Stmt[];
   readonly span: Span;
+  /** True when the parser recovered from a syntax error inside this function: statements may be missing. */
+  readonly recovered?: boolean;
 }
 
 export type Item = CellDef | FnDef;
@@ -128,4 +132,9 @@ export type Item = CellDef | FnDef;
 export interface Program {
   readonly file: string;
   readonly items: readonly Item[];
+  /**
+   * Names of cells and functions the parser saw but could not build (their syntax errors are
+   * reported); the checker treats uses of these names as already explained.
+   */
+  readonly unparsed?: readonly Ident[];
 }

@@ -1,7 +1,9 @@
 import type { IRecognitionException, IToken } from "chevrotain";
 import { diag } from "../diagnostics/codes.js";
 import { primary, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Program } from "./ast.js";
+import { LineIndex } from "../diagnostics/source.js";
+import type { Span } from "../diagnostics/span.js";
+import type { Item, Program } from "./ast.js";
 import { rnnParser, type SyntaxErrorPayload } from "./parser.js";
 import { NumberLit, rnnLexer } from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
@@ -40,40 +42,90 @@ const RULE_CONTEXT: Record<string, string> = {
 };
 
 /**
+ * What to say instead of Chevrotain's expectation in two places where it names only the token
+ * that ends a repetition: when a block or the file holds something that cannot start a
+ * statement (or an item), "expected `}`" would hide that a statement was also possible.
+ */
+const EXPECTED_INSTEAD: Record<string, Record<string, string>> = {
+  program: { EOF: "`cell` or `fn`" },
+  block: { "`}`": "a statement or `}`" },
+};
+
+/** A help for a few mistakes whose fix is always the same, keyed by rule and expected token. */
+const HELPS: Record<string, Record<string, string>> = {
+  postfix: { "`:`": "a slice is written `v[start:end]`; single elements are not indexed" },
+  declaration: { "`:`": "a declaration names a shape: `param W: [H, I]`" },
+  fnDef: { "`->`": "a function declares its result shape: `fn f(v: [N]) -> [N] { … }`" },
+};
+
+/**
  * Source text → AST and syntax diagnostics. Never throws for any input: the lexer skips
  * characters it cannot read and the parser recovers (token insertion/deletion, re-sync), so
- * every syntax error in the file is reported, not just the first.
+ * every syntax error in the file is reported, not just the first — except that a second error
+ * on the line of a first one is dropped, because it is nearly always the first one's echo.
+ *
+ * Items in which the parser had to recover are marked `recovered`; items it could not build at
+ * all are listed in `program.unparsed`. The checker uses both to stay quiet about consequences
+ * (a name "not defined" because its declaration was lost to the syntax error).
  */
 export function parse(file: string, text: string): ParseResult {
-  const diagnostics: Diagnostic[] = [];
+  const syntax: Diagnostic[] = [];
   const lexed = rnnLexer.tokenize(text);
   for (const e of lexed.errors) {
     const span = { file, start: e.offset, end: e.offset + e.length };
-    diagnostics.push(diag("RNN1001", { found: quote(text.slice(e.offset, e.offset + Math.min(e.length, 20))) }, { labels: [primary(span, "not part of the language")] }));
-  }
-  for (const t of lexed.tokens) {
-    if (t.tokenType === NumberLit && !Number.isFinite(Number(t.image))) {
-      diagnostics.push(diag("RNN1005", { found: quote(t.image) }, { labels: [primary(tokenSpan(file, t), "too large for a float64")] }));
-    }
+    syntax.push(diag("RNN1001", { found: quote(text.slice(e.offset, e.offset + Math.min(e.length, 20))) }, { labels: [primary(span, "not part of the language")] }));
   }
 
   rnnParser.input = lexed.tokens;
   const cst = rnnParser.program();
-  const seen = new Set<string>();
-  for (const e of rnnParser.errors) {
-    const d = syntaxDiagnostic(file, text, e);
-    const key = `${d.code}:${d.labels[0]?.span.start}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      diagnostics.push(d);
+  for (const e of rnnParser.errors) syntax.push(syntaxDiagnostic(file, text, lexed.tokens, e));
+  const lines = new LineIndex(text);
+  const kept = onePerLine(sortByPosition(syntax), lines);
+
+  const numbers: Diagnostic[] = [];
+  for (const t of lexed.tokens) {
+    if (t.tokenType === NumberLit && !Number.isFinite(Number(t.image))) {
+      numbers.push(diag("RNN1005", { found: quote(t.image) }, { labels: [primary(tokenSpan(file, t), "too large for a float64")] }));
     }
   }
-  const items = new AstBuilder(file).visit(cst) as Program["items"];
-  diagnostics.sort((a, b) => (a.labels[0]?.span.start ?? 0) - (b.labels[0]?.span.start ?? 0));
-  return { program: { file, items }, diagnostics };
+
+  const builder = new AstBuilder(file);
+  const built = builder.visit(cst) as Item[];
+  const errorOffsets = kept.map((d) => d.labels[0]?.span.start ?? 0);
+  const items = markRecovered(built, builder.unparsed.map((u) => u.start), errorOffsets, text.length);
+  const program: Program = { file, items, ...(builder.unparsed.length > 0 ? { unparsed: builder.unparsed.map((u) => u.name).filter((n) => n !== undefined) } : {}) };
+  return { program, diagnostics: sortByPosition([...kept, ...numbers]) };
 }
 
-function syntaxDiagnostic(file: string, text: string, e: IRecognitionException): Diagnostic {
+function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => (a.labels[0]?.span.start ?? 0) - (b.labels[0]?.span.start ?? 0));
+}
+
+/** Keeps the first syntax error of each line (the list is sorted by position). */
+function onePerLine(ds: Diagnostic[], lines: LineIndex): Diagnostic[] {
+  const seen = new Set<number>();
+  return ds.filter((d) => {
+    const line = lines.lineIndexOf(d.labels[0]?.span.start ?? 0);
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  });
+}
+
+/**
+ * An item owns the text from its first token to the start of the next item (built or not);
+ * a syntax error in that range means the item's AST may be missing pieces.
+ */
+function markRecovered(items: Item[], unparsedStarts: number[], errors: number[], end: number): Item[] {
+  const starts = [...items.map((i) => i.span.start), ...unparsedStarts].sort((a, b) => a - b);
+  return items.map((item) => {
+    const next = starts.find((s) => s > item.span.start) ?? end + 1;
+    const hit = errors.some((o) => o >= item.span.start && o < next);
+    return hit ? { ...item, recovered: true } : item;
+  });
+}
+
+function syntaxDiagnostic(file: string, text: string, tokens: IToken[], e: IRecognitionException): Diagnostic {
   let payload: SyntaxErrorPayload;
   try {
     payload = JSON.parse(e.message) as SyntaxErrorPayload;
@@ -81,17 +133,48 @@ function syntaxDiagnostic(file: string, text: string, e: IRecognitionException):
     payload = { expected: [], ruleName: "program" };
   }
   const atEnd = e.token.tokenType.name === "EOF" || Number.isNaN(e.token.startOffset);
-  const span = atEnd ? { file, start: text.length, end: text.length } : tokenSpan(file, e.token);
   const found = atEnd ? "end of file" : quote(e.token.image);
-  const expected = listOr(payload.expected);
-  if (e.name === "MismatchedTokenException") {
-    return diag("RNN1002", { expected, found }, { labels: [primary(span, `expected ${expected}`)] });
+  const instead = EXPECTED_INSTEAD[payload.ruleName];
+  const expectedItems = payload.expected.map((x) => instead?.[x] ?? (x === "EOF" ? "the end of the file" : x));
+  const expected = listOr(expectedItems);
+  // The end of the file is shown right after the last token, not on the empty last line.
+  const last = atEnd ? previousToken(tokens, text.length) : undefined;
+  const endOfFile = last ? last.endOffset! + 1 : text.length;
+  const foundSpan: Span = atEnd ? { file, start: endOfFile, end: endOfFile } : tokenSpan(file, e.token);
+  const help = payload.expected.length === 1 ? HELPS[payload.ruleName]?.[payload.expected[0]!] : undefined;
+  const helps = help ? [help] : [];
+  if (e.name === "MismatchedTokenException" && !instead) {
+    // A missing closer is best shown where it is missing: right after the previous token,
+    // when the token found instead is on a later line (`tanh(W @ x⏎ output …`).
+    const prev = previousToken(tokens, foundSpan.start);
+    const span = prev && lineBreakBetween(text, prev.endOffset! + 1, foundSpan.start) ? { file, start: prev.endOffset! + 1, end: prev.endOffset! + 1 } : foundSpan;
+    return diag("RNN1002", { expected, found }, { labels: [primary(span, `expected ${expected}`)], helps });
   }
   const context = RULE_CONTEXT[payload.ruleName] ?? "the file";
-  return diag("RNN1003", { found, context, expected }, { labels: [primary(span, `unexpected ${found}`)] });
+  return diag("RNN1003", { found, context, expected }, { labels: [primary(foundSpan, `unexpected ${found}`)], helps });
 }
 
-function tokenSpan(file: string, t: IToken): { file: string; start: number; end: number } {
+/** The last token that starts before `offset` (tokens are in source order). */
+function previousToken(tokens: IToken[], offset: number): IToken | undefined {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  let found: IToken | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = tokens[mid]!;
+    if (t.startOffset < offset) {
+      found = t;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function lineBreakBetween(text: string, from: number, to: number): boolean {
+  return /[\n\r]/.test(text.slice(from, to));
+}
+
+function tokenSpan(file: string, t: IToken): Span {
   return { file, start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
 }
 
@@ -101,7 +184,8 @@ function quote(s: string): string {
 }
 
 function listOr(items: string[]): string {
-  if (items.length === 0) return "something else";
-  if (items.length === 1) return items[0]!;
-  return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+  const unique = [...new Set(items)];
+  if (unique.length === 0) return "something else";
+  if (unique.length === 1) return unique[0]!;
+  return `${unique.slice(0, -1).join(", ")} or ${unique[unique.length - 1]}`;
 }

@@ -186,13 +186,27 @@ export class RnnParser extends CstParser {
     });
   });
 
-  // A term is factors joined by `*` or by juxtaposition (`4H`, `2(H + 1)`).
+  // A term is a negated term, or factors joined by `*` or by juxtaposition (`4H`, `2(H + 1)`).
+  // The minus sits here, not on a factor: a factor may follow a factor directly, so a
+  // negative factor would read `H - 1` as `H * -1`.
   dimTerm = this.RULE("dimTerm", () => {
-    this.SUBRULE(this.dimFactor);
-    this.MANY(() => {
-      this.OPTION(() => this.CONSUME(T.Star));
-      this.SUBRULE2(this.dimFactor);
-    });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus);
+          this.SUBRULE(this.dimTerm);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.dimFactor);
+          this.MANY(() => {
+            this.OPTION(() => this.CONSUME(T.Star));
+            this.SUBRULE2(this.dimFactor);
+          });
+        },
+      },
+    ]);
   });
 
   dimFactor = this.RULE("dimFactor", () => {
@@ -204,12 +218,6 @@ export class RnnParser extends CstParser {
           this.CONSUME(T.LParen);
           this.SUBRULE(this.dimExpression);
           this.CONSUME(T.RParen);
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus);
-          this.SUBRULE(this.dimFactor);
         },
       },
     ]);

@@ -17,6 +17,9 @@ const BaseVisitor = rnnParser.getBaseCstVisitorConstructorWithDefaults();
 class Incomplete extends Error {}
 
 export class AstBuilder extends BaseVisitor {
+  /** Items dropped because their header is incomplete: where they start, and their name if it was read. */
+  readonly unparsed: { start: number; name?: A.Ident }[] = [];
+
   constructor(private readonly file: string) {
     super();
     this.validateVisitor();
@@ -82,9 +85,18 @@ export class AstBuilder extends BaseVisitor {
         if (item) items.push(item);
       } catch (e) {
         if (!(e instanceof Incomplete)) throw e;
+        this.noteUnparsed(n);
       }
     }
     return items;
+  }
+
+  private noteUnparsed(item: CstNode): void {
+    const def = (item.children["cellDef"]?.[0] ?? item.children["fnDef"]?.[0]) as CstNode | undefined;
+    const start = item.location?.startOffset;
+    if (def === undefined || start === undefined || Number.isNaN(start)) return;
+    const name = this.optTok(def.children as Ctx, "Identifier");
+    this.unparsed.push({ start, ...(name ? { name: this.ident(name) } : {}) });
   }
 
   item(ctx: Ctx): A.Item | undefined {
@@ -249,6 +261,12 @@ export class AstBuilder extends BaseVisitor {
   }
 
   dimTerm(ctx: Ctx): A.DimExpr {
+    const minus = this.optTok(ctx, "Minus");
+    if (minus) {
+      const operand = this.sub<A.DimExpr>(this.node(ctx, "dimTerm"));
+      return { kind: "dimNeg", operand, span: { file: this.file, start: minus.startOffset, end: operand.span.end } };
+    }
+    if (ctx["Minus"] !== undefined) throw new Incomplete();
     const factors = this.nodes(ctx, "dimFactor").map((n) => this.sub<A.DimExpr>(n));
     if (factors.length === 0) throw new Incomplete();
     return factors.reduce((left, right) => ({
@@ -265,11 +283,6 @@ export class AstBuilder extends BaseVisitor {
     if (num) return { kind: "dimNum", value: Number(num.image), span: this.spanOfToken(num) };
     const id = this.optTok(ctx, "Identifier");
     if (id) return { kind: "dimName", name: id.image, span: this.spanOfToken(id) };
-    const minus = this.optTok(ctx, "Minus");
-    if (minus) {
-      const operand = this.sub<A.DimExpr>(this.node(ctx, "dimFactor"));
-      return { kind: "dimNeg", operand, span: { file: this.file, start: minus.startOffset, end: operand.span.end } };
-    }
     const l = this.tok(ctx, "LParen");
     const r = this.tok(ctx, "RParen");
     const inner = this.sub<A.DimExpr>(this.node(ctx, "dimExpression"));
