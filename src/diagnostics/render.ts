@@ -11,8 +11,9 @@ import { LineIndex } from "./source.js";
  * Source texts come through a callback, so the renderer never touches the file system; a file the
  * callback does not know is still named, just without source lines.
  *
- * Columns are 1-based UTF-16 code units with a tab as one column (see `LineIndex`); only the
- * drawing of source lines expands tabs (to four spaces) so underlines stay aligned.
+ * Columns in `file:line:col` are 1-based UTF-16 code units with a tab as one column (see
+ * `LineIndex`); only the drawing of source lines measures in terminal cells (tabs as four
+ * spaces, wide characters as two) so underlines stay under what they mark.
  */
 
 /** Gives the text of a file, or `undefined` when it is not available. */
@@ -343,9 +344,9 @@ interface Segment {
 }
 
 /**
- * Draws a stretch of a source line for the terminal: a tab becomes four spaces, a character
- * outside the BMP (two code units) one column, and control characters or lone surrogates `�`, so
- * a stray escape byte in the user's file cannot repaint their terminal.
+ * Draws a stretch of a source line for the terminal: a tab becomes four spaces, wide characters
+ * (CJK, emoji) take two columns, combining marks none, and control characters or lone
+ * surrogates become `�`, so a stray escape byte in the user's file cannot repaint their terminal.
  */
 function drawSegment(text: string, from: number, to: number): Segment {
   const columns = new Array<number>(to - from + 1);
@@ -363,18 +364,47 @@ function drawSegment(text: string, from: number, to: number): Segment {
     } else if (isHighSurrogate(c) && i + 1 < to && isLowSurrogate(text.charCodeAt(i + 1))) {
       drawn += text.slice(i, i + 2);
       columns[i + 1 - from] = col;
-      col += 1;
+      col += displayWidth(text.codePointAt(i)!);
       i++;
     } else if (isHighSurrogate(c) || isLowSurrogate(c)) {
       drawn += "\uFFFD";
       col += 1;
     } else {
       drawn += text[i];
-      col += 1;
+      col += displayWidth(c);
     }
   }
   columns[to - from] = col;
   return { text: drawn, columnAt: (offset) => columns[Math.min(Math.max(offset, from), to) - from]! };
+}
+
+/**
+ * Terminal columns a code point takes: 2 for East Asian wide characters and emoji, 0 for
+ * combining marks, else 1. A small table of the common ranges (after Unicode's
+ * EastAsianWidth.txt), enough to keep underlines under comments written in CJK or with emoji.
+ */
+function displayWidth(cp: number): number {
+  if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x1fa70 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
 }
 
 function isHighSurrogate(c: number): boolean {

@@ -262,6 +262,26 @@ describe("rich rendering", () => {
   });
 });
 
+describe("drawing unusual characters", () => {
+  it("gives wide characters two cells and shows control characters as U+FFFD", () => {
+    const file = "wide.rnn";
+    const text = "cell C(I) {\n  output y = zz + 1 # 重み 😀\x1b[2J zz\n}\n";
+    const d = diag("RNN2001", { name: "zz" }, {
+      labels: [primary(spanOf(file, text, "zz", 2), "after CJK, an emoji and an escape"), secondary(spanOf(file, text, "zz"), "")],
+    });
+    expect(renderDiagnostics([d], sourcesOf({ [file]: text }), { summary: false })).toBe(
+      [
+        "error[RNN2001]: `zz` is not defined",
+        "  ┌─ wide.rnn:2:33", // 32 code units before `zz`: the emoji counts two, 重 and み one each
+        "2 │   output y = zz + 1 # 重み 😀\uFFFD[2J zz",
+        "  │              --",
+        "  │                                   ^^ after CJK, an emoji and an escape",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("summary line", () => {
   const err = diag("RNN2001", { name: "q" });
   // `name` and `what` both given: the table has used each for this template, and both read the same.
