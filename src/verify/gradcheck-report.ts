@@ -81,7 +81,7 @@ function finish(t: TensorReport, kind: "forward" | "gradient", parts: string[]):
   const step =
     t.firstFailingStep === undefined
       ? ""
-      : kind === "gradient"
+      : kind === "gradient" || t.name.startsWith("final ")
         ? `; first fails with ${t.firstFailingStep} step${t.firstFailingStep === 1 ? "" : "s"}`
         : `; first differs at step ${t.firstFailingStep}`;
   return `  ${t.name}: ${parts.join("; ")}${step}`;

@@ -44,8 +44,8 @@ export interface TensorReport {
   /** Kernel vs the tfjs oracle. */
   readonly oracle?: Comparison;
   /**
-   * For a failing gradient: the smallest number of steps at which it already fails.
-   * For a failing output: the first time step (1-based) whose values disagree.
+   * For a failing gradient or final state: the smallest number of steps at which it already
+   * fails. For a failing output: the first time step (1-based) whose values disagree.
    */
   readonly firstFailingStep?: number;
   readonly pass: boolean;
@@ -112,7 +112,10 @@ export async function gradcheck<Run extends RunResult>(
   }
   for (const [name, shape] of Object.entries(problem.shapes.initial)) {
     const oracle = oracleOut && compareArrays(run.final[name]!, oracleOut.final[name]!, oracleTol);
-    forward.push({ name: `final ${name}`, shape, oracle, pass: oracle?.pass ?? true });
+    const first = oracle && !oracle.pass && options.locateSteps !== false
+      ? await firstFailingFinalStep(graph, kernel, problem, name, options.dims, oracleTol)
+      : undefined;
+    forward.push({ name: `final ${name}`, shape, oracle, firstFailingStep: first, pass: oracle?.pass ?? true });
   }
 
   const gradients = fd.map((f): TensorReport => {
@@ -253,6 +256,25 @@ function firstFailingTimeStep(actual: Float64Array, expected: Float64Array, tol:
   for (let t = 0; t < steps; t++) {
     const idx = Array.from({ length: per }, (_, i) => t * per + i);
     if (!compareArrays(actual, expected, tol, idx).pass) return t + 1;
+  }
+  return undefined;
+}
+
+/** The smallest number of steps after which the kernel's final `state` disagrees with the oracle's. */
+async function firstFailingFinalStep<Run extends RunResult>(
+  graph: Graph,
+  kernel: CellKernel<Run>,
+  problem: Problem,
+  state: string,
+  dims: Readonly<Record<string, number>>,
+  tol: Tolerance,
+): Promise<number | undefined> {
+  for (let s = 1; s <= problem.steps; s++) {
+    const sub = truncate(problem, s);
+    const mine = runKernel(kernel, sub).final[state]!;
+    const { params, x, initial } = sub.inputs;
+    const ref = await oracleRun(graph, dims, params, x, { ...sub.options, initial });
+    if (!compareArrays(mine, ref.final[state]!, tol).pass) return s;
   }
   return undefined;
 }

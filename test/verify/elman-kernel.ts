@@ -12,6 +12,8 @@ export interface ElmanFaults {
   readonly dropBiasGradAtStep?: number;
   /** Forward multiplies the output of this (0-based) time step by 1.01 (not the state). */
   readonly scaleOutputAtStep?: number;
+  /** Forward adds 0.01 to the state of this (0-based) time step, output included. */
+  readonly shiftStateAtStep?: number;
   /** Backward forgets to return the gradient of this param. */
   readonly omitParamGrad?: string;
 }
@@ -60,7 +62,7 @@ export function elmanKernel(dims: { I: number; H: number }, activation: "tanh" |
             let s = b_ih![i]! + b_hh![i]!;
             for (let j = 0; j < I; j++) s += W_ih![i * I + j]! * x[(t * B + b) * I + j]!;
             for (let j = 0; j < H; j++) s += W_hh![i * H + j]! * hPrev[at + j]!;
-            hNext[at + i] = act(s);
+            hNext[at + i] = act(s) + (t === faults.shiftStateAtStep ? 0.01 : 0);
           }
           h.set(hNext.subarray(at, at + H), b * H);
           for (let i = 0; i < H; i++) y[at + i] = hNext[at + i]! * (t === faults.scaleOutputAtStep ? 1.01 : 1);

@@ -84,6 +84,21 @@ describe("gradcheck on a broken kernel", () => {
     expect(report.pass).toBe(false);
   });
 
+  it("locates a wrong state update: outputs at its step, the final state by sequence length", async () => {
+    const report = await gradcheck(elmanGraph(), elmanKernel(dims, "tanh", { shiftStateAtStep: 2 }), { dims, steps: 4 });
+    expect(report.forward.map((f) => [f.name, f.pass, f.firstFailingStep])).toEqual([["output h", false, 3], ["final h", false, 3]]);
+    expect(renderGradcheckReport(report)).toMatch(/^ {2}final h: at \[\d, \d\] kernel \S+, oracle \S+; first fails with 3 steps$/m);
+  });
+
+  it("runs without the oracle when asked", async () => {
+    const report = await gradcheck(elmanGraph(), elmanKernel(dims, "tanh", { dropBiasGradAtStep: 1 }), { dims, steps: 2, oracle: false });
+    expect(report.gradients.map((g) => [g.name, g.oracle, g.pass, g.firstFailingStep])).toEqual([
+      ["param W_ih", undefined, true, undefined], ["param W_hh", undefined, true, undefined], ["param b_ih", undefined, true, undefined],
+      ["param b_hh", undefined, false, 2], ["x", undefined, true, undefined], ["initial h", undefined, true, undefined],
+    ]);
+    expect(renderGradcheckReport(report)).toContain("tfjs oracle: not used\n");
+  });
+
   it("reports a missing gradient as a precise error", async () => {
     await expect(gradcheck(elmanGraph(), elmanKernel(dims, "tanh", { omitParamGrad: "W_hh" }), { dims })).rejects.toThrow(
       new VerifyInputError("kernel.backward: gradient of param `W_hh`: expected an array of 16 numbers (shape [4, 4]), found nothing"),

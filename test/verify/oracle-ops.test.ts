@@ -5,6 +5,7 @@
  * outputs, variable lengths): a cell using all of them, against a plain float64 loop
  * implementation, whose gradients come from finite differences.
  */
+import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { Dim } from "../../src/check/dims.js";
 import type { UnaryOp } from "../../src/ir/ops.js";
@@ -221,6 +222,22 @@ describe("oracle gradient-graph ops", () => {
     };
     const fd = checkLossGradients(loss, inputs, { params: { W: [4, 3] }, x: [steps, batch, 3], initial: { h: [batch, 4] } }, grads);
     for (const r of fd) expect(r.elements.maxRel, r.name).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe("oracle memory", () => {
+  it("frees every tensor it makes, also when it rejects an argument", async () => {
+    const graph = kitchenSinkGraph();
+    const rng = new SeededRandom(1);
+    const params = { A: rng.array(12, -1, 1), M: rng.array(12, -1, 1), P: rng.array(12, -1, 1), Q: rng.array(16, -1, 1), b: rng.array(4, -1, 1) };
+    const x = rng.array(2 * 3 * 3, -1, 1);
+    const opts = { batch: 3, steps: 2, lengths: [2, 1, 0] };
+    await oracleRun(graph, dims, params, x, opts); // first use initialises the backend
+    const before = tf.memory().numTensors;
+    await oracleRun(graph, dims, params, x, opts);
+    await oracleGradients(graph, dims, params, x, opts, { outputs: {}, final: { h: rng.array(12, -1, 1) } });
+    await expect(oracleRun(graph, dims, { ...params, b: new Float64Array(3) }, x, opts)).rejects.toThrow(VerifyInputError);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
