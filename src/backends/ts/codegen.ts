@@ -1,0 +1,666 @@
+import type { Shape } from "../../check/dims.js";
+import type { Node } from "../../ir/graph.js";
+import { isBinary, isUnary } from "../../ir/ops.js";
+import type { SeqProgram } from "./program.js";
+import { isFusable, type Phase, type Schedule } from "./schedule.js";
+import { DimNames, domainKey, type Storage } from "./storage.js";
+
+/**
+ * Turns a scheduled sequence program into JavaScript statements. The kernel's locals are:
+ * `T`, `B`, `TB` (= T·B), `F` (the array constructor for the dtype), `lengths` (optional),
+ * the param arrays and the sequence arrays the caller binds through `leafStorage`.
+ * Output is deterministic: it depends only on the program.
+ */
+export interface KernelCode {
+  /** Buffer allocations, before any computation. */
+  readonly allocs: string[];
+  /** The computation: param phase, pre phase, the time loop, post phase, accumulation. */
+  readonly body: string[];
+  /** Where every materialised node and leaf lives. */
+  readonly storage: ReadonlyMap<number, Storage>;
+  /** Buffers with a row per (step, example): the tape a backward pass may read. */
+  readonly fullBuffers: readonly string[];
+  /** The history buffer of each carry: (T+1)·B rows. */
+  readonly histories: ReadonlyMap<string, string>;
+}
+
+export interface KernelInputs {
+  /** Storage of each param and sequence leaf. */
+  readonly leafStorage: (id: number) => Storage;
+  /** Name of each param gradient accumulator array. */
+  readonly accumulator: (name: string) => string;
+}
+
+const UNARY_JS: Record<string, (a: string, node: Node) => string> = {
+  neg: (a) => `(-${a})`,
+  sigmoid: (a) => `sigmoid(${a})`,
+  tanh: (a) => `Math.tanh(${a})`,
+  relu: (a) => `relu(${a})`,
+  leaky_relu: (a, n) => `leakyRelu(${a}, ${num(n.attrs.alpha!)})`,
+  elu: (a, n) => `elu(${a}, ${num(n.attrs.alpha!)})`,
+  softplus: (a) => `softplus(${a})`,
+  softsign: (a) => `softsign(${a})`,
+  hard_sigmoid: (a) => `hardSigmoid(${a})`,
+  exp: (a) => `Math.exp(${a})`,
+  log: (a) => `Math.log(${a})`,
+  sqrt: (a) => `Math.sqrt(${a})`,
+  abs: (a) => `Math.abs(${a})`,
+  step: (a) => `step(${a})`,
+  sign: (a) => `sign(${a})`,
+};
+
+const BINARY_JS: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/" };
+
+function num(v: number): string {
+  const s = Object.is(v, -0) ? "0" : String(v);
+  return v < 0 ? `(${s})` : s;
+}
+
+export function generateKernel(sched: Schedule, dims: DimNames, inputs: KernelInputs): KernelCode {
+  return new KernelWriter(sched, dims, inputs).write();
+}
+
+/** Row context of the loop being written: how a per-row buffer's row is found. */
+interface RowContext {
+  /** JS expression of the row index into full buffers (before rowOffset), or undefined for the param phase. */
+  readonly fullRow?: string;
+  /** JS expression of the row index into step buffers. */
+  readonly stepRow?: string;
+}
+
+class KernelWriter {
+  private readonly program: SeqProgram;
+  private readonly nodes: readonly Node[];
+  private readonly storage = new Map<number, Storage>();
+  private readonly allocs: string[] = [];
+  private readonly body: string[] = [];
+  private readonly fullBuffers: string[] = [];
+  private readonly histories = new Map<string, string>();
+  private readonly carryNextOwner = new Map<number, string>();
+  private readonly concatAlias = new Map<number, { concat: number; offset: string }>();
+  private indent = 1;
+
+  constructor(
+    private readonly sched: Schedule,
+    private readonly dims: DimNames,
+    private readonly inputs: KernelInputs,
+  ) {
+    this.program = sched.program;
+    this.nodes = sched.program.nodes;
+  }
+
+  write(): KernelCode {
+    this.planCarries();
+    this.planConcatAliases();
+    for (let id = 0; id < this.nodes.length; id++) if (this.needsStorage(id)) this.storageOf(id);
+    this.emitPhase("param", {});
+    this.emitPhase("pre", { fullRow: "r" });
+    this.emitLoop();
+    this.emitPhase("post", { fullRow: "r" });
+    this.emitAccumulators();
+    return { allocs: this.allocs, body: this.body, storage: this.storage, fullBuffers: this.fullBuffers, histories: this.histories };
+  }
+
+  // ---- storage --------------------------------------------------------------------------
+
+  private needsStorage(id: number): boolean {
+    const s = this.sched;
+    if (!s.live[id] || s.accumulatedOuter[id]) return false;
+    if (this.program.leaves.has(id)) return true;
+    return s.phase[id] !== undefined && !s.inlined[id];
+  }
+
+  /** A carry's history buffer holds T+1 slabs; its next value is written straight into it when it can be. */
+  private planCarries(): void {
+    const owned = new Set<number>();
+    for (const c of this.program.carries) {
+      const hist = `hist_${c.name}`;
+      this.histories.set(c.name, hist);
+      const stride = this.dims.size(c.shape);
+      this.allocs.push(`const ${hist} = new F((TB + B) * ${stride});`);
+      this.fullBuffers.push(hist);
+      const n = c.next;
+      if (n !== undefined && !this.program.leaves.has(n) && this.sched.phase[n] === "loop" && !this.sched.view[n] && !owned.has(n)) {
+        owned.add(n);
+        this.carryNextOwner.set(n, c.name);
+      }
+    }
+  }
+
+  /** Materialised parts read only by a concat are computed straight into the concat's buffer. */
+  private planConcatAliases(): void {
+    this.nodes.forEach((node, id) => {
+      if (node.op !== "concat" || !this.needsStorage(id) || this.carryNextOwner.has(id)) return;
+      let offset = node.shape[0]!.scale(0);
+      const cols = node.shape.length === 2 ? node.shape[1]! : undefined;
+      for (const p of node.inputs) {
+        const part = this.nodes[p]!;
+        const ok =
+          this.needsStorage(p) &&
+          !this.program.leaves.has(p) &&
+          !this.sched.view[p] &&
+          !this.carryNextOwner.has(p) &&
+          !this.program.collect.includes(p) &&
+          !this.concatAlias.has(p) &&
+          this.sched.consumers[p]!.length === 1 &&
+          this.sched.phase[p] === this.sched.phase[id] &&
+          !this.program.accumulate.some((a) => a.contributions.includes(p));
+        if (ok) this.concatAlias.set(p, { concat: id, offset: cols ? `${this.dims.of(offset)} * ${this.dims.of(cols)}` : this.dims.of(offset) });
+        offset = offset.add(part.shape[0]!);
+      }
+    });
+  }
+
+  private storageOf(id: number): Storage {
+    const known = this.storage.get(id);
+    if (known) return known;
+    const s = this.computeStorage(id);
+    this.storage.set(id, s);
+    return s;
+  }
+
+  private computeStorage(id: number): Storage {
+    const node = this.nodes[id]!;
+    const leaf = this.program.leaves.get(id);
+    if (leaf?.kind === "carry") {
+      const c = this.program.carries.find((x) => x.name === leaf.name)!;
+      return { buf: this.histories.get(c.name)!, kind: "full", stride: this.dims.size(c.shape), col: "0", rowOffset: this.program.reverse ? "B" : "0" };
+    }
+    if (leaf) return this.inputs.leafStorage(id);
+    const carry = this.carryNextOwner.get(id);
+    if (carry !== undefined) {
+      return { buf: this.histories.get(carry)!, kind: "full", stride: this.dims.size(node.shape), col: "0", rowOffset: this.program.reverse ? "0" : "B" };
+    }
+    if (this.sched.view[id]) {
+      const parent = this.storageOf(node.inputs[0]!);
+      const cols = node.shape.length === 2 ? ` * ${this.dims.of(node.shape[1]!)}` : "";
+      return { ...parent, col: joinPlus(parent.col, `${this.dims.of(node.attrs.start!)}${cols}`) };
+    }
+    const alias = this.concatAlias.get(id);
+    if (alias) {
+      const parent = this.storageOf(alias.concat);
+      return { ...parent, col: joinPlus(parent.col, alias.offset) };
+    }
+    const phase = this.sched.phase[id]!;
+    const size = this.dims.size(node.shape);
+    const buf = `v${id}`;
+    if (phase === "param") {
+      this.allocs.push(`const ${buf} = new F(${size});`);
+      return { buf, kind: "param", stride: size, col: "0", rowOffset: "0" };
+    }
+    if (phase === "loop" && !this.sched.storedFull[id]) {
+      this.allocs.push(`const ${buf} = new F(B * ${size});`);
+      return { buf, kind: "step", stride: size, col: "0", rowOffset: "0" };
+    }
+    this.allocs.push(`const ${buf} = new F(TB * ${size});`);
+    this.fullBuffers.push(buf);
+    return { buf, kind: "full", stride: size, col: "0", rowOffset: "0" };
+  }
+
+  // ---- writing --------------------------------------------------------------------------
+
+  private line(s: string): void {
+    this.body.push("  ".repeat(this.indent) + s);
+  }
+
+  private open(s: string): void {
+    this.line(s);
+    this.indent++;
+  }
+
+  private close(s = "}"): void {
+    this.indent--;
+    this.line(s);
+  }
+
+  /** Offset of row 0 of the current row context in a storage (for products over all rows). */
+  private rowBase(s: Storage, cx: RowContext): string {
+    if (s.kind === "param") return s.col;
+    if (s.kind === "step") return s.col;
+    const row = cx.fullRow === "tB + b" ? "tB" : "0";
+    const r = s.rowOffset === "0" ? row : row === "0" ? "B" : `${row} + B`;
+    return joinPlus(r === "0" ? "0" : `(${r}) * ${s.stride}`, s.col);
+  }
+
+  /** Offset of the current row in a storage, inside a row loop. */
+  private rowOffsetExpr(s: Storage, cx: RowContext): string {
+    if (s.kind === "param") return s.col;
+    if (s.kind === "step") {
+      if (!cx.stepRow) throw new Error("internal: step buffer read outside the time loop");
+      return joinPlus(`${cx.stepRow} * ${s.stride}`, s.col);
+    }
+    if (!cx.fullRow) throw new Error("internal: per-row buffer read in the param phase");
+    const r = s.rowOffset === "0" ? cx.fullRow : `${cx.fullRow} + B`;
+    return joinPlus(`(${r}) * ${s.stride}`, s.col);
+  }
+
+  private emitPhase(phase: Phase, cx: RowContext): void {
+    let group: number[] = [];
+    let groupKey = "";
+    const flush = () => {
+      if (group.length > 0) this.emitFused(group, cx);
+      group = [];
+    };
+    for (let id = 0; id < this.nodes.length; id++) {
+      if (this.sched.phase[id] !== phase || !this.needsStorage(id) || this.sched.view[id]) continue;
+      const node = this.nodes[id]!;
+      if (isFusable(node.op)) {
+        const key = domainKey(node.shape);
+        if (group.length > 0 && (key !== groupKey || this.readsShifted(id, new Set(group)))) flush();
+        if (group.length === 0) groupKey = key;
+        group.push(id);
+        continue;
+      }
+      const deps = this.materialDeps(id);
+      if (group.some((g) => deps.has(g))) flush();
+      this.emitNode(id, cx);
+    }
+    flush();
+  }
+
+  private emitLoop(): void {
+    const rev = this.program.reverse;
+    const cx: RowContext = { fullRow: "tB + b", stepRow: "b" };
+    this.open(rev ? "for (let t = T - 1; t >= 0; t--) {" : "for (let t = 0; t < T; t++) {");
+    this.line("const tB = t * B;");
+    if (rev) this.emitReverseMaskPrologue();
+    this.emitPhase("loop", cx);
+    this.emitCarryCopies(cx);
+    this.emitMaskEpilogue();
+    this.close();
+  }
+
+  /** Next values that could not be written into the history directly are copied there. */
+  private emitCarryCopies(cx: RowContext): void {
+    for (const c of this.program.carries) {
+      const hist = this.histories.get(c.name)!;
+      const size = this.dims.size(c.shape);
+      const dst = this.program.reverse ? "tB" : "tB + B";
+      if (c.next === undefined) {
+        this.line(`${hist}.fill(0, (${dst}) * ${size}, (${dst} + B) * ${size});`);
+        continue;
+      }
+      if (this.carryNextOwner.get(c.next) === c.name) continue;
+      this.open(`for (let b = 0; b < B; b++) {`);
+      this.line(`const o = (${dst} + b) * ${size};`);
+      this.open(`for (let j = 0; j < ${size}; j++) {`);
+      this.line(`${hist}[o + j] = ${this.valueAt(c.next, "j", cx, new Set())};`);
+      this.close();
+      this.close();
+    }
+  }
+
+  /**
+   * Variable lengths. Forward: past its length an example keeps its state (the history's
+   * next slab repeats the current one). Backward: its adjoint passes through the step
+   * untouched, and the step itself sees a zero adjoint (so it contributes nothing).
+   */
+  private emitReverseMaskPrologue(): void {
+    if (this.program.carries.length === 0) return;
+    this.open("if (lengths !== undefined) {");
+    this.open("for (let b = 0; b < B; b++) {");
+    this.open("if (t >= lengths[b]!) {");
+    for (const c of this.program.carries) {
+      const hist = this.histories.get(c.name)!;
+      const size = this.dims.size(c.shape);
+      this.line(`held_${c.name}.set(${hist}.subarray((tB + B + b) * ${size}, (tB + B + b + 1) * ${size}), b * ${size});`);
+      this.line(`${hist}.fill(0, (tB + B + b) * ${size}, (tB + B + b + 1) * ${size});`);
+      this.allocs.push(`const held_${c.name} = new F(B * ${size});`);
+    }
+    this.close();
+    this.close();
+    this.close();
+  }
+
+  private emitMaskEpilogue(): void {
+    if (this.program.carries.length === 0) return;
+    const rev = this.program.reverse;
+    this.open("if (lengths !== undefined) {");
+    this.open("for (let b = 0; b < B; b++) {");
+    this.open("if (t >= lengths[b]!) {");
+    for (const c of this.program.carries) {
+      const hist = this.histories.get(c.name)!;
+      const size = this.dims.size(c.shape);
+      if (rev) this.line(`${hist}.set(held_${c.name}.subarray(b * ${size}, (b + 1) * ${size}), (tB + b) * ${size});`);
+      else this.line(`${hist}.copyWithin((tB + B + b) * ${size}, (tB + b) * ${size}, (tB + b + 1) * ${size});`);
+    }
+    this.close();
+    this.close();
+    this.close();
+  }
+
+  /** The materialised nodes an expression for `id` reads (looking through inlined nodes). */
+  private materialDeps(id: number): Set<number> {
+    const out = new Set<number>();
+    const walk = (x: number) => {
+      for (const i of this.nodes[x]!.inputs) {
+        if (this.sched.inlined[i]) walk(i);
+        else out.add(i);
+      }
+    };
+    walk(id);
+    return out;
+  }
+
+  /** Whether `id`'s expression reads a member of `group` at a shifted index (so not from the loop's local). */
+  private readsShifted(id: number, group: Set<number>): boolean {
+    const walk = (x: number, identity: boolean): boolean => {
+      const node = this.nodes[x]!;
+      return node.inputs.some((i) => {
+        const shifted = !identity || node.op === "slice" || node.op === "pad" || node.op === "broadcast";
+        const scalar = this.nodes[i]!.shape.length === 0 && node.shape.length > 0;
+        if (group.has(i)) return shifted && !scalar ? true : scalar;
+        return this.sched.inlined[i] ? walk(i, !shifted) : false;
+      });
+    };
+    return walk(id, true);
+  }
+
+  // ---- fused elementwise loops --------------------------------------------------------------
+
+  private emitFused(group: number[], cx: RowContext): void {
+    const members = new Set(group);
+    const size = this.dims.size(this.nodes[group[0]!]!.shape);
+    const bases = new Map<string, string>();
+    const innerLines: string[] = [];
+    for (const id of group) {
+      const expr = this.valueAt(id, "j", cx, members, bases, true);
+      innerLines.push(`const e${id} = ${expr};`);
+      const s = this.storageOf(id);
+      innerLines.push(`${s.buf}[${this.baseVar(s, cx, bases)} + j] = e${id};`);
+    }
+    this.withRows(cx, () => {
+      for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+      this.open(`for (let j = 0; j < ${size}; j++) {`);
+      for (const l of innerLines) this.line(l);
+      this.close();
+    });
+  }
+
+  /** Runs `body` inside the row loop of the context (none in the param phase). */
+  private withRows(cx: RowContext, body: () => void): void {
+    if (cx.fullRow === undefined) return body();
+    if (cx.stepRow !== undefined) this.open("for (let b = 0; b < B; b++) {");
+    else this.open("for (let r = 0; r < TB; r++) {");
+    body();
+    this.close();
+  }
+
+  /** A named local holding a storage's offset for the current row (declared at the top of the row loop). */
+  private baseVar(s: Storage, cx: RowContext, bases: Map<string, string>): string {
+    const expr = this.rowOffsetExpr(s, cx);
+    if (/^[\w]+$/.test(expr)) return expr;
+    for (const [v, e] of bases) if (e === expr) return v;
+    const v = `o${bases.size}`;
+    bases.set(v, expr);
+    return v;
+  }
+
+  /**
+   * A JavaScript expression for element `idx` of node `id` in the current row. Members of the
+   * group being written are read from their locals; other materialised values from their
+   * buffers; inlined nodes are expanded in place.
+   */
+  private valueAt(id: number, idx: string, cx: RowContext, members: Set<number>, bases = new Map<string, string>(), top = false): string {
+    const node = this.nodes[id]!;
+    if (node.op === "const" && !this.program.leaves.has(id)) return node.attrs.dim ? this.dims.of(node.attrs.dim) : num(node.attrs.value!);
+    if (!top && members.has(id) && idx === "j") return `e${id}`;
+    if (!top && members.has(id) && node.shape.length === 0) return `e${id}`;
+    if (!top && (!this.sched.inlined[id] || this.program.leaves.has(id))) {
+      const s = this.storageOf(id);
+      const i = node.shape.length === 0 ? "" : ` + ${idx}`;
+      return `${s.buf}[${this.baseVar(s, cx, bases)}${i}]`;
+    }
+    const arg = (k: number, at: string) => this.valueAt(node.inputs[k]!, at, cx, members, bases);
+    if (isUnary(node.op)) return UNARY_JS[node.op]!(arg(0, idx), node);
+    if (isBinary(node.op)) {
+      const l = this.nodes[node.inputs[0]!]!.shape.length === 0 ? "0" : idx;
+      const r = this.nodes[node.inputs[1]!]!.shape.length === 0 ? "0" : idx;
+      return `(${arg(0, l)} ${BINARY_JS[node.op]} ${arg(1, r)})`;
+    }
+    switch (node.op) {
+      case "slice":
+        return arg(0, joinPlus(idx, this.flatStart(node)));
+      case "pad": {
+        const s = this.flatStart(node);
+        const e = this.flatOffset(node, node.attrs.end!);
+        return `(${idx} >= ${s} && ${idx} < ${e} ? ${arg(0, `${idx} - ${s}`)} : 0)`;
+      }
+      case "broadcast":
+        return arg(0, "0");
+      default:
+        throw new Error(`internal: ${node.op} cannot be computed elementwise`);
+    }
+  }
+
+  private flatStart(node: Node): string {
+    return this.flatOffset(node, node.attrs.start!);
+  }
+
+  /** A row offset of a slice or pad, as a flat element offset (rows × columns for a matrix). */
+  private flatOffset(node: Node, rows: NonNullable<Node["attrs"]["start"]>): string {
+    const shape = node.op === "pad" ? node.shape : this.nodes[node.inputs[0]!]!.shape;
+    const r = this.dims.of(rows);
+    return shape.length === 2 ? `${r} * ${this.dims.of(shape[1]!)}` : r;
+  }
+
+  // ---- other ops ------------------------------------------------------------------------
+
+  private rows(cx: RowContext): string {
+    return cx.fullRow === undefined ? "1" : cx.stepRow !== undefined ? "B" : "TB";
+  }
+
+  private emitNode(id: number, cx: RowContext): void {
+    const node = this.nodes[id]!;
+    switch (node.op) {
+      case "matmul":
+        return this.emitMatmul(id, cx);
+      case "concat":
+        return this.emitConcat(id, cx);
+      case "sum":
+      case "mean":
+      case "max":
+        return this.emitReduce(id, cx);
+      case "max_mask":
+        return this.emitMaxMask(id, cx);
+      case "outer":
+        return this.emitOuter(id, cx);
+      default:
+        throw new Error(`internal: no kernel for ${node.op}`);
+    }
+  }
+
+  private emitConcat(id: number, cx: RowContext): void {
+    const node = this.nodes[id]!;
+    const out = this.storageOf(id);
+    let offset = node.shape[0]!.scale(0);
+    const cols = node.shape.length === 2 ? node.shape[1]! : undefined;
+    for (const p of node.inputs) {
+      const part = this.nodes[p]!;
+      const off = cols ? `${this.dims.of(offset)} * ${this.dims.of(cols)}` : this.dims.of(offset);
+      offset = offset.add(part.shape[0]!);
+      if (this.concatAlias.get(p)?.concat === id) continue;
+      const size = this.dims.size(part.shape);
+      const bases = new Map<string, string>();
+      const value = this.valueAt(p, "j", cx, new Set(), bases);
+      const target = `${out.buf}[${this.baseVar(out, cx, bases)} + ${joinPlus(off, "j")}]`;
+      this.withRows(cx, () => {
+        for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+        this.open(`for (let j = 0; j < ${size}; j++) {`);
+        this.line(`${target} = ${value};`);
+        this.close();
+      });
+    }
+  }
+
+  private emitReduce(id: number, cx: RowContext): void {
+    const node = this.nodes[id]!;
+    const out = this.storageOf(id);
+    const input = this.nodes[node.inputs[0]!]!;
+    const size = this.dims.size(input.shape);
+    const bases = new Map<string, string>();
+    const value = this.valueAt(node.inputs[0]!, "j", cx, new Set(), bases);
+    const target = `${out.buf}[${this.baseVar(out, cx, bases)}]`;
+    this.withRows(cx, () => {
+      for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+      this.line(`let s = ${node.op === "max" ? "-Infinity" : "0"};`);
+      this.open(`for (let j = 0; j < ${size}; j++) {`);
+      if (node.op === "max") {
+        this.line(`const x = ${value};`);
+        this.line("if (x > s) s = x;");
+      } else this.line(`s += ${value};`);
+      this.close();
+      this.line(`${target} = ${node.op === "mean" ? `s / ${size}` : "s"};`);
+    });
+  }
+
+  private emitMaxMask(id: number, cx: RowContext): void {
+    const node = this.nodes[id]!;
+    const out = this.storageOf(id);
+    const inS = this.storageOf(node.inputs[0]!);
+    const size = this.dims.size(node.shape);
+    const bases = new Map<string, string>();
+    const o = this.baseVar(out, cx, bases);
+    const i = this.baseVar(inS, cx, bases);
+    this.withRows(cx, () => {
+      for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+      this.line("let best = 0;");
+      this.line(`for (let j = 1; j < ${size}; j++) if (${inS.buf}[${i} + j]! > ${inS.buf}[${i} + best]!) best = j;`);
+      this.line(`for (let j = 0; j < ${size}; j++) ${out.buf}[${o} + j] = j === best ? 1 : 0;`);
+    });
+  }
+
+  private emitOuter(id: number, cx: RowContext): void {
+    const node = this.nodes[id]!;
+    const out = this.storageOf(id);
+    const [a, b] = node.inputs.map((x) => this.storageOf(x));
+    const m = this.dims.of(node.shape[0]!);
+    const n = this.dims.of(node.shape[1]!);
+    const bases = new Map<string, string>();
+    const o = this.baseVar(out, cx, bases);
+    const oa = this.baseVar(a!, cx, bases);
+    const ob = this.baseVar(b!, cx, bases);
+    this.withRows(cx, () => {
+      for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+      this.line(`for (let i = 0; i < ${m}; i++) for (let j = 0; j < ${n}; j++) ${out.buf}[${o} + i * ${n} + j] = ${a!.buf}[${oa} + i]! * ${b!.buf}[${ob} + j]!;`);
+    });
+  }
+
+  /**
+   * Matrix products. A per-row vector times a shared matrix over all rows of the context is
+   * one GEMM: B rows inside the time loop, T·B rows before or after it (the hoisting).
+   * Anything else (both operands per row, or both shared) is a plain loop.
+   */
+  private emitMatmul(id: number, cx: RowContext): void {
+    const node = this.nodes[id]!;
+    const [ia, ib] = node.inputs as [number, number];
+    const A = this.storageOf(ia);
+    const Bs = this.storageOf(ib);
+    const out = this.storageOf(id);
+    const sA = this.nodes[ia]!.shape;
+    const sB = this.nodes[ib]!.shape;
+    const ta = node.attrs.transA === true;
+    const tb = node.attrs.transB === true;
+    const rows = this.rows(cx);
+    const perRow = (s: Storage) => s.kind !== "param";
+    const call = (fn: string, n: string, k: string, X: Storage, W: Storage, ldw: string) =>
+      this.line(`${fn}(${rows}, ${n}, ${k}, ${X.buf}, ${this.rowBase(X, cx)}, ${X.stride}, ${W.buf}, ${W.col}, ${ldw}, ${out.buf}, ${this.rowBase(out, cx)}, ${out.stride}, false);`);
+    if (cx.fullRow !== undefined && !perRow(A) && sA.length === 2 && perRow(Bs) && sB.length === 1) {
+      const [m, k] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
+      if (!ta) return call("gemmNT", m, k, Bs, A, k);
+      return call("gemmNN", k, m, Bs, A, k);
+    }
+    if (cx.fullRow !== undefined && perRow(A) && sA.length === 1 && !perRow(Bs) && sB.length === 2) {
+      const [r, c] = [this.dims.of(sB[0]!), this.dims.of(sB[1]!)];
+      if (!tb) return call("gemmNN", c, r, A, Bs, c);
+      return call("gemmNT", r, c, A, Bs, c);
+    }
+    this.emitNaiveMatmul(id, cx);
+  }
+
+  private emitNaiveMatmul(id: number, cx: RowContext): void {
+    const node = this.nodes[id]!;
+    const [ia, ib] = node.inputs as [number, number];
+    const A = this.storageOf(ia);
+    const Bs = this.storageOf(ib);
+    const out = this.storageOf(id);
+    const sA = this.nodes[ia]!.shape;
+    const sB = this.nodes[ib]!.shape;
+    const ta = node.attrs.transA === true;
+    const tb = node.attrs.transB === true;
+    // op(A) is [m, k] (a vector is a single row), op(B) is [k, n] (a vector is a single column).
+    const aRows = sA.length === 2 ? this.dims.of(sA[0]!) : "1";
+    const aCols = sA.length === 2 ? this.dims.of(sA[1]!) : this.dims.of(sA[0]!);
+    const bRows = sB.length === 2 ? this.dims.of(sB[0]!) : this.dims.of(sB[0]!);
+    const bCols = sB.length === 2 ? this.dims.of(sB[1]!) : "1";
+    const m = ta ? aCols : aRows;
+    const k = ta ? aRows : aCols;
+    const n = tb ? bRows : bCols;
+    const aAt = (i: string, p: string) => (ta ? `${p} * ${aCols} + ${i}` : `${i} * ${aCols} + ${p}`);
+    const bAt = (p: string, j: string) => (tb ? `${j} * ${bCols} + ${p}` : `${p} * ${bCols} + ${j}`);
+    const bases = new Map<string, string>();
+    const oa = this.baseVar(A, cx, bases);
+    const ob = this.baseVar(Bs, cx, bases);
+    const oo = this.baseVar(out, cx, bases);
+    this.withRows(cx, () => {
+      for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+      this.open(`for (let i = 0; i < ${m}; i++) {`);
+      this.open(`for (let j = 0; j < ${n}; j++) {`);
+      this.line("let s = 0;");
+      this.line(`for (let p = 0; p < ${k}; p++) s += ${A.buf}[${oa} + ${aAt("i", "p")}]! * ${Bs.buf}[${ob} + ${bAt("p", "j")}]!;`);
+      this.line(`${out.buf}[${oo} + i * ${n} + j] = s;`);
+      this.close();
+      this.close();
+    });
+  }
+
+  // ---- param gradients ---------------------------------------------------------------------
+
+  /**
+   * Each contribution is summed over every (step, example) row at once, after the loop: an
+   * outer product g ⊗ v becomes one TN product (Gᵀ V over T·B rows), a vector a column sum.
+   */
+  private emitAccumulators(): void {
+    const cx: RowContext = { fullRow: "r" };
+    for (const acc of this.program.accumulate) {
+      const G = this.inputs.accumulator(acc.name);
+      for (const c of acc.contributions) {
+        const node = this.nodes[c]!;
+        if (this.sched.accumulatedOuter[c]) {
+          const [a, b] = node.inputs.map((x) => this.storageOf(x)) as [Storage, Storage];
+          const m = this.dims.of(node.shape[0]!);
+          const n = this.dims.of(node.shape[1]!);
+          if (a.kind === "full" && b.kind === "full") {
+            this.line(`gemmTN(${m}, ${n}, TB, ${a.buf}, ${this.rowBase(a, cx)}, ${a.stride}, ${b.buf}, ${this.rowBase(b, cx)}, ${b.stride}, ${G}, 0, ${n}, true);`);
+            continue;
+          }
+          const bases = new Map<string, string>();
+          const oa = this.baseVar(a, cx, bases);
+          const ob = this.baseVar(b, cx, bases);
+          this.withRows(cx, () => {
+            for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+            this.line(`for (let i = 0; i < ${m}; i++) for (let j = 0; j < ${n}; j++) ${G}[i * ${n} + j] += ${a.buf}[${oa} + i]! * ${b.buf}[${ob} + j]!;`);
+          });
+          continue;
+        }
+        const s = this.storageOf(c);
+        if (s.kind !== "full") throw new Error(`internal: gradient contribution %${c} of ${acc.name} does not vary per example`);
+        const size = this.dims.size(acc.shape);
+        const bases = new Map<string, string>();
+        const o = this.baseVar(s, cx, bases);
+        this.withRows(cx, () => {
+          for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+          this.line(`for (let j = 0; j < ${size}; j++) ${G}[j] += ${s.buf}[${o} + j]!;`);
+        });
+      }
+    }
+  }
+}
+
+function joinPlus(a: string, b: string): string {
+  if (a === "0") return b;
+  if (b === "0") return a;
+  return `${a} + ${b}`;
+}
+
+export type { Shape };
