@@ -51,3 +51,22 @@ export function expectRunShape(batch: number, steps: number, lengths: readonly n
     }
   });
 }
+
+/**
+ * Refuses names a record has but the cell does not declare (a misspelt seed would otherwise
+ * silently count as zero). `what` is e.g. "seeds.outputs", `kind` e.g. "output".
+ */
+export function expectKnownNames(
+  what: string,
+  record: Readonly<Record<string, unknown>> | undefined,
+  known: readonly string[],
+  kind: string,
+  cell: string,
+): void {
+  for (const name of Object.keys(record ?? {})) {
+    if (!known.includes(name)) {
+      const list = known.length === 0 ? "none" : known.map((k) => `\`${k}\``).join(", ");
+      throw new VerifyInputError(`${what}: cell ${cell} has no ${kind} \`${name}\` (its ${kind}s: ${list})`);
+    }
+  }
+}

@@ -128,7 +128,8 @@ export async function gradcheck<Run extends RunResult>(
   });
   return {
     cell: graph.cell,
-    dims: options.dims,
+    // In the cell's declaration order, whatever the caller's key order: stable reports.
+    dims: Object.fromEntries(graph.dims.map((d) => [d, options.dims[d]!])),
     batch,
     steps,
     seed,

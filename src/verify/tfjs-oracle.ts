@@ -17,7 +17,7 @@ import { evaluateShape } from "../check/dims.js";
 import type { Graph } from "../ir/graph.js";
 import type { Tolerance } from "./compare.js";
 import type { GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
-import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
+import { expectArray, expectKnownNames, expectRunShape, VerifyInputError } from "./errors.js";
 import { lift, ORACLE_OPS, type ComputedOp, type OracleValue } from "./oracle-ops.js";
 
 /**
@@ -99,6 +99,9 @@ interface RunTensors {
 function makeTensors(plan: Plan, params: Params, x: Float64Array, opts: RunOptions): RunTensors {
   const { batch, steps } = opts;
   expectRunShape(batch, steps, opts.lengths);
+  const cell = plan.graph.cell;
+  expectKnownNames("params", params, plan.params.map((p) => p.name), "param", cell);
+  expectKnownNames("initial", opts.initial, plan.states.map((s) => s.name), "state", cell);
   const pt = plan.params.map((p) =>
     tf.tensor(Float32Array.from(expectArray(`param \`${p.name}\``, params[p.name], p.shape)), p.shape),
   );
@@ -203,6 +206,8 @@ export async function oracleGradients(
     x: new Float64Array(0),
     initial: {},
   };
+  expectKnownNames("seeds.outputs", seeds.outputs, plan.outputs.map((o) => o.name), "output", graph.cell);
+  expectKnownNames("seeds.final", seeds.final, plan.states.map((s) => s.name), "state", graph.cell);
   tf.tidy(() => {
     const inputs = makeTensors(plan, params, x, opts);
     const seedOut = plan.outputs.map((o) => seedTensor(`seed of output \`${o.name}\``, seeds.outputs[o.name], [steps, batch, ...o.shape]));

@@ -265,6 +265,18 @@ describe("oracle input errors", () => {
       "lengths[0]: expected an integer in [0, 2], found 3",
     );
   });
+  it("refuses a seed, param or initial state the cell does not have", async () => {
+    await expect(oracleGradients(graph, dims, params, x, { batch: 1, steps: 2 }, { outputs: { y: new Float64Array(8) }, final: {} })).rejects.toThrow(
+      "seeds.outputs: cell Sink has no output `y` (its outputs: `y1`, `y2`, `y3`, `y4`, `y5`, `y6`, `y7`, `y8`)",
+    );
+    await expect(oracleRun(graph, dims, { ...params, W: new Float64Array(1) }, x, { batch: 1, steps: 2 })).rejects.toThrow(
+      "params: cell Sink has no param `W` (its params: `A`, `M`, `P`, `Q`, `b`)",
+    );
+    await expect(oracleRun(graph, dims, params, x, { batch: 1, steps: 2, initial: { c: new Float64Array(4) } })).rejects.toThrow(
+      "initial: cell Sink has no state `c` (its states: `h`)",
+    );
+  });
+
   it("rejects a missing dimension", async () => {
     await expect(oracleRun(graph, { I: 3 }, params, x, { batch: 1, steps: 2 })).rejects.toThrow(
       "dimension H of cell Sink: expected an integer ≥ 1, found nothing",
