@@ -124,6 +124,8 @@ function checkOptions(graph: Graph, options: OnnxExportOptions, opset: number): 
   if (extra.length > 0) {
     throw new OnnxExportError(`cell ${graph.cell} has no dimension ${extra.join(", ")}; its dimensions are ${graph.dims.join(", ") || "none"}`);
   }
+  const seed = graph.nodes.find((n) => n.op === "seed");
+  if (seed) throw new OnnxExportError(`the ONNX back end exports forward graphs; this graph has the gradient-only leaf \`seed\` (${seed.attrs.name ?? "unnamed"})`);
   if (graph.inputs.length === 0) throw new OnnxExportError(`cell ${graph.cell} has no input; the ONNX model reads the batch and the steps from it`);
   for (const p of graph.params) {
     for (const d of p.shape) {

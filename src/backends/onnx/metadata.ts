@@ -44,13 +44,16 @@ export function dimsText(graph: Graph, dims: Readonly<Record<string, number>>): 
   return graph.dims.map((d) => `${d}=${dims[d]}`).join(",");
 }
 
+/**
+ * The Scan form does not repeat T here: x's declared shape carries it, and the Scan model's
+ * bytes then depend on T only through that one number.
+ */
 export function graphDocString(d: ModelDescription): string {
-  const steps = d.steps === undefined ? "a symbolic number of steps" : `${d.steps} steps`;
-  const form = d.recurrence === "unroll" ? "unrolled" : "as one Scan";
-  return `cell ${d.graph.cell} from ${d.sourceFile} (${dimsText(d.graph, d.dims)}), ${form} over ${steps}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`;
+  const form = d.recurrence === "unroll" ? `unrolled over ${d.steps} steps` : "as one Scan over the steps of x";
+  return `cell ${d.graph.cell} from ${d.sourceFile} (${dimsText(d.graph, d.dims)}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`;
 }
 
-/** metadata_props, in a fixed order. */
+/** metadata_props, in a fixed order (`steps` only for the unrolled form, see graphDocString). */
 export function metadataProps(d: ModelDescription): { key: string; value: string }[] {
   return [
     { key: "producer", value: PRODUCER_NAME },
@@ -58,7 +61,7 @@ export function metadataProps(d: ModelDescription): { key: string; value: string
     { key: "cell", value: d.graph.cell },
     { key: "dims", value: dimsText(d.graph, d.dims) },
     { key: "recurrence", value: d.recurrence },
-    { key: "steps", value: d.steps === undefined ? "symbolic" : String(d.steps) },
+    ...(d.recurrence === "unroll" ? [{ key: "steps", value: String(d.steps) }] : []),
     { key: "states", value: d.graph.states.map((s) => s.name).join(",") },
     { key: "outputs", value: d.graph.outputs.map((o) => o.name).join(",") },
   ];

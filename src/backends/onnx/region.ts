@@ -27,6 +27,8 @@ export interface RegionSpec {
   readonly known: ReadonlyMap<number, Val>;
   /** Emits (once, lazily) a 1-D int64 tensor holding the size of the leading batch axis. */
   readonly batchSize: (region: Region) => string;
+  /** The doc_string of nodes not made for an IR node (masks, reshapes). */
+  readonly doc: string;
   /** Produces the value of a leaf not in `known` (an input leaf, lazily); absent: a bug. */
   readonly leaf?: (region: Region, node: Node) => Val;
 }
@@ -90,7 +92,7 @@ export class Region {
     const name = this.prefix + [base, role].filter((s) => s !== "").join("/");
     return this.spec.graph.add(opType, inputs, name, {
       attrs,
-      ...(node ? { doc: this.model.locate(node), irNode: node } : {}),
+      ...(node ? { doc: this.model.locate(node), irNode: node } : { doc: this.spec.doc }),
     });
   }
 

@@ -45,6 +45,7 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
     graph: body,
     prefix: BODY,
     known,
+    doc: `one step (${graph.file})`,
     batchSize: (r) => r.emitNamed("Shape", [runningIn], "batch_size", "the batch size B, as [B]"),
   });
   for (const n of plan.step) emitNode(region, n, graph.nodes);

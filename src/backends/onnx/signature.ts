@@ -39,12 +39,15 @@ export function signature(graph: Graph, dims: Readonly<Record<string, number>>, 
   const claim = (name: string, what: string): void => {
     const other = names.get(name);
     if (other !== undefined) {
-      throw new OnnxExportError(`the ONNX model cannot name both ${other} and ${what} \`${name}\`; rename one of them in the cell`);
+      throw new OnnxExportError(`the ONNX model would have two values named \`${name}\`: ${other} and ${what}; rename one of them in the cell`);
     }
     names.set(name, what);
   };
-  for (const v of inputs) claim(v.name!, "the model input");
-  for (const v of outputs) claim(v.name!, "the model output");
-  for (const p of graph.params) claim(p.name, "the param");
+  for (const i of graph.inputs) claim(i.name, `the input \`${i.name}\``);
+  for (const s of graph.states) claim(initialName(s.name), `the initial value of state \`${s.name}\``);
+  claim(SEQUENCE_LENS, "the sequence lengths");
+  for (const o of graph.outputs) claim(o.name, `the output \`${o.name}\``);
+  for (const s of graph.states) claim(finalName(s.name), `the final value of state \`${s.name}\``);
+  for (const p of graph.params) claim(p.name, `the param \`${p.name}\``);
   return { inputs, outputs };
 }

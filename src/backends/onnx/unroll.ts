@@ -21,7 +21,7 @@ export function emitUnrolled(graph: Graph, plan: Plan, main: GraphBuilder, prelu
   for (let t = 0; t < steps; t++) {
     const known = new Map(prelude.once);
     graph.states.forEach((s, i) => known.set(s.node, states[i]!));
-    const region = new Region({ graph: main, prefix: `t${t}/`, known, batchSize: () => prelude.batchSize });
+    const region = new Region({ graph: main, prefix: `t${t}/`, known, batchSize: () => prelude.batchSize, doc: `step ${t} (${graph.file})` });
 
     for (const n of plan.boundary) {
       const name = region.withNode(n, () => region.emit("Gather", [prelude.boundary.get(n.id)!, model.int64([t], true)], { axis: attr.int(0) }));
