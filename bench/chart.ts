@@ -1,0 +1,124 @@
+/**
+ * bench/chart.svg, written by hand: grouped bars of GFLOP/s (log scale) per workload and mode, one bar per
+ * system, a dashed line for the JS ceiling of the workload, labels on every bar. Deterministic: the SVG is a
+ * pure function of the results (fixed system order and colours, fixed number formatting).
+ */
+import { ceilingGflops, gflops, type BenchReport } from "./report.js";
+
+/** Fixed order and colour per system, so that charts of different runs read the same way. */
+const SYSTEMS: readonly { name: string; color: string }[] = [
+  { name: "rnnc-ts", color: "#d62728" },
+  { name: "ort-rnnc-unroll", color: "#ff7f0e" },
+  { name: "ort-rnnc-scan", color: "#e7ba52" },
+  { name: "ort-native-op", color: "#1f77b4" },
+  { name: "pytorch", color: "#9467bd" },
+  { name: "tfjs-wasm", color: "#2ca02c" },
+  { name: "tfjs-cpu", color: "#98df8a" },
+];
+const OTHER_COLOR = "#7f7f7f";
+
+const BAR = 22;
+const GROUP_GAP = 28;
+const LEFT = 70;
+const TOP = 60;
+const PLOT_H = 300;
+const BOTTOM = 70;
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Formats a GFLOP/s value for a label: two significant figures, no exponent. */
+function label(v: number): string {
+  if (v >= 10) return v.toFixed(0);
+  if (v >= 1) return v.toFixed(1);
+  if (v >= 0.1) return v.toFixed(2);
+  return v.toFixed(3);
+}
+
+/** Renders the chart; a run with nothing timed still yields a valid SVG that says so. */
+export function renderChart(report: BenchReport): string {
+  const timed = report.rows.filter((r) => r.status === "ok" && r.summary !== undefined);
+  const groups: { key: string; workload: string; mode: string }[] = [];
+  for (const w of report.workloads) {
+    for (const mode of ["fwd", "fwd+bwd"]) {
+      if (timed.some((r) => r.workload === w.id && r.mode === mode)) groups.push({ key: `${w.id} ${mode}`, workload: w.id, mode });
+    }
+  }
+  const names = [
+    ...SYSTEMS.map((s) => s.name).filter((n) => timed.some((r) => r.system === n)),
+    ...[...new Set(timed.map((r) => r.system))].filter((n) => !SYSTEMS.some((s) => s.name === n)).sort(),
+  ];
+  const color = (n: string) => SYSTEMS.find((s) => s.name === n)?.color ?? OTHER_COLOR;
+
+  const values = [
+    ...timed.map((r) => gflops(r)!),
+    ...report.ceilings.filter((c) => groups.some((g) => g.workload === c.workload)).map(ceilingGflops),
+  ].filter((v) => v > 0);
+  const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...values, 1))));
+  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values, 1)) + 1e-9));
+  const y = (v: number) => TOP + PLOT_H * (1 - (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)));
+
+  const groupW = Math.max(1, names.length) * BAR + GROUP_GAP;
+  const width = Math.max(520, LEFT + groups.length * groupW + 20);
+  const legendRows = Math.ceil((names.length + 1) / 4);
+  const height = TOP + PLOT_H + BOTTOM + legendRows * 18 + 10;
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
+    `<text x="${LEFT}" y="22" font-size="15" font-weight="bold">GFLOP/s per system and workload (log scale, one thread, higher is better)</text>`,
+    `<text x="${LEFT}" y="40" fill="#555">${esc(report.env.cpuModel)}, ${esc(report.env.node)}; dashed line: plain-JS tiled matmul ceiling at the step shape</text>`,
+  );
+  if (groups.length === 0) {
+    out.push(`<text x="${LEFT}" y="${TOP + PLOT_H / 2}">No system was timed in this run.</text>`, "</svg>", "");
+    return out.join("\n");
+  }
+  // Axis with decade ticks.
+  for (let e = Math.log10(lo); e <= Math.log10(hi) + 1e-9; e++) {
+    const v = Math.pow(10, e);
+    const yy = y(v).toFixed(1);
+    out.push(
+      `<line x1="${LEFT}" y1="${yy}" x2="${width - 10}" y2="${yy}" stroke="#e0e0e0"/>`,
+      `<text x="${LEFT - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${label(v)}</text>`,
+    );
+  }
+  out.push(
+    `<line x1="${LEFT}" y1="${TOP}" x2="${LEFT}" y2="${TOP + PLOT_H}" stroke="#000"/>`,
+    `<text transform="translate(18 ${TOP + PLOT_H / 2}) rotate(-90)" text-anchor="middle">GFLOP/s</text>`,
+  );
+  groups.forEach((g, gi) => {
+    const x0 = LEFT + GROUP_GAP / 2 + gi * groupW;
+    names.forEach((n, si) => {
+      const r = timed.find((t) => t.workload === g.workload && t.mode === g.mode && t.system === n);
+      if (r === undefined) return;
+      const v = gflops(r)!;
+      const x = x0 + si * BAR;
+      const top = y(v);
+      out.push(
+        `<rect x="${(x + 2).toFixed(1)}" y="${top.toFixed(1)}" width="${BAR - 4}" height="${(TOP + PLOT_H - top).toFixed(1)}" fill="${color(n)}"><title>${esc(n)}: ${label(v)} GFLOP/s</title></rect>`,
+        `<text transform="translate(${(x + BAR / 2 + 3).toFixed(1)} ${(top - 4).toFixed(1)}) rotate(-90)" font-size="10">${label(v)}</text>`,
+      );
+    });
+    const c = report.ceilings.find((cc) => cc.workload === g.workload);
+    if (c !== undefined) {
+      const yy = y(ceilingGflops(c)).toFixed(1);
+      out.push(`<line x1="${x0}" y1="${yy}" x2="${x0 + names.length * BAR}" y2="${yy}" stroke="#000" stroke-dasharray="4 3"/>`);
+    }
+    out.push(`<text x="${(x0 + (names.length * BAR) / 2).toFixed(1)}" y="${TOP + PLOT_H + 16}" text-anchor="middle">${esc(g.key)}</text>`);
+  });
+  // Legend.
+  const legendTop = TOP + PLOT_H + 36;
+  [...names, "js-ceiling"].forEach((n, i) => {
+    const lx = LEFT + (i % 4) * 150;
+    const ly = legendTop + Math.floor(i / 4) * 18;
+    out.push(
+      n === "js-ceiling"
+        ? `<line x1="${lx}" y1="${ly + 6}" x2="${lx + 12}" y2="${ly + 6}" stroke="#000" stroke-dasharray="4 3"/>`
+        : `<rect x="${lx}" y="${ly}" width="12" height="12" fill="${color(n)}"/>`,
+      `<text x="${lx + 18}" y="${ly + 10}">${esc(n)}</text>`,
+    );
+  });
+  out.push("</svg>", "");
+  return out.join("\n");
+}

@@ -1,0 +1,253 @@
+/**
+ * Reporting: the results of a run as a console table, as bench/RESULTS.md, and (through chart.ts) as
+ * bench/chart.svg. Everything here is a pure function of the collected results, so the same results always
+ * render to the same bytes.
+ */
+import type { Environment } from "./environment.js";
+import type { Summary } from "./stats.js";
+import { FLOP_FORMULA, type Mode } from "./workloads.js";
+
+/** Outcome of one system on one workload and mode. */
+export type RowStatus = "ok" | "WRONG" | "unchecked" | "not available" | "error";
+
+/** One system × workload × mode. */
+export interface Row {
+  readonly workload: string;
+  readonly mode: Mode;
+  readonly system: string;
+  readonly isReference: boolean;
+  readonly status: RowStatus;
+  /** Why not available / the error / what disagreed. */
+  readonly note?: string;
+  readonly flops: number;
+  readonly summary?: Summary;
+  /** Max |Δ| of the per-step outputs against the reference. */
+  readonly diffH?: number;
+  /** Max |Δ| of dLoss/dW_hh against the reference (fwd+bwd). */
+  readonly diffGrad?: number;
+}
+
+/** The JS matrix-product ceiling measured at a workload's step shape. */
+export interface CeilingRow {
+  readonly workload: string;
+  readonly M: number;
+  readonly K: number;
+  readonly N: number;
+  readonly summary: Summary;
+  readonly maxAbsDiff: number;
+}
+
+/** One size of the front-end scaling benchmark. */
+export interface FrontendRow {
+  readonly cells: number;
+  readonly lines: number;
+  readonly summary: Summary;
+}
+
+/** Everything a run produced. */
+export interface BenchReport {
+  readonly env: Environment;
+  readonly quick: boolean;
+  readonly workloads: readonly { id: string; title: string; sizes: string; reference: string; unavailable?: string }[];
+  readonly rows: readonly Row[];
+  readonly ceilings: readonly CeilingRow[];
+  readonly frontend: readonly FrontendRow[] | { unavailable: string } | undefined;
+  /** Facts systems learnt about themselves (PyTorch's BLAS, …). */
+  readonly notes: readonly string[];
+}
+
+/** Tolerance on max |Δ| beyond which a system is marked WRONG. */
+export const TOLERANCE = 1e-3;
+
+/** GFLOP/s of a timed row (median time). */
+export function gflops(row: Row): number | undefined {
+  return row.summary === undefined ? undefined : row.flops / (row.summary.median * 1e6);
+}
+
+/** GFLOP/s of the ceiling's matrix product. */
+export function ceilingGflops(c: CeilingRow): number {
+  return (2 * c.M * c.K * c.N) / (c.summary.median * 1e6);
+}
+
+/** Milliseconds with three significant figures (never exponent notation). */
+export function fmtMs(ms: number): string {
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  if (ms >= 1) return ms.toFixed(2);
+  return ms.toFixed(3);
+}
+
+function fmtNum(v: number | undefined, digits: number): string {
+  return v === undefined ? "—" : v.toFixed(digits);
+}
+
+function fmtDiff(v: number | undefined): string {
+  if (v === undefined) return "—";
+  if (v === 0) return "0";
+  return v.toExponential(1);
+}
+
+/** Rows that were timed (ok, or the reference), ranked by median time within their workload and mode. */
+function rankOf(rows: readonly Row[], row: Row): number | undefined {
+  if (row.status !== "ok" || row.summary === undefined) return undefined;
+  const peers = rows
+    .filter((r) => r.workload === row.workload && r.mode === row.mode && r.status === "ok" && r.summary !== undefined)
+    .sort((a, b) => a.summary!.median - b.summary!.median);
+  return peers.indexOf(row) + 1;
+}
+
+/** time(system) ÷ time(rnnc-ts) for the same workload and mode, when rnnc's TypeScript kernel was timed. */
+function ratioToRnnc(rows: readonly Row[], row: Row): number | undefined {
+  const rnnc = rows.find((r) => r.workload === row.workload && r.mode === row.mode && r.system === "rnnc-ts");
+  if (rnnc?.summary === undefined || rnnc.status !== "ok" || row.summary === undefined) return undefined;
+  return row.summary.median / rnnc.summary.median;
+}
+
+const HEADERS = [
+  "workload", "mode", "system", "ms (median)", "min–max ms", "IQR ms", "GFLOP/s", "% JS ceiling",
+  "time ÷ rnnc", "max|Δ| out", "max|Δ| dW_hh", "rank", "status",
+];
+
+/** The table body: one line per timed or checked row, then one line per ceiling. */
+function tableRows(report: BenchReport): string[][] {
+  const out: string[][] = [];
+  for (const w of report.workloads) {
+    const ceiling = report.ceilings.find((c) => c.workload === w.id);
+    for (const mode of ["fwd", "fwd+bwd"] as const) {
+      for (const r of report.rows.filter((x) => x.workload === w.id && x.mode === mode && x.status !== "not available")) {
+        const g = gflops(r);
+        const s = r.summary;
+        const rank = rankOf(report.rows, r);
+        const status = r.isReference ? "reference" : r.status === "ok" ? "ok" : r.note ? `${r.status}: ${r.note}` : r.status;
+        out.push([
+          w.id, mode, r.system,
+          s ? fmtMs(s.median) : "—",
+          s ? `${fmtMs(s.min)}–${fmtMs(s.max)}` : "—",
+          s ? `${fmtMs(s.q1)}–${fmtMs(s.q3)}` : "—",
+          fmtNum(g, 2),
+          g !== undefined && ceiling ? `${((100 * g) / ceilingGflops(ceiling)).toFixed(0)}%` : "—",
+          fmtNum(ratioToRnnc(report.rows, r), 2),
+          r.isReference ? "ref" : fmtDiff(r.diffH),
+          r.isReference ? (mode === "fwd" ? "—" : "ref") : fmtDiff(r.diffGrad),
+          rank === undefined ? "—" : String(rank),
+          status,
+        ]);
+      }
+    }
+    if (ceiling) {
+      const s = ceiling.summary;
+      out.push([
+        w.id, "step matmul", `js-ceiling [${ceiling.M}×${ceiling.K}]·[${ceiling.K}×${ceiling.N}]`,
+        fmtMs(s.median), `${fmtMs(s.min)}–${fmtMs(s.max)}`, `${fmtMs(s.q1)}–${fmtMs(s.q3)}`,
+        ceilingGflops(ceiling).toFixed(2), "100%", "—", fmtDiff(ceiling.maxAbsDiff), "—", "—", "ceiling",
+      ]);
+    }
+  }
+  return out;
+}
+
+/** "system (workloads): reason" lines for everything that was not available, merged by system and reason. */
+export function unavailableLines(report: BenchReport): string[] {
+  const byKey = new Map<string, { system: string; reason: string; workloads: string[] }>();
+  for (const r of report.rows.filter((x) => x.status === "not available")) {
+    const key = `${r.system}\u0000${r.note ?? ""}`;
+    const entry = byKey.get(key) ?? { system: r.system, reason: r.note ?? "", workloads: [] };
+    if (!entry.workloads.includes(r.workload)) entry.workloads.push(r.workload);
+    byKey.set(key, entry);
+  }
+  const bySystem = [...byKey.values()].map((e) => `${e.system} is not available (${e.workloads.join(", ")}): ${e.reason}`);
+  const byWorkload = report.workloads
+    .filter((w) => w.unavailable !== undefined)
+    .map((w) => `workload ${w.id} (${w.title}) is not available: ${w.unavailable}`);
+  return [...bySystem, ...byWorkload];
+}
+
+function frontendLines(report: BenchReport): string[] {
+  const f = report.frontend;
+  if (f === undefined) return [];
+  if (!Array.isArray(f)) return [`front end (parse + check): not available: ${(f as { unavailable: string }).unavailable}`];
+  return (f as readonly FrontendRow[]).map(
+    (r) =>
+      `front end, ${String(r.cells).padStart(4)} cells (${r.lines} lines): ${fmtMs(r.summary.median)} ms ` +
+      `(min–max ${fmtMs(r.summary.min)}–${fmtMs(r.summary.max)}), ${(r.summary.median / r.cells).toFixed(3)} ms per cell`,
+  );
+}
+
+/** Pads columns to equal width for the console. */
+function textTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function markdownTable(headers: string[], rows: string[][]): string {
+  const esc = (c: string) => c.replace(/\|/g, "\\|");
+  return [
+    `| ${headers.map(esc).join(" | ")} |`,
+    `| ${headers.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+  ].join("\n");
+}
+
+/** The console report. */
+export function renderConsole(report: BenchReport): string {
+  return [
+    "",
+    FLOP_FORMULA,
+    `GFLOP/s = FLOPs ÷ median time; "time ÷ rnnc" > 1 means slower than rnnc's TypeScript kernel; ` +
+      `systems off the reference by more than ${TOLERANCE} are WRONG and not ranked.`,
+    "",
+    textTable(HEADERS, tableRows(report)),
+    "",
+    ...unavailableLines(report),
+    ...frontendLines(report),
+    ...report.notes,
+  ].join("\n");
+}
+
+/** bench/RESULTS.md. */
+export function renderMarkdown(report: BenchReport): string {
+  const e = report.env;
+  const list = (items: readonly string[]) => items.map((s) => `- ${s}`).join("\n");
+  return [
+    "# Benchmark results",
+    "",
+    "Generated by `npm run bench`" + (report.quick ? " (`--quick`: few repetitions, a smoke run)" : "") +
+      "; do not edit by hand. Every system runs on one thread.",
+    "",
+    "## Machine and software",
+    "",
+    list([
+      `date: ${e.date}`,
+      `CPU: ${e.cpuModel}, ${e.cores} cores`,
+      `load average at start (1, 5, 15 min): ${e.loadAverage.map((v) => v.toFixed(2)).join(", ")}`,
+      `Node ${e.node}`,
+      ...e.packages.map((p) => `${p.name} ${p.version}`),
+      ...report.notes,
+    ]),
+    "",
+    "## Workloads",
+    "",
+    list(
+      report.workloads.map(
+        (w) => `${w.id} (${w.title}): ${w.sizes}; ` + (w.unavailable !== undefined ? "not available" : `correctness reference: ${w.reference}`),
+      ),
+    ),
+    "",
+    `FLOPs: ${FLOP_FORMULA}.`,
+    "GFLOP/s = FLOPs ÷ median time. The JS ceiling is a plain-JavaScript register-tiled matrix product " +
+      "(4×8 tile, packed B, float32 storage) at one step's shape [B, I+H]·[I+H, G·H]; \"% JS ceiling\" compares " +
+      "a system's GFLOP/s with it. \"time ÷ rnnc\" divides by rnnc's TypeScript kernel (> 1: slower than rnnc). " +
+      `Outputs (and dLoss/dW_hh for fwd+bwd, loss = sum(outputs · R)) are compared with the reference before ` +
+      `timing; a system off by more than ${TOLERANCE} is WRONG and not ranked.`,
+    "",
+    "## Results",
+    "",
+    markdownTable(HEADERS, tableRows(report)),
+    "",
+    ...(unavailableLines(report).length > 0 ? ["## Not available in this run", "", list(unavailableLines(report)), ""] : []),
+    ...(report.frontend !== undefined ? ["## Front end scaling (parse + check of N cells)", "", list(frontendLines(report)), ""] : []),
+    "![GFLOP/s per system and workload](chart.svg)",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,187 @@
+/**
+ * `npm run bench [-- --quick] [-- --only A,B]`: every system on every workload in one run. For each
+ * workload and mode, the reference (rnnc's TypeScript kernel when it exists, else tfjs on the cpu backend)
+ * runs first; every other system is compared with it (max |Δ| of the outputs, and of dLoss/dW_hh for
+ * fwd+bwd) and only then timed; a system off by more than 1e-3 is WRONG and not timed or ranked.
+ * Writes bench/RESULTS.md and bench/chart.svg.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { renderChart } from "./chart.js";
+import { readEnvironment } from "./environment.js";
+import { runFrontendBench } from "./frontend.js";
+import { renderConsole, renderMarkdown, TOLERANCE, type BenchReport, type CeilingRow, type Row } from "./report.js";
+import { REPO_ROOT } from "./rnnc-cli.js";
+import { capPlan, maxAbsDiff, PLANS, summarize, type RepPlan } from "./stats.js";
+import { measureCeiling } from "./systems/js-ceiling.js";
+import { ortNativeSystem } from "./systems/ort-native.js";
+import { ortRnncSystem } from "./systems/ort-rnnc.js";
+import { loadRnncCell, rnncTsSystem } from "./systems/rnnc-ts.js";
+import { tfjsSystem } from "./systems/tfjs.js";
+import { torchSystem } from "./systems/torch.js";
+import { isUnavailable, type BenchSystem, type Instance, type Outputs } from "./systems/types.js";
+import {
+  flopsFor, makeCustomData, makeStandardData, selectWorkloads,
+  type Mode, type Workload, type WorkloadData,
+} from "./workloads.js";
+
+interface Options {
+  quick: boolean;
+  only: string[];
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--only A,B,C,F | --only A-GRU,...]
+  --quick       few repetitions (a smoke run)
+  --only LIST   workload groups (A throughput, B latency, C custom cell, F front end) or workload ids`;
+
+function parseArgs(argv: readonly string[]): Options | string {
+  const opts: Options = { quick: false, only: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--quick") opts.quick = true;
+    else if (a === "--only" || a.startsWith("--only=")) {
+      const value = a === "--only" ? argv[++i] : a.slice("--only=".length);
+      if (value === undefined || value.trim() === "") return "--only needs a list, e.g. --only A,B";
+      opts.only.push(...value.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+    } else if (a === "--help" || a === "-h") return "";
+    else return `unknown argument ${JSON.stringify(a)}`;
+  }
+  return opts;
+}
+
+/** The systems, in report order. rnnc's come first: its TypeScript kernel is the reference when present. */
+function systemsFor(quick: boolean): BenchSystem[] {
+  return [
+    rnncTsSystem,
+    ortRnncSystem("unroll"),
+    ortRnncSystem("scan"),
+    ortNativeSystem,
+    torchSystem,
+    tfjsSystem("wasm"),
+    tfjsSystem("cpu", quick ? 2 : 3), // seconds per batch: a few repetitions only
+  ];
+}
+
+function errorText(e: unknown): string {
+  return ((e as Error)?.message ?? String(e)).split("\n")[0]!;
+}
+
+/** The data for a workload; custom cells take rnnc's own parameters (its `init`), so they need rnnc. */
+async function dataFor(w: Workload): Promise<WorkloadData | string> {
+  if (w.group !== "C") return makeStandardData(w);
+  const cell = await loadRnncCell(w);
+  if (!("forward" in cell)) return `workload C needs rnnc's compiled cell: ${cell.unavailable}`;
+  return makeCustomData(w, cell.init(20241122), cell.paramShapes);
+}
+
+function progress(w: Workload, mode: Mode | "", system: string, text: string): void {
+  console.log(`  ${w.id.padEnd(12)} ${mode.padEnd(8)} ${system.padEnd(16)} ${text}`);
+}
+
+/** Benchmarks one workload's systems; returns the name of the reference system. */
+async function benchWorkload(w: Workload, data: WorkloadData, systems: readonly BenchSystem[], plan: RepPlan, rows: Row[]): Promise<string> {
+  const instances = new Map<BenchSystem, Instance>();
+  const skip = (s: BenchSystem, status: Row["status"], note: string) => {
+    for (const mode of s.modes) rows.push({ workload: w.id, mode, system: s.name, isReference: false, status, note, flops: flopsFor(w, mode) });
+  };
+  for (const s of systems) {
+    try {
+      const inst = await s.setup(w, data, plan);
+      if (isUnavailable(inst)) {
+        skip(s, "not available", inst.unavailable);
+        progress(w, "", s.name, `not available: ${inst.unavailable}`);
+      } else instances.set(s, inst);
+    } catch (e) {
+      skip(s, "error", errorText(e));
+      progress(w, "", s.name, `error during setup: ${errorText(e)}`);
+    }
+  }
+  const refSystem = [...instances.keys()].find((s) => s.name === "rnnc-ts") ?? [...instances.keys()].find((s) => s.name === "tfjs-cpu");
+  for (const mode of ["fwd", "fwd+bwd"] as const) {
+    let ref: Outputs | undefined;
+    if (refSystem !== undefined) {
+      try {
+        ref = await instances.get(refSystem)!.outputs(mode);
+      } catch (e) {
+        progress(w, mode, refSystem.name, `reference failed: ${errorText(e)}`);
+      }
+    }
+    for (const [s, inst] of instances) {
+      if (!s.modes.includes(mode)) continue;
+      const base = { workload: w.id, mode, system: s.name, isReference: s === refSystem && ref !== undefined, flops: flopsFor(w, mode) };
+      try {
+        const out = s === refSystem && ref !== undefined ? ref : await inst.outputs(mode);
+        const diffH = ref === undefined ? undefined : maxAbsDiff(out.h, ref.h);
+        const diffGrad =
+          mode === "fwd" || ref?.gradWhh === undefined || out.gradWhh === undefined ? undefined : maxAbsDiff(out.gradWhh, ref.gradWhh);
+        const missingGrad = mode === "fwd+bwd" && ref?.gradWhh !== undefined && out.gradWhh === undefined;
+        if (ref !== undefined && (diffH! > TOLERANCE || (diffGrad ?? 0) > TOLERANCE || missingGrad)) {
+          const what = missingGrad ? "no dW_hh" : diffH! > TOLERANCE ? "outputs differ" : "dW_hh differs";
+          rows.push({ ...base, status: "WRONG", note: what, diffH, diffGrad });
+          progress(w, mode, s.name, `WRONG (${what}: max|Δ| out ${diffH}, dW_hh ${diffGrad ?? "—"}); not timed`);
+          continue;
+        }
+        const samples = await inst.time(mode, s.maxReps === undefined ? plan : capPlan(plan, s.maxReps));
+        const summary = summarize(samples);
+        const status = ref === undefined ? "unchecked" : "ok";
+        rows.push({ ...base, status, note: ref === undefined ? "no reference to compare with" : undefined, summary, diffH, diffGrad });
+        progress(w, mode, s.name, `${summary.median.toFixed(3)} ms median of ${summary.n}, max|Δ| out ${diffH?.toExponential(1) ?? "—"}`);
+      } catch (e) {
+        rows.push({ ...base, isReference: false, status: "error", note: errorText(e) });
+        progress(w, mode, s.name, `error: ${errorText(e)}`);
+      }
+    }
+  }
+  for (const inst of instances.values()) await inst.dispose();
+  return refSystem?.name ?? "none";
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (typeof parsed === "string") {
+    if (parsed !== "") console.error(`bench: ${parsed}`);
+    console.error(USAGE);
+    return parsed === "" ? 0 : 2;
+  }
+  const { selected, unknown } = selectWorkloads(parsed.only);
+  if (unknown.length > 0) {
+    console.error(`bench: unknown workload(s) in --only: ${unknown.join(", ")}\n${USAGE}`);
+    return 2;
+  }
+  const plan = parsed.quick ? PLANS.quick : PLANS.full;
+  const env = readEnvironment();
+  console.log(`rnnc benchmark — ${env.cpuModel}, ${env.cores} cores, Node ${env.node}, load ${env.loadAverage.map((v) => v.toFixed(2)).join(" ")}`);
+  console.log(`plan: ${plan.warmup} warm-up, ${plan.minReps}–${plan.maxReps} timed repetitions (budget ${plan.budgetMs} ms per system)`);
+
+  const systems = systemsFor(parsed.quick);
+  const rows: Row[] = [];
+  const ceilings: CeilingRow[] = [];
+  const workloads: BenchReport["workloads"][number][] = [];
+  for (const w of selected) {
+    console.log(`\n${w.id}: ${w.title}, I=${w.I} H=${w.H} B=${w.B} T=${w.T}`);
+    const sizes = `I=${w.I}, H=${w.H}, B=${w.B}, T=${w.T}`;
+    const data = await dataFor(w);
+    if (typeof data === "string") {
+      progress(w, "", "", `not available: ${data}`);
+      workloads.push({ id: w.id, title: w.title, sizes, reference: "—", unavailable: data });
+      continue;
+    }
+    const c = await measureCeiling(w.B, w.I + w.H, w.gates * w.H, plan);
+    ceilings.push({ workload: w.id, M: c.M, K: c.K, N: c.N, summary: summarize(c.samples), maxAbsDiff: c.maxAbsDiff });
+    progress(w, "", "js-ceiling", `${summarize(c.samples).median.toFixed(3)} ms median per step matmul`);
+    const reference = await benchWorkload(w, data, systems, plan, rows);
+    workloads.push({ id: w.id, title: w.title, sizes, reference });
+  }
+  const runFrontend = parsed.only.length === 0 || parsed.only.includes("F");
+  const frontend = runFrontend ? await runFrontendBench(plan) : undefined;
+
+  const notes = systems.flatMap((s) => s.notes?.() ?? []);
+  const report: BenchReport = { env, quick: parsed.quick, workloads, rows, ceilings, frontend, notes };
+  console.log(renderConsole(report));
+  writeFileSync(path.join(REPO_ROOT, "bench", "RESULTS.md"), renderMarkdown(report));
+  writeFileSync(path.join(REPO_ROOT, "bench", "chart.svg"), renderChart(report));
+  console.log("\nwrote bench/RESULTS.md and bench/chart.svg");
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,91 @@
+"""PyTorch peer of the rnnc benchmark (called by bench/systems/torch.ts; not run on its own).
+
+Usage: python3 torch_bench.py CONFIG.json
+
+CONFIG names a directory holding raw little-endian float32 files (W_ih, W_hh, b_ih, b_hh, x, R) and says
+the cell, the sizes, the modes and the repetition plan. The script writes the outputs (and dLoss/dW_hh for
+fwd+bwd, loss = sum(outputs * R)) back to that directory for the correctness check, times each mode on one
+thread, and prints one JSON object on stdout: torch version, BLAS configuration, samples in ms per mode.
+"""
+import array
+import json
+import os
+import sys
+import time
+
+import torch
+
+
+def read_f32(directory, name, shape):
+    with open(os.path.join(directory, name + ".f32"), "rb") as f:
+        data = bytearray(f.read())
+    return torch.frombuffer(data, dtype=torch.float32).reshape(shape).clone()
+
+
+def write_f32(directory, name, tensor):
+    values = array.array("f", tensor.detach().contiguous().reshape(-1).tolist())
+    with open(os.path.join(directory, name + ".f32"), "wb") as f:
+        f.write(values.tobytes())
+
+
+def time_repeated(fn, plan):
+    for _ in range(plan["warmup"]):
+        fn()
+    samples, spent = [], 0.0
+    while len(samples) < plan["maxReps"] and (len(samples) < plan["minReps"] or spent < plan["budgetMs"]):
+        t0 = time.perf_counter()
+        fn()
+        dt = (time.perf_counter() - t0) * 1000.0
+        samples.append(dt)
+        spent += dt
+    return samples
+
+
+def blas_lines():
+    """The lines of torch's build configuration that say which BLAS / LAPACK / oneDNN it uses."""
+    keys = ("BLAS", "LAPACK", "MKL", "oneDNN", "OpenMP")
+    return [line.strip() for line in torch.__config__.show().splitlines() if any(k in line for k in keys)]
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        cfg = json.load(f)
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    d, I, H, B, T = cfg["dir"], cfg["I"], cfg["H"], cfg["B"], cfg["T"]
+    G = 4 if cfg["cell"] == "LSTM" else 3
+    rnn = (torch.nn.LSTM if cfg["cell"] == "LSTM" else torch.nn.GRU)(I, H)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(read_f32(d, "W_ih", (G * H, I)))
+        rnn.weight_hh_l0.copy_(read_f32(d, "W_hh", (G * H, H)))
+        rnn.bias_ih_l0.copy_(read_f32(d, "b_ih", (G * H,)))
+        rnn.bias_hh_l0.copy_(read_f32(d, "b_hh", (G * H,)))
+    x = read_f32(d, "x", (T, B, I))
+    R = read_f32(d, "R", (T, B, H))
+
+    def forward():
+        with torch.no_grad():
+            return rnn(x)[0]
+
+    def forward_backward():
+        rnn.zero_grad(set_to_none=True)
+        xg = x.detach().requires_grad_(True)
+        y = rnn(xg)[0]
+        (y * R).sum().backward()
+        return y
+
+    samples = {}
+    for mode in cfg["modes"]:
+        if mode == "fwd":
+            write_f32(d, "out_fwd_h", forward())
+            samples[mode] = time_repeated(forward, cfg["plan"])
+        else:
+            write_f32(d, "out_bwd_h", forward_backward())
+            write_f32(d, "out_bwd_gWhh", rnn.weight_hh_l0.grad)
+            samples[mode] = time_repeated(forward_backward, cfg["plan"])
+    print(json.dumps({"torch": torch.__version__, "blas": blas_lines(), "threads": torch.get_num_threads(),
+                      "samples": samples}))
+
+
+if __name__ == "__main__":
+    main()
