@@ -59,15 +59,15 @@ export interface InitParamSpec {
   readonly init: InitSpecData;
 }
 
-const RNG_MASK64 = (1n << 64n) - 1n;
+const RNG_MASK64 = (BigInt("1") << BigInt("64")) - BigInt("1");
 
 /** splitmix64 step: returns the new counter and the output (both unsigned 64-bit). */
 function rngSplitmix64(counter: bigint): [bigint, bigint] {
-  const next = (counter + 0x9e3779b97f4a7c15n) & RNG_MASK64;
+  const next = (counter + BigInt("0x9e3779b97f4a7c15")) & RNG_MASK64;
   let z = next;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & RNG_MASK64;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & RNG_MASK64;
-  return [next, z ^ (z >> 31n)];
+  z = ((z ^ (z >> BigInt("30"))) * BigInt("0xbf58476d1ce4e5b9")) & RNG_MASK64;
+  z = ((z ^ (z >> BigInt("27"))) * BigInt("0x94d049bb133111eb")) & RNG_MASK64;
+  return [next, z ^ (z >> BigInt("31"))];
 }
 
 /**
@@ -81,10 +81,10 @@ export function createRng(seed: number): Rng {
   const [counter, a] = rngSplitmix64(BigInt.asUintN(64, BigInt(seed)));
   const [, b] = rngSplitmix64(counter);
   return {
-    s0: Number(a & 0xffffffffn),
-    s1: Number(a >> 32n),
-    s2: Number(b & 0xffffffffn),
-    s3: Number(b >> 32n),
+    s0: Number(a & BigInt("0xffffffff")),
+    s1: Number(a >> BigInt("32")),
+    s2: Number(b & BigInt("0xffffffff")),
+    s3: Number(b >> BigInt("32")),
     spareNormal: undefined,
   };
 }
@@ -286,7 +286,7 @@ function rngFiniteArg(
 ): number {
   const value = evaluateConstExpr(expr, dims);
   if (!Number.isFinite(value)) {
-    const used = [...rngDimsOf(expr)].sort().map((n) => `${n} = ${String(dims[n])}`);
+    const used = Array.from(rngDimsOf(expr)).sort().map((n) => `${n} = ${String(dims[n])}`);
     const where = used.length === 0 ? "" : ` with ${used.join(", ")}`;
     throw new Error(`${what} = ${constExprToString(expr)} evaluates to ${value}${where}; it must be a finite number`);
   }

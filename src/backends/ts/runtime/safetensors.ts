@@ -236,7 +236,7 @@ function stParseHeader(bytes: Uint8Array): { json: Record<string, unknown>; head
   const high = view.getUint32(4, true);
   const headerLength = high * 4294967296 + low; // exact below 2^53; anything above is refused anyway
   if (high !== 0 || headerLength > ST_MAX_HEADER_BYTES) {
-    const exact = ((BigInt(high) << 32n) | BigInt(low)).toString();
+    const exact = ((BigInt(high) << BigInt(32)) | BigInt(low)).toString();
     stFail(`header length is ${exact} bytes, more than the ${ST_MAX_HEADER_BYTES}-byte limit; this is not a safetensors file, or it is corrupt`);
   }
   if (headerLength > bytes.length - 8) {
