@@ -74,9 +74,11 @@ describe("dimension-polymorphic functions are instantiated at each call", () => 
   it("solves 2N = 4H for N := 2H and substitutes into the result", () => {
     const text = `fn fold(v: [2N], w: [N, M]) -> [M] {\n  let [a, b] = split(v, 2)\n  return (a + b) @ w\n}\n${cell("  param W: [4H, I]\n  param U: [2H, H]\n  h' = tanh(fold(W @ x, U))")}`;
     const r = expectNoIssues(text);
-    const [[call, binding]] = [...r.checked!.callBindings];
-    expect(text.slice(call!.span.start, call!.span.end)).toBe("fold(W @ x, U)");
-    expect([...binding!].map(([n, d]) => `${n} := ${d}`)).toEqual(["N := 2H", "M := H"]);
+    const entries = [...r.checked!.callBindings];
+    expect(entries).toHaveLength(1);
+    const [call, binding] = entries[0]!;
+    expect(text.slice(call.span.start, call.span.end)).toBe("fold(W @ x, U)");
+    expect([...binding].map(([n, d]) => `${n} := ${d}`)).toEqual(["N := 2H", "M := H"]);
     expect(shapeOf(text, "fold(W @ x, U)", r.checked!.types)).toBe("[H]");
   });
 

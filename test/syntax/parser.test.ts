@@ -117,10 +117,10 @@ describe("statements", () => {
   it("let, destructuring let, state update and the two forms of output", () => {
     const s = body("let [i, f] = split(v, 2)\nlet r = i\nh' = r\noutput h'\noutput y = r");
     expect(s.map((x) => x.kind)).toEqual(["let", "let", "update", "output", "output"]);
-    const [d, , , o1, o2] = s;
-    expect(d!.kind === "let" && d.destructure && d.names.map((n) => n.name)).toEqual(["i", "f"]);
-    expect(o1!.kind === "output" && [o1.name.name, o1.prime, o1.value]).toEqual(["h", true, undefined]);
-    expect(o2!.kind === "output" && o2.value && sexpr(o2.value)).toBe("r");
+    const [d, , , o1, o2] = s as Stmt[];
+    expect(d?.kind === "let" && d.destructure && d.names.map((n) => n.name)).toEqual(["i", "f"]);
+    expect(o1?.kind === "output" && [o1.name.name, o1.prime, o1.value]).toEqual(["h", true, undefined]);
+    expect(o2?.kind === "output" && o2.value && sexpr(o2.value)).toBe("r");
   });
 
   it("newlines are not significant: a whole cell on one line", () => {
