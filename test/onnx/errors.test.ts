@@ -47,7 +47,7 @@ describe("export errors", () => {
   });
 
   it("unroll without steps, and bad step counts", () => {
-    expect(attempt(graph, { steps: undefined }).message).toBe("the unrolled form needs a fixed number of steps (steps); give one, or use the scan form for a symbolic number of steps");
+    expect(attempt(graph, { steps: undefined }).message).toBe("the unrolled form needs a fixed number of steps (--steps T); give one, or use the scan form, which keeps T symbolic");
     expect(attempt(graph, { steps: 0 }).message).toBe("steps must be a positive integer, found 0");
     expect(attempt(graph, { steps: 2.5, recurrence: "scan" }).message).toBe("steps must be a positive integer, found 2.5");
   });
@@ -73,7 +73,10 @@ describe("export errors", () => {
     const next = g.ew("add", [h, x], "h'");
     g.next(h, next);
     g.output("final_h", next);
-    expect(attempt(g.graph(), { dims: { N: 2 }, params: {} }).message).toBe("the ONNX model would have two values named `final_h`: the output `final_h` and the final value of state `h`; rename one of them in the cell");
+    const e = attempt(g.graph(), { dims: { N: 2 }, params: {} });
+    expect(e.message).toBe("the ONNX model would have two values named `final_h`: the output `final_h` and the final value of state `h`; rename one of them in the cell");
+    expect(e.diagnostic?.code).toBe("RNN6004");
+    expect(e.diagnostic?.labels.map((l) => [l.span, l.primary])).toEqual([[g.states[0]!.span, true], [g.outputs[0]!.span, false]]);
   });
 
   it("a gradient graph's seed leaf", () => {

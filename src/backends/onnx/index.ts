@@ -110,7 +110,7 @@ function checkOptions(graph: Graph, options: OnnxExportOptions, opset: number): 
   }
   const { steps } = options;
   if (options.recurrence === "unroll" && steps === undefined) {
-    throw new OnnxExportError("the unrolled form needs a fixed number of steps (steps); give one, or use the scan form for a symbolic number of steps");
+    throw new OnnxExportError("the unrolled form needs a fixed number of steps (--steps T); give one, or use the scan form, which keeps T symbolic");
   }
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
     throw new OnnxExportError(`steps must be a positive integer, found ${steps}`);

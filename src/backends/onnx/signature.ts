@@ -7,6 +7,9 @@
  *            `final_<state>` [batch, …].
  * T is a number when the step count is fixed, else the symbol `steps`; batch is always `batch`.
  */
+import { diag } from "../../diagnostics/codes.js";
+import { primary, secondary } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../diagnostics/span.js";
 import type { Graph } from "../../ir/graph.js";
 import { OnnxExportError } from "./errors.js";
 import { ElemType, valueInfo, type DimSpec, type ValueInfoProto } from "./proto.js";
@@ -35,19 +38,33 @@ export function signature(graph: Graph, dims: Readonly<Record<string, number>>, 
     ...graph.outputs.map((o) => valueInfo(o.name, ElemType.FLOAT, [time, BATCH, ...graph.nodes[o.node]!.shape.map((d) => d.evaluate(dims))], `output ${o.name} at every step`)),
     ...graph.states.map((s) => valueInfo(finalName(s.name), ElemType.FLOAT, [BATCH, ...per(s.shape)], `state ${s.name} after the last step of each example`)),
   ];
-  const names = new Map<string, string>();
-  const claim = (name: string, what: string): void => {
-    const other = names.get(name);
-    if (other !== undefined) {
-      throw new OnnxExportError(`the ONNX model would have two values named \`${name}\`: ${other} and ${what}; rename one of them in the cell`);
-    }
-    names.set(name, what);
-  };
-  for (const i of graph.inputs) claim(i.name, `the input \`${i.name}\``);
-  for (const s of graph.states) claim(initialName(s.name), `the initial value of state \`${s.name}\``);
-  claim(SEQUENCE_LENS, "the sequence lengths");
-  for (const o of graph.outputs) claim(o.name, `the output \`${o.name}\``);
-  for (const s of graph.states) claim(finalName(s.name), `the final value of state \`${s.name}\``);
-  for (const p of graph.params) claim(p.name, `the param \`${p.name}\``);
+  checkNames(graph);
   return { inputs, outputs };
+}
+
+/** The model's value names must be distinct; a clash points at both declarations. */
+function checkNames(graph: Graph): void {
+  const names = new Map<string, { what: string; span?: Span }>();
+  const claim = (name: string, what: string, span?: Span): void => {
+    const other = names.get(name);
+    if (other === undefined) {
+      names.set(name, { what, ...(span ? { span } : {}) });
+      return;
+    }
+    const labels = [
+      ...(span ? [primary(span, `${what} is \`${name}\` in the model`)] : []),
+      ...(other.span ? [secondary(other.span, `${other.what} is \`${name}\` too`)] : []),
+    ];
+    const diagnostic = diag("RNN6004", { backend: "ONNX", what: `two model values named \`${name}\` (${other.what} and ${what})` }, {
+      labels,
+      helps: ["rename one of them in the cell"],
+    });
+    throw new OnnxExportError(`the ONNX model would have two values named \`${name}\`: ${other.what} and ${what}; rename one of them in the cell`, diagnostic);
+  };
+  for (const i of graph.inputs) claim(i.name, `the input \`${i.name}\``, i.span);
+  for (const s of graph.states) claim(initialName(s.name), `the initial value of state \`${s.name}\``, s.span);
+  claim(SEQUENCE_LENS, "the sequence lengths");
+  for (const o of graph.outputs) claim(o.name, `the output \`${o.name}\``, o.span);
+  for (const s of graph.states) claim(finalName(s.name), `the final value of state \`${s.name}\``, s.span);
+  for (const p of graph.params) claim(p.name, `the param \`${p.name}\``, p.span);
 }

@@ -1,0 +1,61 @@
+/**
+ * The whole path from .rnn text to ONNX bytes, for the CLI (which only parses arguments and
+ * writes the file): compile the cell, get its weights (a safetensors file or a seed), export.
+ * Returns diagnostics for mistakes in the program or the weights file, and `optionError` for a
+ * request the command line got wrong (a missing dimension, a bad opset); never throws for those.
+ */
+import { compileGraph } from "../../compiler.js";
+import { diag } from "../../diagnostics/codes.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { Graph } from "../../ir/graph.js";
+import { initGraphParams, paramShapes, readWeightsFile } from "../../weights/index.js";
+import { OnnxExportError } from "./errors.js";
+import { exportOnnx, type OnnxExportOptions } from "./index.js";
+
+export interface OnnxFromSourceOptions extends Omit<OnnxExportOptions, "params" | "sourceFile" | "sourceText"> {
+  /** The cell to export; the file's first cell when absent. */
+  readonly cell?: string;
+  /** Where the params come from: a safetensors file (names and shapes checked) or a seed. */
+  readonly weights: { readonly file: string } | { readonly seed: number };
+}
+
+export interface OnnxFromSourceResult {
+  readonly bytes?: Uint8Array;
+  readonly graph?: Graph;
+  readonly diagnostics: Diagnostic[];
+  /** A problem with the options themselves (dims, steps, opset), said in one sentence. */
+  readonly optionError?: string;
+}
+
+export function onnxFromSource(file: string, text: string, options: OnnxFromSourceOptions): OnnxFromSourceResult {
+  const { graph, diagnostics } = compileGraph(file, text, options.cell);
+  if (!graph) return { diagnostics };
+  const missing = graph.dims.filter((d) => options.dims[d] === undefined);
+  if (missing.length > 0) {
+    return { graph, diagnostics, optionError: `cell ${graph.cell} needs a value for dimension${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (--dims ${graph.dims.map((d) => `${d}=…`).join(",")})` };
+  }
+
+  let params: Record<string, Float32Array>;
+  try {
+    params = "file" in options.weights
+      ? (readWeightsFile(options.weights.file, paramShapes(graph, options.dims), "float32") as Record<string, Float32Array>)
+      : (initGraphParams(graph, options.dims, options.weights.seed, "float32") as Record<string, Float32Array>);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!("file" in options.weights)) return { graph, diagnostics, optionError: message };
+    // readWeightsFile says `<path>: <reason>`; the diagnostic names the file itself.
+    const path = options.weights.file;
+    const reason = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+    return { graph, diagnostics: [...diagnostics, diag("RNN6001", { file: path, reason })] };
+  }
+
+  const { cell: _cell, weights: _weights, ...exportOptions } = options;
+  try {
+    const bytes = exportOnnx(graph, { ...exportOptions, params, sourceFile: file, sourceText: text });
+    return { bytes, graph, diagnostics };
+  } catch (e) {
+    if (!(e instanceof OnnxExportError)) throw e;
+    if (e.diagnostic) return { graph, diagnostics: [...diagnostics, e.diagnostic] };
+    return { graph, diagnostics, optionError: e.message };
+  }
+}

@@ -1,0 +1,91 @@
+import { writeFileSync } from "node:fs";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { CliContext } from "../context.js";
+import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
+import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
+import { readSourceFile } from "../read-source.js";
+import { reportDiagnostics } from "../report.js";
+
+interface OnnxOptionValues extends DiagnosticOptionValues {
+  readonly output: string;
+  readonly dims: Record<string, number>;
+  readonly cell?: string;
+  readonly steps?: number;
+  readonly recurrence: "unroll" | "scan";
+  readonly opset?: number;
+  readonly weights?: string;
+  readonly seed?: number;
+  readonly requiredInputs?: boolean;
+}
+
+/** `I=32,H=64` → { I: 32, H: 64 }. */
+export function parseDims(text: string): Record<string, number> {
+  const dims: Record<string, number> = {};
+  for (const part of text.split(",")) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(part);
+    if (!match) throw new InvalidArgumentError(`expected NAME=SIZE pairs separated by commas (like I=32,H=64), found \`${part}\`.`);
+    const [, name, value] = match as unknown as [string, string, string];
+    if (Object.prototype.hasOwnProperty.call(dims, name)) throw new InvalidArgumentError(`dimension ${name} is given twice.`);
+    const size = Number(value);
+    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgumentError(`dimension ${name} must be a positive integer, found ${value}.`);
+    dims[name] = size;
+  }
+  return dims;
+}
+
+function integer(what: string, min: number): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${what} must be an integer ≥ ${min}, found \`${text}\`.`);
+    return n;
+  };
+}
+
+/**
+ * `rnnc onnx FILE --dims I=32,H=64 [--steps T] [--recurrence unroll|scan] -o model.onnx`:
+ * compile one cell and write it as an ONNX model (src/backends/onnx does the work).
+ */
+export function registerOnnx(program: Command, context: CliContext): void {
+  const command = program
+    .command("onnx")
+    .description("compile a cell to an ONNX model (time-major x [T, batch, …]; optional initial_<state> and sequence_lens)")
+    .argument("<file>", "the .rnn source file")
+    .requiredOption("-o, --output <model.onnx>", "where to write the model")
+    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell", parseDims)
+    .option("--cell <name>", "the cell to export (default: the file's first cell)")
+    .option("--steps <T>", "the number of steps T (required to unroll; the Scan form keeps T symbolic without it)", integer("--steps", 1))
+    .addOption(new Option("--recurrence <form>", "unroll: the step repeated T times; scan: one ONNX Scan node").choices(["unroll", "scan"]).default("unroll"))
+    .option("--opset <N>", "the ONNX opset to target (default 17, at most 22)", integer("--opset", 1))
+    .addOption(new Option("--weights <file.safetensors>", "take the params from a safetensors file (names and shapes are checked)").conflicts("seed"))
+    .option("--seed <N>", "initialize the params with the cell's initializers from this seed (default 0)", integer("--seed", 0))
+    .option("--required-inputs", "declare initial_<state> and sequence_lens as required inputs, without defaults (onnxruntime-node can only feed inputs that have no default)");
+  addDiagnosticOptions(command)
+    .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, options: OnnxOptionValues) => {
+      const source = await readSourceFile(file);
+      if (!source.ok) {
+        reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+        return;
+      }
+      // Imported on first use so `rnnc --help` does not load the compiler.
+      const { onnxFromSource } = await import("../../backends/onnx/from-source.js");
+      const result = onnxFromSource(file, source.text, {
+        dims: options.dims,
+        recurrence: options.recurrence,
+        ...(options.cell !== undefined ? { cell: options.cell } : {}),
+        ...(options.steps !== undefined ? { steps: options.steps } : {}),
+        ...(options.opset !== undefined ? { opset: options.opset } : {}),
+        weights: options.weights !== undefined ? { file: options.weights } : { seed: options.seed ?? 0 },
+        optionalInputs: options.requiredInputs !== true,
+      });
+      reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
+      if (result.bytes === undefined) return;
+      try {
+        writeFileSync(options.output, result.bytes);
+      } catch (e) {
+        context.io.stderr(`error: cannot write ${options.output}: ${e instanceof Error ? e.message : String(e)}\n`);
+        context.fail(EXIT.errors);
+      }
+    });
+}
