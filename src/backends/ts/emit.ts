@@ -203,6 +203,9 @@ function emitCell(file: SourceFile, graph: Graph): void {
   });
 
   const d = plan.dims;
+  /** A shape in words for messages, as a template-literal fragment: `4H ${d0} × I ${dim_I}`. */
+  const meaning = (shape: Graph["inputs"][number]["shape"]) =>
+    shape.length === 0 ? "1" : shape.map((x) => (x.isConstant ? String(x.constant) : `${x} \${${d.of(x)}}`)).join(" × ");
   const where = (fn: string) => quote(`${C}.${fn}`);
   const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
   const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
@@ -219,12 +222,12 @@ function emitCell(file: SourceFile, graph: Graph): void {
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
-    `const X_${xName} = checkArray<A>(where, ${quote(xName)}, ${xName}, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${inputSize === "1" ? "1" : inputSize}\`, F);`,
+    `const X_${xName} = checkArray<A>(where, ${quote(xName)}, ${xName}, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`,
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
     ...fwd.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
-      return `if (options.initial?.${s.name} !== undefined) ${fwd.histories.get(s.name)}.set(checkArray<A>(where, "options.initial.${s.name}", options.initial.${s.name}, B * ${size}, \`batch \${B} × ${size}\`, F), 0);`;
+      return `if (options.initial?.${s.name} !== undefined) ${fwd.histories.get(s.name)}.set(checkArray<A>(where, "options.initial.${s.name}", options.initial.${s.name}, B * ${size}, \`batch \${B} × ${meaning(s.shape)}\`, F), 0);`;
     }),
     ...fwd.body.map((l) => l.slice(2)),
     ...graph.outputs.map((o) => `const out_${o.name} = ${copyRows(fwd.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true)};`),
@@ -257,13 +260,13 @@ function emitCell(file: SourceFile, graph: Graph): void {
     ...[...bwdTapeNames].sort().map((n) => `const t_${n} = tape.buffers.${n}!;`),
     ...graph.outputs.map((o) => {
       const size = d.size(graph.nodes[o.node]!.shape);
-      return `const S_${o.name} = seedArray(where, "seeds.outputs.${o.name}", seeds?.outputs?.${o.name}, TB, ${size}, lengths, B, F);`;
+      return `const S_${o.name} = seedArray<A>(where, "seeds.outputs.${o.name}", seeds?.outputs?.${o.name}, TB, ${size}, \`steps \${T} × batch \${B} × ${meaning(graph.nodes[o.node]!.shape)}\`, lengths, F);`;
     }),
     ...bwd.allocs,
     ...graph.params.map((p) => `const G_${p.name} = new F(${d.size(p.shape)}) as A;`),
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
-      return `if (seeds?.final?.${s.name} !== undefined) ${bwd.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${size}\`, F), TB * ${size});`;
+      return `if (seeds?.final?.${s.name} !== undefined) ${bwd.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${meaning(s.shape)}\`, F), TB * ${size});`;
     }),
     ...bwd.body.map((l) => l.slice(2)),
     `const dX = ${dxNode === undefined ? `new F(TB * ${inputSize}) as A` : copyRows(bwd.storage.get(dxNode)!, inputSize, false)};`,

@@ -105,13 +105,14 @@ export function seedArray<A extends Float32Array | Float64Array>(
   value: unknown,
   TB: number,
   size: number,
+  meaning: string,
   lengths: Int32Array | undefined,
-  B: number,
   F: FloatArrayCtor,
 ): A {
   if (value === undefined) return new F(TB * size) as A;
-  const arr = checkArray<A>(where, name, value, TB * size, `steps ${TB / B} × batch ${B} × ${size}`, F);
+  const arr = checkArray<A>(where, name, value, TB * size, meaning, F);
   if (lengths === undefined) return arr;
+  const B = lengths.length;
   const out = (arr === value ? arr.slice() : arr) as A;
   for (let r = 0; r < TB; r++) if (Math.floor(r / B) >= lengths[r % B]!) out.fill(0, r * size, (r + 1) * size);
   return out;
