@@ -71,16 +71,26 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
   const timeBatch = plan.boundary.some((n) => n.op !== "input")
     ? main.add("Slice", [inputShape, model.int64([0]), model.int64([2]), model.int64([0])], "time_batch", { doc: doc("[T, B]") })
     : "";
+  // One [T, B, …shape] target per distinct per-example shape.
+  const targets = new Map<string, string>();
+  const stepsShape = (shape: readonly number[]): string => {
+    const key = shape.join("x");
+    let name = targets.get(key);
+    if (name === undefined) {
+      name = shape.length === 0
+        ? timeBatch
+        : main.add("Concat", [timeBatch, model.int64(shape)], `time_batch_${key}`, { attrs: { axis: attr.int(0) }, doc: doc(`[T, B, ${shape.join(", ")}]`) });
+      targets.set(key, name);
+    }
+    return name;
+  };
   const boundary = new Map<number, string>();
   for (const n of plan.boundary) {
     if (n.op === "input") {
       boundary.set(n.id, n.attrs.name!);
       continue;
     }
-    const shape = perExample(n, dims);
-    const target = shape.length === 0
-      ? timeBatch
-      : main.add("Concat", [timeBatch, model.int64(shape)], `inputs/${n.label ?? n.op}_${n.id}/steps_shape`, { attrs: { axis: attr.int(0) }, doc: doc("[T, B, …]") });
+    const target = stepsShape(perExample(n, dims));
     boundary.set(n.id, hoist.withNode(n, () => hoist.emit("Reshape", [hoist.value(n).name, target], {}, "steps")));
   }
 
