@@ -137,6 +137,35 @@ export const OP_CASES: readonly OpCase[] = [
     },
   },
   {
+    name: "edge cases: two inputs, a scalar state, a state and outputs that read no state, leaves as outputs",
+    make: () => {
+      const g = new GraphMaker("Edges", ["N", "M"]);
+      const x = g.input("x", [N]);
+      const u = g.input("u", [M]);
+      const s = g.state("s", []);
+      const h = g.state("h", [N]);
+      const W = g.param("W", [N, M]);
+      // s accumulates a scalar; h' depends on the inputs only (a hoisted value read per step).
+      g.next(s, g.ew("add", [g.ew("mul", [s, g.constant(0.5)]), g.ew("sum", [x])], "s'"));
+      g.next(h, g.ew("tanh", [g.ew("add", [g.matmul(W, u), x])], "h'"));
+      g.output("x_itself", x);
+      g.output("old_h", h);
+      g.output("old_s", s);
+      g.output("s_times_u", g.ew("mul", [s, u]));
+      return g;
+    },
+  },
+  {
+    name: "a cell without outputs (only final states)",
+    make: () => {
+      const g = new GraphMaker("Silent", ["N", "M"]);
+      const x = g.input("x", [N]);
+      const h = g.state("h", [N]);
+      g.next(h, g.ew("tanh", [g.ew("add", [h, x])], "h'"));
+      return g;
+    },
+  },
+  {
     name: "gradient-graph ops: outer, broadcast, max_mask, pad, sum of a matrix, const of a dimension",
     make: () => {
       const g = new GraphMaker("GradientOps", ["N", "M"]);
