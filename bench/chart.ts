@@ -36,6 +36,11 @@ function label(v: number): string {
   return v.toFixed(3);
 }
 
+/** A decade tick label: 0.001, 0.01, 0.1, 1, 10, 100, … */
+function tick(exponent: number): string {
+  return exponent >= 0 ? String(Math.pow(10, exponent)) : `0.${"0".repeat(-exponent - 1)}1`;
+}
+
 /** Renders the chart; a run with nothing timed still yields a valid SVG that says so. */
 export function renderChart(report: BenchReport): string {
   const timed = report.rows.filter((r) => r.status === "ok" && r.summary !== undefined);
@@ -56,11 +61,19 @@ export function renderChart(report: BenchReport): string {
     ...report.ceilings.filter((c) => groups.some((g) => g.workload === c.workload)).map(ceilingGflops),
   ].filter((v) => v > 0);
   const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...values, 1))));
-  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values, 1)) + 1e-9));
+  // Headroom above the tallest bar for its rotated label: the top decade is at least 3× the maximum.
+  const hi = Math.pow(10, Math.ceil(Math.log10(3 * Math.max(...values, 1))));
   const y = (v: number) => TOP + PLOT_H * (1 - (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)));
 
-  const groupW = Math.max(1, names.length) * BAR + GROUP_GAP;
-  const width = Math.max(520, LEFT + groups.length * groupW + 20);
+  // Each group holds only the systems timed in it (fixed order), so groups differ in width.
+  const members = groups.map((g) => names.filter((n) => timed.some((r) => r.workload === g.workload && r.mode === g.mode && r.system === n)));
+  const groupX: number[] = [];
+  let cursor = LEFT + GROUP_GAP / 2;
+  for (const m of members) {
+    groupX.push(cursor);
+    cursor += Math.max(m.length * BAR, 110) + GROUP_GAP;
+  }
+  const width = Math.max(760, cursor + 10);
   const legendRows = Math.ceil((names.length + 1) / 4);
   const height = TOP + PLOT_H + BOTTOM + legendRows * 18 + 10;
   const out: string[] = [];
@@ -68,19 +81,19 @@ export function renderChart(report: BenchReport): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="${LEFT}" y="22" font-size="15" font-weight="bold">GFLOP/s per system and workload (log scale, one thread, higher is better)</text>`,
-    `<text x="${LEFT}" y="40" fill="#555">${esc(report.env.cpuModel)}, ${esc(report.env.node)}; dashed line: plain-JS tiled matmul ceiling at the step shape</text>`,
+    `<text x="${LEFT}" y="40" fill="#555">${esc(report.env.cpuModel)}, Node ${esc(report.env.node)}. Dashed line: plain-JS tiled matmul at the step's shape.</text>`,
   );
   if (groups.length === 0) {
     out.push(`<text x="${LEFT}" y="${TOP + PLOT_H / 2}">No system was timed in this run.</text>`, "</svg>", "");
     return out.join("\n");
   }
   // Axis with decade ticks.
-  for (let e = Math.log10(lo); e <= Math.log10(hi) + 1e-9; e++) {
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
     const v = Math.pow(10, e);
     const yy = y(v).toFixed(1);
     out.push(
       `<line x1="${LEFT}" y1="${yy}" x2="${width - 10}" y2="${yy}" stroke="#e0e0e0"/>`,
-      `<text x="${LEFT - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${label(v)}</text>`,
+      `<text x="${LEFT - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${tick(e)}</text>`,
     );
   }
   out.push(
@@ -88,12 +101,15 @@ export function renderChart(report: BenchReport): string {
     `<text transform="translate(18 ${TOP + PLOT_H / 2}) rotate(-90)" text-anchor="middle">GFLOP/s</text>`,
   );
   groups.forEach((g, gi) => {
-    const x0 = LEFT + GROUP_GAP / 2 + gi * groupW;
-    names.forEach((n, si) => {
+    const x0 = groupX[gi]!;
+    const inGroup = members[gi]!;
+    const span = Math.max(inGroup.length * BAR, 110);
+    const pad = (span - inGroup.length * BAR) / 2;
+    inGroup.forEach((n, si) => {
       const r = timed.find((t) => t.workload === g.workload && t.mode === g.mode && t.system === n);
       if (r === undefined) return;
       const v = gflops(r)!;
-      const x = x0 + si * BAR;
+      const x = x0 + pad + si * BAR;
       const top = y(v);
       out.push(
         `<rect x="${(x + 2).toFixed(1)}" y="${top.toFixed(1)}" width="${BAR - 4}" height="${(TOP + PLOT_H - top).toFixed(1)}" fill="${color(n)}"><title>${esc(n)}: ${label(v)} GFLOP/s</title></rect>`,
@@ -103,9 +119,9 @@ export function renderChart(report: BenchReport): string {
     const c = report.ceilings.find((cc) => cc.workload === g.workload);
     if (c !== undefined) {
       const yy = y(ceilingGflops(c)).toFixed(1);
-      out.push(`<line x1="${x0}" y1="${yy}" x2="${x0 + names.length * BAR}" y2="${yy}" stroke="#000" stroke-dasharray="4 3"/>`);
+      out.push(`<line x1="${x0}" y1="${yy}" x2="${x0 + span}" y2="${yy}" stroke="#000" stroke-dasharray="4 3"/>`);
     }
-    out.push(`<text x="${(x0 + (names.length * BAR) / 2).toFixed(1)}" y="${TOP + PLOT_H + 16}" text-anchor="middle">${esc(g.key)}</text>`);
+    out.push(`<text x="${(x0 + span / 2).toFixed(1)}" y="${TOP + PLOT_H + 16}" text-anchor="middle">${esc(g.key)}</text>`);
   });
   // Legend.
   const legendTop = TOP + PLOT_H + 36;

@@ -6,6 +6,7 @@
  * Writes bench/RESULTS.md and bench/chart.svg.
  */
 import { writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { renderChart } from "./chart.js";
 import { readEnvironment } from "./environment.js";
@@ -176,7 +177,7 @@ async function main(): Promise<number> {
   const frontend = runFrontend ? await runFrontendBench(plan) : undefined;
 
   const notes = systems.flatMap((s) => s.notes?.() ?? []);
-  const report: BenchReport = { env, quick: parsed.quick, workloads, rows, ceilings, frontend, notes };
+  const report: BenchReport = { env, quick: parsed.quick, workloads, rows, ceilings, frontend, notes, loadAfter: os.loadavg() };
   console.log(renderConsole(report));
   writeFileSync(path.join(REPO_ROOT, "bench", "RESULTS.md"), renderMarkdown(report));
   writeFileSync(path.join(REPO_ROOT, "bench", "chart.svg"), renderChart(report));

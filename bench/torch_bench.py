@@ -10,6 +10,7 @@ thread, and prints one JSON object on stdout: torch version, BLAS configuration,
 import array
 import json
 import os
+import re
 import sys
 import time
 
@@ -42,9 +43,22 @@ def time_repeated(fn, plan):
 
 
 def blas_lines():
-    """The lines of torch's build configuration that say which BLAS / LAPACK / oneDNN it uses."""
-    keys = ("BLAS", "LAPACK", "MKL", "oneDNN", "OpenMP")
-    return [line.strip() for line in torch.__config__.show().splitlines() if any(k in line for k in keys)]
+    """Which BLAS torch was built for and which one it actually loaded (the libraries mapped into this
+    process after the benchmark ran), plus whether oneDNN (MKL-DNN) is in the build."""
+    config = torch.__config__.show()
+    settings = re.findall(r"\b(?:BLAS_INFO|LAPACK_INFO|USE_MKLDNN|USE_OPENMP)=[^,\s]*", config)
+    settings += [m.strip() for m in re.findall(r"CPU capability usage: *[^\n]*", config)]
+    loaded = set()
+    try:
+        with open("/proc/self/maps") as maps:
+            for line in maps:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                name = os.path.basename(path)
+                if any(k in name.lower() for k in ("blas", "mkl", "dnnl", "lapack")):
+                    loaded.add(os.path.realpath(path))
+    except OSError:
+        pass
+    return settings + ["loaded: " + ", ".join(sorted(loaded)) if loaded else "loaded: no BLAS library mapped"]
 
 
 def main():
