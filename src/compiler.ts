@@ -4,7 +4,6 @@ import type { Program } from "./syntax/ast.js";
 import { parse } from "./syntax/parse.js";
 import { diag } from "./diagnostics/codes.js";
 import { lowerCell } from "./ir/lower.js";
-import { emitTypeScript } from "./backends/ts/emit.js";
 
 /**
  * The compiler's library API: each function runs the pipeline as far as it needs and
@@ -42,21 +41,3 @@ export function compileGraph(file: string, text: string, cellName?: string): Com
   return { graph: lowerCell(cell, checked, file), diagnostics };
 }
 
-export interface CompileTsResult {
-  readonly code?: string;
-  readonly diagnostics: Diagnostic[];
-}
-
-/** Parse, check, lower, differentiate and emit a TypeScript module with one factory per cell. */
-export function compileToTypeScript(file: string, text: string, cellName?: string): CompileTsResult {
-  const { checked, diagnostics } = checkSource(file, text);
-  if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics };
-  const cells = cellName === undefined ? checked.cells : checked.cells.filter((c) => c.def.name.name === cellName);
-  if (cells.length === 0) {
-    const available = checked.cells.map((c) => `\`${c.def.name.name}\``).join(", ");
-    const d = cellName === undefined ? diag("RNN6003", { file }) : diag("RNN6002", { name: cellName, file, available: available || "no cells" });
-    return { diagnostics: [...diagnostics, d] };
-  }
-  const graphs = cells.map((c) => lowerCell(c, checked, file));
-  return { code: emitTypeScript(graphs, { source: file }), diagnostics };
-}

@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { compileGraph, compileToTypeScript } from "../compiler.js";
+import { compileGraph } from "../compiler.js";
+import { compileToTypeScript } from "../backends/ts/compile.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
 import type { CellKernel } from "./contract.js";
 import { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck.js";

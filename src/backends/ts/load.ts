@@ -1,5 +1,5 @@
 import ts from "typescript";
-import { Project } from "ts-morph";
+import { Project, ts as morphTs } from "ts-morph";
 
 /**
  * The generated module as JavaScript: with `--js`, and to run a module inside the compiler
@@ -16,7 +16,7 @@ export function transpileModule(code: string): string {
 export function declarationsOf(code: string, name = "module.ts"): string {
   const project = new Project({
     useInMemoryFileSystem: true,
-    compilerOptions: { declaration: true, emitDeclarationOnly: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, strict: true, skipLibCheck: true },
+    compilerOptions: { declaration: true, emitDeclarationOnly: true, target: morphTs.ScriptTarget.ES2022, module: morphTs.ModuleKind.ESNext, strict: true, skipLibCheck: true },
   });
   project.createSourceFile(`/${name}`, code);
   const out = project.emitToMemory({ emitOnlyDtsFiles: true }).getFiles();

@@ -1,8 +1,13 @@
 import type { RegisterCommand } from "../context.js";
 import { registerCheck } from "./check.js";
+import { registerCompile } from "./compile.js";
+import { registerGradcheck } from "./gradcheck.js";
+import { registerInit } from "./init.js";
+import { registerIr } from "./ir.js";
+import { registerOnnx } from "./onnx.js";
 
 /**
- * The subcommands of `rnnc`, in the order `--help` lists them. Add `compile`, `ir`, `gradcheck`,
- * `onnx`, `init` … as one file each beside `check.ts` and one line here.
+ * The subcommands of `rnnc`, in the order `--help` lists them: one file each beside `check.ts`
+ * and one line here.
  */
-export const COMMANDS: readonly RegisterCommand[] = [registerCheck];
+export const COMMANDS: readonly RegisterCommand[] = [registerCheck, registerCompile, registerIr, registerGradcheck, registerInit, registerOnnx];

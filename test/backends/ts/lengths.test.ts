@@ -22,7 +22,9 @@ function example(a: ArrayLike<number>, b: number, B: number, n: number, steps: n
   return out;
 }
 
-describe.each([
+interface Case { file: string; cell: string; dims: Record<string, number> & { I: number }; states: Record<string, number>; outputs: Record<string, number> }
+
+describe.each<Case>([
   { file: "examples/lstm.rnn", cell: "LSTM", dims: { I: 3, H: 4 }, states: { h: 4, c: 4 }, outputs: { h: 4 } },
   { file: "examples/elman.rnn", cell: "Elman", dims: { I: 3, H: 4, O: 2 }, states: { h: 4 }, outputs: { y: 2 } },
   { file: "examples/layernorm_lstm.rnn", cell: "LayerNormLSTM", dims: { I: 3, H: 4 }, states: { h: 4, c: 4 }, outputs: { h: 4 } },

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compileToTypeScript } from "../../../src/compiler.js";
+import { compileToTypeScript } from "../../../src/backends/ts/compile.js";
 import { importGenerated, ROOT, writeGenerated, type Factory } from "../../helpers/generated.js";
 
 const examples = readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".rnn")).sort().map((f) => `examples/${f}`);

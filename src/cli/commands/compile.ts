@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
+import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
+import { readSourceFile } from "../read-source.js";
+import { reportDiagnostics } from "../report.js";
+
+interface CompileOptionValues extends DiagnosticOptionValues {
+  readonly output?: string;
+  readonly cell?: string;
+  readonly js?: boolean;
+}
+
+/** `rnnc compile FILE -o OUT.ts [--js]`: the TypeScript back end. */
+export function registerCompile(program: Command, context: CliContext): void {
+  const command = program
+    .command("compile")
+    .description("compile the cells of a .rnn file to a dependency-free TypeScript module (forward and backward-through-time kernels)")
+    .argument("<file>", "the .rnn source file")
+    .option("-o, --output <file>", "where to write the module (default: print it)")
+    .option("--cell <name>", "compile only this cell (default: every cell of the file)")
+    .option("--js", "write JavaScript (OUT.js) with its declarations (OUT.d.ts) instead of TypeScript");
+  addDiagnosticOptions(command)
+    .addHelpText("after", `\nExample:\n  rnnc compile examples/lstm.rnn -o lstm.ts\n\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, options: CompileOptionValues) => {
+      const source = await readSourceFile(file);
+      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const { compileToTypeScript } = await import("../../backends/ts/compile.js");
+      const result = compileToTypeScript(file, source.text, options.cell);
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      if (result.code === undefined) return context.fail(EXIT.errors);
+      if (!options.js) {
+        if (options.output === undefined) context.io.stdout(result.code);
+        else write(options.output, result.code);
+        return;
+      }
+      const { transpileModule, declarationsOf } = await import("../../backends/ts/load.js");
+      const js = transpileModule(result.code);
+      const dts = declarationsOf(result.code);
+      if (options.output === undefined) return context.io.stdout(js);
+      const base = options.output.replace(/\.(ts|js|mjs)$/, "");
+      write(`${base}.js`, js);
+      write(`${base}.d.ts`, dts);
+    });
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}

@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
+import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
+import { integerOption, parseDimsOption, parseLengthsOption } from "../options.js";
+import { readSourceFile } from "../read-source.js";
+import { reportDiagnostics } from "../report.js";
+
+interface GradcheckOptionValues extends DiagnosticOptionValues {
+  readonly cell?: string;
+  readonly dims?: Record<string, number>;
+  readonly batch: number;
+  readonly steps: number;
+  readonly seed: number;
+  readonly lengths?: number[];
+  readonly oracle: boolean;
+}
+
+/**
+ * `rnnc gradcheck FILE`: proves the generated backward pass right on random data, against
+ * float64 central differences and tfjs's autodiff of the IR. Exit 1 on any failure.
+ */
+export function registerGradcheck(program: Command, context: CliContext): void {
+  const command = program
+    .command("gradcheck")
+    .description("check a cell's generated gradients against finite differences (float64) and tfjs autodiff")
+    .argument("<file>", "the .rnn source file")
+    .option("--cell <name>", "the cell to check (default: the file's first cell)")
+    .option("--dims <I=3,H=4>", "dimension sizes (default: 3, 4, 5, … in declaration order)", parseDimsOption)
+    .option("--batch <B>", "examples per batch", integerOption("--batch", 1), 2)
+    .option("--steps <T>", "time steps", integerOption("--steps", 1), 5)
+    .option("--seed <N>", "seed of the params, inputs and loss weights", integerOption("--seed", 0), 0)
+    .option("--lengths <L,…>", "per-example lengths (a variable-length batch)", parseLengthsOption)
+    .option("--no-oracle", "skip the tfjs autodiff comparison (finite differences only)");
+  addDiagnosticOptions(command)
+    .addHelpText("after", `\nExample:\n  rnnc gradcheck examples/lstm.rnn --dims I=3,H=4 --batch 2 --steps 5\n\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, options: GradcheckOptionValues) => {
+      const source = await readSourceFile(file);
+      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const { gradcheckSource } = await import("../../verify/check-source.js");
+      const { renderGradcheckReport, gradcheckReportJson } = await import("../../verify/gradcheck-report.js");
+      const { VerifyInputError } = await import("../../verify/errors.js");
+      let result;
+      try {
+        result = await gradcheckSource(file, source.text, {
+          ...(options.cell !== undefined ? { cell: options.cell } : {}),
+          ...(options.dims !== undefined ? { dims: options.dims } : {}),
+          batch: options.batch,
+          steps: options.steps,
+          seed: options.seed,
+          ...(options.lengths !== undefined ? { lengths: options.lengths } : {}),
+          oracle: options.oracle,
+        });
+      } catch (error) {
+        if (!(error instanceof VerifyInputError)) throw error;
+        context.io.stderr(`error: ${error.message}\n`);
+        return context.fail(EXIT.usage);
+      }
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      if (!result.report) return context.fail(EXIT.errors);
+      const json = options.json === true || options.format === "json";
+      context.io.stdout(json ? JSON.stringify(gradcheckReportJson(result.report), null, 2) + "\n" : renderGradcheckReport(result.report));
+      if (!result.report.pass) context.fail(EXIT.errors);
+    });
+}

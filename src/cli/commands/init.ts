@@ -1,0 +1,51 @@
+import { Option, type Command } from "commander";
+import type { CliContext } from "../context.js";
+import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
+import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
+import { integerOption, parseDimsOption } from "../options.js";
+import { readSourceFile } from "../read-source.js";
+import { reportDiagnostics } from "../report.js";
+
+interface InitOptionValues extends DiagnosticOptionValues {
+  readonly output: string;
+  readonly dims: Record<string, number>;
+  readonly seed: number;
+  readonly cell?: string;
+  readonly dtype: "float32" | "float64";
+}
+
+/** `rnnc init FILE --dims … --seed N -o W.safetensors`: params from the cell's initializers, for both back ends. */
+export function registerInit(program: Command, context: CliContext): void {
+  const command = program
+    .command("init")
+    .description("draw a cell's params from its declared initializers and write them as safetensors")
+    .argument("<file>", "the .rnn source file")
+    .requiredOption("-o, --output <file.safetensors>", "where to write the weights")
+    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell", parseDimsOption)
+    .option("--seed <N>", "the seed (the same seed gives the same weights as the generated module's init)", integerOption("--seed", 0), 0)
+    .option("--cell <name>", "the cell (default: the file's first cell)")
+    .addOption(new Option("--dtype <dtype>", "element type of the tensors").choices(["float32", "float64"]).default("float32"));
+  addDiagnosticOptions(command)
+    .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, options: InitOptionValues) => {
+      const source = await readSourceFile(file);
+      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const { compileGraph } = await import("../../compiler.js");
+      const result = compileGraph(file, source.text, options.cell);
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      if (!result.graph) return context.fail(EXIT.errors);
+      const missing = result.graph.dims.filter((d) => options.dims[d] === undefined);
+      const extra = Object.keys(options.dims).filter((d) => !result.graph!.dims.includes(d));
+      if (missing.length > 0 || extra.length > 0) {
+        const parts = [
+          ...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []),
+          ...(extra.length > 0 ? [`cell ${result.graph.cell} has no dimension ${extra.join(", ")}`] : []),
+        ];
+        context.io.stderr(`error: --dims must give every dimension of cell ${result.graph.cell} (${result.graph.dims.join(", ")}): ${parts.join("; ")}\n`);
+        return context.fail(EXIT.usage);
+      }
+      const { initGraphParams, paramShapes, writeWeightsFile } = await import("../../weights/index.js");
+      const params = initGraphParams(result.graph, options.dims, options.seed, options.dtype);
+      writeWeightsFile(options.output, params, paramShapes(result.graph, options.dims));
+    });
+}

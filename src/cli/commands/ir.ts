@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import type { CliContext } from "../context.js";
+import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
+import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
+import { readSourceFile } from "../read-source.js";
+import { reportDiagnostics } from "../report.js";
+
+interface IrOptionValues extends DiagnosticOptionValues {
+  readonly cell?: string;
+  readonly grad?: boolean;
+}
+
+/** `rnnc ir FILE`: print the lowered step graph (and with --grad its backward step) in the stable text form. */
+export function registerIr(program: Command, context: CliContext): void {
+  const command = program
+    .command("ir")
+    .description("print a cell's IR: one step for one example, as the back ends see it")
+    .argument("<file>", "the .rnn source file")
+    .option("--cell <name>", "the cell to print (default: the file's first cell)")
+    .option("--grad", "also print the backward step (the gradient graph backprop through time runs)");
+  addDiagnosticOptions(command)
+    .addHelpText("after", `\n${EXIT_CODES_HELP}`)
+    .action(async (file: string, options: IrOptionValues) => {
+      const source = await readSourceFile(file);
+      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const { compileGraph } = await import("../../compiler.js");
+      const { printGraph, printStepGradient } = await import("../../ir/print.js");
+      const { LineIndex } = await import("../../diagnostics/source.js");
+      const result = compileGraph(file, source.text, options.cell);
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      if (!result.graph) return context.fail(EXIT.errors);
+      const index = new LineIndex(source.text);
+      const lineOf = (offset: number) => index.position(offset).line;
+      context.io.stdout(printGraph(result.graph, lineOf));
+      if (options.grad) {
+        const { differentiateStep } = await import("../../autodiff/reverse.js");
+        context.io.stdout("\n" + printStepGradient(differentiateStep(result.graph), lineOf));
+      }
+    });
+}
