@@ -7,6 +7,7 @@ import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
 import { runtimeText } from "./runtime-text.js";
 import { schedule } from "./schedule.js";
 import { DimNames, type Storage } from "./storage.js";
+import { Dim } from "../../check/dims.js";
 import { RNNC_VERSION } from "../../version.js";
 
 export interface EmitOptions {
@@ -101,6 +102,32 @@ function planCell(graph: Graph): CellPlan {
   return { graph, dims, forward, backward, fwdProgram, bwdProgram, tape, dx: grad.inputGrads.get(graph.inputs[0]!.name) };
 }
 
+/**
+ * What the forward pass keeps for the backward pass, as a formula in T, B and the cell's
+ * dimensions: every buffer with a row per (step, example) — the hoisted input projections,
+ * the taped activations, the state histories (T+1 slabs).
+ */
+export function tapeFormula(graph: Graph): string {
+  const plan = planCell(graph);
+  let perRow = Dim.const(0);
+  let perExample = Dim.const(0);
+  const extra: string[] = [];
+  for (const [id, s] of plan.forward.storage) {
+    if (s.kind !== "full" || s.buf !== `v${id}`) continue;
+    const shape = graph.nodes[id]!.shape;
+    if (shape.length <= 1) perRow = perRow.add(shape[0] ?? Dim.const(1));
+    else extra.push(`T·B·${shape.map(String).join("·")}`);
+  }
+  for (const st of graph.states) {
+    if (st.shape.length <= 1) {
+      perRow = perRow.add(st.shape[0] ?? Dim.const(1));
+      perExample = perExample.add(st.shape[0] ?? Dim.const(1));
+    } else extra.push(`(T+1)·B·${st.shape.map(String).join("·")}`);
+  }
+  const paren = (d: Dim) => (d.terms.length + (d.constant !== 0 ? 1 : 0) > 1 ? `(${d})` : d.toString());
+  return [`T·B·${paren(perRow)}`, `B·${paren(perExample)}`, ...extra].join(" + ");
+}
+
 function emitCell(file: SourceFile, graph: Graph): void {
   const plan = planCell(graph);
   const C = graph.cell;
@@ -111,6 +138,7 @@ function emitCell(file: SourceFile, graph: Graph): void {
   const xName = graph.inputs[0]!.name;
   const quote = (s: string) => JSON.stringify(s);
 
+  file.addStatements([`// Cell ${C}: the forward pass keeps ${tapeFormula(graph)} numbers for backward().`]);
   file.addInterface({ isExported: true, name: dimsType, docs: [`The dimensions of cell ${C}: positive integers.`], properties: graph.dims.map((d) => ({ name: d, type: "number" })) });
   file.addInterface({
     isExported: true,
