@@ -7,6 +7,7 @@ import { BUILTINS } from "./builtins.js";
 import { evalShape } from "./dim-exprs.js";
 import { shapeToString, shapesEqual, type Dim, type Shape } from "./dims.js";
 import { checkInitializer } from "./initializers.js";
+import { checkRecursion } from "./recursion.js";
 import type { Binding, ExprContext, FnSignature } from "./scope.js";
 import { checkStatement, define, type BodyResult } from "./statements.js";
 
@@ -49,7 +50,11 @@ export interface CheckResult {
  */
 export function check(program: Program, source: string): CheckResult {
   const diagnostics: Diagnostic[] = [];
-  const report = (d: Diagnostic) => diagnostics.push(d);
+  let errors = 0;
+  const report = (d: Diagnostic) => {
+    diagnostics.push(d);
+    if (d.severity === "error") errors++;
+  };
   const text = (span: Span) => collapse(source.slice(span.start, span.end));
   const dimText = (e: DimExpr) => text(e.span);
   const types = new Map<Expr, Shape>();
@@ -74,9 +79,9 @@ export function check(program: Program, source: string): CheckResult {
   const cells: CheckedCell[] = [];
   for (const item of program.items) {
     if (item.kind !== "cell") continue;
-    const before = diagnostics.filter((d) => d.severity === "error").length;
+    const before = errors;
     const cell = checkCell(item, fns, { report, text, dimText, types, callBindings, unparsed });
-    if (cell && !duplicates.has(item) && diagnostics.filter((d) => d.severity === "error").length === before) cells.push(cell);
+    if (cell && !duplicates.has(item) && errors === before) cells.push(cell);
   }
   return { cells, fns, types, callBindings, diagnostics };
 }
@@ -190,48 +195,6 @@ function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, tools: Too
     );
   }
   warnUnused(cx, ["let", "argument"], tools.report);
-}
-
-function checkRecursion(defs: FnDef[], report: (d: Diagnostic) => void): void {
-  const byName = new Map(defs.map((d) => [d.name.name, d]));
-  const calls = new Map<string, { callee: string; span: Span }[]>();
-  for (const d of defs) {
-    const found: { callee: string; span: Span }[] = [];
-    const walk = (e: Expr): void => {
-      if (e.kind === "call") {
-        if (byName.has(e.callee.name)) found.push({ callee: e.callee.name, span: e.callee.span });
-        e.args.forEach(walk);
-      } else if (e.kind === "binary") (walk(e.left), walk(e.right));
-      else if (e.kind === "neg") walk(e.operand);
-      else if (e.kind === "slice") walk(e.target);
-    };
-    for (const s of d.body) if (s.kind !== "decl" && s.value) walk(s.value);
-    calls.set(d.name.name, found);
-  }
-  const reported = new Set<string>();
-  for (const d of defs) {
-    // Depth-first search for a path back to d.
-    const path: string[] = [];
-    const visiting = new Set<string>();
-    const dfs = (name: string): { span: Span } | undefined => {
-      for (const c of calls.get(name) ?? []) {
-        if (c.callee === d.name.name) return { span: c.span };
-        if (visiting.has(c.callee)) continue;
-        visiting.add(c.callee);
-        path.push(c.callee);
-        const hit = dfs(c.callee);
-        if (hit) return hit;
-        path.pop();
-      }
-      return undefined;
-    };
-    const hit = dfs(d.name.name);
-    if (hit && !reported.has(d.name.name)) {
-      [d.name.name, ...path].forEach((n) => reported.add(n));
-      const cycle = [d.name.name, ...path, d.name.name].map((n) => `\`${n}\``).join(" → ");
-      report(diag("RNN5005", { fn: d.name.name, path: cycle }, { labels: [primary(hit.span, "the call that closes the cycle")] }));
-    }
-  }
 }
 
 // ---- cells ------------------------------------------------------------------------------

@@ -2,11 +2,16 @@
  * "Did you mean …?" for unknown names: the closest candidate by edit distance, if it is close
  * enough to be a likely typo (one edit for short names, two for names of five letters or more).
  */
+const MAX_CANDIDATES = 1000;
+
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
   const limit = name.length >= 5 ? 2 : 1;
+  const unique = [...new Set(candidates)];
+  // A scope this large is generated, not typed; a suggestion is not worth the time there.
+  if (unique.length > MAX_CANDIDATES) return undefined;
   let best: string | undefined;
   let bestDistance = limit + 1;
-  for (const c of [...new Set(candidates)].sort()) {
+  for (const c of unique.sort()) {
     if (c === name) continue;
     const d = editDistance(name, c, bestDistance);
     if (d < bestDistance) {

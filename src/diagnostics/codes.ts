@@ -14,6 +14,7 @@ export const CODES = {
   RNN1003: { severity: "error", template: "unexpected {found} in {context}; expected {expected}" },
   RNN1004: { severity: "error", template: "the file is not valid UTF-8 (invalid byte at offset {offset})" },
   RNN1005: { severity: "error", template: "number literal {found} is not a finite number" },
+  RNN1006: { severity: "error", template: "{what} nested deeper than {limit} levels" },
 
   // ---- 2xxx names and scopes -----------------------------------------------------------
   RNN2001: { severity: "error", template: "`{name}` is not defined" },

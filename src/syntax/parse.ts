@@ -3,7 +3,8 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { LineIndex } from "../diagnostics/source.js";
 import type { Span } from "../diagnostics/span.js";
-import type { Item, Program } from "./ast.js";
+import type { Ident, Item, Program } from "./ast.js";
+import { headerTrees, MAX_TOKEN_NESTING, MAX_TREE_DEPTH, statementTrees, tooDeepToken, treeDepth } from "./depth.js";
 import { rnnParser, type SyntaxErrorPayload } from "./parser.js";
 import { NumberLit, rnnLexer } from "./tokens.js";
 import { AstBuilder } from "./visitor.js";
@@ -76,6 +77,18 @@ export function parse(file: string, text: string): ParseResult {
     syntax.push(diag("RNN1001", { found: quote(text.slice(e.offset, e.offset + Math.min(e.length, 20))) }, { labels: [primary(span, "not part of the language")] }));
   }
 
+  const deep = tooDeepToken(lexed.tokens);
+  if (deep) {
+    // The parser recurses once per bracket or sign: stop before it could run out of stack.
+    syntax.push(
+      diag("RNN1006", { what: "brackets or `-` signs", limit: MAX_TOKEN_NESTING }, {
+        labels: [primary(tokenSpan(file, deep), "too deep here")],
+        notes: ["the file is not parsed further"],
+      }),
+    );
+    return { program: { file, items: [] }, diagnostics: sortByPosition(syntax) };
+  }
+
   rnnParser.input = lexed.tokens;
   const cst = rnnParser.program();
   for (const e of rnnParser.errors) syntax.push(syntaxDiagnostic(file, text, lexed.tokens, e));
@@ -90,11 +103,39 @@ export function parse(file: string, text: string): ParseResult {
   }
 
   const builder = new AstBuilder(file);
-  const built = builder.visit(cst) as Item[];
+  const built = limitDepth(builder.visit(cst) as Item[], builder.unparsed, kept);
   const errorOffsets = kept.map((d) => d.labels[0]?.span.start ?? 0);
   const items = markRecovered(built, builder.unparsed.map((u) => u.start), errorOffsets, text.length);
-  const program: Program = { file, items, ...(builder.unparsed.length > 0 ? { unparsed: builder.unparsed.map((u) => u.name).filter((n) => n !== undefined) } : {}) };
+  const unparsed = builder.unparsed.flatMap((u) => (u.name ? [u.name] : []));
+  const program: Program = { file, items, ...(unparsed.length > 0 ? { unparsed } : {}) };
   return { program, diagnostics: sortByPosition([...kept, ...numbers]) };
+}
+
+/**
+ * Drops statements (and function headers) whose trees are deeper than `MAX_TREE_DEPTH`, so the
+ * recursive stages after parsing never see them; each one is reported.
+ */
+function limitDepth(items: Item[], unparsed: { start: number; name?: Ident }[], report: Diagnostic[]): Item[] {
+  const tooDeep = (span: Span): Diagnostic =>
+    diag("RNN1006", { what: "an expression", limit: MAX_TREE_DEPTH }, {
+      labels: [primary(span, "too deep")],
+      notes: ["each bracket, sign, operator and call adds a level; name parts of it with `let`"],
+    });
+  const out: Item[] = [];
+  for (const item of items) {
+    if (headerTrees(item).some((t) => treeDepth(t) > MAX_TREE_DEPTH)) {
+      report.push(tooDeep(item.name.span));
+      unparsed.push({ start: item.span.start, name: item.name });
+      continue;
+    }
+    const body = item.body.filter((s) => {
+      const ok = statementTrees(s).every((t) => treeDepth(t) <= MAX_TREE_DEPTH);
+      if (!ok) report.push(tooDeep(s.span));
+      return ok;
+    });
+    out.push(body.length === item.body.length ? item : { ...item, body });
+  }
+  return out;
 }
 
 function sortByPosition(ds: Diagnostic[]): Diagnostic[] {
@@ -118,11 +159,24 @@ function onePerLine(ds: Diagnostic[], lines: LineIndex): Diagnostic[] {
  */
 function markRecovered(items: Item[], unparsedStarts: number[], errors: number[], end: number): Item[] {
   const starts = [...items.map((i) => i.span.start), ...unparsedStarts].sort((a, b) => a - b);
+  const sortedErrors = [...errors].sort((a, b) => a - b);
   return items.map((item) => {
-    const next = starts.find((s) => s > item.span.start) ?? end + 1;
-    const hit = errors.some((o) => o >= item.span.start && o < next);
-    return hit ? { ...item, recovered: true } : item;
+    const next = starts[firstAbove(starts, item.span.start)] ?? end + 1;
+    const e = sortedErrors[firstAbove(sortedErrors, item.span.start - 1)];
+    return e !== undefined && e < next ? { ...item, recovered: true } : item;
   });
+}
+
+/** Index of the first element of a sorted array that is greater than `x` (binary search). */
+function firstAbove(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function syntaxDiagnostic(file: string, text: string, tokens: IToken[], e: IRecognitionException): Diagnostic {

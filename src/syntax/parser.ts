@@ -42,7 +42,7 @@ export interface SyntaxErrorPayload {
  */
 export class RnnParser extends CstParser {
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, errorMessageProvider: structuredMessages });
+    super(T.ALL_TOKENS, { recoveryEnabled: true, nodeLocationTracking: "onlyOffset", maxLookahead: 3, errorMessageProvider: structuredMessages });
     this.performSelfAnalysis();
   }
 
