@@ -12,9 +12,18 @@ export type Feed = { kind: "float"; dims: readonly number[]; data: ArrayLike<num
 export const float = (dims: readonly number[], data: ArrayLike<number>): Feed => ({ kind: "float", dims, data });
 export const int32 = (dims: readonly number[], data: ArrayLike<number>): Feed => ({ kind: "int32", dims, data });
 
-/** Loads the model (ORT's loader validates it: types, shapes, op schemas) and runs it once. */
-export async function runModel(bytes: Uint8Array, feeds: Record<string, Feed>): Promise<Record<string, Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+/**
+ * Loads the model and runs it once. Loading is the validation: ORT checks every node against
+ * its op schema and runs type and shape inference — here in strict mode, where an inferred
+ * shape or type that contradicts a declared one is an error — and, with graph optimizations
+ * off (the default here), executes exactly the nodes we emitted.
+ */
+export async function runModel(bytes: Uint8Array, feeds: Record<string, Feed>, optimize = false): Promise<Record<string, Tensor>> {
+  const session = await ort.InferenceSession.create(bytes, {
+    logSeverityLevel: 3,
+    graphOptimizationLevel: optimize ? "all" : "disabled",
+    extra: { session: { strict_shape_type_inference: "1" } },
+  });
   const inputs: Record<string, ort.Tensor> = {};
   for (const [name, f] of Object.entries(feeds)) {
     inputs[name] = f.kind === "float"

@@ -12,7 +12,9 @@ import { compileGraph } from "../../src/compiler.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { lstm } from "./graphs.js";
 import { randomParams } from "./harness.js";
-import { runModel } from "./ort.js";
+import * as ort from "onnxruntime-node";
+import { encodeModel } from "../../src/backends/onnx/proto.js";
+import { float, int32, loadVectors, maxAbsDiff, paramsFromVectors, runModel } from "./ort.js";
 
 const DIMS = { I: 3, H: 4 };
 const LSTM_FILE = "examples/lstm.rnn";
@@ -185,4 +187,31 @@ describe("names, types and metadata", () => {
     expect(cNode.docString).toMatch(new RegExp(`^${LSTM_FILE}@\\d+$`));
     expect(Number(cNode.docString!.split("@")[1])).toBeGreaterThanOrEqual(offset);
   });
+});
+
+describe("validation by ONNX Runtime", () => {
+  it("the strict loader the tests use rejects a model whose declared shapes contradict its nodes", async () => {
+    const graph = lstm().graph();
+    const model = buildOnnxModel(graph, options(graph, { steps: 2, sourceText: undefined }));
+    const strict = { logSeverityLevel: 3 as const, graphOptimizationLevel: "disabled" as const, extra: { session: { strict_shape_type_inference: "1" } } };
+    await expect(ort.InferenceSession.create(encodeModel(model), strict)).resolves.toBeDefined();
+    model.graph!.output![0]!.type!.tensorType!.shape!.dim![2] = { dimValue: 5 };
+    await expect(ort.InferenceSession.create(encodeModel(model), strict)).rejects.toThrow(/Inferred=4 Declared=5/);
+  });
+
+  for (const recurrence of ["unroll", "scan"] as const) {
+    it(`${recurrence}: with ORT's graph optimizations on (what users get), the LSTM vectors still match`, async () => {
+      const v = loadVectors("lstm");
+      const bytes = exportOnnx(lstm().graph(), { dims: v.dims, steps: v.steps, recurrence, params: paramsFromVectors(v), sourceFile: "test/hand.rnn", optionalInputs: false });
+      const feeds = {
+        x: float(v.x.shape, v.x.data),
+        initial_h: float(v.initial.h0!.shape, v.initial.h0!.data),
+        initial_c: float(v.initial.c0!.shape, v.initial.c0!.data),
+        sequence_lens: int32([v.batch], [v.steps, v.steps]),
+      };
+      const out = await runModel(bytes, feeds, true);
+      expect(maxAbsDiff(out.h!.data, v.outputs.y!.data)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(out.final_c!.data, v.outputs.c_T!.data)).toBeLessThan(1e-4);
+    });
+  }
 });
