@@ -3,7 +3,7 @@
  * program's command list is the CLI's business): the written model runs in ONNX Runtime and
  * reproduces the PyTorch vectors; mistakes give diagnostics (exit 1) or usage errors (exit 2).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,6 +60,14 @@ describe("rnnc onnx", () => {
     const run = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H=4", "--steps", "2", "--opset", "10", "--format", "short", "-o", join(dir, "x.onnx"));
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("examples/lstm.rnn:11:28: error RNN6004: the ONNX back end does not support `Gemm` (for the matmul at examples/lstm.rnn:11) at opset 10\n");
+  });
+
+  it("reports the program's errors and writes nothing (exit 1)", async () => {
+    const model = join(dir, "broken.onnx");
+    const run = await rnnc("onnx", "test/cli/fixtures/shape-error.rnn", "--dims", "I=3,H=4,E=2", "--steps", "2", "--format", "short", "-o", model);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("error RNN3004: matrix product `W @ x` has mismatched inner dimensions: I vs E");
+    expect(existsSync(model)).toBe(false);
   });
 
   it("reports an unreadable or mismatched weights file (exit 1)", async () => {
