@@ -1,8 +1,9 @@
 import { writeFileSync } from "node:fs";
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
+import { integerOption, parseDimsOption } from "../options.js";
 import { readSourceFile } from "../read-source.js";
 import { reportDiagnostics } from "../report.js";
 
@@ -18,29 +19,6 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly requiredInputs?: boolean;
 }
 
-/** `I=32,H=64` → { I: 32, H: 64 }. */
-export function parseDims(text: string): Record<string, number> {
-  const dims: Record<string, number> = {};
-  for (const part of text.split(",")) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!match) throw new InvalidArgumentError(`expected NAME=SIZE pairs separated by commas (like I=32,H=64), found \`${part}\`.`);
-    const [, name, value] = match as unknown as [string, string, string];
-    if (Object.prototype.hasOwnProperty.call(dims, name)) throw new InvalidArgumentError(`dimension ${name} is given twice.`);
-    const size = Number(value);
-    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgumentError(`dimension ${name} must be a positive integer, found ${value}.`);
-    dims[name] = size;
-  }
-  return dims;
-}
-
-function integer(what: string, min: number): (text: string) => number {
-  return (text) => {
-    const n = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${what} must be an integer ≥ ${min}, found \`${text}\`.`);
-    return n;
-  };
-}
-
 /**
  * `rnnc onnx FILE --dims I=32,H=64 [--steps T] [--recurrence unroll|scan] -o model.onnx`:
  * compile one cell and write it as an ONNX model (src/backends/onnx does the work).
@@ -51,13 +29,13 @@ export function registerOnnx(program: Command, context: CliContext): void {
     .description("compile a cell to an ONNX model (time-major x [T, batch, …]; optional initial_<state> and sequence_lens)")
     .argument("<file>", "the .rnn source file")
     .requiredOption("-o, --output <model.onnx>", "where to write the model")
-    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell", parseDims)
+    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell", parseDimsOption)
     .option("--cell <name>", "the cell to export (default: the file's first cell)")
-    .option("--steps <T>", "the number of steps T (required to unroll; the Scan form keeps T symbolic without it)", integer("--steps", 1))
+    .option("--steps <T>", "the number of steps T (required to unroll; the Scan form keeps T symbolic without it)", integerOption("--steps", 1))
     .addOption(new Option("--recurrence <form>", "unroll: the step repeated T times; scan: one ONNX Scan node").choices(["unroll", "scan"]).default("unroll"))
-    .option("--opset <N>", "the ONNX opset to target (default 17, at most 22)", integer("--opset", 1))
+    .option("--opset <N>", "the ONNX opset to target (default 17, at most 22)", integerOption("--opset", 1))
     .addOption(new Option("--weights <file.safetensors>", "take the params from a safetensors file (names and shapes are checked)").conflicts("seed"))
-    .option("--seed <N>", "initialize the params with the cell's initializers from this seed (default 0)", integer("--seed", 0))
+    .option("--seed <N>", "initialize the params with the cell's initializers from this seed (default 0)", integerOption("--seed", 0))
     .option("--required-inputs", "declare initial_<state> and sequence_lens as required inputs, without defaults (onnxruntime-node can only feed inputs that have no default)");
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
