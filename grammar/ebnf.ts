@@ -20,7 +20,7 @@ const TOKEN_RULES: Record<string, string> = { Identifier: "Name", Number: "Numbe
 
 /** The parser's rules (from `getSerializedGastProductions()`) as EBNF, by rule name. */
 export function fromGast(rules: readonly ISerializedGast[]): Map<string, Ebnf> {
-  return new Map(rules.map((r) => [(r as { name: string }).name, seq(children(r))]));
+  return new Map(rules.map((r) => [(r as unknown as { name: string }).name, seq(children(r))]));
 }
 
 function children(node: ISerializedGast): Ebnf[] {
