@@ -78,6 +78,10 @@ class KernelWriter {
   private readonly histories = new Map<string, string>();
   private readonly carryNextOwner = new Map<number, string>();
   private readonly concatAlias = new Map<number, { concat: number; offset: string }>();
+  /** Weights packed for the GEMMs once per call, right after the param phase: key → local name. */
+  private readonly packs = new Map<string, string>();
+  private readonly packLines: string[] = [];
+  private usesScratch = false;
   private indent = 1;
 
   constructor(
@@ -94,10 +98,13 @@ class KernelWriter {
     this.planConcatAliases();
     for (let id = 0; id < this.nodes.length; id++) if (this.needsStorage(id)) this.storageOf(id);
     this.emitPhase("param", {});
+    const afterParams = this.body.length;
     this.emitPhase("pre", { fullRow: "r" });
     this.emitLoop();
     this.emitPhase("post", { fullRow: "r" });
     this.emitAccumulators();
+    this.body.splice(afterParams, 0, ...this.packLines.map((l) => "  " + l));
+    if (this.usesScratch) this.allocs.push("let scratch: PackedB | undefined;");
     return { allocs: this.allocs, body: this.body, storage: this.storage, fullBuffers: this.fullBuffers, histories: this.histories };
   }
 
@@ -551,6 +558,26 @@ class KernelWriter {
    * one GEMM: B rows inside the time loop, T·B rows before or after it (the hoisting).
    * Anything else (both operands per row, or both shared) is a plain loop.
    */
+  /**
+   * A shared operand (a weight) packed for the GEMM kernel, once per call: op(W) is W, or its
+   * transpose when `trans`, seen as a [k×n] matrix.
+   */
+  private packed(W: Storage, ld: string, trans: boolean, k: string, n: string): string {
+    const key = `${W.buf}|${W.col}|${ld}|${trans}|${k}|${n}`;
+    let name = this.packs.get(key);
+    if (!name) {
+      name = `pk${this.packs.size}`;
+      this.packs.set(key, name);
+      this.packLines.push(`const ${name} = packB(${W.buf}, ${W.col}, ${ld}, ${trans}, ${k}, ${n});`);
+    }
+    return name;
+  }
+
+  /**
+   * Matrix products. A per-row vector times a shared matrix over all rows of the context is
+   * one GEMM against the packed matrix: B rows inside the time loop, T·B rows before or after
+   * it (the hoisting). Anything else (both operands per row, or both shared) is a plain loop.
+   */
   private emitMatmul(id: number, cx: RowContext): void {
     const node = this.nodes[id]!;
     const [ia, ib] = node.inputs as [number, number];
@@ -563,17 +590,16 @@ class KernelWriter {
     const tb = node.attrs.transB === true;
     const rows = this.rows(cx);
     const perRow = (s: Storage) => s.kind !== "param";
-    const call = (fn: string, n: string, k: string, X: Storage, W: Storage, ldw: string) =>
-      this.line(`${fn}(${rows}, ${n}, ${k}, ${X.buf}, ${this.rowBase(X, cx)}, ${X.stride}, ${W.buf}, ${W.col}, ${ldw}, ${out.buf}, ${this.rowBase(out, cx)}, ${out.stride}, false);`);
+    const call = (X: Storage, pk: string) =>
+      this.line(`gemm(${rows}, ${X.buf}, ${this.rowBase(X, cx)}, ${X.stride}, ${pk}, ${out.buf}, ${this.rowBase(out, cx)}, ${out.stride}, false);`);
     if (cx.fullRow !== undefined && !perRow(A) && sA.length === 2 && perRow(Bs) && sB.length === 1) {
-      const [m, k] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
-      if (!ta) return call("gemmNT", m, k, Bs, A, k);
-      return call("gemmNN", k, m, Bs, A, k);
+      const [r, c] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
+      // W v over rows: V·Wᵀ; Wᵀ v over rows: V·W.
+      return call(Bs, ta ? this.packed(A, c, false, r, c) : this.packed(A, c, true, c, r));
     }
     if (cx.fullRow !== undefined && perRow(A) && sA.length === 1 && !perRow(Bs) && sB.length === 2) {
       const [r, c] = [this.dims.of(sB[0]!), this.dims.of(sB[1]!)];
-      if (!tb) return call("gemmNN", c, r, A, Bs, c);
-      return call("gemmNT", r, c, A, Bs, c);
+      return call(A, tb ? this.packed(Bs, c, true, c, r) : this.packed(Bs, c, false, r, c));
     }
     this.emitNaiveMatmul(id, cx);
   }
@@ -631,7 +657,10 @@ class KernelWriter {
           const m = this.dims.of(node.shape[0]!);
           const n = this.dims.of(node.shape[1]!);
           if (a.kind === "full" && b.kind === "full") {
-            this.line(`gemmTN(${m}, ${n}, TB, ${a.buf}, ${this.rowBase(a, cx)}, ${a.stride}, ${b.buf}, ${this.rowBase(b, cx)}, ${b.stride}, ${G}, 0, ${n}, true);`);
+            // Σ over every (step, example) row r of a_r ⊗ b_r = Aᵀ·B: one product, B packed once.
+            this.line(`scratch = packB(${b.buf}, ${this.rowBase(b, cx)}, ${b.stride}, false, TB, ${n}, scratch);`);
+            this.line(`gemmTransA(${m}, ${a.buf}, ${this.rowBase(a, cx)}, ${a.stride}, scratch, ${G}, 0, ${n}, true);`);
+            this.usesScratch = true;
             continue;
           }
           const bases = new Map<string, string>();

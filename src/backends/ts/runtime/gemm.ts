@@ -1,161 +1,167 @@
 // Matrix products for the generated kernels. No imports: the emitter embeds this file's text
 // in every generated module, and the compiler imports it directly for its own tests.
 //
-// All matrices are row-major views into flat arrays: (array, offset, leading dimension).
-// The three forms are the three products backprop through time needs:
-//   gemmNT  C[m×n] (+)= A[m×k] · B[n×k]ᵀ   forward  x·Wᵀ (a batch of rows times a weight matrix)
-//   gemmNN  C[m×n] (+)= A[m×k] · B[k×n]    backward dY·W (the adjoint of the input rows)
-//   gemmTN  C[m×n] (+)= A[k×m]ᵀ · B[k×n]   backward dYᵀ·X (a weight's gradient, summed over rows)
-// Each is register-tiled (4 rows of C at a time, with 4 or 8 accumulators in registers) and
-// blocked over k so the panels being reused stay in cache.
+// Every product is C[m×n] (+)= op(A)·B with B first *packed*: cut into panels of 8 columns,
+// each panel stored k×8 contiguously in a Float64Array (zero-padded past n). The kernel then
+// holds a 4×8 tile of C in 32 locals (registers, mostly) and streams one panel and four rows
+// (or, transposed, four columns) of A through it, k innermost: 12 loads per 32 multiply-adds.
+// Weights are packed once per forward or backward call and reused at every step; the
+// per-row operands of a weight gradient are packed once per product.
+// Matrices are row-major views into flat arrays: (array, offset, leading dimension).
 
 export type FloatArray = Float32Array | Float64Array;
 
+/** A packed B operand: ⌈n/8⌉ panels of k×8 values. */
+export interface PackedB {
+  readonly k: number;
+  readonly n: number;
+  readonly data: Float64Array;
+}
+
+/**
+ * Packs op(B) [k×n] — B itself ([k×n], `trans` false) or the transpose of B ([n×k], `trans`
+ * true) — into panels. `into` is reused when it is large enough (no allocation in loops).
+ */
+export function packB(B: FloatArray, bOff: number, ldb: number, trans: boolean, k: number, n: number, into?: PackedB): PackedB {
+  const panels = (n + 7) >> 3;
+  const size = panels * k * 8;
+  const data = into !== undefined && into.data.length >= size ? into.data : new Float64Array(size);
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * 8;
+    const width = Math.min(8, n - j0);
+    let o = p * k * 8;
+    if (!trans) {
+      for (let q = 0; q < k; q++, o += 8) {
+        const b = bOff + q * ldb + j0;
+        for (let j = 0; j < width; j++) data[o + j] = B[b + j]!;
+        for (let j = width; j < 8; j++) data[o + j] = 0;
+      }
+    } else {
+      for (let q = 0; q < k; q++, o += 8) {
+        const b = bOff + j0 * ldb + q;
+        for (let j = 0; j < width; j++) data[o + j] = B[b + j * ldb]!;
+        for (let j = width; j < 8; j++) data[o + j] = 0;
+      }
+    }
+  }
+  return { k, n, data };
+}
+
+/** Rows of k processed per block, and rows of A per packed block: sized to stay in L1/L2. */
 const KC = 256;
+const MC = 64;
 
-/** C[m×n] (+)= A[m×k] · B[n×k]ᵀ: every C entry is a dot product of two contiguous rows. */
-export function gemmNT(
-  m: number, n: number, k: number,
-  A: FloatArray, aOff: number, lda: number,
-  B: FloatArray, bOff: number, ldb: number,
-  C: FloatArray, cOff: number, ldc: number,
-  accumulate: boolean,
-): void {
+/** C[m×n] (+)= A[m×k] · B, B packed. */
+export function gemm(m: number, A: FloatArray, aOff: number, lda: number, Bp: PackedB, C: FloatArray, cOff: number, ldc: number, accumulate: boolean): void {
+  blocked(m, A, aOff, lda, 1, Bp, C, cOff, ldc, accumulate);
+}
+
+/** C[m×n] (+)= A[k×m]ᵀ · B, B packed: a sum over the k rows of outer products (a weight's gradient). */
+export function gemmTransA(m: number, A: FloatArray, aOff: number, lda: number, Bp: PackedB, C: FloatArray, cOff: number, ldc: number, accumulate: boolean): void {
+  blocked(m, A, aOff, 1, lda, Bp, C, cOff, ldc, accumulate);
+}
+
+let packedA = new Float64Array(MC * KC);
+
+/**
+ * The blocked product (after Goto and van de Geijn): for each block of k, and each block of
+ * MC rows of A, pack that block of A into 4-row micro-panels (contiguous, so A's layout —
+ * plain or transposed — no longer matters), then run the 4×8 tile over every B panel. A's
+ * element (i, q) is A[aOff + i·rowStep + q·kStep].
+ */
+function blocked(m: number, A: FloatArray, aOff: number, rowStep: number, kStep: number, Bp: PackedB, C: FloatArray, cOff: number, ldc: number, accumulate: boolean): void {
+  const { k, n, data } = Bp;
+  const panels = (n + 7) >> 3;
+  if (k === 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
+    return;
+  }
   for (let k0 = 0; k0 < k; k0 += KC) {
-    const k1 = Math.min(k, k0 + KC);
+    const kc = Math.min(KC, k - k0);
     const acc = accumulate || k0 > 0;
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      const a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-      let j = 0;
-      for (; j + 2 <= n; j += 2) {
-        const b0 = bOff + j * ldb, b1 = b0 + ldb;
-        let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
-        for (let p = k0; p < k1; p++) {
-          const x0 = B[b0 + p]!, x1 = B[b1 + p]!;
-          const y0 = A[a0 + p]!, y1 = A[a1 + p]!, y2 = A[a2 + p]!, y3 = A[a3 + p]!;
-          s00 += y0 * x0; s01 += y0 * x1;
-          s10 += y1 * x0; s11 += y1 * x1;
-          s20 += y2 * x0; s21 += y2 * x1;
-          s30 += y3 * x0; s31 += y3 * x1;
+    for (let i0 = 0; i0 < m; i0 += MC) {
+      const mc = Math.min(MC, m - i0);
+      const tiles = (mc + 3) >> 2;
+      const Ap = packA(A, aOff + i0 * rowStep + k0 * kStep, rowStep, kStep, mc, kc);
+      for (let p = 0; p < panels; p++) {
+        const width = Math.min(8, n - p * 8);
+        const b = (p * k + k0) * 8;
+        for (let t = 0; t < tiles; t++) {
+          const rows = Math.min(4, mc - t * 4);
+          tile4x8(kc, Ap, t * kc * 4, data, b, C, cOff + (i0 + t * 4) * ldc + p * 8, ldc, width, rows, acc);
         }
-        const c0 = cOff + i * ldc + j;
-        if (acc) {
-          C[c0] = C[c0]! + s00; C[c0 + 1] = C[c0 + 1]! + s01;
-          C[c0 + ldc] = C[c0 + ldc]! + s10; C[c0 + ldc + 1] = C[c0 + ldc + 1]! + s11;
-          C[c0 + 2 * ldc] = C[c0 + 2 * ldc]! + s20; C[c0 + 2 * ldc + 1] = C[c0 + 2 * ldc + 1]! + s21;
-          C[c0 + 3 * ldc] = C[c0 + 3 * ldc]! + s30; C[c0 + 3 * ldc + 1] = C[c0 + 3 * ldc + 1]! + s31;
-        } else {
-          C[c0] = s00; C[c0 + 1] = s01;
-          C[c0 + ldc] = s10; C[c0 + ldc + 1] = s11;
-          C[c0 + 2 * ldc] = s20; C[c0 + 2 * ldc + 1] = s21;
-          C[c0 + 3 * ldc] = s30; C[c0 + 3 * ldc + 1] = s31;
-        }
-      }
-      for (; j < n; j++) {
-        const b0 = bOff + j * ldb;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let p = k0; p < k1; p++) {
-          const x = B[b0 + p]!;
-          s0 += A[a0 + p]! * x; s1 += A[a1 + p]! * x; s2 += A[a2 + p]! * x; s3 += A[a3 + p]! * x;
-        }
-        const c0 = cOff + i * ldc + j;
-        if (acc) { C[c0] = C[c0]! + s0; C[c0 + ldc] = C[c0 + ldc]! + s1; C[c0 + 2 * ldc] = C[c0 + 2 * ldc]! + s2; C[c0 + 3 * ldc] = C[c0 + 3 * ldc]! + s3; }
-        else { C[c0] = s0; C[c0 + ldc] = s1; C[c0 + 2 * ldc] = s2; C[c0 + 3 * ldc] = s3; }
-      }
-    }
-    for (; i < m; i++) {
-      const a0 = aOff + i * lda;
-      for (let j = 0; j < n; j++) {
-        const b0 = bOff + j * ldb;
-        let s = 0;
-        for (let p = k0; p < k1; p++) s += A[a0 + p]! * B[b0 + p]!;
-        const c0 = cOff + i * ldc + j;
-        if (acc) C[c0] = C[c0]! + s;
-        else C[c0] = s;
       }
     }
   }
-  if (k === 0 && !accumulate) zero(m, n, C, cOff, ldc);
 }
 
-/** C[m×n] (+)= A[m×k] · B[k×n]: rows of C are combinations of rows of B (axpy form). */
-export function gemmNN(
-  m: number, n: number, k: number,
-  A: FloatArray, aOff: number, lda: number,
-  B: FloatArray, bOff: number, ldb: number,
-  C: FloatArray, cOff: number, ldc: number,
-  accumulate: boolean,
+/** Packs an mc×kc block of A into ⌈mc/4⌉ micro-panels of kc×4 values (zero-padded rows). */
+function packA(A: FloatArray, a: number, rowStep: number, kStep: number, mc: number, kc: number): Float64Array {
+  const tiles = (mc + 3) >> 2;
+  if (packedA.length < tiles * kc * 4) packedA = new Float64Array(tiles * kc * 4);
+  const out = packedA;
+  for (let t = 0; t < tiles; t++) {
+    const base = t * kc * 4;
+    for (let r = 0; r < 4; r++) {
+      const i = t * 4 + r;
+      if (i >= mc) {
+        for (let q = 0; q < kc; q++) out[base + q * 4 + r] = 0;
+        continue;
+      }
+      let src = a + i * rowStep;
+      for (let q = 0; q < kc; q++, src += kStep) out[base + q * 4 + r] = A[src]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * One 4×8 tile of C from a packed A micro-panel (kc×4) and a packed B panel (kc×8): 32
+ * accumulators in locals, 12 loads per 32 multiply-adds. Writes `rows` × `width` of it.
+ */
+function tile4x8(
+  kc: number, Ap: Float64Array, a: number, P: Float64Array, b: number,
+  C: FloatArray, c: number, ldc: number, width: number, rows: number, accumulate: boolean,
 ): void {
-  if (!accumulate) zero(m, n, C, cOff, ldc);
-  for (let k0 = 0; k0 < k; k0 += KC) {
-    const k1 = Math.min(k, k0 + KC);
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      const c0 = cOff + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-      const a0 = aOff + i * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
-      for (let p = k0; p < k1; p++) {
-        const y0 = A[a0 + p]!, y1 = A[a1 + p]!, y2 = A[a2 + p]!, y3 = A[a3 + p]!;
-        const b = bOff + p * ldb;
-        for (let j = 0; j < n; j++) {
-          const x = B[b + j]!;
-          C[c0 + j] = C[c0 + j]! + y0 * x;
-          C[c1 + j] = C[c1 + j]! + y1 * x;
-          C[c2 + j] = C[c2 + j]! + y2 * x;
-          C[c3 + j] = C[c3 + j]! + y3 * x;
-        }
-      }
-    }
-    for (; i < m; i++) {
-      const c0 = cOff + i * ldc;
-      const a0 = aOff + i * lda;
-      for (let p = k0; p < k1; p++) {
-        const y = A[a0 + p]!;
-        const b = bOff + p * ldb;
-        for (let j = 0; j < n; j++) C[c0 + j] = C[c0 + j]! + y * B[b + j]!;
-      }
-    }
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c06 = 0, c07 = 0;
+  let c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0, c25 = 0, c26 = 0, c27 = 0;
+  let c30 = 0, c31 = 0, c32 = 0, c33 = 0, c34 = 0, c35 = 0, c36 = 0, c37 = 0;
+  for (let q = 0; q < kc; q++, a += 4, b += 8) {
+    const x0 = Ap[a]!, x1 = Ap[a + 1]!, x2 = Ap[a + 2]!, x3 = Ap[a + 3]!;
+    const y0 = P[b]!, y1 = P[b + 1]!, y2 = P[b + 2]!, y3 = P[b + 3]!, y4 = P[b + 4]!, y5 = P[b + 5]!, y6 = P[b + 6]!, y7 = P[b + 7]!;
+    c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3; c04 += x0 * y4; c05 += x0 * y5; c06 += x0 * y6; c07 += x0 * y7;
+    c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3; c14 += x1 * y4; c15 += x1 * y5; c16 += x1 * y6; c17 += x1 * y7;
+    c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3; c24 += x2 * y4; c25 += x2 * y5; c26 += x2 * y6; c27 += x2 * y7;
+    c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3; c34 += x3 * y4; c35 += x3 * y5; c36 += x3 * y6; c37 += x3 * y7;
   }
-}
-
-/** C[m×n] (+)= A[k×m]ᵀ · B[k×n]: a sum of outer products of matching rows of A and B. */
-export function gemmTN(
-  m: number, n: number, k: number,
-  A: FloatArray, aOff: number, lda: number,
-  B: FloatArray, bOff: number, ldb: number,
-  C: FloatArray, cOff: number, ldc: number,
-  accumulate: boolean,
-): void {
-  if (!accumulate) zero(m, n, C, cOff, ldc);
-  for (let k0 = 0; k0 < k; k0 += KC) {
-    const k1 = Math.min(k, k0 + KC);
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
-      const c0 = cOff + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
-      for (let p = k0; p < k1; p++) {
-        const a = aOff + p * lda + i;
-        const y0 = A[a]!, y1 = A[a + 1]!, y2 = A[a + 2]!, y3 = A[a + 3]!;
-        const b = bOff + p * ldb;
-        for (let j = 0; j < n; j++) {
-          const x = B[b + j]!;
-          C[c0 + j] = C[c0 + j]! + y0 * x;
-          C[c1 + j] = C[c1 + j]! + y1 * x;
-          C[c2 + j] = C[c2 + j]! + y2 * x;
-          C[c3 + j] = C[c3 + j]! + y3 * x;
-        }
-      }
+  if (width === 8 && rows === 4) {
+    if (accumulate) {
+      C[c] = C[c]! + c00; C[c + 1] = C[c + 1]! + c01; C[c + 2] = C[c + 2]! + c02; C[c + 3] = C[c + 3]! + c03;
+      C[c + 4] = C[c + 4]! + c04; C[c + 5] = C[c + 5]! + c05; C[c + 6] = C[c + 6]! + c06; C[c + 7] = C[c + 7]! + c07;
+      c += ldc;
+      C[c] = C[c]! + c10; C[c + 1] = C[c + 1]! + c11; C[c + 2] = C[c + 2]! + c12; C[c + 3] = C[c + 3]! + c13;
+      C[c + 4] = C[c + 4]! + c14; C[c + 5] = C[c + 5]! + c15; C[c + 6] = C[c + 6]! + c16; C[c + 7] = C[c + 7]! + c17;
+      c += ldc;
+      C[c] = C[c]! + c20; C[c + 1] = C[c + 1]! + c21; C[c + 2] = C[c + 2]! + c22; C[c + 3] = C[c + 3]! + c23;
+      C[c + 4] = C[c + 4]! + c24; C[c + 5] = C[c + 5]! + c25; C[c + 6] = C[c + 6]! + c26; C[c + 7] = C[c + 7]! + c27;
+      c += ldc;
+      C[c] = C[c]! + c30; C[c + 1] = C[c + 1]! + c31; C[c + 2] = C[c + 2]! + c32; C[c + 3] = C[c + 3]! + c33;
+      C[c + 4] = C[c + 4]! + c34; C[c + 5] = C[c + 5]! + c35; C[c + 6] = C[c + 6]! + c36; C[c + 7] = C[c + 7]! + c37;
+    } else {
+      C[c] = c00; C[c + 1] = c01; C[c + 2] = c02; C[c + 3] = c03; C[c + 4] = c04; C[c + 5] = c05; C[c + 6] = c06; C[c + 7] = c07;
+      c += ldc;
+      C[c] = c10; C[c + 1] = c11; C[c + 2] = c12; C[c + 3] = c13; C[c + 4] = c14; C[c + 5] = c15; C[c + 6] = c16; C[c + 7] = c17;
+      c += ldc;
+      C[c] = c20; C[c + 1] = c21; C[c + 2] = c22; C[c + 3] = c23; C[c + 4] = c24; C[c + 5] = c25; C[c + 6] = c26; C[c + 7] = c27;
+      c += ldc;
+      C[c] = c30; C[c + 1] = c31; C[c + 2] = c32; C[c + 3] = c33; C[c + 4] = c34; C[c + 5] = c35; C[c + 6] = c36; C[c + 7] = c37;
     }
-    for (; i < m; i++) {
-      const c0 = cOff + i * ldc;
-      for (let p = k0; p < k1; p++) {
-        const y = A[aOff + p * lda + i]!;
-        const b = bOff + p * ldb;
-        for (let j = 0; j < n; j++) C[c0 + j] = C[c0 + j]! + y * B[b + j]!;
-      }
-    }
+    return;
   }
-}
-
-function zero(m: number, n: number, C: FloatArray, cOff: number, ldc: number): void {
-  for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
+  // An edge tile (last rows or a ragged last panel): write only what is inside C.
+  const t = [c00, c01, c02, c03, c04, c05, c06, c07, c10, c11, c12, c13, c14, c15, c16, c17, c20, c21, c22, c23, c24, c25, c26, c27, c30, c31, c32, c33, c34, c35, c36, c37];
+  for (let r = 0; r < rows; r++, c += ldc) {
+    for (let j = 0; j < width; j++) C[c + j] = (accumulate ? C[c + j]! : 0) + t[r * 8 + j]!;
+  }
 }
