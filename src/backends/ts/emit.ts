@@ -37,10 +37,10 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions): 
     "",
   ]);
   for (const g of graphs) emitCell(file, g);
-  file.addStatements(["", "// ======== runtime (embedded so the module has no dependencies) ========", "", runtimeText()]);
   const text = file.getFullText();
   project.removeSourceFile(file);
-  return text;
+  // The runtime is fixed text: appended as is rather than parsed and printed again by ts-morph.
+  return `${text}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText()}`;
 }
 
 let project: Project | undefined;
