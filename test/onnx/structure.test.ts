@@ -190,11 +190,17 @@ describe("names, types and metadata", () => {
 });
 
 describe("validation by ONNX Runtime", () => {
-  it("the strict loader the tests use rejects a model whose declared shapes contradict its nodes", async () => {
+  it("the strict loader the tests use rejects a model whose declared shapes (outputs, intermediate values) contradict its nodes", async () => {
     const graph = lstm().graph();
     const model = buildOnnxModel(graph, options(graph, { steps: 2, sourceText: undefined }));
     const strict = { logSeverityLevel: 3 as const, graphOptimizationLevel: "disabled" as const, extra: { session: { strict_shape_type_inference: "1" } } };
     await expect(ort.InferenceSession.create(encodeModel(model), strict)).resolves.toBeDefined();
+    // An intermediate value's declared type (value_info) is checked too: c' is [batch, 4], not [batch, 3].
+    const cType = model.graph!.valueInfo!.find((v) => /^t0\/c'_\d+$/.test(v.name!))!;
+    expect(cType.type!.tensorType!.shape!.dim!.map((d) => d.dimParam ?? d.dimValue)).toEqual(["batch", 4]);
+    cType.type!.tensorType!.shape!.dim![1] = { dimValue: 3 };
+    await expect(ort.InferenceSession.create(encodeModel(model), strict)).rejects.toThrow(/Inferred=4 Declared=3/);
+    cType.type!.tensorType!.shape!.dim![1] = { dimValue: 4 };
     model.graph!.output![0]!.type!.tensorType!.shape!.dim![2] = { dimValue: 5 };
     await expect(ort.InferenceSession.create(encodeModel(model), strict)).rejects.toThrow(/Inferred=4 Declared=5/);
   });

@@ -5,7 +5,7 @@
  */
 import type { Span } from "../../diagnostics/span.js";
 import type { Node } from "../../ir/graph.js";
-import { attributes, floatTensor, int32Tensor, int64Tensor, type AttrValue, type NodeProto, type TensorProto } from "./proto.js";
+import { attributes, floatTensor, int32Tensor, int64Tensor, valueInfo, type AttrValue, type DimSpec, type ElemType, type NodeProto, type TensorProto, type ValueInfoProto } from "./proto.js";
 
 /** The first IR node (if any) that made us emit each ONNX op type. */
 export interface OpUse {
@@ -72,7 +72,10 @@ export class ModelBuilder {
 /** The nodes of one ONNX graph (main or subgraph), in emission order (a topological order). */
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
+  /** Declared types of intermediate values (Netron shows them on the edges; ORT checks them). */
+  readonly valueInfo: ValueInfoProto[] = [];
   private readonly names = new Set<string>();
+  private readonly outputs = new Set<string>();
 
   constructor(readonly model: ModelBuilder) {}
 
@@ -90,11 +93,17 @@ export class GraphBuilder {
     this.names.add(name);
     this.model.recordOp(opType, options.irNode);
     const outputs = options.outputs ?? [name];
+    for (const o of outputs) this.outputs.add(o);
     const node: NodeProto = { input: [...inputs], output: [...outputs], name, opType };
     if (options.attrs && Object.keys(options.attrs).length > 0) node.attribute = attributes(options.attrs);
     if (options.doc) node.docString = options.doc;
     this.nodes.push(node);
     return outputs[0]!;
+  }
+
+  /** Declares the type of a value some node of this graph computes (others are ignored). */
+  declare(name: string, elemType: ElemType, shape: readonly DimSpec[]): void {
+    if (this.outputs.has(name)) this.valueInfo.push(valueInfo(name, elemType, shape));
   }
 }
 

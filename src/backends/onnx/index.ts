@@ -97,6 +97,7 @@ export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelP
       docString: graphDocString(description),
       input: sig.inputs,
       output: sig.outputs,
+      valueInfo: main.valueInfo,
     },
     metadataProps: metadataProps(description),
   };

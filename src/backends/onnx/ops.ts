@@ -168,5 +168,6 @@ export function emitNode(region: Region, node: Node, nodes: readonly Node[]): Va
   const args = node.inputs.map((i) => region.value(nodes[i]!));
   const v = region.withNode(node, () => EMITTERS[node.op](region, node, args));
   region.values.set(node.id, v);
+  region.declare(v);
   return v;
 }

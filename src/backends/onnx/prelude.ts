@@ -11,7 +11,7 @@ import { emitNode } from "./ops.js";
 import type { Plan } from "./plan.js";
 import { attr } from "./proto.js";
 import { Region, type Val } from "./region.js";
-import { initialName, SEQUENCE_LENS } from "./signature.js";
+import { BATCH, initialName, SEQUENCE_LENS } from "./signature.js";
 
 export interface Prelude {
   /** Params and once-computed values, by IR node id (readable from any later region). */
@@ -40,7 +40,7 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
 
   // Shape arithmetic on the first input: everything symbolic (batch, steps) comes from here.
   let batchSize = "";
-  const mainRegion = new Region({ graph: main, prefix: "", known: new Map(), batchSize: () => batchSize, doc: doc("before the recurrence") });
+  const mainRegion = new Region({ graph: main, prefix: "", known: new Map(), batchSize: () => batchSize, batchDim: BATCH, doc: doc("before the recurrence") });
   const inputShape = mainRegion.emitNamed("Shape", [firstInput], "input_shape", doc(`the shape [T, B, …] of ${firstInput}`));
   batchSize = mainRegion.emitNamed("Slice", [inputShape, model.int64([1]), model.int64([2]), model.int64([0])], "batch_size", doc("the batch size B, as [B]"));
 
@@ -49,7 +49,7 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
     if (n.op === "param" && plan.usedParams.has(n.attrs.name!)) params.set(n.id, { name: n.attrs.name!, batched: false, shape: perExample(n, dims) });
   }
 
-  const once = new Region({ graph: main, prefix: "once/", known: params, batchSize: () => batchSize, doc: doc("computed once from the params") });
+  const once = new Region({ graph: main, prefix: "once/", known: params, batchSize: () => batchSize, batchDim: BATCH, doc: doc("computed once from the params") });
   for (const n of plan.once) emitNode(once, n, graph.nodes);
 
   // The hoisted region sees the inputs flattened to [T·B, …]: its batch axis is T·B.
@@ -58,6 +58,7 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
     graph: main,
     prefix: "inputs/",
     known: once.values,
+    batchDim: null,
     doc: doc("computed for every step at once from the input"),
     batchSize: (r) => r.emitNamed("Slice", [r.emitNamed("Shape", [r.value(firstNode).name], "flat_shape", doc("the shape of the flattened input")), model.int64([0]), model.int64([1]), model.int64([0])], "flat_size", doc("T·B, as [T·B]")),
     leaf: (r, node) => {

@@ -7,7 +7,7 @@
 import type { Node } from "../../ir/graph.js";
 import { axesAsInput } from "./opsets.js";
 import type { GraphBuilder, ModelBuilder } from "./builder.js";
-import type { AttrValue } from "./proto.js";
+import { ElemType, type AttrValue, type DimSpec } from "./proto.js";
 
 /**
  * An IR value as an ONNX tensor. `shape` is the per-example shape (rank 0–2, concrete);
@@ -27,6 +27,8 @@ export interface RegionSpec {
   readonly known: ReadonlyMap<number, Val>;
   /** Emits (once, lazily) a 1-D int64 tensor holding the size of the leading batch axis. */
   readonly batchSize: (region: Region) => string;
+  /** How the batch axis is declared in value types: `batch`, or unknown (null) for T·B. */
+  readonly batchDim: DimSpec;
   /** The doc_string of nodes not made for an IR node (masks, reshapes). */
   readonly doc: string;
   /** Produces the value of a leaf not in `known` (an input leaf, lazily); absent: a bug. */
@@ -69,6 +71,11 @@ export class Region {
       return v;
     }
     throw new Error(`internal: IR node ${node.id} (${node.op}) has no value in region ${this.prefix}`);
+  }
+
+  /** Declares an IR value's type (float, [batch, …shape] or shape) if this region computed it. */
+  declare(v: Val): void {
+    this.spec.graph.declare(v.name, ElemType.FLOAT, v.batched ? [this.spec.batchDim, ...v.shape] : v.shape);
   }
 
   /** Runs `emit` with `node` as the IR node that names and documents the ONNX nodes it adds. */

@@ -13,7 +13,7 @@ import type { Plan } from "./plan.js";
 import type { Prelude } from "./prelude.js";
 import { attr, ElemType, valueInfo, type GraphProto } from "./proto.js";
 import { Region, type Val } from "./region.js";
-import { finalName } from "./signature.js";
+import { BATCH, finalName } from "./signature.js";
 
 const BODY = "step/";
 
@@ -31,10 +31,10 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
 
   // The body: inputs are the carried states, then the scan inputs (mask, hoisted values).
   const body = new GraphBuilder(model);
-  const shapeOf = (shape: readonly number[]): (number | null)[] => [null, ...shape];
+  const shapeOf = (shape: readonly number[]): (number | string)[] => [BATCH, ...shape];
   const bodyInputs = [
     ...graph.states.map((s, i) => valueInfo(`${BODY}in/${s.name}`, ElemType.FLOAT, shapeOf(prelude.initialStates[i]!.shape), `state ${s.name} entering the step`)),
-    valueInfo(`${BODY}in/running`, ElemType.BOOL, [null], "which examples run this step"),
+    valueInfo(`${BODY}in/running`, ElemType.BOOL, [BATCH], "which examples run this step"),
     ...plan.boundary.map((n) => valueInfo(`${BODY}in/${n.label ?? n.op}_${n.id}`, ElemType.FLOAT, shapeOf(n.shape.map((d) => d.evaluate(dims))), "this step's slice of a value computed for all steps before the Scan")),
   ];
   const known = new Map(prelude.once);
@@ -45,6 +45,7 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
     graph: body,
     prefix: BODY,
     known,
+    batchDim: BATCH,
     doc: `one step (${graph.file})`,
     batchSize: (r) => r.emitNamed("Shape", [runningIn], "batch_size", "the batch size B, as [B]"),
   });
@@ -69,6 +70,7 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
     name: "step",
     docString: `one step of cell ${graph.cell} for a batch`,
     input: bodyInputs,
+    valueInfo: body.valueInfo,
     output: outs.map((o) => valueInfo(o.name, ElemType.FLOAT, shapeOf(o.value.shape), o.what)),
   };
 

@@ -1,7 +1,7 @@
 /**
  * A stable, readable text form of an ONNX model — for golden baselines (reviews read the diff)
- * and for people without Netron at hand. One line per value declaration, initializer and node,
- * subgraphs indented; small tensors show their values, large ones their size and a hash of
+ * and for people without Netron at hand. One line per value declaration, initializer and node
+ * (with the declared type of its output, if any), subgraphs indented; small tensors show their values, large ones their size and a hash of
  * their bytes (so a changed weight still shows up in a diff).
  */
 import { decodeModel, onnx } from "./proto.js";
@@ -48,11 +48,14 @@ function graphText(graph: Plain, indent: string, lines: string[]): void {
   for (const v of (graph.input as Plain[]) ?? []) lines.push(`${inner}input ${str(v.name)}: ${typeText(v)}${initialized.has(v.name as string) ? " (has a default)" : ""}${doc(v)}`);
   for (const v of (graph.output as Plain[]) ?? []) lines.push(`${inner}output ${str(v.name)}: ${typeText(v)}${doc(v)}`);
   for (const t of (graph.initializer as Plain[]) ?? []) lines.push(`${inner}initializer ${str(t.name)}: ${tensorText(t)}${doc(t)}`);
+  const types = new Map(((graph.valueInfo as Plain[]) ?? []).map((v) => [v.name as string, typeText(v)]));
   for (const n of (graph.node as Plain[]) ?? []) {
     const attrs = ((n.attribute as Plain[]) ?? []).filter((a) => a.g === undefined).map(attributeText);
     const outputList = n.output as string[];
     const outputs = outputList.join(", ");
-    const named = outputList.length === 1 && outputList[0] === n.name ? outputs : `${outputs} (node ${str(n.name)})`;
+    const type = outputList.length === 1 ? types.get(outputList[0]!) : undefined;
+    const typed = type === undefined ? outputs : `${outputs}: ${type}`;
+    const named = outputList.length === 1 && outputList[0] === n.name ? typed : `${typed} (node ${str(n.name)})`;
     lines.push(`${inner}${named} = ${str(n.opType)}(${(n.input as string[]).join(", ")})${attrs.length > 0 ? ` {${attrs.join(", ")}}` : ""}${doc(n)}`);
     for (const a of (n.attribute as Plain[]) ?? []) {
       if (a.g !== undefined) {

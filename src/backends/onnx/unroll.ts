@@ -11,7 +11,7 @@ import type { Plan } from "./plan.js";
 import type { Prelude } from "./prelude.js";
 import { attr } from "./proto.js";
 import { Region, type Val } from "./region.js";
-import { finalName } from "./signature.js";
+import { BATCH, finalName } from "./signature.js";
 
 export function emitUnrolled(graph: Graph, plan: Plan, main: GraphBuilder, prelude: Prelude, steps: number): void {
   const model = main.model;
@@ -21,11 +21,13 @@ export function emitUnrolled(graph: Graph, plan: Plan, main: GraphBuilder, prelu
   for (let t = 0; t < steps; t++) {
     const known = new Map(prelude.once);
     graph.states.forEach((s, i) => known.set(s.node, states[i]!));
-    const region = new Region({ graph: main, prefix: `t${t}/`, known, batchSize: () => prelude.batchSize, doc: `step ${t} (${graph.file})` });
+    const region = new Region({ graph: main, prefix: `t${t}/`, known, batchSize: () => prelude.batchSize, batchDim: BATCH, doc: `step ${t} (${graph.file})` });
 
     for (const n of plan.boundary) {
       const name = region.withNode(n, () => region.emit("Gather", [prelude.boundary.get(n.id)!, model.int64([t], true)], { axis: attr.int(0) }));
-      region.values.set(n.id, { name, batched: true, shape: n.shape.map((d) => d.evaluate(model.dims)) });
+      const v: Val = { name, batched: true, shape: n.shape.map((d) => d.evaluate(model.dims)) };
+      region.values.set(n.id, v);
+      region.declare(v);
     }
     for (const n of plan.step) emitNode(region, n, graph.nodes);
 
@@ -35,7 +37,9 @@ export function emitUnrolled(graph: Graph, plan: Plan, main: GraphBuilder, prelu
       const old = states[i]!;
       const next = region.value(graph.nodes[s.next]!);
       const name = mask.keep(`next/${s.name}`, next, old, `state ${s.name} after step ${t} (kept past an example's length)`);
-      return { name, batched: true, shape: old.shape };
+      const kept: Val = { name, batched: true, shape: old.shape };
+      region.declare(kept);
+      return kept;
     });
     graph.outputs.forEach((o, i) => {
       const value = region.value(graph.nodes[o.node]!);
