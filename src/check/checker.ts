@@ -194,7 +194,8 @@ function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, tools: Too
       }),
     );
   }
-  warnUnused(cx, ["let", "argument"], tools.report);
+  // Without a `return` nothing in the body is used; RNN5008 already says why.
+  if (out.returned) warnUnused(cx, ["let", "argument"], tools.report);
 }
 
 // ---- cells ------------------------------------------------------------------------------
