@@ -95,6 +95,8 @@ function planCell(graph: Graph): CellPlan {
       if (src.kind === "history") return { ...seqStorage(`t_hist_${src.name}`, size) };
       const fs = forward.storage.get(src.node);
       if (!fs) throw new Error(`internal: tape node %${src.node} has no forward storage`);
+      // A taped view of the input (a slice of x) reads x itself, which the backward pass has as X_<name>.
+      if (fs.buf.startsWith("X_")) return fs;
       return { ...fs, buf: `t_${fs.buf}` };
     },
     accumulator: (name) => `G_${name}`,
@@ -272,7 +274,7 @@ function emitCell(file: SourceFile, graph: Graph): void {
   for (const [, leaf] of plan.bwdProgram.leaves) {
     if (leaf.kind !== "seq") continue;
     if (leaf.source.kind === "history") bwdTapeNames.add(`hist_${leaf.source.name}`);
-    if (leaf.source.kind === "tape") bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
+    if (leaf.source.kind === "tape" && !fwd.storage.get(leaf.source.node)!.buf.startsWith("X_")) bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
   }
   const dxNode = plan.dx;
   const backwardBody = [
