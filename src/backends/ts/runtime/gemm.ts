@@ -76,23 +76,46 @@ function blocked(m: number, A: FloatArray, aOff: number, rowStep: number, kStep:
     if (!accumulate) for (let i = 0; i < m; i++) C.fill(0, cOff + i * ldc, cOff + i * ldc + n);
     return;
   }
+  const m4 = m - (m % 4);
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = Math.min(KC, k - k0);
     const acc = accumulate || k0 > 0;
-    for (let i0 = 0; i0 < m; i0 += MC) {
-      const mc = Math.min(MC, m - i0);
-      const tiles = (mc + 3) >> 2;
+    for (let i0 = 0; i0 < m4; i0 += MC) {
+      const mc = Math.min(MC, m4 - i0);
+      const tiles = mc >> 2;
       const Ap = packA(A, aOff + i0 * rowStep + k0 * kStep, rowStep, kStep, mc, kc);
       for (let p = 0; p < panels; p++) {
         const width = Math.min(8, n - p * 8);
         const b = (p * k + k0) * 8;
-        for (let t = 0; t < tiles; t++) {
-          const rows = Math.min(4, mc - t * 4);
-          tile4x8(kc, Ap, t * kc * 4, data, b, C, cOff + (i0 + t * 4) * ldc + p * 8, ldc, width, rows, acc);
-        }
+        for (let t = 0; t < tiles; t++) tile4x8(kc, Ap, t * kc * 4, data, b, C, cOff + (i0 + t * 4) * ldc + p * 8, ldc, width, 4, acc);
       }
     }
   }
+  // The last m mod 4 rows (all of them for a batch of 1): one row at a time, A read in place.
+  for (let i = m4; i < m; i++) {
+    for (let p = 0; p < panels; p++) tile1x8(k, A, aOff + i * rowStep, kStep, data, p * k * 8, C, cOff + i * ldc + p * 8, Math.min(8, n - p * 8), accumulate);
+  }
+}
+
+/** One row of C against one packed panel, over all of k. */
+function tile1x8(k: number, A: FloatArray, a: number, kStep: number, P: Float64Array, b: number, C: FloatArray, c: number, width: number, accumulate: boolean): void {
+  let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+  for (let q = 0; q < k; q++, b += 8, a += kStep) {
+    const x = A[a]!;
+    c0 += x * P[b]!; c1 += x * P[b + 1]!; c2 += x * P[b + 2]!; c3 += x * P[b + 3]!;
+    c4 += x * P[b + 4]!; c5 += x * P[b + 5]!; c6 += x * P[b + 6]!; c7 += x * P[b + 7]!;
+  }
+  if (width === 8) {
+    if (accumulate) {
+      C[c] = C[c]! + c0; C[c + 1] = C[c + 1]! + c1; C[c + 2] = C[c + 2]! + c2; C[c + 3] = C[c + 3]! + c3;
+      C[c + 4] = C[c + 4]! + c4; C[c + 5] = C[c + 5]! + c5; C[c + 6] = C[c + 6]! + c6; C[c + 7] = C[c + 7]! + c7;
+    } else {
+      C[c] = c0; C[c + 1] = c1; C[c + 2] = c2; C[c + 3] = c3; C[c + 4] = c4; C[c + 5] = c5; C[c + 6] = c6; C[c + 7] = c7;
+    }
+    return;
+  }
+  const row = [c0, c1, c2, c3, c4, c5, c6, c7];
+  for (let j = 0; j < width; j++) C[c + j] = (accumulate ? C[c + j]! : 0) + row[j]!;
 }
 
 /** Packs an mc×kc block of A into ⌈mc/4⌉ micro-panels of kc×4 values (zero-padded rows). */
