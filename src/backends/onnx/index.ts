@@ -75,8 +75,8 @@ export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelP
   const model = new ModelBuilder(opset, dims, spanLocator(options.sourceText));
   const main = new GraphBuilder(model);
   const plan = planGraph(graph);
-  // Full length by default: T when fixed; when symbolic, the largest int32 (Less caps it at T).
   addInitializers(model, graph, options.params, plan.usedParams);
+  // Full length by default: T when fixed; when symbolic, the largest int32 (t < it for every step).
   if (options.optionalInputs ?? true) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647);
   const prelude = emitPrelude(graph, plan, main);
   if (recurrence === "unroll") emitUnrolled(graph, plan, main, prelude, steps!);
