@@ -46,6 +46,20 @@ export function checkFnCall(call: Call, cx: ExprContext): Typed | undefined {
   if (args.some((a) => a === undefined)) return undefined;
   const binding = inferBinding(fn, args as Typed[], call, cx);
   if (!binding) return undefined;
+  // The function was checked for dimensions ≥ 1; a call may not bind one to zero or less.
+  for (const [name, value] of binding) {
+    if (value.provablyPositive) continue;
+    const i = fn.params.findIndex((p) => p.shape.some((d) => d.names().includes(name)));
+    const p = fn.params[i]!;
+    const a = args[i]!;
+    cx.report(
+      diag("RNN5002", { param: p.name, fn: fn.def.name.name, expected: shapeToString(p.shape), found: shapeToString(a.shape) }, {
+        labels: withOrigins(primary(call.args[i]!.span, `shape ${shapeToString(a.shape)}`), a).concat(secondary(p.span, `\`${p.name}\` declared ${shapeToString(p.shape)}`)),
+        notes: [`here ${name} would be ${value}, which is not positive for every value of the dimensions`],
+      }),
+    );
+    return undefined;
+  }
   cx.callBindings.set(call, binding);
   return { shape: fn.result.map((d) => d.substitute(binding)) };
 }

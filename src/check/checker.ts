@@ -5,7 +5,7 @@ import type { InitSpec } from "../ir/graph.js";
 import type { CellDef, Decl, DimExpr, Expr, FnDef, Item, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
 import { BUILTINS } from "./builtins.js";
 import { evalShape } from "./dim-exprs.js";
-import { shapeToString, shapesEqual, type Dim, type Shape } from "./dims.js";
+import { Dim, shapeToString, shapesEqual, type Shape } from "./dims.js";
 import { checkInitializer } from "./initializers.js";
 import { checkRecursion } from "./recursion.js";
 import type { Binding, ExprContext, FnSignature } from "./scope.js";
@@ -69,6 +69,8 @@ export function check(program: Program, source: string): CheckResult {
     if (fns.has(def.name.name)) continue;
     const sig = fnSignature(def, report, dimText);
     if (sig) fns.set(def.name.name, sig);
+    // Its signature's errors are reported; calls of it must not add "not defined".
+    else unparsed.add(def.name.name);
   }
   checkRecursion(fnDefs, report);
   for (const def of fnDefs) {
@@ -272,12 +274,14 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
     if (!recovered) tools.report(diag("RNN4005", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `state h: [H]`")] }));
   }
 
-  const hidden = stateDecls[0]?.shape[0];
+  // The default initializer's H: the length of the first state (1 for a scalar state, and for
+  // a cell without states, which is already an error, so that written initializers still get checked).
+  const hidden = stateDecls[0]?.shape[0] ?? Dim.const(1);
   const params: CheckedParam[] = [];
   for (const p of paramDecls) {
-    const init = hidden ? checkInitializer(p.decl.init, hidden, cx) : undefined;
+    const init = checkInitializer(p.decl.init, hidden, cx);
     if (init) params.push({ name: p.decl.name.name, shape: p.shape, decl: p.decl, init });
-    else if (hidden) ok = false;
+    else ok = false;
   }
 
   const out: BodyResult = { updates: new Map(), outputs: new Map() };

@@ -48,7 +48,10 @@ export interface ExprContext {
    * and is not reported.
    */
   readonly recovered: boolean;
-  /** Cells and functions the parser could not build: calls of them are not reported as unknown. */
+  /**
+   * Cells and functions the parser could not build, and functions whose signature did not check:
+   * their errors are reported, so calls of them are not reported as unknown.
+   */
   readonly unparsed: ReadonlySet<string>;
   /** For each call of a user function, the inferred binding of its dimensions. */
   readonly callBindings: Map<Expr, ReadonlyMap<string, Dim>>;

@@ -53,6 +53,13 @@ describe("initializers", () => {
   });
 });
 
+describe("scalar states", () => {
+  it("a cell may carry a scalar; the default initializer then uses H = 1", () => {
+    const r = expectNoIssues("cell Acc(I) {\n  input x: [I]\n  state s: []\n  param w: [I]\n  s' = s + sum(w * x)\n  output s'\n}\n");
+    expect(initText(r.checked!.cells[0]!.params[0]!.init)).toBe("uniform(-(1 / sqrt(1)), 1 / sqrt(1))");
+  });
+});
+
 describe("built-in functions", () => {
   it("leaky_relu and elu take an optional literal slope", () => {
     expectNoIssues(cell("  h' = leaky_relu(h, 0.2) + elu(h) + elu(h, -1.5) + leaky_relu(h) + sum(x)"));
