@@ -3,7 +3,7 @@ import { renderDiagnostics } from "../diagnostics/render.js";
 import type { CliContext } from "./context.js";
 import { resolveDiagnosticOptions, type DiagnosticOptionValues } from "./diagnostic-options.js";
 import { EXIT } from "./exit-codes.js";
-import { readTextIfPossible } from "./read-source.js";
+import { readSourceFile, readTextIfPossible } from "./read-source.js";
 
 /**
  * Prints diagnostics in the format the options ask for and records exit code 1 if any is an
@@ -23,4 +23,15 @@ export function reportDiagnostics(
   const lookup = (file: string) => sources.get(file) ?? readTextIfPossible(file);
   context.io.stdout(renderDiagnostics(diagnostics, lookup, { format, color }));
   if (diagnostics.some((d) => d.severity === "error")) context.fail(EXIT.errors);
+}
+
+/**
+ * Reads a source file for a command that compiles one file: its text, or undefined after
+ * reporting why it cannot be read (RNN6001) or decoded (RNN1004).
+ */
+export async function readSourceOrReport(context: CliContext, file: string, options: DiagnosticOptionValues): Promise<string | undefined> {
+  const source = await readSourceFile(file);
+  if (source.ok) return source.text;
+  reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+  return undefined;
 }

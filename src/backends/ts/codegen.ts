@@ -579,15 +579,7 @@ class KernelWriter {
    * it (the hoisting). Anything else (both operands per row, or both shared) is a plain loop.
    */
   private emitMatmul(id: number, cx: RowContext): void {
-    const node = this.nodes[id]!;
-    const [ia, ib] = node.inputs as [number, number];
-    const A = this.storageOf(ia);
-    const Bs = this.storageOf(ib);
-    const out = this.storageOf(id);
-    const sA = this.nodes[ia]!.shape;
-    const sB = this.nodes[ib]!.shape;
-    const ta = node.attrs.transA === true;
-    const tb = node.attrs.transB === true;
+    const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     const rows = this.rows(cx);
     const perRow = (s: Storage) => s.kind !== "param";
     const call = (X: Storage, pk: string) =>
@@ -604,16 +596,23 @@ class KernelWriter {
     this.emitNaiveMatmul(id, cx);
   }
 
-  private emitNaiveMatmul(id: number, cx: RowContext): void {
+  /** A product's operands: their storage, shapes and transpositions. */
+  private matmulOperands(id: number) {
     const node = this.nodes[id]!;
     const [ia, ib] = node.inputs as [number, number];
-    const A = this.storageOf(ia);
-    const Bs = this.storageOf(ib);
-    const out = this.storageOf(id);
-    const sA = this.nodes[ia]!.shape;
-    const sB = this.nodes[ib]!.shape;
-    const ta = node.attrs.transA === true;
-    const tb = node.attrs.transB === true;
+    return {
+      A: this.storageOf(ia),
+      Bs: this.storageOf(ib),
+      out: this.storageOf(id),
+      sA: this.nodes[ia]!.shape,
+      sB: this.nodes[ib]!.shape,
+      ta: node.attrs.transA === true,
+      tb: node.attrs.transB === true,
+    };
+  }
+
+  private emitNaiveMatmul(id: number, cx: RowContext): void {
+    const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     // op(A) is [m, k] (a vector is a single row), op(B) is [k, n] (a vector is a single column).
     const aRows = sA.length === 2 ? this.dims.of(sA[0]!) : "1";
     const aCols = sA.length === 2 ? this.dims.of(sA[1]!) : this.dims.of(sA[0]!);

@@ -4,8 +4,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
-import { readSourceFile } from "../read-source.js";
-import { reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics } from "../report.js";
 
 interface CompileOptionValues extends DiagnosticOptionValues {
   readonly output?: string;
@@ -25,11 +24,11 @@ export function registerCompile(program: Command, context: CliContext): void {
   addDiagnosticOptions(command)
     .addHelpText("after", `\nExample:\n  rnnc compile examples/lstm.rnn -o lstm.ts\n\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: CompileOptionValues) => {
-      const source = await readSourceFile(file);
-      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const text = await readSourceOrReport(context, file, options);
+      if (text === undefined) return;
       const { compileToTypeScript } = await import("../../backends/ts/compile.js");
-      const result = compileToTypeScript(file, source.text, options.cell);
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      const result = compileToTypeScript(file, text, options.cell);
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (result.code === undefined) return context.fail(EXIT.errors);
       if (!options.js) {
         if (options.output === undefined) context.io.stdout(result.code);

@@ -3,8 +3,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption, parseLengthsOption } from "../options.js";
-import { readSourceFile } from "../read-source.js";
-import { reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics } from "../report.js";
 
 interface GradcheckOptionValues extends DiagnosticOptionValues {
   readonly cell?: string;
@@ -35,14 +34,14 @@ export function registerGradcheck(program: Command, context: CliContext): void {
   addDiagnosticOptions(command)
     .addHelpText("after", `\nExample:\n  rnnc gradcheck examples/lstm.rnn --dims I=3,H=4 --batch 2 --steps 5\n\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: GradcheckOptionValues) => {
-      const source = await readSourceFile(file);
-      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const text = await readSourceOrReport(context, file, options);
+      if (text === undefined) return;
       const { gradcheckSource } = await import("../../verify/check-source.js");
       const { renderGradcheckReport, gradcheckReportJson } = await import("../../verify/gradcheck-report.js");
       const { VerifyInputError } = await import("../../verify/errors.js");
       let result;
       try {
-        result = await gradcheckSource(file, source.text, {
+        result = await gradcheckSource(file, text, {
           ...(options.cell !== undefined ? { cell: options.cell } : {}),
           ...(options.dims !== undefined ? { dims: options.dims } : {}),
           batch: options.batch,
@@ -56,7 +55,7 @@ export function registerGradcheck(program: Command, context: CliContext): void {
         context.io.stderr(`error: ${error.message}\n`);
         return context.fail(EXIT.usage);
       }
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (!result.report) return context.fail(EXIT.errors);
       const json = options.json === true || options.format === "json";
       context.io.stdout(json ? JSON.stringify(gradcheckReportJson(result.report), null, 2) + "\n" : renderGradcheckReport(result.report));

@@ -3,8 +3,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption } from "../options.js";
-import { readSourceFile } from "../read-source.js";
-import { reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics } from "../report.js";
 
 interface InitOptionValues extends DiagnosticOptionValues {
   readonly output: string;
@@ -28,11 +27,11 @@ export function registerInit(program: Command, context: CliContext): void {
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: InitOptionValues) => {
-      const source = await readSourceFile(file);
-      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const text = await readSourceOrReport(context, file, options);
+      if (text === undefined) return;
       const { compileGraph } = await import("../../compiler.js");
-      const result = compileGraph(file, source.text, options.cell);
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      const result = compileGraph(file, text, options.cell);
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (!result.graph) return context.fail(EXIT.errors);
       const missing = result.graph.dims.filter((d) => options.dims[d] === undefined);
       const extra = Object.keys(options.dims).filter((d) => !result.graph!.dims.includes(d));

@@ -2,8 +2,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
-import { readSourceFile } from "../read-source.js";
-import { reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics } from "../report.js";
 
 interface IrOptionValues extends DiagnosticOptionValues {
   readonly cell?: string;
@@ -21,15 +20,15 @@ export function registerIr(program: Command, context: CliContext): void {
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: IrOptionValues) => {
-      const source = await readSourceFile(file);
-      if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
+      const text = await readSourceOrReport(context, file, options);
+      if (text === undefined) return;
       const { compileGraph } = await import("../../compiler.js");
       const { printGraph, printStepGradient } = await import("../../ir/print.js");
       const { LineIndex } = await import("../../diagnostics/source.js");
-      const result = compileGraph(file, source.text, options.cell);
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      const result = compileGraph(file, text, options.cell);
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (!result.graph) return context.fail(EXIT.errors);
-      const index = new LineIndex(source.text);
+      const index = new LineIndex(text);
       const lineOf = (offset: number) => index.position(offset).line;
       context.io.stdout(printGraph(result.graph, lineOf));
       if (options.grad) {

@@ -4,8 +4,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption } from "../options.js";
-import { readSourceFile } from "../read-source.js";
-import { reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics } from "../report.js";
 
 interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly output: string;
@@ -40,14 +39,11 @@ export function registerOnnx(program: Command, context: CliContext): void {
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: OnnxOptionValues) => {
-      const source = await readSourceFile(file);
-      if (!source.ok) {
-        reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
-        return;
-      }
+      const text = await readSourceOrReport(context, file, options);
+      if (text === undefined) return;
       // Imported on first use so `rnnc --help` does not load the compiler.
       const { onnxFromSource } = await import("../../backends/onnx/from-source.js");
-      const result = onnxFromSource(file, source.text, {
+      const result = onnxFromSource(file, text, {
         dims: options.dims,
         recurrence: options.recurrence,
         ...(options.cell !== undefined ? { cell: options.cell } : {}),
@@ -56,7 +52,7 @@ export function registerOnnx(program: Command, context: CliContext): void {
         weights: options.weights !== undefined ? { file: options.weights } : { seed: options.seed ?? 0 },
         optionalInputs: options.requiredInputs !== true,
       });
-      reportDiagnostics(context, result.diagnostics, new Map([[file, source.text]]), options);
+      reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
       if (result.bytes === undefined) return;
       try {
