@@ -1,10 +1,13 @@
 /**
  * "Did you mean …?" for unknown names: the closest candidate by edit distance, if it is close
- * enough to be a likely typo (one edit for short names, two for names of five letters or more).
+ * enough to be a likely typo (one edit for names of two to four letters, two for longer ones; none
+ * for one-letter names).
  */
 const MAX_CANDIDATES = 1000;
 
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  // Every one-letter name is one edit from every other: no suggestion is better than a guess.
+  if (name.length < 2) return undefined;
   const limit = name.length >= 5 ? 2 : 1;
   const unique = [...new Set(candidates)];
   // A scope this large is generated, not typed; a suggestion is not worth the time there.
