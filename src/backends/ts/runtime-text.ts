@@ -3,11 +3,11 @@ import { fileURLToPath } from "node:url";
 
 /**
  * The runtime the generated modules need (matrix products, scalar functions, argument
- * checks, seeded initializers, safetensors), as source text to embed: the generated module
+ * checks, seeded initializers, safetensors, optimizers), as source text to embed: the generated module
  * must not depend on rnnc. The files in runtime/ have no imports, so their text stands alone;
  * `export` is dropped so they stay private to the generated module.
  */
-const RUNTIME_FILES = ["math.ts", "gemm.ts", "checks.ts", "random.ts", "safetensors.ts"] as const;
+const RUNTIME_FILES = ["math.ts", "gemm.ts", "checks.ts", "random.ts", "safetensors.ts", "optim.ts"] as const;
 
 let cached: string | undefined;
 
