@@ -7,9 +7,12 @@ import { Project, ts as morphTs } from "ts-morph";
  * no imports, so a single-file transpile is exact.
  */
 export function transpileModule(code: string): string {
-  return ts.transpileModule(code, {
+  const js = ts.transpileModule(code, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, removeComments: false },
   }).outputText;
+  // The transpiler drops the file's leading comments; the header says what generated the file.
+  const header = code.match(/^(\/\/ [^\n]*\n)+/)?.[0] ?? "";
+  return header + js;
 }
 
 /** The module's declarations (.d.ts), for `rnnc compile --js`. */
