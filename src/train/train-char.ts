@@ -32,10 +32,22 @@ export interface TrainCharOptions {
   /** Seeds the params (`cell.init(seed)`); the data order is fixed. */
   readonly seed: number;
   readonly dtype?: Dtype;
+  /** Called once training is set up, before the first step. */
+  readonly onStart?: (setup: TrainSetup) => void;
   /** Called after every optimizer step. */
   readonly onProgress?: (progress: TrainProgress) => void;
   /** Asked before every step; true stops training early (Ctrl-C) with the params of the steps taken. */
   readonly shouldStop?: () => boolean;
+}
+
+/** What a training run is about to do. */
+export interface TrainSetup {
+  readonly cell: string;
+  readonly dims: Readonly<Record<string, number>>;
+  readonly characters: number;
+  readonly vocabSize: number;
+  readonly chunksPerEpoch: number;
+  readonly iterations: number;
 }
 
 export interface TrainProgress {
@@ -87,6 +99,7 @@ export async function trainCharModel(options: TrainCharOptions): Promise<{ model
     ...(options.clipNorm !== undefined ? { clipNorm: positive("--clip-norm", options.clipNorm) } : {}),
     ...(options.clipValue !== undefined ? { clipValue: positive("--clip-value", options.clipValue) } : {}),
   });
+  options.onStart?.({ cell: graph.cell, dims, characters: Array.from(options.data).length, vocabSize: vocab.chars.length, chunksPerEpoch: streams.chunksPerEpoch, iterations });
   const losses: number[] = [];
   let stopped = false;
   for (let n = 0; n < iterations; n++) {
