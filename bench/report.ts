@@ -21,6 +21,8 @@ export interface Row {
   readonly note?: string;
   readonly flops: number;
   readonly summary?: Summary;
+  /** CPU time of the same repetitions (all threads of the process). */
+  readonly cpuSummary?: Summary;
   /** Max |Δ| of the per-step outputs against the reference. */
   readonly diffH?: number;
   /** Max |Δ| of dLoss/dW_hh against the reference (fwd+bwd). */
@@ -64,7 +66,8 @@ export function busyWarning(report: BenchReport): string | undefined {
   if (peak <= report.env.cores * 0.75) return undefined;
   return (
     `warning: the machine was busy during this run (1-minute load ${peak.toFixed(1)} on ${report.env.cores} cores); ` +
-    "other processes shared the cores, so timings are inflated and noisy: compare ratios within a run, not across runs."
+    "other processes shared the cores, so wall-clock timings are inflated and noisy; the CPU ms column (CPU time " +
+    "of the measuring process) is less affected."
   );
 }
 
@@ -116,7 +119,7 @@ function ratioToRnnc(rows: readonly Row[], row: Row): number | undefined {
 }
 
 const HEADERS = [
-  "workload", "mode", "system", "ms (median)", "min–max ms", "IQR ms", "GFLOP/s", "% JS ceiling",
+  "workload", "mode", "system", "ms (median)", "min–max ms", "IQR ms", "CPU ms", "GFLOP/s", "% JS ceiling",
   "time ÷ rnnc", "max|Δ| out", "max|Δ| dW_hh", "rank", "status",
 ];
 
@@ -136,6 +139,7 @@ function tableRows(report: BenchReport): string[][] {
           s ? fmtMs(s.median) : "—",
           s ? `${fmtMs(s.min)}–${fmtMs(s.max)}` : "—",
           s ? `${fmtMs(s.q1)}–${fmtMs(s.q3)}` : "—",
+          r.cpuSummary ? fmtMs(r.cpuSummary.median) : "—",
           fmtNum(g, 2),
           g !== undefined && ceiling ? `${((100 * g) / ceilingGflops(ceiling)).toFixed(0)}%` : "—",
           fmtNum(ratioToRnnc(report.rows, r), 2),
@@ -150,7 +154,7 @@ function tableRows(report: BenchReport): string[][] {
       const s = ceiling.summary;
       out.push([
         w.id, "step matmul", `js-ceiling [${ceiling.M}×${ceiling.K}]·[${ceiling.K}×${ceiling.N}]`,
-        fmtMs(s.median), `${fmtMs(s.min)}–${fmtMs(s.max)}`, `${fmtMs(s.q1)}–${fmtMs(s.q3)}`,
+        fmtMs(s.median), `${fmtMs(s.min)}–${fmtMs(s.max)}`, `${fmtMs(s.q1)}–${fmtMs(s.q3)}`, "—",
         ceilingGflops(ceiling).toFixed(2), "100%", "—", fmtDiff(ceiling.maxAbsDiff), "—", "—", "ceiling",
       ]);
     }
@@ -252,7 +256,8 @@ export function renderMarkdown(report: BenchReport): string {
     `FLOPs: ${FLOP_FORMULA}.`,
     "GFLOP/s = FLOPs ÷ median time. The JS ceiling is a plain-JavaScript register-tiled matrix product " +
       "(4×8 tile, packed B, float32 storage) at one step's shape [B, I+H]·[I+H, G·H]; \"% JS ceiling\" compares " +
-      "a system's GFLOP/s with it. \"time ÷ rnnc\" divides by rnnc's TypeScript kernel (> 1: slower than rnnc). " +
+      "a system's GFLOP/s with it. \"ms\" columns are wall-clock time per batch; \"CPU ms\" is the CPU time the " +
+      "process used in the same repetitions (median). \"time ÷ rnnc\" divides by rnnc's TypeScript kernel (> 1: slower than rnnc). " +
       `Outputs (and dLoss/dW_hh for fwd+bwd, loss = sum(outputs · R)) are compared with the reference before ` +
       `timing; a system off by more than ${TOLERANCE} is WRONG and not ranked.`,
     "",

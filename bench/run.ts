@@ -122,10 +122,11 @@ async function benchWorkload(w: Workload, data: WorkloadData, systems: readonly 
           progress(w, mode, s.name, `WRONG (${what}: max|Δ| out ${diffH}, dW_hh ${diffGrad ?? "—"}); not timed`);
           continue;
         }
-        const samples = await inst.time(mode, s.maxReps === undefined ? plan : capPlan(plan, s.maxReps));
-        const summary = summarize(samples);
+        const timing = await inst.time(mode, s.maxReps === undefined ? plan : capPlan(plan, s.maxReps));
+        const summary = summarize(timing.wall);
+        const cpuSummary = summarize(timing.cpu);
         const status = ref === undefined ? "unchecked" : "ok";
-        rows.push({ ...base, status, note: ref === undefined ? "no reference to compare with" : undefined, summary, diffH, diffGrad });
+        rows.push({ ...base, status, note: ref === undefined ? "no reference to compare with" : undefined, summary, cpuSummary, diffH, diffGrad });
         progress(w, mode, s.name, `${summary.median.toFixed(3)} ms median of ${summary.n}, max|Δ| out ${diffH?.toExponential(1) ?? "—"}`);
       } catch (e) {
         rows.push({ ...base, isReference: false, status: "error", note: errorText(e) });

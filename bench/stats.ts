@@ -67,21 +67,39 @@ export function summarize(samples: readonly number[]): Summary {
 }
 
 /**
- * Runs `fn` `plan.warmup` times untimed, then times it at least `plan.minReps` times and at most
- * `plan.maxReps` times, stopping early once `plan.budgetMs` is spent. Returns the samples in ms.
+ * Timing samples in ms: wall-clock time (the reported figure) and the CPU time the process used in the
+ * same interval (all its threads). On a machine shared with other work, wall time includes waiting for a
+ * core and CPU time does not, so the pair shows how much of a sample was contention.
  */
-export async function timeRepeated(fn: () => Promise<void> | void, plan: RepPlan): Promise<number[]> {
+export interface Timing {
+  readonly wall: number[];
+  readonly cpu: number[];
+}
+
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Runs `fn` `plan.warmup` times untimed, then times it at least `plan.minReps` times and at most
+ * `plan.maxReps` times, stopping early once `plan.budgetMs` is spent.
+ */
+export async function timeRepeated(fn: () => Promise<void> | void, plan: RepPlan): Promise<Timing> {
   for (let i = 0; i < plan.warmup; i++) await fn();
-  const samples: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   let spent = 0;
-  while (samples.length < plan.maxReps && (samples.length < plan.minReps || spent < plan.budgetMs)) {
+  while (wall.length < plan.maxReps && (wall.length < plan.minReps || spent < plan.budgetMs)) {
+    const c0 = cpuMs();
     const t0 = performance.now();
     await fn();
     const dt = performance.now() - t0;
-    samples.push(dt);
+    cpu.push(cpuMs() - c0);
+    wall.push(dt);
     spent += dt;
   }
-  return samples;
+  return { wall, cpu };
 }
 
 /** Largest absolute elementwise difference; Infinity when lengths differ or a value is NaN. */

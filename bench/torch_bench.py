@@ -32,14 +32,16 @@ def write_f32(directory, name, tensor):
 def time_repeated(fn, plan):
     for _ in range(plan["warmup"]):
         fn()
-    samples, spent = [], 0.0
-    while len(samples) < plan["maxReps"] and (len(samples) < plan["minReps"] or spent < plan["budgetMs"]):
+    wall, cpu, spent = [], [], 0.0
+    while len(wall) < plan["maxReps"] and (len(wall) < plan["minReps"] or spent < plan["budgetMs"]):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         dt = (time.perf_counter() - t0) * 1000.0
-        samples.append(dt)
+        cpu.append((time.process_time() - c0) * 1000.0)
+        wall.append(dt)
         spent += dt
-    return samples
+    return {"wall": wall, "cpu": cpu}
 
 
 def blas_lines():

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RepPlan } from "../stats.js";
+import type { RepPlan, Timing } from "../stats.js";
 import type { Mode, Workload, WorkloadData } from "../workloads.js";
 import type { BenchSystem, Instance, Outputs, Unavailable } from "./types.js";
 
@@ -43,7 +43,7 @@ interface ScriptResult {
   torch: string;
   blas: string[];
   threads: number;
-  samples: Record<string, number[]>;
+  samples: Record<string, Timing>;
 }
 
 const notes = new Set<string>();
@@ -60,7 +60,7 @@ export const torchSystem: BenchSystem = {
     for (const name of ["W_ih", "W_hh", "b_ih", "b_hh"]) f32File(dir, name, data.params[name]!);
     f32File(dir, "x", data.x);
     f32File(dir, "R", data.R);
-    const results = new Map<Mode, number[]>();
+    const results = new Map<Mode, Timing>();
 
     const runScript = (mode: Mode): void => {
       const cfgPath = path.join(dir, "config.json");
@@ -73,7 +73,7 @@ export const torchSystem: BenchSystem = {
       }
       const out = JSON.parse(res.stdout) as ScriptResult;
       notes.add(`PyTorch ${out.torch}, ${out.threads} thread(s); build: ${out.blas.join("; ")}`);
-      results.set(mode, out.samples[mode] ?? []);
+      results.set(mode, out.samples[mode] ?? { wall: [], cpu: [] });
     };
 
     return {
@@ -85,7 +85,7 @@ export const torchSystem: BenchSystem = {
       },
       async time(mode: Mode) {
         const s = results.get(mode);
-        if (s === undefined) throw new Error("PyTorch timings were not produced");
+        if (s === undefined || s.wall.length === 0) throw new Error("PyTorch timings were not produced");
         return s;
       },
       async dispose() {

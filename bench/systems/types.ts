@@ -2,7 +2,7 @@
  * The contract between the runner and one benchmarked system. Each system lives in its own file under
  * bench/systems/ and either sets itself up for a workload or says, in one line, why it cannot.
  */
-import type { RepPlan } from "../stats.js";
+import type { RepPlan, Timing } from "../stats.js";
 import type { Mode, Workload, WorkloadData } from "../workloads.js";
 
 /** What a system computed, for the correctness check against the reference. */
@@ -17,8 +17,8 @@ export interface Outputs {
 export interface Instance {
   /** Runs once in `mode` and returns the outputs (this run also serves as the first warm-up). */
   outputs(mode: Mode): Promise<Outputs>;
-  /** Times `mode` according to `plan`; returns the samples in ms. */
-  time(mode: Mode, plan: RepPlan): Promise<number[]>;
+  /** Times `mode` according to `plan`. */
+  time(mode: Mode, plan: RepPlan): Promise<Timing>;
   /** Releases tensors, sessions, temporary files. */
   dispose(): Promise<void>;
 }
