@@ -310,8 +310,8 @@ class KernelWriter {
     for (const c of this.program.carries) {
       const hist = this.histories.get(c.name)!;
       const size = this.dims.size(c.shape);
-      this.line(`held_${c.name}.set(${hist}.subarray((tB + B + b) * ${size}, (tB + B + b + 1) * ${size}), b * ${size});`);
-      this.line(`${hist}.fill(0, (tB + B + b) * ${size}, (tB + B + b + 1) * ${size});`);
+      // Plain loops, not subarray(): no allocation inside the time loop.
+      this.line(`for (let j = 0, o = (tB + B + b) * ${size}; j < ${size}; j++) { held_${c.name}[b * ${size} + j] = ${hist}[o + j]!; ${hist}[o + j] = 0; }`);
       this.allocs.push(`const held_${c.name} = new F(B * ${size});`);
     }
     this.close();
@@ -328,7 +328,7 @@ class KernelWriter {
     for (const c of this.program.carries) {
       const hist = this.histories.get(c.name)!;
       const size = this.dims.size(c.shape);
-      if (rev) this.line(`${hist}.set(held_${c.name}.subarray(b * ${size}, (b + 1) * ${size}), (tB + b) * ${size});`);
+      if (rev) this.line(`for (let j = 0, o = (tB + b) * ${size}; j < ${size}; j++) ${hist}[o + j] = held_${c.name}[b * ${size} + j]!;`);
       else this.line(`${hist}.copyWithin((tB + B + b) * ${size}, (tB + b) * ${size}, (tB + b + 1) * ${size});`);
     }
     this.close();

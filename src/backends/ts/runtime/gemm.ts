@@ -62,6 +62,8 @@ export function gemmTransA(m: number, A: FloatArray, aOff: number, lda: number, 
 }
 
 let packedA = new Float64Array(MC * KC);
+/** Where an edge tile's accumulators go before the valid part is written (no allocation per call). */
+const edgeTile = new Float64Array(32);
 
 /**
  * The blocked product (after Goto and van de Geijn): for each block of k, and each block of
@@ -114,8 +116,9 @@ function tile1x8(k: number, A: FloatArray, a: number, kStep: number, P: Float64A
     }
     return;
   }
-  const row = [c0, c1, c2, c3, c4, c5, c6, c7];
-  for (let j = 0; j < width; j++) C[c + j] = (accumulate ? C[c + j]! : 0) + row[j]!;
+  const t = edgeTile;
+  t[0] = c0; t[1] = c1; t[2] = c2; t[3] = c3; t[4] = c4; t[5] = c5; t[6] = c6; t[7] = c7;
+  for (let j = 0; j < width; j++) C[c + j] = (accumulate ? C[c + j]! : 0) + t[j]!;
 }
 
 /** Packs an mc×kc block of A into ⌈mc/4⌉ micro-panels of kc×4 values (zero-padded rows). */
@@ -183,7 +186,11 @@ function tile4x8(
     return;
   }
   // An edge tile (last rows or a ragged last panel): write only what is inside C.
-  const t = [c00, c01, c02, c03, c04, c05, c06, c07, c10, c11, c12, c13, c14, c15, c16, c17, c20, c21, c22, c23, c24, c25, c26, c27, c30, c31, c32, c33, c34, c35, c36, c37];
+  const t = edgeTile;
+  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03; t[4] = c04; t[5] = c05; t[6] = c06; t[7] = c07;
+  t[8] = c10; t[9] = c11; t[10] = c12; t[11] = c13; t[12] = c14; t[13] = c15; t[14] = c16; t[15] = c17;
+  t[16] = c20; t[17] = c21; t[18] = c22; t[19] = c23; t[20] = c24; t[21] = c25; t[22] = c26; t[23] = c27;
+  t[24] = c30; t[25] = c31; t[26] = c32; t[27] = c33; t[28] = c34; t[29] = c35; t[30] = c36; t[31] = c37;
   for (let r = 0; r < rows; r++, c += ldc) {
     for (let j = 0; j < width; j++) C[c + j] = (accumulate ? C[c + j]! : 0) + t[r * 8 + j]!;
   }
