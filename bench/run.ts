@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick] [-- --only A,B]`: every system on every workload in one run. For each
  * workload and mode, the reference (rnnc's TypeScript kernel when it exists, else tfjs on the cpu backend)
  * runs first; every other system is compared with it (max |Δ| of the outputs, and of dLoss/dW_hh for
- * fwd+bwd) and only then timed; a system off by more than 1e-3 is WRONG and not timed or ranked.
+ * fwd+bwd) and only then timed; a system off by more than the tolerance (report.ts) is WRONG, not timed or
+ * ranked.
  * Writes bench/RESULTS.md and bench/chart.svg.
  */
 import { writeFileSync } from "node:fs";
@@ -11,7 +12,7 @@ import path from "node:path";
 import { renderChart } from "./chart.js";
 import { readEnvironment } from "./environment.js";
 import { runFrontendBench } from "./frontend.js";
-import { renderConsole, renderMarkdown, TOLERANCE, type BenchReport, type CeilingRow, type Row } from "./report.js";
+import { maxAbs, renderConsole, renderMarkdown, toleranceFor, type BenchReport, type CeilingRow, type Row } from "./report.js";
 import { REPO_ROOT } from "./rnnc-cli.js";
 import { capPlan, maxAbsDiff, PLANS, summarize, type RepPlan } from "./stats.js";
 import { measureCeiling } from "./systems/js-ceiling.js";
@@ -79,8 +80,15 @@ function progress(w: Workload, mode: Mode | "", system: string, text: string): v
   console.log(`  ${w.id.padEnd(12)} ${mode.padEnd(8)} ${system.padEnd(16)} ${text}`);
 }
 
-/** Benchmarks one workload's systems; returns the name of the reference system. */
-async function benchWorkload(w: Workload, data: WorkloadData, systems: readonly BenchSystem[], plan: RepPlan, rows: Row[]): Promise<string> {
+/** Benchmarks one workload's systems; returns the reference system's name and its gradient scale. */
+async function benchWorkload(
+  w: Workload,
+  data: WorkloadData,
+  systems: readonly BenchSystem[],
+  plan: RepPlan,
+  rows: Row[],
+): Promise<{ reference: string; gradScale?: number }> {
+  let gradScale: number | undefined;
   const instances = new Map<BenchSystem, Instance>();
   const skip = (s: BenchSystem, status: Row["status"], note: string) => {
     for (const mode of s.modes) rows.push({ workload: w.id, mode, system: s.name, isReference: false, status, note, flops: flopsFor(w, mode) });
@@ -103,6 +111,7 @@ async function benchWorkload(w: Workload, data: WorkloadData, systems: readonly 
     if (refSystem !== undefined) {
       try {
         ref = await instances.get(refSystem)!.outputs(mode);
+        if (ref.gradWhh !== undefined) gradScale = maxAbs(ref.gradWhh);
       } catch (e) {
         progress(w, mode, refSystem.name, `reference failed: ${errorText(e)}`);
       }
@@ -116,8 +125,10 @@ async function benchWorkload(w: Workload, data: WorkloadData, systems: readonly 
         const diffGrad =
           mode === "fwd" || ref?.gradWhh === undefined || out.gradWhh === undefined ? undefined : maxAbsDiff(out.gradWhh, ref.gradWhh);
         const missingGrad = mode === "fwd+bwd" && ref?.gradWhh !== undefined && out.gradWhh === undefined;
-        if (ref !== undefined && (diffH! > TOLERANCE || (diffGrad ?? 0) > TOLERANCE || missingGrad)) {
-          const what = missingGrad ? "no dW_hh" : diffH! > TOLERANCE ? "outputs differ" : "dW_hh differs";
+        const gradTolerance = toleranceFor(ref?.gradWhh === undefined ? 0 : maxAbs(ref.gradWhh));
+        const badH = diffH !== undefined && diffH > toleranceFor(ref === undefined ? 0 : maxAbs(ref.h));
+        if (ref !== undefined && (badH || (diffGrad ?? 0) > gradTolerance || missingGrad)) {
+          const what = missingGrad ? "no dW_hh" : badH ? "outputs differ" : "dW_hh differs";
           rows.push({ ...base, status: "WRONG", note: what, diffH, diffGrad });
           progress(w, mode, s.name, `WRONG (${what}: max|Δ| out ${diffH}, dW_hh ${diffGrad ?? "—"}); not timed`);
           continue;
@@ -135,7 +146,7 @@ async function benchWorkload(w: Workload, data: WorkloadData, systems: readonly 
     }
   }
   for (const inst of instances.values()) await inst.dispose();
-  return refSystem?.name ?? "none";
+  return { reference: refSystem?.name ?? "none", ...(gradScale !== undefined ? { gradScale } : {}) };
 }
 
 async function main(): Promise<number> {
@@ -171,8 +182,8 @@ async function main(): Promise<number> {
     const c = await measureCeiling(w.B, w.I + w.H, w.gates * w.H, plan);
     ceilings.push({ workload: w.id, M: c.M, K: c.K, N: c.N, summary: summarize(c.samples), maxAbsDiff: c.maxAbsDiff });
     progress(w, "", "js-ceiling", `${summarize(c.samples).median.toFixed(3)} ms median per step matmul`);
-    const reference = await benchWorkload(w, data, systems, plan, rows);
-    workloads.push({ id: w.id, title: w.title, sizes, reference });
+    const { reference, gradScale } = await benchWorkload(w, data, systems, plan, rows);
+    workloads.push({ id: w.id, title: w.title, sizes, reference, ...(gradScale !== undefined ? { gradScale } : {}) });
   }
   const runFrontend = parsed.only.length === 0 || parsed.only.includes("F");
   const frontend = runFrontend ? await runFrontendBench(plan) : undefined;

@@ -82,11 +82,16 @@ function cpuMs(): number {
 }
 
 /**
- * Runs `fn` `plan.warmup` times untimed, then times it at least `plan.minReps` times and at most
+ * Runs `fn` up to `plan.warmup` times untimed (fewer when one run already takes half the budget: the
+ * correctness run has warmed it too), then times it at least `plan.minReps` times and at most
  * `plan.maxReps` times, stopping early once `plan.budgetMs` is spent.
  */
 export async function timeRepeated(fn: () => Promise<void> | void, plan: RepPlan): Promise<Timing> {
-  for (let i = 0; i < plan.warmup; i++) await fn();
+  for (let i = 0; i < plan.warmup; i++) {
+    const t0 = performance.now();
+    await fn();
+    if (performance.now() - t0 > plan.budgetMs / 2) break;
+  }
   const wall: number[] = [];
   const cpu: number[] = [];
   let spent = 0;

@@ -30,8 +30,11 @@ def write_f32(directory, name, tensor):
 
 
 def time_repeated(fn, plan):
-    for _ in range(plan["warmup"]):
+    for _ in range(plan["warmup"]):  # fewer when one run takes half the budget (as bench/stats.ts does)
+        t0 = time.perf_counter()
         fn()
+        if (time.perf_counter() - t0) * 1000.0 > plan["budgetMs"] / 2:
+            break
     wall, cpu, spent = [], [], 0.0
     while len(wall) < plan["maxReps"] and (len(wall) < plan["minReps"] or spent < plan["budgetMs"]):
         c0 = time.process_time()
