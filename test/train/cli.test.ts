@@ -1,0 +1,178 @@
+// `rnnc train` and `rnnc sample` end to end: in process for the outputs and errors, and as a real
+// process for Ctrl-C.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
+import { readCharModelInfo } from "../../src/train/char-model.js";
+import { readSafetensors } from "../../src/weights/index.js";
+import { ROOT } from "./helpers.js";
+
+function fakeIO(stdoutIsTTY = false): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdoutIsTTY, env: {}, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "rnnc-train-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const MODEL = `${ROOT}examples/char_lstm.rnn`;
+const DATA = `${ROOT}examples/data/alice.txt`;
+const small = ["--dims", "H=8", "--steps", "8", "--batch", "4", "--seed", "3", "--clip-norm", "5"];
+const rnnc = async (io: CliIO, ...args: string[]) => main(["node", "rnnc", ...args], io);
+
+describe("rnnc train", () => {
+  it("trains, prints plain progress lines when not on a terminal, and saves weights with the vocabulary", async () => {
+    const io = fakeIO(false);
+    const out = join(dir, "a.safetensors");
+    expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "--iterations", "40", "-o", out)).toBe(0);
+    const text = io.out.join("");
+    expect(text).toMatch(/^training CharLSTM \(V=59, H=8\) on 11264 characters \(59 distinct\): 351 chunks of 8 steps × 4 streams per epoch, 40 iterations\n/);
+    // One line every 40/20 = 2 iterations, then where it was saved.
+    const lines = text.split("\n").filter((l) => l.startsWith("iteration "));
+    expect(lines.map((l) => l.split("  ")[0])).toEqual(Array.from({ length: 20 }, (_, i) => `iteration ${2 * (i + 1)}/40`));
+    expect(lines[0]).toMatch(/^iteration 2\/40 {2}loss \d\.\d{3} {2}mean \d\.\d{3} {2}[\d.]+ steps\/s {2}ETA \d+s$/);
+    expect(text.endsWith(`saved ${out}\n`)).toBe(true);
+    expect(text).not.toContain("\r");
+    const bytes = readFileSync(out);
+    const info = readCharModelInfo(bytes, out);
+    expect(info.vocab.chars.length).toBe(59);
+    expect(info.vocab.chars.slice(0, 3)).toEqual(["\n", " ", "!"]);
+    expect(info.dims).toEqual({ H: 8, V: 59 });
+    expect(info.iterations).toBe(40);
+    expect(Object.keys(readSafetensors(bytes).tensors).sort()).toEqual(["W_hh", "W_hy", "W_ih", "b_hh", "b_ih", "b_y"]);
+  });
+
+  it("is deterministic: the same command writes byte-identical weights", async () => {
+    const a = join(dir, "d1.safetensors");
+    const b = join(dir, "d2.safetensors");
+    expect(await rnnc(fakeIO(), "train", MODEL, "--data", DATA, ...small, "--iterations", "5", "--optimizer", "sgd", "--momentum", "0.9", "-o", a)).toBe(0);
+    expect(await rnnc(fakeIO(), "train", MODEL, "--data", DATA, ...small, "--iterations", "5", "--optimizer", "sgd", "--momentum", "0.9", "-o", b)).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+  });
+
+  it("draws a bar redrawn in place on a terminal", async () => {
+    const io = fakeIO(true);
+    expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "--iterations", "3", "-o", join(dir, "t.safetensors"))).toBe(0);
+    const text = io.out.join("");
+    expect(text).toMatch(/\r\[#{24}\] {2}3\/3 {2}loss \d\.\d{3} {2}[\d.]+ steps\/s {2}ETA 0s\x1b\[K\n/);
+  });
+
+  it.each([
+    [["--data", join(dir, "missing.txt")], 1, /error\[RNN6001\]: cannot read `.*missing\.txt`: no such file or directory/, "out"],
+    [["--data", DATA, "--lr", "-1"], 2, /--lr must be a number ≥ 0, found `-1`/, "err"],
+    [["--data", DATA, "--clip-norm", "0"], 2, /--clip-norm must be a number > 0, found `0`/, "err"],
+    [["--data", DATA, "--dims", "H=8,Q=2"], 1, /error: --dims: cell CharLSTM has no dimension Q \(its dimensions are V, H\)/, "err"],
+    [["--data", DATA, "--dims", "H=8,V=3"], 1, /error: --dims: V=3, but the data fixes V at 59/, "err"],
+    [["--data", DATA, "--dims", "H=8", "--batch", "2000", "--steps", "8"], 1, /error: the data has 11264 characters: cut into 2000 streams that is 5 characters per stream, fewer than one chunk of 8 steps/, "err"],
+    [["--data", DATA, "--dims", "H=8", "--optimizer", "adam", "--momentum", "0.9"], 1, /error: --momentum applies to --optimizer sgd only/, "err"],
+  ])("refuses %j (exit %i)", async (args, code, message, stream) => {
+    const io = fakeIO();
+    expect(await rnnc(io, "train", MODEL, ...(args as string[]), "-o", join(dir, "x.safetensors"))).toBe(code);
+    expect((stream === "out" ? io.out : io.err).join("")).toMatch(message);
+  });
+
+  it("refuses a cell that is not a character model, saying what it lacks", async () => {
+    const io = fakeIO();
+    expect(await rnnc(io, "train", `${ROOT}examples/lstm.rnn`, "--data", DATA, "--dims", "I=118,H=8", "-o", join(dir, "x.safetensors"))).toBe(1);
+    expect(io.err.join("")).toBe("error: cell LSTM has no output `loss` (its outputs are h); training minimises a per-step scalar `output loss = …`\n");
+  });
+
+  it("refuses a cell whose input is not two one-hot vectors of the vocabulary", async () => {
+    const io = fakeIO();
+    expect(await rnnc(io, "train", `${ROOT}examples/parity.rnn`, "--data", DATA, "--dims", "H=8", "-o", join(dir, "x.safetensors"))).toBe(1);
+    expect(io.err.join("")).toContain("error: cell Parity: input `x` has 4 numbers per step, but a character model reads two one-hot vectors of the vocabulary's 59 characters (118)");
+  });
+});
+
+describe("rnnc sample", () => {
+  const weights = join(dir, "s.safetensors");
+  const trained = (async () => {
+    expect(await rnnc(fakeIO(), "train", MODEL, "--data", DATA, ...small, "--iterations", "20", "-o", weights)).toBe(0);
+  })();
+
+  it("writes the prime and then --length characters of the vocabulary; the same seed gives the same text", async () => {
+    await trained;
+    const run = async (seed: string) => {
+      const io = fakeIO();
+      expect(await rnnc(io, "sample", MODEL, "--weights", weights, "--prime", "Alice ", "--length", "50", "--seed", seed)).toBe(0);
+      return io.out.join("");
+    };
+    const a = await run("1");
+    expect(a.startsWith("Alice ")).toBe(true);
+    // 50 generated characters, then the newline the command adds unless the text already ends with one.
+    const body = Array.from(a).slice(6);
+    expect(body.length === 50 || (body.length === 51 && body[50] === "\n")).toBe(true);
+    const vocab = new Set(Array.from(readFileSync(DATA, "utf8")));
+    expect(body.slice(0, 50).every((ch) => vocab.has(ch))).toBe(true);
+    expect(await run("1")).toBe(a);
+    expect(await run("2")).not.toBe(a);
+  });
+
+  it("temperature 0 is greedy: the same text whatever the seed", async () => {
+    await trained;
+    const run = async (seed: string) => {
+      const io = fakeIO();
+      expect(await rnnc(io, "sample", MODEL, "--weights", weights, "--temperature", "0", "--length", "30", "--seed", seed)).toBe(0);
+      return io.out.join("");
+    };
+    expect(await run("5")).toBe(await run("6"));
+  });
+
+  it.each([
+    [["--prime", "Zebra ☃"], /error: --prime: character "☃" \(U\+2603\) at position 6 is not in the model's vocabulary of 59 characters/],
+    [["--temperature", "-1"], /--temperature must be a number ≥ 0, found `-1`/],
+  ])("refuses %j", async (args, message) => {
+    await trained;
+    const io = fakeIO();
+    expect(await rnnc(io, "sample", MODEL, "--weights", weights, ...args)).not.toBe(0);
+    expect(io.err.join("")).toMatch(message);
+  });
+
+  it("refuses weights without a vocabulary, and a missing weights file", async () => {
+    const plain = join(dir, "plain.safetensors");
+    expect(await rnnc(fakeIO(), "init", MODEL, "--dims", "V=5,H=4", "-o", plain)).toBe(0);
+    let io = fakeIO();
+    expect(await rnnc(io, "sample", MODEL, "--weights", plain)).toBe(1);
+    expect(io.err.join("")).toContain(`error: ${plain}: not a character model written by \`rnnc train\``);
+    io = fakeIO();
+    expect(await rnnc(io, "sample", MODEL, "--weights", join(dir, "nope.safetensors"))).toBe(1);
+    expect(io.err.join("")).toBe(`error: cannot read ${join(dir, "nope.safetensors")}: no such file or directory\n`);
+  });
+});
+
+describe("Ctrl-C during rnnc train", () => {
+  it("finishes the current step, saves the weights and exits 130", async () => {
+    const out = join(dir, "interrupted.safetensors");
+    const child = spawn(process.execPath, ["bin/rnnc.js", "train", "examples/char_lstm.rnn", "--data", "examples/data/alice.txt", ...small, "--iterations", "1000000", "-o", out], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on("data", (d) => {
+        stdout += String(d);
+        // The header is printed once training is set up: interrupt then.
+        if (stdout.includes("iterations\n") && !child.killed) child.kill("SIGINT");
+      });
+      child.on("close", (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain("interrupted: finishing the current step, then saving the weights");
+    expect(stderr).toMatch(/stopped by Ctrl-C after \d+ of the iterations; saved the weights to .*interrupted\.safetensors/);
+    expect(existsSync(out)).toBe(true);
+    const info = readCharModelInfo(readFileSync(out), out);
+    expect(info.iterations).toBeLessThan(1000000);
+  });
+});
+
+// A file with a cell that does not compile reports its diagnostics like every other command.
+it("rnnc train reports errors in the program as diagnostics (exit 1)", async () => {
+  const bad = join(dir, "bad.rnn");
+  writeFileSync(bad, "cell C(I) {\n  input x: [I]\n  state h: [I]\n  h' = h + y\n}\n");
+  const io = fakeIO();
+  expect(await rnnc(io, "train", bad, "--data", DATA, "-o", join(dir, "x.safetensors"))).toBe(1);
+  expect(io.out.join("")).toContain("RNN2001");
+});
