@@ -57,7 +57,7 @@ export interface TrainerOptions {
 export interface StepResult {
   /** The objective: Σ weight · loss over the chunk (the mean loss, by default). */
   readonly loss: number;
-  /** The global L2 norm of the gradients before clipping. */
+  /** The global L2 norm of the gradients before norm clipping (after value clipping, when both are on). */
   readonly gradNorm: number;
 }
 
