@@ -67,6 +67,8 @@ export interface TrainedCharModel {
   readonly losses: readonly number[];
   /** True when `shouldStop` ended training before `iterations`. */
   readonly stopped: boolean;
+  /** The iterations asked for (`losses.length` were taken). */
+  readonly iterations: number;
   readonly chunksPerEpoch: number;
 }
 
@@ -114,7 +116,7 @@ export async function trainCharModel(options: TrainCharOptions): Promise<{ model
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const info: CharModelInfo = { cell: graph.cell, dims, vocab, iterations: losses.length };
-  return { model: { cell, params, info, losses, stopped, chunksPerEpoch: streams.chunksPerEpoch }, diagnostics };
+  return { model: { cell, params, info, losses, stopped, iterations, chunksPerEpoch: streams.chunksPerEpoch }, diagnostics };
 }
 
 /** Writes the params with the model's description (cell, dims, vocabulary) in the safetensors `__metadata__`. */

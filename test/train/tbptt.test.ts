@@ -110,3 +110,34 @@ describe("truncated BPTT over examples/char_lstm.rnn (float64)", async () => {
     expect(Buffer.from(train()).equals(Buffer.from(train()))).toBe(true);
   });
 });
+
+describe("divergence", () => {
+  /** A stand-in cell whose loss is whatever the test says: only the trainer's reaction is under test. */
+  const fakeCell = (loss: number, grad: number) => ({
+    paramShapes: { w: [1] },
+    init: () => ({ w: Float64Array.of(0) }),
+    forward: () => ({ outputs: { loss: Float64Array.of(loss) }, final: {} }),
+    backward: () => ({ params: { w: Float64Array.of(grad) } }),
+    saveParams: () => new Uint8Array(),
+    loadParams: () => ({ w: Float64Array.of(0) }),
+  });
+  const chunk: Chunk = { x: new Float64Array(1), steps: 1, batch: 1, resetState: true };
+
+  it("a NaN loss or an infinite gradient stops training with the iteration, and leaves the params alone", () => {
+    const p = { w: Float64Array.of(0.5) };
+    expect(() => new TbpttTrainer(fakeCell(Number.NaN, 1), p, { optimizer: sgd({ lr: 1 }) }).step(chunk)).toThrow(
+      "training diverged at iteration 1: the loss is NaN; try a smaller --lr or --clip-norm 1",
+    );
+    expect(() => new TbpttTrainer(fakeCell(1, Infinity), p, { optimizer: sgd({ lr: 1 }), clipNorm: 1 }).step(chunk)).toThrow(
+      "training diverged at iteration 1: the gradient norm is Infinity",
+    );
+    expect(p.w[0]).toBe(0.5);
+  });
+
+  it("a cell without the loss output is named", () => {
+    const cell = { ...fakeCell(1, 1), forward: () => ({ outputs: { y: Float64Array.of(1) }, final: {} }) };
+    expect(() => new TbpttTrainer(cell, { w: Float64Array.of(0) }, { optimizer: sgd({ lr: 1 }) }).step(chunk)).toThrow(
+      "the cell has no output `loss` (its outputs are y); training needs a per-step scalar loss",
+    );
+  });
+});

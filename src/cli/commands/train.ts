@@ -123,7 +123,7 @@ export function registerTrain(program: Command, context: CliContext): void {
         saveCharModel(options.output, model);
         if (model.stopped) {
           if (io.stdoutIsTTY) io.stdout("\n");
-          io.stderr(`stopped by Ctrl-C after ${model.losses.length} of the iterations; saved the weights to ${options.output}\n`);
+          io.stderr(`stopped by Ctrl-C after ${model.losses.length} of ${model.iterations} iterations; saved the weights to ${options.output}\n`);
           return context.fail(EXIT_INTERRUPTED);
         }
         io.stdout(`saved ${options.output}\n`);
