@@ -75,6 +75,14 @@ describe("rnnc train", () => {
     expect((stream === "out" ? io.out : io.err).join("")).toMatch(message);
   });
 
+  it("refuses an output in a directory that does not exist, before training", async () => {
+    const io = fakeIO();
+    const out = join(dir, "no-such-dir", "w.safetensors");
+    expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "-o", out)).toBe(1);
+    expect(io.err.join("")).toBe(`error: cannot write ${out}: ${join(dir, "no-such-dir")} is not a directory\n`);
+    expect(io.out.join("")).toBe("");
+  });
+
   it("refuses a cell that is not a character model, saying what it lacks", async () => {
     const io = fakeIO();
     expect(await rnnc(io, "train", `${ROOT}examples/lstm.rnn`, "--data", DATA, "--dims", "I=118,H=8", "-o", join(dir, "x.safetensors"))).toBe(1);

@@ -1,3 +1,5 @@
+import { statSync } from "node:fs";
+import { dirname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
@@ -73,6 +75,12 @@ export function registerTrain(program: Command, context: CliContext): void {
       if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
       const data = await readSourceFile(options.data);
       if (!data.ok) return reportDiagnostics(context, [data.diagnostic], new Map(data.text === undefined ? [] : [[options.data, data.text]]), options);
+      // Refuse an output that cannot be written before training, not after it.
+      const outputDir = dirname(options.output);
+      if (!isDirectory(outputDir)) {
+        context.io.stderr(`error: cannot write ${options.output}: ${outputDir} is not a directory\n`);
+        return context.fail(EXIT.errors);
+      }
       const { trainCharModel, saveCharModel } = await import("../../train/train-char.js");
       const { ProgressMeter } = await import("../../train/progress.js");
       const { TrainInputError } = await import("../../train/errors.js");
@@ -136,4 +144,12 @@ export function registerTrain(program: Command, context: CliContext): void {
         process.off("SIGINT", onSigint);
       }
     });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
