@@ -1,6 +1,7 @@
 /**
  * The ONNX back end: a cell's step graph → an ONNX model over a batch and a sequence, either
- * unrolled (the step repeated T times) or as one Scan. See `signature.ts` for the model's
+ * unrolled (the step repeated T times), as one Scan, or — for the textbook LSTM and GRU — as
+ * ONNX's own LSTM/GRU operator (native.ts). See `signature.ts` for the model's
  * inputs and outputs, `plan.ts` for what is hoisted out of the recurrence, `mask.ts` for
  * variable-length batches.
  */
@@ -16,6 +17,7 @@ import { checkOptions } from "./options.js";
 import { planGraph } from "./plan.js";
 import { emitPrelude } from "./prelude.js";
 import { encodeModel, type ModelProto } from "./proto.js";
+import { emitNative, requireNative } from "./native.js";
 import { emitScan } from "./scan.js";
 import { signature } from "./signature.js";
 import { emitUnrolled } from "./unroll.js";
@@ -28,9 +30,14 @@ export { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature
 export interface OnnxExportOptions {
   /** A value for every dimension of the cell (`{ I: 32, H: 64 }`). */
   readonly dims: Readonly<Record<string, number>>;
-  /** T. Required for "unroll"; for "scan", absent means T is symbolic (`steps`). */
+  /** T. Required for "unroll"; for "scan" and "native", absent means T is symbolic (`steps`). */
   readonly steps?: number;
-  readonly recurrence: "unroll" | "scan";
+  /**
+   * "unroll": the step repeated T times; "scan": one ONNX Scan; "native": ONNX's LSTM or GRU
+   * operator, only for a cell whose graph is the textbook PyTorch-layout LSTM or GRU
+   * (examples/lstm.rnn, examples/gru.rnn) — any other cell is an OnnxExportError.
+   */
+  readonly recurrence: "unroll" | "scan" | "native";
   /** Default `DEFAULT_OPSET` (17); at most `MAX_OPSET` (22, the newest onnxruntime-node 1.22 loads). */
   readonly opset?: number;
   /** Every param's values, row-major in its declared shape. */
@@ -55,8 +62,9 @@ export interface OnnxExportOptions {
 /**
  * Exports a cell as an ONNX model and returns its bytes — the same for the same arguments.
  * Throws `OnnxExportError` (with a precise message) for a request it cannot honour: a missing
- * or extra dimension or param, a param of the wrong size, unroll without steps, an opset out
- * of range or too old for an op the cell needs (then `.diagnostic` points at the source).
+ * or extra dimension or param, a param of the wrong size, unroll without steps, native for a
+ * cell that is not the textbook LSTM or GRU, an opset out of range or too old for an op the
+ * cell needs (then `.diagnostic` points at the source).
  */
 export function exportOnnx(graph: Graph, options: OnnxExportOptions): Uint8Array {
   return encodeModel(buildOnnxModel(graph, options));
@@ -71,16 +79,20 @@ export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelP
   const { dims, steps, recurrence } = options;
   checkParams(graph, dims, options.params);
   const sig = signature(graph, dims, steps);
+  const native = recurrence === "native" ? requireNative(graph) : undefined;
 
   const model = new ModelBuilder(opset, dims, spanLocator(options.sourceText));
   const main = new GraphBuilder(model);
-  const plan = planGraph(graph);
-  addInitializers(model, graph, options.params, plan.usedParams);
+  const plan = native === undefined ? planGraph(graph) : undefined;
+  if (plan) addInitializers(model, graph, options.params, plan.usedParams);
   // Full length by default: T when fixed; when symbolic, the largest int32 (t < it for every step).
   if (options.optionalInputs ?? true) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647);
-  const prelude = emitPrelude(graph, plan, main);
-  if (recurrence === "unroll") emitUnrolled(graph, plan, main, prelude, steps!);
-  else emitScan(graph, plan, main, prelude);
+  if (native !== undefined) emitNative(graph, native, main, options.params, steps);
+  else {
+    const prelude = emitPrelude(graph, plan!, main);
+    if (recurrence === "unroll") emitUnrolled(graph, plan!, main, prelude, steps!);
+    else emitScan(graph, plan!, main, prelude);
+  }
   checkOpset(model, opset);
 
   const description: ModelDescription = { graph, sourceFile: options.sourceFile, dims, recurrence, steps, opset };
@@ -111,7 +123,7 @@ function checkOpset(model: ModelBuilder, opset: number): void {
     if (since <= opset) continue;
     const what = use.irNode
       ? `\`${use.opType}\` (for the ${use.irNode.op}${use.irNode.label ? ` \`${use.irNode.label}\`` : ""} at ${model.locate(use.irNode)}) at opset ${opset}`
-      : `\`${use.opType}\` (${use.opType === "Scan" ? "the recurrence" : "batching and masking"}) at opset ${opset}`;
+      : `\`${use.opType}\` (${["Scan", "LSTM", "GRU"].includes(use.opType) ? "the recurrence" : "batching and masking"}) at opset ${opset}`;
     const diagnostic = diag("RNN6004", { backend: "ONNX", what }, {
       ...(use.irNode ? { labels: [primary(use.irNode.span, `needs ONNX ${use.opType}, available from opset ${since}`)] } : {}),
       helps: [`use --opset ${since} or newer (up to ${MAX_OPSET})`],

@@ -34,7 +34,7 @@ export interface ModelDescription {
   readonly graph: Graph;
   readonly sourceFile: string;
   readonly dims: Readonly<Record<string, number>>;
-  readonly recurrence: "unroll" | "scan";
+  readonly recurrence: "unroll" | "scan" | "native";
   readonly steps: number | undefined;
   readonly opset: number;
 }
@@ -49,7 +49,7 @@ export function dimsText(graph: Graph, dims: Readonly<Record<string, number>>): 
  * bytes then depend on T only through that one number.
  */
 export function graphDocString(d: ModelDescription): string {
-  const form = d.recurrence === "unroll" ? `unrolled over ${d.steps} steps` : "as one Scan over the steps of x";
+  const form = d.recurrence === "unroll" ? `unrolled over ${d.steps} steps` : d.recurrence === "scan" ? "as one Scan over the steps of x" : "as ONNX's LSTM/GRU operator over the steps of x";
   return `cell ${d.graph.cell} from ${d.sourceFile} (${dimsText(d.graph, d.dims)}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`;
 }
 

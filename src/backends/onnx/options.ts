@@ -8,15 +8,15 @@ import type { OnnxExportOptions } from "./index.js";
 import { MAX_OPSET, MIN_OPSET } from "./opsets.js";
 
 export function checkOptions(graph: Graph, options: OnnxExportOptions, opset: number): void {
-  if (options.recurrence !== "unroll" && options.recurrence !== "scan") {
-    throw new OnnxExportError(`recurrence must be "unroll" or "scan", found ${JSON.stringify(options.recurrence)}`);
+  if (options.recurrence !== "unroll" && options.recurrence !== "scan" && options.recurrence !== "native") {
+    throw new OnnxExportError(`recurrence must be "unroll", "scan" or "native", found ${JSON.stringify(options.recurrence)}`);
   }
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new OnnxExportError(`opset must be an integer from ${MIN_OPSET} to ${MAX_OPSET} (the newest onnxruntime-node 1.22 loads), found ${opset}`);
   }
   const { steps } = options;
   if (options.recurrence === "unroll" && steps === undefined) {
-    throw new OnnxExportError("the unrolled form needs a fixed number of steps (--steps T); give one, or use the scan form, which keeps T symbolic");
+    throw new OnnxExportError("the unrolled form needs a fixed number of steps (--steps T); give one, or use the scan (or native) form, which keeps T symbolic");
   }
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
     throw new OnnxExportError(`steps must be a positive integer, found ${steps}`);
