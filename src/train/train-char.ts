@@ -1,12 +1,12 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { writeWeightsFile } from "../weights/index.js";
 import { compileCell, resolveDims, type Dtype } from "./cell.js";
-import { charModelMetadata, checkCharModel, type CharModelInfo } from "./char-model.js";
+import { charModelMetadata, checkCharModel, readCharModelInfo, type CharModelInfo } from "./char-model.js";
 import { CharStreams } from "./char-streams.js";
 import { TrainInputError } from "./errors.js";
 import { makeOptimizer, type OptimizerChoice } from "./optimizer-choice.js";
 import { TbpttTrainer, type FloatArray, type TrainableCell } from "./trainer.js";
-import { buildVocabulary, encodeText } from "./vocabulary.js";
+import { buildVocabulary, encodeText, type Vocabulary } from "./vocabulary.js";
 
 /** Sizes used when --dims does not give them. */
 export const DEFAULT_DIMS: Readonly<Record<string, number>> = { H: 128 };
@@ -31,6 +31,12 @@ export interface TrainCharOptions {
   readonly clipValue?: number;
   /** Seeds the params (`cell.init(seed)`); the data order is fixed. */
   readonly seed: number;
+  /**
+   * Continue from weights `rnnc train` wrote (same cell, dims and vocabulary) instead of `seed`'s:
+   * training resumes at the chunk after the last one they were trained on. The optimizer's state
+   * (momentum, Adam's moments) and the carried state are not saved, so both start from zero.
+   */
+  readonly resume?: { readonly file: string; readonly bytes: Uint8Array };
   readonly dtype?: Dtype;
   /** Called once training is set up, before the first step. */
   readonly onStart?: (setup: TrainSetup) => void;
@@ -48,6 +54,8 @@ export interface TrainSetup {
   readonly vocabSize: number;
   readonly chunksPerEpoch: number;
   readonly iterations: number;
+  /** Iterations the resumed weights had already been trained for (0 for a fresh start). */
+  readonly resumedAt: number;
 }
 
 export interface TrainProgress {
@@ -95,13 +103,14 @@ export async function trainCharModel(options: TrainCharOptions): Promise<{ model
   if (!Number.isSafeInteger(iterations) || iterations < 1) throw new TrainInputError(`--iterations must be a positive integer, found ${iterations}`);
   const optimizer = makeOptimizer(options.optimizer);
   const cell = compiled.instantiate(dims, dtype);
-  const params = cell.init(options.seed);
+  const start = options.resume === undefined ? 0 : resumedIterations(options.resume, graph.cell, dims, vocab);
+  const params = options.resume === undefined ? cell.init(options.seed) : loadResumed(cell, options.resume);
   const trainer = new TbpttTrainer(cell, params, {
     optimizer,
     ...(options.clipNorm !== undefined ? { clipNorm: positive("--clip-norm", options.clipNorm) } : {}),
     ...(options.clipValue !== undefined ? { clipValue: positive("--clip-value", options.clipValue) } : {}),
   });
-  options.onStart?.({ cell: graph.cell, dims, characters: Array.from(options.data).length, vocabSize: vocab.chars.length, chunksPerEpoch: streams.chunksPerEpoch, iterations });
+  options.onStart?.({ cell: graph.cell, dims, characters: Array.from(options.data).length, vocabSize: vocab.chars.length, chunksPerEpoch: streams.chunksPerEpoch, iterations, resumedAt: start });
   const losses: number[] = [];
   let stopped = false;
   for (let n = 0; n < iterations; n++) {
@@ -109,13 +118,13 @@ export async function trainCharModel(options: TrainCharOptions): Promise<{ model
       stopped = true;
       break;
     }
-    const { loss, gradNorm } = trainer.step(streams.chunk(n));
+    const { loss, gradNorm } = trainer.step(streams.chunk(start + n));
     losses.push(loss);
     options.onProgress?.({ iteration: n + 1, iterations, loss, gradNorm });
     // Let signal handlers (Ctrl-C) and output run between steps.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  const info: CharModelInfo = { cell: graph.cell, dims, vocab, iterations: losses.length };
+  const info: CharModelInfo = { cell: graph.cell, dims, vocab, iterations: start + losses.length };
   return { model: { cell, params, info, losses, stopped, iterations, chunksPerEpoch: streams.chunksPerEpoch }, diagnostics };
 }
 
@@ -126,6 +135,37 @@ export function saveCharModel(path: string, model: TrainedCharModel): void {
   } catch (e) {
     throw new TrainInputError(e instanceof Error ? e.message : String(e));
   }
+}
+
+/** Checks that resumed weights belong to this setup; returns the iterations they were trained for. */
+function resumedIterations(resume: { file: string; bytes: Uint8Array }, cell: string, dims: Readonly<Record<string, number>>, vocab: Vocabulary): number {
+  const info = readCharModelInfo(resume.bytes, resume.file);
+  if (info.cell !== cell) throw new TrainInputError(`--resume ${resume.file}: the weights are for cell ${info.cell}, not ${cell}`);
+  const ours = JSON.stringify(sortedDims(dims));
+  const theirs = JSON.stringify(sortedDims(info.dims));
+  if (ours !== theirs) throw new TrainInputError(`--resume ${resume.file}: the weights have dims ${theirs}, this run ${ours}`);
+  const a = info.vocab.chars;
+  const b = vocab.chars;
+  if (a.length !== b.length || a.some((ch, i) => ch !== b[i])) {
+    const i = a.findIndex((ch, k) => ch !== b[k]);
+    throw new TrainInputError(
+      `--resume ${resume.file}: the weights were trained on another vocabulary (${a.length} characters; this data has ${b.length}` +
+        `${i >= 0 && i < b.length ? `, and entry ${i} is ${JSON.stringify(a[i])} there but ${JSON.stringify(b[i])} here` : ""}); resume on the same text`,
+    );
+  }
+  return info.iterations;
+}
+
+function loadResumed(cell: TrainableCell, resume: { file: string; bytes: Uint8Array }): Record<string, FloatArray> {
+  try {
+    return cell.loadParams(resume.bytes);
+  } catch (e) {
+    throw new TrainInputError(`--resume ${resume.file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function sortedDims(dims: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.keys(dims).sort().map((k) => [k, dims[k]!]));
 }
 
 function positive(option: string, value: number): number {

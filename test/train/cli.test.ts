@@ -54,6 +54,43 @@ describe("rnnc train", () => {
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   });
 
+  it("--resume continues where the weights stopped: at an epoch boundary with plain SGD, bit for bit the same as one run", async () => {
+    // 1200 characters, B 8, K 16: 149 characters per stream, 9 chunks per epoch; plain SGD keeps no state to lose.
+    const text = join(dir, "short.txt");
+    writeFileSync(text, readFileSync(DATA, "utf8").slice(0, 1200));
+    const setup = ["--data", text, "--dims", "H=8", "--steps", "16", "--batch", "8", "--optimizer", "sgd", "--lr", "0.5", "--seed", "9"];
+    const [first, resumed, straight] = ["r9", "r18", "s18"].map((n) => join(dir, `${n}.safetensors`));
+    expect(await rnnc(fakeIO(), "train", MODEL, ...setup, "--iterations", "9", "-o", first!)).toBe(0);
+    const io = fakeIO();
+    expect(await rnnc(io, "train", MODEL, ...setup, "--iterations", "9", "--resume", first!, "-o", resumed!)).toBe(0);
+    expect(io.out.join("")).toContain(`9 chunks of 16 steps × 8 streams per epoch, 9 iterations from iteration 9 of ${first}\n`);
+    expect(await rnnc(fakeIO(), "train", MODEL, ...setup, "--iterations", "18", "-o", straight!)).toBe(0);
+    expect(readCharModelInfo(readFileSync(resumed!), resumed!).iterations).toBe(18);
+    expect(readFileSync(resumed!).equals(readFileSync(straight!))).toBe(true);
+    expect(readFileSync(first!).equals(readFileSync(straight!))).toBe(false);
+  });
+
+  it("--resume refuses weights trained on another vocabulary or with other dims", async () => {
+    const weights = join(dir, "v.safetensors");
+    expect(await rnnc(fakeIO(), "train", MODEL, "--data", DATA, ...small, "--iterations", "1", "-o", weights)).toBe(0);
+    const other = join(dir, "other.txt");
+    writeFileSync(other, "abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc abc\n");
+    let io = fakeIO();
+    expect(await rnnc(io, "train", MODEL, "--data", other, ...small, "--resume", weights, "-o", join(dir, "x.safetensors"))).toBe(1);
+    expect(io.err.join("")).toBe(`error: --resume ${weights}: the weights have dims {"H":8,"V":59}, this run {"H":8,"V":5}\n`);
+    io = fakeIO();
+    expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "--dims", "H=9", "--resume", weights, "-o", join(dir, "x.safetensors"))).toBe(1);
+    expect(io.err.join("")).toBe(`error: --resume ${weights}: the weights have dims {"H":8,"V":59}, this run {"H":9,"V":59}\n`);
+    const same = join(dir, "same-size.txt");
+    // 59 distinct characters, but not the same ones.
+    writeFileSync(same, Array.from({ length: 59 }, (_, i) => String.fromCodePoint(0x100 + i)).join("").repeat(20));
+    io = fakeIO();
+    expect(await rnnc(io, "train", MODEL, "--data", same, ...small, "--resume", weights, "-o", join(dir, "x.safetensors"))).toBe(1);
+    expect(io.err.join("")).toBe(
+      `error: --resume ${weights}: the weights were trained on another vocabulary (59 characters; this data has 59, and entry 0 is "\\n" there but "Ā" here); resume on the same text\n`,
+    );
+  });
+
   it("draws a bar redrawn in place on a terminal", async () => {
     const io = fakeIO(true);
     expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "--iterations", "3", "-o", join(dir, "t.safetensors"))).toBe(0);

@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { CliContext } from "../context.js";
@@ -23,6 +23,7 @@ interface TrainOptionValues extends DiagnosticOptionValues {
   readonly clipNorm?: number;
   readonly clipValue?: number;
   readonly seed: number;
+  readonly resume?: string;
   readonly dtype: "float32" | "float64";
 }
 
@@ -64,6 +65,7 @@ export function registerTrain(program: Command, context: CliContext): void {
     .option("--clip-norm <X>", "scale the gradients down to global L2 norm X when above it", numberOption("--clip-norm", 0, true))
     .option("--clip-value <X>", "clamp every gradient value into [-X, X]", numberOption("--clip-value", 0, true))
     .option("--seed <N>", "seed of the initial params (the data order is fixed)", integerOption("--seed", 0), 0)
+    .option("--resume <file.safetensors>", "continue from weights `rnnc train` wrote on the same text (the optimizer's state starts afresh)")
     .addOption(new Option("--dtype <dtype>", "element type of params and kernels").choices(["float32", "float64"]).default("float32"));
   addDiagnosticOptions(command)
     .addHelpText(
@@ -80,6 +82,16 @@ export function registerTrain(program: Command, context: CliContext): void {
       if (!isDirectory(outputDir)) {
         context.io.stderr(`error: cannot write ${options.output}: ${outputDir} is not a directory\n`);
         return context.fail(EXIT.errors);
+      }
+      let resume: { file: string; bytes: Uint8Array } | undefined;
+      if (options.resume !== undefined) {
+        try {
+          resume = { file: options.resume, bytes: readFileSync(options.resume) };
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          context.io.stderr(`error: cannot read --resume ${options.resume}: ${code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "it is a directory" : (error as Error).message}\n`);
+          return context.fail(EXIT.errors);
+        }
       }
       const { trainCharModel, saveCharModel } = await import("../../train/train-char.js");
       const { ProgressMeter } = await import("../../train/progress.js");
@@ -113,10 +125,12 @@ export function registerTrain(program: Command, context: CliContext): void {
           ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
           ...(options.clipValue !== undefined ? { clipValue: options.clipValue } : {}),
           seed: options.seed,
+          ...(resume !== undefined ? { resume } : {}),
           dtype: options.dtype,
           onStart: (s) => {
             const dims = Object.entries(s.dims).map(([k, v]) => `${k}=${v}`).join(", ");
-            io.stdout(`training ${s.cell} (${dims}) on ${s.characters} characters (${s.vocabSize} distinct): ${s.chunksPerEpoch} chunks of ${options.steps} steps × ${options.batch} streams per epoch, ${s.iterations} iterations\n`);
+            const from = s.resumedAt > 0 ? ` from iteration ${s.resumedAt} of ${options.resume}` : "";
+            io.stdout(`training ${s.cell} (${dims}) on ${s.characters} characters (${s.vocabSize} distinct): ${s.chunksPerEpoch} chunks of ${options.steps} steps × ${options.batch} streams per epoch, ${s.iterations} iterations${from}\n`);
             meter = new ProgressMeter(s.iterations, io.stdoutIsTTY, () => performance.now());
           },
           onProgress: (p) => {
