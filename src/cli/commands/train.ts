@@ -70,7 +70,7 @@ export function registerTrain(program: Command, context: CliContext): void {
   addDiagnosticOptions(command)
     .addHelpText(
       "after",
-      `\nExample:\n  rnnc train examples/char_lstm.rnn --data examples/data/alice.txt --dims H=128 --iterations 2000 --clip-norm 5 -o alice.safetensors\n\n${EXIT_CODES_HELP}\n  130 stopped by Ctrl-C (the weights of the steps taken are saved)`,
+      `\nExample:\n  rnnc train examples/char_lstm.rnn --data examples/data/alice.txt --dims H=64 --steps 32 --batch 8 --iterations 300 --lr 0.01 --clip-norm 5 -o alice.safetensors\n\n${EXIT_CODES_HELP}\n  130 stopped by Ctrl-C (the weights of the steps taken are saved)`,
     )
     .action(async (file: string, options: TrainOptionValues) => {
       const source = await readSourceFile(file);
