@@ -16,7 +16,7 @@ export function checkOptions(graph: Graph, options: OnnxExportOptions, opset: nu
   }
   const { steps } = options;
   if (options.recurrence === "unroll" && steps === undefined) {
-    throw new OnnxExportError("the unrolled form needs a fixed number of steps (--steps T); give one, or use the scan (or native) form, which keeps T symbolic");
+    throw new OnnxExportError("the unrolled form needs a fixed number of steps (--steps T); give one, or use the scan form, which keeps T symbolic");
   }
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
     throw new OnnxExportError(`steps must be a positive integer, found ${steps}`);

@@ -11,7 +11,7 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly dims: Record<string, number>;
   readonly cell?: string;
   readonly steps?: number;
-  readonly recurrence: "unroll" | "scan";
+  readonly recurrence: "unroll" | "scan" | "native";
   readonly opset?: number;
   readonly weights?: string;
   readonly seed?: number;
@@ -19,7 +19,7 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
 }
 
 /**
- * `rnnc onnx FILE --dims I=32,H=64 [--steps T] [--recurrence unroll|scan] -o model.onnx`:
+ * `rnnc onnx FILE --dims I=32,H=64 [--steps T] [--recurrence unroll|scan|native] -o model.onnx`:
  * compile one cell and write it as an ONNX model (src/backends/onnx does the work).
  */
 export function registerOnnx(program: Command, context: CliContext): void {
@@ -30,8 +30,8 @@ export function registerOnnx(program: Command, context: CliContext): void {
     .requiredOption("-o, --output <model.onnx>", "where to write the model")
     .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell", parseDimsOption)
     .option("--cell <name>", "the cell to export (default: the file's first cell)")
-    .option("--steps <T>", "the number of steps T (required to unroll; the Scan form keeps T symbolic without it)", integerOption("--steps", 1))
-    .addOption(new Option("--recurrence <form>", "unroll: the step repeated T times; scan: one ONNX Scan node").choices(["unroll", "scan"]).default("unroll"))
+    .option("--steps <T>", "the number of steps T (required to unroll; the scan and native forms keep T symbolic without it)", integerOption("--steps", 1))
+    .addOption(new Option("--recurrence <form>", "unroll: the step repeated T times; scan: one ONNX Scan node; native: ONNX's own LSTM/GRU operator (fastest; only for a cell that is the textbook LSTM or GRU of examples/lstm.rnn, examples/gru.rnn)").choices(["unroll", "scan", "native"]).default("unroll"))
     .option("--opset <N>", "the ONNX opset to target (default 17, at most 22)", integerOption("--opset", 1))
     .addOption(new Option("--weights <file.safetensors>", "take the params from a safetensors file (names and shapes are checked)").conflicts("seed"))
     .option("--seed <N>", "initialize the params with the cell's initializers from this seed (default 0)", integerOption("--seed", 0))
