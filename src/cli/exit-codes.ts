@@ -12,6 +12,8 @@ export const EXIT = {
   usage: 2,
   /** An unexpected exception inside rnnc: a compiler bug. */
   internal: 70,
+  /** Stopped by Ctrl-C (128 + SIGINT, the shell's convention); `rnnc train` saves first. */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

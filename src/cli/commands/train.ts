@@ -28,7 +28,7 @@ interface TrainOptionValues extends DiagnosticOptionValues {
 }
 
 /** 128 + SIGINT (2): the shell's code for a process stopped by Ctrl-C. Only `train` can be interrupted and still succeed in part. */
-const EXIT_INTERRUPTED = 130 as ExitCode;
+const EXIT_INTERRUPTED = EXIT.interrupted;
 
 /** An option that must be a finite number ≥ min (or > min when `exclusive`). */
 export function numberOption(what: string, min: number, exclusive = false): (text: string) => number {
