@@ -10,6 +10,7 @@ const SYSTEMS: readonly { name: string; color: string }[] = [
   { name: "rnnc-ts", color: "#d62728" },
   { name: "ort-rnnc-unroll", color: "#ff7f0e" },
   { name: "ort-rnnc-scan", color: "#e7ba52" },
+  { name: "ort-rnnc-native", color: "#8c564b" },
   { name: "ort-native-op", color: "#1f77b4" },
   { name: "pytorch", color: "#9467bd" },
   { name: "tfjs-wasm", color: "#2ca02c" },

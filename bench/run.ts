@@ -57,6 +57,7 @@ function systemsFor(quick: boolean): BenchSystem[] {
     rnncTsSystem,
     ortRnncSystem("unroll"),
     ortRnncSystem("scan"),
+    ortRnncSystem("native"),
     ortNativeSystem,
     torchSystem,
     tfjsSystem("wasm"),

@@ -1,5 +1,6 @@
 /**
- * ONNX Runtime running rnnc's own ONNX export, in its two recurrence forms (`--recurrence unroll|scan`):
+ * ONNX Runtime running rnnc's own ONNX export, in its three recurrence forms (`--recurrence unroll|scan|native`;
+ * native, ONNX's own LSTM/GRU operator, exists only for the textbook LSTM and GRU cells):
  * `rnnc onnx EXAMPLE --dims I=…,H=… --steps T --recurrence R --weights W.safetensors -o model.onnx`.
  * The model's inputs are matched by rank: the rank-3 float input is x [T, B, I], rank-2 float inputs are
  * initial states [B, H] (zeros), an integer rank-1 input is the lengths (T). Only x is fed when the model
@@ -48,7 +49,7 @@ function outputFor(session: ort.InferenceSession): string | undefined {
 }
 
 /** rnnc's ONNX export in one recurrence form. */
-export function ortRnncSystem(recurrence: "unroll" | "scan"): BenchSystem {
+export function ortRnncSystem(recurrence: "unroll" | "scan" | "native"): BenchSystem {
   return {
     name: `ort-rnnc-${recurrence}`,
     isRnnc: true,
@@ -56,6 +57,9 @@ export function ortRnncSystem(recurrence: "unroll" | "scan"): BenchSystem {
     async setup(w: Workload, data: WorkloadData): Promise<Instance | Unavailable> {
       const pre = rnncPrerequisite(w.example);
       if (!pre.ok) return { unavailable: pre.reason };
+      if (recurrence === "native" && w.cell !== "LSTM" && w.cell !== "GRU") {
+        return { unavailable: "the native form (ONNX's LSTM/GRU operator) exists for the textbook LSTM and GRU only" };
+      }
       mkdirSync(GENERATED_DIR, { recursive: true });
       const stem = path.join(GENERATED_DIR, `${w.id}-${recurrence}`);
       writeFileSync(`${stem}.safetensors`, encodeSafetensors(data.params, data.paramShapes));

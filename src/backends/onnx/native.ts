@@ -160,9 +160,10 @@ export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder,
   const steps32 = main.add("Cast", [main.add("Slice", [inputShape, model.int64([0]), model.int64([1]), model.int64([0])], "steps", { doc: doc("T, as [1]") })], "steps_int32", { attrs: { to: attr.int(ElemType.INT32) }, doc: doc("T as int32") });
   const longer = main.add("Less", [steps32, lengths], "lengths/longer", { doc: doc("the examples whose length exceeds T") });
   const atMostT = main.add("Where", [longer, steps32, lengths], "lengths/at_most_steps", { doc: doc("min(sequence_lens, T): past T there is nothing to run") });
-  const negative = main.add("Less", [atMostT, model.int32Scalar(0)], "lengths/negative", { doc: doc("the examples with a negative length") });
-  const clamped = main.add("Where", [negative, model.int32Scalar(0), atMostT], "lengths/clamped", { doc: doc("sequence_lens clamped to [0, T], as ONNX's operator requires") });
-  for (const [name, type] of [[longer, ElemType.BOOL], [atMostT, ElemType.INT32], [negative, ElemType.BOOL], [clamped, ElemType.INT32]] as const) main.declare(name, type, [BATCH]);
+  // Length ≤ 0: no step runs (a negative length means 0, as in the other forms).
+  const empty = main.add("Less", [atMostT, model.int32Scalar(1)], "lengths/empty", { doc: doc("the examples that run no step (length ≤ 0)") });
+  const clamped = main.add("Where", [empty, model.int32Scalar(0), atMostT], "lengths/clamped", { doc: doc("sequence_lens clamped to [0, T], as ONNX's operator requires") });
+  for (const [name, type] of [[longer, ElemType.BOOL], [atMostT, ElemType.INT32], [empty, ElemType.BOOL], [clamped, ElemType.INT32]] as const) main.declare(name, type, [BATCH]);
 
   const outputs = [`${prefix}/Y`, `${prefix}/Y_h`, ...(op === "LSTM" ? [`${prefix}/Y_c`] : [])];
   main.add(op, [x.name, W, R, B, clamped, ...initials], prefix, {
@@ -177,8 +178,6 @@ export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder,
   squeeze(outputs[0]!, 1, graph.outputs[0]!.name, `output ${graph.outputs[0]!.name} at every step, [T, B, H] (zero past an example's length)`);
   // ONNX Runtime's Y_h/Y_c are zero for an example of length 0; rnnc's final state is then the
   // initial one (no step ran), so those rows are taken from the initial states.
-  const empty = main.add("Equal", [clamped, model.int32Scalar(0)], "lengths/empty", { doc: doc("the examples that run no step") });
-  main.declare(empty, ElemType.BOOL, [BATCH]);
   const emptyRows = unsqueeze(empty, 1, "lengths/empty_rows", "the examples that run no step, as [B, 1]");
   main.declare(emptyRows, ElemType.BOOL, [BATCH, 1]);
   graph.states.forEach((s, k) => {
