@@ -95,7 +95,7 @@ export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelP
   }
   checkOpset(model, opset);
 
-  const description: ModelDescription = { graph, sourceFile: options.sourceFile, dims, recurrence, steps, opset };
+  const description: ModelDescription = { graph, sourceFile: options.sourceFile, dims, recurrence, steps, opset, ...(native ? { operator: native } : {}) };
   return {
     irVersion: irVersionFor(opset),
     opsetImport: [{ domain: "", version: opset }],

@@ -37,6 +37,8 @@ export interface ModelDescription {
   readonly recurrence: "unroll" | "scan" | "native";
   readonly steps: number | undefined;
   readonly opset: number;
+  /** The native form's ONNX operator. */
+  readonly operator?: string;
 }
 
 /** `I=3,H=4` in the cell's declaration order. */
@@ -49,7 +51,7 @@ export function dimsText(graph: Graph, dims: Readonly<Record<string, number>>): 
  * bytes then depend on T only through that one number.
  */
 export function graphDocString(d: ModelDescription): string {
-  const form = d.recurrence === "unroll" ? `unrolled over ${d.steps} steps` : d.recurrence === "scan" ? "as one Scan over the steps of x" : "as ONNX's LSTM/GRU operator over the steps of x";
+  const form = d.recurrence === "unroll" ? `unrolled over ${d.steps} steps` : d.recurrence === "scan" ? "as one Scan over the steps of x" : `as ONNX's ${d.operator ?? "LSTM/GRU"} operator over the steps of x`;
   return `cell ${d.graph.cell} from ${d.sourceFile} (${dimsText(d.graph, d.dims)}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`;
 }
 

@@ -141,28 +141,34 @@ export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder,
   const squeeze = (input: string, axis: number, name: string, what: string): string =>
     main.add("Squeeze", axesAsInput("Squeeze", model.opset) ? [input, model.int64([axis])] : [input], name, { ...(axesAsInput("Squeeze", model.opset) ? {} : { attrs: { axes: attr.ints([axis]) } }), doc: doc(what) });
 
-  const inputShape = main.add("Shape", [x.name], "input_shape", { doc: doc(`the shape [T, B, I] of ${x.name}`) });
-  const batchSize = main.add("Slice", [inputShape, model.int64([1]), model.int64([2]), model.int64([0])], "batch_size", { doc: doc("the batch size B, as [B]") });
-  const stateShape = main.add("Concat", [batchSize, model.int64([hidden])], "state_shape", { attrs: { axis: attr.int(0) }, doc: doc("[B, H]") });
+  const inputShape = main.add("Shape", [x.name], `${prefix}/input_shape`, { doc: doc(`the shape [T, B, I] of ${x.name}`) });
+  const batchSize = main.add("Slice", [inputShape, model.int64([1]), model.int64([2]), model.int64([0])], `${prefix}/batch_size`, { doc: doc("the batch size B, as [B]") });
+  const stateShape = main.add("Concat", [batchSize, model.int64([hidden])], `${prefix}/state_shape`, { attrs: { axis: attr.int(0) }, doc: doc("[B, H]") });
+  main.declare(inputShape, ElemType.INT64, [3]);
+  main.declare(batchSize, ElemType.INT64, [1]);
+  main.declare(stateShape, ElemType.INT64, [2]);
   const expandedInitials = graph.states.map((s) => {
-    const expanded = main.add("Expand", [initialName(s.name), stateShape], `initial/${s.name}`, { doc: doc(`state ${s.name} entering the first step, [B, H] (the default is one row of zeros)`) });
+    const expanded = main.add("Expand", [initialName(s.name), stateShape], `${prefix}/initial/${s.name}`, { doc: doc(`state ${s.name} entering the first step, [B, H] (the default is one row of zeros)`) });
     main.declare(expanded, ElemType.FLOAT, [BATCH, hidden]);
     return expanded;
   });
   const initials = graph.states.map((s, k) => {
-    const withDirections = unsqueeze(expandedInitials[k]!, 0, `initial/${s.name}/directions`, `state ${s.name} as ONNX's [num_directions = 1, B, H]`);
+    const withDirections = unsqueeze(expandedInitials[k]!, 0, `${prefix}/initial/${s.name}/directions`, `state ${s.name} as ONNX's [num_directions = 1, B, H]`);
     main.declare(withDirections, ElemType.FLOAT, [1, BATCH, hidden]);
     return withDirections;
   });
 
-  const lengths = main.add("Expand", [SEQUENCE_LENS, batchSize], "lengths", { doc: doc("sequence_lens as [B] (the default is one value for all)") });
+  const lengths = main.add("Expand", [SEQUENCE_LENS, batchSize], `${prefix}/lengths`, { doc: doc("sequence_lens as [B] (the default is one value for all)") });
   main.declare(lengths, ElemType.INT32, [BATCH]);
-  const steps32 = main.add("Cast", [main.add("Slice", [inputShape, model.int64([0]), model.int64([1]), model.int64([0])], "steps", { doc: doc("T, as [1]") })], "steps_int32", { attrs: { to: attr.int(ElemType.INT32) }, doc: doc("T as int32") });
-  const longer = main.add("Less", [steps32, lengths], "lengths/longer", { doc: doc("the examples whose length exceeds T") });
-  const atMostT = main.add("Where", [longer, steps32, lengths], "lengths/at_most_steps", { doc: doc("min(sequence_lens, T): past T there is nothing to run") });
+  const steps64 = main.add("Slice", [inputShape, model.int64([0]), model.int64([1]), model.int64([0])], `${prefix}/steps`, { doc: doc("T, as [1]") });
+  const steps32 = main.add("Cast", [steps64], `${prefix}/steps_int32`, { attrs: { to: attr.int(ElemType.INT32) }, doc: doc("T as int32") });
+  main.declare(steps64, ElemType.INT64, [1]);
+  main.declare(steps32, ElemType.INT32, [1]);
+  const longer = main.add("Less", [steps32, lengths], `${prefix}/lengths/longer`, { doc: doc("the examples whose length exceeds T") });
+  const atMostT = main.add("Where", [longer, steps32, lengths], `${prefix}/lengths/at_most_steps`, { doc: doc("min(sequence_lens, T): past T there is nothing to run") });
   // Length ≤ 0: no step runs (a negative length means 0, as in the other forms).
-  const empty = main.add("Less", [atMostT, model.int32Scalar(1)], "lengths/empty", { doc: doc("the examples that run no step (length ≤ 0)") });
-  const clamped = main.add("Where", [empty, model.int32Scalar(0), atMostT], "lengths/clamped", { doc: doc("sequence_lens clamped to [0, T], as ONNX's operator requires") });
+  const empty = main.add("Less", [atMostT, model.int32Scalar(1)], `${prefix}/lengths/empty`, { doc: doc("the examples that run no step (length ≤ 0)") });
+  const clamped = main.add("Where", [empty, model.int32Scalar(0), atMostT], `${prefix}/lengths/clamped`, { doc: doc("sequence_lens clamped to [0, T], as ONNX's operator requires") });
   for (const [name, type] of [[longer, ElemType.BOOL], [atMostT, ElemType.INT32], [empty, ElemType.BOOL], [clamped, ElemType.INT32]] as const) main.declare(name, type, [BATCH]);
 
   const outputs = [`${prefix}/Y`, `${prefix}/Y_h`, ...(op === "LSTM" ? [`${prefix}/Y_c`] : [])];
@@ -178,7 +184,7 @@ export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder,
   squeeze(outputs[0]!, 1, graph.outputs[0]!.name, `output ${graph.outputs[0]!.name} at every step, [T, B, H] (zero past an example's length)`);
   // ONNX Runtime's Y_h/Y_c are zero for an example of length 0; rnnc's final state is then the
   // initial one (no step ran), so those rows are taken from the initial states.
-  const emptyRows = unsqueeze(empty, 1, "lengths/empty_rows", "the examples that run no step, as [B, 1]");
+  const emptyRows = unsqueeze(empty, 1, `${prefix}/lengths/empty_rows`, "the examples that run no step, as [B, 1]");
   main.declare(emptyRows, ElemType.BOOL, [BATCH, 1]);
   graph.states.forEach((s, k) => {
     const last = squeeze(outputs[k + 1]!, 0, `${prefix}/final/${s.name}`, `state ${s.name} after the last step of each example, as ONNX Runtime gives it`);
