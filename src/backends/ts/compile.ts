@@ -2,8 +2,9 @@ import { diag } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { checkSource } from "../../compiler.js";
 import { lowerCell } from "../../ir/lower.js";
+import { primary } from "../../diagnostics/diagnostic.js";
 import { emitTypeScript } from "./emit.js";
-
+import { runtimeText } from "./runtime-text.js";
 
 export interface CompileTsResult {
   readonly code?: string;
@@ -20,6 +21,30 @@ export function compileToTypeScript(file: string, text: string, cellName?: strin
     const d = cellName === undefined ? diag("RNN6003", { file }) : diag("RNN6002", { name: cellName, file, available: available || "no cells" });
     return { diagnostics: [...diagnostics, d] };
   }
+  const clashes = cells
+    .filter((c) => reservedNames().has(c.def.name.name))
+    .map((c) =>
+      diag("RNN6004", { backend: "TypeScript", what: `a cell named \`${c.def.name.name}\`` }, {
+        labels: [primary(c.def.name.span, "the generated module uses this name itself")],
+        helps: ["rename the cell"],
+      }),
+    );
+  if (clashes.length > 0) return { diagnostics: [...diagnostics, ...clashes] };
   const graphs = cells.map((c) => lowerCell(c, checked, file));
   return { code: emitTypeScript(graphs, { source: file }), diagnostics };
+}
+
+let reserved: Set<string> | undefined;
+
+/**
+ * Names a cell (whose name becomes an exported function) must not take: the embedded
+ * runtime's own declarations, the module's shared types, and the globals it relies on.
+ */
+function reservedNames(): Set<string> {
+  if (!reserved) {
+    const declared = [...runtimeText().matchAll(/^(?:function|const|let|type|interface|class)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!);
+    const globals = ["DType", "ArrayOf", "Math", "Number", "Object", "Array", "Error", "JSON", "String", "Set", "Map", "BigInt", "Float32Array", "Float64Array", "Int32Array", "Uint8Array", "DataView", "ArrayBuffer", "TextDecoder", "TextEncoder", "Symbol", "Infinity", "NaN", "undefined"];
+    reserved = new Set([...declared, ...globals]);
+  }
+  return reserved;
 }

@@ -225,7 +225,7 @@ function emitCell(file: Statements, graph: Graph): void {
     typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
     properties: [
       { name: "params", isReadonly: true, type: `${paramsType}<A>` },
-      { name: xName, isReadonly: true, type: "A", docs: [`The gradient of the input, [T, B, ${graph.inputs[0]!.shape.join(", ")}].`] },
+      { name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${xName}\`, [T, B, ${graph.inputs[0]!.shape.join(", ")}] (always called x).`] },
       { name: "initial", isReadonly: true, type: `${statesType}<A>` },
     ],
   });
@@ -276,7 +276,7 @@ function emitCell(file: Statements, graph: Graph): void {
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
-    `const X_${xName} = checkArray<A>(where, ${quote(xName)}, ${xName}, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`,
+    `const X_${xName} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`,
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
     ...fwd.allocs,
     ...graph.states.map((s) => {
@@ -326,7 +326,7 @@ function emitCell(file: Statements, graph: Graph): void {
     `const dX = ${dxNode === undefined ? `new F(TB * ${inputSize}) as A` : copyRows(bwd.storage.get(dxNode)!, inputSize, false)};`,
     "return {",
     `  params: { ${graph.params.map((p) => `${p.name}: G_${p.name}`).join(", ")} },`,
-    `  ${xName}: dX,`,
+    "  x: dX,",
     `  initial: { ${graph.states.map((s) => `${s.name}: ${bwd.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "};",
   ];
@@ -352,7 +352,7 @@ function emitCell(file: Statements, graph: Graph): void {
       w.writeLine(`const dimValues = { ${graph.dims.map((n) => `${n}: ${DimNames.dimVar(n)}`).join(", ")} };`);
       w.writeLine(`const specs: InitParamSpec[] = [${specs.join(", ")}];`);
       w.blankLine();
-      w.writeLine(`function forward(params: ${paramsType}<ArrayLike<number>>, ${xName}: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
+      w.writeLine(`function forward(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
       w.indent(() => forwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();

@@ -122,3 +122,29 @@ describe("the contract of a generated cell", () => {
     });
   });
 });
+
+describe("names from the program cannot clash with the generated code's own", () => {
+  it("an input called `lengths`, a state `where`, params `options` and `F`, an output `TB`", async () => {
+    const { gradcheckSource } = await import("../../../src/verify/check-source.js");
+    const text = [
+      "cell Clash(I, H) {",
+      "  input lengths: [I]",
+      "  state where: [H]",
+      "  param options: [H, I]",
+      "  param F: [H, H]",
+      "  where' = tanh(options @ lengths + F @ where)",
+      "  output TB = where'",
+      "}",
+    ].join("\n");
+    const { report, diagnostics } = await gradcheckSource("clash.rnn", text, { batch: 2, steps: 3 });
+    expect(diagnostics).toEqual([]);
+    expect(report!.pass).toBe(true);
+  });
+
+  it("a cell named like something the module needs is refused with RNN6004", () => {
+    const text = "cell Math(I, H) {\n  input x: [I]\n  state h: [H]\n  param W: [H, I]\n  h' = tanh(W @ x)\n  output h'\n}\n";
+    const { code, diagnostics } = compileToTypeScript("math.rnn", text);
+    expect(code).toBeUndefined();
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([["RNN6004", "the TypeScript back end does not support a cell named `Math`"]]);
+  });
+});
