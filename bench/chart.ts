@@ -106,6 +106,12 @@ export function renderChart(report: BenchReport): string {
     const inGroup = members[gi]!;
     const span = Math.max(inGroup.length * BAR, 110);
     const pad = (span - inGroup.length * BAR) / 2;
+    // The ceiling first, so that bars and their labels are drawn over it.
+    const c = report.ceilings.find((cc) => cc.workload === g.workload);
+    if (c !== undefined) {
+      const yy = y(ceilingGflops(c)).toFixed(1);
+      out.push(`<line x1="${x0}" y1="${yy}" x2="${x0 + span}" y2="${yy}" stroke="#000" stroke-dasharray="4 3"/>`);
+    }
     inGroup.forEach((n, si) => {
       const r = timed.find((t) => t.workload === g.workload && t.mode === g.mode && t.system === n);
       if (r === undefined) return;
@@ -114,14 +120,9 @@ export function renderChart(report: BenchReport): string {
       const top = y(v);
       out.push(
         `<rect x="${(x + 2).toFixed(1)}" y="${top.toFixed(1)}" width="${BAR - 4}" height="${(TOP + PLOT_H - top).toFixed(1)}" fill="${color(n)}"><title>${esc(n)}: ${label(v)} GFLOP/s</title></rect>`,
-        `<text transform="translate(${(x + BAR / 2 + 3).toFixed(1)} ${(top - 4).toFixed(1)}) rotate(-90)" font-size="10">${label(v)}</text>`,
+        `<text transform="translate(${(x + BAR / 2 + 3).toFixed(1)} ${(top - 4).toFixed(1)}) rotate(-90)" font-size="10" stroke="#fff" stroke-width="3" paint-order="stroke">${label(v)}</text>`,
       );
     });
-    const c = report.ceilings.find((cc) => cc.workload === g.workload);
-    if (c !== undefined) {
-      const yy = y(ceilingGflops(c)).toFixed(1);
-      out.push(`<line x1="${x0}" y1="${yy}" x2="${x0 + span}" y2="${yy}" stroke="#000" stroke-dasharray="4 3"/>`);
-    }
     out.push(`<text x="${(x0 + span / 2).toFixed(1)}" y="${TOP + PLOT_H + 16}" text-anchor="middle">${esc(g.key)}</text>`);
   });
   // Legend.
