@@ -41,8 +41,8 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
   // Shape arithmetic on the first input: everything symbolic (batch, steps) comes from here.
   let batchSize = "";
   const mainRegion = new Region({ graph: main, prefix: "", known: new Map(), batchSize: () => batchSize, batchDim: BATCH, doc: doc("before the recurrence") });
-  const inputShape = mainRegion.emitNamed("Shape", [firstInput], "input_shape", doc(`the shape [T, B, …] of ${firstInput}`));
-  batchSize = mainRegion.emitNamed("Slice", [inputShape, model.int64([1]), model.int64([2]), model.int64([0])], "batch_size", doc("the batch size B, as [B]"));
+  const inputShape = mainRegion.emitNamed("Shape", [firstInput], "prelude/input_shape", doc(`the shape [T, B, …] of ${firstInput}`));
+  batchSize = mainRegion.emitNamed("Slice", [inputShape, model.int64([1]), model.int64([2]), model.int64([0])], "prelude/batch_size", doc("the batch size B, as [B]"));
 
   const params = new Map<number, Val>();
   for (const n of graph.nodes) {
@@ -100,7 +100,7 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
     const name = mainRegion.emitNamed("Expand", [initialName(s.name), mainRegion.batchShape(shape.length)], `initial/${s.name}`, doc(`state ${s.name} entering the first step, [B, …] (the default is one row of zeros)`));
     return { name, batched: true, shape };
   });
-  const lengths = mainRegion.emitNamed("Expand", [SEQUENCE_LENS, batchSize], "lengths", doc("sequence_lens as [B] (the default is one value for all)"));
+  const lengths = mainRegion.emitNamed("Expand", [SEQUENCE_LENS, batchSize], "prelude/lengths", doc("sequence_lens as [B] (the default is one value for all)"));
 
   return { once: once.values, boundary, initialStates, lengths, inputShape, batchSize, main: mainRegion };
 }

@@ -47,7 +47,7 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
     known,
     batchDim: BATCH,
     doc: `one step (${graph.file})`,
-    batchSize: (r) => r.emitNamed("Shape", [runningIn], "batch_size", "the batch size B, as [B]"),
+    batchSize: (r) => r.emitNamed("Shape", [runningIn], "step/batch_size", "the batch size B, as [B]"),
   });
   for (const n of plan.step) emitNode(region, n, graph.nodes);
 
