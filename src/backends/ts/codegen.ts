@@ -303,34 +303,27 @@ class KernelWriter {
    * untouched, and the step itself sees a zero adjoint (so it contributes nothing).
    */
   private emitReverseMaskPrologue(): void {
-    if (this.program.carries.length === 0) return;
-    this.open("if (lengths !== undefined) {");
-    this.open("for (let b = 0; b < B; b++) {");
-    this.open("if (t >= lengths[b]!) {");
-    for (const c of this.program.carries) {
-      const hist = this.histories.get(c.name)!;
-      const size = this.dims.size(c.shape);
+    this.forEachFinishedExample((hist, size, c) => {
       // Plain loops, not subarray(): no allocation inside the time loop.
-      this.line(`for (let j = 0, o = (tB + B + b) * ${size}; j < ${size}; j++) { held_${c.name}[b * ${size} + j] = ${hist}[o + j]!; ${hist}[o + j] = 0; }`);
-      this.allocs.push(`const held_${c.name} = new F(B * ${size});`);
-    }
-    this.close();
-    this.close();
-    this.close();
+      this.line(`for (let j = 0, o = (tB + B + b) * ${size}; j < ${size}; j++) { held_${c}[b * ${size} + j] = ${hist}[o + j]!; ${hist}[o + j] = 0; }`);
+      this.allocs.push(`const held_${c} = new F(B * ${size});`);
+    });
   }
 
   private emitMaskEpilogue(): void {
+    this.forEachFinishedExample((hist, size, c) => {
+      if (this.program.reverse) this.line(`for (let j = 0, o = (tB + b) * ${size}; j < ${size}; j++) ${hist}[o + j] = held_${c}[b * ${size} + j]!;`);
+      else this.line(`${hist}.copyWithin((tB + B + b) * ${size}, (tB + b) * ${size}, (tB + b + 1) * ${size});`);
+    });
+  }
+
+  /** Writes `body` for every carry, inside a loop over the examples past their length at step t. */
+  private forEachFinishedExample(body: (hist: string, size: string, carry: string) => void): void {
     if (this.program.carries.length === 0) return;
-    const rev = this.program.reverse;
     this.open("if (lengths !== undefined) {");
     this.open("for (let b = 0; b < B; b++) {");
     this.open("if (t >= lengths[b]!) {");
-    for (const c of this.program.carries) {
-      const hist = this.histories.get(c.name)!;
-      const size = this.dims.size(c.shape);
-      if (rev) this.line(`for (let j = 0, o = (tB + b) * ${size}; j < ${size}; j++) ${hist}[o + j] = held_${c.name}[b * ${size} + j]!;`);
-      else this.line(`${hist}.copyWithin((tB + B + b) * ${size}, (tB + b) * ${size}, (tB + b + 1) * ${size});`);
-    }
+    for (const c of this.program.carries) body(this.histories.get(c.name)!, this.dims.size(c.shape), c.name);
     this.close();
     this.close();
     this.close();
