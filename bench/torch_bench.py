@@ -14,7 +14,12 @@ import re
 import sys
 import time
 
-import torch
+# One thread everywhere, set before torch loads its BLAS: torch.set_num_threads does not reach a BLAS it
+# was not built against (Debian's build says BLAS_INFO=generic and takes whatever libblas.so.3 resolves to).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import torch  # noqa: E402  (after the thread settings above)
 
 
 def read_f32(directory, name, shape):
