@@ -4,7 +4,7 @@
  * the front end is linear in the size of the file. Run alone with `npx tsx bench/frontend.ts [--quick]`;
  * `npm run bench` runs it too (select it alone with `--only F`).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FrontendRow } from "./report.js";
@@ -14,24 +14,10 @@ import { PLANS, summarize, timeRepeated, type RepPlan } from "./stats.js";
 /** Numbers of cells in the generated files. */
 export const FRONTEND_SIZES = [1, 10, 100, 1000] as const;
 
-/** One LSTM cell (the acceptance program), renamed so that every cell in the file is distinct. */
+/** examples/lstm.rnn (the acceptance program), renamed so that every cell in the file is distinct. */
+const LSTM_EXAMPLE = readFileSync(path.join(REPO_ROOT, "examples", "lstm.rnn"), "utf8");
 function lstmCell(k: number): string {
-  return `# LSTM number ${k}, PyTorch layout
-cell LSTM_${k}(I, H) {
-  input x: [I]
-  state h: [H]
-  state c: [H]
-  param W_ih: [4H, I]
-  param W_hh: [4H, H]
-  param b_ih: [4H]
-  param b_hh: [4H]
-
-  let [i, f, g, o] = split(W_ih @ x + b_ih + W_hh @ h + b_hh, 4)
-  c' = sigmoid(f) * c + sigmoid(i) * tanh(g)
-  h' = sigmoid(o) * tanh(c')
-  output h'
-}
-`;
+  return LSTM_EXAMPLE.replace("cell LSTM(", `cell LSTM_${k}(`);
 }
 
 /** A source file of `n` cells. */
