@@ -148,3 +148,14 @@ describe("names from the program cannot clash with the generated code's own", ()
     expect(diagnostics.map((d) => [d.code, d.message])).toEqual([["RNN6004", "the TypeScript back end does not support a cell named `Math`"]]);
   });
 });
+
+describe("what the TypeScript back end does not support is said, not miscompiled", () => {
+  it("a cell with two inputs gets RNN6004 pointing at the second", () => {
+    const text = "cell Two(I, E, H) {\n  input x: [I]\n  input e: [E]\n  state h: [H]\n  param W: [H, I]\n  param U: [H, E]\n  h' = tanh(W @ x + U @ e)\n  output h'\n}\n";
+    const { code, diagnostics } = compileToTypeScript("two.rnn", text);
+    expect(code).toBeUndefined();
+    expect(diagnostics.map((d) => [d.code, d.message, d.labels[0]!.span.start])).toEqual([
+      ["RNN6004", "the TypeScript back end does not support more than one input (cell `Two` declares 2)", text.indexOf("input e")],
+    ]);
+  });
+});
