@@ -18,6 +18,7 @@ import { capPlan, maxAbsDiff, PLANS, summarize, type RepPlan } from "./stats.js"
 import { measureCeiling } from "./systems/js-ceiling.js";
 import { ortNativeSystem } from "./systems/ort-native.js";
 import { ortRnncSystem } from "./systems/ort-rnnc.js";
+import { ortTorchTracedSystem } from "./systems/ort-torch-traced.js";
 import { loadRnncCell, rnncTsSystem } from "./systems/rnnc-ts.js";
 import { tfjsSystem } from "./systems/tfjs.js";
 import { torchSystem } from "./systems/torch.js";
@@ -59,6 +60,7 @@ function systemsFor(quick: boolean): BenchSystem[] {
     ortRnncSystem("scan"),
     ortRnncSystem("native"),
     ortNativeSystem,
+    ortTorchTracedSystem,
     torchSystem,
     tfjsSystem("wasm"),
     tfjsSystem("cpu", quick ? 2 : 3), // seconds per batch: a few repetitions only
