@@ -4,6 +4,8 @@
  * `apt-get download` + `dpkg -x` under /tmp/torchroot and /tmp/openblasroot. In the second case the
  * interpreter needs PYTHONPATH and LD_LIBRARY_PATH pointed at them, OpenBLAS first so that torch's
  * `libblas.so.3` resolves to it rather than to netlib's reference BLAS.
+ * (libtorch also needs libnl-3 / libnl-route-3, which this machine lacks: their Debian packages unpacked
+ * into /tmp/torchroot put them under lib/x86_64-linux-gnu, hence that folder in the list below.)
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
