@@ -11,24 +11,9 @@ import { fileURLToPath } from "node:url";
 import type { RepPlan, Timing } from "../stats.js";
 import type { Mode, Workload, WorkloadData } from "../workloads.js";
 import type { BenchSystem, Instance, Outputs, Unavailable } from "./types.js";
+import { PYTHON, torchEnv, torchUnavailableReason } from "./torch-env.js";
 
-const PYTHON = "/usr/bin/python3";
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "torch_bench.py");
-
-let torchCheck: string | null | undefined; // undefined: not checked; null: usable; string: why not
-
-function torchUnavailableReason(): string | null {
-  if (torchCheck === undefined) {
-    const res = spawnSync(PYTHON, ["-c", "import torch"], { encoding: "utf8" });
-    torchCheck =
-      res.error !== undefined
-        ? `${PYTHON} cannot be run (${res.error.message})`
-        : res.status !== 0
-          ? `${PYTHON} cannot import torch (Debian's python3-torch is not installed)`
-          : null;
-  }
-  return torchCheck;
-}
 
 function f32File(dir: string, name: string, a: Float32Array): void {
   writeFileSync(path.join(dir, `${name}.f32`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
@@ -66,7 +51,7 @@ export const torchSystem: BenchSystem = {
       const cfgPath = path.join(dir, "config.json");
       const cfg = { dir, cell: w.cell, I: w.I, H: w.H, B: w.B, T: w.T, modes: [mode], plan };
       writeFileSync(cfgPath, JSON.stringify(cfg));
-      const res = spawnSync(PYTHON, [SCRIPT, cfgPath], { encoding: "utf8", timeout: 1_800_000 });
+      const res = spawnSync(PYTHON, [SCRIPT, cfgPath], { encoding: "utf8", timeout: 1_800_000, env: torchEnv() });
       if (res.status !== 0) {
         const last = (res.stderr || "").trim().split("\n").pop() ?? "";
         throw new Error(`torch_bench.py exited ${res.status}: ${last}`);
