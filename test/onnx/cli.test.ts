@@ -7,22 +7,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { registerOnnx } from "../../src/cli/commands/onnx.js";
-import type { CliIO } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { runOnnxCli } from "./run-onnx-cli.js";
 import { writeWeightsFile } from "../../src/weights/index.js";
 import { float, int32, loadVectors, maxAbsDiff, paramsFromVectors, runModel } from "./ort.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rnnc-onnx-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function rnnc(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIO = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdoutIsTTY: false, env: {} };
-  const status = await main(["node", "rnnc", ...args], io, [registerOnnx]);
-  return { status, stdout: out.join(""), stderr: err.join("") };
-}
+const rnnc = runOnnxCli;
 
 describe("rnnc onnx", () => {
   const v = loadVectors("lstm");

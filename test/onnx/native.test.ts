@@ -17,9 +17,7 @@ import { GRU_REFERENCE, LSTM_REFERENCE, recogniseNative } from "../../src/backen
 import { decodeModel, onnx } from "../../src/backends/onnx/proto.js";
 import { compileToTypeScript } from "../../src/backends/ts/compile.js";
 import { loadGeneratedModule } from "../../src/backends/ts/load.js";
-import { registerOnnx } from "../../src/cli/commands/onnx.js";
-import type { CliIO } from "../../src/cli/io.js";
-import { main } from "../../src/cli/main.js";
+import { runOnnxCli } from "./run-onnx-cli.js";
 import { compileGraph } from "../../src/compiler.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { randomArray, randoms, sizeOf } from "./harness.js";
@@ -280,13 +278,7 @@ describe("the native model", () => {
 describe("rnnc onnx --recurrence native", () => {
   const dir = mkdtempSync(join(tmpdir(), "rnnc-native-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  async function rnnc(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: CliIO = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stdoutIsTTY: false, env: {} };
-    const status = await main(["node", "rnnc", ...args], io, [registerOnnx]);
-    return { status, stdout: out.join(""), stderr: err.join("") };
-  }
+  const rnnc = runOnnxCli;
 
   it("writes a GRU model that reproduces the PyTorch vectors", async () => {
     const v = loadVectors("gru");
