@@ -1,7 +1,7 @@
-import { check, type CheckResult } from "./check/checker.js";
+import type { CheckResult } from "./check/checker.js";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { Program } from "./syntax/ast.js";
-import { parse } from "./syntax/parse.js";
+import { checkFileWithImports, newImportSession, type ReadText } from "./imports/resolve.js";
 import { diag } from "./diagnostics/codes.js";
 import { lowerCell } from "./ir/lower.js";
 
@@ -13,14 +13,25 @@ import { lowerCell } from "./ir/lower.js";
 export interface CheckSourceResult {
   readonly program: Program;
   readonly checked?: CheckResult;
+  /** This file's diagnostics, then those of the files it imports. */
   readonly diagnostics: Diagnostic[];
+  /** Every source text read (this file and its imports), by the name their spans use. */
+  readonly sources: ReadonlyMap<string, string>;
 }
 
-/** Parse and check one file. The checker runs on what the parser recovered, so one run shows syntax and shape errors together. */
-export function checkSource(file: string, text: string): CheckSourceResult {
-  const parsed = parse(file, text);
-  const checked = check(parsed.program, text);
-  return { program: parsed.program, checked, diagnostics: [...parsed.diagnostics, ...checked.diagnostics] };
+export interface CheckOptions {
+  /** How imported files are read (default: from disk, relative to the importing file). */
+  readonly read?: ReadText;
+}
+
+/**
+ * Parse and check one file, and the files it imports. The checker runs on what the parser
+ * recovered, so one run shows syntax and shape errors together.
+ */
+export function checkSource(file: string, text: string, options: CheckOptions = {}): CheckSourceResult {
+  const session = newImportSession(options.read);
+  const result = checkFileWithImports(file, text, session);
+  return { program: result.program, checked: result.checked, diagnostics: [...result.checked.diagnostics, ...session.diagnostics], sources: session.sources };
 }
 
 export interface CompileGraphResult {

@@ -2,7 +2,7 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { InitSpec } from "../ir/graph.js";
-import type { CellDef, Decl, DimExpr, Expr, FnDef, Item, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
+import type { CellDef, Decl, DimExpr, Expr, FnDef, Item, ModelDef, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
 import { BUILTINS } from "./builtins.js";
 import { evalShape } from "./dim-exprs.js";
 import { Dim, type Shape } from "./dims.js";
@@ -12,6 +12,8 @@ import { checkInitializer } from "./initializers.js";
 import { checkRecursion } from "./recursion.js";
 import type { Binding, FnSignature } from "./scope.js";
 import { checkStatement, define, type BodyResult } from "./statements.js";
+import type { CheckedModel, ResolvedCell } from "./model-types.js";
+import { checkModel } from "./models.js";
 
 export interface CheckedDecl {
   readonly name: string;
@@ -34,9 +36,24 @@ export interface CheckedCell {
   readonly outputs: ReadonlyMap<string, Output>;
 }
 
+/** What a file's imports bring into its scope (see src/imports/resolve.ts). */
+export interface ImportedItems {
+  readonly cells: ReadonlyMap<string, ResolvedCell>;
+  readonly fns: ReadonlyMap<string, FnSignature>;
+  /** Where each imported name was imported, for "already defined" diagnostics. */
+  readonly spans: ReadonlyMap<string, Span>;
+  /** Imported names whose definitions have errors (reported in their files). */
+  readonly unparsed: ReadonlySet<string>;
+  /** The imported files' expression shapes and call bindings, which lowering an imported fn reads. */
+  readonly types: ReadonlyMap<Expr, Shape>;
+  readonly callBindings: ReadonlyMap<Expr, ReadonlyMap<string, Dim>>;
+}
+
 export interface CheckResult {
   /** Only the cells without errors. */
   readonly cells: readonly CheckedCell[];
+  /** Only the models without errors. */
+  readonly models: readonly CheckedModel[];
   readonly fns: ReadonlyMap<string, FnSignature>;
   /** The shape of every expression that has one. */
   readonly types: ReadonlyMap<Expr, Shape>;
@@ -50,7 +67,7 @@ export interface CheckResult {
  * state/prime discipline, and warnings for what is never used. It proves each cell
  * shape-correct for all values of its dimensions, and never throws for a user's mistake.
  */
-export function check(program: Program, source: string): CheckResult {
+export function check(program: Program, source: string, imported?: ImportedItems): CheckResult {
   const diagnostics: Diagnostic[] = [];
   let errors = 0;
   const report = (d: Diagnostic) => {
@@ -59,12 +76,12 @@ export function check(program: Program, source: string): CheckResult {
   };
   const text = (span: Span) => collapse(source.slice(span.start, span.end));
   const dimText = (e: DimExpr) => text(e.span);
-  const types = new Map<Expr, Shape>();
-  const callBindings = new Map<Expr, ReadonlyMap<string, Dim>>();
+  const types = new Map<Expr, Shape>(imported?.types ?? []);
+  const callBindings = new Map<Expr, ReadonlyMap<string, Dim>>(imported?.callBindings ?? []);
 
-  const duplicates = checkDuplicateItems(program, report);
-  const unparsed = new Set((program.unparsed ?? []).map((n) => n.name));
-  const fns = new Map<string, FnSignature>();
+  const duplicates = checkDuplicateItems(program, report, imported?.spans);
+  const unparsed = new Set([...(program.unparsed ?? []).map((n) => n.name), ...(imported?.unparsed ?? [])]);
+  const fns = new Map<string, FnSignature>(imported?.fns ?? []);
   const fnDefs = program.items.filter((i): i is FnDef => i.kind === "fn");
   // Signatures first, so functions may call functions defined below them.
   for (const def of fnDefs) {
@@ -87,7 +104,22 @@ export function check(program: Program, source: string): CheckResult {
     const cell = checkCell(item, fns, { report, text, dimText, types, callBindings, unparsed });
     if (cell && !duplicates.has(item) && errors === before) cells.push(cell);
   }
-  return { cells, fns, types, callBindings, diagnostics };
+
+  const models: CheckedModel[] = [];
+  const result: CheckResult = { cells, models, fns, types, callBindings, diagnostics };
+  const modelDefs = program.items.filter((i): i is ModelDef => i.kind === "model");
+  if (modelDefs.length > 0) {
+    const visible = new Map<string, ResolvedCell>(imported?.cells ?? []);
+    for (const cell of cells) visible.set(cell.def.name.name, { cell, checked: result, file: program.file });
+    // A cell with errors is reported already: a layer of it is not reported again.
+    const quiet = new Set([...unparsed, ...program.items.filter((i) => i.kind === "cell" && !visible.has(i.name.name)).map((i) => i.name.name)]);
+    for (const def of modelDefs) {
+      if (duplicates.has(def)) continue;
+      const model = checkModel(def, program.file, { cells: visible, report, text, unparsed: quiet });
+      if (model) models.push(model);
+    }
+  }
+  return result;
 }
 
 function collapse(s: string): string {
@@ -96,11 +128,12 @@ function collapse(s: string): string {
 }
 
 /** Reports items named like an earlier item or a built-in, and returns them. */
-function checkDuplicateItems(program: Program, report: (d: Diagnostic) => void): Set<Item> {
+function checkDuplicateItems(program: Program, report: (d: Diagnostic) => void, imported?: ReadonlyMap<string, Span>): Set<Item> {
   const duplicates = new Set<Item>();
   const seen = new Map<string, { kind: string; span: Span }>();
+  for (const [name, span] of imported ?? []) seen.set(name, { kind: "import", span });
   for (const item of program.items) {
-    const kind = item.kind === "cell" ? "cell" : "function";
+    const kind = item.kind === "cell" ? "cell" : item.kind === "model" ? "model" : "function";
     if (item.kind === "fn" && BUILTINS.has(item.name.name)) {
       report(diag("RNN2007", { kind, name: item.name.name }, { labels: [primary(item.name.span, "a built-in function has this name")], helps: ["choose another name"] }));
       duplicates.add(item);
@@ -108,7 +141,8 @@ function checkDuplicateItems(program: Program, report: (d: Diagnostic) => void):
     }
     const prior = seen.get(item.name.name);
     if (prior) {
-      report(diag("RNN2007", { kind, name: item.name.name }, { labels: [primary(item.name.span, "defined again here"), secondary(prior.span, `first defined here, as a ${prior.kind}`)] }));
+      const first = prior.kind === "import" ? "imported here" : `first defined here, as a ${prior.kind}`;
+      report(diag("RNN2007", { kind, name: item.name.name }, { labels: [primary(item.name.span, "defined again here"), secondary(prior.span, first)] }));
       duplicates.add(item);
       continue;
     }
@@ -161,14 +195,9 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
     ok = false;
     if (!recovered) tools.report(diag("RNN4004", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `input x: [I]`")] }));
   }
-  if (stateDecls.length === 0) {
-    ok = false;
-    if (!recovered) tools.report(diag("RNN4005", { name: def.name.name }, { labels: [primary(def.name.span, "declare one with `state h: [H]`")] }));
-  }
-
-  // The default initializer's H: the length of the first state (1 for a scalar state, and for
-  // a cell without states, which is already an error, so that written initializers still get checked).
-  const hidden = stateDecls[0]?.shape[0] ?? Dim.const(1);
+  // The default initializer's H: the length of the first state, or for a cell without state (a
+  // per-step layer) of its input, as torch.nn.Linear's rule ±1/√in_features; 1 for scalars.
+  const hidden = (stateDecls[0] ?? inputs[0])?.shape[0] ?? Dim.const(1);
   const params: CheckedParam[] = [];
   for (const p of paramDecls) {
     const init = checkInitializer(p.decl.init, hidden, cx);

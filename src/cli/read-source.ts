@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { diag } from "../diagnostics/codes.js";
 import { primary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { findUtf8Error } from "./utf8.js";
+import { stdSource } from "../imports/std.js";
 
 /**
  * A source file as the compiler will see it, or the diagnostic that says why it cannot be.
@@ -47,6 +48,8 @@ export function decodeSource(file: string, bytes: Uint8Array): SourceFile {
 
 /** The strict UTF-8 text of a file, or `undefined` if it cannot be read or decoded (for showing source lines only). */
 export function readTextIfPossible(file: string): string | undefined {
+  const std = stdSource(file);
+  if (std !== undefined) return std;
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(file));
   } catch {

@@ -45,17 +45,24 @@ export const CODES = {
   RNN3014: { severity: "error", template: "`{expr}` in a dimension is not a whole number" },
   RNN3015: { severity: "error", template: "only a `split` can be destructured, found `{found}`" },
   RNN3016: { severity: "error", template: "the parts of a `split` must be named, as in `let [a, b] = split(v, 2)`" },
+  RNN3017: { severity: "error", template: "layer `{layer}` takes input {expected}, found {found}" },
+  RNN3019: { severity: "error", template: "only a layer with several outputs can be destructured in a model, found `{found}`" },
+  RNN3020: { severity: "error", template: "`{found}(…)` is not a type" },
+  RNN3021: { severity: "error", template: "destructuring binds {found} names, but {what} has {expected} outputs" },
 
   // ---- 4xxx states, outputs and definitions --------------------------------------------
   RNN4001: { severity: "error", template: "state `{name}` is never given its next value" },
   RNN4002: { severity: "error", template: "state `{name}` is given its next value more than once" },
   RNN4003: { severity: "error", template: "{what} may only appear in {allowed}, not in {where}" },
   RNN4004: { severity: "error", template: "cell `{name}` has no input" },
-  RNN4005: { severity: "error", template: "cell `{name}` has no state" },
+  RNN4005: { severity: "error", template: "model `{name}` must have exactly one input, found {found}" },
   RNN4006: { severity: "error", template: "initializer `{init}` is not known; expected one of {expected}" },
   RNN4007: { severity: "error", template: "initializer `{init}` takes {expected} argument(s), found {found}" },
   RNN4008: { severity: "error", template: "`{what}` may only initialize a param" },
   RNN4009: { severity: "error", template: "output `{name}` is defined more than once" },
+  RNN4010: { severity: "error", template: "model `{name}` has no output and no loss" },
+  RNN4011: { severity: "error", template: "recurrent layer `{name}` is applied more than once" },
+  RNN4012: { severity: "error", template: "target `{name}` is compared per {first} in one loss and per {second} in another" },
 
   // ---- 5xxx functions and calls --------------------------------------------------------
   RNN5001: { severity: "error", template: "`{fn}` takes {expected} argument(s), found {found}" },
@@ -66,12 +73,16 @@ export const CODES = {
   RNN5006: { severity: "error", template: "argument {index} of `{fn}` must be {expected}, found {found}" },
   RNN5007: { severity: "error", template: "dimension `{dim}` in the result of `{fn}` is not bound by any parameter" },
   RNN5008: { severity: "error", template: "function `{fn}` has no `return`" },
+  RNN5009: { severity: "error", template: "`{found}` is not a loss; expected `mse(…)` or `cross_entropy(…)`" },
 
   // ---- 6xxx files, imports and back-end limits ------------------------------------------
   RNN6001: { severity: "error", template: "cannot read `{file}`: {reason}" },
   RNN6002: { severity: "error", template: "no cell named `{name}` in {file}; it has {available}" },
   RNN6003: { severity: "error", template: "{file} defines no cell" },
   RNN6004: { severity: "error", template: "the {backend} back end does not support {what}" },
+  RNN6005: { severity: "error", template: "cannot import {what}: {reason}" },
+  RNN6006: { severity: "error", template: "import cycle: {path}" },
+  RNN6007: { severity: "error", template: "`{name}` is not defined in {source}; it has {available}" },
 } as const satisfies Record<string, { severity: Severity; template: string }>;
 
 export type Code = keyof typeof CODES;

@@ -127,11 +127,75 @@ export interface FnDef {
   readonly recovered?: boolean;
 }
 
-export type Item = CellDef | FnDef;
+// ---- models ------------------------------------------------------------------------------
+
+/** The type of a model's input or target: a vector per step, or an integer id below `size`. */
+export type ValueType =
+  | { readonly kind: "vector"; readonly shape: ShapeAnnot; readonly span: Span }
+  | { readonly kind: "index"; readonly word: Ident; readonly size: DimExpr; readonly span: Span };
+
+/** `input tokens: index(V)` or `target y: [O]`. */
+export interface ModelDecl {
+  readonly kind: "modelDecl";
+  readonly role: "input" | "target";
+  readonly name: Ident;
+  readonly type: ValueType;
+  readonly span: Span;
+}
+
+/** One dimension argument of a layer: positional (`LSTM(E, H)`) or named (`LSTM(I = E, H = H)`). */
+export interface LayerArg {
+  readonly name?: Ident;
+  readonly value: DimExpr;
+  readonly span: Span;
+}
+
+/** `layer l1 = LSTM(E, H)`: an instance of a cell, with its own params. */
+export interface LayerDecl {
+  readonly kind: "layer";
+  readonly name: Ident;
+  readonly cell: Ident;
+  readonly args: readonly LayerArg[];
+  readonly span: Span;
+}
+
+/** `loss cross_entropy(logits, next)` */
+export interface LossStmt {
+  readonly kind: "loss";
+  readonly value: Expr;
+  readonly span: Span;
+}
+
+export type ModelStmt = ModelDecl | LayerDecl | Let | Output | LossStmt;
+
+export interface ModelDef {
+  readonly kind: "model";
+  readonly name: Ident;
+  readonly dims: readonly Ident[];
+  readonly body: readonly ModelStmt[];
+  readonly span: Span;
+  /** True when the parser recovered from a syntax error inside this model: statements may be missing. */
+  readonly recovered?: boolean;
+}
+
+export type Item = CellDef | FnDef | ModelDef;
+
+/**
+ * `import LSTM, GRU from std`, `import Mine from "cells/mine.rnn"`, or `import "cells/mine.rnn"`
+ * (every cell, fn and model of the file). A path is relative to the importing file.
+ */
+export interface ImportDecl {
+  readonly kind: "import";
+  /** Empty: import everything the file defines. */
+  readonly names: readonly Ident[];
+  readonly from: { readonly kind: "std"; readonly span: Span } | { readonly kind: "file"; readonly path: string; readonly span: Span };
+  readonly span: Span;
+}
 
 export interface Program {
   readonly file: string;
   readonly items: readonly Item[];
+  readonly imports?: readonly ImportDecl[];
   /**
    * Names of cells and functions the parser saw but could not build (their syntax errors are
    * reported); the checker treats uses of these names as already explained.

@@ -1,5 +1,5 @@
 import type { IToken } from "chevrotain";
-import type { DimExpr, Expr, Item, ShapeAnnot, Stmt } from "./ast.js";
+import type { DimExpr, Expr, Item, ModelStmt, ShapeAnnot, Stmt } from "./ast.js";
 import { LBracket, LParen, Minus, RBracket, RParen } from "./tokens.js";
 
 /**
@@ -66,8 +66,12 @@ function shapeRoots(s: ShapeAnnot): Node[] {
 }
 
 /** The trees of a statement: its value, its shape's dimensions, its initializer's arguments. */
-export function statementTrees(s: Stmt): Node[] {
+export function statementTrees(s: Stmt | ModelStmt): Node[] {
   switch (s.kind) {
+    case "modelDecl":
+      return s.type.kind === "vector" ? shapeRoots(s.type.shape) : [s.type.size];
+    case "layer":
+      return s.args.map((a) => a.value);
     case "decl":
       return [...shapeRoots(s.shape), ...(s.init?.kind === "dist" ? s.init.args : s.init ? [s.init.value] : [])];
     case "output":

@@ -62,7 +62,8 @@ export function parse(file: string, text: string): ParseResult {
   const errorOffsets = kept.map((d) => d.labels[0]?.span.start ?? 0);
   const items = markRecovered(built, builder.unparsed.map((u) => u.start), errorOffsets, text.length);
   const unparsed = builder.unparsed.flatMap((u) => (u.name ? [u.name] : []));
-  const program: Program = { file, items, ...(unparsed.length > 0 ? { unparsed } : {}) };
+  const imports = builder.imports;
+  const program: Program = { file, items, ...(imports.length > 0 ? { imports } : {}), ...(unparsed.length > 0 ? { unparsed } : {}) };
   return { program, diagnostics: sortByPosition([...kept, ...numbers]) };
 }
 
@@ -88,7 +89,7 @@ function limitDepth(items: Item[], unparsed: { start: number; name?: Ident }[], 
       if (!ok) report.push(tooDeep(s.span));
       return ok;
     });
-    out.push(body.length === item.body.length ? item : { ...item, body });
+    out.push(body.length === item.body.length ? item : ({ ...item, body } as Item));
   }
   return out;
 }

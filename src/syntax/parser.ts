@@ -10,7 +10,7 @@ const structuredMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, ruleName }) =>
     JSON.stringify({ expected: [tokenLabel(expected)], ruleName }),
   buildNotAllInputParsedMessage: ({ ruleName }) =>
-    JSON.stringify({ expected: ["`cell` or `fn`"], ruleName }),
+    JSON.stringify({ expected: ["`cell`, `fn`, `model` or `import`"], ruleName }),
   buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
     JSON.stringify({
       expected: uniq(expectedPathsPerAlt.flatMap((paths) => paths.map((path) => tokenLabel(path[0]!)))),
@@ -47,11 +47,91 @@ export class RnnParser extends CstParser {
   }
 
   program = this.RULE("program", () => {
-    this.MANY(() => this.SUBRULE(this.item));
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.importDecl) }, { ALT: () => this.SUBRULE(this.item) }]));
+  });
+
+  // import LSTM, Linear from std   |   import Mine from "cells/mine.rnn"   |   import "cells/mine.rnn"
+  importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.Import);
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLit) },
+      {
+        ALT: () => {
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
+          this.CONSUME(T.From);
+          this.OR2([{ ALT: () => this.CONSUME2(T.StringLit) }, { ALT: () => this.CONSUME2(T.Identifier) }]);
+        },
+      },
+    ]);
   });
 
   item = this.RULE("item", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.cellDef) }, { ALT: () => this.SUBRULE(this.fnDef) }]);
+    this.OR([{ ALT: () => this.SUBRULE(this.cellDef) }, { ALT: () => this.SUBRULE(this.fnDef) }, { ALT: () => this.SUBRULE(this.modelDef) }]);
+  });
+
+  // model Tagger(V, E, H) { … }
+  modelDef = this.RULE("modelDef", () => {
+    this.CONSUME(T.Model);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.CONSUME2(T.Identifier) });
+    this.CONSUME(T.RParen);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.modelStatement));
+    this.CONSUME(T.RBrace);
+  });
+
+  modelStatement = this.RULE("modelStatement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.modelDeclaration) },
+      { ALT: () => this.SUBRULE(this.layerStatement) },
+      { ALT: () => this.SUBRULE(this.letStatement) },
+      { ALT: () => this.SUBRULE(this.outputStatement) },
+      { ALT: () => this.SUBRULE(this.lossStatement) },
+    ]);
+  });
+
+  // input tokens: index(V)   |   target y: [O]
+  modelDeclaration = this.RULE("modelDeclaration", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Input) }, { ALT: () => this.CONSUME(T.Target) }]);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.OR2([
+      { ALT: () => this.SUBRULE(this.shape) },
+      {
+        ALT: () => {
+          this.CONSUME2(T.Identifier);
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.dimExpression);
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+
+  // layer l1 = LSTM(E, H)   |   layer l1 = LSTM(I = E, H = H)
+  layerStatement = this.RULE("layerStatement", () => {
+    this.CONSUME(T.Layer);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.CONSUME2(T.Identifier);
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.layerArgument) });
+    this.CONSUME(T.RParen);
+  });
+
+  layerArgument = this.RULE("layerArgument", () => {
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier);
+      this.CONSUME(T.Equals);
+    });
+    this.SUBRULE(this.dimExpression);
+  });
+
+  // loss cross_entropy(logits, next)
+  lossStatement = this.RULE("lossStatement", () => {
+    this.CONSUME(T.Loss);
+    this.SUBRULE(this.expression);
   });
 
   // cell LSTM(I, H) { … }

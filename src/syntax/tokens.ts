@@ -25,12 +25,21 @@ export const Param = keyword("param");
 export const Let = keyword("let");
 export const Output = keyword("output");
 export const Return = keyword("return");
+export const Model = keyword("model");
+export const Layer = keyword("layer");
+export const Target = keyword("target");
+export const Loss = keyword("loss");
+export const Import = keyword("import");
+export const From = keyword("from");
 
 export const NumberLit = createToken({
   name: "Number",
   pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/,
   label: "a number",
 });
+
+/** A file path in an import: `"cells/mine.rnn"`. No escapes: paths need none. */
+export const StringLit = createToken({ name: "String", pattern: /"[^"\n\r]*"/, label: "a quoted path" });
 
 function punct(name: string, text: string): TokenType {
   return createToken({ name, pattern: text, label: `\`${text}\`` });
@@ -57,13 +66,14 @@ export const At = punct("At", "@");
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n\r]*/, group: Lexer.SKIPPED });
 
-export const KEYWORDS = [Cell, Fn, Input, State, Param, Let, Output, Return];
+export const KEYWORDS = [Cell, Fn, Input, State, Param, Let, Output, Return, Model, Layer, Target, Loss, Import, From];
 
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace, Comment,
   ...KEYWORDS,
   Identifier,
   NumberLit,
+  StringLit,
   Arrow,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace,
   Comma, Colon, Equals, Tilde, Prime,

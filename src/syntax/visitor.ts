@@ -77,7 +77,17 @@ export class AstBuilder extends BaseVisitor {
 
   // ---- items --------------------------------------------------------------------------
 
+  /** Imports read by `program`, in order. */
+  readonly imports: A.ImportDecl[] = [];
+
   program(ctx: Ctx): A.Item[] {
+    for (const n of this.nodes(ctx, "importDecl")) {
+      try {
+        this.imports.push(this.sub<A.ImportDecl>(n));
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
+    }
     const items: A.Item[] = [];
     for (const n of this.nodes(ctx, "item")) {
       try {
@@ -92,7 +102,7 @@ export class AstBuilder extends BaseVisitor {
   }
 
   private noteUnparsed(item: CstNode): void {
-    const def = (item.children["cellDef"]?.[0] ?? item.children["fnDef"]?.[0]) as CstNode | undefined;
+    const def = (item.children["cellDef"]?.[0] ?? item.children["fnDef"]?.[0] ?? item.children["modelDef"]?.[0]) as CstNode | undefined;
     const start = item.location?.startOffset;
     if (def === undefined || start === undefined || Number.isNaN(start)) return;
     const name = this.optTok(def.children as Ctx, "Identifier");
@@ -104,7 +114,92 @@ export class AstBuilder extends BaseVisitor {
     if (cell) return this.sub<A.CellDef>(cell);
     const fn = ctx["fnDef"]?.[0] as CstNode | undefined;
     if (fn) return this.sub<A.FnDef>(fn);
+    const model = ctx["modelDef"]?.[0] as CstNode | undefined;
+    if (model) return this.sub<A.ModelDef>(model);
     return undefined;
+  }
+
+  importDecl(ctx: Ctx): A.ImportDecl {
+    const kw = this.tok(ctx, "Import");
+    const strings = this.tokens(ctx, "String");
+    const ids = this.tokens(ctx, "Identifier");
+    const fromTok = this.optTok(ctx, "From");
+    if (ctx["From"] !== undefined && !fromTok) throw new Incomplete();
+    const names = fromTok ? ids.filter((t) => t.startOffset < fromTok.startOffset) : [];
+    const source = fromTok ? [...strings, ...ids].find((t) => t.startOffset > fromTok.startOffset) : strings[0];
+    if (source === undefined || (fromTok && names.length === 0)) throw new Incomplete();
+    const span = this.spanOfToken(source);
+    let from: A.ImportDecl["from"];
+    if (source.tokenType.name === "String") from = { kind: "file", path: source.image.slice(1, -1), span };
+    else if (source.image === "std") from = { kind: "std", span };
+    // `from something` other than std or a path: kept as a file named so, which the loader reports.
+    else from = { kind: "file", path: source.image, span };
+    return { kind: "import", names: names.map((t) => this.ident(t)), from, span: { file: this.file, start: kw.startOffset, end: span.end } };
+  }
+
+  modelDef(ctx: Ctx): A.ModelDef {
+    const kw = this.tok(ctx, "Model");
+    const ids = this.tokens(ctx, "Identifier");
+    const name = this.tok(ctx, "Identifier");
+    const close = this.tok(ctx, "RBrace");
+    const body: A.ModelStmt[] = [];
+    for (const n of this.nodes(ctx, "modelStatement")) {
+      try {
+        const s = this.sub<A.ModelStmt | undefined>(n);
+        if (s) body.push(s);
+      } catch (e) {
+        if (!(e instanceof Incomplete)) throw e;
+      }
+    }
+    return { kind: "model", name: this.ident(name), dims: ids.slice(1).map((t) => this.ident(t)), body, span: { file: this.file, start: kw.startOffset, end: close.endOffset! + 1 } };
+  }
+
+  modelStatement(ctx: Ctx): A.ModelStmt | undefined {
+    for (const key of ["modelDeclaration", "layerStatement", "letStatement", "outputStatement", "lossStatement"]) {
+      const n = ctx[key]?.[0] as CstNode | undefined;
+      if (n) return this.sub<A.ModelStmt>(n);
+    }
+    return undefined;
+  }
+
+  modelDeclaration(ctx: Ctx): A.ModelDecl {
+    const kw = this.optTok(ctx, "Input") ?? this.tok(ctx, "Target");
+    const name = this.ident(this.tok(ctx, "Identifier"));
+    const shapeNode = ctx["shape"]?.[0] as CstNode | undefined;
+    let type: A.ValueType;
+    if (shapeNode) {
+      const shape = this.sub<A.ShapeAnnot>(shapeNode);
+      type = { kind: "vector", shape, span: shape.span };
+    } else {
+      const word = this.ident(this.tok(ctx, "Identifier", 1));
+      const r = this.tok(ctx, "RParen");
+      type = { kind: "index", word, size: this.sub<A.DimExpr>(this.node(ctx, "dimExpression")), span: { file: this.file, start: word.span.start, end: r.endOffset! + 1 } };
+    }
+    return { kind: "modelDecl", role: kw.image as "input" | "target", name, type, span: { file: this.file, start: kw.startOffset, end: type.span.end } };
+  }
+
+  layerStatement(ctx: Ctx): A.LayerDecl {
+    const kw = this.tok(ctx, "Layer");
+    const name = this.ident(this.tok(ctx, "Identifier"));
+    this.tok(ctx, "Equals");
+    const cell = this.ident(this.tok(ctx, "Identifier", 1));
+    const r = this.tok(ctx, "RParen");
+    const args = this.nodes(ctx, "layerArgument").map((n) => this.sub<A.LayerArg>(n));
+    return { kind: "layer", name, cell, args, span: { file: this.file, start: kw.startOffset, end: r.endOffset! + 1 } };
+  }
+
+  layerArgument(ctx: Ctx): A.LayerArg {
+    const id = this.optTok(ctx, "Identifier");
+    if (ctx["Identifier"] !== undefined && !id) throw new Incomplete();
+    if (id) this.tok(ctx, "Equals");
+    const value = this.sub<A.DimExpr>(this.node(ctx, "dimExpression"));
+    return { ...(id ? { name: this.ident(id) } : {}), value, span: { file: this.file, start: id ? id.startOffset : value.span.start, end: value.span.end } };
+  }
+
+  lossStatement(ctx: Ctx): A.LossStmt {
+    const kw = this.tok(ctx, "Loss");
+    const value = this.sub<A.Expr>(this.node(ctx, "expression"));
+    return { kind: "loss", value, span: { file: this.file, start: kw.startOffset, end: value.span.end } };
   }
 
   cellDef(ctx: Ctx, ): A.CellDef {

@@ -18,11 +18,11 @@ export function checkCharModel(graph: Graph, dims: Readonly<Record<string, numbe
       `cell ${graph.cell}: input \`${x.name}\` has ${n} numbers per step, but a character model reads two one-hot vectors of the vocabulary's ${vocabSize} characters (${2 * vocabSize}); declare it as [2V] with V the vocabulary size`,
     );
   }
-  const loss = outputSize(graph, "loss", dims);
+  const loss = outputSize(graph, "nll", dims);
   if (loss !== 1) {
     throw new TrainInputError(
       loss === undefined
-        ? `cell ${graph.cell} has no output \`loss\` (its outputs are ${graph.outputs.map((o) => o.name).join(", ") || "none"}); training minimises a per-step scalar \`output loss = …\``
+        ? `cell ${graph.cell} has no output \`nll\` (its outputs are ${graph.outputs.map((o) => o.name).join(", ") || "none"}); training minimises a per-step scalar \`output nll = …\``
         : `cell ${graph.cell}: output \`loss\` must be a scalar per step, found ${loss} numbers`,
     );
   }

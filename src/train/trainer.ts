@@ -80,7 +80,7 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
     readonly params: Record<string, FloatArray>,
     private readonly options: TrainerOptions,
   ) {
-    this.lossOutput = options.lossOutput ?? "loss";
+    this.lossOutput = options.lossOutput ?? "nll";
   }
 
   /** One forward, backward and optimizer step over `chunk`. */

@@ -39,7 +39,7 @@ function dimSexpr(d: DimExpr): string {
 function body(src: string): readonly Stmt[] {
   const r = parse("p.rnn", `cell C(I, H) {\n${src}\n}`);
   expect(r.diagnostics.map((d) => d.message)).toEqual([]);
-  return r.program.items[0]!.body;
+  return r.program.items[0]!.body as readonly Stmt[];
 }
 
 function expr(src: string): string {

@@ -123,7 +123,7 @@ describe("rnnc train", () => {
   it("refuses a cell that is not a character model, saying what it lacks", async () => {
     const io = fakeIO();
     expect(await rnnc(io, "train", `${ROOT}examples/lstm.rnn`, "--data", DATA, "--dims", "I=118,H=8", "-o", join(dir, "x.safetensors"))).toBe(1);
-    expect(io.err.join("")).toBe("error: cell LSTM has no output `loss` (its outputs are h); training minimises a per-step scalar `output loss = …`\n");
+    expect(io.err.join("")).toBe("error: cell LSTM has no output `nll` (its outputs are h); training minimises a per-step scalar `output nll = …`\n");
   });
 
   it("refuses a cell whose input is not two one-hot vectors of the vocabulary", async () => {

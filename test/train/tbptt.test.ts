@@ -49,7 +49,7 @@ describe("truncated BPTT over examples/char_lstm.rnn (float64)", async () => {
     let initial: NamedArrays | undefined;
     chunks.forEach((chunk, n) => {
       const run = cell.forward(params, chunk.x, { batch: B, steps: K, ...(initial ? { initial } : {}) });
-      for (const name of ["logits", "loss"]) {
+      for (const name of ["logits", "nll"]) {
         const part = run.outputs[name]!;
         const whole = long.outputs[name]!.subarray(n * part.length, (n + 1) * part.length);
         part.forEach((v, i) => expect(v).toBeCloseTo(whole[i]!, 12));
@@ -61,7 +61,7 @@ describe("truncated BPTT over examples/char_lstm.rnn (float64)", async () => {
 
   it("the trainer carries the state: its losses per chunk are the long run's, chunk by chunk", () => {
     const chunks = [0, 1, 2].map((n) => streams.chunk(n));
-    const long = cell.forward(params, concatenate(chunks), { batch: B, steps: 3 * K }).outputs["loss"]!;
+    const long = cell.forward(params, concatenate(chunks), { batch: B, steps: 3 * K }).outputs["nll"]!;
     const trainer = new TbpttTrainer(cell, params, { optimizer: recorder() });
     chunks.forEach((chunk, n) => {
       let mean = 0;
@@ -78,13 +78,13 @@ describe("truncated BPTT over examples/char_lstm.rnn (float64)", async () => {
     trainer.step(c1);
     const first = cell.forward(params, c0.x, { batch: B, steps: K });
     const second = cell.forward(params, c1.x, { batch: B, steps: K, initial: first.final });
-    const expected = cell.backward(second, { outputs: { loss: new Float64Array(K * B).fill(1 / (K * B)) } }).params;
+    const expected = cell.backward(second, { outputs: { nll: new Float64Array(K * B).fill(1 / (K * B)) } }).params;
     for (const [name, g] of Object.entries(expected)) g.forEach((v, i) => expect(rec.seen[1]![name]![i]).toBeCloseTo(v, 14));
     // Full BPTT through both chunks differs: the truncation is real.
     const both = cell.forward(params, concatenate([c0, c1]), { batch: B, steps: 2 * K });
     const seed = new Float64Array(2 * K * B);
     seed.fill(1 / (K * B), K * B);
-    const full = cell.backward(both, { outputs: { loss: seed } }).params;
+    const full = cell.backward(both, { outputs: { nll: seed } }).params;
     const differs = Object.keys(full).some((n) => full[n]!.some((v, i) => Math.abs(v - rec.seen[1]![n]![i]!) > 1e-9));
     expect(differs).toBe(true);
   });
@@ -116,7 +116,7 @@ describe("divergence", () => {
   const fakeCell = (loss: number, grad: number) => ({
     paramShapes: { w: [1] },
     init: () => ({ w: Float64Array.of(0) }),
-    forward: () => ({ outputs: { loss: Float64Array.of(loss) }, final: {} }),
+    forward: () => ({ outputs: { nll: Float64Array.of(loss) }, final: {} }),
     backward: () => ({ params: { w: Float64Array.of(grad) } }),
     saveParams: () => new Uint8Array(),
     loadParams: () => ({ w: Float64Array.of(0) }),
@@ -137,7 +137,7 @@ describe("divergence", () => {
   it("a cell without the loss output is named", () => {
     const cell = { ...fakeCell(1, 1), forward: () => ({ outputs: { y: Float64Array.of(1) }, final: {} }) };
     expect(() => new TbpttTrainer(cell, { w: Float64Array.of(0) }, { optimizer: sgd({ lr: 1 }) }).step(chunk)).toThrow(
-      "the cell has no output `loss` (its outputs are y); training needs a per-step scalar loss",
+      "the cell has no output `nll` (its outputs are y); training needs a per-step scalar loss",
     );
   });
 });

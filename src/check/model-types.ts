@@ -1,0 +1,96 @@
+import type { Span } from "../diagnostics/span.js";
+import type { ModelDef } from "../syntax/ast.js";
+import type { CheckedCell, CheckResult } from "./checker.js";
+import type { Dim } from "./dims.js";
+
+/**
+ * A checked model, as data: a small dataflow graph over whole sequences. Every later stage (the
+ * TypeScript driver, the ONNX composition, gradcheck) reads this and nothing else of the model's
+ * syntax. Each node has a type (a vector of a width, or an integer id below a size) and a timing:
+ * one value per step of the sequence, or one per sequence (after `last`).
+ */
+
+export type Timing = "step" | "once";
+
+export type ModelType = { readonly kind: "vector"; readonly width: Dim } | { readonly kind: "index"; readonly size: Dim };
+
+/** A cell found for a layer, with the check result of the file that defines it (for lowering). */
+export interface ResolvedCell {
+  readonly cell: CheckedCell;
+  readonly checked: CheckResult;
+  /** The file defining it, as shown in diagnostics (`std/lstm.rnn` for the standard library). */
+  readonly file: string;
+}
+
+export interface ModelLayer {
+  readonly name: string;
+  readonly cell: ResolvedCell;
+  /** The cell's dimension names bound to dimensions of the model (`I := 2H`). */
+  readonly binding: ReadonlyMap<string, Dim>;
+  /** True when the cell has states: it is recurrent and may be applied only once. */
+  readonly recurrent: boolean;
+  readonly span: Span;
+}
+
+interface NodeBase {
+  readonly id: number;
+  readonly type: ModelType;
+  readonly timing: Timing;
+  readonly span: Span;
+}
+
+export type ModelNode =
+  | (NodeBase & { readonly op: "input" })
+  /** An id as its one-hot vector (written `onehot(v)`, or implied when ids feed a layer). */
+  | (NodeBase & { readonly op: "onehot"; readonly arg: number })
+  /** Runs a layer's cell over the argument sequence (one step for a per-sequence value); `output` is the cell output this node is. */
+  | (NodeBase & { readonly op: "apply"; readonly layer: string; readonly arg: number; readonly output: string; readonly run: number })
+  /** Each example's valid steps in reverse order (step t ← step length−1−t); zero past its length. */
+  | (NodeBase & { readonly op: "reverse"; readonly arg: number })
+  | (NodeBase & { readonly op: "concat"; readonly args: readonly number[] })
+  /** The value at each example's last valid step (length − 1). */
+  | (NodeBase & { readonly op: "last"; readonly arg: number });
+
+export type ModelOp = ModelNode["op"];
+
+export interface ModelTarget {
+  readonly name: string;
+  readonly type: ModelType;
+  /** From the loss that reads it: per step, or one per sequence. */
+  readonly timing: Timing;
+  readonly span: Span;
+}
+
+export interface ModelLoss {
+  readonly kind: "mse" | "cross_entropy";
+  readonly pred: number;
+  readonly target: string;
+  readonly span: Span;
+}
+
+/**
+ * One run of a layer over a sequence: `apply` nodes with the same `run` share it (a cell with
+ * several outputs is run once, each output is a node).
+ */
+export interface LayerRun {
+  readonly index: number;
+  readonly layer: string;
+  readonly arg: number;
+  readonly timing: Timing;
+}
+
+export interface CheckedModel {
+  readonly def: ModelDef;
+  readonly name: string;
+  readonly file: string;
+  readonly dims: readonly string[];
+  readonly input: { readonly name: string; readonly type: ModelType; readonly node: number };
+  readonly targets: readonly ModelTarget[];
+  readonly layers: readonly ModelLayer[];
+  readonly runs: readonly LayerRun[];
+  /** In dependency order: a node's arguments come before it. */
+  readonly nodes: readonly ModelNode[];
+  readonly outputs: readonly { readonly name: string; readonly node: number; readonly span: Span }[];
+  /** Summed: the model's loss is the sum of these terms, each a mean (see docs/language.md). */
+  readonly losses: readonly ModelLoss[];
+}

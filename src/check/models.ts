@@ -1,0 +1,602 @@
+import { diag } from "../diagnostics/codes.js";
+import { primary, secondary, type Diagnostic, type Label } from "../diagnostics/diagnostic.js";
+import type { Span } from "../diagnostics/span.js";
+import type { Expr, LayerDecl, Let, ModelDecl, ModelDef, Output } from "../syntax/ast.js";
+import { evalDimExpr } from "./dim-exprs.js";
+import { Dim, shapeToString } from "./dims.js";
+import type { CheckedModel, LayerRun, ModelLayer, ModelLoss, ModelNode, ModelTarget, ModelType, ResolvedCell, Timing } from "./model-types.js";
+import { closestName } from "./suggest.js";
+import { STD_NAMES } from "../imports/std.js";
+import type { Graph } from "../ir/graph.js";
+import { lowerCell } from "../ir/lower.js";
+
+/**
+ * The model checker: resolves layers to cells and binds their dimensions, then types every
+ * wiring expression — widths as symbolic `Dim`s over the model's dimensions, ids, per-step or
+ * per-sequence timing — so that a layer fed the wrong width is reported at the line that wires
+ * it, for every value of the dimensions. Builds the `CheckedModel` graph on the way.
+ */
+
+type Call = Extract<Expr, { kind: "call" }>;
+
+/** The sequence functions of a model, besides applying a layer. */
+const MODEL_FUNCTIONS = ["onehot", "reverse", "concat", "last"] as const;
+const LOSSES = ["mse", "cross_entropy"] as const;
+
+interface Value {
+  readonly node: number;
+  readonly type: ModelType;
+  readonly timing: Timing;
+  /** Where this value's type comes from, for "found" labels. */
+  readonly origin: Span;
+}
+
+type Entry =
+  | { readonly kind: "input" | "let" | "output"; readonly value: Value | undefined; readonly span: Span; used: boolean }
+  | { readonly kind: "target"; readonly type: ModelType | undefined; readonly span: Span; used: boolean; timing?: Timing; timingSpan?: Span }
+  | { readonly kind: "layer"; readonly layer: ModelLayer | undefined; readonly span: Span; used: boolean; applied?: Span };
+
+export interface ModelEnv {
+  /** Cells visible in the model's file: its own and the imported ones. */
+  readonly cells: ReadonlyMap<string, ResolvedCell>;
+  readonly report: (d: Diagnostic) => void;
+  readonly text: (span: Span) => string;
+  /** Names the parser could not build: their uses are not reported again. */
+  readonly unparsed: ReadonlySet<string>;
+}
+
+export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedModel | undefined {
+  const owner = `model \`${def.name.name}\``;
+  let errors = 0;
+  const report = (d: Diagnostic) => {
+    if (d.severity === "error") errors++;
+    env.report(d);
+  };
+  const recovered = def.recovered === true;
+  const dimNames = new Set<string>();
+  for (const d of def.dims) {
+    if (dimNames.has(d.name)) report(diag("RNN2002", { name: d.name, scope: "model's dimension list" }, { labels: [primary(d.span, "listed twice")] }));
+    dimNames.add(d.name);
+  }
+  const dimText = (e: { span: Span }) => env.text(e.span);
+  const evalDim = (e: Parameters<typeof evalDimExpr>[0]) => evalDimExpr(e, dimNames, owner, report, dimText);
+
+  const scope = new Map<string, Entry>();
+  const nodes: ModelNode[] = [];
+  const layers: ModelLayer[] = [];
+  const runs: LayerRun[] = [];
+  const outputs: CheckedModel["outputs"][number][] = [];
+  const losses: ModelLoss[] = [];
+  const inputs: { decl: ModelDecl; value: Value }[] = [];
+
+  const define = (name: string, span: Span, entry: Entry): boolean => {
+    const prior = scope.get(name);
+    if (prior) {
+      report(diag("RNN2002", { name, scope: "model" }, { labels: [primary(span, "defined again here"), secondary(prior.span, `first defined here (as ${article(prior.kind)} ${prior.kind})`)] }));
+      return false;
+    }
+    scope.set(name, entry);
+    return true;
+  };
+  const addNode = (n: DistributiveOmit<ModelNode, "id">): Value => {
+    const node = { ...n, id: nodes.length } as unknown as ModelNode;
+    nodes.push(node);
+    return { node: node.id, type: node.type, timing: node.timing, origin: node.span };
+  };
+
+  // Declarations and layers are visible in the whole body, like a cell's declarations.
+  for (const s of def.body) {
+    if (s.kind === "modelDecl") {
+      const type = declType(s, evalDim, report);
+      if (s.role === "input") {
+        const value = type ? addNode({ op: "input", type, timing: "step", span: s.name.span }) : undefined;
+        if (define(s.name.name, s.name.span, { kind: "input", value, span: s.name.span, used: false }) && value) inputs.push({ decl: s, value });
+      } else {
+        define(s.name.name, s.name.span, { kind: "target", type, span: s.name.span, used: false });
+      }
+    } else if (s.kind === "layer") {
+      const layer = checkLayer(s, env, evalDim, report);
+      if (layer) layers.push(layer);
+      define(s.name.name, s.name.span, { kind: "layer", layer, span: s.name.span, used: false });
+    }
+  }
+  if (inputs.length !== 1 && !recovered) {
+    const labels = inputs.length === 0 ? [primary(def.name.span, "declare one with `input x: [I]` or `input tokens: index(V)`")] : inputs.map((i, k) => (k === 0 ? secondary(i.decl.span, "the first input") : primary(i.decl.span, "another input")));
+    report(diag("RNN4005", { name: def.name.name, found: inputs.length }, { labels, ...(inputs.length > 1 ? { helps: ["declare one input holding both, and feed its parts to layers whose cells slice it"] } : {}) }));
+  }
+
+  // ---- expressions ------------------------------------------------------------------------
+
+  const typeText = (t: ModelType, timing?: Timing) => `${t.kind === "vector" ? shapeToString([t.width]) : `index(${t.size})`}${timing === "once" ? " per sequence" : ""}`;
+  const found = (v: Value, message: string, at?: Span): Label[] => (at && at.start === v.origin.start && at.end === v.origin.end ? [] : [secondary(v.origin, message)]);
+
+  const valueOf = (e: Expr): Value | undefined => {
+    switch (e.kind) {
+      case "name":
+        return nameValue(e);
+      case "call":
+        return callValue(e);
+      default: {
+        const what = e.kind === "number" ? "a number" : e.kind === "slice" ? "a slice" : "arithmetic";
+        report(
+          diag("RNN4003", { what, allowed: "cells and functions", where: "a model" }, {
+            labels: [primary(e.span, "a model wires whole sequences through layers")],
+            helps: ["compute it inside a cell, and apply that cell as a layer"],
+          }),
+        );
+        return undefined;
+      }
+    }
+  };
+
+  const nameValue = (e: Extract<Expr, { kind: "name" }>): Value | undefined => {
+    const entry = scope.get(e.name);
+    if (!entry) {
+      if (!recovered) reportUnknown(e.name, e.span, "value");
+      return undefined;
+    }
+    entry.used = true;
+    if (e.prime) {
+      report(diag("RNN4003", { what: "a primed name", allowed: "cells", where: "a model" }, { labels: [primary(e.span, "a model has no states of its own")] }));
+      return undefined;
+    }
+    if (entry.kind === "layer" || entry.kind === "target") {
+      const help = entry.kind === "layer" ? `apply it to a sequence: \`${e.name}(x)\`` : "targets are read only by a `loss`";
+      report(diag("RNN2004", { name: e.name, kind: entry.kind }, { labels: [primary(e.span, "used as a value"), secondary(entry.span, `defined here`)], helps: [help] }));
+      return undefined;
+    }
+    return entry.value && { ...entry.value, origin: entry.span };
+  };
+
+  const reportUnknown = (name: string, span: Span, what: "value" | "function") => {
+    if (env.unparsed.has(name)) return;
+    const candidates = what === "value" ? [...scope.keys()] : [...scope.entries()].filter(([, v]) => v.kind === "layer").map(([k]) => k).concat(MODEL_FUNCTIONS);
+    const near = closestName(name, candidates);
+    report(diag("RNN2001", { name }, { labels: [primary(span, "not defined in this model")], ...(near ? { helps: [`did you mean \`${near}\`?`] } : {}) }));
+  };
+
+  const argValues = (call: Call, count: number | "many"): Value[] | undefined => {
+    if (count !== "many" && call.args.length !== count) {
+      report(diag("RNN5001", { fn: call.callee.name, expected: count, found: call.args.length }, { labels: [primary(call.span, `called with ${call.args.length} argument(s)`)] }));
+      call.args.forEach((a) => valueOf(a));
+      return undefined;
+    }
+    if (count === "many" && call.args.length < 1) {
+      report(diag("RNN5001", { fn: call.callee.name, expected: "at least 1", found: 0 }, { labels: [primary(call.span, "called without arguments")] }));
+      return undefined;
+    }
+    const values = call.args.map((a) => valueOf(a));
+    return values.every((v) => v !== undefined) ? (values as Value[]) : undefined;
+  };
+
+  const expectKind = (fn: string, v: Value, arg: Expr, want: { type?: "vector" | "index"; timing?: Timing }): boolean => {
+    if (want.type && v.type.kind !== want.type) {
+      const expected = want.type === "vector" ? "a vector sequence" : "integer ids (`index(N)`)";
+      report(
+        diag("RNN3005", { fn, expected, found: typeText(v.type) }, {
+          labels: [primary(arg.span, typeText(v.type)), ...found(v, `${typeText(v.type)} from here`, arg.span)],
+          ...(want.type === "vector" ? { helps: [`turn ids into vectors with \`onehot(${env.text(arg.span)})\``] } : {}),
+        }),
+      );
+      return false;
+    }
+    if (want.timing && v.timing !== want.timing) {
+      const expected = want.timing === "step" ? "a per-step sequence" : "a per-sequence value";
+      report(diag("RNN3005", { fn, expected, found: v.timing === "once" ? "one value per sequence" : "a per-step sequence" }, { labels: [primary(arg.span, "this value"), ...found(v, v.timing === "once" ? "made per sequence here" : "a per-step sequence from here", arg.span)] }));
+      return false;
+    }
+    return true;
+  };
+
+  const callValue = (call: Call): Value | undefined => {
+    const name = call.callee.name;
+    const entry = scope.get(name);
+    if (entry?.kind === "layer") {
+      entry.used = true;
+      return applyLayer(call, entry)?.[0];
+    }
+    if (entry) {
+      entry.used = true;
+      report(diag("RNN2010", { name }, { labels: [primary(call.callee.span, `a ${entry.kind}, called like a layer`), secondary(entry.span, "defined here")] }));
+      return undefined;
+    }
+    switch (name) {
+      case "onehot": {
+        const [v] = argValues(call, 1) ?? [];
+        if (!v || !expectKind(name, v, call.args[0]!, { type: "index" })) return undefined;
+        return addNode({ op: "onehot", arg: v.node, type: { kind: "vector", width: (v.type as { size: Dim }).size }, timing: v.timing, span: call.span });
+      }
+      case "reverse": {
+        const [v] = argValues(call, 1) ?? [];
+        if (!v || !expectKind(name, v, call.args[0]!, { timing: "step" })) return undefined;
+        return addNode({ op: "reverse", arg: v.node, type: v.type, timing: "step", span: call.span });
+      }
+      case "last": {
+        const [v] = argValues(call, 1) ?? [];
+        if (!v || !expectKind(name, v, call.args[0]!, { timing: "step" })) return undefined;
+        return addNode({ op: "last", arg: v.node, type: v.type, timing: "once", span: call.span });
+      }
+      case "concat": {
+        const vs = argValues(call, "many");
+        if (!vs) return undefined;
+        if (!vs.every((v, i) => expectKind(name, v, call.args[i]!, { type: "vector" }))) return undefined;
+        const first = vs[0]!;
+        for (let i = 1; i < vs.length; i++) {
+          if (vs[i]!.timing === first.timing) continue;
+          report(
+            diag("RNN3005", { fn: name, expected: `operands of one timing (the first is ${first.timing === "step" ? "per step" : "per sequence"})`, found: vs[i]!.timing === "step" ? "a per-step sequence" : "one value per sequence" }, {
+              labels: [primary(call.args[i]!.span, "this operand"), secondary(call.args[0]!.span, "the first operand")],
+            }),
+          );
+          return undefined;
+        }
+        const width = vs.reduce((w, v) => w.add((v.type as { width: Dim }).width), Dim.const(0));
+        return addNode({ op: "concat", args: vs.map((v) => v.node), type: { kind: "vector", width }, timing: first.timing, span: call.span });
+      }
+      default:
+        if ((LOSSES as readonly string[]).includes(name)) {
+          report(diag("RNN4003", { what: `\`${name}\``, allowed: "a `loss` statement", where: "a value" }, { labels: [primary(call.span, "a loss is not a sequence")], helps: [`write \`loss ${env.text(call.span)}\``] }));
+          return undefined;
+        }
+        if (env.cells.has(name)) {
+          report(diag("RNN2004", { name, kind: "cell" }, { labels: [primary(call.callee.span, "a cell, not a layer")], helps: [`declare a layer with its dimensions, \`layer l = ${name}(…)\`, and apply \`l(…)\``] }));
+          return undefined;
+        }
+        reportUnknown(name, call.callee.span, "function");
+        return undefined;
+    }
+  };
+
+  /** Applies a layer; returns one value per cell output, in the cell's output order. */
+  const applyLayer = (call: Call, entry: Extract<Entry, { kind: "layer" }>): Value[] | undefined => {
+    const [arg] = argValues(call, 1) ?? [];
+    const layer = entry.layer;
+    if (!arg || !layer) return undefined;
+    const input = layer.cell.cell.inputs[0]!;
+    const expected = input.shape.map((d) => d.substitute(layer.binding));
+    let fed = arg;
+    const declared = secondary(input.decl.span, `\`${layer.cell.cell.def.name.name}\` declares its input here (${input.name}: ${shapeToString(input.shape)})`);
+    if (expected.length !== 1) {
+      report(diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: typeText(arg.type) }, { labels: [primary(call.args[0]!.span, "a sequence of vectors"), declared], notes: ["a layer's cell must take a vector input"] }));
+      return undefined;
+    }
+    if (arg.type.kind === "index") {
+      // Ids feed a layer as one-hot vectors, as torch.nn.Embedding reads ids.
+      if (!arg.type.size.equals(expected[0]!)) {
+        report(
+          diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: typeText(arg.type) }, {
+            labels: [primary(call.args[0]!.span, `ids below ${arg.type.size}: one-hot vectors of length ${arg.type.size}`), ...found(arg, "declared here", call.args[0]!.span), declared],
+          }),
+        );
+        return undefined;
+      }
+      fed = addNode({ op: "onehot", arg: arg.node, type: { kind: "vector", width: arg.type.size }, timing: arg.timing, span: call.args[0]!.span });
+    } else if (!arg.type.width.equals(expected[0]!)) {
+      report(
+        diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: shapeToString([arg.type.width]) }, {
+          labels: [primary(call.args[0]!.span, `vectors of length ${arg.type.width}`), ...found(arg, `length ${arg.type.width} comes from here`, call.args[0]!.span), declared, secondary(layer.span, `layer \`${layer.name}\` binds ${bindingText(layer)}`)],
+        }),
+      );
+      return undefined;
+    }
+    if (layer.recurrent) {
+      if (entry.applied) {
+        report(
+          diag("RNN4011", { name: layer.name }, {
+            labels: [primary(call.span, "applied again here"), secondary(entry.applied, "first applied here")],
+            helps: [`declare a second layer, \`layer ${layer.name}_2 = ${layer.cell.cell.def.name.name}(…)\`, for a second recurrence with its own weights and states`],
+          }),
+        );
+        return undefined;
+      }
+      entry.applied = call.span;
+    }
+    const run: LayerRun = { index: runs.length, layer: layer.name, arg: fed.node, timing: fed.timing };
+    runs.push(run);
+    const outs = [...layer.cell.cell.outputs.keys()];
+    const graphOutputs = outs.map((name) => {
+      const shape = outputShape(layer, name);
+      return addNode({ op: "apply", layer: layer.name, arg: fed.node, output: name, run: run.index, type: { kind: "vector", width: shape }, timing: fed.timing, span: call.span });
+    });
+    return graphOutputs;
+  };
+
+  const outputShape = (layer: ModelLayer, output: string): Dim => {
+    const graph = cellGraph(layer.cell);
+    const shape = graph.nodes[graph.outputs.find((o) => o.name === output)!.node]!.shape;
+    return (shape[0] ?? Dim.const(1)).substitute(layer.binding);
+  };
+
+  // ---- statements ---------------------------------------------------------------------------
+
+  for (const s of def.body) {
+    if (s.kind === "let") checkLet(s);
+    else if (s.kind === "output") checkOutput(s);
+    else if (s.kind === "loss") checkLoss(s.value, s.span);
+  }
+
+  function checkLet(s: Let): void {
+    if (s.destructure) {
+      const v = s.value;
+      const entry = v.kind === "call" ? scope.get(v.callee.name) : undefined;
+      if (v.kind !== "call" || entry?.kind !== "layer") {
+        report(diag("RNN3019", { found: env.text(v.span) }, { labels: [primary(v.span, "this makes one value")], helps: ["bind it to one name: `let a = …`"] }));
+        valueOf(v);
+        return;
+      }
+      entry.used = true;
+      const values = applyLayer(v, entry);
+      const count = entry.layer?.cell.cell.outputs.size;
+      if (values && count !== s.names.length) {
+        report(diag("RNN3021", { found: s.names.length, expected: count ?? 0, what: `layer \`${v.callee.name}\`` }, { labels: [primary(s.span, `${s.names.length} name(s)`)] }));
+      }
+      s.names.forEach((n, i) => define(n.name, n.span, { kind: "let", value: values?.[i], span: n.span, used: false }));
+      return;
+    }
+    const value = valueOf(s.value);
+    define(s.names[0]!.name, s.names[0]!.span, { kind: "let", value, span: s.names[0]!.span, used: false });
+  }
+
+  function checkOutput(s: Output): void {
+    if (s.prime || !s.value) {
+      const entry = scope.get(s.name.name);
+      if (!s.prime && entry && entry.kind !== "layer" && entry.kind !== "target") {
+        entry.used = true;
+        if (entry.value) outputs.push({ name: s.name.name, node: entry.value.node, span: s.span });
+        return;
+      }
+      if (s.prime) {
+        report(diag("RNN4003", { what: "a primed name", allowed: "cells", where: "a model" }, { labels: [primary(s.span, "a model has no states of its own")] }));
+        return;
+      }
+      nameValue({ kind: "name", name: s.name.name, prime: false, span: s.name.span });
+      return;
+    }
+    const value = valueOf(s.value);
+    if (value && value.type.kind === "index") {
+      report(diag("RNN3005", { fn: "output", expected: "a vector sequence", found: typeText(value.type) }, { labels: [primary(s.value.span, "integer ids")], helps: [`output \`onehot(${env.text(s.value.span)})\``] }));
+      return;
+    }
+    if (define(s.name.name, s.name.span, { kind: "output", value, span: s.name.span, used: true }) && value) outputs.push({ name: s.name.name, node: value.node, span: s.span });
+  }
+
+  function checkLoss(e: Expr, span: Span): void {
+    if (e.kind !== "call" || !(LOSSES as readonly string[]).includes(e.callee.name)) {
+      const near = e.kind === "call" ? closestName(e.callee.name, LOSSES) : undefined;
+      report(
+        diag("RNN5009", { found: env.text(e.span) }, {
+          labels: [primary(e.span, "not a loss function")],
+          helps: [near ? `did you mean \`${near}\`?` : "write `loss mse(prediction, target)` or `loss cross_entropy(logits, target)`"],
+        }),
+      );
+      return;
+    }
+    const fn = e.callee.name as ModelLoss["kind"];
+    if (e.args.length !== 2) {
+      report(diag("RNN5001", { fn, expected: 2, found: e.args.length }, { labels: [primary(e.span, `called with ${e.args.length} argument(s)`)], helps: [`\`${fn}(prediction, target)\``] }));
+      return;
+    }
+    const pred = valueOf(e.args[0]!);
+    const targetExpr = e.args[1]!;
+    const entry = targetExpr.kind === "name" ? scope.get(targetExpr.name) : undefined;
+    if (entry?.kind !== "target") {
+      if (targetExpr.kind !== "name" || entry) {
+        report(diag("RNN3005", { fn, expected: "a target declared with `target`", found: `\`${env.text(targetExpr.span)}\`` }, { labels: [primary(targetExpr.span, "not a target")], helps: ["declare it: `target y: [O]` or `target label: index(C)`"] }));
+      } else if (!recovered) reportUnknown(targetExpr.name, targetExpr.span, "value");
+      return;
+    }
+    entry.used = true;
+    if (!pred || !entry.type) return;
+    if (!expectKind(fn, pred, e.args[0]!, { type: "vector" })) return;
+    const width = (pred.type as { width: Dim }).width;
+    const targetName = (targetExpr as { name: string }).name;
+    if (fn === "cross_entropy") {
+      if (entry.type.kind !== "index" || !entry.type.size.equals(width)) {
+        report(
+          diag("RNN3005", { fn, expected: `a target of class ids \`index(${width})\` for logits ${shapeToString([width])}`, found: `\`${targetName}\`: ${typeText(entry.type)}` }, {
+            labels: [primary(targetExpr.span, typeText(entry.type)), secondary(entry.span, "declared here"), ...found(pred, `logits ${shapeToString([width])} from here`)],
+          }),
+        );
+        return;
+      }
+    } else if (entry.type.kind !== "vector" || !entry.type.width.equals(width)) {
+      report(
+        diag("RNN3005", { fn, expected: `a target of the prediction's shape ${shapeToString([width])}`, found: `\`${targetName}\`: ${typeText(entry.type)}` }, {
+          labels: [primary(targetExpr.span, typeText(entry.type)), secondary(entry.span, "declared here"), ...found(pred, `prediction ${shapeToString([width])} from here`)],
+        }),
+      );
+      return;
+    }
+    if (entry.timing && entry.timing !== pred.timing) {
+      report(
+        diag("RNN4012", { name: targetName, first: entry.timing === "step" ? "step" : "sequence", second: pred.timing === "step" ? "step" : "sequence" }, {
+          labels: [primary(e.span, `compared per ${pred.timing === "step" ? "step" : "sequence"} here`), secondary(entry.timingSpan!, `compared per ${entry.timing === "step" ? "step" : "sequence"} here`)],
+        }),
+      );
+      return;
+    }
+    entry.timing = pred.timing;
+    entry.timingSpan = e.span;
+    losses.push({ kind: fn, pred: pred.node, target: targetName, span });
+  }
+
+  // ---- what is never used, and what the model must have --------------------------------------
+
+  if (!recovered) {
+    for (const [name, entry] of scope) {
+      if (entry.used || name.startsWith("_")) continue;
+      if (entry.kind === "target" || entry.kind === "layer" || entry.kind === "let") {
+        const what = entry.kind === "let" ? `\`${name}\`` : `${entry.kind} \`${name}\``;
+        report(diag("RNN2009", { what }, { labels: [primary(entry.span, "never read")], helps: [`remove it, or name it \`_${name}\` to keep it unused`] }));
+      }
+    }
+    if (!def.body.some((s) => s.kind === "output" || s.kind === "loss")) {
+      report(diag("RNN4010", { name: def.name.name }, { labels: [primary(def.name.span, "nothing leaves this model")], helps: ["add `output y = …`, or a `loss`"] }));
+    }
+  }
+  if (errors > 0 || recovered || inputs.length !== 1) return undefined;
+
+  const targets: ModelTarget[] = [];
+  for (const [name, entry] of scope) {
+    if (entry.kind === "target" && entry.type && entry.timing) targets.push({ name, type: entry.type, timing: entry.timing, span: entry.span });
+  }
+  const input = inputs[0]!;
+  return {
+    def,
+    name: def.name.name,
+    file,
+    dims: def.dims.map((d) => d.name),
+    input: { name: input.decl.name.name, type: input.value.type, node: input.value.node },
+    targets,
+    layers,
+    runs,
+    nodes,
+    outputs,
+    losses,
+  };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function article(kind: string): string {
+  return /^[aeiou]/.test(kind) ? "an" : "a";
+}
+
+function bindingText(layer: ModelLayer): string {
+  return [...layer.binding].map(([k, v]) => `${k} = ${v}`).join(", ");
+}
+
+const graphs = new WeakMap<ResolvedCell["cell"], Graph>();
+
+/** A layer's cell lowered to the IR (once per cell): its outputs' shapes, for the wiring. */
+export function cellGraph(resolved: ResolvedCell): Graph {
+  let g = graphs.get(resolved.cell);
+  if (!g) {
+    g = lowerCell(resolved.cell, resolved.checked, resolved.file);
+    graphs.set(resolved.cell, g);
+  }
+  return g;
+}
+
+function declType(s: ModelDecl, evalDim: (e: Parameters<typeof evalDimExpr>[0]) => Dim | undefined, report: (d: Diagnostic) => void): ModelType | undefined {
+  const t = s.type;
+  if (t.kind === "index") {
+    if (t.word.name !== "index") {
+      report(
+        diag("RNN3020", { found: t.word.name }, {
+          labels: [primary(t.word.span, "not a type")],
+          helps: ["write `index(N)` for integer ids below N, or a shape such as `[N]` for a vector"],
+        }),
+      );
+      return undefined;
+    }
+    const size = evalDim(t.size);
+    if (!size) return undefined;
+    if (!size.provablyPositive) {
+      report(diag("RNN3011", { expr: size.toString() }, { labels: [primary(t.size.span, "an id range must hold at least one id")] }));
+      return undefined;
+    }
+    return { kind: "index", size };
+  }
+  const dims = t.shape.dims;
+  if (dims.length !== 1) {
+    report(
+      diag("RNN3005", { fn: s.role, expected: "a vector shape `[N]`", found: `a shape of rank ${dims.length}` }, {
+        labels: [primary(t.shape.span, `rank ${dims.length}`)],
+        notes: ["a model's inputs and targets hold one vector per step (or per sequence); the time axis is implied"],
+      }),
+    );
+    return undefined;
+  }
+  const width = evalDim(dims[0]!);
+  if (!width) return undefined;
+  if (!width.provablyPositive) {
+    report(diag("RNN3011", { expr: width.toString() }, { labels: [primary(dims[0]!.span, "may be zero or negative")] }));
+    return undefined;
+  }
+  return { kind: "vector", width };
+}
+
+/** Resolves a `layer` line: the cell, and its dimensions bound by position or by name. */
+function checkLayer(s: LayerDecl, env: ModelEnv, evalDim: (e: Parameters<typeof evalDimExpr>[0]) => Dim | undefined, report: (d: Diagnostic) => void): ModelLayer | undefined {
+  const resolved = env.cells.get(s.cell.name);
+  if (!resolved) {
+    if (env.unparsed.has(s.cell.name)) return undefined;
+    const near = closestName(s.cell.name, env.cells.keys());
+    const fromStd = STD_NAMES.includes(s.cell.name);
+    report(
+      diag("RNN2001", { name: s.cell.name }, {
+        labels: [primary(s.cell.span, "no cell with this name here")],
+        helps: fromStd ? [`import it from the standard library: \`import ${s.cell.name} from std\``] : near ? [`did you mean \`${near}\`?`] : [],
+      }),
+    );
+    return undefined;
+  }
+  const cell = resolved.cell;
+  const cellName = cell.def.name.name;
+  if (cell.inputs.length !== 1) {
+    report(
+      diag("RNN6004", { backend: "model", what: `a layer of a cell with ${cell.inputs.length} inputs (\`${cellName}\`)` }, {
+        labels: [primary(s.cell.span, `\`${cellName}\` declares ${cell.inputs.length} inputs`), secondary(cell.inputs[1]!.decl.span, "a second input")],
+        helps: ["declare one input holding both and slice it, e.g. `input x: [I + E]` with `x[0:I]` and `x[I:I + E]`"],
+      }),
+    );
+    return undefined;
+  }
+  const binding = new Map<string, Dim>();
+  let ok = true;
+  const positional = s.args.filter((a) => !a.name);
+  const named = s.args.filter((a) => a.name);
+  if (positional.length > 0 && named.length > 0) {
+    report(diag("RNN5001", { fn: cellName, expected: `all ${cell.dims.length} dimensions by position or all by name`, found: "both" }, { labels: [primary(s.span, "mixed positional and named dimensions")] }));
+    return undefined;
+  }
+  if (named.length === 0) {
+    if (positional.length !== cell.dims.length) {
+      report(
+        diag("RNN5001", { fn: cellName, expected: cell.dims.length, found: positional.length }, {
+          labels: [primary(s.span, `given ${positional.length} dimension(s)`), secondary(cell.def.name.span, `\`${cellName}(${cell.dims.join(", ")})\` defined here`)],
+        }),
+      );
+      return undefined;
+    }
+    positional.forEach((a, i) => {
+      const d = evalDim(a.value);
+      if (d) binding.set(cell.dims[i]!, d);
+      else ok = false;
+    });
+  } else {
+    for (const a of named) {
+      const name = a.name!.name;
+      if (!cell.dims.includes(name)) {
+        report(diag("RNN2003", { name, owner: `cell \`${cellName}\`` }, { labels: [primary(a.name!.span, `\`${cellName}\` has dimensions ${cell.dims.join(", ")}`)] }));
+        ok = false;
+        continue;
+      }
+      if (binding.has(name)) {
+        report(diag("RNN2002", { name, scope: "layer's dimension list" }, { labels: [primary(a.name!.span, "given twice")] }));
+        ok = false;
+        continue;
+      }
+      const d = evalDim(a.value);
+      if (d) binding.set(name, d);
+      else ok = false;
+    }
+    const missing = cell.dims.filter((d) => !binding.has(d));
+    if (ok && missing.length > 0) {
+      report(diag("RNN5001", { fn: cellName, expected: cell.dims.length, found: binding.size }, { labels: [primary(s.span, `no value for ${missing.map((m) => `\`${m}\``).join(", ")}`)] }));
+      ok = false;
+    }
+  }
+  if (!ok) return undefined;
+  for (const a of s.args) {
+    const name = a.name?.name ?? cell.dims[s.args.indexOf(a)]!;
+    const d = binding.get(name)!;
+    if (!d.provablyPositive) {
+      report(diag("RNN3011", { expr: `${name} = ${d}` }, { labels: [primary(a.value.span, "a cell's dimensions must be at least 1")] }));
+      ok = false;
+    }
+  }
+  if (!ok) return undefined;
+  return { name: s.name.name, cell: resolved, binding, recurrent: cell.states.length > 0, span: s.span };
+}

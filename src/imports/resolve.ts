@@ -1,0 +1,189 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { check, type CheckResult, type ImportedItems } from "../check/checker.js";
+import type { ResolvedCell } from "../check/model-types.js";
+import type { FnSignature } from "../check/scope.js";
+import { closestName } from "../check/suggest.js";
+import { diag } from "../diagnostics/codes.js";
+import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Span } from "../diagnostics/span.js";
+import type { ImportDecl, Program } from "../syntax/ast.js";
+import { parse } from "../syntax/parse.js";
+import { STD_NAMES, stdFileOf, stdSource } from "./std.js";
+
+/**
+ * Imports: each file is parsed and checked on its own, once, with its own imports resolved
+ * first; its checked cells and functions are then visible by name in the importing file. A
+ * path is relative to the importing file; `std` is the standard library in src/std. A file
+ * that cannot be read, a name the file does not define, and a cycle of imports are each
+ * reported at the import line.
+ */
+
+/** Reads a file as text, or returns why it cannot be (a short reason, no stack). */
+export type ReadText = (path: string) => { text: string } | { error: string };
+
+export interface CheckedFile {
+  readonly file: string;
+  readonly program: Program;
+  readonly text: string;
+  readonly checked: CheckResult;
+}
+
+export interface ImportSession {
+  readonly read: ReadText;
+  /** Files checked so far, by absolute path (std files by display name). */
+  readonly files: Map<string, CheckedFile>;
+  /** Every source read, by display name: for the renderer to show imported lines. */
+  readonly sources: Map<string, string>;
+  /** Diagnostics of imported files, each file's once. */
+  readonly diagnostics: Diagnostic[];
+}
+
+export function newImportSession(read: ReadText = readTextFile): ImportSession {
+  return { read, files: new Map(), sources: new Map(), diagnostics: [] };
+}
+
+export function readTextFile(path: string): { text: string } | { error: string } {
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(path)) };
+  } catch (e) {
+    const code = typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : "";
+    if (code === "ENOENT") return { error: "no such file" };
+    if (code === "EISDIR") return { error: "it is a directory" };
+    if (code === "EACCES") return { error: "permission denied" };
+    if (e instanceof TypeError) return { error: "the file is not valid UTF-8" };
+    return { error: code || "it cannot be read" };
+  }
+}
+
+/** Checks a file whose text is known (the file named on the command line), resolving its imports. */
+export function checkFileWithImports(file: string, text: string, session: ImportSession, stack: readonly string[] = []): CheckedFile {
+  const parsed = parse(file, text);
+  session.sources.set(file, text);
+  const key = keyOf(file);
+  const imported = resolveImports(parsed.program, file, session, [...stack, key]);
+  const checked = check(parsed.program, text, imported.items);
+  const result: CheckedFile = { file, program: parsed.program, text, checked: { ...checked, diagnostics: [...parsed.diagnostics, ...imported.diagnostics, ...checked.diagnostics] } };
+  session.files.set(key, result);
+  return result;
+}
+
+function keyOf(display: string): string {
+  return display.startsWith("std/") ? display : resolve(display);
+}
+
+interface Resolution {
+  readonly items: ImportedItems;
+  /** Diagnostics at this file's import lines. */
+  readonly diagnostics: Diagnostic[];
+}
+
+function resolveImports(program: Program, file: string, session: ImportSession, stack: readonly string[]): Resolution {
+  const cells = new Map<string, ResolvedCell>();
+  const fns = new Map<string, FnSignature>();
+  const spans = new Map<string, Span>();
+  const unparsed = new Set<string>();
+  const types = new Map();
+  const callBindings = new Map();
+  const diagnostics: Diagnostic[] = [];
+
+  const take = (loaded: CheckedFile, name: string, span: Span, source: string): boolean => {
+    const c = loaded.checked;
+    const cell = c.cells.find((x) => x.def.name.name === name);
+    const fn = c.fns.get(name);
+    if (!cell && !fn) {
+      if (loaded.program.items.some((i) => i.name.name === name) || loaded.program.unparsed?.some((u) => u.name === name)) {
+        // Defined, but with errors (reported in its own file): uses of it stay quiet.
+        unparsed.add(name);
+        return true;
+      }
+      return false;
+    }
+    const prior = spans.get(name);
+    if (prior) {
+      diagnostics.push(diag("RNN2007", { kind: cell ? "cell" : "function", name }, { labels: [primary(span, "imported again here"), secondary(prior, "first imported here")] }));
+      return true;
+    }
+    spans.set(name, span);
+    if (cell) cells.set(name, { cell, checked: c, file: loaded.file });
+    if (fn) fns.set(name, fn);
+    for (const [k, v] of c.types) types.set(k, v);
+    for (const [k, v] of c.callBindings) callBindings.set(k, v);
+    void source;
+    return true;
+  };
+
+  for (const imp of program.imports ?? []) {
+    if (imp.from.kind === "std") {
+      if (imp.names.length === 0) continue;
+      for (const n of imp.names) {
+        const display = stdFileOf(n.name);
+        if (display === undefined) {
+          const near = closestName(n.name, STD_NAMES);
+          diagnostics.push(
+            diag("RNN6007", { name: n.name, source: "the standard library", available: STD_NAMES.map((s) => `\`${s}\``).join(", ") }, {
+              labels: [primary(n.span, "not in std")],
+              ...(near ? { helps: [`did you mean \`${near}\`?`] } : {}),
+            }),
+          );
+          continue;
+        }
+        const loaded = load(display, () => ({ text: stdSource(display)! }), imp, session, stack, diagnostics);
+        if (loaded) take(loaded, n.name, n.span, "the standard library");
+      }
+      continue;
+    }
+    const display = join(dirname(file), imp.from.path);
+    const loaded = load(display, () => session.read(display), imp, session, stack, diagnostics);
+    if (!loaded) continue;
+    if (imp.names.length === 0) {
+      for (const c of loaded.checked.cells) take(loaded, c.def.name.name, imp.from.span, display);
+      for (const f of loaded.checked.fns.keys()) take(loaded, f, imp.from.span, display);
+      for (const i of loaded.program.items) if (!spans.has(i.name.name) && i.kind !== "model") unparsed.add(i.name.name);
+      continue;
+    }
+    for (const n of imp.names) {
+      if (take(loaded, n.name, n.span, display)) continue;
+      const defined = [...loaded.checked.cells.map((c) => c.def.name.name), ...loaded.checked.fns.keys()];
+      const near = closestName(n.name, defined);
+      const model = loaded.program.items.find((i) => i.kind === "model" && i.name.name === n.name);
+      diagnostics.push(
+        diag("RNN6007", { name: n.name, source: `\`${display}\``, available: defined.length > 0 ? defined.map((d) => `\`${d}\``).join(", ") : "no cells or functions" }, {
+          labels: [primary(n.span, model ? "a model, which cannot be imported" : "not defined there")],
+          ...(near ? { helps: [`did you mean \`${near}\`?`] } : model ? { notes: ["cells and functions can be imported; a model is compiled from its own file"] } : {}),
+        }),
+      );
+    }
+  }
+  return { items: { cells, fns, spans, unparsed, types, callBindings }, diagnostics };
+}
+
+function load(
+  display: string,
+  read: () => { text: string } | { error: string },
+  imp: ImportDecl,
+  session: ImportSession,
+  stack: readonly string[],
+  diagnostics: Diagnostic[],
+): CheckedFile | undefined {
+  const key = keyOf(display);
+  if (stack.includes(key)) {
+    const cycle = [...stack.slice(stack.indexOf(key)), key].map((k) => `\`${displayOf(k, session, display)}\``).join(" → ");
+    diagnostics.push(diag("RNN6006", { path: cycle }, { labels: [primary(imp.from.span, "imports a file that imports this one")], helps: ["move what both files need into a third file that imports neither"] }));
+    return undefined;
+  }
+  const done = session.files.get(key);
+  if (done) return done;
+  const r = read();
+  if ("error" in r) {
+    diagnostics.push(diag("RNN6005", { what: `\`${display}\``, reason: r.error }, { labels: [primary(imp.from.span, `looked for ${display}`)], notes: ["an import path is relative to the file that imports it"] }));
+    return undefined;
+  }
+  const loaded = checkFileWithImports(display, r.text, session, stack);
+  session.diagnostics.push(...loaded.checked.diagnostics);
+  return loaded;
+}
+
+function displayOf(key: string, session: ImportSession, fallback: string): string {
+  return session.files.get(key)?.file ?? (key.startsWith("std/") ? key : [...session.sources.keys()].find((f) => resolve(f) === key) ?? fallback);
+}
