@@ -89,7 +89,8 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     if (s.kind === "modelDecl") {
       const type = declType(s, evalDim, report);
       if (s.role === "input") {
-        const value = type ? addNode({ op: "input", type, timing: "step", span: s.name.span }) : undefined;
+        // "Found" labels point at the declared type (`[E]`, `index(V)`), where the width comes from.
+        const value = type ? { ...addNode({ op: "input", type, timing: "step", span: s.name.span }), origin: s.type.span } : undefined;
         if (define(s.name.name, s.name.span, { kind: "input", value, span: s.name.span, used: false }) && value) inputs.push({ decl: s, value });
       } else {
         define(s.name.name, s.name.span, { kind: "target", type, span: s.name.span, used: false });
@@ -118,6 +119,8 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
         return callValue(e);
       default: {
         const what = e.kind === "number" ? "a number" : e.kind === "slice" ? "a slice" : "arithmetic";
+        // What the refused expression reads is not "never used" on top of this error.
+        touch(e);
         report(
           diag("RNN4003", { what, allowed: "cells and functions", where: "a model" }, {
             labels: [primary(e.span, "a model wires whole sequences through layers")],
@@ -145,7 +148,23 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
       report(diag("RNN2004", { name: e.name, kind: entry.kind }, { labels: [primary(e.span, "used as a value"), secondary(entry.span, `defined here`)], helps: [help] }));
       return undefined;
     }
-    return entry.value && { ...entry.value, origin: entry.span };
+    return entry.value;
+  };
+
+  /** Marks every name an expression reads as used, without checking it (after an error there). */
+  const touch = (e: Expr): void => {
+    if (e.kind === "name") {
+      const entry = scope.get(e.name);
+      if (entry) entry.used = true;
+    } else if (e.kind === "call") {
+      const entry = scope.get(e.callee.name);
+      if (entry) entry.used = true;
+      e.args.forEach(touch);
+    } else if (e.kind === "binary") {
+      touch(e.left);
+      touch(e.right);
+    } else if (e.kind === "neg") touch(e.operand);
+    else if (e.kind === "slice") touch(e.target);
   };
 
   const reportUnknown = (name: string, span: Span, what: "value" | "function") => {
@@ -256,6 +275,7 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     const expected = input.shape.map((d) => d.substitute(layer.binding));
     let fed = arg;
     const declared = secondary(input.decl.span, `\`${layer.cell.cell.def.name.name}\` declares its input here (${input.name}: ${shapeToString(input.shape)})`);
+    const binds = secondary(layer.span, `layer \`${layer.name}\` binds ${bindingText(layer)}`);
     if (expected.length !== 1) {
       report(diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: typeText(arg.type) }, { labels: [primary(call.args[0]!.span, "a sequence of vectors"), declared], notes: ["a layer's cell must take a vector input"] }));
       return undefined;
@@ -265,7 +285,7 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
       if (!arg.type.size.equals(expected[0]!)) {
         report(
           diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: typeText(arg.type) }, {
-            labels: [primary(call.args[0]!.span, `ids below ${arg.type.size}: one-hot vectors of length ${arg.type.size}`), ...found(arg, "declared here", call.args[0]!.span), declared],
+            labels: [primary(call.args[0]!.span, `ids below ${arg.type.size}: one-hot vectors of length ${arg.type.size}`), ...found(arg, "declared here", call.args[0]!.span), declared, binds],
           }),
         );
         return undefined;
@@ -274,7 +294,7 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     } else if (!arg.type.width.equals(expected[0]!)) {
       report(
         diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: shapeToString([arg.type.width]) }, {
-          labels: [primary(call.args[0]!.span, `vectors of length ${arg.type.width}`), ...found(arg, `length ${arg.type.width} comes from here`, call.args[0]!.span), declared, secondary(layer.span, `layer \`${layer.name}\` binds ${bindingText(layer)}`)],
+          labels: [primary(call.args[0]!.span, `vectors of length ${arg.type.width}`), ...found(arg, `length ${arg.type.width} comes from here`, call.args[0]!.span), declared, binds],
         }),
       );
       return undefined;
@@ -322,15 +342,33 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
       if (v.kind !== "call" || entry?.kind !== "layer") {
         report(diag("RNN3019", { found: env.text(v.span) }, { labels: [primary(v.span, "this makes one value")], helps: ["bind it to one name: `let a = …`"] }));
         valueOf(v);
+        s.names.forEach((n) => define(n.name, n.span, { kind: "let", value: undefined, span: n.span, used: true }));
         return;
       }
       entry.used = true;
       const values = applyLayer(v, entry);
-      const count = entry.layer?.cell.cell.outputs.size;
-      if (values && count !== s.names.length) {
-        report(diag("RNN3021", { found: s.names.length, expected: count ?? 0, what: `layer \`${v.callee.name}\`` }, { labels: [primary(s.span, `${s.names.length} name(s)`)] }));
+      const cell = entry.layer?.cell.cell;
+      const outs = cell ? [...cell.outputs.keys()].map((o) => `\`${o}\``).join(", ") : "";
+      let ok = values !== undefined;
+      if (values && cell && cell.outputs.size < 2) {
+        report(
+          diag("RNN3019", { found: env.text(v.span) }, {
+            labels: [primary(v.span, cell.outputs.size === 1 ? `layer \`${v.callee.name}\` has one output, ${outs}` : `layer \`${v.callee.name}\` has no output`), secondary(cell.def.name.span, `\`${cell.def.name.name}\` defined here`)],
+            helps: ["bind it to one name: `let a = …`"],
+          }),
+        );
+        ok = false;
+      } else if (values && cell && cell.outputs.size !== s.names.length) {
+        report(
+          diag("RNN3021", { found: s.names.length, expected: cell.outputs.size, what: `layer \`${v.callee.name}\`` }, {
+            labels: [primary(s.span, `${s.names.length} names`), secondary(cell.def.name.span, `\`${cell.def.name.name}\` outputs ${outs}`)],
+            helps: [`name one part per output, in order: ${outs}`],
+          }),
+        );
+        ok = false;
       }
-      s.names.forEach((n, i) => define(n.name, n.span, { kind: "let", value: values?.[i], span: n.span, used: false }));
+      // After an error here the names stay defined, and are not reported as never used.
+      s.names.forEach((n, i) => define(n.name, n.span, { kind: "let", value: ok ? values?.[i] : undefined, span: n.span, used: !ok }));
       return;
     }
     const value = valueOf(s.value);
@@ -363,9 +401,10 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
   function checkLoss(e: Expr, span: Span): void {
     if (e.kind !== "call" || !(LOSSES as readonly string[]).includes(e.callee.name)) {
       const near = e.kind === "call" ? closestName(e.callee.name, LOSSES) : undefined;
+      touch(e);
       report(
         diag("RNN5009", { found: env.text(e.span) }, {
-          labels: [primary(e.span, "not a loss function")],
+          labels: [e.kind === "call" ? primary(e.callee.span, "not a loss function") : primary(e.span, "a loss is a call of `mse` or `cross_entropy`")],
           helps: [near ? `did you mean \`${near}\`?` : "write `loss mse(prediction, target)` or `loss cross_entropy(logits, target)`"],
         }),
       );
@@ -373,6 +412,7 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     }
     const fn = e.callee.name as ModelLoss["kind"];
     if (e.args.length !== 2) {
+      touch(e);
       report(diag("RNN5001", { fn, expected: 2, found: e.args.length }, { labels: [primary(e.span, `called with ${e.args.length} argument(s)`)], helps: [`\`${fn}(prediction, target)\``] }));
       return;
     }
@@ -410,19 +450,21 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     if (entry.timing && entry.timing !== pred.timing) {
       report(
         diag("RNN4012", { name: targetName, first: entry.timing === "step" ? "step" : "sequence", second: pred.timing === "step" ? "step" : "sequence" }, {
-          labels: [primary(e.span, `compared per ${pred.timing === "step" ? "step" : "sequence"} here`), secondary(entry.timingSpan!, `compared per ${entry.timing === "step" ? "step" : "sequence"} here`)],
+          labels: [primary(e.args[0]!.span, per(pred.timing)), secondary(entry.timingSpan!, `first compared with ${per(entry.timing)} here`)],
+          notes: ["a target holds one value per step or one per sequence, as the predictions it is compared with"],
         }),
       );
       return;
     }
     entry.timing = pred.timing;
-    entry.timingSpan = e.span;
+    entry.timingSpan = e.args[0]!.span;
     losses.push({ kind: fn, pred: pred.node, target: targetName, span });
   }
 
   // ---- what is never used, and what the model must have --------------------------------------
 
-  if (!recovered) {
+  // Without an input nothing can be computed: what is unused or missing then says nothing more.
+  if (!recovered && inputs.length > 0) {
     for (const [name, entry] of scope) {
       if (entry.used || name.startsWith("_")) continue;
       if (entry.kind === "target" || entry.kind === "layer" || entry.kind === "let") {
@@ -457,6 +499,10 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function per(timing: Timing): string {
+  return timing === "step" ? "one value per step" : "one value per sequence";
+}
 
 function article(kind: string): string {
   return /^[aeiou]/.test(kind) ? "an" : "a";
@@ -555,7 +601,7 @@ function checkLayer(s: LayerDecl, env: ModelEnv, evalDim: (e: Parameters<typeof 
     if (positional.length !== cell.dims.length) {
       report(
         diag("RNN5001", { fn: cellName, expected: cell.dims.length, found: positional.length }, {
-          labels: [primary(s.span, `given ${positional.length} dimension(s)`), secondary(cell.def.name.span, `\`${cellName}(${cell.dims.join(", ")})\` defined here`)],
+          labels: [primary(s.span, `given ${positional.length} ${positional.length === 1 ? "dimension" : "dimensions"}`), secondary(cell.def.name.span, `\`${cellName}(${cell.dims.join(", ")})\` defined here`)],
         }),
       );
       return undefined;

@@ -119,7 +119,9 @@ function resolveImports(program: Program, file: string, session: ImportSession, 
       for (const n of imp.names) {
         const display = stdFileOf(n.name);
         if (display === undefined) {
-          const near = closestName(n.name, STD_NAMES);
+          // Its uses are explained by this diagnostic: they are not reported again.
+          unparsed.add(n.name);
+          const near = nearestName(n.name, STD_NAMES);
           diagnostics.push(
             diag("RNN6007", { name: n.name, source: "the standard library", available: STD_NAMES.map((s) => `\`${s}\``).join(", ") }, {
               labels: [primary(n.span, "not in std")],
@@ -135,7 +137,11 @@ function resolveImports(program: Program, file: string, session: ImportSession, 
     }
     const display = join(dirname(file), imp.from.path);
     const loaded = load(display, () => session.read(display), imp, session, stack, diagnostics);
-    if (!loaded) continue;
+    if (!loaded) {
+      // The import line is reported; the names it would have brought are not reported again.
+      for (const n of imp.names) unparsed.add(n.name);
+      continue;
+    }
     if (imp.names.length === 0) {
       for (const c of loaded.checked.cells) take(loaded, c.def.name.name, imp.from.span, display);
       for (const f of loaded.checked.fns.keys()) take(loaded, f, imp.from.span, display);
@@ -144,8 +150,9 @@ function resolveImports(program: Program, file: string, session: ImportSession, 
     }
     for (const n of imp.names) {
       if (take(loaded, n.name, n.span, display)) continue;
+      unparsed.add(n.name);
       const defined = [...loaded.checked.cells.map((c) => c.def.name.name), ...loaded.checked.fns.keys()];
-      const near = closestName(n.name, defined);
+      const near = nearestName(n.name, defined);
       const model = loaded.program.items.find((i) => i.kind === "model" && i.name.name === n.name);
       diagnostics.push(
         diag("RNN6007", { name: n.name, source: `\`${display}\``, available: defined.length > 0 ? defined.map((d) => `\`${d}\``).join(", ") : "no cells or functions" }, {
@@ -156,6 +163,11 @@ function resolveImports(program: Program, file: string, session: ImportSession, 
     }
   }
   return { items: { cells, fns, spans, unparsed, types, callBindings }, diagnostics };
+}
+
+/** A name differing only in case (`Lstm` for `LSTM`) first, then the closest by edit distance. */
+function nearestName(name: string, candidates: readonly string[]): string | undefined {
+  return candidates.find((c) => c !== name && c.toLowerCase() === name.toLowerCase()) ?? closestName(name, candidates);
 }
 
 function load(

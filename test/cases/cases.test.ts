@@ -3,6 +3,7 @@ import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { checkSource } from "../../src/compiler.js";
+import { readTextFile } from "../../src/imports/resolve.js";
 import { renderDiagnostics } from "../../src/diagnostics/render.js";
 
 /**
@@ -13,6 +14,10 @@ import { renderDiagnostics } from "../../src/diagnostics/render.js";
  * rendering (`NNN-short-name.rendered.txt`). Regenerate with
  *   UPDATE_BASELINES=1 npx vitest run test/cases
  * and read the diff: a baseline is a statement about the language.
+ *
+ * Only the `.rnn` files directly in this folder are cases. Files that cases import live in
+ * imports/; an import path is relative to the importing file, here resolved against this folder,
+ * and diagnostics in an imported file are shown with its path (`imports/…`).
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,6 +35,11 @@ const RENDERED = [
   "045-state-update-wrong-shape",
   "082-fn-dimension-bound-inconsistently",
   "089-fn-dimension-not-inferable",
+  "100-layer-fed-wrong-width",
+  "101-bidirectional-concat-wrong-width",
+  "102-ids-of-wrong-vocabulary",
+  "104-import-cycle",
+  "107-target-per-step-and-per-sequence",
 ];
 
 function expectFile(path: string, actual: string): void {
@@ -43,8 +53,8 @@ function expectFile(path: string, actual: string): void {
 
 function run(file: string) {
   const text = readFileSync(join(here, file), "utf8");
-  const result = checkSource(file, text);
-  return { text, diagnostics: result.diagnostics };
+  const result = checkSource(file, text, { read: (path) => readTextFile(join(here, path)) });
+  return { diagnostics: result.diagnostics, source: (f: string) => result.sources.get(f) };
 }
 
 describe("malformed programs and their diagnostics", () => {
@@ -58,10 +68,10 @@ describe("malformed programs and their diagnostics", () => {
   for (const file of cases) {
     const name = basename(file, ".rnn");
     it(name, () => {
-      const { text, diagnostics } = run(file);
+      const { diagnostics, source } = run(file);
       // Every case is there to show at least one diagnostic.
       expect(diagnostics.length).toBeGreaterThan(0);
-      const short = renderDiagnostics(diagnostics, (f) => (f === file ? text : undefined), { format: "short" });
+      const short = renderDiagnostics(diagnostics, source, { format: "short" });
       expectFile(join(here, `${name}.baseline.txt`), short);
     });
   }
@@ -69,8 +79,8 @@ describe("malformed programs and their diagnostics", () => {
   for (const name of RENDERED) {
     it(`${name} (rendered)`, () => {
       const file = `${name}.rnn`;
-      const { text, diagnostics } = run(file);
-      const rich = renderDiagnostics(diagnostics, (f) => (f === file ? text : undefined), { format: "rich", color: false });
+      const { diagnostics, source } = run(file);
+      const rich = renderDiagnostics(diagnostics, source, { format: "rich", color: false });
       expectFile(join(here, `${name}.rendered.txt`), rich);
     });
   }
