@@ -5,6 +5,7 @@ import { lowerCell } from "../../ir/lower.js";
 import { primary, secondary } from "../../diagnostics/diagnostic.js";
 import { emitTypeScript } from "./emit.js";
 import { runtimeText } from "./runtime-text.js";
+import { modelCellGraphs } from "./model.js";
 
 export interface CompileTsResult {
   readonly code?: string;
@@ -15,18 +16,19 @@ export interface CompileTsResult {
 export function compileToTypeScript(file: string, text: string, cellName?: string): CompileTsResult {
   const { checked, diagnostics } = checkSource(file, text);
   if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics };
+  const models = cellName === undefined ? checked.models : checked.models.filter((m) => m.name === cellName);
   const cells = cellName === undefined ? checked.cells : checked.cells.filter((c) => c.def.name.name === cellName);
-  if (cells.length === 0) {
+  if (cells.length === 0 && models.length === 0) {
     const available = checked.cells.map((c) => `\`${c.def.name.name}\``).join(", ");
     const d = cellName === undefined ? diag("RNN6003", { file }) : diag("RNN6002", { name: cellName, file, available: available || "no cells" });
     return { diagnostics: [...diagnostics, d] };
   }
-  const clashes = cells
-    .filter((c) => reservedNames().has(c.def.name.name))
+  const clashes = [...cells.map((c) => ({ kind: "cell", name: c.def.name })), ...models.map((m) => ({ kind: "model", name: m.def.name }))]
+    .filter((c) => reservedNames().has(c.name.name) || c.name.name.startsWith("PLAN_"))
     .map((c) =>
-      diag("RNN6004", { backend: "TypeScript", what: `a cell named \`${c.def.name.name}\`` }, {
-        labels: [primary(c.def.name.span, "the generated module uses this name itself")],
-        helps: ["rename the cell"],
+      diag("RNN6004", { backend: "TypeScript", what: `a ${c.kind} named \`${c.name.name}\`` }, {
+        labels: [primary(c.name.span, "the generated module uses this name itself")],
+        helps: [`rename the ${c.kind}`],
       }),
     );
   // The module's forward takes one input sequence x; more inputs are one input, sliced.
@@ -40,7 +42,10 @@ export function compileToTypeScript(file: string, text: string, cellName?: strin
     );
   if (clashes.length + multiInput.length > 0) return { diagnostics: [...diagnostics, ...clashes, ...multiInput] };
   const graphs = cells.map((c) => lowerCell(c, checked, file));
-  return { code: emitTypeScript(graphs, { source: file }), diagnostics };
+  // The cells a model's layers run (imported ones included), each once.
+  const named = new Set(graphs.map((g) => g.cell));
+  for (const m of models) for (const g of modelCellGraphs(m)) if (!named.has(g.cell)) (graphs.push(g), named.add(g.cell));
+  return { code: emitTypeScript(graphs, { source: file }, models), diagnostics };
 }
 
 let reserved: Set<string> | undefined;
@@ -51,7 +56,7 @@ let reserved: Set<string> | undefined;
  */
 function reservedNames(): Set<string> {
   if (!reserved) {
-    const declared = [...runtimeText().matchAll(/^(?:function|const|let|type|interface|class)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!);
+    const declared = [...runtimeText({ models: true }).matchAll(/^(?:function|const|let|type|interface|class)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!);
     const globals = ["DType", "ArrayOf", "Math", "Number", "Object", "Array", "Error", "JSON", "String", "Set", "Map", "BigInt", "Float32Array", "Float64Array", "Int32Array", "Uint8Array", "DataView", "ArrayBuffer", "TextDecoder", "TextEncoder", "Symbol", "Infinity", "NaN", "undefined"];
     reserved = new Set([...declared, ...globals]);
   }

@@ -9,15 +9,30 @@ import { fileURLToPath } from "node:url";
  */
 const RUNTIME_FILES = ["math.ts", "gemm.ts", "checks.ts", "random.ts", "safetensors.ts", "optim.ts"] as const;
 
-let cached: string | undefined;
+/** The model driver, embedded only in modules that define a model. */
+const MODEL_FILES = ["model.ts"] as const;
 
-export function runtimeText(): string {
-  if (cached === undefined) {
-    cached = RUNTIME_FILES.map((f) => {
-      const path = fileURLToPath(new URL(`./runtime/${f}`, import.meta.url));
-      const text = readFileSync(path, "utf8").replace(/^export (?=(function|const|type|interface|class) )/gm, "");
-      return `// ---- runtime/${f} ----\n${text.trim()}\n`;
-    }).join("\n");
+const cached = new Map<string, string>();
+
+function embed(files: readonly string[]): string {
+  const key = files.join(",");
+  let text = cached.get(key);
+  if (text === undefined) {
+    text = files
+      .map((f) => {
+        const path = fileURLToPath(new URL(`./runtime/${f}`, import.meta.url));
+        // Imports between runtime files are for type-checking them here; embedded, they sit side by side.
+        const body = readFileSync(path, "utf8")
+          .replace(/^import [^;]*;\n/gm, "")
+          .replace(/^export (?=(function|const|type|interface|class) )/gm, "");
+        return `// ---- runtime/${f} ----\n${body.trim()}\n`;
+      })
+      .join("\n");
+    cached.set(key, text);
   }
-  return cached;
+  return text;
+}
+
+export function runtimeText(options: { models?: boolean } = {}): string {
+  return embed(options.models ? [...RUNTIME_FILES, ...MODEL_FILES] : RUNTIME_FILES);
 }

@@ -1,0 +1,78 @@
+import type { Dim } from "../../check/dims.js";
+import type { CheckedModel, ModelType } from "../../check/model-types.js";
+import { cellGraph } from "../../check/models.js";
+import type { Graph } from "../../ir/graph.js";
+import type { LinearDim, ModelPlan, PlanNode } from "./runtime/model.js";
+
+/**
+ * A model in the generated module: its plan as data (for the embedded driver in runtime/model.ts)
+ * and a typed factory around it. The cells its layers use are emitted as ordinary cell factories;
+ * the driver calls their forward and backward kernels.
+ */
+
+export function linear(d: Dim): LinearDim {
+  return { c: d.constant, t: d.terms.map(([n, k]) => [n, k] as const) };
+}
+
+function sizeOf(t: ModelType): Dim {
+  return t.kind === "vector" ? t.width : t.size;
+}
+
+/** The plan the driver runs: the checked model with dimensions as linear forms. */
+export function modelPlan(model: CheckedModel): ModelPlan {
+  const nodes: PlanNode[] = model.nodes.map((n) => {
+    const base = { width: linear(sizeOf(n.type)), once: n.timing === "once" };
+    switch (n.op) {
+      case "input":
+        return { ...base, op: "input" };
+      case "onehot":
+      case "reverse":
+      case "last":
+        return { ...base, op: n.op, arg: n.arg };
+      case "concat":
+        return { ...base, op: "concat", args: n.args };
+      case "apply":
+        return { ...base, op: "apply", run: n.run, output: n.output };
+    }
+  });
+  return {
+    name: model.name,
+    dims: model.dims,
+    input: { name: model.input.name, kind: model.input.type.kind, size: linear(sizeOf(model.input.type)) },
+    layers: model.layers.map((l) => ({ name: l.name, cell: l.cell.cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) })),
+    runs: model.runs.map((r) => ({ layer: r.layer, arg: r.arg, once: r.timing === "once" })),
+    nodes,
+    outputs: model.outputs.map((o) => ({ name: o.name, node: o.node })),
+    targets: model.targets.map((t) => ({ name: t.name, kind: t.type.kind, size: linear(sizeOf(t.type)), once: t.timing === "once" })),
+    losses: model.losses.map((l) => ({ kind: l.kind, pred: l.pred, target: l.target })),
+  };
+}
+
+/** The cell graphs a model's layers run, one per cell (a cell used by two layers is one factory). */
+export function modelCellGraphs(model: CheckedModel): Graph[] {
+  const seen = new Map<string, Graph>();
+  for (const l of model.layers) {
+    const name = l.cell.cell.def.name.name;
+    if (!seen.has(name)) seen.set(name, cellGraph(l.cell));
+  }
+  return [...seen.values()];
+}
+
+export interface ModelNames {
+  /** `layer.param` → shape in words, in layer order. */
+  readonly params: readonly { readonly name: string; readonly shape: string }[];
+  readonly states: readonly { readonly name: string; readonly shape: string }[];
+}
+
+/** The model's parameter and state names (`l0.W_ih`, `l0.h`), with their shapes in the model's dimensions. */
+export function modelNames(model: CheckedModel): ModelNames {
+  const params: { name: string; shape: string }[] = [];
+  const states: { name: string; shape: string }[] = [];
+  for (const l of model.layers) {
+    const g = cellGraph(l.cell);
+    const subst = (shape: readonly Dim[]) => `[${shape.map((d) => d.substitute(l.binding).toString()).join(", ")}]`;
+    for (const p of g.params) params.push({ name: `${l.name}.${p.name}`, shape: subst(p.shape) });
+    if (model.runs.some((r) => r.layer === l.name)) for (const s of g.states) states.push({ name: `${l.name}.${s.name}`, shape: subst(s.shape) });
+  }
+  return { params, states };
+}

@@ -1,0 +1,432 @@
+// The model driver of generated modules: runs a model's plan (layers over whole sequences,
+// reversal, concatenation, last steps, losses) by calling the generated cell kernels, and its
+// backward pass in reverse order. No imports: embedded in modules that define a model. The
+// plan is data the compiler writes next to the model's factory (see src/backends/ts/model.ts).
+// The imports are of the other runtime files, which are embedded beside this one: the embedding
+// drops these lines.
+import { checkArray, checkCount, checkDim, checkLengths, checkParams } from "./checks.js";
+import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
+
+/** A linear dimension c + Σ coef·name over the model's dimensions. */
+export interface LinearDim {
+  readonly c: number;
+  readonly t: ReadonlyArray<readonly [string, number]>;
+}
+
+export type PlanNode = { readonly width: LinearDim; readonly once: boolean } & (
+  | { readonly op: "input" }
+  | { readonly op: "onehot"; readonly arg: number }
+  | { readonly op: "apply"; readonly run: number; readonly output: string }
+  | { readonly op: "reverse"; readonly arg: number }
+  | { readonly op: "concat"; readonly args: readonly number[] }
+  | { readonly op: "last"; readonly arg: number }
+);
+
+export interface ModelPlan {
+  readonly name: string;
+  readonly dims: readonly string[];
+  readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim };
+  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>> }>;
+  readonly runs: ReadonlyArray<{ readonly layer: string; readonly arg: number; readonly once: boolean }>;
+  readonly nodes: readonly PlanNode[];
+  readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
+  readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
+  readonly losses: ReadonlyArray<{ readonly kind: "mse" | "cross_entropy"; readonly pred: number; readonly target: string }>;
+}
+
+type FloatArr = Float32Array | Float64Array;
+
+/** What the driver needs of a generated cell instance. */
+export interface CellLike {
+  readonly paramShapes: Readonly<Record<string, number[]>>;
+  init(seed: number): Record<string, FloatArr>;
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
+    outputs: Record<string, FloatArr>;
+    final: Record<string, FloatArr>;
+    batch: number;
+    steps: number;
+    tape: unknown;
+  };
+  backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
+    params: Record<string, FloatArr>;
+    x: FloatArr;
+    initial: Record<string, FloatArr>;
+  };
+}
+
+export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64" }) => CellLike;
+
+export interface ModelForwardOptionsData {
+  batch: number;
+  steps: number;
+  initial?: Record<string, ArrayLike<number> | undefined>;
+  lengths?: ArrayLike<number>;
+  targets?: Record<string, ArrayLike<number> | undefined>;
+}
+
+export interface ModelRunData<A extends FloatArr> {
+  readonly outputs: Record<string, A>;
+  readonly final: Record<string, A>;
+  readonly loss?: number;
+  readonly batch: number;
+  readonly steps: number;
+  readonly tape: unknown;
+}
+
+export interface ModelSeedsData {
+  outputs?: Record<string, ArrayLike<number> | undefined>;
+  final?: Record<string, ArrayLike<number> | undefined>;
+  /** The gradient of the objective with respect to `run.loss` (default 1 when the run has a loss). */
+  loss?: number;
+}
+
+export interface ModelGradientsData<A extends FloatArr> {
+  readonly params: Record<string, A>;
+  readonly x?: A;
+  readonly initial: Record<string, A>;
+}
+
+interface ModelTape<A extends FloatArr> {
+  readonly values: (A | Int32Array | undefined)[];
+  readonly runs: { run: unknown; inst: CellLike }[];
+  readonly lengths: Int32Array | undefined;
+  readonly lossGrads: (A | undefined)[];
+}
+
+function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): number {
+  let v = d.c;
+  for (const [n, k] of d.t) v += k * dims[n]!;
+  return v;
+}
+
+/** Instantiates a model plan: one cell instance per layer, params named `layer.param`. */
+export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64" }) {
+  const M = plan.name;
+  const dtype = options.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new Error(`${M}: options.dtype must be "float32" or "float64", received ${String(dtype)}`);
+  const F = dtype === "float64" ? Float64Array : Float32Array;
+  const dims: Record<string, number> = {};
+  for (const name of plan.dims) dims[name] = checkDim(M, dimsIn, name);
+  const size = (d: LinearDim) => evalLinear(d, dims);
+
+  const layers = plan.layers.map((l) => {
+    const cellDims: Record<string, number> = {};
+    for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype }) };
+  });
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const paramShapes: Record<string, number[]> = {};
+  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[`${l.name}.${p}`] = shape;
+  const stateNames: string[] = [];
+  const widths = plan.nodes.map((n) => size(n.width));
+
+  const layerParams = (all: Record<string, A>, layer: string): Record<string, A> => {
+    const out: Record<string, A> = {};
+    for (const p of Object.keys(byName.get(layer)!.inst.paramShapes)) out[p] = all[`${layer}.${p}`]!;
+    return out;
+  };
+
+  function init(seed: number): Record<string, A> {
+    if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(`${M}.init: seed must be an integer, received ${String(seed)}`);
+    const out: Record<string, A> = {};
+    // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
+    // depend on which other layers the model has before it, beyond their count).
+    layers.forEach((l, k) => {
+      const p = l.inst.init((Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0);
+      for (const [name, v] of Object.entries(p)) out[`${l.name}.${name}`] = v as A;
+    });
+    return out;
+  }
+
+  function forward(params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
+    const where = `${M}.forward`;
+    if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object with batch and steps, received ${String(opts)}`);
+    const B = checkCount(where, "options.batch", opts.batch);
+    const T = checkCount(where, "options.steps", opts.steps);
+    const P = checkParams<A>(where, params, paramShapes, F);
+    const lengths = opts.lengths === undefined ? undefined : checkLengths(where, opts.lengths, B, T);
+    const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
+    const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
+    const runs: ModelTape<A>["runs"] = [];
+    const outputs: Record<string, A> = {};
+    const final: Record<string, A> = {};
+    const runResults: { outputs: Record<string, FloatArr>; final: Record<string, FloatArr> }[] = [];
+
+    plan.nodes.forEach((node, id) => {
+      const W = widths[id]!;
+      const rows = node.once ? B : T * B;
+      switch (node.op) {
+        case "input": {
+          if (plan.input.kind === "vector") {
+            values[id] = checkArray<A>(where, plan.input.name, input, T * B * W, `steps ${T} × batch ${B} × ${W}`, F);
+          } else {
+            values[id] = checkIds(where, plan.input.name, input, T, B, W, len, `steps ${T} × batch ${B}`);
+          }
+          return;
+        }
+        case "onehot": {
+          const ids = values[node.arg] as Int32Array;
+          const out = new F(rows * W) as A;
+          for (let r = 0; r < rows; r++) {
+            const t = node.once ? 0 : Math.floor(r / B);
+            if (!node.once && t >= len(r % B)) continue;
+            out[r * W + ids[r]!] = 1;
+          }
+          values[id] = out;
+          return;
+        }
+        case "apply": {
+          let res = runResults[node.run];
+          if (res === undefined) {
+            const spec = plan.runs[node.run]!;
+            const layer = byName.get(spec.layer)!;
+            const initial: Record<string, ArrayLike<number>> = {};
+            const given = opts.initial ?? {};
+            for (const k of Object.keys(given)) {
+              if (given[k] === undefined) continue;
+              if (!k.startsWith(`${spec.layer}.`)) continue;
+              initial[k.slice(spec.layer.length + 1)] = given[k]!;
+            }
+            const run = layer.inst.forward(layerParams(P, spec.layer), values[spec.arg] as A, {
+              batch: B,
+              steps: spec.once ? 1 : T,
+              initial,
+              ...(lengths !== undefined && !spec.once ? { lengths } : {}),
+            });
+            runs[node.run] = { run, inst: layer.inst };
+            res = run;
+            runResults[node.run] = run;
+            for (const [s, v] of Object.entries(run.final)) {
+              final[`${spec.layer}.${s}`] = v as A;
+              if (!stateNames.includes(`${spec.layer}.${s}`)) stateNames.push(`${spec.layer}.${s}`);
+            }
+          }
+          values[id] = res.outputs[node.output] as A;
+          return;
+        }
+        case "reverse":
+          values[id] = reverseSteps(values[node.arg] as A, T, B, W, len, F) as A;
+          return;
+        case "concat": {
+          const out = new F(rows * W) as A;
+          let col = 0;
+          for (const a of node.args) {
+            const src = values[a] as A;
+            const w = widths[a]!;
+            for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+            col += w;
+          }
+          values[id] = out;
+          return;
+        }
+        case "last": {
+          const src = values[node.arg] as A;
+          const out = new F(B * W) as A;
+          for (let b = 0; b < B; b++) {
+            const L = len(b);
+            if (L > 0) out.set(src.subarray(((L - 1) * B + b) * W, ((L - 1) * B + b + 1) * W), b * W);
+          }
+          values[id] = out;
+          return;
+        }
+      }
+    });
+    // Unknown initial-state names are a caller's mistake: say which names exist.
+    for (const k of Object.keys(opts.initial ?? {})) {
+      if (!(k in final)) throw new Error(`${where}: options.initial.${k} is not a state of this model (its states are ${Object.keys(final).join(", ") || "none"})`);
+    }
+    for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
+
+    let loss: number | undefined;
+    const lossGrads: (A | undefined)[] = new Array(plan.nodes.length);
+    const targets = opts.targets;
+    if (targets !== undefined && plan.losses.length > 0) {
+      loss = 0;
+      for (const term of plan.losses) {
+        const spec = plan.targets.find((t) => t.name === term.target)!;
+        const pred = values[term.pred] as A;
+        const W = widths[term.pred]!;
+        const rows = spec.once ? B : T * B;
+        const valid = (r: number) => spec.once || Math.floor(r / B) < len(r % B);
+        let count = 0;
+        for (let r = 0; r < rows; r++) if (valid(r)) count++;
+        const g = (lossGrads[term.pred] ??= new F(rows * W) as A);
+        if (count === 0) continue;
+        const raw = targets[term.target];
+        if (raw === undefined) throw new Error(`${where}: options.targets.${term.target} is missing (${spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`}${spec.kind === "vector" ? ` × ${W}` : " class ids"})`);
+        if (spec.kind === "index") {
+          const ids = checkIds(where, `options.targets.${term.target}`, raw, spec.once ? 1 : T, B, W, spec.once ? () => 1 : len, spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`);
+          for (let r = 0; r < rows; r++) {
+            if (!valid(r)) continue;
+            const o = r * W;
+            let m = -Infinity;
+            for (let j = 0; j < W; j++) m = Math.max(m, pred[o + j]!);
+            let s = 0;
+            for (let j = 0; j < W; j++) s += Math.exp(pred[o + j]! - m);
+            const lse = m + Math.log(s);
+            loss += (lse - pred[o + ids[r]!]!) / count;
+            for (let j = 0; j < W; j++) g[o + j]! += Math.exp(pred[o + j]! - lse) / count;
+            g[o + ids[r]!]! -= 1 / count;
+          }
+        } else {
+          const y = checkArray<A>(where, `options.targets.${term.target}`, raw, rows * W, `${spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`} × ${W}`, F);
+          const n = count * W;
+          for (let r = 0; r < rows; r++) {
+            if (!valid(r)) continue;
+            for (let j = 0; j < W; j++) {
+              const d = pred[r * W + j]! - y[r * W + j]!;
+              loss += (d * d) / n;
+              g[r * W + j]! += (2 * d) / n;
+            }
+          }
+        }
+      }
+    }
+    const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
+    return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
+  }
+
+  function backward(run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
+    const where = `${M}.backward`;
+    const tape = (run as { tape?: unknown } | undefined)?.tape as ModelTape<A> | undefined;
+    if (tape === undefined || tape.values === undefined || tape.runs === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);
+    const B = run.batch;
+    const T = run.steps;
+    const lengths = tape.lengths;
+    const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
+    const adj: (A | undefined)[] = new Array(plan.nodes.length);
+    const rowsOf = (id: number) => (plan.nodes[id]!.once ? B : T * B);
+    const addTo = (id: number, g: ArrayLike<number>, scale = 1) => {
+      const a = (adj[id] ??= new F(rowsOf(id) * widths[id]!) as A);
+      for (let i = 0; i < a.length; i++) a[i]! += scale * g[i]!;
+    };
+    for (const o of plan.outputs) {
+      const s = seeds?.outputs?.[o.name];
+      if (s === undefined) continue;
+      const W = widths[o.node]!;
+      const n = rowsOf(o.node) * W;
+      addTo(o.node, checkArray<A>(where, `seeds.outputs.${o.name}`, s, n, `${plan.nodes[o.node]!.once ? `batch ${B}` : `steps ${T} × batch ${B}`} × ${W}`, F));
+    }
+    for (const k of Object.keys(seeds?.outputs ?? {})) {
+      if (!plan.outputs.some((o) => o.name === k)) throw new Error(`${where}: seeds.outputs.${k} is not an output of this model (its outputs are ${plan.outputs.map((o) => o.name).join(", ") || "none"})`);
+    }
+    for (const k of Object.keys(seeds?.final ?? {})) {
+      if (!(k in run.final)) throw new Error(`${where}: seeds.final.${k} is not a state of this model (its states are ${Object.keys(run.final).join(", ") || "none"})`);
+    }
+    if (run.loss !== undefined) {
+      const scale = seeds?.loss ?? 1;
+      tape.lossGrads.forEach((g, id) => {
+        if (g !== undefined) addTo(id, g, scale);
+      });
+    }
+
+    const grads: Record<string, A> = {};
+    for (const [name, shape] of Object.entries(paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
+    const initial: Record<string, A> = {};
+    const done = new Set<number>();
+    for (let id = plan.nodes.length - 1; id >= 0; id--) {
+      const node = plan.nodes[id]!;
+      const g = adj[id];
+      switch (node.op) {
+        case "input":
+        case "onehot":
+          break;
+        case "apply": {
+          if (done.has(node.run)) break;
+          done.add(node.run);
+          const spec = plan.runs[node.run]!;
+          const { run: cellRun, inst } = tape.runs[node.run]!;
+          const outSeeds: Record<string, ArrayLike<number>> = {};
+          plan.nodes.forEach((n, k) => {
+            if (n.op === "apply" && n.run === node.run && adj[k] !== undefined) outSeeds[n.output] = adj[k]!;
+          });
+          const finalSeeds: Record<string, ArrayLike<number>> = {};
+          for (const [k, v] of Object.entries(seeds?.final ?? {})) {
+            if (v !== undefined && k.startsWith(`${spec.layer}.`)) finalSeeds[k.slice(spec.layer.length + 1)] = v;
+          }
+          const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
+          for (const [p, v] of Object.entries(r.params)) {
+            const acc = grads[`${spec.layer}.${p}`]!;
+            for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
+          }
+          for (const [s, v] of Object.entries(r.initial)) initial[`${spec.layer}.${s}`] = v as A;
+          if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
+          break;
+        }
+        case "reverse":
+          if (g !== undefined) addTo(node.arg, reverseSteps(g, T, B, widths[id]!, len, F));
+          break;
+        case "concat": {
+          if (g === undefined) break;
+          const W = widths[id]!;
+          const rows = rowsOf(id);
+          let col = 0;
+          for (const a of node.args) {
+            const w = widths[a]!;
+            const part = new F(rows * w);
+            for (let r = 0; r < rows; r++) part.set(g.subarray(r * W + col, r * W + col + w), r * w);
+            addTo(a, part);
+            col += w;
+          }
+          break;
+        }
+        case "last": {
+          if (g === undefined) break;
+          const W = widths[id]!;
+          const a = (adj[node.arg] ??= new F(T * B * W) as A);
+          for (let b = 0; b < B; b++) {
+            const L = len(b);
+            if (L === 0) continue;
+            const o = ((L - 1) * B + b) * W;
+            for (let j = 0; j < W; j++) a[o + j]! += g[b * W + j]!;
+          }
+          break;
+        }
+      }
+    }
+    const inputNode = plan.nodes.findIndex((n) => n.op === "input");
+    const x = plan.input.kind === "vector" ? ((adj[inputNode] ?? new F(T * B * widths[inputNode]!)) as A) : undefined;
+    return { params: grads, ...(x !== undefined ? { x } : {}), initial };
+  }
+
+  return {
+    dims,
+    dtype,
+    paramShapes,
+    init,
+    forward,
+    backward,
+    loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as Record<string, A>,
+    saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(`${M}.saveParams`, params, paramShapes, F), paramShapes),
+  };
+}
+
+/** Integer ids in [0, size) at each valid step (others are not read), as an Int32Array. */
+function checkIds(where: string, name: string, value: unknown, T: number, B: number, size: number, len: (b: number) => number, meaning: string): Int32Array {
+  const isArrayLike = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isArrayLike) throw new Error(`${where}: ${name} must be an array of ${T * B} integer ids (${meaning}), received ${value === null ? "null" : typeof value}`);
+  const arr = value as ArrayLike<number>;
+  if (arr.length !== T * B) throw new Error(`${where}: ${name} must have length ${T * B} (${meaning}), received length ${arr.length}`);
+  const out = new Int32Array(T * B);
+  for (let r = 0; r < T * B; r++) {
+    if (Math.floor(r / B) >= len(r % B)) continue;
+    const v = Number(arr[r]);
+    if (!Number.isInteger(v) || v < 0 || v >= size) throw new Error(`${where}: ${name}[${r}] must be an integer id between 0 and ${size - 1}, received ${String(arr[r])}`);
+    out[r] = v;
+  }
+  return out;
+}
+
+/** Each example's first `len(b)` steps in reverse order; zero past its length. Its own transpose. */
+function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr {
+  const out = new F(T * B * W);
+  for (let b = 0; b < B; b++) {
+    const L = len(b);
+    for (let t = 0; t < L; t++) {
+      const from = ((L - 1 - t) * B + b) * W;
+      const to = (t * B + b) * W;
+      for (let j = 0; j < W; j++) out[to + j] = src[from + j]!;
+    }
+  }
+  return out;
+}
