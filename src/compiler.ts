@@ -1,4 +1,5 @@
 import type { CheckResult } from "./check/checker.js";
+import type { CheckedModel } from "./check/model-types.js";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { Program } from "./syntax/ast.js";
 import { checkFileWithImports, newImportSession, type ReadText } from "./imports/resolve.js";
@@ -52,3 +53,38 @@ export function compileGraph(file: string, text: string, cellName?: string): Com
   return { graph: lowerCell(cell, checked, file), diagnostics };
 }
 
+
+export interface CompileModelResult {
+  readonly model?: CheckedModel;
+  readonly diagnostics: Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/**
+ * Parse and check a file (with its imports) and return its model: the one named `modelName`, or
+ * the file's first model. Every back end's entry point for model files.
+ */
+export function compileModel(file: string, text: string, modelName?: string, options: CheckOptions = {}): CompileModelResult {
+  const { checked, diagnostics, sources, program } = checkSource(file, text, options);
+  if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics, sources };
+  const model = modelName === undefined ? checked.models[0] : checked.models.find((m) => m.name === modelName);
+  if (!model) {
+    const available = checked.models.map((m) => `\`${m.name}\``).join(", ");
+    const d = modelName === undefined ? diag("RNN6003", { file }) : diag("RNN6002", { name: modelName, file, available: available || "no models" });
+    return { diagnostics: [...diagnostics, d], sources };
+  }
+  void program;
+  return { model, diagnostics, sources };
+}
+
+/**
+ * What a command compiles from a file when asked for `name` (a cell or a model) or nothing: a
+ * file that defines a model is a model file (its cells are the model's building blocks), so
+ * without a name its first model is meant; otherwise its first cell.
+ */
+export function definesModel(file: string, text: string, name?: string): boolean {
+  const parsed = checkSource(file, text);
+  const items = parsed.program.items;
+  if (name !== undefined) return items.some((i) => i.kind === "model" && i.name.name === name);
+  return items.some((i) => i.kind === "model");
+}

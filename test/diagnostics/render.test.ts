@@ -247,9 +247,9 @@ describe("rich rendering", () => {
   it("prints a diagnostic without labels as its header and notes", () => {
     const d = diag("RNN6003", { file: "empty.rnn" }, { notes: ["a file needs at least one `cell`"] });
     expect(renderDiagnostics([d], () => "", { summary: false })).toBe(
-      "error[RNN6003]: empty.rnn defines no cell\n  = note: a file needs at least one `cell`\n",
+      "error[RNN6003]: empty.rnn defines no cell or model\n  = note: a file needs at least one `cell`\n",
     );
-    expect(renderDiagnostics([d], () => "", { format: "short" })).toBe("error RNN6003: empty.rnn defines no cell\n");
+    expect(renderDiagnostics([d], () => "", { format: "short" })).toBe("error RNN6003: empty.rnn defines no cell or model\n");
   });
 
   it("draws tabs as four spaces and keeps underlines under the right characters", () => {
