@@ -463,17 +463,19 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
 
   // ---- what is never used, and what the model must have --------------------------------------
 
-  // Without an input nothing can be computed: what is unused or missing then says nothing more.
-  if (!recovered && inputs.length > 0) {
+  // Without an input nothing can be computed, and without an output or a loss nothing is read:
+  // either is the one thing to report, and "never used" would only repeat it.
+  const leaves = def.body.some((s) => s.kind === "output" || s.kind === "loss");
+  if (!recovered && inputs.length > 0 && !leaves) {
+    report(diag("RNN4010", { name: def.name.name }, { labels: [primary(def.name.span, "nothing leaves this model")], helps: ["add `output y = …`, or a `loss`"] }));
+  }
+  if (!recovered && inputs.length > 0 && leaves) {
     for (const [name, entry] of scope) {
       if (entry.used || name.startsWith("_")) continue;
       if (entry.kind === "target" || entry.kind === "layer" || entry.kind === "let") {
         const what = entry.kind === "let" ? `\`${name}\`` : `${entry.kind} \`${name}\``;
         report(diag("RNN2009", { what }, { labels: [primary(entry.span, "never read")], helps: [`remove it, or name it \`_${name}\` to keep it unused`] }));
       }
-    }
-    if (!def.body.some((s) => s.kind === "output" || s.kind === "loss")) {
-      report(diag("RNN4010", { name: def.name.name }, { labels: [primary(def.name.span, "nothing leaves this model")], helps: ["add `output y = …`, or a `loss`"] }));
     }
   }
   if (errors > 0 || recovered || inputs.length !== 1) return undefined;

@@ -181,7 +181,13 @@ function load(
   const key = keyOf(display);
   if (stack.includes(key)) {
     const cycle = [...stack.slice(stack.indexOf(key)), key].map((k) => `\`${displayOf(k, session, display)}\``).join(" → ");
-    diagnostics.push(diag("RNN6006", { path: cycle }, { labels: [primary(imp.from.span, "imports a file that imports this one")], helps: ["move what both files need into a third file that imports neither"] }));
+    const itself = key === stack[stack.length - 1];
+    diagnostics.push(
+      diag("RNN6006", { path: cycle }, {
+        labels: [primary(imp.from.span, itself ? "this file imports itself" : "imports a file that imports this one")],
+        helps: [itself ? "remove this import: a file's own cells and functions are visible in all of it" : "move what both files need into a third file that imports neither"],
+      }),
+    );
     return undefined;
   }
   const done = session.files.get(key);

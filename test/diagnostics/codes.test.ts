@@ -95,9 +95,10 @@ describe("docs/diagnostics", () => {
       expect(m, "an ```rnn example followed by a ```text output").not.toBeNull();
       const [whole, program, between, shown] = m!;
       const file = "example.rnn";
-      const diagnostics = checkSource(file, program!).diagnostics;
+      const { diagnostics, sources } = checkSource(file, program!);
       expect(diagnostics.map((d) => d.code)).toContain(code);
-      const output = renderDiagnostics(diagnostics, (f) => (f === file ? program : undefined), { format: "rich", color: false });
+      // Labels in imported files (the standard library) show their lines, as `rnnc check` prints them.
+      const output = renderDiagnostics(diagnostics, (f) => (f === file ? program : sources.get(f)), { format: "rich", color: false });
       if (process.env.UPDATE_DOCS === "1") {
         // A function replacer: a string one would interpret `$` patterns in the output.
         writeFileSync(path, page.replace(whole, () => "```rnn\n" + program + "```\n" + between + "```text\n" + output + "```"));
