@@ -14,7 +14,7 @@ export type Ebnf =
   | { readonly k: "rule"; readonly name: string };
 
 /** How the .ebnf file names the tokens that are not fixed strings. */
-const TOKEN_RULES: Record<string, string> = { Identifier: "Name", Number: "Number" };
+const TOKEN_RULES: Record<string, string> = { Identifier: "Name", Number: "Number", String: "String" };
 
 // ---- from the parser -----------------------------------------------------------------------
 

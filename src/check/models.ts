@@ -20,8 +20,9 @@ import { lowerCell } from "../ir/lower.js";
 type Call = Extract<Expr, { kind: "call" }>;
 
 /** The sequence functions of a model, besides applying a layer. */
-const MODEL_FUNCTIONS = ["onehot", "reverse", "concat", "last"] as const;
-const LOSSES = ["mse", "cross_entropy"] as const;
+export const MODEL_FUNCTIONS = ["onehot", "reverse", "concat", "last"] as const;
+/** The loss functions of a `loss` line. */
+export const LOSSES = ["mse", "cross_entropy"] as const;
 
 interface Value {
   readonly node: number;

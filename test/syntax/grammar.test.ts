@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { diagramsHtml } from "../../grammar/diagrams.js";
 import { fromGast, parseEbnf, printEbnf, type Ebnf } from "../../grammar/ebnf.js";
 import { rnnParser } from "../../src/syntax/parser.js";
-import { ALL_TOKENS, Comment, Identifier, KEYWORDS, NumberLit, WhiteSpace } from "../../src/syntax/tokens.js";
+import { ALL_TOKENS, Comment, Identifier, KEYWORDS, NumberLit, StringLit, WhiteSpace } from "../../src/syntax/tokens.js";
 
 const GRAMMAR = join(import.meta.dirname, "../../grammar");
-const LEXICAL = ["Name", "Number", "Digits", "Digit", "WhiteSpace", "Comment"];
+const LEXICAL = ["Name", "Number", "Digits", "Digit", "String", "WhiteSpace", "Comment"];
 
 const parser = fromGast(rnnParser.getSerializedGastProductions());
 const written = parseEbnf(readFileSync(join(GRAMMAR, "rnn.ebnf"), "utf8"));
@@ -40,7 +40,7 @@ describe("grammar/rnn.ebnf is the parser's grammar", () => {
   }
 
   it("uses every fixed token of the lexer, and no other", () => {
-    const images = ALL_TOKENS.filter((t) => ![WhiteSpace, Comment, Identifier, NumberLit].includes(t)).map((t) =>
+    const images = ALL_TOKENS.filter((t) => ![WhiteSpace, Comment, Identifier, NumberLit, StringLit].includes(t)).map((t) =>
       KEYWORDS.includes(t) ? t.name.toLowerCase() : String(t.PATTERN),
     );
     const used = new Set([...parser.keys()].flatMap((n) => terminals(written.get(n)!)));
@@ -70,6 +70,15 @@ describe("grammar/rnn.tmLanguage.json (for editors)", () => {
     const { BUILTINS } = await import("../../src/check/builtins.js");
     const listed = tm.repository["builtin"]!.match!.match(/\(([a-z_|]+)\)/)![1]!.split("|");
     expect(listed.sort()).toEqual([...BUILTINS.keys()].sort());
+  });
+
+  it("lists exactly the model functions, losses and the `index` type of the model checker", async () => {
+    const { LOSSES, MODEL_FUNCTIONS } = await import("../../src/check/models.js");
+    const { BUILTINS } = await import("../../src/check/builtins.js");
+    const listed = tm.repository["model-function"]!.match!.match(/\(([a-z_|]+)\)/)![1]!.split("|");
+    // A model function that is also a built-in (`concat`) is highlighted as a built-in.
+    const expected = [...MODEL_FUNCTIONS, ...LOSSES, "index"].filter((f) => !BUILTINS.has(f));
+    expect(listed.sort()).toEqual(expected.sort());
   });
 
   it("its number pattern is the lexer's", () => {
