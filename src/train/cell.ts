@@ -50,15 +50,16 @@ export function outputSize(graph: Graph, name: string, dims: Readonly<Record<str
  * dimension or one the cell does not have is an error naming it.
  */
 export function resolveDims(
-  graph: Graph,
+  graph: Pick<Graph, "dims" | "cell"> & { readonly kind?: "cell" | "model" },
   given: Readonly<Record<string, number>>,
   fixed: Readonly<Record<string, number>>,
   defaults: Readonly<Record<string, number>> = {},
 ): Record<string, number> {
+  const owner = `${graph.kind ?? "cell"} ${graph.cell}`;
   const dims: Record<string, number> = {};
   const unknown = Object.keys(given).filter((d) => !graph.dims.includes(d));
   if (unknown.length > 0) {
-    throw new TrainInputError(`--dims: cell ${graph.cell} has no dimension ${unknown.join(", ")} (its dimensions are ${graph.dims.join(", ")})`);
+    throw new TrainInputError(`--dims: ${owner} has no dimension ${unknown.join(", ")} (its dimensions are ${graph.dims.join(", ")})`);
   }
   const missing: string[] = [];
   for (const d of graph.dims) {
@@ -69,6 +70,6 @@ export function resolveDims(
     if (value === undefined) missing.push(d);
     else dims[d] = value;
   }
-  if (missing.length > 0) throw new TrainInputError(`--dims must give ${missing.join(", ")} (cell ${graph.cell} has dimensions ${graph.dims.join(", ")})`);
+  if (missing.length > 0) throw new TrainInputError(`--dims must give ${missing.join(", ")} (${owner} has dimensions ${graph.dims.join(", ")})`);
   return dims;
 }

@@ -52,4 +52,23 @@ export class CharStreams {
     }
     return { x, steps: K, batch: B, resetState: j === 0 };
   }
+
+  /**
+   * The n-th chunk for a model that reads ids (`input tokens: index(V)`): x holds the current
+   * characters' ids [K, B] and target `target` the next characters' ids [K, B].
+   */
+  idChunk(n: number, target: string): Chunk {
+    const j = n % this.chunksPerEpoch;
+    const { batch: B, steps: K } = this;
+    const x = new Int32Array(K * B);
+    const next = new Int32Array(K * B);
+    for (let t = 0; t < K; t++) {
+      for (let b = 0; b < B; b++) {
+        const at = b * this.streamLength + j * K + t;
+        x[t * B + b] = this.ids[at]!;
+        next[t * B + b] = this.ids[at + 1]!;
+      }
+    }
+    return { x, targets: { [target]: next }, steps: K, batch: B, resetState: j === 0 };
+  }
 }

@@ -57,6 +57,27 @@ export class ParityData {
   }
 }
 
+/**
+ * The same kind of batch for a model that reads the bits as ids (`input bits: index(2)`, as
+ * `examples/classifier.rnn`): x is the bits [T, B] (0 past each length), the target `label` one
+ * class id per sequence, and the loss is the model's own (cross-entropy at the last step).
+ */
+export function asModelBatch(batch: ParityBatch, target = "label"): ParityBatch {
+  const { chunk, labels, sequences } = batch;
+  const x = new Int32Array(chunk.steps * chunk.batch);
+  sequences.forEach((bits, b) => bits.forEach((bit, t) => (x[t * chunk.batch + b] = bit)));
+  return { chunk: { x, steps: chunk.steps, batch: chunk.batch, lengths: chunk.lengths!, targets: { [target]: labels }, resetState: true }, labels, sequences };
+}
+
+/** The fraction of a batch's examples whose per-sequence logits [B, 2] (a model's `output logits`) pick their label. */
+export function modelParityAccuracy(model: TrainableCell, params: NamedArrays, batch: ParityBatch): number {
+  const { chunk, labels } = batch;
+  const logits = model.forward(params, chunk.x, { batch: chunk.batch, steps: chunk.steps, lengths: chunk.lengths! }).outputs["logits"]!;
+  let correct = 0;
+  for (let b = 0; b < chunk.batch; b++) if ((logits[b * 2 + 1]! > logits[b * 2]! ? 1 : 0) === labels[b]) correct++;
+  return correct / chunk.batch;
+}
+
 /** The fraction of a batch's examples whose logits at their last step pick their label. */
 export function parityAccuracy(cell: TrainableCell, params: NamedArrays, batch: ParityBatch): number {
   const { chunk, labels } = batch;

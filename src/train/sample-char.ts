@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { createRng, nextFloat64 } from "../weights/index.js";
-import { compileCell } from "./cell.js";
-import { checkCharModel, readCharModelInfo } from "./char-model.js";
+import { readCharModelInfo } from "./char-model.js";
+import { compileCharUnit, type CharUnit } from "./train-char.js";
 import { TrainInputError } from "./errors.js";
 import type { FloatArray, NamedArrays, TrainableCell } from "./trainer.js";
 import { encodeText } from "./vocabulary.js";
@@ -35,12 +35,12 @@ export async function sampleCharModel(options: SampleCharOptions): Promise<{ tex
   if (!Number.isSafeInteger(options.length) || options.length < 0) throw new TrainInputError(`--length must be an integer ≥ 0, found ${options.length}`);
   if (!Number.isFinite(options.temperature) || options.temperature < 0) throw new TrainInputError(`--temperature must be a number ≥ 0, found ${options.temperature}`);
   const info = readCharModelInfo(options.weights, options.weightsFile);
-  const { cell: compiled, diagnostics } = await compileCell(options.file, options.source, options.cell ?? (info.cell || undefined));
-  if (!compiled) return { diagnostics };
   const V = info.vocab.chars.length;
+  const { unit: compiled, diagnostics } = await compileCharUnit(options.file, options.source, options.cell ?? (info.cell || undefined), V, true);
+  if (!compiled) return { diagnostics };
   const missing = compiled.graph.dims.filter((d) => info.dims[d] === undefined);
-  if (missing.length > 0) throw new TrainInputError(`${options.weightsFile}: the saved dims ${JSON.stringify(info.dims)} do not give ${missing.join(", ")} of cell ${compiled.graph.cell}`);
-  checkCharModel(compiled.graph, info.dims, V, true);
+  if (missing.length > 0) throw new TrainInputError(`${options.weightsFile}: the saved dims ${JSON.stringify(info.dims)} do not give ${missing.join(", ")} of ${compiled.graph.kind} ${compiled.graph.cell}`);
+  compiled.check(info.dims);
   const cell = compiled.instantiate(info.dims, "float32");
   let params: NamedArrays;
   try {
@@ -52,7 +52,7 @@ export async function sampleCharModel(options: SampleCharOptions): Promise<{ tex
   if (prime.length === 0) throw new TrainInputError("--prime must hold at least one character: the model predicts the next character from the ones it has read");
   const primeIds = encodeText(prime, info.vocab, "--prime");
   const rng = createRng(options.seed);
-  const stepper = new CharStepper(cell, params, V);
+  const stepper = new CharStepper(cell, params, compiled);
   let logits = stepper.read(primeIds);
   let text = prime;
   for (let i = 0; i < options.length; i++) {
@@ -70,17 +70,14 @@ class CharStepper {
   constructor(
     private readonly cell: TrainableCell,
     private readonly params: NamedArrays,
-    private readonly V: number,
+    private readonly unit: CharUnit,
   ) {}
 
   /** Reads characters; returns the logits after the last one. */
   read(ids: Int32Array): FloatArray {
-    const T = ids.length;
-    const x = new Float32Array(T * 2 * this.V);
-    ids.forEach((id, t) => (x[t * 2 * this.V + id] = 1));
-    const run = this.cell.forward(this.params, x, { batch: 1, steps: T, ...(this.state ? { initial: this.state } : {}) });
-    this.state = run.final;
-    return run.outputs["logits"]!.subarray((T - 1) * this.V, T * this.V);
+    const { logits, state } = this.unit.read(this.cell, this.params, ids, this.state);
+    this.state = state;
+    return logits;
   }
 }
 

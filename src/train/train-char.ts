@@ -5,11 +5,68 @@ import { charModelMetadata, checkCharModel, readCharModelInfo, type CharModelInf
 import { CharStreams } from "./char-streams.js";
 import { TrainInputError } from "./errors.js";
 import { makeOptimizer, type OptimizerChoice } from "./optimizer-choice.js";
-import { TbpttTrainer, type FloatArray, type TrainableCell } from "./trainer.js";
+import { TbpttTrainer, type Chunk, type FloatArray, type NamedArrays, type TrainableCell } from "./trainer.js";
+import { definesModel } from "../compiler.js";
+import { charModelSpec, compileModelUnit } from "./model-unit.js";
 import { buildVocabulary, encodeText, type Vocabulary } from "./vocabulary.js";
 
-/** Sizes used when --dims does not give them. */
-export const DEFAULT_DIMS: Readonly<Record<string, number>> = { H: 128 };
+/** Sizes used when --dims does not give them (H the hidden size, E an embedding's size). */
+export const DEFAULT_DIMS: Readonly<Record<string, number>> = { H: 128, E: 32 };
+
+/**
+ * What training needs of the file's unit, a cell (examples/char_lstm.rnn: x holds the current and
+ * the next character one-hot, the loss is its output `nll`) or a model (examples/char_model.rnn:
+ * ids in, a per-step cross-entropy against the next character's id).
+ */
+export interface CharUnit {
+  readonly graph: { readonly cell: string; readonly dims: readonly string[]; readonly kind: "cell" | "model" };
+  /** The dimension values the vocabulary fixes. */
+  readonly fixed: Readonly<Record<string, number>>;
+  /** Throws TrainInputError when the unit is not a character model at these sizes. */
+  check(dims: Readonly<Record<string, number>>): void;
+  instantiate(dims: Readonly<Record<string, number>>, dtype: Dtype): TrainableCell;
+  chunk(streams: CharStreams, n: number): Chunk;
+  /** The logits after reading `ids` from `state` (batch 1), and the state after them. */
+  read(cell: TrainableCell, params: NamedArrays, ids: Int32Array, state: NamedArrays | undefined): { logits: FloatArray; state: NamedArrays };
+}
+
+export async function compileCharUnit(file: string, source: string, name: string | undefined, vocabSize: number, needLogits: boolean): Promise<{ unit?: CharUnit; diagnostics: Diagnostic[] }> {
+  if (definesModel(file, source, name)) {
+    const { model: compiled, diagnostics } = await compileModelUnit(file, source, name);
+    if (!compiled) return { diagnostics };
+    const spec = charModelSpec(compiled.model, needLogits);
+    const unit: CharUnit = {
+      graph: { cell: compiled.model.name, dims: compiled.model.dims, kind: "model" },
+      fixed: { [spec.vocabDim]: vocabSize },
+      check: () => {},
+      instantiate: compiled.instantiate,
+      chunk: (streams, n) => streams.idChunk(n, spec.target),
+      read: (cell, params, ids, state) => {
+        const run = cell.forward(params, ids, { batch: 1, steps: ids.length, ...(state ? { initial: state } : {}) });
+        return { logits: run.outputs["logits"]!.subarray((ids.length - 1) * vocabSize, ids.length * vocabSize), state: run.final };
+      },
+    };
+    return { unit, diagnostics };
+  }
+  const { cell: compiled, diagnostics } = await compileCell(file, source, name);
+  if (!compiled) return { diagnostics };
+  const graph = compiled.graph;
+  const unit: CharUnit = {
+    graph: { cell: graph.cell, dims: graph.dims, kind: "cell" },
+    fixed: graph.dims.includes("V") ? { V: vocabSize } : {},
+    check: (dims) => checkCharModel(graph, dims, vocabSize, needLogits),
+    instantiate: compiled.instantiate,
+    chunk: (streams, n) => streams.chunk(n),
+    read: (cell, params, ids, state) => {
+      const T = ids.length;
+      const x = new Float32Array(T * 2 * vocabSize);
+      ids.forEach((id, t) => (x[t * 2 * vocabSize + id] = 1));
+      const run = cell.forward(params, x, { batch: 1, steps: T, ...(state ? { initial: state } : {}) });
+      return { logits: run.outputs["logits"]!.subarray((T - 1) * vocabSize, T * vocabSize), state: run.final };
+    },
+  };
+  return { unit, diagnostics };
+}
 
 export interface TrainCharOptions {
   /** The .rnn file (for messages) and its text. */
@@ -88,15 +145,16 @@ export interface TrainedCharModel {
  * it to stop. Errors in the program come back as diagnostics; a bad setup throws TrainInputError.
  */
 export async function trainCharModel(options: TrainCharOptions): Promise<{ model?: TrainedCharModel; diagnostics: Diagnostic[] }> {
-  const { cell: compiled, diagnostics } = await compileCell(options.file, options.source, options.cell);
-  if (!compiled) return { diagnostics };
   const vocab = buildVocabulary(options.data);
+  const unit = await compileCharUnit(options.file, options.source, options.cell, vocab.chars.length, false);
+  if (!unit.unit) return { diagnostics: unit.diagnostics };
+  const { diagnostics } = unit;
+  const compiled = unit.unit;
   if (vocab.chars.length < 2) throw new TrainInputError(`the data has ${vocab.chars.length} distinct character${vocab.chars.length === 1 ? "" : "s"}; a language model needs at least 2`);
   const graph = compiled.graph;
   const defaults = Object.fromEntries(Object.entries(DEFAULT_DIMS).filter(([d]) => graph.dims.includes(d)));
-  const fixed: Record<string, number> = graph.dims.includes("V") ? { V: vocab.chars.length } : {};
-  const dims = resolveDims(graph, options.dims ?? {}, fixed, defaults);
-  checkCharModel(graph, dims, vocab.chars.length, false);
+  const dims = resolveDims(graph, options.dims ?? {}, compiled.fixed, defaults);
+  compiled.check(dims);
   const dtype = options.dtype ?? "float32";
   const streams = new CharStreams(encodeText(options.data, vocab, "data"), vocab.chars.length, options.batch, options.steps, dtype);
   const iterations = options.iterations ?? streams.chunksPerEpoch;
@@ -118,7 +176,7 @@ export async function trainCharModel(options: TrainCharOptions): Promise<{ model
       stopped = true;
       break;
     }
-    const { loss, gradNorm } = trainer.step(streams.chunk(start + n));
+    const { loss, gradNorm } = trainer.step(compiled.chunk(streams, start + n));
     losses.push(loss);
     options.onProgress?.({ iteration: n + 1, iterations, loss, gradNorm });
     // Let signal handlers (Ctrl-C) and output run between steps.

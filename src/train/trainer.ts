@@ -8,6 +8,8 @@ export type NamedArrays = Readonly<Record<string, FloatArray>>;
 export interface CellRun {
   readonly outputs: Readonly<Record<string, FloatArray>>;
   readonly final: Readonly<Record<string, FloatArray>>;
+  /** A model's loss, when its targets were given. */
+  readonly loss?: number;
 }
 
 /** Options of one forward run (the generated module's contract; see README "Using a generated module"). */
@@ -16,21 +18,28 @@ export interface ForwardOptions {
   readonly steps: number;
   readonly initial?: NamedArrays;
   readonly lengths?: readonly number[];
+  /** A model's targets: with them its run has `loss`, and backward differentiates it. */
+  readonly targets?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
 /** A cell instance of a generated module (`CharLSTM({ V, H }, { dtype })`), as training uses it. */
 export interface TrainableCell<Run extends CellRun = CellRun> {
   readonly paramShapes: Readonly<Record<string, readonly number[]>>;
   init(seed: number): Record<string, FloatArray>;
-  forward(params: NamedArrays, x: FloatArray, options: ForwardOptions): Run;
+  forward(params: NamedArrays, x: FloatArray | Int32Array, options: ForwardOptions): Run;
   backward(run: Run, seeds: { readonly outputs?: NamedArrays; readonly final?: NamedArrays }): { readonly params: Record<string, FloatArray> };
   saveParams(params: NamedArrays): Uint8Array;
   loadParams(bytes: Uint8Array): Record<string, FloatArray>;
 }
 
-/** One chunk of training data: x is [T, B, …input], time-major. */
+/** One chunk of training data: x is [T, B, …input], time-major (integer ids for a model reading ids). */
 export interface Chunk {
-  readonly x: FloatArray;
+  readonly x: FloatArray | Int32Array;
+  /**
+   * For a model: its targets by name. The objective is then the model's own loss (its `loss` lines),
+   * and `lossWeights` does not apply.
+   */
+  readonly targets?: Readonly<Record<string, ArrayLike<number>>>;
   readonly steps: number;
   readonly batch: number;
   /** Start every state from zero instead of the previous chunk's final state (a new epoch, or independent examples). */
@@ -85,6 +94,7 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
 
   /** One forward, backward and optimizer step over `chunk`. */
   step(chunk: Chunk): StepResult {
+    if (chunk.targets !== undefined) return this.modelStep(chunk);
     const run = this.forward(chunk);
     const losses = run.outputs[this.lossOutput]!;
     const weights = this.weightsFor(chunk, losses);
@@ -93,6 +103,21 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
     this.iteration++;
     if (!Number.isFinite(loss)) throw diverged(`the loss is ${loss}`, this.iteration);
     const grads = this.cell.backward(run, { outputs: { [this.lossOutput]: weights } }).params;
+    return this.update(grads, loss);
+  }
+
+  /** A model's step: its loss (from its targets), the gradient of that loss, clipping, one update. */
+  private modelStep(chunk: Chunk): StepResult {
+    const run = this.forward(chunk);
+    const loss = run.loss;
+    if (loss === undefined) throw new TrainInputError("the model has no `loss`; training minimises a model's `loss cross_entropy(…)` or `loss mse(…)`");
+    this.iteration++;
+    if (!Number.isFinite(loss)) throw diverged(`the loss is ${loss}`, this.iteration);
+    const grads = this.cell.backward(run, {}).params;
+    return this.update(grads, loss);
+  }
+
+  private update(grads: Record<string, FloatArray>, loss: number): StepResult {
     if (this.options.clipValue !== undefined) clipGradValue(grads, this.options.clipValue);
     const gradNorm = this.options.clipNorm !== undefined ? clipGradNormOrDiverge(grads, this.options.clipNorm, this.iteration) : globalNorm(grads);
     if (!Number.isFinite(gradNorm)) throw diverged(`the gradient norm is ${gradNorm}`, this.iteration);
@@ -103,6 +128,7 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
   /** The weighted loss of `chunk` with the current params, carrying the state as `step` does, without learning. */
   evaluate(chunk: Chunk): number {
     const run = this.forward(chunk);
+    if (chunk.targets !== undefined) return run.loss ?? NaN;
     const losses = run.outputs[this.lossOutput]!;
     const weights = this.weightsFor(chunk, losses);
     let loss = 0;
@@ -122,7 +148,12 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
       steps: chunk.steps,
       ...(initial !== undefined ? { initial } : {}),
       ...(chunk.lengths !== undefined ? { lengths: chunk.lengths } : {}),
+      ...(chunk.targets !== undefined ? { targets: chunk.targets } : {}),
     });
+    if (chunk.targets !== undefined) {
+      this.carried = run.final;
+      return run;
+    }
     const losses = run.outputs[this.lossOutput];
     if (losses === undefined) throw new TrainInputError(`the cell has no output \`${this.lossOutput}\` (its outputs are ${Object.keys(run.outputs).join(", ") || "none"}); training needs a per-step scalar loss`);
     if (losses.length !== chunk.steps * chunk.batch) {
