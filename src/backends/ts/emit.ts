@@ -54,7 +54,9 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   const text = source.getFullText();
   project.removeSourceFile(source);
   // The runtime is fixed text: appended as is rather than parsed and printed again by ts-morph.
-  return `${text}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText({ models: models.length > 0 })}`;
+  // The optimizers and clipping are part of the module's API: training needs nothing else.
+  const training = "export { adam, sgd, clipGradNorm, clipGradValue };\nexport type { AdamConfig, SgdConfig, ParamOptimizer };\n";
+  return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText({ models: models.length > 0 })}`;
 }
 
 let project: Project | undefined;
