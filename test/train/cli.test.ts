@@ -24,6 +24,30 @@ const DATA = `${ROOT}examples/data/alice.txt`;
 const small = ["--dims", "H=8", "--steps", "8", "--batch", "4", "--seed", "3", "--clip-norm", "5"];
 const rnnc = async (io: CliIO, ...args: string[]) => main(["node", "rnnc", ...args], io);
 
+describe("rnnc train and rnnc sample on a model file (examples/char_model.rnn)", () => {
+  const CHAR_MODEL = `${ROOT}examples/char_model.rnn`;
+  it("trains the model, saves its `layer.param` weights with the vocabulary, and samples from them", async () => {
+    const io = fakeIO(false);
+    const out = join(dir, "model.safetensors");
+    expect(await rnnc(io, "train", CHAR_MODEL, "--data", DATA, "--dims", "E=4,H=8", "--steps", "8", "--batch", "4", "--seed", "3", "--iterations", "10", "-o", out)).toBe(0);
+    expect(io.out.join("")).toMatch(/^training CharModel \(V=59, E=4, H=8\) on 11264 characters/);
+    const bytes = readFileSync(out);
+    expect(readCharModelInfo(bytes, out).dims).toEqual({ E: 4, H: 8, V: 59 });
+    expect(Object.keys(readSafetensors(bytes).tensors).sort()).toEqual(["embed.W", "lstm.W_hh", "lstm.W_ih", "lstm.b_hh", "lstm.b_ih", "readout.W", "readout.b"]);
+    const sio = fakeIO(false);
+    expect(await rnnc(sio, "sample", CHAR_MODEL, "--weights", out, "--length", "40", "--seed", "1", "--prime", "Alice")).toBe(0);
+    const text = sio.out.join("");
+    expect(text.startsWith("Alice")).toBe(true);
+    expect(Array.from(text.trimEnd()).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it("refuses a model that is not a character model, saying what it lacks", async () => {
+    const io = fakeIO(false);
+    expect(await rnnc(io, "train", `${ROOT}examples/bigru.rnn`, "--data", DATA, "--dims", "I=3,H=4", "-o", join(dir, "no.safetensors"))).toBe(1);
+    expect(io.err.join("")).toBe("error: model BiGRU: a character model reads ids, `input x: index(V)` with V one of its dimensions; its input is [I]\n");
+  });
+});
+
 describe("rnnc train", () => {
   it("trains, prints plain progress lines when not on a terminal, and saves weights with the vocabulary", async () => {
     const io = fakeIO(false);

@@ -49,12 +49,12 @@ export function numberOption(what: string, min: number, exclusive = false): (tex
 export function registerTrain(program: Command, context: CliContext): void {
   const command = program
     .command("train")
-    .description("train a character-level language model cell on a text (truncated BPTT) and save its weights")
-    .argument("<file>", "the .rnn source file (a cell like examples/char_lstm.rnn)")
+    .description("train a character-level language model on a text (truncated BPTT) and save its weights")
+    .argument("<file>", "the .rnn source file: a model like examples/char_model.rnn, or a cell like examples/char_lstm.rnn")
     .requiredOption("--data <file>", "the training text (UTF-8); its distinct characters are the vocabulary, V")
     .requiredOption("-o, --output <file.safetensors>", "where to write the weights (with the vocabulary in the metadata)")
-    .option("--cell <name>", "the cell (default: the file's first cell)")
-    .option("--dims <H=128>", "sizes of the cell's dimensions other than V (default H=128)", parseDimsOption)
+    .option("--cell <name>", "the model or cell (default: the file's first model, else its first cell)")
+    .option("--dims <H=128>", "sizes of the dimensions other than V (default H=128, E=32)", parseDimsOption)
     .option("--steps <K>", "steps per chunk: backpropagation is cut every K steps", integerOption("--steps", 1), 32)
     .option("--batch <B>", "parallel streams the text is cut into", integerOption("--batch", 1), 16)
     .option("--iterations <N>", "optimizer steps (default: one pass over the text)", integerOption("--iterations", 1))
@@ -70,7 +70,7 @@ export function registerTrain(program: Command, context: CliContext): void {
   addDiagnosticOptions(command)
     .addHelpText(
       "after",
-      `\nExample:\n  rnnc train examples/char_lstm.rnn --data examples/data/alice.txt --dims H=64 --steps 32 --batch 8 --iterations 300 --lr 0.01 --clip-norm 5 -o alice.safetensors\n\n${EXIT_CODES_HELP}\n  130 stopped by Ctrl-C (the weights of the steps taken are saved)`,
+      `\nExample:\n  rnnc train examples/char_model.rnn --data examples/data/alice.txt --dims E=16,H=64 --steps 32 --batch 8 --iterations 300 --lr 0.01 --clip-norm 5 -o alice.safetensors\n\n${EXIT_CODES_HELP}\n  130 stopped by Ctrl-C (the weights of the steps taken are saved)`,
     )
     .action(async (file: string, options: TrainOptionValues) => {
       const source = await readSourceFile(file);
