@@ -3,6 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkSource } from "../../src/compiler.js";
+import { readTextFile as readTextFileFromDisk, type ReadText } from "../../src/imports/resolve.js";
 import { CODES } from "../../src/diagnostics/codes.js";
 import { rnnLexer } from "../../src/syntax/tokens.js";
 import { mutate, mutation, nearlyWellFormed, tokenSoup, TOKEN_IMAGES } from "./generators.js";
@@ -17,14 +18,30 @@ import { mutate, mutation, nearlyWellFormed, tokenSoup, TOKEN_IMAGES } from "./g
 const SEED = 20_261_122;
 let inputs = 0;
 
-function mustNotThrow(text: string): void {
+/**
+ * The files generated programs may import (PATHS in generators.ts), served from memory so a run
+ * never depends on the disk: a library, a file with a model, one that imports the fuzzed file
+ * back (a cycle), one with syntax and shape errors, and a directory. Anything else is missing.
+ */
+const FILES: Record<string, string> = {
+  "lib.rnn": "fn helper(v: [N]) -> [N] {\n  return tanh(v)\n}\ncell Mine(I, H) {\n  input x: [I]\n  state h: [H]\n  param W: [H, I]\n  h' = helper(W @ x + h)\n  output h'\n}\n",
+  "model.rnn": "import LSTM from std\ncell C(I) {\n  input x: [I]\n  output y = x\n}\nmodel Tagger(I, H) {\n  input x: [I]\n  layer l1 = LSTM(I, H)\n  output h = l1(x)\n}\n",
+  "cycle.rnn": 'import "fuzz.rnn"\nimport Mine from "lib.rnn"\n',
+  "broken.rnn": "cell Mine(I, H) {\n  input x: [I]\n  state h: [H\n  h' = x\n}\ncell D(I) { input x: [I] output y = x @ x }\n",
+};
+const readFromMemory: ReadText = (path) => (path in FILES ? { text: FILES[path]! } : path.endsWith("/") ? { error: "it is a directory" } : { error: "no such file" });
+
+function mustNotThrow(text: string, read: ReadText = readFromMemory): void {
   inputs++;
-  const r = checkSource("fuzz.rnn", text);
+  const r = checkSource("fuzz.rnn", text, { read });
   for (const d of r.diagnostics) {
     if (!(d.code in CODES)) throw new Error(`unknown diagnostic code ${d.code}`);
     for (const l of d.labels) {
-      if (!(l.span.start >= 0 && l.span.start <= l.span.end && l.span.end <= text.length)) {
-        throw new Error(`${d.code} has a label span ${l.span.start}..${l.span.end} outside the text (length ${text.length})`);
+      // A label may be in an imported file: its span is inside that file's text.
+      const source = l.span.file === "fuzz.rnn" ? text : r.sources.get(l.span.file);
+      if (source === undefined) throw new Error(`${d.code} has a label in ${l.span.file}, a file that was not read`);
+      if (!(l.span.start >= 0 && l.span.start <= l.span.end && l.span.end <= source.length)) {
+        throw new Error(`${d.code} has a label span ${l.span.start}..${l.span.end} outside ${l.span.file} (length ${source.length})`);
       }
     }
   }
@@ -40,11 +57,11 @@ const lossy = new TextDecoder("utf-8", { fatal: false });
 
 describe("no input makes the compiler throw", () => {
   it("random token sequences (3,000)", () => {
-    fc.assert(fc.property(tokenSoup, mustNotThrow), { seed: SEED, numRuns: 3000 });
+    fc.assert(fc.property(tokenSoup, (t) => mustNotThrow(t)), { seed: SEED, numRuns: 3000 });
   });
 
   it("nearly well-formed programs (3,000)", () => {
-    fc.assert(fc.property(nearlyWellFormed, mustNotThrow), { seed: SEED + 1, numRuns: 3000 });
+    fc.assert(fc.property(nearlyWellFormed, (t) => mustNotThrow(t)), { seed: SEED + 1, numRuns: 3000 });
   });
 
   it("examples with tokens deleted, duplicated, swapped, inserted, or the file truncated (3,000)", () => {
@@ -53,6 +70,19 @@ describe("no input makes the compiler throw", () => {
       fc.property(arb, ([i, ms]) => mustNotThrow(mutate(examples[i]!, exampleRanges[i]!, ms))),
       { seed: SEED + 2, numRuns: 3000 },
     );
+  });
+
+  it("model files importing from disk: a missing file, a directory, the file itself, std names that do not exist", () => {
+    const texts = [
+      'import Peephole from "no/such/dir/peephole.rnn"\nmodel M(I, H) {\n  input x: [I]\n  layer l1 = Peephole(I, H)\n  output h = l1(x)\n}\n',
+      'import "no-such-file.rnn"\nimport ".."\nimport "."\nimport Lstm, Nope from std\nmodel M(I) {\n  input x: [I]\n  layer l1 = Lstm(I, I)\n  output h = l1(x)\n}\n',
+      'import "fuzz.rnn"\nimport X from "fuzz.rnn"\nmodel M(I) {\n  input x: [I]\n  layer l = X(I)\n  output y = l(x)\n}\n',
+    ];
+    // The default reader, relative to the working directory: "fuzz.rnn" does not exist there, but
+    // the checker must see the import of the file being checked as a cycle before reading it.
+    for (const t of texts) mustNotThrow(t, (path) => (path === "fuzz.rnn" ? { error: "no such file" } : readTextFileFromDisk(path)));
+    const self = checkSource("fuzz.rnn", texts[2]!);
+    expect(self.diagnostics.map((d) => d.code)).toContain("RNN6006");
   });
 
   it("random bytes, decoded leniently so invalid UTF-8 becomes U+FFFD (1,000)", () => {

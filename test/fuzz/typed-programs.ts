@@ -116,3 +116,121 @@ export const wellTypedCell = fc
       "}",
     ].join("\n"),
   );
+
+// ---- models ------------------------------------------------------------------------------------
+
+/** A model well typed by construction, with what the checker must find in it. */
+export interface TypedModel {
+  readonly text: string;
+  /** The number of `layer` lines, and of layer applications (runs). */
+  readonly layers: number;
+  readonly runs: number;
+  /** The width of what each layer run reads, in order of application, in the checker's normal form. */
+  readonly fed: readonly string[];
+  readonly timing: "step" | "once";
+  readonly loss: "mse" | "cross_entropy";
+}
+
+/** What a stage reads: vectors of a width, or ids below V (which a layer of input V reads one-hot). */
+type Cur = { readonly width: string; readonly ids: boolean };
+
+type Stage = "recurrent" | "bidirectional" | "linear" | "norm" | "embed" | "onehot";
+
+interface Built {
+  lines: string[];
+  layers: number;
+  runs: number;
+  fed: string[];
+}
+
+/** Appends one stage reading `prev` (a name) of type `cur`; returns the new type. */
+function stage(kind: Stage, cell: string, named: boolean, prev: string, cur: Cur, k: number, b: Built): Cur {
+  const args = (names: [string, string], values: [string, string]) => (named ? `${names[0]} = ${values[0]}, ${names[1]} = ${values[1]}` : `${values[0]}, ${values[1]}`);
+  const let_ = (e: string) => b.lines.push(`  let s${k} = ${e}`);
+  switch (kind) {
+    case "recurrent":
+      b.lines.push(`  layer r${k} = ${cell}(${args(["I", "H"], [cur.width, "H"])})`);
+      let_(`r${k}(${prev})`);
+      b.layers += 1;
+      b.runs += 1;
+      b.fed.push(cur.width);
+      return { width: "H", ids: false };
+    case "bidirectional":
+      b.lines.push(`  layer f${k} = ${cell}(${args(["I", "H"], [cur.width, "H"])})`, `  layer b${k} = ${cell}(${args(["I", "H"], [cur.width, "H"])})`);
+      let_(`concat(f${k}(${prev}), reverse(b${k}(reverse(${prev}))))`);
+      b.layers += 2;
+      b.runs += 2;
+      b.fed.push(cur.width, cur.width);
+      return { width: "2H", ids: false };
+    case "linear":
+      b.lines.push(`  layer p${k} = Linear(${args(["I", "O"], [cur.width, "E"])})`);
+      let_(`p${k}(${prev})`);
+      b.layers += 1;
+      b.runs += 1;
+      b.fed.push(cur.width);
+      return { width: "E", ids: false };
+    case "norm":
+      b.lines.push(`  layer n${k} = LayerNorm(${named ? `N = ${cur.width}` : cur.width})`);
+      let_(`n${k}(${prev})`);
+      b.layers += 1;
+      b.runs += 1;
+      b.fed.push(cur.width);
+      return { width: cur.width, ids: false };
+    case "embed":
+      b.lines.push(`  layer e${k} = Embedding(${args(["V", "E"], ["V", "E"])})`);
+      let_(`e${k}(${prev})`);
+      b.layers += 1;
+      b.runs += 1;
+      b.fed.push(cur.width);
+      return { width: "E", ids: false };
+    case "onehot":
+      let_(`onehot(${prev})`);
+      return { width: "V", ids: false };
+  }
+}
+
+/**
+ * Models of 1–4 stages over std layers — recurrent (LSTM, GRU, Elman), bidirectional pairs joined
+ * by `concat` and `reverse`, Linear, LayerNorm, and for an id input Embedding, `onehot` or ids fed
+ * straight to a layer of input V — then optionally `last`, a Linear readout to O, and a loss.
+ * Dimensions are given by position or by name.
+ */
+export const wellTypedModel: fc.Arbitrary<TypedModel> = fc
+  .tuple(
+    fc.boolean(),
+    fc.array(fc.tuple(fc.constantFrom<Stage>("recurrent", "bidirectional", "linear", "norm"), fc.constantFrom("LSTM", "GRU", "Elman"), fc.boolean()), { minLength: 1, maxLength: 4 }),
+    fc.constantFrom<Stage | "ids">("embed", "onehot", "ids"),
+    fc.boolean(),
+    fc.constantFrom<"mse" | "cross_entropy">("mse", "cross_entropy"),
+  )
+  .map(([idsInput, stages, first, useLast, loss]) => {
+    const b: Built = { lines: [], layers: 0, runs: 0, fed: [] };
+    let cur: Cur = idsInput ? { width: "V", ids: true } : { width: "I", ids: false };
+    let prev = idsInput ? "tokens" : "x";
+    let k = 0;
+    if (idsInput && first !== "ids") {
+      cur = stage(first, "", false, prev, cur, ++k, b);
+      prev = `s${k}`;
+    }
+    for (const [kind, cell, named] of stages) {
+      cur = stage(kind, cell, named, prev, cur, ++k, b);
+      prev = `s${k}`;
+    }
+    if (useLast) b.lines.push(`  let final = last(${prev})`);
+    b.lines.push(`  layer readout = Linear(${cur.width}, O)`, `  output pred = readout(${useLast ? "final" : prev})`);
+    b.layers += 1;
+    b.runs += 1;
+    b.fed.push(cur.width);
+    const target = loss === "mse" ? "target y: [O]" : "target y: index(O)";
+    const text = [
+      "import LSTM, GRU, Elman, Linear, LayerNorm, Embedding from std",
+      "",
+      "model T(V, I, E, H, O) {",
+      idsInput ? "  input tokens: index(V)" : "  input x: [I]",
+      `  ${target}`,
+      ...b.lines,
+      `  loss ${loss}(pred, y)`,
+      "}",
+    ].join("\n");
+    return { text, layers: b.layers, runs: b.runs, fed: b.fed, timing: useLast ? "once" : "step", loss } as const;
+  });
