@@ -592,6 +592,16 @@ function checkLayer(s: LayerDecl, env: ModelEnv, evalDim: (e: Parameters<typeof 
     );
     return undefined;
   }
+  if (cell.outputs.size === 0) {
+    // Applying it would give no value: the line wiring it would have nothing to report on.
+    report(
+      diag("RNN6004", { backend: "model", what: `a layer of a cell without outputs (\`${cellName}\`)` }, {
+        labels: [primary(s.cell.span, `\`${cellName}\` has no \`output\``), secondary(cell.def.name.span, `\`${cellName}\` defined here`)],
+        helps: ["add an output to the cell, such as `output h'` to read its state at every step"],
+      }),
+    );
+    return undefined;
+  }
   const binding = new Map<string, Dim>();
   let ok = true;
   const positional = s.args.filter((a) => !a.name);
