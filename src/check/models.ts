@@ -5,6 +5,7 @@ import type { Expr, LayerDecl, Let, ModelDecl, ModelDef, Output } from "../synta
 import { evalDimExpr } from "./dim-exprs.js";
 import { Dim, shapeToString } from "./dims.js";
 import type { CheckedModel, LayerRun, ModelLayer, ModelLoss, ModelNode, ModelTarget, ModelType, ResolvedCell, Timing } from "./model-types.js";
+import { BUILTINS } from "./builtins.js";
 import { closestName } from "./suggest.js";
 import { STD_NAMES } from "../imports/std.js";
 import type { Graph } from "../ir/graph.js";
@@ -256,6 +257,16 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
       default:
         if ((LOSSES as readonly string[]).includes(name)) {
           report(diag("RNN4003", { what: `\`${name}\``, allowed: "a `loss` statement", where: "a value" }, { labels: [primary(call.span, "a loss is not a sequence")], helps: [`write \`loss ${env.text(call.span)}\``] }));
+          return undefined;
+        }
+        if (BUILTINS.has(name)) {
+          touch(call);
+          report(
+            diag("RNN4003", { what: `\`${name}\``, allowed: "cells and functions", where: "a model" }, {
+              labels: [primary(call.callee.span, "a function of vectors, not of sequences")],
+              helps: ["compute it inside a cell, and apply that cell as a layer"],
+            }),
+          );
           return undefined;
         }
         if (env.cells.has(name)) {
