@@ -35,10 +35,10 @@ type Params = Readonly<Record<string, Float64Array>>;
 let ready: Promise<void> | undefined;
 
 /**
- * Selects tfjs's cpu backend once. PROD mode silences the "install tfjs-node" banner the cpu
+ * Selects tfjs's cpu backend once (the model oracle, model-oracle.ts, calls it too). PROD mode silences the "install tfjs-node" banner the cpu
  * backend prints on first use (it only turns off tfjs's warnings and debug checks).
  */
-function initTf(): Promise<void> {
+export function initTf(): Promise<void> {
   ready ??= (async () => {
     tf.env().set("PROD", true);
     await tf.setBackend("cpu");
@@ -46,8 +46,11 @@ function initTf(): Promise<void> {
   return ready;
 }
 
-/** Concrete shapes of a graph's leaves and of every node, plus the nodes a run needs. */
-interface Plan {
+/**
+ * Concrete shapes of a graph's leaves and of every node, plus the nodes a run needs. The model
+ * oracle (model-oracle.ts) makes one per layer and runs it with `unroll`.
+ */
+export interface Plan {
   readonly graph: Graph;
   readonly dims: Dims;
   readonly input: { readonly name: string; readonly node: number; readonly shape: number[] };
@@ -59,7 +62,7 @@ interface Plan {
   readonly shapes: ReadonlyArray<number[]>;
 }
 
-function makePlan(graph: Graph, dims: Dims): Plan {
+export function makePlan(graph: Graph, dims: Dims): Plan {
   for (const name of graph.dims) {
     const v = dims[name];
     if (v === undefined || !Number.isInteger(v) || v < 1) {
@@ -89,8 +92,11 @@ function makePlan(graph: Graph, dims: Dims): Plan {
   };
 }
 
-/** The run's validated float32 inputs, as tensors (created inside the caller's tidy). */
-interface RunTensors {
+/**
+ * The run's float32 inputs as tensors (created inside the caller's tidy), in the plan's order:
+ * `params[i]` is `plan.params[i]`, `initial[i]` is `plan.states[i]`; x is [T, B, ...input].
+ */
+export interface RunTensors {
   readonly params: tf.Tensor[];
   readonly x: tf.Tensor;
   readonly initial: tf.Tensor[];
@@ -117,13 +123,16 @@ function makeTensors(plan: Plan, params: Params, x: Float64Array, opts: RunOptio
 }
 
 /** [B] booleans "step t is inside example b's sequence", broadcast to `shape`. */
-function activeMask(lengths: readonly number[], t: number, shape: number[]): tf.Tensor {
+export function activeMask(lengths: readonly number[], t: number, shape: number[]): tf.Tensor {
   const flags = tf.tensor(Uint8Array.from(lengths, (len) => (t < len ? 1 : 0)), [lengths.length], "bool");
   return tf.broadcastTo(tf.reshape(flags, [lengths.length, ...shape.slice(1).map(() => 1)]), shape);
 }
 
-/** Unrolls the cell over the sequence; returns outputs [T, B, ...] and final states [B, ...]. */
-function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: tf.Tensor[]; final: tf.Tensor[] } {
+/**
+ * Unrolls the cell over the sequence; returns outputs [T, B, ...] (in `plan.outputs` order) and
+ * final states [B, ...] (in `plan.states` order). Differentiable: tf.grads sees through it.
+ */
+export function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: tf.Tensor[]; final: tf.Tensor[] } {
   const { batch, steps, lengths } = opts;
   // Per-step slices of x. (Not tf.unstack: its gradient breaks when T = 1 in tfjs 4.22.)
   const stepShape = t.x.shape.slice(1);

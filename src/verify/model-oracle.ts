@@ -1,0 +1,298 @@
+/**
+ * An independent implementation of a whole model on @tensorflow/tfjs, differentiated by tfjs's
+ * autodiff: the reference `rnnc gradcheck` holds a generated model driver to. Each layer's cell
+ * runs through the cell oracle's IR interpreter (`makePlan` + `unroll` of tfjs-oracle.ts); the
+ * model's own operations are written here from their definitions in docs/language.md and
+ * src/check/model-types.ts, in tfjs ops, never from the driver (src/backends/ts/runtime/model.ts):
+ *
+ *   onehot   ids → one-hot rows; zero rows past an example's length
+ *   reverse  step t of example b ← step L_b − 1 − t, zero past L_b (a gather, then a mask)
+ *   concat   along the feature axis
+ *   last     each example's step L_b − 1 (a gather; zero when L_b = 0)
+ *   mse      mean over valid steps × examples × features of (pred − y)²
+ *   cross_entropy  mean over valid positions of logsumexp(logits) − logits[target]
+ *
+ * Values are time-major: a per-step vector is [T, B, W], a per-sequence one [B, W]; ids are kept
+ * as plain integer arrays (they carry no gradient), with −1 for "no id" (past a length).
+ * Float32 inside, like the cell oracle (see the precision note in tfjs-oracle.ts).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { ModelGradients, ModelRunResult, ModelSeeds } from "./contract.js";
+import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
+import type { ModelLayout } from "./model-layout.js";
+import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
+
+/** One model problem: everything a forward run reads. */
+export interface ModelData {
+  readonly batch: number;
+  readonly steps: number;
+  readonly lengths?: readonly number[];
+  /** By `layer.param`. */
+  readonly params: Readonly<Record<string, Float64Array>>;
+  /** [T, B, width] numbers, or [T, B] ids for an `index` input. */
+  readonly input: ArrayLike<number>;
+  /** By `layer.state`, [B, ...state shape]; zeros for a state not given. */
+  readonly initial: Readonly<Record<string, Float64Array>>;
+  /** By target name: ids or vectors, [T, B, …] per step or [B, …] per sequence. */
+  readonly targets: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+type Value = { readonly kind: "vector"; readonly t: tf.Tensor } | { readonly kind: "ids"; readonly ids: Int32Array };
+
+/** The differentiable leaves, in layout order. */
+interface Leaves {
+  readonly params: tf.Tensor[];
+  readonly x?: tf.Tensor;
+  readonly initial: tf.Tensor[];
+}
+
+interface Forward {
+  readonly outputs: tf.Tensor[];
+  readonly final: tf.Tensor[];
+  readonly loss?: tf.Tensor;
+}
+
+const f32 = (what: string, value: ArrayLike<number> | undefined, shape: number[]) =>
+  tf.tensor(Float32Array.from(expectArray(what, value, shape)), shape);
+
+function checkData(layout: ModelLayout, data: ModelData): void {
+  expectRunShape(data.batch, data.steps, data.lengths);
+  const model = layout.model.name;
+  for (const name of Object.keys(data.params)) {
+    if (!layout.params.some((p) => p.name === name)) throw new VerifyInputError(`params: model ${model} has no param \`${name}\``);
+  }
+  for (const name of Object.keys(data.initial)) {
+    if (!layout.states.some((s) => s.name === name)) throw new VerifyInputError(`initial: model ${model} has no state \`${name}\``);
+  }
+}
+
+function leavesOf(layout: ModelLayout, data: ModelData): Leaves {
+  const { batch: B, steps: T } = data;
+  return {
+    params: layout.params.map((p) => f32(`param \`${p.name}\``, data.params[p.name], p.shape)),
+    ...(layout.input.kind === "vector" ? { x: f32(`input \`${layout.input.name}\` (x)`, data.input, [T, B, layout.input.size]) } : {}),
+    initial: layout.states.map((s) => {
+      const shape = [B, ...s.shape];
+      const given = data.initial[s.name];
+      return given === undefined ? tf.zeros(shape) : f32(`initial state \`${s.name}\``, given, shape);
+    }),
+  };
+}
+
+/** Ids at valid positions (checked to be below `size`), −1 elsewhere. */
+function idsOf(what: string, value: ArrayLike<number> | undefined, rows: number, size: number, valid: (r: number) => boolean): Int32Array {
+  // Ids come as any integer array (an Int32Array from gradcheck); expectArray takes floats only.
+  const arr = ArrayBuffer.isView(value) && !(value instanceof DataView) ? Float64Array.from(value as unknown as ArrayLike<number>) : value;
+  expectArray(what, arr, [rows]);
+  return Int32Array.from({ length: rows }, (_, r) => {
+    if (!valid(r)) return -1;
+    const v = arr![r]!;
+    if (!Number.isInteger(v) || v < 0 || v >= size) throw new VerifyInputError(`${what}[${r}]: expected an integer id in [0, ${size}), found ${v}`);
+    return v;
+  });
+}
+
+/** One-hot rows ([...lead, size]); a −1 id gives a zero row. */
+function oneHot(ids: Int32Array, size: number, lead: number[]): tf.Tensor {
+  const out = new Float32Array(ids.length * size);
+  ids.forEach((id, r) => {
+    if (id >= 0) out[r * size + id] = 1;
+  });
+  return tf.tensor(out, [...lead, size]);
+}
+
+/** The model's forward pass on tensors; every tensor it makes belongs to the caller's tidy. */
+function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leaves, data: ModelData): Forward {
+  const { model, widths } = layout;
+  const { batch: B, steps: T, lengths } = data;
+  const len = (b: number) => lengths?.[b] ?? T;
+  const validStep = (r: number) => Math.floor(r / B) < len(r % B);
+  const flags = (rows: number, valid: (r: number) => boolean) => Float32Array.from({ length: rows }, (_, r) => (valid(r) ? 1 : 0));
+  // [T, B, 1]: 1 at steps inside each example's length (absent when every step is).
+  const stepMask = lengths === undefined ? undefined : tf.tensor(flags(T * B, validStep), [T, B, 1]);
+  const values: Value[] = [];
+  const vector = (id: number): tf.Tensor => {
+    const v = values[id]!;
+    if (v.kind !== "vector") throw new Error(`internal: node ${id} of model ${model.name} holds ids where a vector is needed`);
+    return v.t;
+  };
+  const final: tf.Tensor[] = layout.states.map(() => tf.zeros([0]));
+  const runOutputs = new Map<number, Map<string, tf.Tensor>>();
+
+  const runLayer = (index: number): Map<string, tf.Tensor> => {
+    const done = runOutputs.get(index);
+    if (done) return done;
+    const spec = model.runs[index]!;
+    const k = layout.layers.findIndex((l) => l.name === spec.layer);
+    const plan = plans[k]!;
+    const once = spec.timing === "once";
+    const arg = vector(spec.arg);
+    const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === `${spec.layer}.${name}`)]!;
+    const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === `${spec.layer}.${name}`);
+    const run = unroll(
+      plan,
+      { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },
+      { batch: B, steps: once ? 1 : T, ...(once || lengths === undefined ? {} : { lengths }) },
+    );
+    plan.states.forEach((s, i) => (final[stateIndex(s.name)] = run.final[i]!));
+    const outs = new Map(plan.outputs.map((o, j) => [o.name, once ? tf.squeeze(run.outputs[j]!, [0]) : run.outputs[j]!]));
+    runOutputs.set(index, outs);
+    return outs;
+  };
+
+  model.nodes.forEach((node, id) => {
+    const W = widths[id]!;
+    const once = node.timing === "once";
+    switch (node.op) {
+      case "input":
+        values[id] = layout.input.kind === "vector"
+          ? { kind: "vector", t: leaves.x! }
+          : { kind: "ids", ids: idsOf(`input \`${layout.input.name}\``, data.input, T * B, W, validStep) };
+        return;
+      case "onehot": {
+        const v = values[node.arg]!;
+        if (v.kind !== "ids") throw new Error(`internal: onehot of a vector (node ${id} of model ${model.name})`);
+        values[id] = { kind: "vector", t: oneHot(v.ids, W, once ? [B] : [T, B]) };
+        return;
+      }
+      case "apply":
+        values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
+        return;
+      case "reverse": {
+        // Row t·B + b reads row (L_b − 1 − t)·B + b; rows past L_b read themselves and are masked.
+        const from = (r: number) => {
+          const t = Math.floor(r / B);
+          const b = r % B;
+          return t < len(b) ? (len(b) - 1 - t) * B + b : r;
+        };
+        const v = values[node.arg]!;
+        if (v.kind === "ids") {
+          values[id] = { kind: "ids", ids: Int32Array.from({ length: T * B }, (_, r) => (validStep(r) ? v.ids[from(r)]! : -1)) };
+          return;
+        }
+        const rows = tf.gather(tf.reshape(v.t, [T * B, W]), tf.tensor1d(Int32Array.from({ length: T * B }, (_, r) => from(r)), "int32"));
+        const reversed = tf.reshape(rows, [T, B, W]);
+        values[id] = { kind: "vector", t: stepMask ? tf.mul(reversed, stepMask) : reversed };
+        return;
+      }
+      case "concat":
+        values[id] = { kind: "vector", t: tf.concat(node.args.map(vector), -1) };
+        return;
+      case "last": {
+        const row = (b: number) => (len(b) > 0 ? (len(b) - 1) * B + b : -1);
+        const v = values[node.arg]!;
+        if (v.kind === "ids") {
+          values[id] = { kind: "ids", ids: Int32Array.from({ length: B }, (_, b) => (row(b) < 0 ? -1 : v.ids[row(b)]!)) };
+          return;
+        }
+        const picked = tf.gather(tf.reshape(v.t, [T * B, W]), tf.tensor1d(Int32Array.from({ length: B }, (_, b) => Math.max(row(b), 0)), "int32"));
+        const some = tf.tensor(flags(B, (b) => len(b) > 0), [B, 1]);
+        values[id] = { kind: "vector", t: tf.mul(picked, some) };
+        return;
+      }
+    }
+  });
+
+  let loss: tf.Tensor | undefined;
+  if (model.losses.length > 0) {
+    loss = tf.scalar(0);
+    for (const term of model.losses) {
+      const target = layout.targets.find((t) => t.name === term.target)!;
+      const pred = vector(term.pred);
+      const W = widths[term.pred]!;
+      const rows = target.once ? B : T * B;
+      const lead = target.once ? [B] : [T, B];
+      const valid = target.once ? () => true : validStep;
+      const count = flags(rows, valid).reduce((a, b) => a + b, 0);
+      if (count === 0) continue;
+      const mask = tf.tensor(flags(rows, valid), lead);
+      const what = `target \`${target.name}\``;
+      let sum: tf.Tensor;
+      if (term.kind === "cross_entropy") {
+        const picked = tf.sum(tf.mul(pred, oneHot(idsOf(what, data.targets[target.name], rows, W, valid), W, lead)), -1);
+        sum = tf.sum(tf.mul(tf.sub(tf.logSumExp(pred, -1), picked), mask));
+      } else {
+        const d = tf.sub(pred, f32(what, data.targets[target.name], [...lead, W]));
+        sum = tf.sum(tf.mul(tf.square(d), tf.expandDims(mask, -1)));
+      }
+      loss = tf.add(loss, tf.div(sum, term.kind === "cross_entropy" ? count : count * W));
+    }
+  }
+  return { outputs: layout.outputs.map((o) => vector(o.node)), final, ...(loss ? { loss } : {}) };
+}
+
+function plansOf(layout: ModelLayout): Plan[] {
+  return layout.layers.map((l) => makePlan(l.graph, l.dims));
+}
+
+const toFloat64 = (t: tf.Tensor) => Float64Array.from(t.dataSync());
+
+/**
+ * Runs the model forward in tfjs: outputs by name, finals by `layer.state`, and the loss when
+ * the model has losses (its targets must then be given).
+ */
+export async function modelOracleRun(layout: ModelLayout, data: ModelData): Promise<ModelRunResult> {
+  await initTf();
+  checkData(layout, data);
+  const plans = plansOf(layout);
+  const outputs: Record<string, Float64Array> = {};
+  const final: Record<string, Float64Array> = {};
+  let loss: number | undefined;
+  tf.tidy(() => {
+    const run = forwardModel(layout, plans, leavesOf(layout, data), data);
+    layout.outputs.forEach((o, j) => (outputs[o.name] = toFloat64(run.outputs[j]!)));
+    layout.states.forEach((s, i) => (final[s.name] = toFloat64(run.final[i]!)));
+    if (run.loss) loss = run.loss.dataSync()[0]!;
+  });
+  return { outputs, final, ...(loss !== undefined ? { loss } : {}) };
+}
+
+/**
+ * Gradients of seeds.loss · loss + Σ outputs ⊙ seeds.outputs + Σ final ⊙ seeds.final (a missing
+ * seed is zero; the loss weight defaults to 1) with respect to every param, the input (a vector
+ * input only) and every initial state, by tf.grads.
+ */
+export async function modelOracleGradients(layout: ModelLayout, data: ModelData, seeds: ModelSeeds): Promise<ModelGradients> {
+  await initTf();
+  checkData(layout, data);
+  const plans = plansOf(layout);
+  const { batch: B, steps: T } = data;
+  const params: Record<string, Float64Array> = {};
+  const initial: Record<string, Float64Array> = {};
+  let x: Float64Array | undefined;
+  tf.tidy(() => {
+    const leaves = leavesOf(layout, data);
+    const seedOut = layout.outputs.map((o) => {
+      const shape = o.once ? [B, o.width] : [T, B, o.width];
+      const s = seeds.outputs[o.name];
+      return s === undefined ? undefined : f32(`seed of output \`${o.name}\``, s, shape);
+    });
+    const seedFinal = layout.states.map((st) => {
+      const s = seeds.final[st.name];
+      return s === undefined ? undefined : f32(`seed of final state \`${st.name}\``, s, [B, ...st.shape]);
+    });
+    const nParams = leaves.params.length;
+    const hasX = leaves.x !== undefined;
+    const objective = (...args: tf.Tensor[]): tf.Scalar => {
+      const run = forwardModel(
+        layout,
+        plans,
+        { params: args.slice(0, nParams), ...(hasX ? { x: args[nParams]! } : {}), initial: args.slice(nParams + (hasX ? 1 : 0)) },
+        data,
+      );
+      let total: tf.Tensor = run.loss ? tf.mul(run.loss, seeds.loss ?? 1) : tf.scalar(0);
+      run.outputs.forEach((y, j) => seedOut[j] && (total = tf.add(total, tf.sum(tf.mul(y, seedOut[j]!)))));
+      run.final.forEach((h, i) => seedFinal[i] && (total = tf.add(total, tf.sum(tf.mul(h, seedFinal[i]!)))));
+      // As in the cell oracle: tf.grads refuses an argument nothing depends on (a layer never
+      // applied, a state no seed reads); 0·Σarg gives it its true gradient, zero.
+      for (const a of args) total = tf.add(total, tf.mul(0, tf.sum(a)));
+      return total as tf.Scalar;
+    };
+    const args = [...leaves.params, ...(hasX ? [leaves.x!] : []), ...leaves.initial];
+    const grads = tf.grads(objective)(args);
+    layout.params.forEach((p, i) => (params[p.name] = toFloat64(grads[i]!)));
+    if (hasX) x = toFloat64(grads[nParams]!);
+    layout.states.forEach((s, i) => (initial[s.name] = toFloat64(grads[nParams + (hasX ? 1 : 0) + i]!)));
+  });
+  return { params, ...(x ? { x } : {}), initial };
+}
