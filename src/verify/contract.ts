@@ -63,3 +63,53 @@ export interface CellKernel<Run extends RunResult = RunResult> {
   forward(params: Readonly<Record<string, Float64Array>>, x: Float64Array, options: RunOptions): Run;
   backward(run: Run, seeds: GradientSeeds): Gradients;
 }
+
+/**
+ * Options of a model's forward run: a cell's, plus the targets of its losses (class ids or
+ * vectors; [T, B, …] per step, [B, …] per sequence). Initial states are named `layer.state`.
+ */
+export interface ModelRunOptions extends RunOptions {
+  readonly targets?: Readonly<Record<string, ArrayLike<number>>>;
+}
+
+/** What a model's forward run returns: outputs by name, finals by `layer.state`, and the loss. */
+export interface ModelRunResult extends RunResult {
+  /** The sum of the model's loss terms, present when the model has losses and targets were given. */
+  readonly loss?: number;
+}
+
+/**
+ * The weights of a model's objective: Σ outputs ⊙ seeds.outputs + Σ final ⊙ seeds.final
+ * + seeds.loss · loss (the loss weight defaults to 1 when the run has a loss).
+ */
+export interface ModelSeeds extends GradientSeeds {
+  readonly loss?: number;
+}
+
+/** d objective / d everything a model's caller supplied. */
+export interface ModelGradients {
+  /** By `layer.param`. */
+  readonly params: Readonly<Record<string, Float64Array>>;
+  /** [T, B, width] for a vector input; absent for an input of ids. */
+  readonly x?: Float64Array;
+  /** By `layer.state`, [B, ...state shape]. */
+  readonly initial: Readonly<Record<string, Float64Array>>;
+}
+
+/**
+ * The generated module's model object, as `rnnc gradcheck` uses it (the driver in
+ * src/backends/ts/runtime/model.ts):
+ * ```ts
+ * const m = Parity({ H: 4 }, { dtype: "float64" });
+ * const params = m.init(seed);                                        // "rnn.W_ih", "head.b", …
+ * const run = m.forward(params, x, { batch, steps, initial, lengths, targets: { label } });
+ * const g = m.backward(run, { outputs: { logits: R }, final: { "rnn.h": S } });   // loss weight 1
+ * ```
+ * The input is [T, B, width] numbers, or [T, B] integer ids for an `index(V)` input.
+ */
+export interface ModelKernel<Run extends ModelRunResult = ModelRunResult> {
+  readonly paramShapes?: Readonly<Record<string, readonly number[]>>;
+  init(seed: number): Readonly<Record<string, Float64Array>>;
+  forward(params: Readonly<Record<string, Float64Array>>, input: ArrayLike<number>, options: ModelRunOptions): Run;
+  backward(run: Run, seeds: ModelSeeds): ModelGradients;
+}

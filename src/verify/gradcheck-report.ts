@@ -78,10 +78,11 @@ function failureLine(t: TensorReport, kind: "forward" | "gradient"): string {
 }
 
 function finish(t: TensorReport, kind: "forward" | "gradient", parts: string[]): string {
+  const bySteps = t.stepMeaning === undefined ? kind === "gradient" || t.name.startsWith("final ") : t.stepMeaning === "steps";
   const step =
     t.firstFailingStep === undefined
       ? ""
-      : kind === "gradient" || t.name.startsWith("final ")
+      : bySteps
         ? `; first fails with ${t.firstFailingStep} step${t.firstFailingStep === 1 ? "" : "s"}`
         : `; first differs at step ${t.firstFailingStep}`;
   return `  ${t.name}: ${parts.join("; ")}${step}`;
@@ -92,7 +93,11 @@ export function renderGradcheckReport(r: GradcheckReport): string {
   const dims = Object.entries(r.dims).map(([k, v]) => `${k}=${v}`).join(", ");
   const lines: string[] = [];
   const lengths = r.lengths ? ` · lengths ${formatShape(r.lengths)}` : "";
-  lines.push(`gradcheck ${r.cell} (${dims}) · batch ${r.batch} · steps ${r.steps} · seed ${r.seed}${lengths}`);
+  lines.push(`gradcheck ${r.kind === "model" ? "model " : ""}${r.cell} (${dims}) · batch ${r.batch} · steps ${r.steps} · seed ${r.seed}${lengths}`);
+  if (r.kind === "model") {
+    const loss = r.forward.some((t) => t.name === "loss") ? "loss + " : "";
+    lines.push(`objective: ${loss}Σ outputs ⊙ R + Σ final states ⊙ S (R, S random; the gradients are of it)`);
+  }
   lines.push(`finite differences (float64, central, ε = ${constant(r.epsilon)}·max(1, |θ|)): ${criterion(r.fdTolerance)}`);
   lines.push(r.oracleTolerance ? `tfjs oracle (float32 autodiff): ${criterion(r.oracleTolerance)}` : "tfjs oracle: not used");
   lines.push("");
@@ -149,11 +154,11 @@ export function gradcheckReportJson(r: GradcheckReport): object {
     shape: t.shape,
     ...(t.fd && { fd: { mode: t.fd.mode, elements: comparisonJson(t.fd.elements), projection: comparisonJson(t.fd.projection), pass: t.fd.pass } }),
     ...(t.oracle && { oracle: comparisonJson(t.oracle) }),
-    ...(t.firstFailingStep !== undefined && { firstFailingStep: t.firstFailingStep }),
+    ...(t.firstFailingStep !== undefined && { firstFailingStep: t.firstFailingStep, ...(t.stepMeaning && { stepMeaning: t.stepMeaning }) }),
     pass: t.pass,
   });
   return {
-    cell: r.cell, dims: r.dims, batch: r.batch, steps: r.steps, seed: r.seed, lengths: r.lengths,
+    cell: r.cell, ...(r.kind && { kind: r.kind }), dims: r.dims, batch: r.batch, steps: r.steps, seed: r.seed, lengths: r.lengths,
     epsilon: r.epsilon, fdTolerance: r.fdTolerance, oracleTolerance: r.oracleTolerance,
     forward: r.forward.map(tensor), gradients: r.gradients.map(tensor), pass: r.pass,
   };

@@ -48,11 +48,20 @@ export interface TensorReport {
    * fails. For a failing output: the first time step (1-based) whose values disagree.
    */
   readonly firstFailingStep?: number;
+  /**
+   * How `firstFailingStep` reads when the name does not say it: "time step" (the first step
+   * whose values differ) or "steps" (the fewest steps with which it fails). Absent for cells:
+   * outputs are per step, gradients and final states by steps.
+   */
+  readonly stepMeaning?: "time step" | "steps";
   readonly pass: boolean;
 }
 
 export interface GradcheckReport {
+  /** The cell's name, or the model's. */
   readonly cell: string;
+  /** "model" for a model's report (model-gradcheck.ts); absent for a cell's. */
+  readonly kind?: "model";
   readonly dims: Readonly<Record<string, number>>;
   readonly batch: number;
   readonly steps: number;

@@ -1,0 +1,298 @@
+/**
+ * `rnnc gradcheck` for models: checks a generated module's model (the driver of
+ * src/backends/ts/runtime/model.ts over its cell kernels) in float64, the way gradcheck.ts checks
+ * a cell. One seed draws the params (the module's own `init`), the input (ids for an `index`
+ * input), the initial state of every layer, the targets and the weights R, S of the objective
+ *
+ *   J = loss + Σ outputs ⊙ R + Σ_layers Σ final ⊙ S
+ *
+ * so every output, every final state and the loss reach the gradients. dJ/d every `layer.param`,
+ * d/dx (a vector input) and d/d every `layer.state`'s initial value are compared (a) with central
+ * differences of the module's own forward pass and (b) with tf.grads of the tfjs model oracle
+ * (model-oracle.ts); the outputs, final states and loss with the oracle's forward values.
+ */
+import type { CheckedModel } from "../check/model-types.js";
+import { compareArrays, type Tolerance } from "./compare.js";
+import type { ModelGradients, ModelKernel, ModelRunResult } from "./contract.js";
+import { expectArray, expectRunShape, formatShape, sizeOf, VerifyInputError } from "./errors.js";
+import { FD_EPSILON, FD_TOLERANCE, finiteDifferenceCheck, type FdOptions, type FdTensor } from "./finite-diff.js";
+import type { GradcheckOptions, GradcheckReport, TensorReport } from "./gradcheck.js";
+import { modelLayout, type ModelLayout } from "./model-layout.js";
+import { modelOracleGradients, modelOracleRun, type ModelData } from "./model-oracle.js";
+import { SeededRandom } from "./random.js";
+import { ORACLE_TOLERANCE } from "./tfjs-oracle.js";
+
+/** The same options as a cell's gradcheck; `dims` are the model's dimensions. */
+export type ModelGradcheckOptions = GradcheckOptions;
+
+/** A drawn problem: the data of a forward run and the objective's weights R (outputs) and S (finals). */
+interface Problem {
+  readonly data: ModelData;
+  readonly R: Readonly<Record<string, Float64Array>>;
+  readonly S: Readonly<Record<string, Float64Array>>;
+}
+
+/** Checks `kernel` (the generated module's model for `model`) and reports per tensor. */
+export async function gradcheckModel<Run extends ModelRunResult>(
+  model: CheckedModel,
+  kernel: ModelKernel<Run>,
+  options: ModelGradcheckOptions,
+): Promise<GradcheckReport> {
+  const batch = options.batch ?? 2;
+  const steps = options.steps ?? 4;
+  const seed = options.seed ?? 0;
+  expectRunShape(batch, steps, options.lengths);
+  const layout = modelLayout(model, options.dims);
+  const useOracle = options.oracle ?? true;
+  const oracleTol = options.oracleTolerance ?? ORACLE_TOLERANCE;
+  const fdOptions: FdOptions = { seed, ...options.fd };
+  const problem = drawProblem(layout, kernel, batch, steps, seed, options.lengths);
+
+  const run = runKernel(layout, kernel, problem);
+  const grads = backwardKernel(layout, kernel, run, problem);
+  const fd = fdCheck(layout, kernel, problem, grads, fdOptions);
+  const oracleOut = useOracle ? await modelOracleRun(layout, problem.data) : undefined;
+  const oracleGrads = useOracle ? await modelOracleGradients(layout, problem.data, { outputs: problem.R, final: problem.S }) : undefined;
+
+  const forward: TensorReport[] = forwardNames(layout, problem.data).map(({ name, shape, perStep }) => {
+    const oracle = oracleOut && compareArrays(forwardValue(run, name), forwardValue(oracleOut, name), oracleTol);
+    const first = oracle && !oracle.pass && perStep ? firstFailingTimeStep(forwardValue(run, name), forwardValue(oracleOut!, name), oracleTol, steps) : undefined;
+    // A per-step output is located by its first differing time step; the others by truncation.
+    return { name, shape, oracle, firstFailingStep: first, stepMeaning: perStep ? "time step" : "steps", pass: oracle?.pass ?? true };
+  });
+  const gradients = fd.map((f): TensorReport => {
+    const oracle = oracleGrads && compareArrays(pick(grads, f.name), pick(oracleGrads, f.name), oracleTol);
+    return { name: f.name, shape: f.shape, fd: f, oracle, pass: f.pass && (oracle?.pass ?? true) };
+  });
+
+  const locate = options.locateSteps !== false;
+  const ctx = { layout, kernel, problem, fdOptions, oracleTol };
+  const located = locate ? await locateFirstSteps(ctx, gradients) : gradients;
+  const forwardLocated = locate ? await locateForward(ctx, forward) : forward;
+  return {
+    cell: model.name,
+    kind: "model",
+    dims: Object.fromEntries(model.dims.map((d) => [d, options.dims[d]!])),
+    batch,
+    steps,
+    seed,
+    lengths: options.lengths,
+    epsilon: fdOptions.epsilon ?? FD_EPSILON,
+    fdTolerance: fdOptions.tolerance ?? FD_TOLERANCE,
+    oracleTolerance: useOracle ? oracleTol : undefined,
+    forward: forwardLocated,
+    gradients: located,
+    pass: forwardLocated.every((t) => t.pass) && located.every((t) => t.pass),
+  };
+}
+
+/** Params from `kernel.init(seed)`; input in [-1, 1) (or ids), initial states in [-0.5, 0.5), targets and R, S in [-1, 1). */
+function drawProblem<Run extends ModelRunResult>(
+  layout: ModelLayout,
+  kernel: ModelKernel<Run>,
+  batch: number,
+  steps: number,
+  seed: number,
+  lengths: readonly number[] | undefined,
+): Problem {
+  const name = layout.model.name;
+  if (kernel.paramShapes) {
+    for (const p of layout.params) {
+      const declared = kernel.paramShapes[p.name];
+      if (declared === undefined) throw new VerifyInputError(`the module has no param \`${p.name}\`; model ${name} declares it with shape ${formatShape(p.shape)}`);
+      if (formatShape(declared) !== formatShape(p.shape)) {
+        throw new VerifyInputError(`the module's param \`${p.name}\` has shape ${formatShape(declared)}, but model ${name} declares ${formatShape(p.shape)}`);
+      }
+    }
+  }
+  const initParams = kernel.init(seed);
+  const params: Record<string, Float64Array> = {};
+  for (const p of layout.params) params[p.name] = Float64Array.from(expectArray(`module.init(${seed}): param \`${p.name}\``, initParams[p.name], p.shape));
+  const rng = new SeededRandom(seed + 1);
+  const ids = (n: number, size: number) => Int32Array.from({ length: n }, () => rng.int(size));
+  const rows = (once: boolean) => (once ? batch : steps * batch);
+  const input = layout.input.kind === "vector" ? rng.array(steps * batch * layout.input.size, -1, 1) : ids(steps * batch, layout.input.size);
+  const initial: Record<string, Float64Array> = {};
+  for (const s of layout.states) initial[s.name] = rng.array(batch * sizeOf(s.shape), -0.5, 0.5);
+  const targets: Record<string, Int32Array | Float64Array> = {};
+  for (const t of layout.targets) targets[t.name] = t.kind === "index" ? ids(rows(t.once), t.size) : rng.array(rows(t.once) * t.size, -1, 1);
+  const R: Record<string, Float64Array> = {};
+  for (const o of layout.outputs) R[o.name] = rng.array(rows(o.once) * o.width, -1, 1);
+  const S: Record<string, Float64Array> = {};
+  for (const s of layout.states) S[s.name] = rng.array(batch * sizeOf(s.shape), -1, 1);
+  return { data: { batch, steps, ...(lengths ? { lengths } : {}), params, input, initial, targets }, R, S };
+}
+
+/** The same problem over its first `s` steps (lengths clipped to s; per-sequence values kept). */
+function truncate(layout: ModelLayout, p: Problem, s: number): Problem {
+  const { batch: B } = p.data;
+  const head = <A extends Float64Array | Int32Array>(a: A, once: boolean, width: number): A => (once ? a : (a.slice(0, s * B * width) as A));
+  const input = p.data.input as Float64Array | Int32Array;
+  const targets: Record<string, Float64Array | Int32Array> = {};
+  for (const t of layout.targets) targets[t.name] = head(p.data.targets[t.name] as Float64Array | Int32Array, t.once, t.kind === "index" ? 1 : t.size);
+  const R: Record<string, Float64Array> = {};
+  for (const o of layout.outputs) R[o.name] = head(p.R[o.name]!, o.once, o.width);
+  return {
+    data: {
+      ...p.data,
+      steps: s,
+      ...(p.data.lengths ? { lengths: p.data.lengths.map((len) => Math.min(len, s)) } : {}),
+      input: head(input, false, layout.input.kind === "index" ? 1 : layout.input.size),
+      targets,
+    },
+    R,
+    S: p.S,
+  };
+}
+
+function runKernel<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelKernel<Run>, p: Problem, params = p.data.params, input = p.data.input, initial = p.data.initial): Run {
+  const { batch, steps, lengths, targets } = p.data;
+  return kernel.forward(params, input, { batch, steps, initial, ...(lengths ? { lengths } : {}), ...(layout.targets.length > 0 ? { targets } : {}) });
+}
+
+/** Checks a run's arrays against the layout (named in the message) before anything reads them. */
+function checkRun(layout: ModelLayout, run: ModelRunResult, p: Problem): void {
+  for (const { name, shape } of forwardNames(layout, p.data)) {
+    if (name === "loss") {
+      if (typeof run.loss !== "number") throw new VerifyInputError(`module.forward: loss: expected a number (the model has ${layout.model.losses.length} loss term${layout.model.losses.length === 1 ? "" : "s"}), found ${run.loss === undefined ? "nothing" : typeof run.loss}`);
+      continue;
+    }
+    const [kind, key] = splitName(name);
+    expectArray(`module.forward: ${kind === "output" ? "output" : "final state"} \`${key}\``, kind === "output" ? run.outputs?.[key] : run.final?.[key], shape);
+  }
+}
+
+function backwardKernel<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelKernel<Run>, run: Run, p: Problem): ModelGradients {
+  checkRun(layout, run, p);
+  const g = kernel.backward(run, { outputs: p.R, final: p.S });
+  const { batch: B, steps: T } = p.data;
+  for (const t of layout.params) expectArray(`module.backward: gradient of param \`${t.name}\``, g.params?.[t.name], t.shape);
+  if (layout.input.kind === "vector") expectArray("module.backward: gradient of x", g.x, [T, B, layout.input.size]);
+  for (const s of layout.states) expectArray(`module.backward: gradient of initial state \`${s.name}\``, g.initial?.[s.name], [B, ...s.shape]);
+  return g;
+}
+
+/** J = loss + Σ outputs ⊙ R + Σ final ⊙ S, from the module's forward pass in float64. */
+function objective(run: ModelRunResult, layout: ModelLayout, p: Problem): number {
+  let total = run.loss ?? 0;
+  for (const o of layout.outputs) total += dot(run.outputs[o.name]!, p.R[o.name]!);
+  for (const s of layout.states) total += dot(run.final[s.name]!, p.S[s.name]!);
+  return total;
+}
+
+/**
+ * Central differences of J in every param, x (a vector input) and every initial state; `only`
+ * restricts the check to those report names.
+ */
+function fdCheck<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelKernel<Run>, p: Problem, grads: ModelGradients, fd: FdOptions, only?: ReadonlySet<string>) {
+  // Copies, perturbed in place by the check; the problem's arrays stay as drawn.
+  const params = Object.fromEntries(Object.entries(p.data.params).map(([k, v]) => [k, Float64Array.from(v)]));
+  const x = layout.input.kind === "vector" ? Float64Array.from(p.data.input) : undefined;
+  const initial = Object.fromEntries(Object.entries(p.data.initial).map(([k, v]) => [k, Float64Array.from(v)]));
+  const { batch: B, steps: T } = p.data;
+  const tensors: FdTensor[] = [
+    ...layout.params.map((t) => ({ name: `param ${t.name}`, shape: t.shape, value: params[t.name]!, analytic: grads.params[t.name]! })),
+    ...(x ? [{ name: "x", shape: [T, B, layout.input.size], value: x, analytic: grads.x! }] : []),
+    ...layout.states.map((s) => ({ name: `initial ${s.name}`, shape: [B, ...s.shape], value: initial[s.name]!, analytic: grads.initial[s.name]! })),
+  ].filter((t) => only === undefined || only.has(t.name));
+  const J = () => objective(runKernel(layout, kernel, p, params, x ?? p.data.input, initial), layout, p);
+  return finiteDifferenceCheck(tensors, J, fd);
+}
+
+/** The forward values a report lists: outputs, final states, then the loss. */
+function forwardNames(layout: ModelLayout, data: ModelData): { name: string; shape: number[]; perStep: boolean }[] {
+  const B = data.batch;
+  const T = data.steps;
+  return [
+    ...layout.outputs.map((o) => ({ name: `output ${o.name}`, shape: o.once ? [B, o.width] : [T, B, o.width], perStep: !o.once })),
+    ...layout.states.map((s) => ({ name: `final ${s.name}`, shape: [B, ...s.shape], perStep: false })),
+    ...(layout.model.losses.length > 0 ? [{ name: "loss", shape: [], perStep: false }] : []),
+  ];
+}
+
+function splitName(name: string): [string, string] {
+  const space = name.indexOf(" ");
+  return space < 0 ? [name, ""] : [name.slice(0, space), name.slice(space + 1)];
+}
+
+function forwardValue(run: ModelRunResult, name: string): Float64Array {
+  if (name === "loss") return Float64Array.of(run.loss ?? NaN);
+  const [kind, key] = splitName(name);
+  return Float64Array.from(kind === "output" ? run.outputs[key]! : run.final[key]!);
+}
+
+/** The gradient array a report name ("param l0.W", "x", "initial l0.h") refers to. */
+function pick(g: ModelGradients, name: string): ArrayLike<number> {
+  if (name === "x") return g.x!;
+  const [kind, key] = splitName(name);
+  return (kind === "param" ? g.params[key] : g.initial[key])!;
+}
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** The first 1-based time step of a [T, ...] array whose slice fails the comparison. */
+function firstFailingTimeStep(actual: Float64Array, expected: Float64Array, tol: Tolerance, steps: number): number | undefined {
+  const per = actual.length / steps;
+  for (let t = 0; t < steps; t++) {
+    const idx = Array.from({ length: per }, (_, i) => t * per + i);
+    if (!compareArrays(actual, expected, tol, idx).pass) return t + 1;
+  }
+  return undefined;
+}
+
+interface LocateContext<Run extends ModelRunResult> {
+  readonly layout: ModelLayout;
+  readonly kernel: ModelKernel<Run>;
+  readonly problem: Problem;
+  readonly fdOptions: FdOptions;
+  readonly oracleTol: Tolerance;
+}
+
+/**
+ * For each failing gradient, the first s = 1, 2, … at which the problem cut to its first s steps
+ * already fails against the reference that flagged it (finite differences, the oracle, or both).
+ */
+async function locateFirstSteps<Run extends ModelRunResult>(ctx: LocateContext<Run>, gradients: TensorReport[]): Promise<TensorReport[]> {
+  const failing = gradients.filter((g) => !g.pass);
+  if (failing.length === 0) return gradients;
+  const { layout, kernel, problem } = ctx;
+  const firstStep = new Map<string, number>();
+  const byFd = new Set(failing.filter((g) => g.fd && !g.fd.pass).map((g) => g.name));
+  const byOracle = new Set(failing.filter((g) => g.oracle && !g.oracle.pass).map((g) => g.name));
+  for (let s = 1; s <= problem.data.steps && firstStep.size < failing.length; s++) {
+    const sub = truncate(layout, problem, s);
+    const grads = backwardKernel(layout, kernel, runKernel(layout, kernel, sub), sub);
+    const pendingFd = new Set([...byFd].filter((n) => !firstStep.has(n)));
+    if (pendingFd.size > 0) {
+      for (const r of fdCheck(layout, kernel, sub, grads, ctx.fdOptions, pendingFd)) if (!r.pass) firstStep.set(r.name, s);
+    }
+    const pendingOracle = [...byOracle].filter((n) => !firstStep.has(n));
+    if (pendingOracle.length > 0) {
+      const ref = await modelOracleGradients(layout, sub.data, { outputs: sub.R, final: sub.S });
+      for (const n of pendingOracle) if (!compareArrays(pick(grads, n), pick(ref, n), ctx.oracleTol).pass) firstStep.set(n, s);
+    }
+  }
+  return gradients.map((g) => (firstStep.has(g.name) ? { ...g, firstFailingStep: firstStep.get(g.name) } : g));
+}
+
+/** For a failing final state, loss or per-sequence output: the fewest steps at which it already disagrees. */
+async function locateForward<Run extends ModelRunResult>(ctx: LocateContext<Run>, forward: TensorReport[]): Promise<TensorReport[]> {
+  const pending = new Set(forward.filter((f) => !f.pass && f.firstFailingStep === undefined).map((f) => f.name));
+  const firstStep = new Map<string, number>();
+  for (let s = 1; s <= ctx.problem.data.steps && pending.size > 0; s++) {
+    const sub = truncate(ctx.layout, ctx.problem, s);
+    const mine = runKernel(ctx.layout, ctx.kernel, sub);
+    checkRun(ctx.layout, mine, sub);
+    const ref = await modelOracleRun(ctx.layout, sub.data);
+    for (const n of [...pending]) {
+      if (compareArrays(forwardValue(mine, n), forwardValue(ref, n), ctx.oracleTol).pass) continue;
+      firstStep.set(n, s);
+      pending.delete(n);
+    }
+  }
+  return forward.map((f) => (firstStep.has(f.name) ? { ...f, firstFailingStep: firstStep.get(f.name) } : f));
+}
