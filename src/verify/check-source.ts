@@ -1,12 +1,13 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { compileGraph } from "../compiler.js";
+import { compileGraph, compileModel, definesModel } from "../compiler.js";
 import { compileToTypeScript } from "../backends/ts/compile.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
-import type { CellKernel } from "./contract.js";
+import type { CellKernel, ModelKernel } from "./contract.js";
 import { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck.js";
+import { gradcheckModel } from "./model-gradcheck.js";
 
 export interface GradcheckSourceOptions extends Omit<GradcheckOptions, "dims"> {
-  /** Which cell of the file (default: the first). */
+  /** Which cell or model of the file (default: the first model of a file that defines one, else the first cell). */
   readonly cell?: string;
   /** Dimension values; any not given gets a small default (3, 4, 5, … in declaration order). */
   readonly dims?: Readonly<Record<string, number>>;
@@ -17,20 +18,45 @@ export interface GradcheckSourceResult {
   readonly diagnostics: Diagnostic[];
 }
 
+type Factory<K> = (dims: Record<string, number>, o: { dtype: "float64" }) => K;
+
+/** Each dimension its given value, or 3, 4, 5, … by its position in the declaration. */
+function defaultDims(names: readonly string[], given: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  const dims: Record<string, number> = {};
+  names.forEach((d, i) => (dims[d] = given?.[d] ?? 3 + i));
+  return dims;
+}
+
 /**
- * Compiles a cell to its TypeScript module and checks the module's float64 gradients
- * (finite differences and the tfjs oracle): the library side of `rnnc gradcheck`.
+ * Compiles a cell or a model to its TypeScript module and checks the module's float64
+ * gradients (finite differences and the tfjs oracle): the library side of `rnnc gradcheck`.
+ * A file that defines a model is checked as a model (see `definesModel`), unless `cell`
+ * names one of its cells.
  */
 export async function gradcheckSource(file: string, text: string, options: GradcheckSourceOptions = {}): Promise<GradcheckSourceResult> {
+  if (definesModel(file, text, options.cell)) return gradcheckModelSource(file, text, options);
   const lowered = compileGraph(file, text, options.cell);
   if (!lowered.graph) return { diagnostics: lowered.diagnostics };
   const graph = lowered.graph;
   const compiled = compileToTypeScript(file, text, graph.cell);
   if (!compiled.code) return { diagnostics: compiled.diagnostics };
   const module = await loadGeneratedModule(compiled.code);
-  const dims: Record<string, number> = {};
-  graph.dims.forEach((d, i) => (dims[d] = options.dims?.[d] ?? 3 + i));
-  const factory = module[graph.cell] as (dims: Record<string, number>, o: { dtype: "float64" }) => CellKernel;
+  const dims = defaultDims(graph.dims, options.dims);
+  const factory = module[graph.cell] as Factory<CellKernel>;
   const report = await gradcheck(graph, factory(dims, { dtype: "float64" }), { ...options, dims });
   return { report, diagnostics: lowered.diagnostics };
+}
+
+/** The model path of `gradcheckSource`: the model's module, checked by `gradcheckModel`. */
+async function gradcheckModelSource(file: string, text: string, options: GradcheckSourceOptions): Promise<GradcheckSourceResult> {
+  const checked = compileModel(file, text, options.cell);
+  if (!checked.model) return { diagnostics: checked.diagnostics };
+  const model = checked.model;
+  const compiled = compileToTypeScript(file, text, model.name);
+  if (!compiled.code) return { diagnostics: compiled.diagnostics };
+  const module = await loadGeneratedModule(compiled.code);
+  const dims = defaultDims(model.dims, options.dims);
+  const factory = module[model.name] as Factory<ModelKernel>;
+  const report = await gradcheckModel(model, factory(dims, { dtype: "float64" }), { ...options, dims });
+  return { report, diagnostics: checked.diagnostics };
 }

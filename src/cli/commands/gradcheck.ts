@@ -11,34 +11,46 @@ interface GradcheckOptionValues extends DiagnosticOptionValues {
   readonly batch: number;
   readonly steps: number;
   readonly seed: number;
-  readonly lengths?: number[];
+  readonly lengths?: number[] | "random";
   readonly oracle: boolean;
+}
+
+/** `--lengths 5,3,1`, or `--lengths random` (drawn from the seed, each in [1, steps]). */
+function lengthsOption(text: string): number[] | "random" {
+  return text.trim() === "random" ? "random" : parseLengthsOption(text);
 }
 
 /**
  * `rnnc gradcheck FILE`: proves the generated backward pass right on random data, against
- * float64 central differences and tfjs's autodiff of the IR. Exit 1 on any failure.
+ * float64 central differences and tfjs's autodiff of the IR. A file that defines a model is
+ * checked as a model: its module's whole forward and backward (layers, reversal, concatenation,
+ * last steps, losses) against the same two references. Exit 1 on any failure.
  */
 export function registerGradcheck(program: Command, context: CliContext): void {
   const command = program
     .command("gradcheck")
-    .description("check a cell's generated gradients against finite differences (float64) and tfjs autodiff")
+    .description("check a cell's or a model's generated gradients against finite differences (float64) and tfjs autodiff")
     .argument("<file>", "the .rnn source file")
-    .option("--cell <name>", "the cell to check (default: the file's first cell)")
+    .option("--cell <name>", "the cell or model to check (default: the file's first model, else its first cell)")
     .option("--dims <I=3,H=4>", "dimension sizes (default: 3, 4, 5, … in declaration order)", parseDimsOption)
     .option("--batch <B>", "examples per batch", integerOption("--batch", 1), 2)
     .option("--steps <T>", "time steps", integerOption("--steps", 1), 5)
     .option("--seed <N>", "seed of the params, inputs and loss weights", integerOption("--seed", 0), 0)
-    .option("--lengths <L,…>", "per-example lengths (a variable-length batch)", parseLengthsOption)
+    .option("--lengths <L,…>", "per-example lengths (a variable-length batch), or `random` to draw them from the seed", lengthsOption)
     .option("--no-oracle", "skip the tfjs autodiff comparison (finite differences only)");
   addDiagnosticOptions(command)
-    .addHelpText("after", `\nExample:\n  rnnc gradcheck examples/lstm.rnn --dims I=3,H=4 --batch 2 --steps 5\n\n${EXIT_CODES_HELP}`)
+    .addHelpText(
+      "after",
+      `\nExamples:\n  rnnc gradcheck examples/lstm.rnn --dims I=3,H=4 --batch 2 --steps 5\n  rnnc gradcheck examples/bigru.rnn --batch 3 --lengths 5,3,1\n\n${EXIT_CODES_HELP}`,
+    )
     .action(async (file: string, options: GradcheckOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       const { gradcheckSource } = await import("../../verify/check-source.js");
       const { renderGradcheckReport, gradcheckReportJson } = await import("../../verify/gradcheck-report.js");
       const { VerifyInputError } = await import("../../verify/errors.js");
+      const { randomLengths } = await import("../../verify/random.js");
+      const lengths = options.lengths === "random" ? randomLengths(options.batch, options.steps, options.seed) : options.lengths;
       let result;
       try {
         result = await gradcheckSource(file, text, {
@@ -47,7 +59,7 @@ export function registerGradcheck(program: Command, context: CliContext): void {
           batch: options.batch,
           steps: options.steps,
           seed: options.seed,
-          ...(options.lengths !== undefined ? { lengths: options.lengths } : {}),
+          ...(lengths !== undefined ? { lengths } : {}),
           oracle: options.oracle,
         });
       } catch (error) {
