@@ -392,6 +392,10 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
       const entry = scope.get(s.name.name);
       if (!s.prime && entry && entry.kind !== "layer" && entry.kind !== "target") {
         entry.used = true;
+        if (entry.value?.type.kind === "index") {
+          report(diag("RNN3005", { fn: "output", expected: "a vector sequence", found: typeText(entry.value.type) }, { labels: [primary(s.name.span, "integer ids")], helps: [`output \`onehot(${s.name.name})\` under another name`] }));
+          return;
+        }
         if (entry.value) outputs.push({ name: s.name.name, node: entry.value.node, span: s.span });
         return;
       }
