@@ -40,6 +40,11 @@ export class ModelBuilder {
     return this.constant(`const/f32/${formatNumber(value)}`, () => floatTensor("", [], [value]));
   }
 
+  /** A float32 1-D constant (OneHot's [off, on] values), shared like the others. */
+  floatVector(values: readonly number[]): string {
+    return this.constant(`const/f32/[${values.map(formatNumber).join(",")}]`, () => floatTensor("", [values.length], values));
+  }
+
   /** An int64 1-D constant (shapes, axes, starts/ends), or a scalar with `scalar: true`. */
   int64(values: readonly number[], scalar = false): string {
     const key = scalar ? `const/i64/${values[0]}` : `const/i64/[${values.join(",")}]`;
@@ -99,6 +104,21 @@ export class GraphBuilder {
     if (options.doc) node.docString = options.doc;
     this.nodes.push(node);
     return outputs[0]!;
+  }
+
+  /**
+   * Appends nodes made elsewhere (a model's layer, exported on its own and renamed) with their
+   * value types; their names join this graph's, so a clash still throws.
+   */
+  include(nodes: readonly NodeProto[], valueInfo: readonly ValueInfoProto[]): void {
+    for (const node of nodes) {
+      const name = node.name ?? "";
+      if (this.names.has(name)) throw new Error(`internal: ONNX node name ${name} used twice`);
+      this.names.add(name);
+      for (const o of node.output ?? []) this.outputs.add(o);
+      this.nodes.push(node);
+    }
+    this.valueInfo.push(...valueInfo);
   }
 
   /** Declares the type of a value some node of this graph computes (others are ignored). */

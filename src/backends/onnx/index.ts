@@ -7,10 +7,12 @@
  */
 import { diag } from "../../diagnostics/codes.js";
 import { primary } from "../../diagnostics/diagnostic.js";
+import type { Span } from "../../diagnostics/span.js";
 import type { Graph } from "../../ir/graph.js";
 import { verifyGraph } from "../../ir/verify.js";
 import { GraphBuilder, ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";
+import { emitFlat } from "./flat.js";
 import { graphDocString, metadataProps, PRODUCER_NAME, PRODUCER_VERSION, spanLocator, type ModelDescription } from "./metadata.js";
 import { DEFAULT_OPSET, irVersionFor, MAX_OPSET, ONNX_OP_SINCE } from "./opsets.js";
 import { checkOptions } from "./options.js";
@@ -72,6 +74,21 @@ export function exportOnnx(graph: Graph, options: OnnxExportOptions): Uint8Array
 
 /** The model as a protobuf message object (what `exportOnnx` encodes), for inspection. */
 export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelProto {
+  return buildCellModel(graph, options, options.recurrence);
+}
+
+/**
+ * How a cell's steps are emitted: `options.recurrence`, or "flat" — every step at once, no
+ * recurrence — which only a cell without state can take (a model's Linear or Embedding layer,
+ * see model.ts; a cell file's export keeps the form it asks for).
+ */
+export type CellForm = OnnxExportOptions["recurrence"] | "flat";
+
+/**
+ * `buildOnnxModel` with the form chosen by the caller (model.ts composes layers with it), and
+ * optionally its own `file:line` locator for doc strings (a layer's spans may be in any file).
+ */
+export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: CellForm, locateSpan?: (span: Span) => string): ModelProto {
   // The emitters trust the IR's invariants (shapes agree with ops); a violation is a compiler bug.
   verifyGraph(graph, "before the ONNX export");
   const opset = options.opset ?? DEFAULT_OPSET;
@@ -79,9 +96,9 @@ export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelP
   const { dims, steps, recurrence } = options;
   checkParams(graph, dims, options.params);
   const sig = signature(graph, dims, steps);
-  const native = recurrence === "native" ? requireNative(graph) : undefined;
+  const native = form === "native" ? requireNative(graph) : undefined;
 
-  const model = new ModelBuilder(opset, dims, spanLocator(options.sourceText));
+  const model = new ModelBuilder(opset, dims, locateSpan ?? spanLocator(options.sourceText));
   const main = new GraphBuilder(model);
   const plan = native === undefined ? planGraph(graph) : undefined;
   if (plan) addInitializers(model, graph, options.params, plan.usedParams);
@@ -90,7 +107,8 @@ export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelP
   if (native !== undefined) emitNative(graph, native, main, options.params, steps);
   else {
     const prelude = emitPrelude(graph, plan!, main);
-    if (recurrence === "unroll") emitUnrolled(graph, plan!, main, prelude, steps!);
+    if (form === "flat") emitFlat(graph, prelude);
+    else if (form === "unroll") emitUnrolled(graph, plan!, main, prelude, steps!);
     else emitScan(graph, plan!, main, prelude);
   }
   checkOpset(model, opset);
@@ -116,7 +134,7 @@ export function buildOnnxModel(graph: Graph, options: OnnxExportOptions): ModelP
 }
 
 /** Every emitted ONNX op must exist (in the form we use) at the requested opset. */
-function checkOpset(model: ModelBuilder, opset: number): void {
+export function checkOpset(model: ModelBuilder, opset: number): void {
   for (const use of model.usedOps) {
     const since = ONNX_OP_SINCE[use.opType];
     if (since === undefined) throw new Error(`internal: ONNX op ${use.opType} has no entry in ONNX_OP_SINCE`);

@@ -7,7 +7,8 @@ import { OnnxExportError } from "./errors.js";
 import type { OnnxExportOptions } from "./index.js";
 import { MAX_OPSET, MIN_OPSET } from "./opsets.js";
 
-export function checkOptions(graph: Graph, options: OnnxExportOptions, opset: number): void {
+/** The recurrence form, the opset and the step count: what cells and models are checked alike for. */
+export function checkForm(options: Pick<OnnxExportOptions, "recurrence" | "steps">, opset: number): void {
   if (options.recurrence !== "unroll" && options.recurrence !== "scan" && options.recurrence !== "native") {
     throw new OnnxExportError(`recurrence must be "unroll", "scan" or "native", found ${JSON.stringify(options.recurrence)}`);
   }
@@ -21,15 +22,11 @@ export function checkOptions(graph: Graph, options: OnnxExportOptions, opset: nu
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
     throw new OnnxExportError(`steps must be a positive integer, found ${steps}`);
   }
-  for (const d of graph.dims) {
-    const v = options.dims[d];
-    if (v === undefined) throw new OnnxExportError(`no value for dimension ${d} of cell ${graph.cell} (it needs ${graph.dims.join(", ")})`);
-    if (!Number.isInteger(v) || v < 1) throw new OnnxExportError(`dimension ${d} must be a positive integer, found ${v}`);
-  }
-  const extra = Object.keys(options.dims).filter((d) => !graph.dims.includes(d)).sort();
-  if (extra.length > 0) {
-    throw new OnnxExportError(`cell ${graph.cell} has no dimension ${extra.join(", ")}; its dimensions are ${graph.dims.join(", ") || "none"}`);
-  }
+}
+
+export function checkOptions(graph: Graph, options: OnnxExportOptions, opset: number): void {
+  checkForm(options, opset);
+  checkDimValues(`cell ${graph.cell}`, graph.dims, options.dims);
   const seed = graph.nodes.find((n) => n.op === "seed");
   if (seed) throw new OnnxExportError(`the ONNX back end exports forward graphs; this graph has the gradient-only leaf \`seed\` (${seed.attrs.name ?? "unnamed"})`);
   if (graph.inputs.length === 0) throw new OnnxExportError(`cell ${graph.cell} has no input; the ONNX model reads the batch and the steps from it`);
@@ -37,5 +34,18 @@ export function checkOptions(graph: Graph, options: OnnxExportOptions, opset: nu
     for (const d of p.shape) {
       if (d.evaluate(options.dims) < 1) throw new OnnxExportError(`param ${p.name} has a dimension ${d.toString()} = ${d.evaluate(options.dims)} with these dims; dimensions must be positive`);
     }
+  }
+}
+
+/** A positive integer for every declared dimension of `owner` (`cell LSTM`, `model BiGRU`), and no other. */
+export function checkDimValues(owner: string, declared: readonly string[], dims: Readonly<Record<string, number>>): void {
+  for (const d of declared) {
+    const v = dims[d];
+    if (v === undefined) throw new OnnxExportError(`no value for dimension ${d} of ${owner} (it needs ${declared.join(", ")})`);
+    if (!Number.isInteger(v) || v < 1) throw new OnnxExportError(`dimension ${d} must be a positive integer, found ${v}`);
+  }
+  const extra = Object.keys(dims).filter((d) => !declared.includes(d)).sort();
+  if (extra.length > 0) {
+    throw new OnnxExportError(`${owner} has no dimension ${extra.join(", ")}; its dimensions are ${declared.join(", ") || "none"}`);
   }
 }

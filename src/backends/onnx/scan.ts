@@ -7,7 +7,7 @@
  */
 import type { Graph } from "../../ir/graph.js";
 import { GraphBuilder } from "./builder.js";
-import { StepMask } from "./mask.js";
+import { runningAllSteps, StepMask } from "./mask.js";
 import { emitNode } from "./ops.js";
 import type { Plan } from "./plan.js";
 import type { Prelude } from "./prelude.js";
@@ -22,12 +22,7 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
   const dims = model.dims;
   const m = prelude.main;
 
-  // running[t, b] = t < sequence_lens[b], for every step at once.
-  const steps = m.emitNamed("Gather", [prelude.inputShape, model.int64([0], true)], "scan/steps", "the number of steps T", { axis: attr.int(0) });
-  const times = m.emitNamed("Range", [model.int64([0], true), steps, model.int64([1], true)], "scan/times", "0, 1, …, T−1");
-  const lengths64 = m.emitNamed("Cast", [prelude.lengths], "scan/lengths", "sequence_lens as int64", { to: attr.int(ElemType.INT64) });
-  const column = m.emitNamed("Unsqueeze", m.opset >= 13 ? [times, model.int64([1])] : [times], "scan/times_column", "[T, 1]", m.opset >= 13 ? {} : { axes: attr.ints([1]) });
-  const running = m.emitNamed("Less", [column, lengths64], "scan/running", "running[t, b] = t < sequence_lens[b], [T, B]");
+  const running = runningAllSteps(m, prelude.inputShape, prelude.lengths, "scan/");
 
   // The body: inputs are the carried states, then the scan inputs (mask, hoisted values).
   const body = new GraphBuilder(model);

@@ -44,8 +44,22 @@ export function signature(graph: Graph, dims: Readonly<Record<string, number>>, 
 
 /** The model's value names must be distinct; a clash points at both declarations. */
 function checkNames(graph: Graph): void {
+  const claim = nameClaims("cell");
+  for (const i of graph.inputs) claim(i.name, `the input \`${i.name}\``, i.span);
+  for (const s of graph.states) claim(initialName(s.name), `the initial value of state \`${s.name}\``, s.span);
+  claim(SEQUENCE_LENS, "the sequence lengths");
+  for (const o of graph.outputs) claim(o.name, `the output \`${o.name}\``, o.span);
+  for (const s of graph.states) claim(finalName(s.name), `the final value of state \`${s.name}\``, s.span);
+  for (const p of graph.params) claim(p.name, `the param \`${p.name}\``, p.span);
+}
+
+/**
+ * A claim on a name of the ONNX model (`what` says whose it is); a second claim on the same name
+ * throws an OnnxExportError (RNN6004) pointing at both, asking to rename one in the `where`.
+ */
+export function nameClaims(where: "cell" | "model"): (name: string, what: string, span?: Span) => void {
   const names = new Map<string, { what: string; span?: Span }>();
-  const claim = (name: string, what: string, span?: Span): void => {
+  return (name, what, span) => {
     const other = names.get(name);
     if (other === undefined) {
       names.set(name, { what, ...(span ? { span } : {}) });
@@ -57,14 +71,8 @@ function checkNames(graph: Graph): void {
     ];
     const diagnostic = diag("RNN6004", { backend: "ONNX", what: `two model values named \`${name}\` (${other.what} and ${what})` }, {
       labels,
-      helps: ["rename one of them in the cell"],
+      helps: [`rename one of them in the ${where}`],
     });
-    throw new OnnxExportError(`the ONNX model would have two values named \`${name}\`: ${other.what} and ${what}; rename one of them in the cell`, diagnostic);
+    throw new OnnxExportError(`the ONNX model would have two values named \`${name}\`: ${other.what} and ${what}; rename one of them in the ${where}`, diagnostic);
   };
-  for (const i of graph.inputs) claim(i.name, `the input \`${i.name}\``, i.span);
-  for (const s of graph.states) claim(initialName(s.name), `the initial value of state \`${s.name}\``, s.span);
-  claim(SEQUENCE_LENS, "the sequence lengths");
-  for (const o of graph.outputs) claim(o.name, `the output \`${o.name}\``, o.span);
-  for (const s of graph.states) claim(finalName(s.name), `the final value of state \`${s.name}\``, s.span);
-  for (const p of graph.params) claim(p.name, `the param \`${p.name}\``, p.span);
 }

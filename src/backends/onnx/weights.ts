@@ -5,7 +5,7 @@
  * optional inputs (zero initial states, full-length sequence_lens) are initializers too.
  */
 import type { Graph } from "../../ir/graph.js";
-import { shapeToString } from "../../check/dims.js";
+import { shapeToString, type Dim } from "../../check/dims.js";
 import type { ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";
 import { floatTensor, int32Tensor } from "./proto.js";
@@ -13,13 +13,26 @@ import { initialName, SEQUENCE_LENS } from "./signature.js";
 
 /** Checks that every param has values of the right size and nothing else is given. */
 export function checkParams(graph: Graph, dims: Readonly<Record<string, number>>, params: Readonly<Record<string, Float32Array>>): void {
-  const declared = new Set(graph.params.map((p) => p.name));
-  for (const p of graph.params) {
-    const values = params[p.name];
+  checkParamValues(`cell ${graph.cell}`, graph.params, dims, params);
+}
+
+/**
+ * The same check for any owner (`cell LSTM`, `model BiGRU`): `declared` lists each param's name
+ * and symbolic shape, evaluated with `dims`.
+ */
+export function checkParamValues(
+  owner: string,
+  declared: readonly { readonly name: string; readonly shape: readonly Dim[] }[],
+  dims: Readonly<Record<string, number>>,
+  params: Readonly<Record<string, Float32Array>>,
+): void {
+  const names = new Set(declared.map((p) => p.name));
+  for (const p of declared) {
+    const values = Object.prototype.hasOwnProperty.call(params, p.name) ? params[p.name] : undefined;
     const shape = p.shape.map((d) => d.evaluate(dims));
     const size = shape.reduce((a, b) => a * b, 1);
     if (values === undefined) {
-      throw new OnnxExportError(`no values for param \`${p.name}\` of cell ${graph.cell}: expected ${size} numbers (shape ${shapeToString(p.shape)} = [${shape.join(", ")}])`);
+      throw new OnnxExportError(`no values for param \`${p.name}\` of ${owner}: expected ${size} numbers (shape ${shapeToString(p.shape)} = [${shape.join(", ")}])`);
     }
     if (!(values instanceof Float32Array)) {
       throw new OnnxExportError(`param \`${p.name}\` must be a Float32Array, found ${Object.prototype.toString.call(values)}`);
@@ -28,10 +41,10 @@ export function checkParams(graph: Graph, dims: Readonly<Record<string, number>>
       throw new OnnxExportError(`param \`${p.name}\` has ${values.length} numbers, but its shape ${shapeToString(p.shape)} = [${shape.join(", ")}] needs ${size}`);
     }
   }
-  const unknown = Object.keys(params).filter((k) => !declared.has(k)).sort();
+  const unknown = Object.keys(params).filter((k) => !names.has(k)).sort();
   if (unknown.length > 0) {
-    const names = graph.params.map((p) => `\`${p.name}\``).join(", ") || "none";
-    throw new OnnxExportError(`cell ${graph.cell} has no param ${unknown.map((k) => `\`${k}\``).join(", ")}; its params are ${names}`);
+    const list = declared.map((p) => `\`${p.name}\``).join(", ") || "none";
+    throw new OnnxExportError(`${owner} has no param ${unknown.map((k) => `\`${k}\``).join(", ")}; its params are ${list}`);
   }
 }
 
@@ -49,10 +62,16 @@ export function addInitializers(model: ModelBuilder, graph: Graph, params: Reado
  * and one length for every example ([1], expanded).
  */
 export function addInputDefaults(model: ModelBuilder, graph: Graph, defaultLength: number): void {
-  for (const s of graph.states) {
-    const shape = [1, ...s.shape.map((d) => d.evaluate(model.dims))];
+  const states = graph.states.map((s) => ({ input: initialName(s.name), state: s.name, shape: s.shape.map((d) => d.evaluate(model.dims)) }));
+  addStateDefaults(model, states, defaultLength);
+}
+
+/** The same for any list of states: `input` is the initial-state input's name, `shape` per example. */
+export function addStateDefaults(model: ModelBuilder, states: readonly { readonly input: string; readonly state: string; readonly shape: readonly number[] }[], defaultLength: number): void {
+  for (const s of states) {
+    const shape = [1, ...s.shape];
     const size = shape.reduce((a, b) => a * b, 1);
-    model.addInitializer(floatTensor(initialName(s.name), shape, new Float32Array(size), `default: state ${s.name} starts at zero`));
+    model.addInitializer(floatTensor(s.input, shape, new Float32Array(size), `default: state ${s.state} starts at zero`));
   }
   model.addInitializer(int32Tensor(SEQUENCE_LENS, [1], [defaultLength]));
 }
