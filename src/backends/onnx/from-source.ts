@@ -1,19 +1,22 @@
 /**
  * The whole path from .rnn text to ONNX bytes, for the CLI (which only parses arguments and
  * writes the file): compile the cell, get its weights (a safetensors file or a seed), export.
+ * A file that defines a model (or `cell` naming one) takes the model path, model-from-source.ts.
  * Returns diagnostics for mistakes in the program or the weights file, and `optionError` for a
  * request the command line got wrong (a missing dimension, a bad opset); never throws for those.
  */
-import { compileGraph } from "../../compiler.js";
+import type { CheckedModel } from "../../check/model-types.js";
+import { compileGraph, definesModel } from "../../compiler.js";
 import { diag } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Graph } from "../../ir/graph.js";
 import { initGraphParams, paramShapes, readWeightsFile } from "../../weights/index.js";
 import { OnnxExportError } from "./errors.js";
 import { exportOnnx, type OnnxExportOptions } from "./index.js";
+import { onnxModelFromSource } from "./model-from-source.js";
 
 export interface OnnxFromSourceOptions extends Omit<OnnxExportOptions, "params" | "sourceFile" | "sourceText"> {
-  /** The cell to export; the file's first cell when absent. */
+  /** The cell or model to export; absent, the file's first model, or its first cell if it has none. */
   readonly cell?: string;
   /** Where the params come from: a safetensors file (names and shapes checked) or a seed. */
   readonly weights: { readonly file: string } | { readonly seed: number };
@@ -22,12 +25,17 @@ export interface OnnxFromSourceOptions extends Omit<OnnxExportOptions, "params" 
 export interface OnnxFromSourceResult {
   readonly bytes?: Uint8Array;
   readonly graph?: Graph;
+  /** For a model file: the model exported. */
+  readonly model?: CheckedModel;
   readonly diagnostics: Diagnostic[];
+  /** For a model file: the text of every file read (it and its imports), to render diagnostics. */
+  readonly sources?: ReadonlyMap<string, string>;
   /** A problem with the options themselves (dims, steps, opset), said in one sentence. */
   readonly optionError?: string;
 }
 
 export function onnxFromSource(file: string, text: string, options: OnnxFromSourceOptions): OnnxFromSourceResult {
+  if (definesModel(file, text, options.cell)) return onnxModelFromSource(file, text, options);
   const { graph, diagnostics } = compileGraph(file, text, options.cell);
   if (!graph) return { diagnostics };
   const missing = graph.dims.filter((d) => options.dims[d] === undefined);

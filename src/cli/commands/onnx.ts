@@ -20,21 +20,21 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
 
 /**
  * `rnnc onnx FILE --dims I=32,H=64 [--steps T] [--recurrence unroll|scan|native] -o model.onnx`:
- * compile one cell and write it as an ONNX model (src/backends/onnx does the work).
+ * compile one cell or model and write it as an ONNX model (src/backends/onnx does the work).
  */
 export function registerOnnx(program: Command, context: CliContext): void {
   const command = program
     .command("onnx")
-    .description("compile a cell to an ONNX model (time-major x [T, batch, …]; optional initial_<state> and sequence_lens)")
+    .description("compile a cell or a model to an ONNX model (time-major input [T, batch, …]; optional initial_<state> and sequence_lens)")
     .argument("<file>", "the .rnn source file")
     .requiredOption("-o, --output <model.onnx>", "where to write the model")
-    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell", parseDimsOption)
-    .option("--cell <name>", "the cell to export (default: the file's first cell)")
+    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell or model", parseDimsOption)
+    .option("--cell <name>", "the cell or model to export (default: the file's first model, or its first cell if it has no model)")
     .option("--steps <T>", "the number of steps T (required to unroll; the scan and native forms keep T symbolic without it)", integerOption("--steps", 1))
-    .addOption(new Option("--recurrence <form>", "unroll: the step repeated T times; scan: one ONNX Scan node; native: ONNX's own LSTM/GRU operator (fastest; only for a cell that is the textbook LSTM or GRU of examples/lstm.rnn, examples/gru.rnn)").choices(["unroll", "scan", "native"]).default("unroll"))
+    .addOption(new Option("--recurrence <form>", "unroll: the step repeated T times; scan: one ONNX Scan node (per recurrent layer of a model); native: ONNX's own LSTM/GRU operator (fastest; only for a cell — or every recurrent layer of a model — that is the textbook LSTM or GRU of examples/lstm.rnn, examples/gru.rnn)").choices(["unroll", "scan", "native"]).default("unroll"))
     .option("--opset <N>", "the ONNX opset to target (default 17, at most 22)", integerOption("--opset", 1))
     .addOption(new Option("--weights <file.safetensors>", "take the params from a safetensors file (names and shapes are checked)").conflicts("seed"))
-    .option("--seed <N>", "initialize the params with the cell's initializers from this seed (default 0)", integerOption("--seed", 0))
+    .option("--seed <N>", "initialize the params from this seed by their declared initializers — for a model, the values of the generated module's init(seed) (default 0)", integerOption("--seed", 0))
     .option("--required-inputs", "declare initial_<state> and sequence_lens as required inputs, without defaults (onnxruntime-node can only feed inputs that have no default)");
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
@@ -52,7 +52,7 @@ export function registerOnnx(program: Command, context: CliContext): void {
         weights: options.weights !== undefined ? { file: options.weights } : { seed: options.seed ?? 0 },
         optionalInputs: options.requiredInputs !== true,
       });
-      reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
+      reportDiagnostics(context, result.diagnostics, result.sources ?? new Map([[file, text]]), options);
       if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
       if (result.bytes === undefined) return;
       try {

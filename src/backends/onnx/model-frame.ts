@@ -1,0 +1,77 @@
+/**
+ * The model-level tensors a model's sequence operations share, made on first use in the main
+ * graph under `model/`: the batch size, the lengths expanded to the batch, the running mask
+ * [T, B] (t < sequence_lens[b]) and the lengths clamped to [0, T] as int64 (what
+ * ReverseSequence needs: the optional default is T or INT32_MAX, and a caller may pass more than
+ * T or a negative length, which every other part reads as T or 0).
+ */
+import type { GraphBuilder } from "./builder.js";
+import { runningAllSteps, StepMask } from "./mask.js";
+import { attr, ElemType } from "./proto.js";
+import { Region } from "./region.js";
+import { BATCH, SEQUENCE_LENS } from "./signature.js";
+
+export class ModelFrame {
+  readonly region: Region;
+  private readonly made = new Map<string, string>();
+  private stepMask: StepMask | undefined;
+
+  constructor(
+    private readonly main: GraphBuilder,
+    /** The model's input: its shape is [T, B, …]. */
+    private readonly input: string,
+    doc: string,
+  ) {
+    this.region = new Region({
+      graph: main,
+      prefix: "model/",
+      known: new Map(),
+      batchDim: BATCH,
+      doc,
+      batchSize: (r) => r.emitNamed("Slice", [this.inputShape, r.model.int64([1]), r.model.int64([2]), r.model.int64([0])], "batch_size", "the batch size B, as [B]"),
+    });
+  }
+
+  private once(key: string, make: () => string): string {
+    let name = this.made.get(key);
+    if (name === undefined) {
+      name = make();
+      this.made.set(key, name);
+    }
+    return name;
+  }
+
+  /** [T, B, …] as int64. */
+  get inputShape(): string {
+    return this.once("input_shape", () => this.region.emitNamed("Shape", [this.input], "input_shape", `the shape [T, B, …] of ${this.input}`));
+  }
+
+  /** `sequence_lens` as [B] int32. */
+  get lengths(): string {
+    return this.once("lengths", () => this.region.emitNamed("Expand", [SEQUENCE_LENS, this.region.batchSize()], "lengths", "sequence_lens as [B] (the default is one value for all)"));
+  }
+
+  /** running[t, b] = t < sequence_lens[b], bool [T, B]. */
+  get running(): string {
+    return this.once("running", () => runningAllSteps(this.region, this.inputShape, this.lengths, "mask/"));
+  }
+
+  /** Selects per-step values [T, B, …] where an example runs, zero elsewhere. */
+  get mask(): StepMask {
+    this.stepMask ??= new StepMask(this.region, this.running, 2);
+    return this.stepMask;
+  }
+
+  /** Each example's number of steps, clamped to [0, T], int64 [B]: the steps `running` counts. */
+  get clampedLengths(): string {
+    return this.once("clamped", () => {
+      const r = this.region;
+      const counted = r.emitNamed("Cast", [this.running], "mask/running_int", "running as int64, to count the steps", { to: attr.int(ElemType.INT64) });
+      return r.axesOp("ReduceSum", counted, [0], { keepdims: attr.int(0) }, "mask/steps_run");
+    });
+  }
+
+  get graph(): GraphBuilder {
+    return this.main;
+  }
+}

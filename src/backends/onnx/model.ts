@@ -1,0 +1,278 @@
+/**
+ * The ONNX export of a model (src/check/model-types.ts): a graph over whole sequences whose
+ * layers are cells. Each run of a layer is its cell exported by the cell emitters on its own —
+ * unrolled, as a Scan or as ONNX's LSTM/GRU like the model asks, "flat" (every step at once) for
+ * a cell without state, one unrolled step for a layer applied to a per-sequence value — and then
+ * renamed into the model's graph (rename.ts): its input becomes the tensor the model feeds it,
+ * its states the model's `initial_<layer>.<state>` / `final_<layer>.<state>`, its params
+ * `layer.param`, its other names get the prefix `<layer>/`. The sequence operations between
+ * layers are a few ONNX nodes each (emitted under `model/`):
+ *   onehot   OneHot, zero past each example's length;
+ *   reverse  ReverseSequence over each example's valid steps, zero past its length;
+ *   last     the reversed sequence's first step (zero for an example of length 0);
+ *   concat   Concat on the feature axis.
+ * The semantics are the generated module's driver's (src/backends/ts/runtime/model.ts).
+ */
+import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
+import { cellGraph } from "../../check/models.js";
+import type { Span } from "../../diagnostics/span.js";
+import { stdSource } from "../../imports/std.js";
+import { layerDims, modelParamDecls } from "../../weights/model-params.js";
+import { GraphBuilder, ModelBuilder } from "./builder.js";
+import { OnnxExportError } from "./errors.js";
+import { buildCellModel, checkOpset, type CellForm, type OnnxExportOptions } from "./index.js";
+import { ModelFrame } from "./model-frame.js";
+import { modelSignature, modelStates } from "./model-signature.js";
+import { PRODUCER_NAME, PRODUCER_VERSION, spanLocator } from "./metadata.js";
+import { DEFAULT_OPSET, irVersionFor } from "./opsets.js";
+import { checkDimValues, checkForm } from "./options.js";
+import { attr, ElemType, encodeModel, type DimSpec, type ModelProto, type TensorProto } from "./proto.js";
+import { renameGraph } from "./rename.js";
+import { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature.js";
+import { addStateDefaults, checkParamValues } from "./weights.js";
+
+export interface OnnxModelExportOptions extends Omit<OnnxExportOptions, "dims" | "params"> {
+  /** A value for every dimension of the model (`{ I: 3, H: 4 }`); the layers' follow from their bindings. */
+  readonly dims: Readonly<Record<string, number>>;
+  /** Every layer's params as `layer.param` (`l0.W_ih`), row-major in the declared shape. */
+  readonly params: Readonly<Record<string, Float32Array>>;
+  /**
+   * The text of every file the model's spans name (`compileModel`'s `sources`), for the doc
+   * strings' `file:line`; absent, the model file's is `sourceText` and the standard library's
+   * are known.
+   */
+  readonly sources?: ReadonlyMap<string, string>;
+}
+
+/** Exports a model as an ONNX model (inference: outputs and final states; no targets, no loss). */
+export function exportModelOnnx(model: CheckedModel, options: OnnxModelExportOptions): Uint8Array {
+  return encodeModel(buildModelOnnx(model, options));
+}
+
+/** A model-level value: a float [T, B, W] / [B, W], or int64 ids [T, B] / [B]. */
+interface Value {
+  readonly name: string;
+  readonly ids: boolean;
+  readonly once: boolean;
+}
+
+/** The model as a protobuf message object (what `exportModelOnnx` encodes). */
+export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOptions): ModelProto {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  checkForm(options, opset);
+  const { dims, steps, recurrence } = options;
+  checkDimValues(`model ${model.name}`, model.dims, dims);
+  const decls = modelParamDecls(model);
+  checkParamValues(`model ${model.name}`, decls, dims, options.params);
+  const sig = modelSignature(model, dims, steps, decls.map((p) => p.name));
+
+  const locate = locator(options);
+  const builder = new ModelBuilder(opset, dims, locate);
+  const main = new GraphBuilder(builder);
+  if (options.optionalInputs ?? true) {
+    const states = modelStates(model, dims).map((s) => ({ input: s.initial, state: s.name, shape: s.shape }));
+    addStateDefaults(builder, states, recurrence === "unroll" ? steps! : 2147483647);
+  }
+  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, model.input.name, `model ${model.name} (${model.file})`));
+  for (const node of model.nodes) emitter.emit(node);
+  for (const o of model.outputs) main.add("Identity", [emitter.value(o.node).name], o.name, { doc: `output ${o.name} (${locate(o.span)})` });
+  checkOpset(builder, opset);
+
+  const dimsText = model.dims.map((d) => `${d}=${dims[d]}`).join(",");
+  const form = recurrence === "unroll" ? `unrolled over ${steps} steps` : recurrence === "scan" ? "with a Scan per recurrent layer" : "with ONNX's LSTM/GRU operators";
+  return {
+    irVersion: irVersionFor(opset),
+    opsetImport: [{ domain: "", version: opset }],
+    producerName: PRODUCER_NAME,
+    producerVersion: PRODUCER_VERSION,
+    ...(options.docString ? { docString: options.docString } : {}),
+    graph: {
+      node: main.nodes,
+      name: model.name,
+      initializer: firstOfEachName([...builder.initializers, ...emitter.initializers]),
+      docString: `model ${model.name} from ${options.sourceFile} (${dimsText}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`,
+      input: sig.inputs,
+      output: sig.outputs,
+      valueInfo: main.valueInfo,
+    },
+    metadataProps: [
+      { key: "producer", value: PRODUCER_NAME },
+      { key: "source", value: options.sourceFile },
+      { key: "model", value: model.name },
+      { key: "dims", value: dimsText },
+      { key: "recurrence", value: recurrence },
+      ...(recurrence === "unroll" ? [{ key: "steps", value: String(steps) }] : []),
+      { key: "layers", value: model.layers.map((l) => `${l.name}=${l.cell.cell.def.name.name}`).join(",") },
+      { key: "states", value: modelStates(model, dims).map((s) => s.name).join(",") },
+      { key: "outputs", value: model.outputs.map((o) => o.name).join(",") },
+    ],
+  };
+}
+
+/** Emits the model's nodes in order; each layer run once, when its first output is needed. */
+class ModelEmitter {
+  readonly initializers: TensorProto[] = [];
+  private readonly values = new Map<number, Value>();
+  private readonly runs = new Map<number, ReadonlyMap<string, string>>();
+  private readonly reversed = new Map<number, string>();
+
+  constructor(
+    private readonly model: CheckedModel,
+    private readonly options: OnnxModelExportOptions,
+    private readonly opset: number,
+    private readonly locate: (span: Span) => string,
+    private readonly frame: ModelFrame,
+  ) {}
+
+  value(id: number): Value {
+    const v = this.values.get(id);
+    if (v === undefined) throw new Error(`internal: model node ${id} used before it is emitted`);
+    return v;
+  }
+
+  emit(node: ModelNode): void {
+    const r = this.frame.region;
+    const doc = `${node.op} (${this.locate(node.span)})`;
+    const once = node.timing === "once";
+    let v: Value;
+    switch (node.op) {
+      case "input":
+        v = { name: this.model.input.name, ids: node.type.kind === "index", once: false };
+        break;
+      case "onehot": {
+        const ids = this.value(node.arg);
+        const size = node.type.kind === "vector" ? node.type.width.evaluate(this.options.dims) : 0;
+        const hot = r.emitNamed("OneHot", [ids.name, r.model.int64([size], true), r.model.floatVector([0, 1])], `onehot_${node.id}/all`, doc, { axis: attr.int(-1) });
+        // Past an example's length the ids are padding (any value): the one-hot rows are zero there.
+        const name = once ? hot : this.frame.mask.zeroPast(`onehot_${node.id}`, { name: hot, batched: true, shape: [size] }, doc);
+        v = { name, ids: false, once };
+        break;
+      }
+      case "reverse":
+        v = { name: this.reverse(node.arg, doc), ids: this.value(node.arg).ids, once: false };
+        break;
+      case "last": {
+        const name = r.emitNamed("Gather", [this.reverse(node.arg, doc), r.model.int64([0], true)], `last_${node.id}`, doc, { axis: attr.int(0) });
+        v = { name, ids: this.value(node.arg).ids, once: true };
+        break;
+      }
+      case "concat": {
+        const name = r.emitNamed("Concat", node.args.map((a) => this.value(a).name), `concat_${node.id}`, doc, { axis: attr.int(once ? 1 : 2) });
+        v = { name, ids: false, once };
+        break;
+      }
+      case "apply": {
+        const run = this.model.runs[node.run]!;
+        const out = this.layerRun(run).get(node.output)!;
+        v = { name: once ? r.squeeze(out, [0], `apply_${node.id}`) : out, ids: false, once };
+        break;
+      }
+    }
+    this.values.set(node.id, v);
+    // The input is a graph input, and a layer's outputs come with their types.
+    if (node.op !== "input" && v.name.startsWith("model/")) this.declare(v, node);
+  }
+
+  /** Each example's valid steps of node `arg` in reverse order, zero past its length (one per argument). */
+  private reverse(arg: number, doc: string): string {
+    const known = this.reversed.get(arg);
+    if (known !== undefined) return known;
+    const r = this.frame.region;
+    const x = this.value(arg);
+    const all = r.emitNamed("ReverseSequence", [x.name, this.frame.clampedLengths], `reverse_${arg}/all`, doc, { batch_axis: attr.int(1), time_axis: attr.int(0) });
+    // ReverseSequence copies the steps past an example's length unchanged; the model zeroes them.
+    const type = this.model.nodes[arg]!.type;
+    const name = type.kind === "index"
+      ? r.emitNamed("Where", [this.frame.running, all, r.model.int64([0], true)], `reverse_${arg}`, doc)
+      : this.frame.mask.zeroPast(`reverse_${arg}`, { name: all, batched: true, shape: [type.width.evaluate(this.options.dims)] }, doc);
+    this.reversed.set(arg, name);
+    return name;
+  }
+
+  private declare(v: Value, node: ModelNode): void {
+    const time: DimSpec = this.options.steps ?? STEPS;
+    const width = node.type.kind === "vector" ? [node.type.width.evaluate(this.options.dims)] : [];
+    this.frame.graph.declare(v.name, v.ids ? ElemType.INT64 : ElemType.FLOAT, [...(v.once ? [] : [time]), BATCH, ...width]);
+  }
+
+  /**
+   * Emits a run of a layer (once) and returns the model's tensor of each cell output: [T, B, …],
+   * or [1, B, …] for a layer applied to a per-sequence value (one step).
+   */
+  private layerRun(run: LayerRun): ReadonlyMap<string, string> {
+    const known = this.runs.get(run.index);
+    if (known) return known;
+    const layer = this.model.layers.find((l) => l.name === run.layer)!;
+    const graph = cellGraph(layer.cell);
+    const once = run.timing === "once";
+    const r = this.frame.region;
+    const arg = this.value(run.arg);
+    if (arg.ids) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
+    const input = once ? r.unsqueeze(arg.name, [0], `run${run.index}/one_step`) : arg.name;
+    const form: CellForm = graph.states.length === 0 ? "flat" : once ? "unroll" : this.options.recurrence;
+    const params: Record<string, Float32Array> = {};
+    for (const p of graph.params) params[p.name] = this.options.params[`${layer.name}.${p.name}`]!;
+    const cellOptions: OnnxExportOptions = {
+      dims: layerDims(layer, this.options.dims),
+      ...(once ? { steps: 1 } : this.options.steps !== undefined ? { steps: this.options.steps } : {}),
+      recurrence: once ? "unroll" : this.options.recurrence,
+      opset: this.opset,
+      params,
+      optionalInputs: false,
+      sourceFile: layer.cell.file,
+    };
+    let proto: ModelProto;
+    try {
+      proto = buildCellModel(graph, cellOptions, form, this.locate);
+    } catch (e) {
+      if (!(e instanceof OnnxExportError)) throw e;
+      throw new OnnxExportError(`layer \`${layer.name}\` of model ${this.model.name}: ${e.message}`, e.diagnostic);
+    }
+
+    // The cell's contract names → the model's tensors; everything else under the run's prefix.
+    const runsOfLayer = this.model.runs.filter((x) => x.layer === run.layer);
+    const prefix = runsOfLayer.length === 1 ? `${layer.name}/` : `${layer.name}/${runsOfLayer.indexOf(run)}/`;
+    const special = new Map<string, string>([
+      [graph.inputs[0]!.name, input],
+      [SEQUENCE_LENS, once ? r.model.int32Scalar(1) : SEQUENCE_LENS],
+      ...graph.params.map((p): [string, string] => [p.name, `${layer.name}.${p.name}`]),
+      ...graph.states.map((s): [string, string] => [initialName(s.name), initialName(`${layer.name}.${s.name}`)]),
+      ...graph.states.map((s): [string, string] => [finalName(s.name), finalName(`${layer.name}.${s.name}`)]),
+    ]);
+    // Shared constants (`const/…`) are named by their value, the same in every layer.
+    const renamed = renameGraph(proto.graph!, (name) => special.get(name) ?? (name.startsWith("const/") ? name : prefix + name));
+    const finals = new Set(graph.states.map((s) => finalName(`${layer.name}.${s.name}`)));
+    const outputTypes = (renamed.output ?? []).filter((o) => !finals.has(o.name!));
+    this.frame.graph.include(renamed.node ?? [], [...(renamed.valueInfo ?? []), ...outputTypes]);
+    this.initializers.push(...(renamed.initializer ?? []));
+    if (once) this.frame.graph.declare(input, ElemType.FLOAT, [1, BATCH, ...graph.nodes[graph.inputs[0]!.node]!.shape.map((d) => d.evaluate(cellOptions.dims))]);
+
+    const outputs = new Map(graph.outputs.map((o) => [o.name, prefix + o.name]));
+    this.runs.set(run.index, outputs);
+    return outputs;
+  }
+}
+
+/** A layer run twice brings its params twice, and every layer the shared constants: keep the first. */
+function firstOfEachName(tensors: readonly TensorProto[]): TensorProto[] {
+  const seen = new Set<string>();
+  return tensors.filter((t) => {
+    if (seen.has(t.name!)) return false;
+    seen.add(t.name!);
+    return true;
+  });
+}
+
+/** `file:line` for spans in any of the model's files. */
+function locator(options: OnnxModelExportOptions): (span: Span) => string {
+  const byFile = new Map<string, (span: Span) => string>();
+  return (span) => {
+    let locate = byFile.get(span.file);
+    if (locate === undefined) {
+      const text = options.sources?.get(span.file) ?? (span.file === options.sourceFile ? options.sourceText : stdSource(span.file));
+      locate = spanLocator(text);
+      byFile.set(span.file, locate);
+    }
+    return locate(span);
+  };
+}
