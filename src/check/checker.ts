@@ -115,7 +115,7 @@ export function check(program: Program, source: string, imported?: ImportedItems
     const quiet = new Set([...unparsed, ...program.items.filter((i) => i.kind === "cell" && !visible.has(i.name.name)).map((i) => i.name.name)]);
     for (const def of modelDefs) {
       if (duplicates.has(def)) continue;
-      const model = checkModel(def, program.file, { cells: visible, report, text, unparsed: quiet });
+      const model = checkModel(def, program.file, { cells: visible, report, text, unparsed: quiet, fns: new Set(fns.keys()) });
       if (model) models.push(model);
     }
   }

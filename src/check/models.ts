@@ -45,6 +45,8 @@ export interface ModelEnv {
   readonly text: (span: Span) => string;
   /** Names the parser could not build: their uses are not reported again. */
   readonly unparsed: ReadonlySet<string>;
+  /** The functions visible in the file (a call of one in a model is refused by name). */
+  readonly fns?: ReadonlySet<string>;
 }
 
 export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedModel | undefined {
@@ -214,7 +216,18 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     const entry = scope.get(name);
     if (entry?.kind === "layer") {
       entry.used = true;
-      return applyLayer(call, entry)?.[0];
+      const values = applyLayer(call, entry);
+      if (values && values.length > 1) {
+        const outs = [...entry.layer!.cell.cell.outputs.keys()];
+        report(
+          diag("RNN3022", { layer: name, count: values.length }, {
+            labels: [primary(call.span, "used as one value"), secondary(entry.layer!.cell.cell.def.name.span, `\`${entry.layer!.cell.cell.def.name.name}\` outputs ${outs.map((o) => `\`${o}\``).join(", ")}`)],
+            helps: [`name its outputs: \`let [${outs.join(", ")}] = ${env.text(call.span)}\``],
+          }),
+        );
+        return undefined;
+      }
+      return values?.[0];
     }
     if (entry) {
       entry.used = true;
@@ -267,6 +280,16 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
               helps: ["compute it inside a cell, and apply that cell as a layer"],
             }),
           );
+          return undefined;
+        }
+        if (env.fns?.has(name)) {
+          report(
+            diag("RNN4003", { what: `a call of function \`${name}\``, allowed: "cells and functions", where: "a model" }, {
+              labels: [primary(call.span, "a model wires whole sequences through layers")],
+              helps: [`call \`${name}\` inside a cell, and apply that cell as a layer`],
+            }),
+          );
+          call.args.forEach((a) => valueOf(a));
           return undefined;
         }
         if (env.cells.has(name)) {
