@@ -82,15 +82,16 @@ export function failing(report: GradcheckReport): string[] {
 }
 
 /**
- * Passes, with room to spare: measured, float64 finite differences agree to ~5e-9 and the
- * float32 oracle to ~3e-6 (the tolerances are 1e-5 and 1e-4).
+ * Passes, with room to spare: measured over these programs and the example models (seeds 3 and
+ * 7, with and without lengths), float64 finite differences agree to ≤ 5e-9 and the float32
+ * oracle to ≤ 1.3e-5 (the tolerances are 1e-5 and 1e-4).
  */
 export function expectClean(report: GradcheckReport): void {
   expect(failing(report)).toEqual([]);
   expect(report.pass).toBe(true);
   for (const g of report.gradients) {
     expect(g.fd!.elements.maxRel, g.name).toBeLessThan(1e-7);
-    expect(g.oracle!.maxRel, g.name).toBeLessThan(2e-5);
+    expect(g.oracle!.maxRel, g.name).toBeLessThan(3e-5);
   }
-  for (const f of report.forward) expect(f.oracle!.maxRel, f.name).toBeLessThan(2e-5);
+  for (const f of report.forward) expect(f.oracle!.maxRel, f.name).toBeLessThan(3e-5);
 }
