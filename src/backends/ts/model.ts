@@ -21,7 +21,7 @@ function sizeOf(t: ModelType): Dim {
 /** The plan the driver runs: the checked model with dimensions as linear forms. */
 export function modelPlan(model: CheckedModel): ModelPlan {
   const nodes: PlanNode[] = model.nodes.map((n) => {
-    const base = { width: linear(sizeOf(n.type)), once: n.timing === "once" };
+    const base = { width: linear(sizeOf(n.type)), once: n.timing === "once", ...(n.type.kind === "index" ? { ids: true } : {}) };
     switch (n.op) {
       case "input":
         return { ...base, op: "input" };

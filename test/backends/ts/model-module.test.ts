@@ -94,6 +94,23 @@ describe("a model's generated module", () => {
     }
   });
 
+  it("reverses ids and takes the last id per example (one id per row, not vectors)", async () => {
+    const source = `
+import Embedding from std
+model R(V) {
+  input tokens: index(V)
+  layer emb = Embedding(V, V)
+  output y = emb(reverse(tokens))
+  output z = emb(last(tokens))
+}`;
+    const m = ((await load(source))["R"] as (d: object, o: object) => Model)({ V: 3 }, { dtype: "float64" });
+    const eye = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+    // B = 2, T = 3, time-major: example 0 reads 0, 1, 2; example 1 (length 2) reads 2, 1.
+    const run = m.forward({ "emb.W": eye }, [0, 2, 1, 1, 2, 0], { batch: 2, steps: 3, lengths: [3, 2] });
+    expect(Array.from(run.outputs["y"]!)).toEqual([0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
+    expect(Array.from(run.outputs["z"]!)).toEqual([0, 0, 1, 0, 1, 0]);
+  });
+
   it("gives the caller precise errors", async () => {
     const m = ((await load(TAGGER))["Tagger"] as (d: object, o: object) => Model)(dims, { dtype: "float64" });
     const p = m.init(1);

@@ -13,7 +13,12 @@ export interface LinearDim {
   readonly t: ReadonlyArray<readonly [string, number]>;
 }
 
-export type PlanNode = { readonly width: LinearDim; readonly once: boolean } & (
+export type PlanNode = {
+  readonly width: LinearDim;
+  readonly once: boolean;
+  /** The value is integer ids (one per row, an Int32Array), not vectors of `width`. */
+  readonly ids?: boolean;
+} & (
   | { readonly op: "input" }
   | { readonly op: "onehot"; readonly arg: number }
   | { readonly op: "apply"; readonly run: number; readonly output: string }
@@ -205,7 +210,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
           return;
         }
         case "reverse":
-          values[id] = reverseSteps(values[node.arg] as A, T, B, W, len, F) as A;
+          values[id] = node.ids ? reverseIds(values[node.arg] as Int32Array, T, B, len) : (reverseSteps(values[node.arg] as A, T, B, W, len, F) as A);
           return;
         case "concat": {
           const out = new F(rows * W) as A;
@@ -220,6 +225,13 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
           return;
         }
         case "last": {
+          if (node.ids) {
+            const ids = values[node.arg] as Int32Array;
+            const out = new Int32Array(B);
+            for (let b = 0; b < B; b++) if (len(b) > 0) out[b] = ids[(len(b) - 1) * B + b]!;
+            values[id] = out;
+            return;
+          }
           const src = values[node.arg] as A;
           const out = new F(B * W) as A;
           for (let b = 0; b < B; b++) {
@@ -413,6 +425,16 @@ function checkIds(where: string, name: string, value: unknown, T: number, B: num
     const v = Number(arr[r]);
     if (!Number.isInteger(v) || v < 0 || v >= size) throw new Error(`${where}: ${name}[${r}] must be an integer id between 0 and ${size - 1}, received ${String(arr[r])}`);
     out[r] = v;
+  }
+  return out;
+}
+
+/** Ids reversed within each example's length (0 past it): `reverseSteps` for one id per row. */
+function reverseIds(src: Int32Array, T: number, B: number, len: (b: number) => number): Int32Array {
+  const out = new Int32Array(T * B);
+  for (let b = 0; b < B; b++) {
+    const L = len(b);
+    for (let t = 0; t < L; t++) out[t * B + b] = src[(L - 1 - t) * B + b]!;
   }
   return out;
 }
