@@ -51,7 +51,7 @@ describe("rnnc onnx", () => {
   it("reports an opset too old for the cell as a diagnostic at the source (exit 1)", async () => {
     const run = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H=4", "--steps", "2", "--opset", "10", "--format", "short", "-o", join(dir, "x.onnx"));
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe("examples/lstm.rnn:11:28: error RNN6004: the ONNX back end does not support `Gemm` (for the matmul at examples/lstm.rnn:11) at opset 10\n");
+    expect(run.stdout).toBe("examples/lstm.rnn:11:28: error RNN6004: the ONNX back end does not support `Gemm` (for the add at examples/lstm.rnn:11) at opset 10\n");
   });
 
   it("reports the program's errors and writes nothing (exit 1)", async () => {

@@ -58,10 +58,12 @@ describe("export errors", () => {
 
   it("an opset too old for an op the cell needs, pointing at the source", () => {
     const e = attempt(graph, { opset: 10 });
-    expect(e.message).toMatch(/^the ONNX back end does not support `Gemm` \(for the matmul at test\/hand\.rnn@\d+\) at opset 10; it needs opset 11 or newer$/);
+    // The first product, W_ih @ x, is one Gemm with the bias added as its C: it is the add's.
+    expect(e.message).toMatch(/^the ONNX back end does not support `Gemm` \(for the add at test\/hand\.rnn@\d+\) at opset 10; it needs opset 11 or newer$/);
     expect(e.diagnostic?.code).toBe("RNN6004");
     const matmul = graph.nodes.find((n) => n.op === "matmul")!;
-    expect(e.diagnostic?.labels).toEqual([{ span: matmul.span, message: "needs ONNX Gemm, available from opset 11", primary: true }]);
+    const add = graph.nodes.find((n) => n.op === "add" && n.inputs.includes(matmul.id))!;
+    expect(e.diagnostic?.labels).toEqual([{ span: add.span, message: "needs ONNX Gemm, available from opset 11", primary: true }]);
     expect(e.diagnostic?.helps).toEqual(["use --opset 11 or newer (up to 22)"]);
   });
 

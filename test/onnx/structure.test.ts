@@ -69,12 +69,13 @@ describe("the unrolled form", () => {
     });
   }
 
-  it("computes W_ih @ x for all steps in one Gemm before the recurrence, W_hh @ h once per step", () => {
+  it("computes W_ih @ x + b_ih for all steps in one Gemm before the recurrence, W_hh @ h once per step", () => {
     const graph = exampleLstm();
     const model = decode(exportOnnx(graph, options(graph, { steps: 4 })));
     const gemms = model.graph.node.filter((n) => n.opType === "Gemm");
     const hoisted = gemms.filter((n) => n.name.startsWith("inputs/"));
-    expect(hoisted.map((n) => n.input)).toEqual([["inputs/x_flat", "W_ih"]]);
+    // The bias is the Gemm's C input, as PyTorch's exporter writes a Linear.
+    expect(hoisted.map((n) => n.input)).toEqual([["inputs/x_flat", "W_ih", "b_ih"]]);
     expect(model.graph.node.find((n) => n.name === "inputs/x_flat")!.opType).toBe("Reshape");
     for (let t = 0; t < 4; t++) {
       const step = gemms.filter((n) => n.name.startsWith(`t${t}/`));

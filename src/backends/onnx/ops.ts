@@ -7,7 +7,7 @@ import type { Node } from "../../ir/graph.js";
 import { UNARY_DEFAULT_ALPHA, type OpKind, type UnaryOp } from "../../ir/ops.js";
 import { OnnxExportError } from "./errors.js";
 import { matmul } from "./matmul.js";
-import { attr } from "./proto.js";
+import { attr, type AttrValue } from "./proto.js";
 import type { Region, Val } from "./region.js";
 
 export type Emitter = (region: Region, node: Node, args: readonly Val[]) => Val;
@@ -163,8 +163,90 @@ export const EMITTERS: Readonly<Record<OpKind, Emitter>> = {
   sum: reduce("ReduceSum"), mean: reduce("ReduceMean"), max: reduce("ReduceMax"),
 };
 
+/**
+ * The slices that, together with `node`, cut one value's first axis into consecutive parts from
+ * its start to its end — what `let [i, f, g, o] = split(v, 4)` lowers to — or undefined.
+ */
+function splitParts(node: Node, nodes: readonly Node[], dims: Readonly<Record<string, number>>): Node[] | undefined {
+  const source = node.inputs[0]!;
+  const parts = nodes.filter((n) => n.op === "slice" && n.inputs[0] === source);
+  if (parts.length < 2) return undefined;
+  const bounds = parts.map((n) => ({ n, start: n.attrs.start!.evaluate(dims), end: n.attrs.end!.evaluate(dims) })).sort((a, b) => a.start - b.start || a.end - b.end);
+  const length = nodes[source]!.shape[0]!.evaluate(dims);
+  let at = 0;
+  for (const b of bounds) {
+    if (b.start !== at || b.end <= b.start) return undefined;
+    at = b.end;
+  }
+  return at === length ? bounds.map((b) => b.n) : undefined;
+}
+
+/**
+ * One ONNX Split for all the parts of a `split` (instead of a Slice each, with its three index
+ * constants): fewer nodes per step, which is what an unrolled graph's speed depends on.
+ */
+function emitSplit(region: Region, parts: readonly Node[], nodes: readonly Node[]): void {
+  const v = region.value(nodes[parts[0]!.inputs[0]!]!);
+  const dims = region.dims;
+  const sizes = parts.map((p) => p.attrs.end!.evaluate(dims) - p.attrs.start!.evaluate(dims));
+  const names = parts.map((p) => `${region.prefix}${p.label ?? p.op}_${p.id}`);
+  const source = nodes[parts[0]!.inputs[0]!]!;
+  const splitAxis = axis(v, 0);
+  const inputs = region.opset >= 13 ? [v.name, region.model.int64(sizes)] : [v.name];
+  const attrs: Record<string, AttrValue> = region.opset >= 13 ? { axis: attr.int(splitAxis) } : { axis: attr.int(splitAxis), split: attr.ints(sizes) };
+  region.withNode(parts[0]!, () =>
+    region.emitNamed("Split", inputs, `split_${source.label ?? source.op}_${source.id}`, region.model.locate(parts[0]!), attrs, names),
+  );
+  parts.forEach((p, i) => {
+    const part: Val = { name: names[i]!, batched: v.batched, shape: [sizes[i]!, ...v.shape.slice(1)] };
+    region.values.set(p.id, part);
+    region.declare(part);
+  });
+}
+
+/**
+ * `W @ v + c` for a batch of vectors v as one Gemm(v, W, c) (transB): when the product's only
+ * reader is the add (`gemmAdds`) and c broadcasts as Gemm's C does ([m], a scalar, or [B, m]).
+ * Returns the add's value, or undefined when the pattern does not apply.
+ */
+function emitGemmAdd(region: Region, product: Node, add: Node, nodes: readonly Node[]): Val | undefined {
+  const [w, v] = product.inputs.map((i) => region.value(nodes[i]!));
+  const otherId = add.inputs[0] === product.id ? add.inputs[1]! : add.inputs[0]!;
+  const c = region.value(nodes[otherId]!);
+  const m = w!.shape[product.attrs.transA === true ? 1 : 0];
+  const gemm = w!.shape.length === 2 && v!.shape.length === 1 && !w!.batched && v!.batched;
+  const broadcasts = (c.shape.length === 1 && c.shape[0] === m) || (c.shape.length === 0 && !c.batched);
+  if (!gemm || !broadcasts || m === undefined) return undefined;
+  const name = region.withNode(add, () => region.emit("Gemm", [v!.name, w!.name, c.name], { transB: attr.int(product.attrs.transA === true ? 0 : 1) }));
+  return { name, batched: true, shape: [m] };
+}
+
 /** Emits one IR node in `region`, reading its inputs' values there. */
-export function emitNode(region: Region, node: Node, nodes: readonly Node[]): Val {
+export function emitNode(region: Region, node: Node, nodes: readonly Node[], gemmAdds?: ReadonlyMap<number, number>): Val {
+  const addId = node.op === "matmul" ? gemmAdds?.get(node.id) : undefined;
+  if (addId !== undefined) {
+    const add = nodes[addId]!;
+    const fused = emitGemmAdd(region, node, add, nodes);
+    if (fused) {
+      // The add is done; the product itself has no other reader and no value of its own.
+      region.values.set(add.id, fused);
+      region.declare(fused);
+      return fused;
+    }
+  }
+  if (node.op === "add") {
+    const done = region.values.get(node.id);
+    if (done) return done;
+  }
+  if (node.op === "slice") {
+    const done = region.values.get(node.id);
+    if (done) return done;
+    const parts = splitParts(node, nodes, region.dims);
+    if (parts) {
+      emitSplit(region, parts, nodes);
+      return region.values.get(node.id)!;
+    }
+  }
   const args = node.inputs.map((i) => region.value(nodes[i]!));
   const v = region.withNode(node, () => EMITTERS[node.op](region, node, args));
   region.values.set(node.id, v);

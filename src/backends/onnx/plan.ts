@@ -19,6 +19,12 @@ export interface Plan {
   readonly boundary: readonly Node[];
   /** Params some live node reads (the initializers to store). */
   readonly usedParams: ReadonlySet<string>;
+  /**
+   * Products `W @ v` whose only reader is an `add` (matmul id → add id), with the add's other
+   * operand computed before the product: emitted as one Gemm with that operand as its C input, as
+   * PyTorch's exporter does for `Linear`.
+   */
+  readonly gemmAdds: ReadonlyMap<number, number>;
 }
 
 export function planGraph(graph: Graph): Plan {
@@ -36,11 +42,27 @@ export function planGraph(graph: Graph): Plan {
   // A root computed without any state (`output y = W @ x`, `h' = x`) is still read per step.
   for (const r of roots) if (variance[r] === "input") boundary.add(r);
 
+  const readers = new Map<number, number[]>();
+  for (const n of graph.nodes) if (live[n.id]) for (const i of n.inputs) readers.set(i, [...(readers.get(i) ?? []), n.id]);
+  const rootSet = new Set(roots);
+  const gemmAdds = new Map<number, number>();
+  for (const m of liveNonLeaf) {
+    if (m.op !== "matmul" || rootSet.has(m.id)) continue;
+    const r = readers.get(m.id) ?? [];
+    const add = r.length === 1 ? graph.nodes[r[0]!]! : undefined;
+    // The add must be computed where the product is (a hoisted product read by a step's add stays apart).
+    if (add === undefined || add.op !== "add" || add.inputs[0] === add.inputs[1] || variance[add.id] !== variance[m.id]) continue;
+    const other = add.inputs[0] === m.id ? add.inputs[1]! : add.inputs[0]!;
+    const ready = variance[other] === "param" || variance[other] === "constant" || other < m.id || (variance[other] === "input" && variance[m.id] === "state");
+    if (ready) gemmAdds.set(m.id, add.id);
+  }
+
   return {
     once: liveNonLeaf.filter((n) => variance[n.id] === "constant" || variance[n.id] === "param"),
     hoisted: liveNonLeaf.filter((n) => variance[n.id] === "input"),
     step: liveNonLeaf.filter((n) => variance[n.id] === "state"),
     boundary: [...boundary].sort((a, b) => a - b).map((id) => graph.nodes[id]!),
     usedParams: new Set(graph.nodes.filter((n) => live[n.id] && n.op === "param").map((n) => n.attrs.name!)),
+    gemmAdds,
   };
 }

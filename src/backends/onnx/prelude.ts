@@ -20,8 +20,8 @@ export interface Prelude {
   readonly boundary: ReadonlyMap<number, string>;
   /** The state values entering step 0, [B, …], in `graph.states` order. */
   readonly initialStates: readonly Val[];
-  /** `sequence_lens` expanded to [B], int32. */
-  readonly lengths: string;
+  /** `sequence_lens` expanded to [B], int32; undefined when every example runs all steps. */
+  readonly lengths: string | undefined;
   /** Shape(first input): [T, B, …] as int64. */
   readonly inputShape: string;
   /** [B] as int64, the batch size in the main graph. */
@@ -32,7 +32,7 @@ export interface Prelude {
 
 const perExample = (node: Node, dims: Readonly<Record<string, number>>): number[] => node.shape.map((d) => d.evaluate(dims));
 
-export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelude {
+export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder, variableLengths = true): Prelude {
   const model = main.model;
   const dims = model.dims;
   const firstInput = graph.inputs[0]!.name;
@@ -50,7 +50,7 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
   }
 
   const once = new Region({ graph: main, prefix: "once/", known: params, batchSize: () => batchSize, batchDim: BATCH, doc: doc("computed once from the params") });
-  for (const n of plan.once) emitNode(once, n, graph.nodes);
+  for (const n of plan.once) emitNode(once, n, graph.nodes, plan.gemmAdds);
 
   // The hoisted region sees the inputs flattened to [T·B, …]: its batch axis is T·B.
   const firstNode = graph.nodes[graph.inputs[0]!.node]!;
@@ -67,7 +67,7 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
       return { name, batched: true, shape };
     },
   });
-  for (const n of plan.hoisted) emitNode(hoist, n, graph.nodes);
+  for (const n of plan.hoisted) emitNode(hoist, n, graph.nodes, plan.gemmAdds);
 
   const timeBatch = plan.boundary.some((n) => n.op !== "input")
     ? main.add("Slice", [inputShape, model.int64([0]), model.int64([2]), model.int64([0])], "time_batch", { doc: doc("[T, B]") })
@@ -100,7 +100,9 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder): Prelu
     const name = mainRegion.emitNamed("Expand", [initialName(s.name), mainRegion.batchShape(shape.length)], `initial/${s.name}`, doc(`state ${s.name} entering the first step, [B, …] (the default is one row of zeros)`));
     return { name, batched: true, shape };
   });
-  const lengths = mainRegion.emitNamed("Expand", [SEQUENCE_LENS, batchSize], "prelude/lengths", doc("sequence_lens as [B] (the default is one value for all)"));
+  const lengths = variableLengths
+    ? mainRegion.emitNamed("Expand", [SEQUENCE_LENS, batchSize], "prelude/lengths", doc("sequence_lens as [B] (the default is one value for all)"))
+    : undefined;
 
   return { once: once.values, boundary, initialStates, lengths, inputShape, batchSize, main: mainRegion };
 }

@@ -22,41 +22,50 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
   const dims = model.dims;
   const m = prelude.main;
 
-  const running = runningAllSteps(m, prelude.inputShape, prelude.lengths, "scan/");
+  // Without sequence lengths every example runs every step: no mask is scanned, nothing is selected.
+  const running = prelude.lengths === undefined ? undefined : runningAllSteps(m, prelude.inputShape, prelude.lengths, "scan/");
+  const masked = running !== undefined;
 
   // The body: inputs are the carried states, then the scan inputs (mask, hoisted values).
   const body = new GraphBuilder(model);
   const shapeOf = (shape: readonly number[]): (number | string)[] => [BATCH, ...shape];
   const bodyInputs = [
     ...graph.states.map((s, i) => valueInfo(`${BODY}in/${s.name}`, ElemType.FLOAT, shapeOf(prelude.initialStates[i]!.shape), `state ${s.name} entering the step`)),
-    valueInfo(`${BODY}in/running`, ElemType.BOOL, [BATCH], "which examples run this step"),
+    ...(masked ? [valueInfo(`${BODY}in/running`, ElemType.BOOL, [BATCH], "which examples run this step")] : []),
     ...plan.boundary.map((n) => valueInfo(`${BODY}in/${n.label ?? n.op}_${n.id}`, ElemType.FLOAT, shapeOf(n.shape.map((d) => d.evaluate(dims))), "this step's slice of a value computed for all steps before the Scan")),
   ];
   const known = new Map(prelude.once);
   graph.states.forEach((s, i) => known.set(s.node, { name: bodyInputs[i]!.name!, batched: true, shape: prelude.initialStates[i]!.shape }));
-  plan.boundary.forEach((n, i) => known.set(n.id, { name: bodyInputs[graph.states.length + 1 + i]!.name!, batched: true, shape: n.shape.map((d) => d.evaluate(dims)) }));
-  const runningIn = bodyInputs[graph.states.length]!.name!;
+  const scanned = graph.states.length + (masked ? 1 : 0);
+  plan.boundary.forEach((n, i) => known.set(n.id, { name: bodyInputs[scanned + i]!.name!, batched: true, shape: n.shape.map((d) => d.evaluate(dims)) }));
+  // The batch size: the length of the mask, or the first axis of a carried state or boundary value.
+  const batchedIn = bodyInputs[0]?.name ?? undefined;
+  if (batchedIn === undefined) throw new Error(`internal: the Scan body of cell ${graph.cell} has no batched input`);
   const region: Region = new Region({
     graph: body,
     prefix: BODY,
     known,
     batchDim: BATCH,
     doc: `one step (${graph.file})`,
-    batchSize: (r) => r.emitNamed("Shape", [runningIn], "step/batch_size", "the batch size B, as [B]"),
+    batchSize: (r) => {
+      if (masked) return r.emitNamed("Shape", [bodyInputs[graph.states.length]!.name!], "step/batch_size", "the batch size B, as [B]");
+      const shape = r.emitNamed("Shape", [batchedIn], "step/input_shape", "the shape of a batched input of the step");
+      return r.emitNamed("Slice", [shape, r.model.int64([0]), r.model.int64([1]), r.model.int64([0])], "step/batch_size", "the batch size B, as [B]");
+    },
   });
-  for (const n of plan.step) emitNode(region, n, graph.nodes);
+  for (const n of plan.step) emitNode(region, n, graph.nodes, plan.gemmAdds);
 
-  const mask = new StepMask(region, runningIn);
+  const mask = masked ? new StepMask(region, bodyInputs[graph.states.length]!.name!) : undefined;
   const outs: { name: string; value: Val; what: string }[] = [];
   graph.states.forEach((s, i) => {
     const old = region.value(graph.nodes[s.node]!);
     const next = region.value(graph.nodes[s.next]!);
-    const name = mask.keep(`next/${s.name}`, next, old, `state ${s.name} leaving the step (kept past an example's length)`);
+    const name = mask === undefined ? region.emitNamed("Identity", [next.name], `next/${s.name}`, `state ${s.name} leaving the step`) : mask.keep(`next/${s.name}`, next, old, `state ${s.name} leaving the step (kept past an example's length)`);
     outs.push({ name, value: { ...old, name }, what: `state ${s.name} leaving the step` });
   });
   graph.outputs.forEach((o) => {
     const value = region.value(graph.nodes[o.node]!);
-    const name = mask.zeroPast(`out/${o.name}`, value, `output ${o.name} at this step (zero past an example's length)`);
+    const name = mask === undefined ? region.emitNamed("Identity", [value.name], `out/${o.name}`, `output ${o.name} at this step`) : mask.zeroPast(`out/${o.name}`, value, `output ${o.name} at this step (zero past an example's length)`);
     outs.push({ name, value: { ...value, name }, what: `output ${o.name} at this step` });
   });
 
@@ -71,10 +80,10 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
 
   main.add(
     "Scan",
-    [...prelude.initialStates.map((s) => s.name), running, ...plan.boundary.map((n) => prelude.boundary.get(n.id)!)],
+    [...prelude.initialStates.map((s) => s.name), ...(running !== undefined ? [running] : []), ...plan.boundary.map((n) => prelude.boundary.get(n.id)!)],
     "scan",
     {
-      attrs: { body: attr.graph(bodyGraph), num_scan_inputs: attr.int(1 + plan.boundary.length) },
+      attrs: { body: attr.graph(bodyGraph), num_scan_inputs: attr.int((masked ? 1 : 0) + plan.boundary.length) },
       outputs: [...graph.states.map((s) => finalName(s.name)), ...graph.outputs.map((o) => o.name)],
       doc: `the recurrence of cell ${graph.cell} over time (${graph.file})`,
     },

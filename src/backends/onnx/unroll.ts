@@ -29,13 +29,16 @@ export function emitUnrolled(graph: Graph, plan: Plan, main: GraphBuilder, prelu
       region.values.set(n.id, v);
       region.declare(v);
     }
-    for (const n of plan.step) emitNode(region, n, graph.nodes);
+    for (const n of plan.step) emitNode(region, n, graph.nodes, plan.gemmAdds);
 
-    const running = region.emitNamed("Less", [model.int32Scalar(t), prelude.lengths], "running", `step ${t} runs for the examples with t < sequence_lens`);
-    const mask = new StepMask(region, running);
+    // Without sequence lengths every example runs every step: nothing to mask.
+    const lengths = prelude.lengths;
+    const running = lengths === undefined ? undefined : region.emitNamed("Less", [model.int32Scalar(t), lengths], "running", `step ${t} runs for the examples with t < sequence_lens`);
+    const mask = running === undefined ? undefined : new StepMask(region, running);
     states = graph.states.map((s, i) => {
       const old = states[i]!;
       const next = region.value(graph.nodes[s.next]!);
+      if (mask === undefined) return next;
       const name = mask.keep(`next/${s.name}`, next, old, `state ${s.name} after step ${t} (kept past an example's length)`);
       const kept: Val = { name, batched: true, shape: old.shape };
       region.declare(kept);
@@ -43,7 +46,7 @@ export function emitUnrolled(graph: Graph, plan: Plan, main: GraphBuilder, prelu
     });
     graph.outputs.forEach((o, i) => {
       const value = region.value(graph.nodes[o.node]!);
-      const masked = mask.zeroPast(`out/${o.name}`, value, `output ${o.name} at step ${t} (zero past an example's length)`);
+      const masked = mask === undefined ? value.name : mask.zeroPast(`out/${o.name}`, value, `output ${o.name} at step ${t} (zero past an example's length)`);
       perStepOutputs[i]!.push(region.unsqueeze(masked, [0], `out/${o.name}/time`));
     });
   }
