@@ -22,7 +22,15 @@ if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`traced-export: rounds must be a positive integer, got ${JSON.stringify(process.argv[2])}`);
   process.exit(2);
 }
-const systems = [ortRnncSystem("unroll"), ortRnncSystem("scan"), ortRnncSystem("native"), ortTorchTracedSystem, ortNativeSystem];
+const systems = [
+  ortRnncSystem("unroll"),
+  ortRnncSystem("unroll", true),
+  ortRnncSystem("scan"),
+  ortRnncSystem("scan", true),
+  ortRnncSystem("native"),
+  ortTorchTracedSystem,
+  ortNativeSystem,
+];
 const TRACED = ortTorchTracedSystem.name;
 
 for (const id of ["A-LSTM", "B-LSTM"]) {

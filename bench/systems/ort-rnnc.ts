@@ -48,10 +48,13 @@ function outputFor(session: ort.InferenceSession): string | undefined {
   return (seq.find((m) => /^(h|y|outputs?[._]?h)$/i.test(m.name)) ?? (seq.length === 1 ? seq[0] : undefined))?.name;
 }
 
-/** rnnc's ONNX export in one recurrence form. */
-export function ortRnncSystem(recurrence: "unroll" | "scan" | "native"): BenchSystem {
+/**
+ * rnnc's ONNX export in one recurrence form; `fixedLength`: exported with `--fixed-length` (no
+ * sequence_lens input, no masking nodes), the form that compares like for like with a traced export.
+ */
+export function ortRnncSystem(recurrence: "unroll" | "scan" | "native", fixedLength = false): BenchSystem {
   return {
-    name: `ort-rnnc-${recurrence}`,
+    name: `ort-rnnc-${recurrence}${fixedLength ? "-fixed" : ""}`,
     isRnnc: true,
     modes: ["fwd"],
     async setup(w: Workload, data: WorkloadData): Promise<Instance | Unavailable> {
@@ -61,13 +64,14 @@ export function ortRnncSystem(recurrence: "unroll" | "scan" | "native"): BenchSy
         return { unavailable: "the native form (ONNX's LSTM/GRU operator) exists for the textbook LSTM and GRU only" };
       }
       mkdirSync(GENERATED_DIR, { recursive: true });
-      const stem = path.join(GENERATED_DIR, `${w.id}-${recurrence}`);
+      const stem = path.join(GENERATED_DIR, `${w.id}-${recurrence}${fixedLength ? "-fixed" : ""}`);
       writeFileSync(`${stem}.safetensors`, encodeSafetensors(data.params, data.paramShapes));
       const res = runRnnc([
         "onnx", w.example,
         "--dims", `I=${w.I},H=${w.H}`,
         "--steps", String(w.T),
         "--recurrence", recurrence,
+        ...(fixedLength ? ["--fixed-length"] : []),
         "--weights", `${stem}.safetensors`,
         "-o", `${stem}.onnx`,
       ]);

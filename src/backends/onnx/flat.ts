@@ -12,6 +12,7 @@ import type { Val } from "./region.js";
 export function emitFlat(graph: Graph, prelude: Prelude): void {
   if (graph.states.length > 0) throw new Error(`internal: the flat form is for cells without state, and ${graph.cell} has ${graph.states.length}`);
   const region = prelude.main;
+  if (prelude.lengths === undefined) throw new Error("internal: the flat form is emitted with sequence lengths");
   const running = runningAllSteps(region, prelude.inputShape, prelude.lengths, "flat/");
   const mask = new StepMask(region, running, 2);
   for (const o of graph.outputs) {

@@ -53,6 +53,12 @@ export interface OnnxExportOptions {
    * every runtime feeds.
    */
   readonly optionalInputs?: boolean;
+  /**
+   * Default true: the model takes `sequence_lens` and masks every step with it. False: every
+   * example runs all T steps — no `sequence_lens` input and no masking nodes, a smaller graph that
+   * runs faster (cells only).
+   */
+  readonly variableLengths?: boolean;
   /** The .rnn file, as the user named it (recorded in the model). */
   readonly sourceFile: string;
   /** The file's text, to turn node spans into line numbers in doc strings. */
@@ -95,7 +101,8 @@ export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: C
   checkOptions(graph, options, opset);
   const { dims, steps, recurrence } = options;
   checkParams(graph, dims, options.params);
-  const sig = signature(graph, dims, steps);
+  const lengths = options.variableLengths ?? true;
+  const sig = signature(graph, dims, steps, lengths);
   const native = form === "native" ? requireNative(graph) : undefined;
 
   const model = new ModelBuilder(opset, dims, locateSpan ?? spanLocator(options.sourceText));
@@ -103,10 +110,10 @@ export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: C
   const plan = native === undefined ? planGraph(graph) : undefined;
   if (plan) addInitializers(model, graph, options.params, plan.usedParams);
   // Full length by default: T when fixed; when symbolic, the largest int32 (t < it for every step).
-  if (options.optionalInputs ?? true) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647);
-  if (native !== undefined) emitNative(graph, native, main, options.params, steps);
+  if (options.optionalInputs ?? true) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647, lengths);
+  if (native !== undefined) emitNative(graph, native, main, options.params, steps, lengths);
   else {
-    const prelude = emitPrelude(graph, plan!, main);
+    const prelude = emitPrelude(graph, plan!, main, lengths);
     if (form === "flat") emitFlat(graph, prelude);
     else if (form === "unroll") emitUnrolled(graph, plan!, main, prelude, steps!);
     else emitScan(graph, plan!, main, prelude);

@@ -60,6 +60,10 @@ interface Value {
 export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOptions): ModelProto {
   const opset = options.opset ?? DEFAULT_OPSET;
   checkForm(options, opset);
+  if (options.variableLengths === false) {
+    // A model's reversal and last step read the lengths; a fixed-length model form is not built.
+    throw new OnnxExportError(`the fixed-length form (no sequence_lens) is for cells; model ${model.name} is exported with sequence_lens`);
+  }
   const { dims, steps, recurrence } = options;
   checkDimValues(`model ${model.name}`, model.dims, dims);
   const decls = modelParamDecls(model);

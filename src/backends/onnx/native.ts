@@ -113,7 +113,7 @@ export function requireNative(graph: Graph): NativeOperator {
  * a length exceed T — the Scan default is INT32_MAX — where ONNX Runtime requires ≤ T), the
  * operator, and its outputs with the num_directions axis squeezed out.
  */
-export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder, params: Readonly<Record<string, Float32Array>>, steps: number | undefined): void {
+export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder, params: Readonly<Record<string, Float32Array>>, steps: number | undefined, variableLengths = true): void {
   const spec = OPERATORS.find((s) => s.op === op)!;
   const model = main.model;
   const dims = model.dims;
@@ -158,21 +158,27 @@ export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder,
     return withDirections;
   });
 
-  const lengths = main.add("Expand", [SEQUENCE_LENS, batchSize], `${prefix}/lengths`, { doc: doc("sequence_lens as [B] (the default is one value for all)") });
-  main.declare(lengths, ElemType.INT32, [BATCH]);
-  const steps64 = main.add("Slice", [inputShape, model.int64([0]), model.int64([1]), model.int64([0])], `${prefix}/steps`, { doc: doc("T, as [1]") });
-  const steps32 = main.add("Cast", [steps64], `${prefix}/steps_int32`, { attrs: { to: attr.int(ElemType.INT32) }, doc: doc("T as int32") });
-  main.declare(steps64, ElemType.INT64, [1]);
-  main.declare(steps32, ElemType.INT32, [1]);
-  const longer = main.add("Less", [steps32, lengths], `${prefix}/lengths/longer`, { doc: doc("the examples whose length exceeds T") });
-  const atMostT = main.add("Where", [longer, steps32, lengths], `${prefix}/lengths/at_most_steps`, { doc: doc("min(sequence_lens, T): past T there is nothing to run") });
-  // Length ≤ 0: no step runs (a negative length means 0, as in the other forms).
-  const empty = main.add("Less", [atMostT, model.int32Scalar(1)], `${prefix}/lengths/empty`, { doc: doc("the examples that run no step (length ≤ 0)") });
-  const clamped = main.add("Where", [empty, model.int32Scalar(0), atMostT], `${prefix}/lengths/clamped`, { doc: doc("sequence_lens clamped to [0, T], as ONNX's operator requires") });
-  for (const [name, type] of [[longer, ElemType.BOOL], [atMostT, ElemType.INT32], [empty, ElemType.BOOL], [clamped, ElemType.INT32]] as const) main.declare(name, type, [BATCH]);
+  // Without sequence lengths the operator runs every example over all T steps: its optional
+  // sequence_lens input is left empty and no final state needs patching.
+  const lengthNodes = variableLengths ? clampedLengths() : undefined;
+  function clampedLengths(): { clamped: string; empty: string } {
+    const lengths = main.add("Expand", [SEQUENCE_LENS, batchSize], `${prefix}/lengths`, { doc: doc("sequence_lens as [B] (the default is one value for all)") });
+    main.declare(lengths, ElemType.INT32, [BATCH]);
+    const steps64 = main.add("Slice", [inputShape, model.int64([0]), model.int64([1]), model.int64([0])], `${prefix}/steps`, { doc: doc("T, as [1]") });
+    const steps32 = main.add("Cast", [steps64], `${prefix}/steps_int32`, { attrs: { to: attr.int(ElemType.INT32) }, doc: doc("T as int32") });
+    main.declare(steps64, ElemType.INT64, [1]);
+    main.declare(steps32, ElemType.INT32, [1]);
+    const longer = main.add("Less", [steps32, lengths], `${prefix}/lengths/longer`, { doc: doc("the examples whose length exceeds T") });
+    const atMostT = main.add("Where", [longer, steps32, lengths], `${prefix}/lengths/at_most_steps`, { doc: doc("min(sequence_lens, T): past T there is nothing to run") });
+    // Length ≤ 0: no step runs (a negative length means 0, as in the other forms).
+    const empty = main.add("Less", [atMostT, model.int32Scalar(1)], `${prefix}/lengths/empty`, { doc: doc("the examples that run no step (length ≤ 0)") });
+    const clamped = main.add("Where", [empty, model.int32Scalar(0), atMostT], `${prefix}/lengths/clamped`, { doc: doc("sequence_lens clamped to [0, T], as ONNX's operator requires") });
+    for (const [name, type] of [[longer, ElemType.BOOL], [atMostT, ElemType.INT32], [empty, ElemType.BOOL], [clamped, ElemType.INT32]] as const) main.declare(name, type, [BATCH]);
+    return { clamped, empty };
+  }
 
   const outputs = [`${prefix}/Y`, `${prefix}/Y_h`, ...(op === "LSTM" ? [`${prefix}/Y_c`] : [])];
-  main.add(op, [x.name, W, R, B, clamped, ...initials], prefix, {
+  main.add(op, [x.name, W, R, B, lengthNodes?.clamped ?? "", ...initials], prefix, {
     attrs: { hidden_size: attr.int(hidden), ...spec.attrs },
     outputs,
     doc: doc(`the recurrence of cell ${graph.cell} as ONNX's ${op} operator (${spec.doc})`),
@@ -182,9 +188,13 @@ export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder,
 
   // The output is h' (the reference's only output), state k's final value the operator's k+1-th output.
   squeeze(outputs[0]!, 1, graph.outputs[0]!.name, `output ${graph.outputs[0]!.name} at every step, [T, B, H] (zero past an example's length)`);
+  if (lengthNodes === undefined) {
+    graph.states.forEach((s, k) => squeeze(outputs[k + 1]!, 0, finalName(s.name), `state ${s.name} after the last step`));
+    return;
+  }
   // ONNX Runtime's Y_h/Y_c are zero for an example of length 0; rnnc's final state is then the
   // initial one (no step ran), so those rows are taken from the initial states.
-  const emptyRows = unsqueeze(empty, 1, `${prefix}/lengths/empty_rows`, "the examples that run no step, as [B, 1]");
+  const emptyRows = unsqueeze(lengthNodes.empty, 1, `${prefix}/lengths/empty_rows`, "the examples that run no step, as [B, 1]");
   main.declare(emptyRows, ElemType.BOOL, [BATCH, 1]);
   graph.states.forEach((s, k) => {
     const last = squeeze(outputs[k + 1]!, 0, `${prefix}/final/${s.name}`, `state ${s.name} after the last step of each example, as ONNX Runtime gives it`);

@@ -26,28 +26,28 @@ export interface Signature {
   readonly outputs: ValueInfoProto[];
 }
 
-export function signature(graph: Graph, dims: Readonly<Record<string, number>>, steps: number | undefined): Signature {
+export function signature(graph: Graph, dims: Readonly<Record<string, number>>, steps: number | undefined, variableLengths = true): Signature {
   const time: DimSpec = steps ?? STEPS;
   const per = (shape: Graph["inputs"][number]["shape"]): number[] => shape.map((d) => d.evaluate(dims));
   const inputs = [
     ...graph.inputs.map((i) => valueInfo(i.name, ElemType.FLOAT, [time, BATCH, ...per(i.shape)], `cell input ${i.name}, time-major`)),
     ...graph.states.map((s) => valueInfo(initialName(s.name), ElemType.FLOAT, [BATCH, ...per(s.shape)], `initial value of state ${s.name} (zeros when not fed)`)),
-    valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and outputs are zero (all steps when not fed)"),
+    ...(variableLengths ? [valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and outputs are zero (all steps when not fed)")] : []),
   ];
   const outputs = [
     ...graph.outputs.map((o) => valueInfo(o.name, ElemType.FLOAT, [time, BATCH, ...graph.nodes[o.node]!.shape.map((d) => d.evaluate(dims))], `output ${o.name} at every step`)),
     ...graph.states.map((s) => valueInfo(finalName(s.name), ElemType.FLOAT, [BATCH, ...per(s.shape)], `state ${s.name} after the last step of each example`)),
   ];
-  checkNames(graph);
+  checkNames(graph, variableLengths);
   return { inputs, outputs };
 }
 
 /** The model's value names must be distinct; a clash points at both declarations. */
-function checkNames(graph: Graph): void {
+function checkNames(graph: Graph, variableLengths: boolean): void {
   const claim = nameClaims("cell");
   for (const i of graph.inputs) claim(i.name, `the input \`${i.name}\``, i.span);
   for (const s of graph.states) claim(initialName(s.name), `the initial value of state \`${s.name}\``, s.span);
-  claim(SEQUENCE_LENS, "the sequence lengths");
+  if (variableLengths) claim(SEQUENCE_LENS, "the sequence lengths");
   for (const o of graph.outputs) claim(o.name, `the output \`${o.name}\``, o.span);
   for (const s of graph.states) claim(finalName(s.name), `the final value of state \`${s.name}\``, s.span);
   for (const p of graph.params) claim(p.name, `the param \`${p.name}\``, p.span);

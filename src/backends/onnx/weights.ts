@@ -61,17 +61,18 @@ export function addInitializers(model: ModelBuilder, graph: Graph, params: Reado
  * Defaults for the optional inputs: one row of zeros per state ([1, …], expanded to the batch)
  * and one length for every example ([1], expanded).
  */
-export function addInputDefaults(model: ModelBuilder, graph: Graph, defaultLength: number): void {
+export function addInputDefaults(model: ModelBuilder, graph: Graph, defaultLength: number, variableLengths = true): void {
   const states = graph.states.map((s) => ({ input: initialName(s.name), state: s.name, shape: s.shape.map((d) => d.evaluate(model.dims)) }));
-  addStateDefaults(model, states, defaultLength);
+  addStateDefaults(model, states, variableLengths ? defaultLength : undefined);
 }
 
 /** The same for any list of states: `input` is the initial-state input's name, `shape` per example. */
-export function addStateDefaults(model: ModelBuilder, states: readonly { readonly input: string; readonly state: string; readonly shape: readonly number[] }[], defaultLength: number): void {
+/** `defaultLength` undefined: the model has no `sequence_lens` input. */
+export function addStateDefaults(model: ModelBuilder, states: readonly { readonly input: string; readonly state: string; readonly shape: readonly number[] }[], defaultLength: number | undefined): void {
   for (const s of states) {
     const shape = [1, ...s.shape];
     const size = shape.reduce((a, b) => a * b, 1);
     model.addInitializer(floatTensor(s.input, shape, new Float32Array(size), `default: state ${s.state} starts at zero`));
   }
-  model.addInitializer(int32Tensor(SEQUENCE_LENS, [1], [defaultLength]));
+  if (defaultLength !== undefined) model.addInitializer(int32Tensor(SEQUENCE_LENS, [1], [defaultLength]));
 }

@@ -16,6 +16,7 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly weights?: string;
   readonly seed?: number;
   readonly requiredInputs?: boolean;
+  readonly fixedLength?: boolean;
 }
 
 /**
@@ -35,6 +36,7 @@ export function registerOnnx(program: Command, context: CliContext): void {
     .option("--opset <N>", "the ONNX opset to target (default 17, at most 22)", integerOption("--opset", 1))
     .addOption(new Option("--weights <file.safetensors>", "take the params from a safetensors file (names and shapes are checked)").conflicts("seed"))
     .option("--seed <N>", "initialize the params from this seed by their declared initializers — for a model, the values of the generated module's init(seed) (default 0)", integerOption("--seed", 0))
+    .option("--fixed-length", "every example runs all T steps: no sequence_lens input and no masking nodes (a smaller, faster graph; cells only)")
     .option("--required-inputs", "declare initial_<state> and sequence_lens as required inputs, without defaults (onnxruntime-node can only feed inputs that have no default)");
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
@@ -51,6 +53,7 @@ export function registerOnnx(program: Command, context: CliContext): void {
         ...(options.opset !== undefined ? { opset: options.opset } : {}),
         weights: options.weights !== undefined ? { file: options.weights } : { seed: options.seed ?? 0 },
         optionalInputs: options.requiredInputs !== true,
+        ...(options.fixedLength === true ? { variableLengths: false } : {}),
       });
       reportDiagnostics(context, result.diagnostics, result.sources ?? new Map([[file, text]]), options);
       if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
