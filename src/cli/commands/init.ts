@@ -17,19 +17,36 @@ interface InitOptionValues extends DiagnosticOptionValues {
 export function registerInit(program: Command, context: CliContext): void {
   const command = program
     .command("init")
-    .description("draw a cell's params from its declared initializers and write them as safetensors")
+    .description("draw a cell's (or a model's) params from the declared initializers and write them as safetensors")
     .argument("<file>", "the .rnn source file")
     .requiredOption("-o, --output <file.safetensors>", "where to write the weights")
-    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell", parseDimsOption)
+    .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell or model", parseDimsOption)
     .option("--seed <N>", "the seed (the same seed gives the same weights as the generated module's init)", integerOption("--seed", 0), 0)
-    .option("--cell <name>", "the cell (default: the file's first cell)")
+    .option("--cell <name>", "the cell or model (default: the file's first model, else its first cell)")
     .addOption(new Option("--dtype <dtype>", "element type of the tensors").choices(["float32", "float64"]).default("float32"));
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: InitOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
-      const { compileGraph } = await import("../../compiler.js");
+      const { compileGraph, compileModel, definesModel } = await import("../../compiler.js");
+      if (definesModel(file, text, options.cell)) {
+        // A model's params are its layers', named `layer.param`, with the module's init(seed) values.
+        const { model, diagnostics, sources } = compileModel(file, text, options.cell);
+        if (diagnostics.length > 0) reportDiagnostics(context, diagnostics, sources, options);
+        if (!model) return context.fail(EXIT.errors);
+        const missing = model.dims.filter((d) => options.dims[d] === undefined);
+        const extra = Object.keys(options.dims).filter((d) => !model.dims.includes(d));
+        if (missing.length > 0 || extra.length > 0) {
+          const parts = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...(extra.length > 0 ? [`model ${model.name} has no dimension ${extra.join(", ")}`] : [])];
+          context.io.stderr(`error: --dims must give every dimension of model ${model.name} (${model.dims.join(", ")}): ${parts.join("; ")}\n`);
+          return context.fail(EXIT.usage);
+        }
+        const { writeWeightsFile } = await import("../../weights/index.js");
+        const { initModelParams, modelParamShapes } = await import("../../weights/model-params.js");
+        writeWeightsFile(options.output, initModelParams(model, options.dims, options.seed, options.dtype), modelParamShapes(model, options.dims));
+        return;
+      }
       const result = compileGraph(file, text, options.cell);
       if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (!result.graph) return context.fail(EXIT.errors);

@@ -1,0 +1,36 @@
+import type { CheckedModel, ModelNode, ModelType } from "../check/model-types.js";
+
+/**
+ * A model's dataflow in a stable text form (`rnnc ir` on a model file): its layers with their
+ * bound dimensions, then one line per node — `%k = op args : type timing` — then its outputs and
+ * losses. Each layer's cell is printed by `printGraph` like any cell.
+ */
+export function printModel(model: CheckedModel, lineOf: (file: string, offset: number) => string): string {
+  const lines: string[] = [`model ${model.name}(${model.dims.join(", ")})  # ${model.file}`];
+  for (const l of model.layers) {
+    const binding = [...l.binding].map(([k, v]) => `${k} = ${v}`).join(", ");
+    lines.push(`  layer ${l.name} = ${l.cell.cell.def.name.name}(${binding})${l.recurrent ? "" : "  # per step, no state"}  # ${lineOf(l.cell.file, l.cell.cell.def.span.start)}`);
+  }
+  for (const t of model.targets) lines.push(`  target ${t.name}: ${typeText(t.type)} per ${t.timing === "step" ? "step" : "sequence"}`);
+  for (const n of model.nodes) lines.push(`  %${n.id} = ${nodeText(n, model)} : ${typeText(n.type)} per ${n.timing === "step" ? "step" : "sequence"}  # ${lineOf(n.span.file, n.span.start)}`);
+  for (const o of model.outputs) lines.push(`  output ${o.name} = %${o.node}`);
+  for (const l of model.losses) lines.push(`  loss ${l.kind}(%${l.pred}, ${l.target})`);
+  return `${lines.join("\n")}\n`;
+}
+
+function nodeText(n: ModelNode, model: CheckedModel): string {
+  switch (n.op) {
+    case "input":
+      return `input ${model.input.name}`;
+    case "apply":
+      return `${n.layer}(%${n.arg}).${n.output}  [run ${n.run}]`;
+    case "concat":
+      return `concat(${n.args.map((a) => `%${a}`).join(", ")})`;
+    default:
+      return `${n.op}(%${n.arg})`;
+  }
+}
+
+function typeText(t: ModelType): string {
+  return t.kind === "vector" ? `[${t.width}]` : `index(${t.size})`;
+}
