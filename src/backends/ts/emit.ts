@@ -501,6 +501,24 @@ function emitModel(file: Statements, model: CheckedModel): void {
         docs: [`Runs the model over a batch of sequences; \`${model.input.name}\` is ${inputText}, time-major.`],
       },
       { name: "backward", parameters: [{ name: "run", type: `${M}Run<A>` }, { name: "seeds", type: `${M}Seeds`, hasQuestionToken: true }], returnType: `${M}Gradients<A>` },
+      ...(model.losses.length > 0
+        ? [
+            {
+              name: "trainStep",
+              parameters: [
+                { name: "params", type: `${M}Params<A>` },
+                { name: "optimizer", type: "ParamOptimizer" },
+                { name: model.input.name, type: "ArrayLike<number>" },
+                { name: "options", type: `${M}ForwardOptions & { targets: ${M}Targets }` },
+                { name: "clip", type: "{ clipNorm?: number; clipValue?: number }", hasQuestionToken: true },
+              ],
+              returnType: `{ loss: number; gradNorm: number; final: ${M}States<A> }`,
+              docs: [
+                "One training step (truncated BPTT when chunks follow each other): forward with the targets from `options.initial` (pass the last step's `final`), backward of the loss, clipping by value then by global norm, one optimizer step on `params` in place.",
+              ],
+            },
+          ]
+        : []),
       { name: "loadParams", parameters: [{ name: "bytes", type: "Uint8Array" }], returnType: `${M}Params<A>`, docs: ["Params from a safetensors file (tensor names = `layer.param`)."] },
       { name: "saveParams", parameters: [{ name: "params", type: `${M}Params<A>` }], returnType: "Uint8Array", docs: ["Params as a safetensors file."] },
     ],

@@ -123,6 +123,35 @@ model R(V) {
     expect(() => m.backward({})).toThrow("Tagger.backward: run must be the result of forward() of this instance");
   });
 
+  it("trainStep is forward with targets, backward of the loss, clipping, one optimizer step — and carries the state", async () => {
+    const mod = await load(TAGGER);
+    const factory = mod["Tagger"] as (d: object, o: object) => Model & {
+      trainStep(p: object, opt: object, x: ArrayLike<number>, o: object, clip?: object): { loss: number; gradNorm: number; final: Record<string, Arr> };
+    };
+    const adam = mod["adam"] as (c: object) => { step(p: object, g: object): void };
+    const clipGradNorm = mod["clipGradNorm"] as (g: object, n: number) => number;
+    const m = factory(dims, { dtype: "float64" });
+    const a = m.init(4);
+    const b = m.init(4);
+    const optA = adam({ lr: 0.05 });
+    const optB = adam({ lr: 0.05 });
+    let state: Record<string, Arr> | undefined;
+    for (let i = 0; i < 3; i++) {
+      const options = { batch: B, steps: T, lengths, targets: { tags, score }, ...(state ? { initial: state } : {}) };
+      const step = m.trainStep(a, optA, tokens, options, { clipNorm: 0.5 });
+      // The same by hand.
+      const run = m.forward(b, tokens, options);
+      const grads = m.backward(run).params;
+      const norm = clipGradNorm(grads, 0.5);
+      optB.step(b, grads);
+      expect(step.loss).toBe(run.loss);
+      expect(step.gradNorm).toBe(norm);
+      state = step.final;
+    }
+    for (const name of Object.keys(a)) expect(Array.from(a[name]!), name).toEqual(Array.from(b[name]!));
+    expect(() => m.trainStep(a, optA, tokens, { batch: B, steps: T })).toThrow("Tagger.trainStep: options.targets must hold tags, score (the model's loss needs them)");
+  });
+
   it("exports the optimizers and clipping for training", async () => {
     const mod = await load(TAGGER);
     for (const name of ["adam", "sgd", "clipGradNorm", "clipGradValue"]) expect(typeof mod[name], name).toBe("function");

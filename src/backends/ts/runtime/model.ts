@@ -6,6 +6,7 @@
 // drops these lines.
 import { checkArray, checkCount, checkDim, checkLengths, checkParams } from "./checks.js";
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
+import { clipGradNorm, clipGradValue } from "./optim.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
 export interface LinearDim {
@@ -401,6 +402,35 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     return { params: grads, ...(x !== undefined ? { x } : {}), initial };
   }
 
+  /**
+   * One step of training, truncated backpropagation through time when chunks follow each other:
+   * forward over the chunk with its targets from `options.initial` (pass the previous step's
+   * `final` to carry the state; the gradient stops there), backward of the loss, clipping by value
+   * then by global norm (PyTorch's clip_grad_value_ / clip_grad_norm_), one optimizer step in place.
+   */
+  function trainStep(
+    params: Record<string, A>,
+    optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
+    input: ArrayLike<number>,
+    opts: ModelForwardOptionsData,
+    clip: { clipNorm?: number; clipValue?: number } = {},
+  ): { loss: number; gradNorm: number; final: Record<string, A> } {
+    const run = forward(params, input, opts);
+    if (run.loss === undefined) throw new Error(`${M}.trainStep: options.targets must hold ${plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)`);
+    if (!Number.isFinite(run.loss)) throw new Error(`${M}.trainStep: the loss is ${run.loss}; try a smaller learning rate or clipNorm`);
+    const grads = backward(run).params;
+    if (clip.clipValue !== undefined) clipGradValue(grads, clip.clipValue);
+    let gradNorm: number;
+    if (clip.clipNorm !== undefined) gradNorm = clipGradNorm(grads, clip.clipNorm);
+    else {
+      let sum = 0;
+      for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
+      gradNorm = Math.sqrt(sum);
+    }
+    optimizer.step(params, grads);
+    return { loss: run.loss, gradNorm, final: run.final };
+  }
+
   return {
     dims,
     dtype,
@@ -408,6 +438,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     init,
     forward,
     backward,
+    trainStep,
     loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as Record<string, A>,
     saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(`${M}.saveParams`, params, paramShapes, F), paramShapes),
   };
