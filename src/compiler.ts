@@ -45,11 +45,7 @@ export function compileGraph(file: string, text: string, cellName?: string): Com
   const { checked, diagnostics } = checkSource(file, text);
   if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics };
   const cell = cellName === undefined ? checked.cells[0] : checked.cells.find((c) => c.def.name.name === cellName);
-  if (!cell) {
-    const available = checked.cells.map((c) => `\`${c.def.name.name}\``).join(", ");
-    const d = cellName === undefined ? diag("RNN6003", { file }) : diag("RNN6002", { name: cellName, file, available: available || "no cells" });
-    return { diagnostics: [...diagnostics, d] };
-  }
+  if (!cell) return { diagnostics: [...diagnostics, notFound(checked, file, cellName)] };
   return { graph: lowerCell(cell, checked, file), diagnostics };
 }
 
@@ -68,11 +64,7 @@ export function compileModel(file: string, text: string, modelName?: string, opt
   const { checked, diagnostics, sources, program } = checkSource(file, text, options);
   if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics, sources };
   const model = modelName === undefined ? checked.models[0] : checked.models.find((m) => m.name === modelName);
-  if (!model) {
-    const available = checked.models.map((m) => `\`${m.name}\``).join(", ");
-    const d = modelName === undefined ? diag("RNN6003", { file }) : diag("RNN6002", { name: modelName, file, available: available || "no models" });
-    return { diagnostics: [...diagnostics, d], sources };
-  }
+  if (!model) return { diagnostics: [...diagnostics, notFound(checked, file, modelName)], sources };
   void program;
   return { model, diagnostics, sources };
 }
@@ -87,4 +79,14 @@ export function definesModel(file: string, text: string, name?: string): boolean
   const items = parsed.program.items;
   if (name !== undefined) return items.some((i) => i.kind === "model" && i.name.name === name);
   return items.some((i) => i.kind === "model");
+}
+
+/**
+ * The diagnostic for a name (`--cell NAME`) the file does not define as a cell or model — listing
+ * what it does define — or, without a name, for a file that defines neither.
+ */
+export function notFound(checked: CheckResult, file: string, name: string | undefined): Diagnostic {
+  if (name === undefined) return diag("RNN6003", { file });
+  const available = [...checked.cells.map((c) => `cell \`${c.def.name.name}\``), ...checked.models.map((m) => `model \`${m.name}\``)].join(", ");
+  return diag("RNN6002", { name, file, available: available || "no cells or models" });
 }

@@ -78,7 +78,7 @@ export const CODES = {
 
   // ---- 6xxx files, imports and back-end limits ------------------------------------------
   RNN6001: { severity: "error", template: "cannot read `{file}`: {reason}" },
-  RNN6002: { severity: "error", template: "no cell named `{name}` in {file}; it has {available}" },
+  RNN6002: { severity: "error", template: "no cell or model named `{name}` in {file}; it has {available}" },
   RNN6003: { severity: "error", template: "{file} defines no cell or model" },
   RNN6004: { severity: "error", template: "the {backend} back end does not support {what}" },
   RNN6005: { severity: "error", template: "cannot import {what}: {reason}" },

@@ -1,6 +1,6 @@
 import { diag } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import { checkSource } from "../../compiler.js";
+import { checkSource, notFound } from "../../compiler.js";
 import { lowerCell } from "../../ir/lower.js";
 import { primary, secondary } from "../../diagnostics/diagnostic.js";
 import { emitTypeScript } from "./emit.js";
@@ -18,11 +18,7 @@ export function compileToTypeScript(file: string, text: string, cellName?: strin
   if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics };
   const models = cellName === undefined ? checked.models : checked.models.filter((m) => m.name === cellName);
   const cells = cellName === undefined ? checked.cells : checked.cells.filter((c) => c.def.name.name === cellName);
-  if (cells.length === 0 && models.length === 0) {
-    const available = checked.cells.map((c) => `\`${c.def.name.name}\``).join(", ");
-    const d = cellName === undefined ? diag("RNN6003", { file }) : diag("RNN6002", { name: cellName, file, available: available || "no cells" });
-    return { diagnostics: [...diagnostics, d] };
-  }
+  if (cells.length === 0 && models.length === 0) return { diagnostics: [...diagnostics, notFound(checked, file, cellName)] };
   const clashes = [...cells.map((c) => ({ kind: "cell", name: c.def.name })), ...models.map((m) => ({ kind: "model", name: m.def.name }))]
     .filter((c) => reservedNames().has(c.name.name) || c.name.name.startsWith("PLAN_"))
     .map((c) =>
