@@ -16,7 +16,7 @@ import { exportModelOnnx } from "../src/backends/onnx/model.js";
 import { compileToTypeScript } from "../src/backends/ts/compile.js";
 import { loadGeneratedModule } from "../src/backends/ts/load.js";
 import { compileModel } from "../src/compiler.js";
-import { PLANS, summarize, type RepPlan } from "./stats.js";
+import { maxAbsDiff, PLANS, summarize, timeRepeated, type RepPlan } from "./stats.js";
 import { PYTHON, torchEnv, torchUnavailableReason } from "./systems/torch-env.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -65,38 +65,9 @@ function random(n: number, seed: number): Float32Array {
   return out;
 }
 
-function time(fn: () => void): number[] {
-  for (let i = 0; i < plan.warmup; i++) fn();
-  const out: number[] = [];
-  let spent = 0;
-  while (out.length < plan.maxReps && (out.length < plan.minReps || spent < plan.budgetMs)) {
-    const t0 = performance.now();
-    fn();
-    const dt = performance.now() - t0;
-    out.push(dt);
-    spent += dt;
-  }
-  return out;
-}
-
-async function timeAsync(fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < plan.warmup; i++) await fn();
-  const out: number[] = [];
-  let spent = 0;
-  while (out.length < plan.maxReps && (out.length < plan.minReps || spent < plan.budgetMs)) {
-    const t0 = performance.now();
-    await fn();
-    const dt = performance.now() - t0;
-    out.push(dt);
-    spent += dt;
-  }
-  return out;
-}
-
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = a.length === b.length ? 0 : Infinity;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
+/** Wall-clock samples of `fn` under the run's plan (bench/stats.ts). */
+async function time(fn: () => unknown): Promise<number[]> {
+  return (await timeRepeated(async () => void (await fn()), plan)).wall;
 }
 
 type Model = {
@@ -128,8 +99,8 @@ async function bench(w: Workload): Promise<Row[]> {
   const ourGrad = m.backward(m.forward(params, x, opts), { outputs: { y: R } }).params[`${Object.keys(w.layerNames)[0]}.W_hh`]!;
   const fl = forwardFlops(w);
   const rows: Row[] = [
-    { workload: w.name, system: "rnnc TS module", mode: "forward", samples: time(() => m.forward(params, x, opts)), flops: fl },
-    { workload: w.name, system: "rnnc TS module", mode: "fwd+bwd", samples: time(() => m.backward(m.forward(params, x, opts), { outputs: { y: R } })), flops: 3 * fl },
+    { workload: w.name, system: "rnnc TS module", mode: "forward", samples: await time(() => m.forward(params, x, opts)), flops: fl },
+    { workload: w.name, system: "rnnc TS module", mode: "fwd+bwd", samples: await time(() => m.backward(m.forward(params, x, opts), { outputs: { y: R } })), flops: 3 * fl },
   ];
 
   for (const recurrence of ["unroll", "scan"] as const) {
@@ -137,9 +108,9 @@ async function bench(w: Workload): Promise<Row[]> {
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     const feeds = { x: new ort.Tensor("float32", x, [w.T, w.B, w.I]) };
     const got = (await session.run(feeds))["y"]!.data as Float32Array;
-    const diff = maxAbs(got, ours);
+    const diff = maxAbsDiff(got, ours);
     if (diff > 1e-4) throw new Error(`${w.name}: ORT ${recurrence} differs from rnnc by ${diff}`);
-    rows.push({ workload: w.name, system: `ORT, rnnc ONNX ${recurrence}`, mode: "forward", samples: await timeAsync(() => session.run(feeds)), flops: fl });
+    rows.push({ workload: w.name, system: `ORT, rnnc ONNX ${recurrence}`, mode: "forward", samples: await time(() => session.run(feeds)), flops: fl });
   }
 
   const why = torchUnavailableReason();
@@ -161,8 +132,8 @@ async function bench(w: Workload): Promise<Row[]> {
     const out = JSON.parse(res.stdout) as { torch: string; forward: number[]; "fwd+bwd": number[] };
     const y = new Float32Array(readFileSync(join(dir, "y.f32")).buffer.slice(0));
     const g = new Float32Array(readFileSync(join(dir, "dW_hh.f32")).buffer.slice(0));
-    const dy = maxAbs(y, ours);
-    const dg = maxAbs(g, ourGrad) / Math.max(1, ...Array.from(ourGrad, Math.abs));
+    const dy = maxAbsDiff(y, ours);
+    const dg = maxAbsDiff(g, ourGrad) / Math.max(1, ...Array.from(ourGrad, Math.abs));
     if (dy > 1e-4 || dg > 1e-3) throw new Error(`${w.name}: PyTorch differs from rnnc (y ${dy}, dW_hh ${dg})`);
     rows.push({ workload: w.name, system: `PyTorch ${out.torch}`, mode: "forward", samples: out.forward, flops: fl });
     rows.push({ workload: w.name, system: `PyTorch ${out.torch}`, mode: "fwd+bwd", samples: out["fwd+bwd"], flops: 3 * fl });
