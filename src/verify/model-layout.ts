@@ -6,7 +6,7 @@
  */
 import { evaluateShape } from "../check/dims.js";
 import type { CheckedModel, ModelType } from "../check/model-types.js";
-import { cellGraph } from "../check/models.js";
+import { cellGraph } from "../check/model-layers.js";
 import type { Graph } from "../ir/graph.js";
 import { VerifyInputError } from "./errors.js";
 

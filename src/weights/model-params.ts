@@ -6,7 +6,7 @@
  */
 import type { Dim } from "../check/dims.js";
 import type { CheckedModel, ModelLayer } from "../check/model-types.js";
-import { cellGraph } from "../check/models.js";
+import { cellGraph } from "../check/model-layers.js";
 import { initGraphParams, paramShapes } from "./graph-params.js";
 
 /** The seed of layer `k`'s own stream: the model's seed and the layer's index mixed, as the driver does. */

@@ -14,7 +14,7 @@
  * The semantics are the generated module's driver's (src/backends/ts/runtime/model.ts).
  */
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
-import { cellGraph } from "../../check/models.js";
+import { cellGraph } from "../../check/model-layers.js";
 import type { Span } from "../../diagnostics/span.js";
 import { stdSource } from "../../imports/std.js";
 import { layerDims, modelParamDecls } from "../../weights/model-params.js";

@@ -17,7 +17,7 @@ import { DimNames, type Storage } from "./storage.js";
 import { Dim } from "../../check/dims.js";
 import { RNNC_VERSION } from "../../version.js";
 import type { CheckedModel } from "../../check/model-types.js";
-import { modelNames, modelPlan } from "./model.js";
+import { emitModel } from "./emit-model.js";
 
 export interface EmitOptions {
   /** The .rnn file, as named in the header. */
@@ -147,7 +147,7 @@ export function tapeFormula(graph: Graph): string {
 }
 
 /** The module's top-level statements, as ts-morph structures, in order. */
-class Statements {
+export class Statements {
   readonly statements: (string | StatementStructures)[] = [];
   addStatements(lines: string[]): void {
     this.statements.push(...lines);
@@ -388,154 +388,4 @@ function copyRows(s: Storage, size: string, maskOutputs: boolean): string {
   const base = s.kind === "param" ? s.col : `${row} * ${s.stride}${s.col === "0" ? "" : ` + ${s.col}`}`;
   const mask = maskOutputs ? `if (lengths !== undefined && Math.floor(r / B) >= lengths[r % B]!) continue; ` : "";
   return `((): A => { const out = new F(TB * ${size}) as A; for (let r = 0; r < TB; r++) { ${mask}const o = ${base}; for (let j = 0; j < ${size}; j++) out[r * ${size} + j] = ${s.buf}[o + j]!; } return out; })()`;
-}
-
-/**
- * A model: its plan as a constant, typed interfaces with the model's own param, state, output
- * and target names, and a factory that hands the plan and the cell factories to the driver.
- */
-function emitModel(file: Statements, model: CheckedModel): void {
-  const M = model.name;
-  const names = modelNames(model);
-  const quote = (s: string) => JSON.stringify(s);
-  const plan = modelPlan(model);
-  const vectorInput = model.input.type.kind === "vector";
-  const cells = [...new Set(model.layers.map((l) => l.cell.cell.def.name.name))];
-  const nodeShape = (id: number) => {
-    const n = model.nodes[id]!;
-    return `${n.timing === "once" ? "[B" : "[T, B"}, ${n.type.kind === "vector" ? n.type.width : n.type.size}]`;
-  };
-  const inputText = vectorInput ? `[T, B, ${(model.input.type as { width: Dim }).width}] numbers` : `[T, B] integer ids below ${(model.input.type as { size: Dim }).size}`;
-
-  file.addStatements([
-    `// Model ${M}: layers ${model.layers.map((l) => `${l.name} = ${l.cell.cell.def.name.name}(${[...l.binding].map(([k, v]) => `${k} = ${v}`).join(", ")})`).join("; ")}.`,
-    `const PLAN_${M}: ModelPlan = ${JSON.stringify(plan)};`,
-  ]);
-  file.addInterface({ isExported: true, name: `${M}Dims`, docs: [`The dimensions of model ${M}: positive integers.`], properties: model.dims.map((d) => ({ name: d, type: "number" })) });
-  const record = (name: string, docs: string, props: readonly { name: string; shape: string }[]) =>
-    file.addInterface({
-      isExported: true,
-      name,
-      typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
-      docs: [docs],
-      properties: props.map((p) => ({ name: quote(p.name), type: "A", docs: [`shape ${p.shape}`] })),
-    });
-  record(`${M}Params`, "One array per param (`layer.param`), row-major.", names.params);
-  record(`${M}States`, "One array per layer state (`layer.state`), [B, …].", names.states.map((s) => ({ name: s.name, shape: s.shape.replace("[", "[B, ") })));
-  record(`${M}Outputs`, "One array per output: [T, B, …] per step, [B, …] per sequence.", model.outputs.map((o) => ({ name: o.name, shape: nodeShape(o.node) })));
-  file.addInterface({
-    isExported: true,
-    name: `${M}Targets`,
-    docs: ["The targets of the losses: class ids (integers) or vectors; [T, B, …] per step, [B, …] per sequence."],
-    properties: model.targets.map((t) => ({
-      name: quote(t.name),
-      type: "ArrayLike<number>",
-      docs: [`${t.timing === "once" ? "[B" : "[T, B"}${t.type.kind === "vector" ? `, ${t.type.width}] numbers` : `] class ids below ${t.type.size}`}`],
-    })),
-  });
-  file.addInterface({
-    isExported: true,
-    name: `${M}ForwardOptions`,
-    properties: [
-      { name: "batch", type: "number", docs: ["B: the number of examples."] },
-      { name: "steps", type: "number", docs: ["T: the number of time steps."] },
-      { name: "initial", hasQuestionToken: true, type: `Partial<${M}States<ArrayLike<number>>>`, docs: ["Initial layer states [B, …]; zeros when omitted."] },
-      { name: "lengths", hasQuestionToken: true, type: "ArrayLike<number>", docs: ["Per-example lengths (0…T): past its length an example's steps do not exist (outputs zero, states held, reversal within the length)."] },
-      ...(model.losses.length > 0 ? [{ name: "targets", hasQuestionToken: true, type: `${M}Targets`, docs: ["With targets, the run has `loss` and backward() differentiates it."] }] : []),
-    ],
-  });
-  file.addInterface({
-    isExported: true,
-    name: `${M}Run`,
-    typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
-    docs: ["The result of a forward pass; pass it to `backward`."],
-    properties: [
-      { name: "outputs", isReadonly: true, type: `${M}Outputs<A>` },
-      { name: "final", isReadonly: true, type: `${M}States<A>`, docs: ["Each layer's states after its last step (each example's own last step)."] },
-      { name: "loss", isReadonly: true, hasQuestionToken: true, type: "number", docs: ["The sum of the loss terms (each a mean), when targets were given."] },
-      { name: "batch", isReadonly: true, type: "number" },
-      { name: "steps", isReadonly: true, type: "number" },
-      { name: "tape", isReadonly: true, type: "unknown", docs: ["What the backward pass needs; internal."] },
-    ],
-  });
-  file.addInterface({
-    isExported: true,
-    name: `${M}Seeds`,
-    docs: ["Gradients with respect to the forward results; any omitted is zero. The loss's gradient is `loss` (default 1) when the run has a loss."],
-    properties: [
-      { name: "outputs", hasQuestionToken: true, type: `Partial<${M}Outputs<ArrayLike<number>>>` },
-      { name: "final", hasQuestionToken: true, type: `Partial<${M}States<ArrayLike<number>>>` },
-      { name: "loss", hasQuestionToken: true, type: "number" },
-    ],
-  });
-  file.addInterface({
-    isExported: true,
-    name: `${M}Gradients`,
-    typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
-    properties: [
-      { name: "params", isReadonly: true, type: `${M}Params<A>` },
-      ...(vectorInput ? [{ name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${model.input.name}\`, ${inputText.replace(" numbers", "")} (always called x).`] }] : []),
-      { name: "initial", isReadonly: true, type: `${M}States<A>` },
-    ],
-  });
-  file.addInterface({
-    isExported: true,
-    name: M,
-    typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
-    docs: [`Model ${M}, instantiated with its dimensions and a dtype.`],
-    properties: [
-      { name: "dims", isReadonly: true, type: `Readonly<${M}Dims>` },
-      { name: "dtype", isReadonly: true, type: "DType" },
-      { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${M}Params]: number[] }` },
-    ],
-    methods: [
-      { name: "init", parameters: [{ name: "seed", type: "number" }], returnType: `${M}Params<A>`, docs: ["Params drawn from each layer's declared initializers; a pure function of the seed."] },
-      {
-        name: "forward",
-        parameters: [
-          { name: "params", type: `${M}Params<ArrayLike<number>>` },
-          { name: model.input.name, type: "ArrayLike<number>" },
-          { name: "options", type: `${M}ForwardOptions` },
-        ],
-        returnType: `${M}Run<A>`,
-        docs: [`Runs the model over a batch of sequences; \`${model.input.name}\` is ${inputText}, time-major.`],
-      },
-      { name: "backward", parameters: [{ name: "run", type: `${M}Run<A>` }, { name: "seeds", type: `${M}Seeds`, hasQuestionToken: true }], returnType: `${M}Gradients<A>` },
-      ...(model.losses.length > 0
-        ? [
-            {
-              name: "trainStep",
-              parameters: [
-                { name: "params", type: `${M}Params<A>` },
-                { name: "optimizer", type: "ParamOptimizer" },
-                { name: model.input.name, type: "ArrayLike<number>" },
-                { name: "options", type: `${M}ForwardOptions & { targets: ${M}Targets }` },
-                { name: "clip", type: "{ clipNorm?: number; clipValue?: number }", hasQuestionToken: true },
-              ],
-              returnType: `{ loss: number; gradNorm: number; final: ${M}States<A> }`,
-              docs: [
-                "One training step (truncated BPTT when chunks follow each other): forward with the targets from `options.initial` (pass the last step's `final`), backward of the loss, clipping by value then by global norm, one optimizer step on `params` in place.",
-              ],
-            },
-          ]
-        : []),
-      { name: "loadParams", parameters: [{ name: "bytes", type: "Uint8Array" }], returnType: `${M}Params<A>`, docs: ["Params from a safetensors file (tensor names = `layer.param`)."] },
-      { name: "saveParams", parameters: [{ name: "params", type: `${M}Params<A>` }], returnType: "Uint8Array", docs: ["Params as a safetensors file."] },
-    ],
-  });
-  file.addFunction({
-    isExported: true,
-    name: M,
-    typeParameters: [{ name: "D", constraint: "DType", default: `"float32"` }],
-    parameters: [
-      { name: "dims", type: `${M}Dims` },
-      { name: "options", type: "{ dtype?: D }", initializer: "{}" },
-    ],
-    returnType: `${M}<ArrayOf<D>>`,
-    docs: [`Instantiates model ${M} for the given dimensions; dtype defaults to "float32".`],
-    statements: [
-      `const cells: Record<string, CellFactory> = { ${cells.map((c) => `${c}: ${c} as unknown as CellFactory`).join(", ")} };`,
-      `return buildModel(PLAN_${M}, cells, dims, options) as unknown as ${M}<ArrayOf<D>>;`,
-    ],
-  });
 }
