@@ -49,7 +49,11 @@ export type ModelNode =
   | (NodeBase & { readonly op: "reverse"; readonly arg: number })
   | (NodeBase & { readonly op: "concat"; readonly args: readonly number[] })
   /** The value at each example's last valid step (length − 1). */
-  | (NodeBase & { readonly op: "last"; readonly arg: number });
+  | (NodeBase & { readonly op: "last"; readonly arg: number })
+  /** Elementwise `a + b`, `a − b` or `a ⊙ b` of two sequences of one width and timing (a residual connection, a sum of directions). */
+  | (NodeBase & { readonly op: "binary"; readonly fn: BinaryFn; readonly args: readonly [number, number] });
+
+export type BinaryFn = "add" | "sub" | "mul";
 
 export type ModelOp = ModelNode["op"];
 

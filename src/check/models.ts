@@ -4,7 +4,7 @@ import type { Span } from "../diagnostics/span.js";
 import type { Expr, LayerDecl, Let, ModelDecl, ModelDef, Output } from "../syntax/ast.js";
 import { evalDimExpr } from "./dim-exprs.js";
 import { Dim, shapeToString } from "./dims.js";
-import type { CheckedModel, LayerRun, ModelLayer, ModelLoss, ModelNode, ModelTarget, ModelType, ResolvedCell, Timing } from "./model-types.js";
+import type { BinaryFn, CheckedModel, LayerRun, ModelLayer, ModelLoss, ModelNode, ModelTarget, ModelType, ResolvedCell, Timing } from "./model-types.js";
 import { BUILTINS } from "./builtins.js";
 import { closestName } from "./suggest.js";
 import { cellGraph, checkLayer, declType } from "./model-layers.js";
@@ -22,6 +22,8 @@ type Call = Extract<Expr, { kind: "call" }>;
 export const MODEL_FUNCTIONS = ["onehot", "reverse", "concat", "last"] as const;
 /** The loss functions of a `loss` line. */
 export const LOSSES = ["mse", "cross_entropy"] as const;
+/** The arithmetic a model has: elementwise, on whole sequences. */
+const BINARY_FNS = { "+": "add", "-": "sub", "*": "mul" } as const satisfies Record<string, BinaryFn>;
 
 interface Value {
   readonly node: number;
@@ -119,8 +121,17 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
         return nameValue(e);
       case "call":
         return callValue(e);
+      case "binary":
+        if (e.op in BINARY_FNS) return binaryValue(e);
+      // falls through: `/` and `@` belong in cells
       default: {
-        const what = e.kind === "number" ? "a number" : e.kind === "slice" ? "a slice" : "arithmetic";
+        const what =
+          e.kind === "number" ? "a number"
+          : e.kind === "slice" ? "a slice"
+          : e.kind === "neg" ? "a negation"
+          : e.kind === "binary" && e.op === "/" ? "division"
+          : e.kind === "binary" && e.op === "@" ? "a matrix product"
+          : "arithmetic";
         // What the refused expression reads is not "never used" on top of this error.
         touch(e);
         report(
@@ -132,6 +143,34 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
         return undefined;
       }
     }
+  };
+
+  /** `a + b`, `a - b`, `a * b`: elementwise on two vector sequences of one width and timing. */
+  const binaryValue = (e: Extract<Expr, { kind: "binary" }>): Value | undefined => {
+    const operands = [e.left, e.right].map((x) => (x.kind === "number" ? undefined : valueOf(x)));
+    const number = [e.left, e.right].find((x) => x.kind === "number");
+    if (number) {
+      report(
+        diag("RNN4003", { what: "a number", allowed: "cells and functions", where: "a model" }, {
+          labels: [primary(number.span, "a model adds, subtracts and multiplies whole sequences, not numbers")],
+          helps: ["scale or shift inside a cell, and apply that cell as a layer"],
+        }),
+      );
+      return undefined;
+    }
+    const [a, b] = operands;
+    if (!a || !b) return undefined;
+    if (!expectKind(e.op, a, e.left, { type: "vector" }) || !expectKind(e.op, b, e.right, { type: "vector" })) return undefined;
+    const [wa, wb] = [a, b].map((v) => (v.type as { width: Dim }).width) as [Dim, Dim];
+    if (!wa.equals(wb) || a.timing !== b.timing) {
+      report(
+        diag("RNN3005", { fn: e.op, expected: `operands of one width and timing (the left is ${typeText(a.type, a.timing)})`, found: typeText(b.type, b.timing) }, {
+          labels: [primary(e.right.span, typeText(b.type, b.timing)), secondary(e.left.span, typeText(a.type, a.timing))],
+        }),
+      );
+      return undefined;
+    }
+    return addNode({ op: "binary", fn: BINARY_FNS[e.op as keyof typeof BINARY_FNS], args: [a.node, b.node], type: a.type, timing: a.timing, span: e.span });
   };
 
   const nameValue = (e: Extract<Expr, { kind: "name" }>): Value | undefined => {

@@ -178,6 +178,11 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
       case "concat":
         values[id] = { kind: "vector", t: tf.concat(node.args.map(vector), -1) };
         return;
+      case "binary": {
+        const [a, b] = node.args.map(vector) as [tf.Tensor, tf.Tensor];
+        values[id] = { kind: "vector", t: node.fn === "add" ? tf.add(a, b) : node.fn === "sub" ? tf.sub(a, b) : tf.mul(a, b) };
+        return;
+      }
       case "last": {
         const row = (b: number) => (len(b) > 0 ? (len(b) - 1) * B + b : -1);
         const v = values[node.arg]!;

@@ -32,6 +32,8 @@ function graph(m: CheckedModel): string[] {
         return `apply ${n.layer}(${n.arg}).${n.output}`;
       case "concat":
         return `concat(${n.args.join(", ")})`;
+      case "binary":
+        return `${n.fn}(${n.args.join(", ")})`;
       default:
         return `${n.op}(${n.arg})`;
     }
@@ -43,6 +45,30 @@ function binding(m: CheckedModel, layer: string): Record<string, string> {
   const l = m.layers.find((x) => x.name === layer)!;
   return Object.fromEntries([...l.binding].map(([k, v]) => [k, v.toString()]));
 }
+
+describe("a model adds, subtracts and multiplies sequences of one width and timing", () => {
+  it("a residual connection and the sum of two directions", () => {
+    const m = model(`import LSTM from std
+
+model Residual(H) {
+  input x: [H]
+  layer l0 = LSTM(H, H)
+  layer l1 = LSTM(H, H)
+  let h0 = l0(x)
+  output y = l1(h0) + h0
+  output gate = h0 * x - x
+}
+`);
+    expect(graph(m)).toEqual([
+      "0 input [H] step",
+      "1 apply l0(0).h [H] step",
+      "2 apply l1(1).h [H] step",
+      "3 add(2, 1) [H] step",
+      "4 mul(1, 0) [H] step",
+      "5 sub(4, 0) [H] step",
+    ]);
+  });
+});
 
 describe("a model wires layers over whole sequences", () => {
   it("a 2-layer LSTM with a per-step readout: stacked layers, widths I → H → H → O", () => {

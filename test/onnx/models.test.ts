@@ -74,6 +74,20 @@ const PROGRAMS: Record<string, string> = {
       output backwards = reverse(x)
       output x_last = last(x)
     }`,
+  "arithmetic.rnn": `
+    # sequences added, subtracted and multiplied step by step, per step and per sequence
+    import GRU, Linear from std
+    model Arithmetic(I, H) {
+      input x: [I]
+      layer f = GRU(I, H)
+      layer b = GRU(I, H)
+      layer p = Linear(H, H)
+      let hf = f(x)
+      let hb = reverse(b(reverse(x)))
+      output sum = hf + hb
+      output gated = p(hf) * hb - hf
+      output ends = last(hf) * last(hb)
+    }`,
 };
 
 const CASES: { name: string; file: string; text: string }[] = [

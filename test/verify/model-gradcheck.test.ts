@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { gradcheckSource } from "../../src/verify/check-source.js";
 import { gradcheckReportJson, renderGradcheckReport } from "../../src/verify/gradcheck-report.js";
-import { CHAR, expectClean, PARITY, REGRESSION, SHARED } from "./model-programs.js";
+import { ARITHMETIC, CHAR, expectClean, PARITY, REGRESSION, SHARED } from "./model-programs.js";
 
 async function check(file: string, text: string, options: Parameters<typeof gradcheckSource>[2] = {}) {
   const { report, diagnostics } = await gradcheckSource(file, text, { steps: 4, seed: 3, ...options });
@@ -20,6 +20,12 @@ const WITH = { batch: 3, lengths: [4, 2, 1] };
 const WITH_EMPTY = { batch: 3, lengths: [3, 0, 1] };
 
 describe("gradcheck passes on model programs", () => {
+  it.each([["without lengths", WITHOUT], ["with lengths", WITH], ["with an empty sequence", WITH_EMPTY]])("arithmetic between sequences (+, -, *; per step and per sequence), %s", async (_, options) => {
+    const report = await check("arithmetic.rnn", ARITHMETIC, options);
+    expect(report.gradients.map((g) => g.name)).toContain("param p.W");
+    expectClean(report);
+  });
+
   it.each([["without lengths", WITHOUT], ["with lengths", WITH], ["with an empty sequence", WITH_EMPTY]])("parity classifier (last, per-sequence cross-entropy), %s", async (_, options) => {
     const report = await check("parity.rnn", PARITY, options);
     expect(report.kind).toBe("model");

@@ -58,6 +58,23 @@ model Shared(I, H) {
 }
 `;
 
+/** Sequences added, subtracted and multiplied: a residual, a gate, and a per-sequence product. */
+export const ARITHMETIC = `import GRU, Linear from std
+model Arithmetic(I, H) {
+  input x: [I]
+  target y: [H]
+  layer f = GRU(I, H)
+  layer b = GRU(I, H)
+  layer p = Linear(H, H)
+  let hf = f(x)
+  let hb = reverse(b(reverse(x)))
+  let mixed = p(hf) * hb - hf
+  output ends = last(hf) * last(hb)
+  output pred = mixed + hf
+  loss mse(pred, y)
+}
+`;
+
 /** The generated model factory for `text`, after replacing `patch.from` (which must occur exactly once) by `patch.to`. */
 export async function modelModule(
   file: string,

@@ -171,6 +171,13 @@ class ModelEmitter {
         v = { name: once ? r.squeeze(out, [0], `apply_${node.id}`) : out, ids: false, once };
         break;
       }
+      case "binary": {
+        // Both operands are zero past each example's length, so the result is too: no mask needed.
+        const op = node.fn === "add" ? "Add" : node.fn === "sub" ? "Sub" : "Mul";
+        const name = r.emitNamed(op, node.args.map((a) => this.value(a).name), `${node.fn}_${node.id}`, doc);
+        v = { name, ids: false, once };
+        break;
+      }
     }
     this.values.set(node.id, v);
     // The input is a graph input, and a layer's outputs come with their types.

@@ -31,6 +31,8 @@ export function modelPlan(model: CheckedModel): ModelPlan {
         return { ...base, op: n.op, arg: n.arg };
       case "concat":
         return { ...base, op: "concat", args: n.args };
+      case "binary":
+        return { ...base, op: "binary", fn: n.fn, args: n.args };
       case "apply":
         return { ...base, op: "apply", run: n.run, output: n.output };
     }

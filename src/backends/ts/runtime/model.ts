@@ -26,6 +26,7 @@ export type PlanNode = {
   | { readonly op: "reverse"; readonly arg: number }
   | { readonly op: "concat"; readonly args: readonly number[] }
   | { readonly op: "last"; readonly arg: number }
+  | { readonly op: "binary"; readonly fn: "add" | "sub" | "mul"; readonly args: readonly [number, number] }
 );
 
 export interface ModelPlan {
@@ -225,6 +226,16 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
           values[id] = out;
           return;
         }
+        case "binary": {
+          const a = values[node.args[0]] as A;
+          const b = values[node.args[1]] as A;
+          const out = new F(a.length) as A;
+          if (node.fn === "add") for (let i = 0; i < out.length; i++) out[i] = a[i]! + b[i]!;
+          else if (node.fn === "sub") for (let i = 0; i < out.length; i++) out[i] = a[i]! - b[i]!;
+          else for (let i = 0; i < out.length; i++) out[i] = a[i]! * b[i]!;
+          values[id] = out;
+          return;
+        }
         case "last": {
           if (node.ids) {
             const ids = values[node.arg] as Int32Array;
@@ -380,6 +391,21 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
             for (let r = 0; r < rows; r++) part.set(g.subarray(r * W + col, r * W + col + w), r * w);
             addTo(a, part);
             col += w;
+          }
+          break;
+        }
+        case "binary": {
+          if (g === undefined) break;
+          const [ia, ib] = node.args;
+          if (node.fn === "mul") {
+            // d(a ⊙ b) = g ⊙ b for a, g ⊙ a for b.
+            const a = tape.values[ia] as A;
+            const b = tape.values[ib] as A;
+            addTo(ia, Array.from(g, (v, i) => v * b[i]!));
+            addTo(ib, Array.from(g, (v, i) => v * a[i]!));
+          } else {
+            addTo(ia, g);
+            addTo(ib, g, node.fn === "sub" ? -1 : 1);
           }
           break;
         }
