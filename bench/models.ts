@@ -18,6 +18,7 @@ import { loadGeneratedModule } from "../src/backends/ts/load.js";
 import { compileModel } from "../src/compiler.js";
 import { maxAbsDiff, PLANS, summarize, timeRepeated, type RepPlan } from "./stats.js";
 import { PYTHON, torchEnv, torchUnavailableReason } from "./systems/torch-env.js";
+import { seededRandom, uniformArray } from "./workloads.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -53,17 +54,6 @@ function forwardFlops(w: Workload): number {
   return total;
 }
 
-function random(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 
 /** Wall-clock samples of `fn` under the run's plan (bench/stats.ts). */
 async function time(fn: () => unknown): Promise<number[]> {
@@ -92,8 +82,8 @@ async function bench(w: Workload): Promise<Row[]> {
   const m = (module[model!.name] as (d: object, o: object) => Model)({ I: w.I, H: w.H }, { dtype: "float32" });
   const params = m.init(1);
   const D = w.bidirectional ? 2 : 1;
-  const x = random(w.T * w.B * w.I, 7);
-  const R = random(w.T * w.B * D * w.H, 8);
+  const x = uniformArray(w.T * w.B * w.I, 0.5, seededRandom(7));
+  const R = uniformArray(w.T * w.B * D * w.H, 0.5, seededRandom(8));
   const opts = { batch: w.B, steps: w.T };
   const ours = m.forward(params, x, opts).outputs["y"]!;
   const ourGrad = m.backward(m.forward(params, x, opts), { outputs: { y: R } }).params[`${Object.keys(w.layerNames)[0]}.W_hh`]!;

@@ -70,3 +70,21 @@ export function expectKnownNames(
     }
   }
 }
+
+/**
+ * The module's `paramShapes` (when it states them) must be the program's: every declared param, with
+ * its shape. `what` names the module ("kernel", "module"), `owner` the program ("cell LSTM").
+ */
+export function expectDeclaredParams(
+  declared: Readonly<Record<string, readonly number[]>> | undefined,
+  expected: Iterable<readonly [string, readonly number[]]>,
+  what: string,
+  owner: string,
+): void {
+  if (declared === undefined) return;
+  for (const [name, shape] of expected) {
+    const d = declared[name];
+    if (d === undefined) throw new VerifyInputError(`the ${what} has no param \`${name}\`; ${owner} declares it with shape ${formatShape(shape)}`);
+    if (formatShape(d) !== formatShape(shape)) throw new VerifyInputError(`the ${what}'s param \`${name}\` has shape ${formatShape(d)}, but ${owner} declares ${formatShape(shape)}`);
+  }
+}

@@ -10,7 +10,7 @@
 import type { Graph } from "../ir/graph.js";
 import { compareArrays, type Comparison, type Tolerance } from "./compare.js";
 import type { CellKernel, GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
-import { expectArray, expectRunShape, formatShape, sizeOf, VerifyInputError } from "./errors.js";
+import { expectArray, expectDeclaredParams, expectRunShape, sizeOf } from "./errors.js";
 import { checkLossGradients, FD_EPSILON, FD_TOLERANCE, type FdOptions, type FdResult, type LossInputs, type LossShapes } from "./finite-diff.js";
 import { SeededRandom } from "./random.js";
 import { concreteShapes, ORACLE_TOLERANCE, oracleGradients, oracleRun } from "./tfjs-oracle.js";
@@ -163,15 +163,7 @@ function drawProblem<Run extends RunResult>(
   lengths: readonly number[] | undefined,
 ): Problem {
   const shapes = concreteShapes(graph, dims);
-  if (kernel.paramShapes) {
-    for (const [name, shape] of Object.entries(shapes.params)) {
-      const declared = kernel.paramShapes[name];
-      if (declared === undefined) throw new VerifyInputError(`the kernel has no param \`${name}\`; cell ${graph.cell} declares it with shape ${formatShape(shape)}`);
-      if (formatShape(declared) !== formatShape(shape)) {
-        throw new VerifyInputError(`the kernel's param \`${name}\` has shape ${formatShape(declared)}, but cell ${graph.cell} declares ${formatShape(shape)}`);
-      }
-    }
-  }
+  expectDeclaredParams(kernel.paramShapes, Object.entries(shapes.params), "kernel", `cell ${graph.cell}`);
   const initParams = kernel.init(seed);
   const params: Record<string, Float64Array> = {};
   for (const [name, shape] of Object.entries(shapes.params)) {

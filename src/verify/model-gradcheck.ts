@@ -14,7 +14,7 @@
 import type { CheckedModel } from "../check/model-types.js";
 import { compareArrays, type Tolerance } from "./compare.js";
 import type { ModelGradients, ModelKernel, ModelRunResult } from "./contract.js";
-import { expectArray, expectRunShape, formatShape, sizeOf, VerifyInputError } from "./errors.js";
+import { expectArray, expectDeclaredParams, expectRunShape, sizeOf, VerifyInputError } from "./errors.js";
 import { FD_EPSILON, FD_TOLERANCE, finiteDifferenceCheck, type FdOptions, type FdTensor } from "./finite-diff.js";
 import type { GradcheckOptions, GradcheckReport, TensorReport } from "./gradcheck.js";
 import { modelLayout, type ModelLayout } from "./model-layout.js";
@@ -95,16 +95,7 @@ function drawProblem<Run extends ModelRunResult>(
   seed: number,
   lengths: readonly number[] | undefined,
 ): Problem {
-  const name = layout.model.name;
-  if (kernel.paramShapes) {
-    for (const p of layout.params) {
-      const declared = kernel.paramShapes[p.name];
-      if (declared === undefined) throw new VerifyInputError(`the module has no param \`${p.name}\`; model ${name} declares it with shape ${formatShape(p.shape)}`);
-      if (formatShape(declared) !== formatShape(p.shape)) {
-        throw new VerifyInputError(`the module's param \`${p.name}\` has shape ${formatShape(declared)}, but model ${name} declares ${formatShape(p.shape)}`);
-      }
-    }
-  }
+  expectDeclaredParams(kernel.paramShapes, layout.params.map((p) => [p.name, p.shape] as const), "module", `model ${layout.model.name}`);
   const initParams = kernel.init(seed);
   const params: Record<string, Float64Array> = {};
   for (const p of layout.params) params[p.name] = Float64Array.from(expectArray(`module.init(${seed}): param \`${p.name}\``, initParams[p.name], p.shape));

@@ -14,45 +14,17 @@ import { writeWeightsFile } from "../../src/weights/index.js";
 import { modelParamShapes } from "../../src/weights/model-params.js";
 import { maxAbsDiff } from "./ort.js";
 import { runOnnxCli } from "./run-onnx-cli.js";
+import { modelFixture, paramsFor, statesFor, TORCH_MODEL_CASES } from "../helpers/torch-models.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rnnc-onnx-models-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Tensor { shape: number[]; data: number[] }
-interface Fixture {
-  dims: { I: number; H: number };
-  batch: number;
-  steps: number;
-  lengths?: number[];
-  params: Record<string, Tensor>;
-  x: Tensor;
-  initial: Record<string, Tensor>;
-  outputs: Record<string, Tensor>;
-}
-
-const fixture = (name: string): Fixture => JSON.parse(readFileSync(new URL(`../fixtures/models/${name}.json`, import.meta.url), "utf8")) as Fixture;
-
-/** Slab k of PyTorch's [layers·directions, B, H] state layout. */
-const slab = (t: Tensor, k: number): number[] => t.data.slice(k * t.shape[1]! * t.shape[2]!, (k + 1) * t.shape[1]! * t.shape[2]!);
-
-const TORCH_NAMES = { W_ih: "weight_ih", W_hh: "weight_hh", b_ih: "bias_ih", b_hh: "bias_hh" } as const;
-
-/** Model layer → PyTorch's parameter suffix and state index, as in test/backends/ts/pytorch-models.test.ts. */
-const CASES = [
-  { fixture: "gru_bidirectional_lengths", example: "examples/bigru.rnn", layers: { fwd: ["_l0", 0], bwd: ["_l0_reverse", 1] }, states: ["h"] },
-  { fixture: "gru_bidirectional", example: "examples/bigru.rnn", layers: { fwd: ["_l0", 0], bwd: ["_l0_reverse", 1] }, states: ["h"] },
-  { fixture: "lstm_2layer", example: "examples/stacked_lstm.rnn", layers: { l0: ["_l0", 0], l1: ["_l1", 1] }, states: ["h", "c"] },
-] as const;
-
 describe("rnnc onnx on a model file reproduces PyTorch", () => {
-  for (const c of CASES) {
-    const f = fixture(c.fixture);
+  for (const c of TORCH_MODEL_CASES) {
+    const f = modelFixture(c.fixture);
     const text = readFileSync(new URL(`../../${c.example}`, import.meta.url), "utf8");
     const weights = join(dir, `${c.fixture}.safetensors`);
-    const params: Record<string, Float32Array> = {};
-    for (const [layer, [suffix]] of Object.entries(c.layers)) {
-      for (const [mine, theirs] of Object.entries(TORCH_NAMES)) params[`${layer}.${mine}`] = Float32Array.from(f.params[`${theirs}${suffix}`]!.data);
-    }
+    const params = Object.fromEntries(Object.entries(paramsFor(c, f)).map(([name, data]) => [name, Float32Array.from(data)]));
     writeWeightsFile(weights, params, modelParamShapes(compileModel(c.example, text).model!, f.dims));
 
     for (const recurrence of ["unroll", "scan", "native"] as const) {
@@ -68,18 +40,14 @@ describe("rnnc onnx on a model file reproduces PyTorch", () => {
           x: new ort.Tensor("float32", Float32Array.from(f.x.data), f.x.shape),
           sequence_lens: new ort.Tensor("int32", Int32Array.from(f.lengths ?? new Array<number>(f.batch).fill(f.steps)), [f.batch]),
         };
-        for (const [layer, [, index]] of Object.entries(c.layers)) {
-          for (const s of c.states) feeds[`initial_${layer}.${s}`] = new ort.Tensor("float32", Float32Array.from(slab(f.initial[`${s}0`]!, index)), [f.batch, f.dims.H]);
-        }
+        for (const [name, data] of Object.entries(statesFor(c, f.initial, (s) => `${s}0`))) feeds[`initial_${name}`] = new ort.Tensor("float32", Float32Array.from(data), [f.batch, f.dims.H]);
         const result = await session.run(feeds);
         await session.release();
 
         expect(result.y!.dims).toEqual(f.outputs.y!.shape);
         expect(maxAbsDiff(result.y!.data as Float32Array, f.outputs.y!.data)).toBeLessThan(1e-4);
-        for (const [layer, [, index]] of Object.entries(c.layers)) {
-          for (const s of c.states) {
-            expect(maxAbsDiff(result[`final_${layer}.${s}`]!.data as Float32Array, slab(f.outputs[`${s}_T`]!, index)), `${layer}.${s}`).toBeLessThan(1e-4);
-          }
+        for (const [name, want] of Object.entries(statesFor(c, f.outputs, (s) => `${s}_T`))) {
+          expect(maxAbsDiff(result[`final_${name}`]!.data as Float32Array, want), name).toBeLessThan(1e-4);
         }
       });
     }

@@ -13,8 +13,8 @@ import { verifyGraph } from "../../ir/verify.js";
 import { GraphBuilder, ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";
 import { emitFlat } from "./flat.js";
-import { graphDocString, metadataProps, PRODUCER_NAME, PRODUCER_VERSION, spanLocator, type ModelDescription } from "./metadata.js";
-import { DEFAULT_OPSET, irVersionFor, MAX_OPSET, ONNX_OP_SINCE } from "./opsets.js";
+import { graphDocString, metadataProps, modelHeader, spanLocator, type ModelDescription } from "./metadata.js";
+import { DEFAULT_OPSET, MAX_OPSET, ONNX_OP_SINCE } from "./opsets.js";
 import { checkOptions } from "./options.js";
 import { planGraph } from "./plan.js";
 import { emitPrelude } from "./prelude.js";
@@ -122,11 +122,7 @@ export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: C
 
   const description: ModelDescription = { graph, sourceFile: options.sourceFile, dims, recurrence, steps, opset, ...(native ? { operator: native } : {}) };
   return {
-    irVersion: irVersionFor(opset),
-    opsetImport: [{ domain: "", version: opset }],
-    producerName: PRODUCER_NAME,
-    producerVersion: PRODUCER_VERSION,
-    ...(options.docString ? { docString: options.docString } : {}),
+    ...modelHeader(opset, options.docString),
     graph: {
       node: main.nodes,
       name: graph.cell,

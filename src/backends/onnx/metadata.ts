@@ -5,10 +5,22 @@
  */
 import type { Span } from "../../diagnostics/span.js";
 import type { Graph } from "../../ir/graph.js";
+import { irVersionFor } from "./opsets.js";
 
 export const PRODUCER_NAME = "rnnc";
 /** Kept equal to package.json's version (the ONNX model records which compiler made it). */
 export const PRODUCER_VERSION = "0.1.0";
+
+/** What every exported model (a cell's or a model file's) says first: IR version, opset, producer, the caller's doc string. */
+export function modelHeader(opset: number, docString: string | undefined) {
+  return {
+    irVersion: irVersionFor(opset),
+    opsetImport: [{ domain: "", version: opset }],
+    producerName: PRODUCER_NAME,
+    producerVersion: PRODUCER_VERSION,
+    ...(docString ? { docString } : {}),
+  };
+}
 
 /**
  * `file:line` for a span. Offsets are into the file's text, so the line needs that text; without

@@ -23,8 +23,8 @@ import { OnnxExportError } from "./errors.js";
 import { buildCellModel, checkOpset, type CellForm, type OnnxExportOptions } from "./index.js";
 import { ModelFrame } from "./model-frame.js";
 import { modelSignature, modelStates } from "./model-signature.js";
-import { PRODUCER_NAME, PRODUCER_VERSION, spanLocator } from "./metadata.js";
-import { DEFAULT_OPSET, irVersionFor } from "./opsets.js";
+import { modelHeader, PRODUCER_NAME, PRODUCER_VERSION, spanLocator } from "./metadata.js";
+import { DEFAULT_OPSET } from "./opsets.js";
 import { checkDimValues, checkForm } from "./options.js";
 import { attr, ElemType, encodeModel, type DimSpec, type ModelProto, type TensorProto } from "./proto.js";
 import { renameGraph } from "./rename.js";
@@ -85,11 +85,7 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
   const dimsText = model.dims.map((d) => `${d}=${dims[d]}`).join(",");
   const form = recurrence === "unroll" ? `unrolled over ${steps} steps` : recurrence === "scan" ? "with a Scan per recurrent layer" : "with ONNX's LSTM/GRU operators";
   return {
-    irVersion: irVersionFor(opset),
-    opsetImport: [{ domain: "", version: opset }],
-    producerName: PRODUCER_NAME,
-    producerVersion: PRODUCER_VERSION,
-    ...(options.docString ? { docString: options.docString } : {}),
+    ...modelHeader(opset, options.docString),
     graph: {
       node: main.nodes,
       name: model.name,
