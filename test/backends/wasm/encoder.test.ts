@@ -25,7 +25,7 @@ describe("LEB128", () => {
 });
 
 /** A module with a counted loop, an if/else, a call and SIMD: sums n floats. */
-function sumModule(shared: boolean): Uint8Array {
+function sumModule(shared: boolean): Uint8Array<ArrayBuffer> {
   const mb = new ModuleBuilder({ memory: shared ? { min: 1, max: 16, shared: true } : { min: 1 } });
   const half = mb.func("half", [ValType.f32], [ValType.f32], (f) => {
     f.get(0).f32c(0.5).op("f32.mul");
