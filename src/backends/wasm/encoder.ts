@@ -87,6 +87,9 @@ export class Bytes {
   }
 }
 
+/** Local indices from `FunctionBuilder.locals` (typed as 16 so they destructure; only n exist). */
+export type Locals = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+
 /** A branch target: a block (br exits it) or a loop (br continues it). */
 export interface Label {
   readonly depth: number;
@@ -113,8 +116,10 @@ export class FunctionBuilder {
     this.localTypes.push(type);
     return this.firstLocal + this.localTypes.length - 1;
   }
-  locals(type: ValType, n: number): number[] {
-    return Array.from({ length: n }, () => this.local(type));
+  /** `n` (≤ 16) new locals of `type`, to destructure: `const [i, j] = f.locals(ValType.i32, 2)`. */
+  locals(type: ValType, n: number): Locals {
+    if (n > 16) throw new Error("locals(): at most 16 at a time");
+    return Array.from({ length: n }, () => this.local(type)) as number[] as Locals;
   }
 
   get(l: number): this { this.code.byte(0x20).u32(l); return this; }

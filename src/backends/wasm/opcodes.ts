@@ -3,7 +3,7 @@
 // take one lane byte. SIMD opcodes are the u32 that follows the 0xFD prefix.
 
 /** Value types (§5.3.1). */
-export const enum ValType {
+export enum ValType {
   i32 = 0x7f,
   i64 = 0x7e,
   f32 = 0x7d,
