@@ -5,12 +5,13 @@
  */
 import { ModuleBuilder, type MemoryImport } from "./encoder.js";
 import { addGemmKernels, GEMM_KERNELS } from "./gemm.js";
+import { addVMapKernels, type VMathOp } from "./vmap.js";
 
 export { GEMM_KERNELS } from "./gemm.js";
 
 /** Adds all kernels to `mb`; returns the export names by role. */
-export function addKernels(mb: ModuleBuilder): { gemm: typeof GEMM_KERNELS } {
-  return { gemm: addGemmKernels(mb) };
+export function addKernels(mb: ModuleBuilder): { gemm: typeof GEMM_KERNELS; vmath: Record<VMathOp, string> } {
+  return { gemm: addGemmKernels(mb), vmath: addVMapKernels(mb) };
 }
 
 /** A module of all kernels importing `env.memory` as described (shared for threads). */
