@@ -98,3 +98,28 @@ describe("f32 GEMM kernels (SIMD128) against float64", () => {
     expect(f.slice(c + 6 * 24, c + 7 * 24)).toEqual(f.slice(c, c + 24));
   });
 });
+
+describe("WasmGemm (runtime) keeps the JS runtime's contract", () => {
+  it("names the kernels the compiler exports, and computes what runtime/gemm.ts computes", async () => {
+    const { WasmGemm, packedFloats } = await import("../../../src/runtime/wasm-gemm.js");
+    const js = await import("../../../src/runtime/gemm.js");
+    const { addGemmKernels } = await import("../../../src/backends/wasm/gemm.js");
+    const { ModuleBuilder } = await import("../../../src/backends/wasm/encoder.js");
+    const mb = new ModuleBuilder({ memory: { min: 4 } });
+    addGemmKernels(mb);
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const wg = new WasmGemm(new WebAssembly.Instance(new WebAssembly.Module(mb.build()), { env: { memory } }));
+    const f = new Float32Array(memory.buffer);
+    const [m, k, n] = [7, 19, 21];
+    const X = values(m * k, 1), W = values(n * k, 2);
+    f.set(X, 100);
+    f.set(W, 400);
+    const bp = wg.packB(400, k, true, k, n, 1000);
+    expect(packedFloats(k, n)).toBe(3 * k * 8);
+    wg.gemm(m, 100, k, bp, 3000, n, false);
+    const C = new Float32Array(m * n);
+    js.gemm(m, X, 0, k, js.packB(W, 0, k, true, k, n), C, 0, n, false);
+    const got = f.slice(3000, 3000 + m * n);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(got[i]! - C[i]!)).toBeLessThan(1e-5);
+  });
+});
