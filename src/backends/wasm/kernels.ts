@@ -6,15 +6,17 @@
 import { ModuleBuilder, type MemoryImport } from "./encoder.js";
 import { addGatherKernels, GATHER_KERNELS } from "./gather.js";
 import { addGemmKernels, GEMM_KERNELS } from "./gemm.js";
+import { addTranspose, TRANSPOSE_KERNEL } from "./transpose.js";
 import { addVMapKernels, type VMathOp } from "./vmap.js";
 
 export { GATHER_KERNELS } from "./gather.js";
 export { GEMM_KERNELS } from "./gemm.js";
+export { TRANSPOSE_KERNEL } from "./transpose.js";
 export { vmapName, VMATH_OPS, type VMathOp } from "./vmap.js";
 
 /** Adds all kernels to `mb`; returns the export names by role. */
-export function addKernels(mb: ModuleBuilder): { gemm: typeof GEMM_KERNELS; vmath: Record<VMathOp, string>; gather: typeof GATHER_KERNELS } {
-  return { gemm: addGemmKernels(mb), vmath: addVMapKernels(mb), gather: addGatherKernels(mb) };
+export function addKernels(mb: ModuleBuilder): { gemm: typeof GEMM_KERNELS; transpose: typeof TRANSPOSE_KERNEL; vmath: Record<VMathOp, string>; gather: typeof GATHER_KERNELS } {
+  return { gemm: addGemmKernels(mb), transpose: addTranspose(mb) as typeof TRANSPOSE_KERNEL, vmath: addVMapKernels(mb), gather: addGatherKernels(mb) };
 }
 
 /** A module of all kernels importing `env.memory` as described (shared for threads). */
