@@ -42,14 +42,29 @@ export const GEMM_KERNELS: GemmKernelNames = {
   gemmTN: "f32_gemm_tn_4x8_loadsplat",
 };
 
-/** Adds the packing and GEMM kernels to `mb` and exports them under `GEMM_KERNELS`' names. */
-export function addGemmKernels(mb: ModuleBuilder): GemmKernelNames {
+/**
+ * The opt-in variant with `f32x4.relaxed_madd` (may or may not fuse: results differ between
+ * engines; Node 20 needs --experimental-wasm-relaxed-simd, Safari lacks it — one such opcode
+ * makes the whole module invalid there, so it goes in a separate module, behind feature
+ * detection, with the strict module as the fallback).
+ */
+export const GEMM_KERNELS_RELAXED: GemmKernelNames = {
+  packN: GEMM_KERNELS.packN,
+  packT: GEMM_KERNELS.packT,
+  gemmNT: "f32_gemm_nt_4x8_relaxed_madd",
+  gemmTN: "f32_gemm_tn_4x8_relaxed_madd",
+};
+
+/** Adds the packing and GEMM kernels to `mb` and exports them; strict SIMD128 unless `relaxed`. */
+export function addGemmKernels(mb: ModuleBuilder, options: { readonly relaxed?: boolean } = {}): GemmKernelNames {
+  const relaxed = options.relaxed === true;
+  const names = relaxed ? GEMM_KERNELS_RELAXED : GEMM_KERNELS;
   const edge = { load: addLoadEdge(mb), store: addStoreEdge(mb) };
-  mb.export(GEMM_KERNELS.packN, addPackB(mb, GEMM_KERNELS.packN, false));
-  mb.export(GEMM_KERNELS.packT, addPackB(mb, GEMM_KERNELS.packT, true));
-  mb.export(GEMM_KERNELS.gemmNT, addGemm(mb, GEMM_KERNELS.gemmNT, "rows", edge));
-  mb.export(GEMM_KERNELS.gemmTN, addGemm(mb, GEMM_KERNELS.gemmTN, "cols", edge));
-  return GEMM_KERNELS;
+  mb.export(names.packN, addPackB(mb, names.packN, false));
+  mb.export(names.packT, addPackB(mb, names.packT, true));
+  mb.export(names.gemmNT, addGemm(mb, names.gemmNT, "rows", edge, relaxed));
+  mb.export(names.gemmTN, addGemm(mb, names.gemmTN, "cols", edge, relaxed));
+  return names;
 }
 
 /** `dst += src` on i32 locals. */
@@ -175,7 +190,7 @@ interface TileLocals {
  * The k loop of an R×(8·P) tile: per k, P·2 panel loads, R broadcasts, R·P·2 products and adds.
  * `panelStride` (a local) separates the P panels. Unrolled by KU with a remainder loop.
  */
-function kLoop(f: FunctionBuilder, layout: ALayout, t: TileLocals, k: number, rows: number, P: number, aStep: number, bptrs: readonly number[]): void {
+function kLoop(f: FunctionBuilder, layout: ALayout, t: TileLocals, k: number, rows: number, P: number, aStep: number, bptrs: readonly number[], relaxed: boolean): void {
   const step = (u: number) => {
     for (let pp = 0; pp < P; pp++) {
       f.get(bptrs[pp]!).simdMem("v128.load", 32 * u, 2).set(t.vb[2 * pp]!);
@@ -187,7 +202,8 @@ function kLoop(f: FunctionBuilder, layout: ALayout, t: TileLocals, k: number, ro
       f.set(t.va);
       for (let h = 0; h < 2 * P; h++) {
         const c = t.acc[r * 2 * P + h]!;
-        f.get(c).get(t.va).get(t.vb[h]!).simd("f32x4.mul").simd("f32x4.add").set(c);
+        if (relaxed) f.get(t.va).get(t.vb[h]!).get(c).relaxed("f32x4.relaxed_madd").set(c);
+        else f.get(c).get(t.va).get(t.vb[h]!).simd("f32x4.mul").simd("f32x4.add").set(c);
       }
     }
     if (layout === "cols") bump(f, t.a[0]!, { local: aStep });
@@ -272,7 +288,7 @@ function clampTo(f: FunctionBuilder, dst: number, cap: number | { local: number 
  * float32 sum), rows in blocks of MC, then every panel in [p0, p1) against the block's
  * 4-row tiles. A lone last row takes the 1×32 / 1×8 path.
  */
-function addGemm(mb: ModuleBuilder, name: string, layout: ALayout, edge: EdgeFns): number {
+function addGemm(mb: ModuleBuilder, name: string, layout: ALayout, edge: EdgeFns, relaxed: boolean): number {
   return mb.func(name, [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32], [], (f) => {
     const [m, k, a, lda, bp, n, c, ldc, accumulate, p0, p1] = f.params as number[] as [number, number, number, number, number, number, number, number, number, number, number];
     const [i, p, w, mr, mBlk, lda4, ldc4, panelBytes, kk, aStep, full, rowStep, k0, kc, i0, iEnd] = f.locals(i32, 16);
@@ -332,7 +348,7 @@ function addGemm(mb: ModuleBuilder, name: string, layout: ALayout, edge: EdgeFns
             f.get(bp).get(p).get(panelBytes).op("i32.mul").op("i32.add");
             bK();
             f.op("i32.add").set(bPtr[0]!);
-            kLoop(f, layout, tile, kc, 4, 1, aStep, bPtr);
+            kLoop(f, layout, tile, kc, 4, 1, aStep, bPtr, relaxed);
             for (let r = 0; r < 4; r++) {
               f.block((skip) => {
                 if (r > 0) f.get(mr).i32c(r).op("i32.le_s").brIf(skip);
@@ -358,7 +374,7 @@ function addGemm(mb: ModuleBuilder, name: string, layout: ALayout, edge: EdgeFns
             f.get(c).get(mBlk).get(ldc4).op("i32.mul").op("i32.add").get(p).i32c(pp).op("i32.add").i32c(32).op("i32.mul").op("i32.add").set(cPtr[pp]!);
             initRow(f, cPtr[pp]!, acc[2 * pp]!, acc[2 * pp + 1]!, w, accFlag, edge);
           }
-          kLoop(f, layout, tile, kc, 1, P, aStep, bPtr);
+          kLoop(f, layout, tile, kc, 1, P, aStep, bPtr, relaxed);
           for (let pp = 0; pp < P; pp++) storeRow(f, cPtr[pp]!, acc[2 * pp]!, acc[2 * pp + 1]!, w, edge);
         };
         f.i32c(8).set(w);
