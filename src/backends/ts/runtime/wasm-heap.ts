@@ -1,0 +1,202 @@
+// The WebAssembly side of a generated module: feature detection, compiling the embedded
+// kernels once, and each instance's memory. No imports: embedded in every generated module.
+// Every buffer a float32 kernel touches (params, input, tape, states, outputs, gradients)
+// is a Float32Array view of one WebAssembly.Memory, so the wasm loops and the TypeScript
+// around them share data without copying; inputs are copied in once per call, results out
+// once.
+
+/** The part of the WebAssembly API the module uses (typed here: lib.dom may be absent). */
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<object>;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+function fromBase64(s: string): Uint8Array {
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const clean = s.replace(/=+$/, "");
+  const out = new Uint8Array((clean.length * 3) >> 2);
+  let bits = 0, value = 0, o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    value = (value << 6) | A.indexOf(clean[i]!);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** A module using one f32x4 instruction: engines without SIMD128 reject it. */
+const SIMD_PROBE = "AGFzbQEAAAABBAFgAAADAgEAChcBFQD9DAAAAAAAAAAAAAAAAAAAAAAaCw==";
+
+let simdChecked: boolean | undefined;
+/** Whether this engine runs WebAssembly SIMD128 (the float32 kernels' default backend). */
+function wasmSimdSupported(): boolean {
+  if (simdChecked === undefined) {
+    const api = wasmApi();
+    try {
+      simdChecked = api !== undefined && api.validate(fromBase64(SIMD_PROBE));
+    } catch {
+      simdChecked = false;
+    }
+  }
+  return simdChecked;
+}
+
+/** The backend an instance runs on: float32 defaults to wasm where SIMD128 validates. */
+function chooseBackend(where: string, dtype: "float32" | "float64", requested: unknown): "wasm" | "js" {
+  if (requested !== undefined && requested !== "wasm" && requested !== "js") {
+    throw new Error(`${where}: options.backend must be "wasm" or "js", received ${JSON.stringify(requested)}`);
+  }
+  if (requested === "js") return "js";
+  if (dtype === "float64") {
+    if (requested === "wasm") throw new Error(`${where}: options.backend "wasm" runs float32 only; use dtype "float32" or backend "js" for float64`);
+    return "js";
+  }
+  if (wasmSimdSupported()) return "wasm";
+  if (requested === "wasm") throw new Error(`${where}: options.backend "wasm" needs WebAssembly SIMD128, which this engine does not support`);
+  return "js";
+}
+
+const compiledKernels = new Map<string, object>();
+
+/** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
+async function compileKernels(base64: string): Promise<void> {
+  const api = wasmApi();
+  if (api === undefined || compiledKernels.has(base64)) return;
+  compiledKernels.set(base64, await api.compile(fromBase64(base64)));
+}
+
+function kernelModule(where: string, base64: string): object {
+  let m = compiledKernels.get(base64);
+  if (m === undefined) {
+    try {
+      m = new (wasmApi()!.Module)(fromBase64(base64));
+    } catch (e) {
+      throw new Error(`${where}: this engine refused to compile the WebAssembly kernels synchronously (${(e as Error).message}); \`await prepareWasm()\` once before instantiating`);
+    }
+    compiledKernels.set(base64, m);
+  }
+  return m;
+}
+
+/** A stretch of memory kept between calls: the tape of a forward run. */
+interface HeapRegion {
+  offsets: number[];
+  readonly sizes: readonly number[];
+  /** The contents, while the region is out of memory (evicted). */
+  spilled: Float32Array[] | undefined;
+}
+
+/** How many forward tapes an instance keeps in its memory; older ones are copied out. */
+const LIVE_TAPES = 4;
+
+/**
+ * One instance's memory and kernels. Allocation is first-fit over a free list (blocks are
+ * 16-byte aligned and zeroed); a forward run's tape is a region kept until evicted by
+ * newer runs (then copied out, and back in if backward() asks for it).
+ */
+class WasmHeap {
+  readonly memory: WasmMemory;
+  readonly fns: Record<string, (...args: number[]) => void>;
+  private top = 64;
+  private free: [number, number][] = [];
+  private readonly live: HeapRegion[] = [];
+
+  constructor(where: string, base64: string) {
+    this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 65536 });
+    const instance = new (wasmApi()!.Instance)(kernelModule(where, base64), { env: { memory: this.memory } });
+    this.fns = instance.exports as Record<string, (...args: number[]) => void>;
+  }
+
+  /** Byte offsets of new zeroed blocks of `sizes` float32 elements. */
+  alloc(sizes: readonly number[]): number[] {
+    const offsets = sizes.map((n) => this.block(((n * 4 + 15) >> 4) << 4));
+    const need = this.top - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    const heap = new Float32Array(this.memory.buffer);
+    sizes.forEach((n, i) => heap.fill(0, offsets[i]! >> 2, (offsets[i]! >> 2) + n));
+    return offsets;
+  }
+
+  private block(bytes: number): number {
+    for (let i = 0; i < this.free.length; i++) {
+      const [start, size] = this.free[i]!;
+      if (size < bytes) continue;
+      if (size === bytes) this.free.splice(i, 1);
+      else this.free[i] = [start + bytes, size - bytes];
+      return start;
+    }
+    const start = this.top;
+    this.top += Math.max(bytes, 16);
+    return start;
+  }
+
+  release(offsets: readonly number[], sizes: readonly number[]): void {
+    offsets.forEach((o, i) => this.free.push([o, Math.max(((sizes[i]! * 4 + 15) >> 4) << 4, 16)]));
+    this.free.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const b of this.free) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === b[0]) last[1] += b[1];
+      else merged.push([b[0], b[1]]);
+    }
+    // A free block at the top returns to the bump pointer.
+    const end = merged[merged.length - 1];
+    if (end && end[0] + end[1] === this.top) {
+      this.top = end[0];
+      merged.pop();
+    }
+    this.free = merged;
+  }
+
+  /** Views of blocks; make them after the call's last alloc (growing replaces the buffer). */
+  views(offsets: readonly number[], sizes: readonly number[]): Float32Array[] {
+    const buffer = this.memory.buffer;
+    return offsets.map((o, i) => new Float32Array(buffer, o, sizes[i]!));
+  }
+
+  /** Keeps a run's blocks as a region; the oldest live region beyond LIVE_TAPES is copied out. */
+  keep(offsets: number[], sizes: readonly number[]): HeapRegion {
+    const region: HeapRegion = { offsets, sizes, spilled: undefined };
+    this.live.push(region);
+    if (this.live.length > LIVE_TAPES) this.evictOldest();
+    return region;
+  }
+
+  /** Brings an evicted region back into memory. */
+  restore(region: HeapRegion): void {
+    if (region.spilled === undefined) return;
+    const offsets = this.alloc(region.sizes);
+    this.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
+    region.offsets = offsets;
+    region.spilled = undefined;
+    this.live.push(region);
+    if (this.live.length > LIVE_TAPES) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    const old = this.live.shift()!;
+    old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    this.release(old.offsets, old.sizes);
+  }
+
+  /** Frees every region; the instance's memory is dropped with it. */
+  dispose(): void {
+    this.live.length = 0;
+    this.free = [];
+    this.top = 64;
+  }
+}
