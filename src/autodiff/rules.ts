@@ -1,4 +1,4 @@
-import type { Shape } from "../check/dims.js";
+import type { Shape } from "../core/dims.js";
 import type { GraphBuilder } from "../ir/builder.js";
 import type { Node } from "../ir/graph.js";
 import type { OpKind } from "../ir/ops.js";

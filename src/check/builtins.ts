@@ -1,7 +1,7 @@
 import { diag } from "../diagnostics/codes.js";
 import { primary } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
-import { SCALAR, shapeToString, shapesEqual, type Shape } from "./dims.js";
+import { SCALAR, shapeToString, shapesEqual, type Shape } from "../core/dims.js";
 import { typeOf, withOrigins, type Typed } from "./expressions.js";
 import type { ExprContext } from "./scope.js";
 

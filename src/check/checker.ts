@@ -5,7 +5,7 @@ import type { InitSpec } from "../ir/graph.js";
 import type { CellDef, Decl, DimExpr, Expr, FnDef, Item, ModelDef, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
 import { BUILTINS } from "./builtins.js";
 import { evalShape } from "./dim-exprs.js";
-import { Dim, type Shape } from "./dims.js";
+import { Dim, type Shape } from "../core/dims.js";
 import { context, warnUnused, type Tools } from "./body.js";
 import { checkFnBody, fnSignature } from "./functions.js";
 import { checkInitializer } from "./initializers.js";

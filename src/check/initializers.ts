@@ -2,7 +2,7 @@ import { diag } from "../diagnostics/codes.js";
 import { primary } from "../diagnostics/diagnostic.js";
 import type { ConstExpr, InitSpec } from "../ir/graph.js";
 import type { Expr, Initializer } from "../syntax/ast.js";
-import type { Dim } from "./dims.js";
+import type { Dim } from "../core/dims.js";
 import type { ExprContext } from "./scope.js";
 
 /** The distributions a param may be drawn from, with their argument counts. */

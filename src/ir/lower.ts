@@ -1,6 +1,6 @@
 import { literalValue } from "../check/builtins.js";
 import type { CheckedCell, CheckResult } from "../check/checker.js";
-import { Dim } from "../check/dims.js";
+import { Dim } from "../core/dims.js";
 import { evalDimExpr } from "../check/dim-exprs.js";
 import type { DimExpr, Expr, Stmt } from "../syntax/ast.js";
 import { GraphBuilder } from "./builder.js";

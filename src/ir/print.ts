@@ -1,5 +1,5 @@
 import type { StepGradient } from "../autodiff/reverse.js";
-import { shapeToString } from "../check/dims.js";
+import { shapeToString } from "../core/dims.js";
 import type { Graph, Node } from "./graph.js";
 
 /**

@@ -3,10 +3,10 @@
  * shape with concrete dimension values, in declaration order (which is the order the generator
  * stream is consumed in, so it must not change between back ends).
  */
-import { evaluateShape } from "../check/dims.js";
+import { evaluateShape } from "../core/dims.js";
 import type { ConstExpr as GraphConstExpr, Graph, InitSpec as GraphInitSpec } from "../ir/graph.js";
-import type { InitConstExpr, InitParamSpec, InitSpecData } from "../backends/ts/runtime/random.js";
-import { initParams } from "../backends/ts/runtime/random.js";
+import type { InitConstExpr, InitParamSpec, InitSpecData } from "../runtime/random.js";
+import { initParams } from "../runtime/random.js";
 
 /**
  * Compile-time proof that the IR's initializer types fit the runtime's structural copies: if

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { differentiateStep } from "../../src/autodiff/reverse.js";
 import { RULES } from "../../src/autodiff/rules.js";
-import { Dim } from "../../src/check/dims.js";
+import { Dim } from "../../src/core/dims.js";
 import { compileGraph } from "../../src/compiler.js";
 import { LineIndex } from "../../src/diagnostics/source.js";
 import type { Graph } from "../../src/ir/graph.js";

@@ -3,7 +3,7 @@
  * places the back end treats differently: per step on a batch (state-dependent), hoisted over
  * T·B (input-dependent), once (params only), batched and unbatched operands mixed.
  */
-import { Dim } from "../../src/check/dims.js";
+import { Dim } from "../../src/core/dims.js";
 import { UNARY_OPS, type UnaryOp } from "../../src/ir/ops.js";
 import { GraphMaker } from "./graphs.js";
 

@@ -3,7 +3,7 @@
  * verifier before the lowering (src/ir/lower.ts) exists. Each mirrors the .rnn program of
  * the language brief node for node, with symbolic `Dim` shapes.
  */
-import { Dim, type Shape } from "../../src/check/dims.js";
+import { Dim, type Shape } from "../../src/core/dims.js";
 import { syntheticSpan } from "../../src/diagnostics/span.js";
 import type { Graph, LeafDecl, Node, NodeAttrs, OutputDecl, ParamDecl, StateDecl } from "../../src/ir/graph.js";
 import type { BinaryOp, OpKind, ReduceOp, UnaryOp } from "../../src/ir/ops.js";

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { Dim } from "../../src/check/dims.js";
+import { Dim } from "../../src/core/dims.js";
 import type { UnaryOp } from "../../src/ir/ops.js";
 import { compareArrays } from "../../src/verify/compare.js";
 import { VerifyInputError } from "../../src/verify/errors.js";

@@ -1,4 +1,4 @@
-import type { Shape } from "../../check/dims.js";
+import type { Shape } from "../../core/dims.js";
 import type { Node } from "../../ir/graph.js";
 import { isBinary, isUnary } from "../../ir/ops.js";
 import type { SeqProgram } from "./program.js";
