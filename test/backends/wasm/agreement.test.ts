@@ -28,8 +28,8 @@ describe.each(exampleCells())("$file: cell $cell runs the same on wasm and js", 
 
   it.each(CASES)("batch $batch, steps $steps, lengths $lengths", ({ batch, steps, lengths }) => {
     const d = Object.fromEntries(dims.map((n, i) => [n, SIZES[i % SIZES.length]!]));
-    const js = factory(d, { dtype: "float32", backend: "js" } as never);
-    const wasm = factory(d, { dtype: "float32", backend: "wasm" } as never);
+    const js = factory(d, { dtype: "float32", backend: "js" });
+    const wasm = factory(d, { dtype: "float32", backend: "wasm" });
     expect((wasm as unknown as { backend: string }).backend).toBe("wasm");
     const params = js.init(3);
     const x = data(steps * batch * inputSize(d), 1);
