@@ -5,13 +5,18 @@
 // around them share data without copying; inputs are copied in once per call, results out
 // once.
 
+import { ThreadPool, type ThreadPoolOptions } from "./wasm-threads.js";
+
 /** The part of the WebAssembly API the module uses (typed here: lib.dom may be absent). */
 interface WasmApi {
   Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Instance: new (module: object, imports: object) => WasmInstance;
   validate(bytes: Uint8Array): boolean;
   compile(bytes: Uint8Array): Promise<object>;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
 }
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -72,24 +77,48 @@ function chooseBackend(where: string, dtype: "float32" | "float64", requested: u
 
 const compiledKernels = new Map<string, object>();
 
-/** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
-async function compileKernels(base64: string): Promise<void> {
-  const api = wasmApi();
-  if (api === undefined || compiledKernels.has(base64)) return;
-  compiledKernels.set(base64, await api.compile(fromBase64(base64)));
+/** The embedded kernels: base64, and the offset of the memory import's limits flag. */
+interface KernelSource {
+  readonly base64: string;
+  readonly sharedFlag: number;
 }
 
-function kernelModule(where: string, base64: string): object {
-  let m = compiledKernels.get(base64);
+/** The kernels' bytes; `shared` flips the memory import's limits flag to import a shared memory (threads). */
+function kernelBytes(src: KernelSource, shared: boolean): Uint8Array {
+  const bytes = fromBase64(src.base64);
+  if (shared) bytes[src.sharedFlag] = 0x03;
+  return bytes;
+}
+
+/** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
+async function compileKernels(src: KernelSource, shared: boolean): Promise<void> {
+  const api = wasmApi();
+  const key = `${shared}:${src.base64}`;
+  if (api === undefined || compiledKernels.has(key)) return;
+  compiledKernels.set(key, await api.compile(kernelBytes(src, shared)));
+}
+
+function kernelModule(where: string, src: KernelSource, shared: boolean): object {
+  const key = `${shared}:${src.base64}`;
+  let m = compiledKernels.get(key);
   if (m === undefined) {
     try {
-      m = new (wasmApi()!.Module)(fromBase64(base64));
+      m = new (wasmApi()!.Module)(kernelBytes(src, shared));
     } catch (e) {
       throw new Error(`${where}: this engine refused to compile the WebAssembly kernels synchronously (${(e as Error).message}); \`await prepareWasm()\` once before instantiating`);
     }
-    compiledKernels.set(base64, m);
+    compiledKernels.set(key, m);
   }
   return m;
+}
+
+/** The threads option: a positive integer (1 when omitted). */
+function checkThreads(where: string, threads: unknown): number {
+  if (threads === undefined) return 1;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(`${where}: options.threads must be an integer from 1 to 64, received ${JSON.stringify(threads)}`);
+  }
+  return threads;
 }
 
 /** A stretch of memory kept between calls: the tape of a forward run. */
@@ -114,11 +143,51 @@ class WasmHeap {
   private top = 64;
   private free: [number, number][] = [];
   private readonly live: HeapRegion[] = [];
+  /** The worker threads, once started (until then, and with threads = 1, everything runs here). */
+  private pool: ThreadPool | undefined;
+  private disposed = false;
+  /** Resolves when the worker threads are running (at once with threads = 1). */
+  readonly ready: Promise<void>;
 
-  constructor(where: string, base64: string) {
-    this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 65536 });
-    const instance = new (wasmApi()!.Instance)(kernelModule(where, base64), { env: { memory: this.memory } });
+  constructor(where: string, src: KernelSource, threads: number) {
+    const shared = threads > 1;
+    this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 32768, shared });
+    const module = kernelModule(where, src, shared);
+    const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
     this.fns = instance.exports as Record<string, (...args: number[]) => void>;
+    if (!shared) {
+      this.ready = Promise.resolve();
+      return;
+    }
+    const exports = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === "function");
+    this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports } as unknown as ThreadPoolOptions).then((pool) => {
+      if (this.disposed) pool.dispose();
+      else this.pool = pool;
+    });
+  }
+
+  /**
+   * Runs export `name`(...args, lo, hi) over [0, total), split between the threads when the
+   * work is large enough (each unit — a GEMM panel, a row — is computed the same way by any thread).
+   */
+  par(name: string, args: number[], total: number, work: number): void {
+    if (this.pool === undefined) this.fns[name]!(...args, 0, total);
+    else this.pool.run(name, args, total, work);
+  }
+
+  /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when `trans`) into 8-column panels at `dst`. */
+  packB(trans: boolean, b: number, ldb: number, k: number, n: number, dst: number): void {
+    this.fns[trans ? "f32_packb_t_8" : "f32_packb_n_8"]!(b, ldb, k, n, dst);
+  }
+
+  /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
+  gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    this.par("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
+  }
+
+  /** C[m×n] (+)= A[k×m]ᵀ·B, B packed (a weight's gradient: a sum over the k rows). */
+  gemmTN(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    this.par("f32_gemm_tn_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
   }
 
   /** Byte offsets of new zeroed blocks of `sizes` float32 elements. */
@@ -193,8 +262,11 @@ class WasmHeap {
     this.release(old.offsets, old.sizes);
   }
 
-  /** Frees every region; the instance's memory is dropped with it. */
+  /** Frees every region and stops the threads; the instance's memory is dropped with it. */
   dispose(): void {
+    this.disposed = true;
+    this.pool?.dispose();
+    this.pool = undefined;
     this.live.length = 0;
     this.free = [];
     this.top = 64;

@@ -51,6 +51,8 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
     "export interface CellOptions<D extends DType = DType> {",
     "  dtype?: D;",
     "  backend?: \"wasm\" | \"js\";",
+    "  /** Threads of the wasm backend (worker threads on a shared memory); results are the same for any number. */",
+    "  threads?: number;",
     "}",
     "",
   ]);
@@ -263,6 +265,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       { name: "dims", isReadonly: true, type: `Readonly<${dimsType}>` },
       { name: "dtype", isReadonly: true, type: "DType" },
       { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the kernels run: WebAssembly SIMD (float32) or TypeScript."] },
+      { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once the worker threads run (with `threads` > 1); until then the calling thread does all the work, with the same results."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${paramsType}]: number[] }` },
     ],
     methods: [
@@ -378,7 +381,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.writeLine(`if (dtype !== "float32" && dtype !== "float64") throw new Error(\`${C}: options.dtype must be "float32" or "float64", received \${String(dtype)}\`);`);
       w.writeLine("const F = dtype === \"float64\" ? Float64Array : Float32Array;");
       w.writeLine(`const backend = chooseBackend(${quote(C)}, dtype, options.backend);`);
-      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS) : undefined;`);
+      w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
+      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads) : undefined;`);
       w.writeLine("const wasmHeap = (where: string): WasmHeap => {");
       w.writeLine("  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);");
       w.writeLine("  return heap;");
@@ -414,6 +418,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
         w.writeLine("backend,");
         w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
         w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
+        w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
         w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
         w.writeLine(`loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as unknown as ${paramsType}<A>,`);
         w.writeLine(`saveParams: (params: ${paramsType}<A>) => paramsToSafetensors(checkParams(${where("saveParams")}, params, paramShapes, F), paramShapes),`);

@@ -2,9 +2,8 @@ import { isBinary, isUnary } from "../../../ir/ops.js";
 import { KernelWriter, type KernelCode, type KernelInputs } from "../../ts/codegen.js";
 import type { Schedule } from "../../ts/schedule.js";
 import type { DimNames, Storage } from "../../ts/storage.js";
-import type { FunctionBody } from "./asm.js";
 import { mapOf } from "./lowering.js";
-import { writeLoop, type Expr, type Sink } from "./loops.js";
+import type { Expr, LoopSpec, Sink } from "./loops.js";
 
 /**
  * The wasm back end of a sequence program: the JS kernel writer's schedule (phases, fusion,
@@ -14,7 +13,7 @@ import { writeLoop, type Expr, type Sink } from "./loops.js";
  * TypeScript (the GEMM calls, the length masking) works on the same memory, with no copies.
  */
 export interface WasmKernelCode extends KernelCode {
-  readonly functions: readonly FunctionBody[];
+  readonly functions: readonly LoopSpec[];
   /** Every buffer the kernel allocates, in order: name and size (a JS expression). */
   readonly buffers: readonly { readonly name: string; readonly size: string }[];
 }
@@ -52,7 +51,7 @@ class Operands {
 type RowContext = Parameters<KernelWriter["rowBase"]>[1];
 
 class WasmKernelWriter extends KernelWriter {
-  readonly functions: FunctionBody[] = [];
+  readonly functions: LoopSpec[] = [];
   readonly buffers: { name: string; size: string }[] = [];
 
   constructor(sched: Schedule, dims: DimNames, inputs: KernelInputs, private readonly prefix: string) {
@@ -61,6 +60,85 @@ class WasmKernelWriter extends KernelWriter {
 
   protected override alloc(name: string, size: string): void {
     this.buffers.push({ name, size });
+  }
+
+  // ---- matrix products ------------------------------------------------------------------
+
+  private readonly packShape = new Map<string, { k: string; n: string }>();
+
+  /** A weight packed into 8-column panels in memory, once per call (after the param phase). */
+  protected override packed(Wt: Storage, ld: string, trans: boolean, k: string, n: string): string {
+    const key = `${Wt.buf}|${Wt.col}|${ld}|${trans}|${k}|${n}`;
+    let name = this.packs.get(key);
+    if (!name) {
+      name = `pk${this.packs.size}`;
+      this.packs.set(key, name);
+      this.alloc(name, `((${n} + 7) >> 3) * 8 * ${k}`);
+      this.packShape.set(name, { k, n });
+      this.packLines.push(`H.packB(${trans}, ${this.addr(Wt, Wt.col)}, ${ld}, ${k}, ${n}, ${name}.byteOffset);`);
+    }
+    return name;
+  }
+
+  /** The byte address of element `off` of a buffer. */
+  private addr(s: Storage, off: string): string {
+    return off === "0" ? `${s.buf}.byteOffset` : `${s.buf}.byteOffset + 4 * (${off})`;
+  }
+
+  /** A per-row vector times a shared matrix over all rows of the context: one GEMM on the packed weight. */
+  protected override emitMatmul(id: number, cx: RowContext): void {
+    const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
+    const rows = this.rows(cx);
+    const perRow = (s: Storage) => s.kind !== "param";
+    const call = (X: Storage, pk: string) => {
+      const { k, n } = this.packShape.get(pk)!;
+      this.line(`H.gemm(${rows}, ${k}, ${this.addr(X, this.rowBase(X, cx))}, ${X.stride}, ${pk}.byteOffset, ${n}, ${this.addr(out, this.rowBase(out, cx))}, ${out.stride}, false);`);
+    };
+    if (cx.fullRow !== undefined && !perRow(A) && sA.length === 2 && perRow(Bs) && sB.length === 1) {
+      const [r, c] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
+      return call(Bs, ta ? this.packed(A, c, false, r, c) : this.packed(A, c, true, c, r));
+    }
+    if (cx.fullRow !== undefined && perRow(A) && sA.length === 1 && !perRow(Bs) && sB.length === 2) {
+      const [r, c] = [this.dims.of(sB[0]!), this.dims.of(sB[1]!)];
+      return call(A, tb ? this.packed(Bs, c, true, c, r) : this.packed(Bs, c, false, r, c));
+    }
+    this.emitNaiveMatmul(id, cx);
+  }
+
+  /**
+   * Param gradients over all T·B rows after the loop: an outer product's sum is one TN GEMM
+   * (its right operand packed once), a vector's a column sum (a wasm loop over the rows, in
+   * order — never split between threads, so the sum's order is fixed).
+   */
+  protected override emitAccumulators(): void {
+    const cx: RowContext = { fullRow: "r" };
+    for (const acc of this.program.accumulate) {
+      const G = this.inputs.accumulator(acc.name);
+      const gStorage: Storage = { buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
+      for (const c of acc.contributions) {
+        const node = this.nodes[c]!;
+        if (this.sched.accumulatedOuter[c]) {
+          const [a, b] = node.inputs.map((x) => this.storageOf(x)) as [Storage, Storage];
+          if (a.kind === "full" && b.kind === "full") {
+            const m = this.dims.of(node.shape[0]!);
+            const n = this.dims.of(node.shape[1]!);
+            const pk = `pka${this.buffers.length}`;
+            this.alloc(pk, `((${n} + 7) >> 3) * 8 * TB`);
+            this.line(`H.packB(false, ${this.addr(b, this.rowBase(b, cx))}, ${b.stride}, TB, ${n}, ${pk}.byteOffset);`);
+            this.line(`H.gemmTN(${m}, TB, ${this.addr(a, this.rowBase(a, cx))}, ${a.stride}, ${pk}.byteOffset, ${n}, ${G}.byteOffset, ${n}, true);`);
+            continue;
+          }
+          this.emitOuterAccumulation(G, node, a, b, cx);
+          continue;
+        }
+        const s = this.storageOf(c);
+        if (s.kind !== "full") throw new Error(`internal: gradient contribution %${c} of ${acc.name} does not vary per example`);
+        const ops = new Operands();
+        const g = this.streamOf(ops, gStorage, cx, "0");
+        const expr: Expr = { kind: "apply", emit: (f, _vm, [x, y]) => f.get(x!).get(y!).simd("f32x4.add"), args: [{ kind: "load", stream: g }, { kind: "load", stream: this.streamOf(ops, s, cx, "0") }] };
+        this.call(ops, [{ kind: "store", id: c, expr, stream: g }], this.dims.size(acc.shape), cx);
+      }
+    }
   }
 
   // ---- operands -----------------------------------------------------------------------
@@ -86,12 +164,12 @@ class WasmKernelWriter extends KernelWriter {
     const arg = (k: number, at: Idx) => this.expr(ops, node.inputs[k]!, at, cx, members);
     if (isUnary(node.op)) {
       const emit = mapOf(node);
-      return { kind: "apply", emit: (f) => emit(f, node), args: [arg(0, idx)] };
+      return { kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, idx)] };
     }
     if (isBinary(node.op)) {
       const scalarAt = (k: number): Idx => (this.nodes[node.inputs[k]!]!.shape.length === 0 ? { abs: true, off: "0" } : idx);
       const emit = mapOf(node);
-      return { kind: "apply", emit: (f) => emit(f, node), args: [arg(0, scalarAt(0)), arg(1, scalarAt(1))] };
+      return { kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, scalarAt(0)), arg(1, scalarAt(1))] };
     }
     switch (node.op) {
       case "slice":
@@ -114,9 +192,22 @@ class WasmKernelWriter extends KernelWriter {
   /** Writes the wasm function and the JS statement calling it (inside no row loop: it has its own). */
   private call(ops: Operands, sinks: Sink[], n: string, cx: RowContext): void {
     const name = `${this.prefix}${this.functions.length}`;
-    this.functions.push(writeLoop({ name, streams: ops.streams.length, i32Params: ops.i32s.length, f32Params: ops.f32s.length, sinks }));
-    const args = [this.rows(cx), n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s];
+    this.functions.push({ name, streams: ops.streams.length, i32Params: ops.i32s.length, f32Params: ops.f32s.length, sinks });
+    const args = [n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s, "0", this.rows(cx)];
     this.line(`W.${name}(${args.join(", ")});`);
+  }
+
+  /** Σ over rows of a ⊗ b when an operand is shared by all rows: a TypeScript loop on the views (rare). */
+  private emitOuterAccumulation(G: string, node: (typeof this.nodes)[number], a: Storage, b: Storage, cx: RowContext): void {
+    const m = this.dims.of(node.shape[0]!);
+    const n = this.dims.of(node.shape[1]!);
+    const bases = new Map<string, string>();
+    const oa = this.baseVar(a, cx, bases);
+    const ob = this.baseVar(b, cx, bases);
+    this.withRows(cx, () => {
+      for (const [v, e] of bases) this.line(`const ${v} = ${e};`);
+      this.line(`for (let i = 0; i < ${m}; i++) for (let j = 0; j < ${n}; j++) ${G}[i * ${n} + j] += ${a.buf}[${oa} + i]! * ${b.buf}[${ob} + j]!;`);
+    });
   }
 
   // ---- the loops ----------------------------------------------------------------------
