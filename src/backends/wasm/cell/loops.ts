@@ -130,7 +130,7 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
         const acc = lane ? accs[i]!.tail : accs[i]!.vec;
         f.get(acc);
         emit(s.expr, lane);
-        if (lane) f.splatLane(0);
+        if (lane) f.lane("f32x4.extract_lane", 0).simd("f32x4.splat");
         combine(s.op);
         f.set(acc);
       }
@@ -167,9 +167,9 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
         // The four lanes, then the tail, in a fixed order.
         const { vec, tail } = accs[i]!;
         f.get(row[s.stream]!);
-        f.get(vec).splatLane(0);
+        f.get(vec).lane("f32x4.extract_lane", 0).simd("f32x4.splat");
         for (const l of [1, 2, 3]) {
-          f.get(vec).splatLane(l);
+          f.get(vec).lane("f32x4.extract_lane", l).simd("f32x4.splat");
           combine(s.op);
         }
         f.get(tail);
