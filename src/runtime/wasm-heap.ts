@@ -190,13 +190,14 @@ class WasmHeap {
     this.par("f32_gemm_tn_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
   }
 
-  /** Byte offsets of new zeroed blocks of `sizes` float32 elements. */
+  /**
+   * Byte offsets of new blocks of `sizes` float32 elements. Blocks are not cleared: the
+   * caller zeroes those read before written (state histories, gradient sums).
+   */
   alloc(sizes: readonly number[]): number[] {
     const offsets = sizes.map((n) => this.block(((n * 4 + 15) >> 4) << 4));
     const need = this.top - this.memory.buffer.byteLength;
     if (need > 0) this.memory.grow(Math.ceil(need / 65536));
-    const heap = new Float32Array(this.memory.buffer);
-    sizes.forEach((n, i) => heap.fill(0, offsets[i]! >> 2, (offsets[i]! >> 2) + n));
     return offsets;
   }
 

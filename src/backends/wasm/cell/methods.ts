@@ -23,9 +23,20 @@ export interface WasmMethodContext {
   readonly copyRows: (s: Storage, size: string, maskOutputs: boolean) => string;
 }
 
-/** Lines declaring `names` as views of the blocks `offsets` (one alloc, then views: growing replaces the buffer). */
+/**
+ * Lines declaring `names` as views of new blocks (one alloc, then views: growing replaces the
+ * buffer). Blocks come uncleared; those read before they are written — state histories
+ * (zero initial states and seeds), gradient sums — are zeroed.
+ */
 function place(names: readonly string[], sizes: readonly string[], view: string): string[] {
-  return [`const sizes = [${sizes.join(", ")}];`, "const offsets = H.alloc(sizes);", `const ${view} = H.views(offsets, sizes) as unknown as A[];`, ...names.map((n, i) => `const ${n} = ${view}[${i}]!;`)];
+  const zeroed = names.filter((n) => /^(hist_|G_)/.test(n));
+  return [
+    `const sizes = [${sizes.join(", ")}];`,
+    "const offsets = H.alloc(sizes);",
+    `const ${view} = H.views(offsets, sizes) as unknown as A[];`,
+    ...names.map((n, i) => `const ${n} = ${view}[${i}]!;`),
+    ...zeroed.map((n) => `${n}.fill(0);`),
+  ];
 }
 
 /** The forward tape's blocks, in order: params, the input, then the kernel's buffers. */
