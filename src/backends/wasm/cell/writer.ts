@@ -136,7 +136,7 @@ class WasmKernelWriter extends KernelWriter {
         const ops = new Operands();
         const g = this.streamOf(ops, gStorage, cx, "0");
         const expr: Expr = { kind: "apply", emit: (f, _vm, [x, y]) => f.get(x!).get(y!).simd("f32x4.add"), args: [{ kind: "load", stream: g }, { kind: "load", stream: this.streamOf(ops, s, cx, "0") }] };
-        this.call(ops, [{ kind: "store", id: c, expr, stream: g }], this.dims.size(acc.shape), cx);
+        this.call(ops, [{ kind: "store", id: c, expr, stream: g }], this.dims.size(acc.shape), cx, true);
       }
     }
   }
@@ -190,11 +190,18 @@ class WasmKernelWriter extends KernelWriter {
   }
 
   /** Writes the wasm function and the JS statement calling it (inside no row loop: it has its own). */
-  private call(ops: Operands, sinks: Sink[], n: string, cx: RowContext): void {
+  /**
+   * Writes the wasm function and the JS statement calling it. Loops over all T·B rows (before
+   * or after the time loop) may be split between threads by rows; a step's B rows stay on
+   * the calling thread (too little work for a barrier), and so does a sum over rows (`ordered`).
+   */
+  private call(ops: Operands, sinks: Sink[], n: string, cx: RowContext, ordered = false): void {
     const name = `${this.prefix}${this.functions.length}`;
     this.functions.push({ name, streams: ops.streams.length, i32Params: ops.i32s.length, f32Params: ops.f32s.length, sinks });
-    const args = [n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s, "0", this.rows(cx)];
-    this.line(`W.${name}(${args.join(", ")});`);
+    const args = [n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s];
+    const rows = this.rows(cx);
+    if (rows === "TB" && !ordered) this.line(`H.par(${JSON.stringify(name)}, [${args.join(", ")}], TB, TB * ${n} * ${8 * sinks.length});`);
+    else this.line(`W.${name}(${[...args, "0", rows].join(", ")});`);
   }
 
   /** Σ over rows of a ⊗ b when an operand is shared by all rows: a TypeScript loop on the views (rare). */
