@@ -1,14 +1,14 @@
 import { check, type CheckResult, type ImportedItems } from "../check/checker.js";
 import type { ResolvedCell } from "../check/model-types.js";
 import type { FnSignature } from "../check/scope.js";
-import { closestName } from "../check/suggest.js";
+import { closestName } from "../core/suggest.js";
 import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { ImportDecl, Program } from "../syntax/ast.js";
 import { parse } from "../syntax/parse.js";
-import { STD_NAMES, stdFileOf, stdSource } from "./std.js";
-import { readHostText } from "./host.js";
+import { STD_NAMES, stdFileOf, stdSource } from "../std/library.js";
+import { readHostText } from "../core/host.js";
 import { dirnameOf, joinPath, normalizePath } from "./paths.js";
 
 /**

@@ -1,4 +1,4 @@
-import { evaluateShape } from "../check/dims.js";
+import { evaluateShape } from "../core/dims.js";
 import { compileGraph } from "../compiler.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Graph } from "../ir/graph.js";

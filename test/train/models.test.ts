@@ -3,7 +3,7 @@
 // generated module's model driver and the same truncated-BPTT trainer as cells.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { adam } from "../../src/backends/ts/runtime/optim.js";
+import { adam } from "../../src/runtime/optim.js";
 import { CharStreams } from "../../src/train/char-streams.js";
 import { compileModelUnit, type CompiledModel } from "../../src/train/model-unit.js";
 import { asModelBatch, modelParityAccuracy, ParityData } from "../../src/train/parity.js";

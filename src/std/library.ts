@@ -1,4 +1,4 @@
-import { hostFs } from "./host.js";
+import { hostFs } from "../core/host.js";
 
 /**
  * The standard library: .rnn files shipped in src/std, imported by name (`import LSTM from std`).
@@ -27,7 +27,7 @@ export function stdSource(display: string): string | undefined {
   if (!display.startsWith("std/")) return undefined;
   const base = display.slice(4);
   if (!Object.values(STD_FILES).includes(base)) return undefined;
-  // Read from beside this module (src/std, or dist/std in the package) through the host's file system.
+  // The .rnn files sit beside this module (src/std, or dist/std in the package), read through the host's file system.
   const fs = hostFs();
-  return fs === undefined ? undefined : new TextDecoder().decode(fs.readFileSync(new URL(`../std/${base}`, import.meta.url)));
+  return fs === undefined ? undefined : new TextDecoder().decode(fs.readFileSync(new URL(`./${base}`, import.meta.url)));
 }
