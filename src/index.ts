@@ -153,11 +153,16 @@ export interface GradcheckResult extends Diagnosed {
   readonly text?: string;
   /** True when every gradient agrees (and there is no error). */
   readonly pass: boolean;
+  /** Why gradcheck could not run (its optional peer dependency @tensorflow/tfjs is not installed). */
+  readonly error?: string;
 }
 
 /** Checks a cell's or a model's generated gradients against float64 finite differences and TensorFlow.js. */
 export async function gradcheck(source: string, options: GradcheckOptions = {}): Promise<GradcheckResult> {
   const file = options.file ?? "main.rnn";
+  const { tfjsMissing } = await import("./verify/tfjs-available.js");
+  const missing = await tfjsMissing();
+  if (missing !== undefined) return { ...diagnosed([], new Map([[file, source]])), ok: false, pass: false, error: missing };
   const { gradcheckSource } = await import("./verify/check-source.js");
   const { renderGradcheckReport } = await import("./verify/gradcheck-report.js");
   const recorded = recording(file, source, options.read, () =>

@@ -8,7 +8,7 @@ import { ROOT } from "../helpers/generated.js";
 
 /**
  * The package as a user gets it: `npm pack`, then `npm install ./rnnc-*.tgz` into an empty project
- * (no devDependencies), then the command and the library from there. The install takes the
+ * (no devDependencies, no optional peer), then the command and the library from there. The install takes the
  * dependencies from npm's cache when `npm ci` has filled it (--prefer-offline), else from the
  * registry: this test needs the registry or a warm cache.
  */
@@ -93,11 +93,21 @@ describe("the installed command", () => {
     expect(out["h"]!.dims).toEqual([2, 1, 4]);
   });
 
-  it("gradchecks a model (finite differences and the tfjs oracle)", () => {
+  it("says how to get TensorFlow.js, an optional peer dependency, when gradcheck needs it", () => {
+    const r = rnnc("gradcheck", "lstm.rnn");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("error: gradcheck needs @tensorflow/tfjs, an optional peer dependency of rnnc that is not installed: add it with `npm i -D @tensorflow/tfjs`\n");
+  });
+
+  it("gradchecks a model (finite differences and the tfjs oracle) once TensorFlow.js is installed", () => {
+    const tfjs = (JSON.parse(readFileSync(join(ROOT, "node_modules", "@tensorflow", "tfjs", "package.json"), "utf8")) as { version: string }).version;
+    const install = run("npm", ["install", `@tensorflow/tfjs@${tfjs}`, "--prefer-offline", "--no-audit", "--no-fund"]);
+    expect(install.status).toBe(0);
     const r = rnnc("gradcheck", "bigru.rnn", "--steps", "3");
+    expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^PASS: /m);
-  });
+  }, 600_000);
 });
 
 describe("the installed library", () => {
