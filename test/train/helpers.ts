@@ -1,17 +1,17 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { compileCell, type CompiledCell } from "../../src/train/cell.js";
+import { compileTrainUnit, type TrainUnit } from "../../src/train/unit.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const ALICE = readFileSync(`${ROOT}examples/data/alice.txt`, "utf8");
 
 /** A shipped example, compiled and loaded (its program must be free of errors). */
-export async function exampleCell(name: string): Promise<CompiledCell & { source: string; file: string }> {
+export async function exampleCell(name: string): Promise<TrainUnit & { source: string; file: string }> {
   const file = `examples/${name}`;
   const source = readFileSync(`${ROOT}${file}`, "utf8");
-  const { cell, diagnostics } = await compileCell(file, source);
-  if (!cell) throw new Error(`${file} does not compile: ${diagnostics.map((d) => d.message).join("; ")}`);
-  return { ...cell, source, file };
+  const { unit, diagnostics } = await compileTrainUnit(file, source);
+  if (!unit) throw new Error(`${file} does not compile: ${diagnostics.map((d) => d.message).join("; ")}`);
+  return { signature: unit.signature, instantiate: unit.instantiate, source, file };
 }
 
 /** Σ over characters of −p·ln p: the loss of the best model that knows only character frequencies. */
