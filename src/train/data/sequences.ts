@@ -94,7 +94,7 @@ export function readSequences(sig: UnitSignature, records: readonly JsonRecord[]
 /** The key each target is read from: its own name, or `label` / `y` for a unit's only target. */
 function targetKeys(sig: UnitSignature): Map<string, string[]> {
   const keys = new Map<string, string[]>();
-  for (const t of sig.targets) keys.set(t.name, sig.targets.length === 1 ? [t.name, t.timing === "once" ? "label" : "y"] : [t.name]);
+  for (const t of sig.targets) keys.set(t.name, sig.targets.length === 1 ? [...new Set([t.name, t.timing === "once" ? "label" : "y"])] : [t.name]);
   return keys;
 }
 
