@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { CliIO } from "../../src/cli/io.js";
+import { main } from "../../src/cli/main.js";
 import { compileTrainUnit, type TrainUnit } from "../../src/train/unit.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -23,3 +25,13 @@ export function unigramEntropy(text: string): number {
   for (const n of counts.values()) h -= (n / chars.length) * Math.log(n / chars.length);
   return h;
 }
+
+/** The CLI in this process, with its output collected. */
+export function fakeIO(stdoutIsTTY = false, columns?: number): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdoutIsTTY, ...(columns !== undefined ? { columns } : {}), env: {}, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) };
+}
+export const rnnc = async (io: CliIO, ...args: string[]) => main(["node", "rnnc", ...args], io);
+export const readLog = (path: string) => readFileSync(path, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+

@@ -14,7 +14,7 @@ export function sequenceData(sig: UnitSignature, set: SequenceSet, options: { ba
     if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(set.train, lengthOf, options.batch, options.seed, epoch) };
     return cached.batches;
   };
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = { "rnnc.kind": "sequences" };
   if (set.vocab !== undefined) {
     metadata["rnnc.tokens"] = JSON.stringify(set.vocab);
     metadata["rnnc.tokenize"] = set.tokenize!;
