@@ -57,7 +57,7 @@ function checkConstraint(c: DimConstraint, dims: Readonly<Record<string, number>
     .map(([d, v]) => `${d}=${v}`)
     .join(", ");
   if (c.exact && value !== c.value) {
-    throw new TrainInputError(`${owner} expects ${c.dim}${at === "" || name !== undefined ? "" : ` = ${value} (${at})`}${name !== undefined ? ` = ${value}` : ""}, but ${c.what}`);
+    throw new TrainInputError(`${owner}: \`${c.decl ?? c.dim}\` has ${value}${at === "" ? "" : ` (${at})`}, but ${c.what}`);
   }
   if (!c.exact && value < c.value) {
     const why = name !== undefined && given[name] !== undefined ? `--dims: ${name}=${given[name]} is too small` : `${owner} has ids below ${c.dim}${at === "" ? "" : ` = ${value} (${at})`}`;

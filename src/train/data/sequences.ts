@@ -26,6 +26,8 @@ export interface DimConstraint {
   readonly value: number;
   readonly exact: boolean;
   readonly what: string;
+  /** The declaration whose size this is (`input x: [I]`), for messages. */
+  readonly decl?: string;
 }
 
 export interface SequenceSet {
@@ -189,9 +191,10 @@ function readInputs(sig: UnitSignature, records: readonly JsonRecord[], train: r
     values.push(rows.values);
     lengths.push(raw.length);
   });
-  if (vocab !== undefined) constraints.push({ dim: sig.input.size, value: vocab.length, exact: true, what: `the vocabulary of "text" in the training split of ${file} (${vocab.length} tokens with <unk>)` });
-  else if (maxId >= 0) constraints.push({ dim: sig.input.size, value: maxId + 1, exact: false, what: `${file}:${maxIdLine} has token id ${maxId}` });
-  if (width !== undefined) constraints.push({ dim: sig.input.size, value: width.value, exact: true, what: `the rows of "x" in ${file} (${width.value} numbers)` });
+  const decl = `input ${sig.input.name}: ${typeText(sig.input)}`;
+  if (vocab !== undefined) constraints.push({ decl, dim: sig.input.size, value: vocab.length, exact: true, what: `the vocabulary of "text" in the training split of ${file} (${vocab.length} tokens with <unk>)` });
+  else if (maxId >= 0) constraints.push({ decl, dim: sig.input.size, value: maxId + 1, exact: false, what: `${file}:${maxIdLine} has token id ${maxId}` });
+  if (width !== undefined) constraints.push({ decl, dim: sig.input.size, value: width.value, exact: true, what: `the rows of "x" in ${file} (${width.value} numbers)` });
   return { values, lengths, ...(vocab !== undefined ? { vocab } : {}), unknownInVal: vocab !== undefined ? unknownCount(texts, train, index) : unknownInVal };
 }
 
@@ -248,7 +251,7 @@ function readTarget(
     const strings = t.timing === "once" && raws.some((x) => typeof x.raw === "string") ? stringLabels(raws, at) : undefined;
     if (strings !== undefined) {
       labels[t.name] = strings;
-      constraints.push({ dim: t.size, value: strings.length, exact: true, what: `the ${strings.length} distinct labels of \`${t.name}\` in ${file}` });
+      constraints.push({ decl: `target ${t.name}: ${typeText(t)}`, dim: t.size, value: strings.length, exact: true, what: `the ${strings.length} distinct labels of \`${t.name}\` in ${file}` });
       const id = new Map(strings.map((s, i) => [s, i]));
       return raws.map((x) => Int32Array.of(id.get(x.raw as string)!));
     }
@@ -259,7 +262,7 @@ function readTarget(
       for (const v of ids) if (v > max) [max, maxLine] = [v, x.r.line];
       return ids;
     });
-    constraints.push({ dim: t.size, value: max + 1, exact: false, what: `${file}:${maxLine} has class id ${max} for \`${t.name}\`` });
+    constraints.push({ decl: `target ${t.name}: ${typeText(t)}`, dim: t.size, value: max + 1, exact: false, what: `${file}:${maxLine} has class id ${max} for \`${t.name}\`` });
     return out;
   }
   let width: { value: number; line: number } | undefined;
@@ -278,7 +281,7 @@ function readTarget(
       return rows.values;
     });
   });
-  constraints.push({ dim: t.size, value: width!.value, exact: true, what: `the rows of \`${t.name}\` in ${file} (${width!.value} numbers)` });
+  constraints.push({ decl: `target ${t.name}: ${typeText(t)}`, dim: t.size, value: width!.value, exact: true, what: `the rows of \`${t.name}\` in ${file} (${width!.value} numbers)` });
   return out;
 }
 
