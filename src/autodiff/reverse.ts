@@ -1,4 +1,4 @@
-import { shapesEqual } from "../check/dims.js";
+import { shapesEqual } from "../core/dims.js";
 import { syntheticSpan } from "../diagnostics/span.js";
 import { GraphBuilder } from "../ir/builder.js";
 import type { Graph, Node } from "../ir/graph.js";

@@ -2,7 +2,7 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { DimExpr, Expr } from "../syntax/ast.js";
-import type { Dim, Shape } from "./dims.js";
+import type { Dim, Shape } from "../core/dims.js";
 import type { Binding, ExprContext, FnSignature } from "./scope.js";
 
 /**

@@ -1,11 +1,11 @@
 import { diag } from "../diagnostics/codes.js";
 import { primary, secondary } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
-import { Dim, shapeToString, type Shape } from "./dims.js";
+import { Dim, shapeToString, type Shape } from "../core/dims.js";
 import { typeOf, withOrigins, type Typed } from "./expressions.js";
 import { BUILTINS } from "./builtins.js";
 import type { ExprContext, FnSignature } from "./scope.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../core/suggest.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
 

@@ -1,7 +1,7 @@
 import type { DimExpr, ShapeAnnot } from "../syntax/ast.js";
 import { diag } from "../diagnostics/codes.js";
 import { primary, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { Dim, type Shape } from "./dims.js";
+import { Dim, type Shape } from "../core/dims.js";
 
 /**
  * Dimension expressions from the source (`4H`, `2*H`, `H + E`) to normal-form `Dim`s.

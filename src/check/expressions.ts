@@ -2,12 +2,12 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Label } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { Expr } from "../syntax/ast.js";
-import { Dim, SCALAR, shapeToString, shapesEqual, type Shape } from "./dims.js";
+import { Dim, SCALAR, shapeToString, shapesEqual, type Shape } from "../core/dims.js";
 import { checkBuiltinCall, BUILTINS } from "./builtins.js";
 import { checkFnCall } from "./calls.js";
 import { evalDimExpr } from "./dim-exprs.js";
 import type { Binding, ExprContext } from "./scope.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../core/suggest.js";
 
 /** A shape, and (when it comes straight from a name) the label pointing at its declaration. */
 export interface Typed {

@@ -4,7 +4,7 @@ import type { Span } from "../diagnostics/span.js";
 import type { DimExpr, FnDef } from "../syntax/ast.js";
 import { context, warnUnused, type Tools } from "./body.js";
 import { evalShape } from "./dim-exprs.js";
-import { shapeToString, shapesEqual, type Shape } from "./dims.js";
+import { shapeToString, shapesEqual, type Shape } from "../core/dims.js";
 import type { FnSignature } from "./scope.js";
 import { checkStatement, define, type BodyResult } from "./statements.js";
 

@@ -1,14 +1,14 @@
 import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { LayerDecl, ModelDecl } from "../syntax/ast.js";
-import { STD_NAMES } from "../imports/std.js";
+import { STD_NAMES } from "../std/library.js";
 import type { Graph } from "../ir/graph.js";
 import { lowerCell } from "../ir/lower.js";
 import type { evalDimExpr } from "./dim-exprs.js";
-import type { Dim } from "./dims.js";
+import type { Dim } from "../core/dims.js";
 import type { ModelLayer, ModelType, ResolvedCell } from "./model-types.js";
 import type { ModelEnv } from "./models.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../core/suggest.js";
 
 /**
  * The declarations of a model, checked before its wiring: the types of its input and targets

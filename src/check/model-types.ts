@@ -1,7 +1,7 @@
 import type { Span } from "../diagnostics/span.js";
 import type { ModelDef } from "../syntax/ast.js";
 import type { CheckedCell, CheckResult } from "./checker.js";
-import type { Dim } from "./dims.js";
+import type { Dim } from "../core/dims.js";
 
 /**
  * A checked model, as data: a small dataflow graph over whole sequences. Every later stage (the

@@ -3,10 +3,10 @@ import { primary, secondary, type Diagnostic, type Label } from "../diagnostics/
 import type { Span } from "../diagnostics/span.js";
 import type { Expr, LayerDecl, Let, ModelDecl, ModelDef, Output } from "../syntax/ast.js";
 import { evalDimExpr } from "./dim-exprs.js";
-import { Dim, shapeToString } from "./dims.js";
+import { Dim, shapeToString } from "../core/dims.js";
 import type { BinaryFn, CheckedModel, LayerRun, ModelLayer, ModelLoss, ModelNode, ModelTarget, ModelType, ResolvedCell, Timing } from "./model-types.js";
 import { BUILTINS } from "./builtins.js";
-import { closestName } from "./suggest.js";
+import { closestName } from "../core/suggest.js";
 import { cellGraph, checkLayer, declType } from "./model-layers.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { DimExpr, Expr, FnDef } from "../syntax/ast.js";
-import type { Dim, Shape } from "./dims.js";
+import type { Dim, Shape } from "../core/dims.js";
 
 export type BindingKind = "input" | "state" | "param" | "let" | "output" | "argument";
 

@@ -3,7 +3,7 @@ import { primary, secondary } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { Expr, Let, Output, Return, Stmt, StateUpdate } from "../syntax/ast.js";
 import { literalValue } from "./builtins.js";
-import { Dim, shapeToString, shapesEqual, type Shape } from "./dims.js";
+import { Dim, shapeToString, shapesEqual, type Shape } from "../core/dims.js";
 import { typeOf, withOrigins, originOf } from "./expressions.js";
 import type { Binding, ExprContext } from "./scope.js";
 

@@ -12,7 +12,7 @@ import { exportOnnx } from "../backends/onnx/index.js";
 import { compileGraph, compileModel, definesModel } from "../compiler.js";
 import { exportModelOnnx } from "../backends/onnx/model.js";
 import type { CheckedModel } from "../check/model-types.js";
-import { evaluateShape } from "../check/dims.js";
+import { evaluateShape } from "../core/dims.js";
 import type { Graph } from "../ir/graph.js";
 import { gradcheckSource } from "../verify/check-source.js";
 

@@ -3,13 +3,13 @@ import { dirname, join, resolve } from "node:path";
 import { check, type CheckResult, type ImportedItems } from "../check/checker.js";
 import type { ResolvedCell } from "../check/model-types.js";
 import type { FnSignature } from "../check/scope.js";
-import { closestName } from "../check/suggest.js";
+import { closestName } from "../core/suggest.js";
 import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { ImportDecl, Program } from "../syntax/ast.js";
 import { parse } from "../syntax/parse.js";
-import { STD_NAMES, stdFileOf, stdSource } from "./std.js";
+import { STD_NAMES, stdFileOf, stdSource } from "../std/library.js";
 
 /**
  * Imports: each file is parsed and checked on its own, once, with its own imports resolved

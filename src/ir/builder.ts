@@ -1,4 +1,4 @@
-import type { Dim, Shape } from "../check/dims.js";
+import type { Dim, Shape } from "../core/dims.js";
 import type { Span } from "../diagnostics/span.js";
 import type { Node, NodeAttrs } from "./graph.js";
 import type { OpKind } from "./ops.js";

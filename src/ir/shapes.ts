@@ -1,4 +1,4 @@
-import { SCALAR, shapeToString, shapesEqual, type Shape } from "../check/dims.js";
+import { SCALAR, shapeToString, shapesEqual, type Shape } from "../core/dims.js";
 import type { NodeAttrs } from "./graph.js";
 import { isBinary, isReduce, isUnary, type OpKind } from "./ops.js";
 

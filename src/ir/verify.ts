@@ -1,4 +1,4 @@
-import { shapeToString, shapesEqual } from "../check/dims.js";
+import { shapeToString, shapesEqual } from "../core/dims.js";
 import type { Graph } from "./graph.js";
 import { inferShape } from "./shapes.js";
 

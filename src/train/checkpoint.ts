@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import type { OptimizerSnapshot } from "../backends/ts/runtime/optim.js";
+import type { OptimizerSnapshot } from "../runtime/optim.js";
 import { readSafetensors, writeSafetensors, type SafetensorsTensorInput } from "../weights/index.js";
 import { TrainInputError } from "./errors.js";
 import type { OptimizerChoice } from "./optimizer-choice.js";

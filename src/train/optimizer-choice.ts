@@ -1,4 +1,4 @@
-import { adam, sgd, type ResumableOptimizer } from "../backends/ts/runtime/optim.js";
+import { adam, sgd, type ResumableOptimizer } from "../runtime/optim.js";
 import { TrainInputError } from "./errors.js";
 
 export type OptimizerName = "adam" | "sgd";

@@ -1,5 +1,5 @@
 import { appendFileSync, readFileSync, rmSync } from "node:fs";
-import { Dim } from "../check/dims.js";
+import { Dim } from "../core/dims.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { paramsToSafetensors } from "../weights/index.js";
 import { digest, writeAtomically, writeCheckpoint, type RunPosition } from "./checkpoint.js";

@@ -1,4 +1,4 @@
-import { clipGradNorm, clipGradValue, type ParamOptimizer } from "../backends/ts/runtime/optim.js";
+import { clipGradNorm, clipGradValue, type ParamOptimizer } from "../runtime/optim.js";
 import { TrainInputError } from "./errors.js";
 
 export type FloatArray = Float32Array | Float64Array;

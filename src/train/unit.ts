@@ -1,4 +1,4 @@
-import { Dim } from "../check/dims.js";
+import { Dim } from "../core/dims.js";
 import type { CheckedModel, ModelType } from "../check/model-types.js";
 import { compileGraph, compileModel, definesModel } from "../compiler.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";

@@ -98,7 +98,7 @@ export interface ModelGradients {
 
 /**
  * The generated module's model object, as `rnnc gradcheck` uses it (the driver in
- * src/backends/ts/runtime/model.ts):
+ * src/runtime/model.ts):
  * ```ts
  * const m = Parity({ H: 4 }, { dtype: "float64" });
  * const params = m.init(seed);                                        // "rnn.W_ih", "head.b", …

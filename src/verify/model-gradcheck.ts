@@ -1,6 +1,6 @@
 /**
  * `rnnc gradcheck` for models: checks a generated module's model (the driver of
- * src/backends/ts/runtime/model.ts over its cell kernels) in float64, the way gradcheck.ts checks
+ * src/runtime/model.ts over its cell kernels) in float64, the way gradcheck.ts checks
  * a cell. One seed draws the params (the module's own `init`), the input (ids for an `index`
  * input), the initial state of every layer, the targets and the weights R, S of the objective
  *

@@ -4,7 +4,7 @@
  * checked model (src/check/model-types.ts) and the layers' cell IR graphs — never from the
  * generated module, whose shapes are checked against it.
  */
-import { evaluateShape } from "../check/dims.js";
+import { evaluateShape } from "../core/dims.js";
 import type { CheckedModel, ModelType } from "../check/model-types.js";
 import { cellGraph } from "../check/model-layers.js";
 import type { Graph } from "../ir/graph.js";

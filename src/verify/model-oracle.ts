@@ -3,7 +3,7 @@
  * autodiff: the reference `rnnc gradcheck` holds a generated model driver to. Each layer's cell
  * runs through the cell oracle's IR interpreter (`makePlan` + `unroll` of tfjs-oracle.ts); the
  * model's own operations are written here from their definitions in docs/language.md and
- * src/check/model-types.ts, in tfjs ops, never from the driver (src/backends/ts/runtime/model.ts):
+ * src/check/model-types.ts, in tfjs ops, never from the driver (src/runtime/model.ts):
  *
  *   onehot   ids → one-hot rows; zero rows past an example's length
  *   reverse  step t of example b ← step L_b − 1 − t, zero past L_b (a gather, then a mask)

@@ -13,7 +13,7 @@
  * registers no gradient functions, while the union package does.
  */
 import * as tf from "@tensorflow/tfjs";
-import { evaluateShape } from "../check/dims.js";
+import { evaluateShape } from "../core/dims.js";
 import type { Graph } from "../ir/graph.js";
 import type { Tolerance } from "./compare.js";
 import type { GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";

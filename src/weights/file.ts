@@ -4,7 +4,7 @@
  * the path, e.g. `weights.safetensors: missing tensor "b" (expected shape [16])`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { paramsFromSafetensors, paramsToSafetensors } from "../backends/ts/runtime/safetensors.js";
+import { paramsFromSafetensors, paramsToSafetensors } from "../runtime/safetensors.js";
 
 /** The message of `e`; Node's file errors become `cannot read the file: no such file or directory (ENOENT)`. */
 function messageOf(e: unknown, verb: "read" | "write"): string {

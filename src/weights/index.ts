@@ -1,6 +1,6 @@
 /**
  * Weights: safetensors IO and deterministic initialization, one implementation for both back ends.
- * The codec and the generator live in src/backends/ts/runtime/ (so generated modules embed the very
+ * The codec and the generator live in src/runtime/ (so generated modules embed the very
  * same code); this folder adds what only the compiler needs: files on disk and the graph bridge.
  */
 export {
@@ -8,13 +8,13 @@ export {
   writeSafetensors,
   paramsFromSafetensors,
   paramsToSafetensors,
-} from "../backends/ts/runtime/safetensors.js";
+} from "../runtime/safetensors.js";
 export type {
   SafetensorsDtype,
   SafetensorsFile,
   SafetensorsTensor,
   SafetensorsTensorInput,
-} from "../backends/ts/runtime/safetensors.js";
+} from "../runtime/safetensors.js";
 export {
   createRng,
   nextUint32,
@@ -26,7 +26,7 @@ export {
   glorotLimit,
   evaluateConstExpr,
   constExprToString,
-} from "../backends/ts/runtime/random.js";
-export type { Rng, InitParamSpec, InitSpecData, InitConstExpr } from "../backends/ts/runtime/random.js";
+} from "../runtime/random.js";
+export type { Rng, InitParamSpec, InitSpecData, InitConstExpr } from "../runtime/random.js";
 export { readWeightsFile, writeWeightsFile } from "./file.js";
-export { paramSpecs, paramShapes, initGraphParams, initSpecForRuntime, constExprForRuntime } from "./graph-params.js";
+export { paramSpecs, paramShapes, initGraphParams } from "./graph-params.js";

@@ -1,10 +1,10 @@
 /**
  * A model's params on the compiler's side: the layers' cell params under `layer.param` names, their
  * shapes for given model dimensions, and their initial values from a seed — the very values the
- * generated module's `init(seed)` gives (src/backends/ts/runtime/model.ts), so an ONNX export from
+ * generated module's `init(seed)` gives (src/runtime/model.ts), so an ONNX export from
  * `--seed N` and a module initialised with N hold the same weights.
  */
-import type { Dim } from "../check/dims.js";
+import type { Dim } from "../core/dims.js";
 import type { CheckedModel, ModelLayer } from "../check/model-types.js";
 import { cellGraph } from "../check/model-layers.js";
 import { initGraphParams, paramShapes } from "./graph-params.js";

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkSource } from "../../src/compiler.js";
-import { shapeToString } from "../../src/check/dims.js";
+import { shapeToString } from "../../src/core/dims.js";
 import type { CheckedCell } from "../../src/check/checker.js";
 
 const EXAMPLES = join(import.meta.dirname, "../../examples");

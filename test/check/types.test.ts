@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { shapeToString } from "../../src/check/dims.js";
+import { shapeToString } from "../../src/core/dims.js";
 import type { Expr } from "../../src/syntax/ast.js";
 import { cell, expectNoIssues } from "./helpers.js";
 

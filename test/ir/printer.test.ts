@@ -3,12 +3,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { differentiateStep } from "../../src/autodiff/reverse.js";
 import { RULES } from "../../src/autodiff/rules.js";
-import { Dim } from "../../src/check/dims.js";
+import { Dim } from "../../src/core/dims.js";
 import { compileGraph } from "../../src/compiler.js";
 import { LineIndex } from "../../src/diagnostics/source.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from "../../src/ir/ops.js";
-import { printGraph, printStepGradient } from "../../src/ir/print.js";
+import { printStepGradient } from "../../src/autodiff/print.js";
+import { printGraph } from "../../src/ir/print.js";
 import { verifyGraph } from "../../src/ir/verify.js";
 import { ROOT } from "../helpers/generated.js";
 

@@ -4,7 +4,7 @@
  * zero, the final state is the state at the end); garbage past the end never leaks in.
  */
 import { describe, expect, it } from "vitest";
-import { Dim } from "../../src/check/dims.js";
+import { Dim } from "../../src/core/dims.js";
 import { exportOnnx } from "../../src/backends/onnx/index.js";
 import { elman, GraphMaker, gru, lstm } from "./graphs.js";
 import { feedsFor, maxError, randomCase, referenceFor, sizeOf, type Case } from "./harness.js";

@@ -3,7 +3,7 @@
  * argument or tensor, what was expected and what was found — never a crash.
  */
 import { describe, expect, it } from "vitest";
-import { Dim } from "../../src/check/dims.js";
+import { Dim } from "../../src/core/dims.js";
 import { exportOnnx, OnnxExportError, type OnnxExportOptions } from "../../src/backends/onnx/index.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { GraphMaker, lstm } from "./graphs.js";

@@ -2,7 +2,7 @@
  * IR graphs built by hand (until the lowering from .rnn exists, and independently of it):
  * PyTorch-layout Elman, LSTM and GRU, and a tiny builder for op-level test graphs.
  */
-import { Dim, type Shape } from "../../src/check/dims.js";
+import { Dim, type Shape } from "../../src/core/dims.js";
 import type { Span } from "../../src/diagnostics/span.js";
 import type { Graph, LeafDecl, Node, NodeAttrs, OutputDecl, ParamDecl, StateDecl } from "../../src/ir/graph.js";
 import { isReduce, type OpKind } from "../../src/ir/ops.js";

@@ -1,7 +1,7 @@
 // Training the shipped character model on the shipped text lowers its loss well below what a model
 // of character frequencies alone can reach.
 import { describe, expect, it } from "vitest";
-import { adam } from "../../src/backends/ts/runtime/optim.js";
+import { adam } from "../../src/runtime/optim.js";
 import { CharStreams } from "../../src/train/char-streams.js";
 import { TbpttTrainer } from "../../src/train/trainer.js";
 import { buildVocabulary, encodeText } from "../../src/train/vocabulary.js";

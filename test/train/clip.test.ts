@@ -1,7 +1,7 @@
 // Gradient clipping bounds the update: properties over random gradients (fast-check, fixed seeds).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clipGradNorm, clipGradValue, sgd } from "../../src/backends/ts/runtime/optim.js";
+import { clipGradNorm, clipGradValue, sgd } from "../../src/runtime/optim.js";
 
 /** The global L2 norm, computed here independently of the runtime. */
 function norm(arrays: Iterable<ArrayLike<number>>): number {

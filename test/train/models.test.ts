@@ -2,7 +2,7 @@
 // cross-entropy) and the shipped sequence classifier (GRU → last step → Linear), through the
 // generated module's model driver and the same truncated-BPTT trainer as cells.
 import { describe, expect, it } from "vitest";
-import { adam } from "../../src/backends/ts/runtime/optim.js";
+import { adam } from "../../src/runtime/optim.js";
 import { CharStreams } from "../../src/train/char-streams.js";
 import { asModelBatch, modelParityAccuracy, ParityData } from "../../src/train/parity.js";
 import { TbpttTrainer } from "../../src/train/trainer.js";

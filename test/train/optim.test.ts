@@ -2,7 +2,7 @@
 //   SGD:  https://pytorch.org/docs/stable/generated/torch.optim.SGD.html
 //   Adam: https://pytorch.org/docs/stable/generated/torch.optim.Adam.html
 import { describe, expect, it } from "vitest";
-import { adam, sgd } from "../../src/backends/ts/runtime/optim.js";
+import { adam, sgd } from "../../src/runtime/optim.js";
 
 const close = (actual: ArrayLike<number>, expected: readonly number[], digits = 12) => {
   expect(actual.length).toBe(expected.length);

@@ -1,7 +1,7 @@
 // The parity classifier (examples/parity.rnn) learns parity of bit sequences of lengths 1–16, with
 // the loss seeded only at each sequence's last step, and gets held-out sequences right.
 import { describe, expect, it } from "vitest";
-import { adam } from "../../src/backends/ts/runtime/optim.js";
+import { adam } from "../../src/runtime/optim.js";
 import { ParityData, parityAccuracy } from "../../src/train/parity.js";
 import { TbpttTrainer } from "../../src/train/trainer.js";
 import { exampleCell } from "./helpers.js";

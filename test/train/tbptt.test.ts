@@ -1,8 +1,8 @@
 // Truncated BPTT: carrying the state across chunks computes the same forward pass as one long run,
 // and each chunk's gradient is that of its own run from the carried state (cut at the boundary).
 import { describe, expect, it } from "vitest";
-import type { ParamOptimizer } from "../../src/backends/ts/runtime/optim.js";
-import { sgd } from "../../src/backends/ts/runtime/optim.js";
+import type { ParamOptimizer } from "../../src/runtime/optim.js";
+import { sgd } from "../../src/runtime/optim.js";
 import { CharStreams } from "../../src/train/char-streams.js";
 import { TbpttTrainer, type Chunk, type NamedArrays } from "../../src/train/trainer.js";
 import { buildVocabulary, encodeText } from "../../src/train/vocabulary.js";

@@ -3,7 +3,7 @@
  * verifier before the lowering (src/ir/lower.ts) exists. Each mirrors the .rnn program of
  * the language brief node for node, with symbolic `Dim` shapes.
  */
-import { Dim, type Shape } from "../../src/check/dims.js";
+import { Dim, type Shape } from "../../src/core/dims.js";
 import { syntheticSpan } from "../../src/diagnostics/span.js";
 import type { Graph, LeafDecl, Node, NodeAttrs, OutputDecl, ParamDecl, StateDecl } from "../../src/ir/graph.js";
 import type { BinaryOp, OpKind, ReduceOp, UnaryOp } from "../../src/ir/ops.js";
@@ -78,8 +78,8 @@ export class GraphBuilder {
     return this.add("outer", [a, b], [this.shapeOf(a)[0]!, this.shapeOf(b)[0]!]);
   }
 
-  unary(op: UnaryOp, a: number, alpha?: number): number {
-    return this.add(op, [a], this.shapeOf(a), alpha === undefined ? {} : { alpha });
+  unary(op: UnaryOp, a: number, alpha?: number | NodeAttrs): number {
+    return this.add(op, [a], this.shapeOf(a), alpha === undefined ? {} : typeof alpha === "number" ? { alpha } : alpha);
   }
 
   binary(op: BinaryOp, a: number, b: number): number {

@@ -1,6 +1,6 @@
 /**
  * gradcheck on a broken model driver: the generated module is compiled, one line of its embedded
- * driver (src/backends/ts/runtime/model.ts) is replaced, and the check must fail, naming exactly
+ * driver (src/runtime/model.ts) is replaced, and the check must fail, naming exactly
  * the params, states and inputs the fault reaches.
  */
 import { readFileSync } from "node:fs";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Dim } from "../../src/check/dims.js";
+import { Dim } from "../../src/core/dims.js";
 import { syntheticSpan } from "../../src/diagnostics/span.js";
 import type { Graph, ParamDecl } from "../../src/ir/graph.js";
-import { initParams } from "../../src/backends/ts/runtime/random.js";
+import { initParams } from "../../src/runtime/random.js";
 import { initGraphParams, paramShapes, paramSpecs } from "../../src/weights/index.js";
 import { errorOf } from "./bytes.js";
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { paramsFromSafetensors, paramsToSafetensors, readSafetensors } from "../../src/backends/ts/runtime/safetensors.js";
+import { paramsFromSafetensors, paramsToSafetensors, readSafetensors } from "../../src/runtime/safetensors.js";
 import { readWeightsFile, writeWeightsFile } from "../../src/weights/index.js";
 import { errorOf, file, hex } from "./bytes.js";
 

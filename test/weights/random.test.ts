@@ -14,7 +14,7 @@ import {
   nextUint32,
   type InitConstExpr,
   type InitParamSpec,
-} from "../../src/backends/ts/runtime/random.js";
+} from "../../src/runtime/random.js";
 import { errorOf } from "./bytes.js";
 
 /*

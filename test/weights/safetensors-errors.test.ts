@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSafetensors } from "../../src/backends/ts/runtime/safetensors.js";
+import { readSafetensors } from "../../src/runtime/safetensors.js";
 import { errorOf, file, hex, u64le, utf8 } from "./bytes.js";
 
 /** A file with one header entry `"W": <entry>` and `dataBytes` zero bytes of data. */

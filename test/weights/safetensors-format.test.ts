@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSafetensors, writeSafetensors } from "../../src/backends/ts/runtime/safetensors.js";
+import { readSafetensors, writeSafetensors } from "../../src/runtime/safetensors.js";
 import { file, hex, padded, u64le, utf8 } from "./bytes.js";
 
 // float32 bit patterns (little-endian bytes) from IEEE 754 by hand: 1.0 = 0x3f800000, etc.

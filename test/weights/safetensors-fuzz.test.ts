@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readSafetensors, writeSafetensors } from "../../src/backends/ts/runtime/safetensors.js";
+import { readSafetensors, writeSafetensors } from "../../src/runtime/safetensors.js";
 import { u64le, utf8 } from "./bytes.js";
 
 /**

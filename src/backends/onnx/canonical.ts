@@ -5,7 +5,7 @@
  * leaves taken in declaration order — which is how the native form recognises an LSTM or a GRU
  * (native.ts) without trusting names.
  */
-import { Dim } from "../../check/dims.js";
+import { Dim } from "../../core/dims.js";
 import type { Graph, Node, NodeAttrs } from "../../ir/graph.js";
 import { printGraph } from "../../ir/print.js";
 

@@ -11,12 +11,12 @@
  *   reverse  ReverseSequence over each example's valid steps, zero past its length;
  *   last     the reversed sequence's first step (zero for an example of length 0);
  *   concat   Concat on the feature axis.
- * The semantics are the generated module's driver's (src/backends/ts/runtime/model.ts).
+ * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
 import { cellGraph } from "../../check/model-layers.js";
 import type { Span } from "../../diagnostics/span.js";
-import { stdSource } from "../../imports/std.js";
+import { stdSource } from "../../std/library.js";
 import { layerDims, modelParamDecls } from "../../weights/model-params.js";
 import { GraphBuilder, ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";

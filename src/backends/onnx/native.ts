@@ -10,7 +10,7 @@
  * as a different function. Params are matched by position: the cell's first to fourth params
  * play the roles of W_ih, W_hh, b_ih, b_hh, its states h (and c), whatever their names.
  */
-import { shapeToString } from "../../check/dims.js";
+import { shapeToString } from "../../core/dims.js";
 import { compileGraph } from "../../compiler.js";
 import type { Graph } from "../../ir/graph.js";
 import type { GraphBuilder } from "./builder.js";

@@ -5,7 +5,7 @@
  * optional inputs (zero initial states, full-length sequence_lens) are initializers too.
  */
 import type { Graph } from "../../ir/graph.js";
-import { shapeToString, type Dim } from "../../check/dims.js";
+import { shapeToString, type Dim } from "../../core/dims.js";
 import type { ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";
 import { floatTensor, int32Tensor } from "./proto.js";

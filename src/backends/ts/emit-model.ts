@@ -1,4 +1,4 @@
-import type { Dim } from "../../check/dims.js";
+import type { Dim } from "../../core/dims.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import type { Statements } from "./emit.js";
 import { modelNames, modelPlan } from "./model.js";

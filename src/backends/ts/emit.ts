@@ -14,7 +14,7 @@ import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
 import { runtimeText } from "./runtime-text.js";
 import { schedule } from "./schedule.js";
 import { DimNames, type Storage } from "./storage.js";
-import { Dim } from "../../check/dims.js";
+import { Dim } from "../../core/dims.js";
 import { RNNC_VERSION } from "../../version.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";

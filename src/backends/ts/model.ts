@@ -1,8 +1,8 @@
-import type { Dim } from "../../check/dims.js";
+import type { Dim } from "../../core/dims.js";
 import type { CheckedModel, ModelType } from "../../check/model-types.js";
 import { cellGraph } from "../../check/model-layers.js";
 import type { Graph } from "../../ir/graph.js";
-import type { LinearDim, ModelPlan, PlanNode } from "./runtime/model.js";
+import type { LinearDim, ModelPlan, PlanNode } from "../../runtime/model.js";
 
 /**
  * A model in the generated module: its plan as data (for the embedded driver in runtime/model.ts)

@@ -1,5 +1,5 @@
 import type { StepGradient } from "../../autodiff/reverse.js";
-import type { Shape } from "../../check/dims.js";
+import type { Shape } from "../../core/dims.js";
 import type { Graph, Node } from "../../ir/graph.js";
 
 /**

@@ -20,7 +20,7 @@ function embed(files: readonly string[]): string {
   if (text === undefined) {
     text = files
       .map((f) => {
-        const path = fileURLToPath(new URL(`./runtime/${f}`, import.meta.url));
+        const path = fileURLToPath(new URL(`../../runtime/${f}`, import.meta.url));
         // Imports between runtime files are for type-checking them here; embedded, they sit side by side.
         const body = readFileSync(path, "utf8")
           .replace(/^import [^;]*;\n/gm, "")

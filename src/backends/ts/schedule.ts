@@ -1,4 +1,4 @@
-import { Dim, type Shape } from "../../check/dims.js";
+import { Dim, type Shape } from "../../core/dims.js";
 import type { Node } from "../../ir/graph.js";
 import { isBinary, isUnary } from "../../ir/ops.js";
 import type { SeqProgram } from "./program.js";

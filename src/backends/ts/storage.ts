@@ -1,4 +1,4 @@
-import type { Dim, Shape } from "../../check/dims.js";
+import type { Dim, Shape } from "../../core/dims.js";
 
 /**
  * Where a value lives while a kernel runs. Every per-example value is a row-major table of

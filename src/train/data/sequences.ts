@@ -1,4 +1,4 @@
-import type { Dim } from "../../check/dims.js";
+import type { Dim } from "../../core/dims.js";
 import { TrainInputError } from "../errors.js";
 import { typeText, type Port, type UnitSignature } from "../unit.js";
 import { describeJson, type JsonRecord } from "./jsonl.js";

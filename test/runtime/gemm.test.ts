@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gemm, gemmTransA, packB } from "../../../src/backends/ts/runtime/gemm.js";
+import { gemm, gemmTransA, packB } from "../../src/runtime/gemm.js";
 
 /** The textbook triple loop in float64, on the same strided views. */
 function naive(m: number, n: number, k: number, a: (i: number, q: number) => number, b: (q: number, j: number) => number): Float64Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evalDimExpr } from "../../src/check/dim-exprs.js";
-import { Dim, shapeToString } from "../../src/check/dims.js";
+import { Dim, shapeToString } from "../../src/core/dims.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { parse } from "../../src/syntax/parse.js";
 

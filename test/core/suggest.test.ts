@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closestName } from "../../src/check/suggest.js";
+import { closestName } from "../../src/core/suggest.js";
 
 describe("did-you-mean suggestions", () => {
   it("suggests the nearest name within one or two edits", () => {
