@@ -39,8 +39,9 @@ onFirst((d) => {
   const args = new Float64Array(d.control, ${ARGS_BYTE}, ${MAX_ARGS});
   const ranges = new Int32Array(d.control, ${RANGES_BYTE}, ${2 * MAX_THREADS});
   const me = d.index;
-  post({ ready: true });
+  // Read the generation before saying ready: the first job may start the moment we do.
   let gen = Atomics.load(ctl, ${GEN});
+  post({ ready: true });
   for (;;) {
     let spins = 0;
     while (Atomics.load(ctl, ${GEN}) === gen) {

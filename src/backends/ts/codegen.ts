@@ -45,11 +45,20 @@ const UNARY_JS: Record<string, (a: string, node: Node) => string> = {
   log: (a) => `Math.log(${a})`,
   sqrt: (a) => `Math.sqrt(${a})`,
   abs: (a) => `Math.abs(${a})`,
+  clamp: (a, n) => `Math.min(Math.max(${a}, ${num(n.attrs.lo!)}), ${num(n.attrs.hi!)})`,
+  pow: (a, n) => `Math.pow(${a}, ${num(n.attrs.exponent!)})`,
   step: (a) => `step(${a})`,
   sign: (a) => `sign(${a})`,
 };
 
-const BINARY_JS: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/" };
+const BINARY_JS: Record<string, (a: string, b: string) => string> = {
+  add: (a, b) => `(${a} + ${b})`,
+  sub: (a, b) => `(${a} - ${b})`,
+  mul: (a, b) => `(${a} * ${b})`,
+  div: (a, b) => `(${a} / ${b})`,
+  maximum: (a, b) => `Math.max(${a}, ${b})`,
+  minimum: (a, b) => `Math.min(${a}, ${b})`,
+};
 
 function num(v: number): string {
   const s = Object.is(v, -0) ? "0" : String(v);
@@ -421,7 +430,7 @@ export class KernelWriter {
     if (isBinary(node.op)) {
       const l = this.nodes[node.inputs[0]!]!.shape.length === 0 ? "0" : idx;
       const r = this.nodes[node.inputs[1]!]!.shape.length === 0 ? "0" : idx;
-      return `(${arg(0, l)} ${BINARY_JS[node.op]} ${arg(1, r)})`;
+      return BINARY_JS[node.op]!(arg(0, l), arg(1, r));
     }
     switch (node.op) {
       case "slice":

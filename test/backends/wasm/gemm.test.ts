@@ -14,12 +14,24 @@ function reference(m: number, n: number, k: number, a: (i: number, q: number) =>
   return C;
 }
 
+/** The same sum in float32, rounded after every product and every add, k ascending. */
+function sequential32(m: number, n: number, k: number, a: (i: number, q: number) => number, b: (q: number, j: number) => number, c0: (i: number, j: number) => number): Float64Array {
+  const C = new Float64Array(m * n);
+  const r = Math.fround;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = r(c0(i, j));
+    for (let q = 0; q < k; q++) s = r(s + r(a(i, q) * b(q, j)));
+    C[i * n + j] = s;
+  }
+  return C;
+}
+
 interface Case { m: number; n: number; k: number; transA: boolean; transB: boolean; accumulate: boolean; pad: number; seed: number }
 
 const h = harness();
 
 /** Runs one product through the wasm kernels, panels split at `splits`; returns C's valid part. */
-function run(cs: Case, splits: number[] = []): { got: Float32Array; want: Float64Array; k: number } {
+function run(cs: Case, splits: number[] = [], float32Sequential = false): { got: Float32Array; want: Float64Array; k: number } {
   const { m, n, k, transA, transB, accumulate, pad, seed } = cs;
   h.reset();
   const lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
@@ -33,7 +45,7 @@ function run(cs: Case, splits: number[] = []): { got: Float32Array; want: Float6
   for (let t = 0; t + 1 < cuts.length; t++) {
     h.exports[transA ? K.gemmTN : K.gemmNT]!(m, k, 4 * a, lda, 4 * bp, n, 4 * c, ldc, accumulate ? 1 : 0, cuts[t]!, cuts[t + 1]!);
   }
-  const want = reference(m, n, k,
+  const want = (float32Sequential ? sequential32 : reference)(m, n, k,
     (i, q) => A[transA ? q * lda + i : i * lda + q]!,
     (q, j) => B[transB ? j * ldb + q : q * ldb + j]!,
     (i, j) => (accumulate ? C[i * ldc + j]! : 0));
@@ -69,6 +81,19 @@ describe("f32 GEMM kernels (SIMD128) against float64", () => {
     fc.assert(fc.property(shape, (cs) => expectClose(run(cs))), { numRuns: 300 });
   });
 
+  it("across the k block (256) and the row block (64): every element is the sequential float32 sum, bit for bit", () => {
+    for (const [m, k, n] of [[70, 300, 20], [133, 520, 9], [5, 257, 33]] as const) {
+      for (const transA of [false, true]) for (const accumulate of [false, true]) {
+        const cs = { m, n, k, transA, transB: transA, accumulate, pad: 1, seed: m + k };
+        const { got, want } = run(cs);
+        expectClose({ got, want, k });
+        // The order the kernels promise: s = (accumulate ? C : 0), then s += a·b for q ascending, in float32.
+        const seq = run(cs, [], true).want;
+        expect(got).toEqual(Float32Array.from(seq));
+      }
+    }
+  });
+
   it("k = 0 writes zeros, or leaves C alone when accumulating", () => {
     const z = run({ m: 5, n: 11, k: 0, transA: false, transB: true, accumulate: false, pad: 1, seed: 3 });
     expect([...z.got].every((x) => x === 0)).toBe(true);
@@ -96,5 +121,40 @@ describe("f32 GEMM kernels (SIMD128) against float64", () => {
     h.exports[K.gemmNT]!(7, 40, 4 * a, 40, 4 * bp, 24, 4 * c, 24, 0, 0, 3);
     const f = h.f32();
     expect(f.slice(c + 6 * 24, c + 7 * 24)).toEqual(f.slice(c, c + 24));
+  });
+});
+
+describe("WasmGemm (runtime) keeps the JS runtime's contract", () => {
+  it("names the kernels the compiler exports, and computes what runtime/gemm.ts computes", async () => {
+    const { WasmGemm, packedFloats } = await import("../../../src/runtime/wasm-gemm.js");
+    const js = await import("../../../src/runtime/gemm.js");
+    const { addGemmKernels } = await import("../../../src/backends/wasm/gemm.js");
+    const { ModuleBuilder } = await import("../../../src/backends/wasm/encoder.js");
+    const { addTranspose } = await import("../../../src/backends/wasm/transpose.js");
+    const mb = new ModuleBuilder({ memory: { min: 4 } });
+    addGemmKernels(mb);
+    addTranspose(mb);
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const wg = new WasmGemm(new WebAssembly.Instance(new WebAssembly.Module(mb.build()), { env: { memory } }));
+    const f = new Float32Array(memory.buffer);
+    const [m, k, n] = [7, 19, 21];
+    const X = values(m * k, 1), W = values(n * k, 2);
+    f.set(X, 100);
+    f.set(W, 400);
+    const bp = wg.packB(400, k, true, k, n, 1000);
+    expect(packedFloats(k, n)).toBe(3 * k * 8);
+    wg.gemm(m, 100, k, bp, 3000, n, false);
+    const C = new Float32Array(m * n);
+    js.gemm(m, X, 0, k, js.packB(W, 0, k, true, k, n), C, 0, n, false);
+    const got = f.slice(3000, 3000 + m * n);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(got[i]! - C[i]!)).toBeLessThan(1e-5);
+    // Aᵀ·B read in place or transposed first through scratch: the same bits.
+    const bpN = wg.packB(400, n, false, k, n, 1000); // B [k×n] = W's values seen as k×n
+    wg.gemmTransA(m, 100, m, bpN, 3000, n, false); // A [k×m] = X's values seen as k×m
+    const direct = f.slice(3000, 3000 + m * n);
+    f.fill(0, 3000, 3000 + m * n);
+    wg.gemmTransA(m, 100, m, bpN, 3000, n, false, 6000);
+    expect(f.slice(3000, 3000 + m * n)).toEqual(direct);
+    expect(direct.some((x) => x !== 0)).toBe(true);
   });
 });
