@@ -9,19 +9,19 @@
  *
  * @packageDocumentation
  */
-import { compileToTypeScript } from "./backends/ts/compile.js";
-import { checkSource } from "./compiler.js";
-import type { Diagnostic } from "./diagnostics/diagnostic.js";
-import { renderDiagnostics, type DiagnosticFormat } from "./diagnostics/render.js";
-import { readTextFile, withReader, type ReadText } from "./imports/resolve.js";
-import { RNNC_VERSION } from "./version.js";
+import { compileToTypeScript } from "../backends/ts/compile.js";
+import { checkSource } from "../compiler.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { renderDiagnostics, type DiagnosticFormat } from "../diagnostics/render.js";
+import { readTextFile, withReader, type ReadText } from "../imports/resolve.js";
+import { RNNC_VERSION } from "../version.js";
 
-export type { Diagnostic, Label, Severity } from "./diagnostics/diagnostic.js";
-export type { Span } from "./diagnostics/span.js";
-export type { DiagnosticFormat, JsonDiagnostic, JsonLabel } from "./diagnostics/render.js";
-export type { GradcheckReport } from "./verify/gradcheck.js";
-export { readSafetensors, writeSafetensors } from "./weights/index.js";
-export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor, SafetensorsTensorInput } from "./weights/index.js";
+export type { Diagnostic, Label, Severity } from "../diagnostics/diagnostic.js";
+export type { Span } from "../diagnostics/span.js";
+export type { DiagnosticFormat, JsonDiagnostic, JsonLabel } from "../diagnostics/render.js";
+export type { GradcheckReport } from "../verify/gradcheck.js";
+export { readSafetensors, writeSafetensors } from "../weights/index.js";
+export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor, SafetensorsTensorInput } from "../weights/index.js";
 
 /** The version of rnnc (also named in the header of every generated module). */
 export const version: string = RNNC_VERSION;
@@ -89,8 +89,8 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const { result, sources } = recording(file, source, options.read, () => compileToTypeScript(file, source, options.cell));
   const { code, diagnostics } = result;
   if (code === undefined || options.language !== "js") return { ...diagnosed(diagnostics, sources), ...(code !== undefined ? { code } : {}) };
-  const { transpileModule } = await import("./backends/ts/load.js");
-  const { declarationsOf } = await import("./backends/ts/declarations.js");
+  const { transpileModule } = await import("../backends/ts/load.js");
+  const { declarationsOf } = await import("../backends/ts/declarations.js");
   return { ...diagnosed(diagnostics, sources), code: transpileModule(code), declarations: declarationsOf(code) };
 }
 
@@ -116,7 +116,7 @@ export interface OnnxResult extends Diagnosed {
 /** Exports a cell or a model as an ONNX model. An option the source cannot take (a missing dimension, no `steps` to unroll) is `ok: false` with `optionError`. */
 export async function exportOnnx(source: string, options: OnnxOptions): Promise<OnnxResult & { readonly optionError?: string }> {
   const file = options.file ?? "main.rnn";
-  const { onnxFromSource } = await import("./backends/onnx/from-source.js");
+  const { onnxFromSource } = await import("../backends/onnx/from-source.js");
   const { result, sources } = recording(file, source, options.read, () =>
     onnxFromSource(file, source, {
       dims: options.dims,
@@ -148,7 +148,7 @@ export interface GradcheckOptions extends SourceOptions {
 
 export interface GradcheckResult extends Diagnosed {
   /** The comparison of every gradient, when the source compiled. */
-  readonly report?: import("./verify/gradcheck.js").GradcheckReport;
+  readonly report?: import("../verify/gradcheck.js").GradcheckReport;
   /** The report as `rnnc gradcheck` prints it. */
   readonly text?: string;
   /** True when every gradient agrees (and there is no error). */
@@ -160,11 +160,11 @@ export interface GradcheckResult extends Diagnosed {
 /** Checks a cell's or a model's generated gradients against float64 finite differences and TensorFlow.js. */
 export async function gradcheck(source: string, options: GradcheckOptions = {}): Promise<GradcheckResult> {
   const file = options.file ?? "main.rnn";
-  const { tfjsMissing } = await import("./verify/tfjs-available.js");
+  const { tfjsMissing } = await import("../verify/tfjs-available.js");
   const missing = await tfjsMissing();
   if (missing !== undefined) return { ...diagnosed([], new Map([[file, source]])), ok: false, pass: false, error: missing };
-  const { gradcheckSource } = await import("./verify/check-source.js");
-  const { renderGradcheckReport } = await import("./verify/gradcheck-report.js");
+  const { gradcheckSource } = await import("../verify/check-source.js");
+  const { renderGradcheckReport } = await import("../verify/gradcheck-report.js");
   const recorded = recording(file, source, options.read, () =>
     gradcheckSource(file, source, {
       ...(options.cell !== undefined ? { cell: options.cell } : {}),
@@ -221,9 +221,9 @@ export interface TrainResult extends Diagnosed {
 /** Trains a model or cell on a text or JSON Lines data, as `rnnc train` does (Node: it writes `output`). */
 export async function train(source: string, options: TrainOptions): Promise<TrainResult> {
   const file = options.file ?? "main.rnn";
-  const { train: run } = await import("./train/train.js");
-  const { TrainInputError } = await import("./train/errors.js");
-  const { hostFs } = await import("./core/host.js");
+  const { train: run } = await import("../train/train.js");
+  const { TrainInputError } = await import("../train/errors.js");
+  const { hostFs } = await import("../core/host.js");
   const data = typeof options.data === "string" ? new TextEncoder().encode(options.data) : options.data;
   try {
     const recorded = recording(file, source, options.read, () =>
