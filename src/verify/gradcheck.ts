@@ -12,6 +12,7 @@ import { compareArrays, type Comparison, type Tolerance } from "./compare.js";
 import type { CellKernel, GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
 import { expectArray, expectDeclaredParams, expectRunShape, sizeOf } from "./errors.js";
 import { checkLossGradients, FD_EPSILON, FD_TOLERANCE, type FdOptions, type FdResult, type LossInputs, type LossShapes } from "./finite-diff.js";
+import { packedKernel } from "./packed-inputs.js";
 import { SeededRandom } from "./random.js";
 import { concreteShapes, ORACLE_TOLERANCE, oracleGradients, oracleRun } from "./tfjs-oracle.js";
 
@@ -89,9 +90,11 @@ interface Problem {
 /** Checks `kernel` (the generated module's cell for `graph`) and reports per tensor. */
 export async function gradcheck<Run extends RunResult>(
   graph: Graph,
-  kernel: CellKernel<Run>,
+  moduleKernel: CellKernel<Run>,
   options: GradcheckOptions,
 ): Promise<GradcheckReport> {
+  // Several inputs are checked packed into one x, side by side in declaration order.
+  const kernel = graph.inputs.length > 1 ? packedKernel(graph, moduleKernel, options.dims) : moduleKernel;
   const batch = options.batch ?? 2;
   const steps = options.steps ?? 4;
   const seed = options.seed ?? 0;

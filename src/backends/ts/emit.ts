@@ -73,8 +73,8 @@ interface CellPlan {
   readonly fwdProgram: SeqProgram;
   readonly bwdProgram: SeqProgram;
   readonly tape: readonly number[];
-  /** The backward node of the input's gradient (undefined when x does not matter). */
-  readonly dx: number | undefined;
+  /** The backward node of each input's gradient (undefined when the input does not matter). */
+  readonly dx: ReadonlyMap<string, number | undefined>;
 }
 
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
@@ -117,7 +117,7 @@ function planCell(graph: Graph): CellPlan {
     },
     accumulator: (name) => `G_${name}`,
   });
-  return { graph, dims, forward, backward, fwdProgram, bwdProgram, tape, dx: grad.inputGrads.get(graph.inputs[0]!.name) };
+  return { graph, dims, forward, backward, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };
 }
 
 /**
@@ -168,6 +168,9 @@ function emitCell(file: Statements, graph: Graph): void {
   const statesType = `${C}States`;
   const outputsType = `${C}Outputs`;
   const xName = graph.inputs[0]!.name;
+  // One input: forward takes its array and the gradient is `x`; several: objects keyed by name.
+  const several = graph.inputs.length > 1;
+  const inputsType = `${C}Inputs`;
   const quote = (s: string) => JSON.stringify(s);
 
   file.addStatements([`// Cell ${C}: the forward pass keeps ${tapeFormula(graph)} numbers for backward().`]);
@@ -193,6 +196,15 @@ function emitCell(file: Statements, graph: Graph): void {
     docs: ["One array per output, time-major [T, B, …]."],
     properties: graph.outputs.map((o) => ({ name: o.name, type: "A", docs: [`shape [T, B, ${graph.nodes[o.node]!.shape.join(", ")}]`] })),
   });
+  if (several) {
+    file.addInterface({
+      isExported: true,
+      name: inputsType,
+      typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
+      docs: ["One array per input, time-major [T, B, …]."],
+      properties: graph.inputs.map((x) => ({ name: x.name, type: "A", docs: [`shape [T, B, ${x.shape.join(", ")}]`] })),
+    });
+  }
   file.addInterface({
     isExported: true,
     name: `${C}ForwardOptions`,
@@ -231,7 +243,9 @@ function emitCell(file: Statements, graph: Graph): void {
     typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
     properties: [
       { name: "params", isReadonly: true, type: `${paramsType}<A>` },
-      { name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${xName}\`, [T, B, ${graph.inputs[0]!.shape.join(", ")}] (always called x).`] },
+      several
+        ? { name: "inputs", isReadonly: true, type: `${inputsType}<A>`, docs: ["The gradient of each input, [T, B, …]."] }
+        : { name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${xName}\`, [T, B, ${graph.inputs[0]!.shape.join(", ")}] (always called x).`] },
       { name: "initial", isReadonly: true, type: `${statesType}<A>` },
     ],
   });
@@ -251,7 +265,7 @@ function emitCell(file: Statements, graph: Graph): void {
         name: "forward",
         parameters: [
           { name: "params", type: `${paramsType}<ArrayLike<number>>` },
-          { name: xName, type: "ArrayLike<number>" },
+          several ? { name: "inputs", type: `${inputsType}<ArrayLike<number>>` } : { name: xName, type: "ArrayLike<number>" },
           { name: "options", type: `${C}ForwardOptions` },
         ],
         returnType: `${C}Run<A>`,
@@ -269,7 +283,15 @@ function emitCell(file: Statements, graph: Graph): void {
   const where = (fn: string) => quote(`${C}.${fn}`);
   const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
   const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
-  const inputSize = d.size(graph.inputs[0]!.shape);
+  const inputSize = (x: Graph["inputs"][number]) => d.size(x.shape);
+  const readInputs = several
+    ? [
+        `if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) throw new Error(\`\${where}: inputs must be an object with ${graph.inputs.map((x) => x.name).join(", ")}, received \${Array.isArray(input) ? "an array" : String(input)}\`);`,
+        `for (const k of Object.keys(input)) if (!${JSON.stringify(graph.inputs.map((x) => x.name))}.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of ${C}; its inputs are ${graph.inputs.map((x) => x.name).join(", ")}\`);`,
+        ...graph.inputs.map((x) => `const X_${x.name} = checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
+      ]
+    : [`const X_${xName} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
+  const tapeInputs = `{ ${graph.inputs.map((x) => `${x.name}: X_${x.name}`).join(", ")} }`;
 
   // Kernel bodies are generated before the surrounding code reads `d.decls`.
   const fwd = plan.forward;
@@ -282,7 +304,7 @@ function emitCell(file: Statements, graph: Graph): void {
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
-    `const X_${xName} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`,
+    ...readInputs,
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
     ...fwd.allocs,
     ...graph.states.map((s) => {
@@ -296,7 +318,7 @@ function emitCell(file: Statements, graph: Graph): void {
     `  final: { ${graph.states.map((s) => `${s.name}: ${fwd.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    `  tape: { params: P, x: X_${xName}, lengths, buffers: { ${[...new Set(fwd.fullBuffers)].join(", ")} } },`,
+    `  tape: { params: P, inputs: ${tapeInputs}, lengths, buffers: { ${[...new Set(fwd.fullBuffers)].join(", ")} } },`,
     "};",
   ];
 
@@ -306,17 +328,20 @@ function emitCell(file: Statements, graph: Graph): void {
     if (leaf.source.kind === "history") bwdTapeNames.add(`hist_${leaf.source.name}`);
     if (leaf.source.kind === "tape" && !fwd.storage.get(leaf.source.node)!.buf.startsWith("X_")) bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
   }
-  const dxNode = plan.dx;
+  const dX = (x: Graph["inputs"][number]) => {
+    const node = plan.dx.get(x.name);
+    return `const dX_${x.name} = ${node === undefined ? `new F(TB * ${inputSize(x)}) as A` : copyRows(bwd.storage.get(node)!, inputSize(x), false)};`;
+  };
   const backwardBody = [
     `const where = ${where("backward")};`,
-    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; x: A; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
+    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; inputs: Record<string, A>; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
     "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
     "const B = run.batch;",
     "const T = run.steps;",
     "const TB = T * B;",
     "const lengths = tape.lengths;",
     ...graph.params.map((p) => `const P_${p.name} = tape.params.${p.name}!;`),
-    `const X_${xName} = tape.x;`,
+    ...graph.inputs.map((x) => `const X_${x.name} = tape.inputs.${x.name}!;`),
     ...[...bwdTapeNames].sort().map((n) => `const t_${n} = tape.buffers.${n}!;`),
     ...graph.outputs.map((o) => {
       const size = d.size(graph.nodes[o.node]!.shape);
@@ -329,10 +354,10 @@ function emitCell(file: Statements, graph: Graph): void {
       return `if (seeds?.final?.${s.name} !== undefined) ${bwd.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${meaning(s.shape)}\`, F), TB * ${size});`;
     }),
     ...bwd.body.map((l) => l.slice(2)),
-    `const dX = ${dxNode === undefined ? `new F(TB * ${inputSize}) as A` : copyRows(bwd.storage.get(dxNode)!, inputSize, false)};`,
+    ...graph.inputs.map(dX),
     "return {",
     `  params: { ${graph.params.map((p) => `${p.name}: G_${p.name}`).join(", ")} },`,
-    "  x: dX,",
+    several ? `  inputs: { ${graph.inputs.map((x) => `${x.name}: dX_${x.name}`).join(", ")} },` : `  x: dX_${xName},`,
     `  initial: { ${graph.states.map((s) => `${s.name}: ${bwd.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "};",
   ];
@@ -358,7 +383,7 @@ function emitCell(file: Statements, graph: Graph): void {
       w.writeLine(`const dimValues = { ${graph.dims.map((n) => `${n}: ${DimNames.dimVar(n)}`).join(", ")} };`);
       w.writeLine(`const specs: InitParamSpec[] = [${specs.join(", ")}];`);
       w.blankLine();
-      w.writeLine(`function forward(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
+      w.writeLine(`function forward(params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions): ${C}Run<A> {`);
       w.indent(() => forwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
