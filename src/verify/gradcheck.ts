@@ -27,6 +27,11 @@ export interface GradcheckOptions {
   readonly seed?: number;
   /** Per-example lengths (variable-length batch); default: every example runs all steps. */
   readonly lengths?: readonly number[];
+  /**
+   * Check the training pass: dropout masks drawn from `seed`, the same in every forward run of
+   * the module (finite differences included) and in the oracle. Default: inference (no dropout).
+   */
+  readonly training?: boolean;
   readonly fd?: FdOptions;
   /** Compare with the tfjs oracle too; default true. */
   readonly oracle?: boolean;
@@ -102,7 +107,7 @@ export async function gradcheck<Run extends RunResult>(
   const useOracle = options.oracle ?? true;
   const oracleTol = options.oracleTolerance ?? ORACLE_TOLERANCE;
   const fdOptions: FdOptions = { seed, ...options.fd };
-  const problem = drawProblem(graph, kernel, options.dims, batch, steps, seed, options.lengths);
+  const problem = drawProblem(graph, kernel, options.dims, batch, steps, seed, options.lengths, options.training === true);
 
   const run = runKernel(kernel, problem);
   const grads = backwardKernel(kernel, run, problem);
@@ -164,6 +169,7 @@ function drawProblem<Run extends RunResult>(
   steps: number,
   seed: number,
   lengths: readonly number[] | undefined,
+  training: boolean,
 ): Problem {
   const shapes = concreteShapes(graph, dims);
   expectDeclaredParams(kernel.paramShapes, Object.entries(shapes.params), "kernel", `cell ${graph.cell}`);
@@ -191,7 +197,7 @@ function drawProblem<Run extends RunResult>(
   for (const [name, shape] of Object.entries(shapes.states)) final[name] = rng.array(batch * sizeOf(shape), -1, 1);
   return {
     steps,
-    options: { batch, steps, lengths },
+    options: { batch, steps, lengths, ...(training ? { training, seed } : {}) },
     inputs: { params, x, initial },
     shapes: { params: shapes.params, x: xShape, initial: initialShapes },
     seeds: { outputs, final },

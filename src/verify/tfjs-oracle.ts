@@ -14,6 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { evaluateShape } from "../core/dims.js";
+import { fillDropoutMasks } from "../runtime/random.js";
 import type { Graph } from "../ir/graph.js";
 import type { Tolerance } from "./compare.js";
 import type { GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
@@ -124,6 +125,14 @@ function makeTensors(plan: Plan, params: Params, x: Float64Array, opts: RunOptio
   return { params: pt, x: xt, initial: init };
 }
 
+/** The cell's dropout masks for a training run, [B, …shape] by site: the generated module's own. */
+function dropoutMasks(plan: Plan, batch: number, seed: number): Map<number, tf.Tensor> {
+  const sites = plan.graph.nodes.filter((n) => n.op === "dropout").sort((a, b) => a.attrs.site! - b.attrs.site!);
+  const arrays = sites.map((n) => new Float64Array(batch * plan.shapes[n.id]!.reduce((a, b) => a * b, 1)));
+  fillDropoutMasks(seed, arrays, sites.map((n) => n.attrs.p!));
+  return new Map(sites.map((n, k) => [n.attrs.site!, tf.tensor(Float32Array.from(arrays[k]!), [batch, ...plan.shapes[n.id]!])]));
+}
+
 /** [B] booleans "step t is inside example b's sequence", broadcast to `shape`. */
 export function activeMask(lengths: readonly number[], t: number, shape: number[]): tf.Tensor {
   const flags = tf.tensor(Uint8Array.from(lengths, (len) => (t < len ? 1 : 0)), [lengths.length], "bool");
@@ -141,6 +150,7 @@ export function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: 
   const xs = Array.from({ length: steps }, (_, step) =>
     tf.reshape(tf.slice(t.x, [step, ...stepShape.map(() => 0)], [1, ...stepShape]), stepShape),
   );
+  const masks = opts.training === true ? dropoutMasks(plan, batch, opts.seed ?? 0) : undefined;
   let states = t.initial;
   const perStep: tf.Tensor[][] = plan.outputs.map(() => []);
   for (let step = 0; step < steps; step++) {
@@ -162,7 +172,7 @@ export function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: 
         throw new Error(`internal: leaf node ${id} (${node.op} ${node.attrs.name}) is not declared by cell ${plan.graph.cell}`);
       }
       const args = node.inputs.map((i) => values.get(i)!);
-      values.set(id, ORACLE_OPS[node.op as ComputedOp](args, { node, shape: plan.shapes[id]!, dims: plan.dims, batch }));
+      values.set(id, ORACLE_OPS[node.op as ComputedOp](args, { node, shape: plan.shapes[id]!, dims: plan.dims, batch, masks }));
     }
     states = plan.states.map((s, i) => {
       const next = lift(values.get(s.next)!, batch);

@@ -171,6 +171,11 @@ function emitCell(file: Statements, graph: Graph): void {
   // One input: forward takes its array and the gradient is `x`; several: objects keyed by name.
   const several = graph.inputs.length > 1;
   const inputsType = `${C}Inputs`;
+  // Dropout masks, one per `dropout(…)` of the cell, in site order.
+  const sites = graph.nodes
+    .filter((n) => n.op === "dropout")
+    .map((n) => ({ site: n.attrs.site!, p: n.attrs.p!, shape: n.shape }))
+    .sort((a, b) => a.site - b.site);
   const quote = (s: string) => JSON.stringify(s);
 
   file.addStatements([`// Cell ${C}: the forward pass keeps ${tapeFormula(graph)} numbers for backward().`]);
@@ -213,6 +218,12 @@ function emitCell(file: Statements, graph: Graph): void {
       { name: "steps", type: "number", docs: ["T: the number of time steps."] },
       { name: "initial", hasQuestionToken: true, type: `Partial<${statesType}<ArrayLike<number>>>`, docs: ["Initial states [B, …]; zeros when omitted."] },
       { name: "lengths", hasQuestionToken: true, type: "ArrayLike<number>", docs: ["Per-example lengths (0…T); past its length an example's state is held and its outputs are zero."] },
+      ...(sites.length === 0
+        ? []
+        : [
+            { name: "training", hasQuestionToken: true, type: "boolean", docs: ["Apply dropout (one mask per example for the whole sequence); otherwise dropout is the identity."] },
+            { name: "seed", hasQuestionToken: true, type: "number", docs: ["The seed of the dropout masks; required in training. The same seed gives the same masks."] },
+          ]),
     ],
   });
   file.addInterface({
@@ -292,6 +303,19 @@ function emitCell(file: Statements, graph: Graph): void {
       ]
     : [`const X_${xName} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
   const tapeInputs = `{ ${graph.inputs.map((x) => `${x.name}: X_${x.name}`).join(", ")} }`;
+  // Masks drawn by the runtime's fillDropoutMasks from options.seed; outside training, ones.
+  const makeMasks = sites.length === 0
+    ? []
+    : [
+        `if (options.training !== undefined && typeof options.training !== "boolean") throw new Error(\`\${where}: options.training must be true or false, received \${String(options.training)}\`);`,
+        `if (options.training === true && options.seed === undefined) throw new Error(\`\${where}: options.seed is required when options.training is true (it makes the dropout masks reproducible)\`);`,
+        ...sites.map((m) => `const M${m.site} = new F(B * ${d.size(m.shape)}).fill(1) as A;`),
+        "if (options.training === true) {",
+        `  if (!Number.isSafeInteger(options.seed)) throw new Error(\`\${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received \${String(options.seed)}\`);`,
+        `  fillDropoutMasks(options.seed!, [${sites.map((m) => `M${m.site}`).join(", ")}], [${sites.map((m) => m.p).join(", ")}]);`,
+        "}",
+      ];
+  const tapeMasks = `{ ${sites.map((m) => `M${m.site}`).join(", ")} }`;
 
   // Kernel bodies are generated before the surrounding code reads `d.decls`.
   const fwd = plan.forward;
@@ -306,6 +330,7 @@ function emitCell(file: Statements, graph: Graph): void {
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
     ...readInputs,
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
+    ...makeMasks,
     ...fwd.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
@@ -318,7 +343,7 @@ function emitCell(file: Statements, graph: Graph): void {
     `  final: { ${graph.states.map((s) => `${s.name}: ${fwd.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    `  tape: { params: P, inputs: ${tapeInputs}, lengths, buffers: { ${[...new Set(fwd.fullBuffers)].join(", ")} } },`,
+    `  tape: { params: P, inputs: ${tapeInputs}, masks: ${tapeMasks}, lengths, buffers: { ${[...new Set(fwd.fullBuffers)].join(", ")} } },`,
     "};",
   ];
 
@@ -334,7 +359,7 @@ function emitCell(file: Statements, graph: Graph): void {
   };
   const backwardBody = [
     `const where = ${where("backward")};`,
-    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; inputs: Record<string, A>; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
+    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; inputs: Record<string, A>; masks: Record<string, A>; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
     "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
     "const B = run.batch;",
     "const T = run.steps;",
@@ -342,6 +367,7 @@ function emitCell(file: Statements, graph: Graph): void {
     "const lengths = tape.lengths;",
     ...graph.params.map((p) => `const P_${p.name} = tape.params.${p.name}!;`),
     ...graph.inputs.map((x) => `const X_${x.name} = tape.inputs.${x.name}!;`),
+    ...sites.map((m) => `const M${m.site} = tape.masks.M${m.site}!;`),
     ...[...bwdTapeNames].sort().map((n) => `const t_${n} = tape.buffers.${n}!;`),
     ...graph.outputs.map((o) => {
       const size = d.size(graph.nodes[o.node]!.shape);
