@@ -14,12 +14,24 @@ function reference(m: number, n: number, k: number, a: (i: number, q: number) =>
   return C;
 }
 
+/** The same sum in float32, rounded after every product and every add, k ascending. */
+function sequential32(m: number, n: number, k: number, a: (i: number, q: number) => number, b: (q: number, j: number) => number, c0: (i: number, j: number) => number): Float64Array {
+  const C = new Float64Array(m * n);
+  const r = Math.fround;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = r(c0(i, j));
+    for (let q = 0; q < k; q++) s = r(s + r(a(i, q) * b(q, j)));
+    C[i * n + j] = s;
+  }
+  return C;
+}
+
 interface Case { m: number; n: number; k: number; transA: boolean; transB: boolean; accumulate: boolean; pad: number; seed: number }
 
 const h = harness();
 
 /** Runs one product through the wasm kernels, panels split at `splits`; returns C's valid part. */
-function run(cs: Case, splits: number[] = []): { got: Float32Array; want: Float64Array; k: number } {
+function run(cs: Case, splits: number[] = [], float32Sequential = false): { got: Float32Array; want: Float64Array; k: number } {
   const { m, n, k, transA, transB, accumulate, pad, seed } = cs;
   h.reset();
   const lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
@@ -33,7 +45,7 @@ function run(cs: Case, splits: number[] = []): { got: Float32Array; want: Float6
   for (let t = 0; t + 1 < cuts.length; t++) {
     h.exports[transA ? K.gemmTN : K.gemmNT]!(m, k, 4 * a, lda, 4 * bp, n, 4 * c, ldc, accumulate ? 1 : 0, cuts[t]!, cuts[t + 1]!);
   }
-  const want = reference(m, n, k,
+  const want = (float32Sequential ? sequential32 : reference)(m, n, k,
     (i, q) => A[transA ? q * lda + i : i * lda + q]!,
     (q, j) => B[transB ? j * ldb + q : q * ldb + j]!,
     (i, j) => (accumulate ? C[i * ldc + j]! : 0));
@@ -67,6 +79,19 @@ describe("f32 GEMM kernels (SIMD128) against float64", () => {
       pad: fc.integer({ min: 0, max: 3 }), seed: fc.integer({ min: 1, max: 1000 }),
     });
     fc.assert(fc.property(shape, (cs) => expectClose(run(cs))), { numRuns: 300 });
+  });
+
+  it("across the k block (256) and the row block (64): every element is the sequential float32 sum, bit for bit", () => {
+    for (const [m, k, n] of [[70, 300, 20], [133, 520, 9], [5, 257, 33]] as const) {
+      for (const transA of [false, true]) for (const accumulate of [false, true]) {
+        const cs = { m, n, k, transA, transB: transA, accumulate, pad: 1, seed: m + k };
+        const { got, want } = run(cs);
+        expectClose({ got, want, k });
+        // The order the kernels promise: s = (accumulate ? C : 0), then s += a·b for q ascending, in float32.
+        const seq = run(cs, [], true).want;
+        expect(got).toEqual(Float32Array.from(seq));
+      }
+    }
   });
 
   it("k = 0 writes zeros, or leaves C alone when accumulating", () => {
