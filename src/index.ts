@@ -216,37 +216,45 @@ export interface TrainResult extends Diagnosed {
 /** Trains a character-level language model on a text (truncated backpropagation through time), as `rnnc train` does. */
 export async function train(source: string, options: TrainOptions): Promise<TrainResult> {
   const file = options.file ?? "main.rnn";
-  const { trainCharModel } = await import("./train/train-char.js");
-  const { charModelMetadata } = await import("./train/char-model.js");
+  const { train: runTraining } = await import("./train/train.js");
   const { TrainInputError } = await import("./train/errors.js");
-  const { paramsToSafetensors } = await import("./weights/index.js");
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  // The training driver keeps its checkpoints on disk (atomic writes, resumable); the library
+  // gives it a scratch folder and returns the final weights' bytes.
+  const scratch = mkdtempSync(join(tmpdir(), "rnnc-train-"));
+  const output = join(scratch, "weights.safetensors");
   try {
     const recorded = recording(file, source, options.read, () =>
-      trainCharModel({
+      runTraining({
         file,
         source,
-        data: options.data,
+        dataFile: "data.txt",
+        data: new TextEncoder().encode(options.data),
         ...(options.cell !== undefined ? { cell: options.cell } : {}),
         ...(options.dims !== undefined ? { dims: options.dims } : {}),
         steps: options.steps ?? 32,
         batch: options.batch ?? 16,
-        ...(options.iterations !== undefined ? { iterations: options.iterations } : {}),
+        ...(options.iterations !== undefined ? { iterations: options.iterations } : { epochs: 1 }),
         optimizer: options.optimizer ?? { name: "adam" },
         ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
         ...(options.clipValue !== undefined ? { clipValue: options.clipValue } : {}),
         seed: options.seed ?? 0,
         ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
-        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+        output,
+        ...(options.onProgress !== undefined ? { onProgress: (p: { iteration: number; loss: number }) => options.onProgress!({ iteration: p.iteration, loss: p.loss }) } : {}),
       }),
     );
     const result = await recorded.result;
     const base = diagnosed(result.diagnostics, recorded.sources);
-    const model = result.model;
-    if (!model) return base;
-    return { ...base, weights: paramsToSafetensors(model.params, model.cell.paramShapes, charModelMetadata(model.info)), losses: model.losses };
+    if (!result.result) return base;
+    return { ...base, weights: new Uint8Array(readFileSync(output)), losses: result.result.losses };
   } catch (error) {
     if (!(error instanceof TrainInputError)) throw error;
     return { ...diagnosed([], new Map([[file, source]])), ok: false, error: error.message };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
