@@ -435,7 +435,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.writeLine(
         wasmContext
           ? `const backend = chooseBackend(${quote(C)}, dtype, options.backend);`
-          : `const backend: "wasm" | "js" = options.backend === undefined || options.backend === "js" ? "js" : (() => { throw new Error(\`${C}: options.backend \${JSON.stringify(options.backend)} is not available: a cell with ${several ? "several inputs" : "dropout"} runs on the "js" backend\`); })();`,
+          : // Widened on purpose: the wasm branches below are shared with cells that can run on wasm.
+          `const backend = (options.backend === undefined || options.backend === "js" ? "js" : (() => { throw new Error(\`${C}: options.backend \${JSON.stringify(options.backend)} is not available: a cell with ${several ? "several inputs" : "dropout"} runs on the "js" backend\`); })()) as "wasm" | "js";`,
       );
       w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
       w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads) : undefined;`);
