@@ -1,9 +1,8 @@
 // The model driver of generated modules: runs a model's plan (layers over whole sequences,
 // reversal, concatenation, last steps, losses) by calling the generated cell kernels, and its
-// backward pass in reverse order. No imports: embedded in modules that define a model. The
-// plan is data the compiler writes next to the model's factory (see src/backends/ts/model.ts).
-// The imports are of the other runtime files, which are embedded beside this one: the embedding
-// drops these lines.
+// backward pass in reverse order. Embedded (scripts/bundle-runtime.ts) only in modules that
+// define a model. The plan is data the compiler writes next to the model's factory (see
+// src/backends/ts/model.ts).
 import { checkArray, checkCount, checkDim, checkLengths, checkParams } from "./checks.js";
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
