@@ -22,7 +22,7 @@
  * against ⟨∇L, v⟩, which tests every element of the gradient at once (in aggregate).
  */
 import { compareArrays, type Comparison, type Tolerance } from "./compare.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../core/random.js";
 
 /** Finite-difference step relative to max(1, |θ|); see the error model above. */
 export const FD_EPSILON = 1e-5;

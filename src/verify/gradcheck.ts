@@ -12,7 +12,7 @@ import { compareArrays, type Comparison, type Tolerance } from "./compare.js";
 import type { CellKernel, GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
 import { expectArray, expectDeclaredParams, expectRunShape, sizeOf } from "./errors.js";
 import { checkLossGradients, FD_EPSILON, FD_TOLERANCE, type FdOptions, type FdResult, type LossInputs, type LossShapes } from "./finite-diff.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../core/random.js";
 import { concreteShapes, ORACLE_TOLERANCE, oracleGradients, oracleRun } from "./tfjs-oracle.js";
 
 export interface GradcheckOptions {

@@ -19,7 +19,7 @@ import { FD_EPSILON, FD_TOLERANCE, finiteDifferenceCheck, type FdOptions, type F
 import type { GradcheckOptions, GradcheckReport, TensorReport } from "./gradcheck.js";
 import { modelLayout, type ModelLayout } from "./model-layout.js";
 import { modelOracleGradients, modelOracleRun, type ModelData } from "./model-oracle.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../core/random.js";
 import { ORACLE_TOLERANCE } from "./tfjs-oracle.js";
 
 /** The same options as a cell's gradcheck; `dims` are the model's dimensions. */

@@ -1558,7 +1558,32 @@ function clipGradValue(grads: NamedArrays, clipValue: number): void {
 `;
 
 /** The model driver (src/runtime/model-api.ts), embedded after RUNTIME_TEXT in modules that define a model. */
-export const MODEL_DRIVER_TEXT = `// ---- runtime/model.ts ----
+export const MODEL_DRIVER_TEXT = `// ---- runtime/random.ts ----
+/**
+ * The seed of layer \`k\`'s own stream in a model: the model's seed and the layer's index mixed (a
+ * layer's values do not depend on which layers come before it, beyond their count).
+ */
+function layerSeed(seed: number, k: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
+}
+
+// ---- runtime/names.ts ----
+// The keys of a model's params and states in its flat records (\`params\`, \`initial\`, \`final\`,
+// gradients, weight files): \`layer.local\`, e.g. \`enc.W_ih\`. The one place the format is written
+// and read; the compiler uses it through src/core/names.ts. Embedded in modules with a model.
+
+/** The key of a layer's param or state \`local\`. */
+function qualifiedKey(layer: string, local: string): string {
+  return \`\${layer}.\${local}\`;
+}
+
+/** The local name of \`key\` when it belongs to \`layer\`, else undefined. */
+function localKeyIn(key: string, layer: string): string | undefined {
+  const dot = key.indexOf(".");
+  return dot >= 0 && key.slice(0, dot) === layer ? key.slice(dot + 1) : undefined;
+}
+
+// ---- runtime/model.ts ----
 // The model driver of generated modules: runs a model's plan (layers over whole sequences,
 // reversal, concatenation, last steps, losses) by calling the generated cell kernels, and its
 // backward pass in reverse order. Embedded (scripts/bundle-runtime.ts) only in modules that
@@ -1680,13 +1705,13 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
   });
   const byName = new Map(layers.map((l) => [l.name, l]));
   const paramShapes: Record<string, number[]> = {};
-  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[\`\${l.name}.\${p}\`] = shape;
+  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
   const stateNames: string[] = [];
   const widths = plan.nodes.map((n) => size(n.width));
 
   const layerParams = (all: Record<string, A>, layer: string): Record<string, A> => {
     const out: Record<string, A> = {};
-    for (const p of Object.keys(byName.get(layer)!.inst.paramShapes)) out[p] = all[\`\${layer}.\${p}\`]!;
+    for (const p of Object.keys(byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
     return out;
   };
 
@@ -1696,8 +1721,8 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
     // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
     // depend on which other layers the model has before it, beyond their count).
     layers.forEach((l, k) => {
-      const p = l.inst.init((Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0);
-      for (const [name, v] of Object.entries(p)) out[\`\${l.name}.\${name}\`] = v as A;
+      const p = l.inst.init(layerSeed(seed, k));
+      for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
     });
     return out;
   }
@@ -1747,9 +1772,9 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
             const initial: Record<string, ArrayLike<number>> = {};
             const given = opts.initial ?? {};
             for (const k of Object.keys(given)) {
-              if (given[k] === undefined) continue;
-              if (!k.startsWith(\`\${spec.layer}.\`)) continue;
-              initial[k.slice(spec.layer.length + 1)] = given[k]!;
+              const local = localKeyIn(k, spec.layer);
+              if (given[k] === undefined || local === undefined) continue;
+              initial[local] = given[k]!;
             }
             const run = layer.inst.forward(layerParams(P, spec.layer), values[spec.arg] as A, {
               batch: B,
@@ -1761,8 +1786,9 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
             res = run;
             runResults[node.run] = run;
             for (const [s, v] of Object.entries(run.final)) {
-              final[\`\${spec.layer}.\${s}\`] = v as A;
-              if (!stateNames.includes(\`\${spec.layer}.\${s}\`)) stateNames.push(\`\${spec.layer}.\${s}\`);
+              const key = qualifiedKey(spec.layer, s);
+              final[key] = v as A;
+              if (!stateNames.includes(key)) stateNames.push(key);
             }
           }
           values[id] = res.outputs[node.output] as A;
@@ -1923,14 +1949,15 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
           });
           const finalSeeds: Record<string, ArrayLike<number>> = {};
           for (const [k, v] of Object.entries(seeds?.final ?? {})) {
-            if (v !== undefined && k.startsWith(\`\${spec.layer}.\`)) finalSeeds[k.slice(spec.layer.length + 1)] = v;
+            const local = localKeyIn(k, spec.layer);
+            if (v !== undefined && local !== undefined) finalSeeds[local] = v;
           }
           const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
           for (const [p, v] of Object.entries(r.params)) {
-            const acc = grads[\`\${spec.layer}.\${p}\`]!;
+            const acc = grads[qualifiedKey(spec.layer, p)]!;
             for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
           }
-          for (const [s, v] of Object.entries(r.initial)) initial[\`\${spec.layer}.\${s}\`] = v as A;
+          for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
           if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
           break;
         }
@@ -2069,4 +2096,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["AdamConfig","CellFactory","CellLike","FloatArr","FloatArray","FloatArrayCtor","InitConstExpr","InitParamSpec","InitSpecData","KC","LinearDim","MC","ModelForwardOptionsData","ModelGradientsData","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","OptLayout","PackedB","ParamOptimizer","PlanNode","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","Rng","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SgdConfig","StEntry","adam","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","clipGradNorm","clipGradValue","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","evalLinear","evaluateConstExpr","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initParam","initParams","leakyRelu","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","readSafetensors","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","seedArray","sgd","sigmoid","sign","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","step","tile1x8","tile4x8","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["AdamConfig","CellFactory","CellLike","FloatArr","FloatArray","FloatArrayCtor","InitConstExpr","InitParamSpec","InitSpecData","KC","LinearDim","MC","ModelForwardOptionsData","ModelGradientsData","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","OptLayout","PackedB","ParamOptimizer","PlanNode","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","Rng","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SgdConfig","StEntry","adam","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","clipGradNorm","clipGradValue","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","evalLinear","evaluateConstExpr","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initParam","initParams","layerSeed","leakyRelu","localKeyIn","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","seedArray","sgd","sigmoid","sign","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","step","tile1x8","tile4x8","writeSafetensors"];
