@@ -11,6 +11,11 @@ export interface NodeAttrs {
   /** const (gradient graphs): the value is this dimension, known when the dims are (mean's 1/n) */
   readonly dim?: Dim;
   readonly alpha?: number;
+  /** clamp: the bounds, lo ≤ hi */
+  readonly lo?: number;
+  readonly hi?: number;
+  /** pow: the constant exponent */
+  readonly exponent?: number;
   /** slice */
   readonly start?: Dim;
   readonly end?: Dim;

@@ -21,6 +21,8 @@ export function printNode(n: Node, lineOf?: (offset: number) => number): string 
   if (n.op === "const") attrs.push(n.attrs.dim ? `dim ${n.attrs.dim}` : String(n.attrs.value));
   if (n.attrs.name && n.op !== "const") attrs.push(n.attrs.name);
   if (n.attrs.alpha !== undefined) attrs.push(`alpha=${n.attrs.alpha}`);
+  if (n.attrs.lo !== undefined) attrs.push(`lo=${n.attrs.lo} hi=${n.attrs.hi}`);
+  if (n.attrs.exponent !== undefined) attrs.push(`exponent=${n.attrs.exponent}`);
   if (n.attrs.start) attrs.push(`[${n.attrs.start}:${n.attrs.end}]`);
   if (n.attrs.transA) attrs.push("transA");
   if (n.attrs.transB) attrs.push("transB");

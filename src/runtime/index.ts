@@ -9,3 +9,4 @@ export { checkArray, checkCount, checkDim, checkLengths, checkParams, seedArray 
 export { initParams, type InitParamSpec, type InitSpecData } from "./random.js";
 export { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 export { adam, clipGradNorm, clipGradValue, sgd, type AdamConfig, type ParamOptimizer, type SgdConfig } from "./optim.js";
+export { checkThreads, chooseBackend, compileKernels, WasmHeap, type HeapRegion, type KernelSource } from "./wasm-heap.js";

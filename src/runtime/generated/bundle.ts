@@ -1311,6 +1311,22 @@ interface ParamOptimizer {
   step(params: NamedArrays, grads: NamedArrays): void;
 }
 
+/** What an optimizer needs to go on where another left off: its step count and its buffers per param. */
+interface OptimizerSnapshot {
+  readonly steps: number;
+  readonly state: Readonly<Record<string, Readonly<Record<string, Float32Array | Float64Array>>>>;
+}
+
+/** An optimizer whose state can be saved (\`steps\`, \`state\`) and restored, so training resumes exactly. */
+interface ResumableOptimizer extends ParamOptimizer {
+  /**
+   * Takes over a saved state before the first step: the buffers are copied for the params of
+   * \`params\` (the same names and lengths the next steps will use). Refuses a state with missing,
+   * extra or wrongly sized buffers.
+   */
+  restore(snapshot: OptimizerSnapshot, params: NamedArrays): void;
+}
+
 function optDescribe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (value === null) return "null";
@@ -1405,6 +1421,46 @@ function optLayout(names: readonly string[], params: NamedArrays): OptLayout {
   return { names: names.slice(), lengths };
 }
 
+/**
+ * Copies a saved state into \`state\` for the params of \`params\`, after checking that every param has
+ * exactly the buffers \`buffers\` names with its length. Returns the layout the next steps must keep.
+ */
+function optRestore(
+  where: string,
+  snapshot: OptimizerSnapshot,
+  params: NamedArrays,
+  buffers: readonly string[],
+  state: Record<string, Record<string, Float32Array | Float64Array>>,
+  stepsTaken: number,
+): OptLayout {
+  if (stepsTaken !== 0) throw new Error(\`\${where}: restore must come before the first step (\${stepsTaken} taken)\`);
+  const steps = snapshot.steps;
+  if (!Number.isSafeInteger(steps) || steps < 0) throw new Error(\`\${where}: snapshot.steps must be an integer ≥ 0, received \${optDescribe(steps)}\`);
+  const names = Object.keys(params);
+  for (const name of Object.keys(snapshot.state)) {
+    if (!optHas(params, name)) throw new Error(\`\${where}: the snapshot has a state for \${name}, which is not a param (the params are \${names.join(", ") || "none"})\`);
+  }
+  for (const name of names) {
+    // A plain SGD keeps no buffers: its saved state may leave the params out.
+    const saved = snapshot.state[name] ?? (buffers.length === 0 ? {} : undefined);
+    if (saved === undefined) throw new Error(\`\${where}: the snapshot has no state for params.\${name}\`);
+    const fresh: Record<string, Float32Array | Float64Array> = {};
+    for (const key of Object.keys(saved)) {
+      if (!buffers.includes(key)) throw new Error(\`\${where}: the snapshot's state for \${name} has a buffer \${JSON.stringify(key)} this optimizer does not keep (it keeps \${buffers.join(", ") || "none"})\`);
+    }
+    for (const key of buffers) {
+      const b = saved[key];
+      const p = params[name]!;
+      if (b === undefined || b.length !== p.length) throw new Error(\`\${where}: the snapshot's \${key} for \${name} must have \${p.length} numbers, received \${optDescribe(b)}\`);
+      const copy = optZerosLike(p);
+      copy.set(b);
+      fresh[key] = copy;
+    }
+    state[name] = fresh;
+  }
+  return optLayout(names, params);
+}
+
 function optZerosLike(a: Float32Array | Float64Array): Float32Array | Float64Array {
   return a instanceof Float64Array ? new Float64Array(a.length) : new Float32Array(a.length);
 }
@@ -1415,7 +1471,7 @@ function optZerosLike(a: Float32Array | Float64Array): Float32Array | Float64Arr
  *   b ← g at the first step, μb + g after it   (when μ ≠ 0), and g ← b
  *   θ ← θ − γg
  */
-function sgd(options: SgdConfig): ParamOptimizer {
+function sgd(options: SgdConfig): ResumableOptimizer {
   const where = "sgd";
   const o = optOptions(where, options, ["lr", "momentum", "weightDecay"]);
   const lr = optNumber(where, "lr", o["lr"], 0, 0);
@@ -1430,6 +1486,10 @@ function sgd(options: SgdConfig): ParamOptimizer {
       return steps;
     },
     state,
+    restore(snapshot: OptimizerSnapshot, params: NamedArrays): void {
+      layout = optRestore(\`\${where}.restore\`, snapshot, params, momentum !== 0 ? ["momentum"] : [], state, steps);
+      steps = snapshot.steps;
+    },
     step(params: NamedArrays, grads: NamedArrays): void {
       const names = optCheckStep(\`\${where}.step\`, params, grads, layout);
       const first = layout === undefined;
@@ -1463,7 +1523,7 @@ function sgd(options: SgdConfig): ParamOptimizer {
  *   m̂ ← m / (1 − β₁ᵗ),    v̂ ← v / (1 − β₂ᵗ)
  *   θ ← θ − γ m̂ / (√v̂ + ε)
  */
-function adam(options: AdamConfig): ParamOptimizer {
+function adam(options: AdamConfig): ResumableOptimizer {
   const where = "adam";
   const o = optOptions(where, options, ["lr", "beta1", "beta2", "eps", "weightDecay"]);
   const lr = optNumber(where, "lr", o["lr"], 0, 0);
@@ -1480,6 +1540,10 @@ function adam(options: AdamConfig): ParamOptimizer {
       return steps;
     },
     state,
+    restore(snapshot: OptimizerSnapshot, params: NamedArrays): void {
+      layout = optRestore(\`\${where}.restore\`, snapshot, params, ["m", "v"], state, steps);
+      steps = snapshot.steps;
+    },
     step(params: NamedArrays, grads: NamedArrays): void {
       const names = optCheckStep(\`\${where}.step\`, params, grads, layout);
       if (layout === undefined) {
@@ -1555,6 +1619,525 @@ function clipGradValue(grads: NamedArrays, clipValue: number): void {
     }
   }
 }
+
+// ---- runtime/wasm-threads.ts ----
+// A pool of worker threads running WebAssembly kernels on one shared memory. No imports: the
+// generated module embeds this file's text, and it runs in Node (worker_threads) and in
+// browsers (Worker from a Blob URL; shared memory needs cross-origin isolation).
+//
+// Every worker instantiates the same module on the same \`WebAssembly.Memory\`. A job is one
+// exported function whose last two parameters are a range [lo, hi) of output units (GEMM
+// panels, batch rows, …): \`run\` cuts [0, total) into one contiguous chunk per thread, the
+// calling thread takes the first, and an Atomics barrier waits for the rest. Splitting
+// outputs — never a reduction — keeps results bit-identical for any thread count.
+
+/** Work (in flops, or any unit the caller uses for \`work\`) below which a job stays on the calling thread. */
+const DEFAULT_MIN_WORK = 1_500_000;
+
+const MAX_ARGS = 30;
+const MAX_THREADS = 64;
+// Control block layout (Int32 indices): generation, done count, function id, arg count, stop flag.
+const GEN = 0, GEN = 1, GEN = 2, GEN = 3, GEN = 4;
+const ARGS_BYTE = 64;
+const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
+const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
+/** Spins before sleeping in Atomics.wait: a short job's barrier then costs far less than a wake-up. */
+const SPINS = 20000;
+
+/** The worker's program, as text so it can be started without a file: eval in Node, Blob URL in browsers. */
+const WORKER_SOURCE = \`"use strict";
+const nodePort = typeof require === "function" ? require("node:worker_threads").parentPort : null;
+function onFirst(handler) {
+  if (nodePort) nodePort.once("message", handler);
+  else self.onmessage = (e) => { self.onmessage = null; handler(e.data); };
+}
+function post(msg) { if (nodePort) nodePort.postMessage(msg); else self.postMessage(msg); }
+onFirst((d) => {
+  let fns;
+  try {
+    const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
+    fns = d.names.map((n) => inst.exports[n]);
+  } catch (e) { post({ error: String(e) }); return; }
+  const ctl = new Int32Array(d.control, 0, 16);
+  const args = new Float64Array(d.control, \${ARGS_BYTE}, \${MAX_ARGS});
+  const ranges = new Int32Array(d.control, \${RANGES_BYTE}, \${2 * MAX_THREADS});
+  const me = d.index;
+  // Read the generation before saying ready: the first job may start the moment we do.
+  let gen = Atomics.load(ctl, \${GEN});
+  post({ ready: true });
+  for (;;) {
+    let spins = 0;
+    while (Atomics.load(ctl, \${GEN}) === gen) {
+      if (++spins > \${SPINS}) Atomics.wait(ctl, \${GEN}, gen);
+    }
+    gen = Atomics.load(ctl, \${GEN});
+    if (Atomics.load(ctl, \${GEN}) !== 0) break;
+    const lo = ranges[2 * me], hi = ranges[2 * me + 1];
+    if (lo < hi) {
+      const n = ctl[\${GEN}], a = new Array(n + 2);
+      for (let i = 0; i < n; i++) a[i] = args[i];
+      a[n] = lo; a[n + 1] = hi;
+      fns[ctl[\${GEN}]](...a);
+    }
+    Atomics.add(ctl, \${GEN}, 1);
+    Atomics.notify(ctl, \${GEN});
+  }
+  if (nodePort) nodePort.close();
+});
+\`;
+
+interface ThreadPoolOptions {
+  /** The compiled module every thread instantiates (imports only \`env.memory\`). */
+  readonly module: WebAssembly.Module;
+  /** A shared memory (\`shared: true\`). */
+  readonly memory: WebAssembly.Memory;
+  /** The calling thread's instance of \`module\` on \`memory\`. */
+  readonly instance: WebAssembly.Instance;
+  /** Total threads including the caller (1 runs everything here, no workers). */
+  readonly threads: number;
+  /** The exports jobs may name; each takes its own arguments and then (lo, hi). */
+  readonly exports: readonly string[];
+  /** Jobs whose \`work\` is below this run on the calling thread alone. */
+  readonly minWork?: number;
+}
+
+interface WorkerLike {
+  postMessage(msg: unknown): void;
+  terminate(): unknown;
+}
+
+class ThreadPool {
+  private readonly ctl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly ranges: Int32Array;
+  private readonly ids = new Map<string, number>();
+  private readonly local: ((...a: number[]) => unknown)[];
+  private readonly minWork: number;
+  private canWait = true;
+  private disposed = false;
+
+  private constructor(readonly threads: number, private readonly workers: WorkerLike[], control: SharedArrayBuffer, options: ThreadPoolOptions) {
+    this.ctl = new Int32Array(control, 0, 16);
+    this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
+    this.ranges = new Int32Array(control, RANGES_BYTE, 2 * MAX_THREADS);
+    options.exports.forEach((n, i) => this.ids.set(n, i));
+    this.local = options.exports.map((n) => {
+      const fn = options.instance.exports[n];
+      if (typeof fn !== "function") throw new Error(\`ThreadPool: the module has no exported function "\${n}"\`);
+      return fn as (...a: number[]) => unknown;
+    });
+    this.minWork = options.minWork ?? DEFAULT_MIN_WORK;
+  }
+
+  /** Starts \`threads − 1\` workers and resolves once each has instantiated the module. */
+  static async create(options: ThreadPoolOptions): Promise<ThreadPool> {
+    const { threads } = options;
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+      throw new Error(\`ThreadPool: threads must be an integer from 1 to \${MAX_THREADS}, got \${threads}\`);
+    }
+    if (threads > 1 && !(options.memory.buffer instanceof SharedArrayBuffer)) {
+      throw new Error("ThreadPool: threads > 1 needs a shared WebAssembly.Memory ({ shared: true })");
+    }
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const workers: WorkerLike[] = [];
+    const ready: Promise<void>[] = [];
+    try {
+      for (let index = 1; index < threads; index++) {
+        const { worker, firstMessage } = await startWorker();
+        workers.push(worker);
+        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, index });
+        ready.push(firstMessage.then((m) => {
+          const err = (m as { error?: string }).error;
+          if (err !== undefined) throw new Error(\`ThreadPool: a worker could not instantiate the module: \${err}\`);
+        }));
+      }
+      await Promise.all(ready);
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      throw e;
+    }
+    return new ThreadPool(threads, workers, control, options);
+  }
+
+  /**
+   * Calls export \`name\`(...args, lo, hi) over [0, total) split in contiguous chunks, one per
+   * thread, and returns when all are done. With \`work\` below the pool's threshold (or one
+   * thread) the calling thread runs (0, total) itself.
+   */
+  run(name: string, args: readonly number[], total: number, work = Infinity): void {
+    const id = this.ids.get(name);
+    if (id === undefined) throw new Error(\`ThreadPool: "\${name}" is not one of the pool's exports\`);
+    if (this.disposed) throw new Error("ThreadPool: used after dispose()");
+    const n = this.threads;
+    if (n === 1 || work < this.minWork || total < 2) {
+      this.local[id]!(...args, 0, total);
+      return;
+    }
+    if (args.length > MAX_ARGS) throw new Error(\`ThreadPool: at most \${MAX_ARGS} arguments\`);
+    const { ctl, ranges } = this;
+    this.args.set(args);
+    for (let t = 0; t < n; t++) {
+      ranges[2 * t] = Math.floor((total * t) / n);
+      ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
+    }
+    ctl[GEN] = id;
+    ctl[GEN] = args.length;
+    Atomics.store(ctl, GEN, 0);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    this.local[id]!(...args, ranges[0]!, ranges[1]!);
+    this.barrier(n - 1);
+  }
+
+  private barrier(expected: number): void {
+    const ctl = this.ctl;
+    let spins = 0;
+    for (let d = Atomics.load(ctl, GEN); d < expected; d = Atomics.load(ctl, GEN)) {
+      if (++spins > SPINS && this.canWait) {
+        try {
+          Atomics.wait(ctl, GEN, d, 50);
+        } catch {
+          this.canWait = false; // a browser's main thread may not block: spin instead
+        }
+      }
+    }
+  }
+
+  /** Stops and terminates the workers. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.ctl, GEN, 1);
+    Atomics.add(this.ctl, GEN, 1);
+    Atomics.notify(this.ctl, GEN);
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+/** A worker running WORKER_SOURCE, unref'd in Node so it never keeps the process alive. */
+async function startWorker(): Promise<{ worker: WorkerLike; firstMessage: Promise<unknown> }> {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => WorkerLike & { onmessage: unknown; onerror: unknown } };
+  if (g.process?.versions?.node !== undefined) {
+    const spec = "node:worker_threads";
+    const wt = (await import(spec)) as { Worker: new (src: string, o: { eval: true }) => WorkerLike & { unref(): void; once(ev: string, f: (m: unknown) => void): void } };
+    const worker = new wt.Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    const firstMessage = new Promise<unknown>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    return { worker, firstMessage };
+  }
+  if (g.Worker === undefined) throw new Error("ThreadPool: this engine has no Worker");
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+  const worker = new g.Worker(url);
+  const firstMessage = new Promise<unknown>((resolve, reject) => {
+    worker.onmessage = (e: { data: unknown }) => resolve(e.data);
+    worker.onerror = (e: unknown) => reject(new Error(\`ThreadPool: worker failed: \${String((e as { message?: string }).message ?? e)}\`));
+  }).finally(() => URL.revokeObjectURL(url));
+  return { worker, firstMessage };
+}
+
+// ---- runtime/wasm-heap.ts ----
+// The WebAssembly side of a generated module: feature detection, compiling the embedded
+// kernels once, and each instance's memory. No imports: embedded in every generated module.
+// Every buffer a float32 kernel touches (params, input, tape, states, outputs, gradients)
+// is a Float32Array view of one WebAssembly.Memory, so the wasm loops and the TypeScript
+// around them share data without copying; inputs are copied in once per call, results out
+// once.
+
+/** The part of the WebAssembly API the module uses (typed here: lib.dom may be absent). */
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+  validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<object>;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+function fromBase64(s: string): Uint8Array {
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const clean = s.replace(/=+$/, "");
+  const out = new Uint8Array((clean.length * 3) >> 2);
+  let bits = 0, value = 0, o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    value = (value << 6) | A.indexOf(clean[i]!);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** A module using one f32x4 instruction: engines without SIMD128 reject it. */
+const SIMD_PROBE = "AGFzbQEAAAABBAFgAAADAgEAChcBFQD9DAAAAAAAAAAAAAAAAAAAAAAaCw==";
+
+let simdChecked: boolean | undefined;
+/** Whether this engine runs WebAssembly SIMD128 (the float32 kernels' default backend). */
+function wasmSimdSupported(): boolean {
+  if (simdChecked === undefined) {
+    const api = wasmApi();
+    try {
+      simdChecked = api !== undefined && api.validate(fromBase64(SIMD_PROBE));
+    } catch {
+      simdChecked = false;
+    }
+  }
+  return simdChecked;
+}
+
+/** The backend an instance runs on: float32 defaults to wasm where SIMD128 validates. */
+function chooseBackend(where: string, dtype: "float32" | "float64", requested: unknown): "wasm" | "js" {
+  if (requested !== undefined && requested !== "wasm" && requested !== "js") {
+    throw new Error(\`\${where}: options.backend must be "wasm" or "js", received \${JSON.stringify(requested)}\`);
+  }
+  if (requested === "js") return "js";
+  if (dtype === "float64") {
+    if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" runs float32 only; use dtype "float32" or backend "js" for float64\`);
+    return "js";
+  }
+  if (wasmSimdSupported()) return "wasm";
+  if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" needs WebAssembly SIMD128, which this engine does not support\`);
+  return "js";
+}
+
+const compiledKernels = new Map<string, object>();
+
+/** The embedded kernels: base64, and the offset of the memory import's limits flag. */
+interface KernelSource {
+  readonly base64: string;
+  readonly sharedFlag: number;
+}
+
+/** The kernels' bytes; \`shared\` flips the memory import's limits flag to import a shared memory (threads). */
+function kernelBytes(src: KernelSource, shared: boolean): Uint8Array {
+  const bytes = fromBase64(src.base64);
+  if (shared) bytes[src.sharedFlag] = 0x03;
+  return bytes;
+}
+
+/** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
+async function compileKernels(src: KernelSource, shared: boolean): Promise<void> {
+  const api = wasmApi();
+  const key = \`\${shared}:\${src.base64}\`;
+  if (api === undefined || compiledKernels.has(key)) return;
+  compiledKernels.set(key, await api.compile(kernelBytes(src, shared)));
+}
+
+function kernelModule(where: string, src: KernelSource, shared: boolean): object {
+  const key = \`\${shared}:\${src.base64}\`;
+  let m = compiledKernels.get(key);
+  if (m === undefined) {
+    try {
+      m = new (wasmApi()!.Module)(kernelBytes(src, shared));
+    } catch (e) {
+      throw new Error(\`\${where}: this engine refused to compile the WebAssembly kernels synchronously (\${(e as Error).message}); \\\`await prepareWasm()\\\` once before instantiating\`);
+    }
+    compiledKernels.set(key, m);
+  }
+  return m;
+}
+
+/** The threads option: a positive integer (1 when omitted). */
+function checkThreads(where: string, threads: unknown): number {
+  if (threads === undefined) return 1;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(\`\${where}: options.threads must be an integer from 1 to 64, received \${JSON.stringify(threads)}\`);
+  }
+  return threads;
+}
+
+/** A stretch of memory kept between calls: the tape of a forward run. */
+interface HeapRegion {
+  offsets: number[];
+  readonly sizes: readonly number[];
+  /** The contents, while the region is out of memory (evicted). */
+  spilled: Float32Array[] | undefined;
+  /** The run owning the region, held weakly: a region whose run is gone is freed, never copied out. */
+  readonly owner: { deref(): object | undefined } | undefined;
+  freed: boolean;
+}
+
+/** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
+const LIVE_TAPES = 4;
+
+interface WeakApi {
+  WeakRef?: new (o: object) => { deref(): object | undefined };
+  FinalizationRegistry?: new (cleanup: (held: () => void) => void) => { register(o: object, held: () => void): void };
+}
+/** Frees a region once its run is garbage (engines without FinalizationRegistry rely on eviction alone). */
+const regionReaper = (() => {
+  const R = (globalThis as WeakApi).FinalizationRegistry;
+  return R === undefined ? undefined : new R((free) => free());
+})();
+
+/**
+ * One instance's memory and kernels. Allocation is first-fit over a free list (blocks are
+ * 16-byte aligned and zeroed); a forward run's tape is a region kept until evicted by
+ * newer runs (then copied out, and back in if backward() asks for it).
+ */
+class WasmHeap {
+  readonly memory: WasmMemory;
+  readonly fns: Record<string, (...args: number[]) => void>;
+  private top = 64;
+  private free: [number, number][] = [];
+  private readonly live: HeapRegion[] = [];
+  /** The worker threads, once started (until then, and with threads = 1, everything runs here). */
+  private pool: ThreadPool | undefined;
+  private disposed = false;
+  /** Resolves when the worker threads are running (at once with threads = 1). */
+  readonly ready: Promise<void>;
+
+  constructor(where: string, src: KernelSource, threads: number) {
+    const shared = threads > 1;
+    this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 32768, shared });
+    const module = kernelModule(where, src, shared);
+    const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
+    this.fns = instance.exports as Record<string, (...args: number[]) => void>;
+    if (!shared) {
+      this.ready = Promise.resolve();
+      return;
+    }
+    const exports = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === "function");
+    this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports } as unknown as ThreadPoolOptions).then((pool) => {
+      if (this.disposed) pool.dispose();
+      else this.pool = pool;
+    });
+  }
+
+  /**
+   * Runs export \`name\`(...args, lo, hi) over [0, total), split between the threads when the
+   * work is large enough (each unit — a GEMM panel, a row — is computed the same way by any thread).
+   */
+  par(name: string, args: number[], total: number, work: number): void {
+    if (this.pool === undefined) this.fns[name]!(...args, 0, total);
+    else this.pool.run(name, args, total, work);
+  }
+
+  /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when \`trans\`) into 8-column panels at \`dst\`. */
+  packB(trans: boolean, b: number, ldb: number, k: number, n: number, dst: number): void {
+    this.fns[trans ? "f32_packb_t_8" : "f32_packb_n_8"]!(b, ldb, k, n, dst);
+  }
+
+  /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
+  gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    this.par("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
+  }
+
+  /** C[m×n] (+)= A[k×m]ᵀ·B, B packed (a weight's gradient: a sum over the k rows). */
+  gemmTN(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    this.par("f32_gemm_tn_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
+  }
+
+  /**
+   * Byte offsets of new blocks of \`sizes\` float32 elements. Blocks are not cleared: the
+   * caller zeroes those read before written (state histories, gradient sums).
+   */
+  alloc(sizes: readonly number[]): number[] {
+    const offsets = sizes.map((n) => this.block(((n * 4 + 15) >> 4) << 4));
+    const need = this.top - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    return offsets;
+  }
+
+  private block(bytes: number): number {
+    for (let i = 0; i < this.free.length; i++) {
+      const [start, size] = this.free[i]!;
+      if (size < bytes) continue;
+      if (size === bytes) this.free.splice(i, 1);
+      else this.free[i] = [start + bytes, size - bytes];
+      return start;
+    }
+    const start = this.top;
+    this.top += Math.max(bytes, 16);
+    return start;
+  }
+
+  release(offsets: readonly number[], sizes: readonly number[]): void {
+    offsets.forEach((o, i) => this.free.push([o, Math.max(((sizes[i]! * 4 + 15) >> 4) << 4, 16)]));
+    this.free.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const b of this.free) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === b[0]) last[1] += b[1];
+      else merged.push([b[0], b[1]]);
+    }
+    // A free block at the top returns to the bump pointer.
+    const end = merged[merged.length - 1];
+    if (end && end[0] + end[1] === this.top) {
+      this.top = end[0];
+      merged.pop();
+    }
+    this.free = merged;
+  }
+
+  /** Views of blocks; make them after the call's last alloc (growing replaces the buffer). */
+  views(offsets: readonly number[], sizes: readonly number[]): Float32Array[] {
+    const buffer = this.memory.buffer;
+    return offsets.map((o, i) => new Float32Array(buffer, o, sizes[i]!));
+  }
+
+  /** Keeps a run's blocks as a region; the oldest live region beyond LIVE_TAPES is copied out. */
+  keep(offsets: number[], sizes: readonly number[], owner: object): HeapRegion {
+    const W = (globalThis as WeakApi).WeakRef;
+    const region: HeapRegion = { offsets, sizes, spilled: undefined, owner: W === undefined ? undefined : new W(owner), freed: false };
+    regionReaper?.register(owner, () => this.drop(region));
+    this.live.push(region);
+    if (this.live.length > LIVE_TAPES) this.evictOldest();
+    return region;
+  }
+
+  /** Brings an evicted region back into memory. */
+  restore(region: HeapRegion): void {
+    if (region.freed) throw new Error("internal: the tape of a live run was freed");
+    if (region.spilled === undefined) return;
+    const offsets = this.alloc(region.sizes);
+    this.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
+    region.offsets = offsets;
+    region.spilled = undefined;
+    this.live.push(region);
+    if (this.live.length > LIVE_TAPES) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    const old = this.live.shift()!;
+    if (old.owner === undefined || old.owner.deref() !== undefined) old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    else old.freed = true;
+    this.release(old.offsets, old.sizes);
+  }
+
+  /** Frees a live region whose run is gone. */
+  private drop(region: HeapRegion): void {
+    const i = this.live.indexOf(region);
+    if (i < 0 || this.disposed) return;
+    this.live.splice(i, 1);
+    region.freed = true;
+    this.release(region.offsets, region.sizes);
+  }
+
+  /** Frees every region and stops the threads; the instance's memory is dropped with it. */
+  dispose(): void {
+    this.disposed = true;
+    this.pool?.dispose();
+    this.pool = undefined;
+    this.live.length = 0;
+    this.free = [];
+    this.top = 64;
+  }
+}
 `;
 
 /** The model driver (src/runtime/model-api.ts), embedded after RUNTIME_TEXT in modules that define a model. */
@@ -1628,6 +2211,9 @@ type FloatArr = Float32Array | Float64Array;
 /** What the driver needs of a generated cell instance. */
 interface CellLike {
   readonly paramShapes: Readonly<Record<string, number[]>>;
+  readonly backend?: "wasm" | "js";
+  readonly ready?: Promise<void>;
+  dispose?(): void;
   init(seed: number): Record<string, FloatArr>;
   forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
     outputs: Record<string, FloatArr>;
@@ -1643,7 +2229,7 @@ interface CellLike {
   };
 }
 
-type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64" }) => CellLike;
+type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) => CellLike;
 
 interface ModelForwardOptionsData {
   batch: number;
@@ -1689,7 +2275,7 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named \`layer.param\`. */
-function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64" }) {
+function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) {
   const M = plan.name;
   const dtype = options.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float64") throw new Error(\`\${M}: options.dtype must be "float32" or "float64", received \${String(dtype)}\`);
@@ -1701,7 +2287,8 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
   const layers = plan.layers.map((l) => {
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype }) };
+    // Every layer runs on the backend asked for (float32: the wasm kernels by default).
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, backend: options.backend, threads: options.threads }) };
   });
   const byName = new Map(layers.map((l) => [l.name, l]));
   const paramShapes: Record<string, number[]> = {};
@@ -2044,6 +2631,9 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
   return {
     dims,
     dtype,
+    backend: layers[0]?.inst.backend ?? "js",
+    ready: Promise.all(layers.map((l) => l.inst.ready)).then(() => undefined),
+    dispose: () => layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
     init,
     forward,
@@ -2096,4 +2686,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["AdamConfig","CellFactory","CellLike","FloatArr","FloatArray","FloatArrayCtor","InitConstExpr","InitParamSpec","InitSpecData","KC","LinearDim","MC","ModelForwardOptionsData","ModelGradientsData","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","OptLayout","PackedB","ParamOptimizer","PlanNode","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","Rng","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SgdConfig","StEntry","adam","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","clipGradNorm","clipGradValue","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","evalLinear","evaluateConstExpr","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initParam","initParams","layerSeed","leakyRelu","localKeyIn","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","seedArray","sgd","sigmoid","sign","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","step","tile1x8","tile4x8","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LinearDim","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","evalLinear","evaluateConstExpr","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initParam","initParams","kernelBytes","kernelModule","layerSeed","leakyRelu","localKeyIn","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","seedArray","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","wasmApi","wasmSimdSupported","writeSafetensors"];
