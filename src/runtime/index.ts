@@ -6,7 +6,7 @@
 export { elu, hardSigmoid, leakyRelu, relu, sigmoid, sign, softplus, softsign, step } from "./math.js";
 export { gemm, gemmTransA, packB, type PackedB } from "./gemm.js";
 export { checkArray, checkCount, checkDim, checkLengths, checkParams, seedArray } from "./checks.js";
-export { initParams, type InitParamSpec, type InitSpecData } from "./random.js";
+export { fillDropoutMasks, initParams, type InitParamSpec, type InitSpecData } from "./random.js";
 export { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 export { adam, clipGradNorm, clipGradValue, sgd, type AdamConfig, type ParamOptimizer, type SgdConfig } from "./optim.js";
 export { checkThreads, chooseBackend, compileKernels, WasmHeap, type HeapRegion, type KernelSource } from "./wasm-heap.js";

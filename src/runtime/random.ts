@@ -416,3 +416,18 @@ export function initParams(
   }
   return out;
 }
+
+/**
+ * Fills variational-dropout masks: `masks[k]` is site k's [B, size] mask and `ps[k]` its drop
+ * probability. The draws come from one generator seeded with `seed`, site by site, then row by
+ * row, element by element: an element whose uniform draw is below p is dropped (0), any other is
+ * kept and scaled by 1 / (1 − p) (inverted dropout), so a mask's expected value is 1.
+ */
+export function fillDropoutMasks(seed: number, masks: readonly (Float32Array | Float64Array)[], ps: readonly number[]): void {
+  const rng = createRng(seed);
+  masks.forEach((mask, k) => {
+    const p = ps[k]!;
+    const keep = 1 / (1 - p);
+    for (let i = 0; i < mask.length; i++) mask[i] = nextFloat64(rng) < p ? 0 : keep;
+  });
+}

@@ -12,6 +12,7 @@ import { compareArrays, type Comparison, type Tolerance } from "./compare.js";
 import type { CellKernel, GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
 import { expectArray, expectDeclaredParams, expectRunShape, sizeOf } from "./errors.js";
 import { checkLossGradients, FD_EPSILON, FD_TOLERANCE, type FdOptions, type FdResult, type LossInputs, type LossShapes } from "./finite-diff.js";
+import { packedKernel } from "./packed-inputs.js";
 import { SeededRandom } from "../core/random.js";
 import { named, tensorId, type TensorId } from "./tensor-id.js";
 import { concreteShapes, ORACLE_TOLERANCE, oracleGradients, oracleRun } from "./tfjs-oracle.js";
@@ -27,6 +28,11 @@ export interface GradcheckOptions {
   readonly seed?: number;
   /** Per-example lengths (variable-length batch); default: every example runs all steps. */
   readonly lengths?: readonly number[];
+  /**
+   * Check the training pass: dropout masks drawn from `seed`, the same in every forward run of
+   * the module (finite differences included) and in the oracle. Default: inference (no dropout).
+   */
+  readonly training?: boolean;
   readonly fd?: FdOptions;
   /** Compare with the tfjs oracle too; default true. */
   readonly oracle?: boolean;
@@ -92,9 +98,11 @@ interface Problem {
 /** Checks `kernel` (the generated module's cell for `graph`) and reports per tensor. */
 export async function gradcheck<Run extends RunResult>(
   graph: Graph,
-  kernel: CellKernel<Run>,
+  moduleKernel: CellKernel<Run>,
   options: GradcheckOptions,
 ): Promise<GradcheckReport> {
+  // Several inputs are checked packed into one x, side by side in declaration order.
+  const kernel = graph.inputs.length > 1 ? packedKernel(graph, moduleKernel, options.dims) : moduleKernel;
   const batch = options.batch ?? 2;
   const steps = options.steps ?? 4;
   const seed = options.seed ?? 0;
@@ -102,7 +110,7 @@ export async function gradcheck<Run extends RunResult>(
   const useOracle = options.oracle ?? true;
   const oracleTol = options.oracleTolerance ?? ORACLE_TOLERANCE;
   const fdOptions: FdOptions = { seed, ...options.fd };
-  const problem = drawProblem(graph, kernel, options.dims, batch, steps, seed, options.lengths);
+  const problem = drawProblem(graph, kernel, options.dims, batch, steps, seed, options.lengths, options.training === true);
 
   const run = runKernel(kernel, problem);
   const grads = backwardKernel(kernel, run, problem);
@@ -165,6 +173,7 @@ function drawProblem<Run extends RunResult>(
   steps: number,
   seed: number,
   lengths: readonly number[] | undefined,
+  training: boolean,
 ): Problem {
   const shapes = concreteShapes(graph, dims);
   expectDeclaredParams(kernel.paramShapes, Object.entries(shapes.params), "kernel", `cell ${graph.cell}`);
@@ -192,7 +201,7 @@ function drawProblem<Run extends RunResult>(
   for (const [name, shape] of Object.entries(shapes.states)) final[name] = rng.array(batch * sizeOf(shape), -1, 1);
   return {
     steps,
-    options: { batch, steps, lengths },
+    options: { batch, steps, lengths, ...(training ? { training, seed } : {}) },
     inputs: { params, x, initial },
     shapes: { params: shapes.params, x: xShape, initial: initialShapes },
     seeds: { outputs, final },

@@ -47,6 +47,9 @@ const UNARY_JS: Record<string, (a: string, node: Node) => string> = {
   abs: (a) => `Math.abs(${a})`,
   clamp: (a, n) => `Math.min(Math.max(${a}, ${num(n.attrs.lo!)}), ${num(n.attrs.hi!)})`,
   pow: (a, n) => `Math.pow(${a}, ${num(n.attrs.exponent!)})`,
+  dropout: () => {
+    throw new Error("internal: dropout is written by valueAt, which knows the row");
+  },
   step: (a) => `step(${a})`,
   sign: (a) => `sign(${a})`,
 };
@@ -426,6 +429,13 @@ export class KernelWriter {
       return `${s.buf}[${this.baseVar(s, cx, bases)}${i}]`;
     }
     const arg = (k: number, at: string) => this.valueAt(node.inputs[k]!, at, cx, members, bases);
+    if (node.op === "dropout") {
+      // Mask `site` holds one row per example: the example of row r is r % B (b in the time loop).
+      if (cx.fullRow === undefined) throw new Error("internal: dropout outside a per-row phase");
+      const example = cx.stepRow ?? `(${cx.fullRow} % B)`;
+      const at = node.shape.length === 0 ? example : `${example} * ${this.dims.size(node.shape)} + ${idx}`;
+      return `(${arg(0, idx)} * M${node.attrs.site}[${at}]!)`;
+    }
     if (isUnary(node.op)) return UNARY_JS[node.op]!(arg(0, idx), node);
     if (isBinary(node.op)) {
       const l = this.nodes[node.inputs[0]!]!.shape.length === 0 ? "0" : idx;

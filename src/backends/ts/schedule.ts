@@ -71,6 +71,8 @@ export function schedule(program: SeqProgram): Schedule {
     if (leaf) variance[id] = leaf.kind === "param" ? "param" : leaf.kind;
     else if (nodes[id]!.op === "const") variance[id] = "const";
     else variance[id] = nodes[id]!.inputs.map((i) => variance[i]!).reduce<V>((a, b) => (rank[a] >= rank[b] ? a : b), "const");
+    // A dropout mask is per example, so its product is computed per row even of a param.
+    if (nodes[id]!.op === "dropout" && rank[variance[id]!] < rank.seq) variance[id] = "seq";
   }
 
   // The recurrence: carry-dependent ancestors of the next carries.

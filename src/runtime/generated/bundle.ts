@@ -776,6 +776,21 @@ function initParams(
   return out;
 }
 
+/**
+ * Fills variational-dropout masks: \`masks[k]\` is site k's [B, size] mask and \`ps[k]\` its drop
+ * probability. The draws come from one generator seeded with \`seed\`, site by site, then row by
+ * row, element by element: an element whose uniform draw is below p is dropped (0), any other is
+ * kept and scaled by 1 / (1 − p) (inverted dropout), so a mask's expected value is 1.
+ */
+function fillDropoutMasks(seed: number, masks: readonly (Float32Array | Float64Array)[], ps: readonly number[]): void {
+  const rng = createRng(seed);
+  masks.forEach((mask, k) => {
+    const p = ps[k]!;
+    const keep = 1 / (1 - p);
+    for (let i = 0; i < mask.length; i++) mask[i] = nextFloat64(rng) < p ? 0 : keep;
+  });
+}
+
 // ---- runtime/safetensors.ts ----
 /**
  * The safetensors file format (https://github.com/huggingface/safetensors), read and written with
@@ -1637,7 +1652,7 @@ const DEFAULT_MIN_WORK = 1_500_000;
 const MAX_ARGS = 30;
 const MAX_THREADS = 64;
 // Control block layout (Int32 indices): generation, done count, function id, arg count, stop flag.
-const GEN = 0, GEN = 1, GEN = 2, GEN = 3, GEN = 4;
+const GEN = 0, DONE = 1, FN = 2, NARGS = 3, STOP = 4;
 const ARGS_BYTE = 64;
 const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
 const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
@@ -1671,16 +1686,16 @@ onFirst((d) => {
       if (++spins > \${SPINS}) Atomics.wait(ctl, \${GEN}, gen);
     }
     gen = Atomics.load(ctl, \${GEN});
-    if (Atomics.load(ctl, \${GEN}) !== 0) break;
+    if (Atomics.load(ctl, \${STOP}) !== 0) break;
     const lo = ranges[2 * me], hi = ranges[2 * me + 1];
     if (lo < hi) {
-      const n = ctl[\${GEN}], a = new Array(n + 2);
+      const n = ctl[\${NARGS}], a = new Array(n + 2);
       for (let i = 0; i < n; i++) a[i] = args[i];
       a[n] = lo; a[n + 1] = hi;
-      fns[ctl[\${GEN}]](...a);
+      fns[ctl[\${FN}]](...a);
     }
-    Atomics.add(ctl, \${GEN}, 1);
-    Atomics.notify(ctl, \${GEN});
+    Atomics.add(ctl, \${DONE}, 1);
+    Atomics.notify(ctl, \${DONE});
   }
   if (nodePort) nodePort.close();
 });
@@ -1780,9 +1795,9 @@ class ThreadPool {
       ranges[2 * t] = Math.floor((total * t) / n);
       ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
     }
-    ctl[GEN] = id;
-    ctl[GEN] = args.length;
-    Atomics.store(ctl, GEN, 0);
+    ctl[FN] = id;
+    ctl[NARGS] = args.length;
+    Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     this.local[id]!(...args, ranges[0]!, ranges[1]!);
@@ -1792,10 +1807,10 @@ class ThreadPool {
   private barrier(expected: number): void {
     const ctl = this.ctl;
     let spins = 0;
-    for (let d = Atomics.load(ctl, GEN); d < expected; d = Atomics.load(ctl, GEN)) {
+    for (let d = Atomics.load(ctl, DONE); d < expected; d = Atomics.load(ctl, DONE)) {
       if (++spins > SPINS && this.canWait) {
         try {
-          Atomics.wait(ctl, GEN, d, 50);
+          Atomics.wait(ctl, DONE, d, 50);
         } catch {
           this.canWait = false; // a browser's main thread may not block: spin instead
         }
@@ -1807,7 +1822,7 @@ class ThreadPool {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    Atomics.store(this.ctl, GEN, 1);
+    Atomics.store(this.ctl, STOP, 1);
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
     for (const w of this.workers) void w.terminate();
@@ -2686,4 +2701,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LinearDim","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","evalLinear","evaluateConstExpr","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initParam","initParams","kernelBytes","kernelModule","layerSeed","leakyRelu","localKeyIn","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","seedArray","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","wasmApi","wasmSimdSupported","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LinearDim","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","evalLinear","evaluateConstExpr","fillDropoutMasks","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initParam","initParams","kernelBytes","kernelModule","layerSeed","leakyRelu","localKeyIn","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","seedArray","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","wasmApi","wasmSimdSupported","writeSafetensors"];
