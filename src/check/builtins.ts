@@ -185,8 +185,4 @@ export function literalValue(e: Expr): number | undefined {
   return undefined;
 }
 
-export function builtinOp(name: string): string | undefined {
-  return BUILTINS.get(name)?.op;
-}
-
 export type { Shape };

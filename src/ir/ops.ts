@@ -54,10 +54,5 @@ export function isLeaf(op: OpKind): boolean {
   return op === "input" || op === "state" || op === "param" || op === "seed" || op === "const";
 }
 
-/** Elementwise ops: candidates for loop fusion. */
-export function isElementwise(op: OpKind): boolean {
-  return isUnary(op) || isBinary(op);
-}
-
 /** The unary ops that take a parameter, and its default. */
 export const UNARY_DEFAULT_ALPHA: Partial<Record<UnaryOp, number>> = { leaky_relu: 0.01, elu: 1 };

@@ -1,4 +1,3 @@
-import { Dim, type Shape } from "../../core/dims.js";
 import type { Node } from "../../ir/graph.js";
 import { isBinary, isUnary } from "../../ir/ops.js";
 import type { SeqProgram } from "./program.js";
@@ -145,7 +144,3 @@ function disjointSlices(readers: Node[]): boolean {
   return true;
 }
 
-/** Number of elements of a value per row, as a product of dimensions. */
-export function elementCount(shape: Shape): Dim[] {
-  return shape.length === 0 ? [Dim.const(1)] : [...shape];
-}

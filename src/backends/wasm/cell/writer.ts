@@ -114,7 +114,7 @@ class WasmKernelWriter extends KernelWriter {
     const cx: RowContext = { fullRow: "r" };
     for (const acc of this.program.accumulate) {
       const G = this.inputs.accumulator(acc.name);
-      const gStorage: Storage = { buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
+      const gStorage: Storage = { role: "gradient", buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
         if (this.sched.accumulatedOuter[c]) {
