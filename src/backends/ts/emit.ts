@@ -435,7 +435,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.writeLine(
         wasmContext
           ? `const backend = chooseBackend(${quote(C)}, dtype, options.backend);`
-          : `const backend: "wasm" | "js" = options.backend === undefined || options.backend === "js" ? "js" : (() => { throw new Error(\`${C}: options.backend \${JSON.stringify(options.backend)} is not available: a cell with ${several ? "several inputs" : "dropout"} runs on the "js" backend\`); })();`,
+          : `const backend = ((): "wasm" | "js" => { if (options.backend !== undefined && options.backend !== "js") throw new Error(\`${C}: options.backend \${JSON.stringify(options.backend)} is not available: a cell with ${several ? "several inputs" : "dropout"} runs on the "js" backend\`); return "js"; })();`,
       );
       w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
       w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads) : undefined;`);
