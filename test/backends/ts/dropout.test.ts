@@ -86,6 +86,22 @@ describe("dropout outside training, and the training options", () => {
     expect(() => cell.forward(params(v), v.x.data, { ...base, training: true, seed: 0.5 })).toThrow("options.seed must be an integer");
   });
 
+  it("a mask on a param or a scalar is per example too: gradcheck holds in training", async () => {
+    const text = [
+      "cell DropConnect(I, H) {",
+      "  input x: [I]",
+      "  state h: [H]",
+      "  param W: [H, I]",
+      "  param U: [H, H]",
+      "  param s: []",
+      "  h' = tanh(dropout(W, 0.3) @ x + U @ h * dropout(s, 0.5) + dropout(sum(x), 0.2))",
+      "  output h'",
+      "}",
+    ].join("\n");
+    const { report } = await gradcheckSource("dropconnect.rnn", text, { batch: 3, steps: 4, seed: 2, lengths: [4, 1, 3], training: true });
+    expect([...report!.forward, ...report!.gradients].filter((t) => !t.pass).map((t) => t.name)).toEqual([]);
+  });
+
   it("gradcheck holds in training (finite differences and the oracle with the same masks)", async () => {
     const { report, diagnostics } = await gradcheckSource(FILE, readFileSync(join(ROOT, FILE), "utf8"), { batch: 3, steps: 4, seed: 5, lengths: [4, 2, 3], training: true });
     expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
