@@ -6,11 +6,11 @@ import { generateWasmKernel, type WasmKernelCode } from "../wasm/cell/writer.js"
 import { wasmBackwardBody, wasmForwardBody, type WasmMethodContext } from "../wasm/cell/methods.js";
 import { wasmKernelsDeclaration } from "../wasm/cell/module.js";
 import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
-import { runtimeText } from "./runtime-text.js";
 import { schedule } from "./schedule.js";
-import { DimNames, type Storage } from "./storage.js";
+import { bufferName, DimNames, type BufferRole, type Storage } from "./storage.js";
 import { Dim } from "../../core/dims.js";
 import { RNNC_VERSION } from "../../version.js";
+import { MODEL_DRIVER_TEXT, RUNTIME_TEXT } from "../../runtime/generated/bundle.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";
 import {
@@ -60,10 +60,10 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => (p.wasm ? [...p.wasm.forward.functions, ...p.wasm.backward.functions] : []))));
   for (const m of models) emitModel(file, m);
   const text = printStatements(file.statements);
-  // The runtime is fixed text, appended as is.
+  // The runtime is fixed text (src/runtime, bundled by scripts/bundle-runtime.ts), appended as is.
   // The optimizers and clipping are part of the module's API: training needs nothing else.
   const training = "export { adam, sgd, clipGradNorm, clipGradValue };\nexport type { AdamConfig, SgdConfig, ParamOptimizer };\n";
-  return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText({ models: models.length > 0 })}`;
+  return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${RUNTIME_TEXT}${models.length > 0 ? `\n${MODEL_DRIVER_TEXT}` : ""}`;
 }
 
 interface CellPlan {
@@ -95,15 +95,15 @@ function planCell(graph: Graph): CellPlan {
   const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant");
   const fwdProgram = forwardProgram(graph, tape);
   const dims = new DimNames(graph.dims);
-  const paramStorage = (name: string, size: string): Storage => ({ buf: `P_${name}`, kind: "param", stride: size, col: "0", rowOffset: "0" });
-  const seqStorage = (buf: string, size: string): Storage => ({ buf, kind: "full", stride: size, col: "0", rowOffset: "0" });
+  const paramStorage = (name: string, size: string): Storage => ({ role: "param", buf: bufferName("param", name), kind: "param", stride: size, col: "0", rowOffset: "0" });
+  const seqStorage = (role: BufferRole, name: string, size: string): Storage => ({ role, buf: bufferName(role, name), kind: "full", stride: size, col: "0", rowOffset: "0" });
 
   const fwdInputs: KernelInputs = {
     leafStorage: (id) => {
       const leaf = fwdProgram.leaves.get(id)!;
       const size = dims.size(graph.nodes[id]!.shape);
       if (leaf.kind === "param") return paramStorage(leaf.name, size);
-      if (leaf.kind === "seq" && leaf.source.kind === "x") return seqStorage(`X_${leaf.source.name}`, size);
+      if (leaf.kind === "seq" && leaf.source.kind === "x") return seqStorage("input", leaf.source.name, size);
       throw new Error(`internal: unexpected forward leaf %${id}`);
     },
     accumulator: () => {
@@ -119,16 +119,16 @@ function planCell(graph: Graph): CellPlan {
       if (leaf.kind === "param") return paramStorage(leaf.name, size);
       if (leaf.kind !== "seq") throw new Error(`internal: unexpected backward leaf %${id}`);
       const src = leaf.source;
-      if (src.kind === "x") return seqStorage(`X_${src.name}`, size);
-      if (src.kind === "outputSeed") return seqStorage(`S_${src.name}`, size);
-      if (src.kind === "history") return { ...seqStorage(`t_hist_${src.name}`, size) };
+      if (src.kind === "x") return seqStorage("input", src.name, size);
+      if (src.kind === "outputSeed") return seqStorage("outputSeed", src.name, size);
+      if (src.kind === "history") return seqStorage("taped", bufferName("history", src.name), size);
       const fs = forward.storage.get(src.node);
       if (!fs) throw new Error(`internal: tape node %${src.node} has no forward storage`);
-      // A taped view of the input (a slice of x) reads x itself, which the backward pass has as X_<name>.
-      if (fs.buf.startsWith("X_")) return fs;
-      return { ...fs, buf: `t_${fs.buf}` };
+      // A taped view of the input (a slice of x) reads x itself, which the backward pass has too.
+      if (fs.role === "input") return fs;
+      return { ...fs, role: "taped", buf: bufferName("taped", fs.buf) };
     },
-    accumulator: (name) => `G_${name}`,
+    accumulator: (name) => bufferName("gradient", name),
   };
   const bwdSchedule = schedule(bwdProgram);
   const backward = generateKernel(bwdSchedule, dims, bwdInputs);
@@ -153,7 +153,7 @@ export function tapeFormula(graph: Graph): string {
   let perExample = Dim.const(0);
   const extra: string[] = [];
   for (const [id, s] of plan.forward.storage) {
-    if (s.kind !== "full" || s.buf !== `v${id}`) continue;
+    if (s.kind !== "full" || s.role !== "value" || s.buf !== bufferName("value", String(id))) continue;
     const shape = graph.nodes[id]!.shape;
     if (shape.length <= 1) perRow = perRow.add(shape[0] ?? Dim.const(1));
     else extra.push(`T·B·${shape.map(String).join("·")}`);
@@ -379,8 +379,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
   const bwdTapeNames = new Set<string>();
   for (const [, leaf] of plan.bwdProgram.leaves) {
     if (leaf.kind !== "seq") continue;
-    if (leaf.source.kind === "history") bwdTapeNames.add(`hist_${leaf.source.name}`);
-    if (leaf.source.kind === "tape" && !fwd.storage.get(leaf.source.node)!.buf.startsWith("X_")) bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
+    if (leaf.source.kind === "history") bwdTapeNames.add(bufferName("history", leaf.source.name));
+    if (leaf.source.kind === "tape" && fwd.storage.get(leaf.source.node)!.role !== "input") bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
   }
   const dX = (x: Graph["inputs"][number]) => {
     const node = plan.dx.get(x.name);
