@@ -198,10 +198,6 @@ class WasmHeap {
     this.par("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
   }
 
-  /** C[m×n] (+)= A[k×m]ᵀ·B, B packed (a weight's gradient: a sum over the k rows). */
-  gemmTN(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
-    this.par("f32_gemm_tn_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
-  }
 
   /**
    * Byte offsets of new blocks of `sizes` float32 elements. Blocks are not cleared: the

@@ -67,14 +67,48 @@ const UNARY: Record<UnaryOp, Emit> = {
     f.get(x!).f32x4c(0).simd("f32x4.lt").f32x4c(-1).simd("v128.and");
     f.simd("v128.or");
   },
+  // min(max(x, lo), hi), NaN kept (as Math.min/Math.max).
+  clamp: (f, _, [x], node) => f.get(x!).f32x4c(node.attrs.lo!).simd("f32x4.max").f32x4c(node.attrs.hi!).simd("f32x4.min"),
+  pow: (f, vm, [x], node) => pow(f, vm, x!, node.attrs.exponent!),
 };
 
-const binary = (op: "f32x4.add" | "f32x4.sub" | "f32x4.mul" | "f32x4.div"): Emit => (f, _, [a, b]) => f.get(a!).get(b!).simd(op);
+/**
+ * xᵉ for a constant e: repeated products for a small integer e (exact for e = 2, 3), √ for
+ * ½, else exp(e·log x) (NaN for x < 0, as Math.pow with a non-integer exponent).
+ */
+function pow(f: FunctionBuilder, vm: VecMath, x: number, e: number): void {
+  if (Number.isInteger(e) && Math.abs(e) <= 8) {
+    if (e === 0) {
+      f.f32x4c(1);
+      return;
+    }
+    f.get(x);
+    for (let i = 1; i < Math.abs(e); i++) f.get(x).simd("f32x4.mul");
+    if (e < 0) {
+      const p = f.local(ValType.v128);
+      f.set(p).f32x4c(1).get(p).simd("f32x4.div");
+    }
+    return;
+  }
+  if (e === 0.5) {
+    f.get(x).simd("f32x4.sqrt");
+    return;
+  }
+  const t = f.local(ValType.v128);
+  vm.log(x, t);
+  f.get(t).f32x4c(e).simd("f32x4.mul").set(t);
+  vm.exp(t, t);
+  f.get(t);
+}
+
+const binary = (op: "f32x4.add" | "f32x4.sub" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): Emit => (f, _, [a, b]) => f.get(a!).get(b!).simd(op);
 const BINARY: Record<BinaryOp, Emit> = {
   add: binary("f32x4.add"),
   sub: binary("f32x4.sub"),
   mul: binary("f32x4.mul"),
   div: binary("f32x4.div"),
+  maximum: binary("f32x4.max"),
+  minimum: binary("f32x4.min"),
 };
 
 const map = (emit: Emit): Lowering => ({ kind: "map", emit });
@@ -90,8 +124,9 @@ export const LOWERING: Record<OpKind, Lowering> = {
   neg: map(UNARY.neg), sigmoid: map(UNARY.sigmoid), tanh: map(UNARY.tanh), relu: map(UNARY.relu),
   leaky_relu: map(UNARY.leaky_relu), elu: map(UNARY.elu), softplus: map(UNARY.softplus), softsign: map(UNARY.softsign),
   hard_sigmoid: map(UNARY.hard_sigmoid), exp: map(UNARY.exp), log: map(UNARY.log), sqrt: map(UNARY.sqrt),
-  abs: map(UNARY.abs), step: map(UNARY.step), sign: map(UNARY.sign),
+  abs: map(UNARY.abs), step: map(UNARY.step), sign: map(UNARY.sign), clamp: map(UNARY.clamp), pow: map(UNARY.pow),
   add: map(BINARY.add), sub: map(BINARY.sub), mul: map(BINARY.mul), div: map(BINARY.div),
+  maximum: map(BINARY.maximum), minimum: map(BINARY.minimum),
   sum: { kind: "reduce" },
   mean: { kind: "reduce" },
   max: { kind: "reduce" },
