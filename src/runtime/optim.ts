@@ -179,7 +179,8 @@ function optRestore(
     if (!optHas(params, name)) throw new Error(`${where}: the snapshot has a state for ${name}, which is not a param (the params are ${names.join(", ") || "none"})`);
   }
   for (const name of names) {
-    const saved = snapshot.state[name];
+    // A plain SGD keeps no buffers: its saved state may leave the params out.
+    const saved = snapshot.state[name] ?? (buffers.length === 0 ? {} : undefined);
     if (saved === undefined) throw new Error(`${where}: the snapshot has no state for params.${name}`);
     const fresh: Record<string, Float32Array | Float64Array> = {};
     for (const key of Object.keys(saved)) {

@@ -1,11 +1,3 @@
-import {
-  Project,
-  StructureKind,
-  type FunctionDeclarationStructure,
-  type InterfaceDeclarationStructure,
-  type OptionalKind,
-  type StatementStructures,
-} from "ts-morph";
 import { differentiateStep } from "../../autodiff/reverse.js";
 import { classifyNodes } from "../../ir/analysis.js";
 import type { Graph } from "../../ir/graph.js";
@@ -21,6 +13,15 @@ import { Dim } from "../../core/dims.js";
 import { RNNC_VERSION } from "../../version.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";
+import {
+  printStatements,
+  StructureKind,
+  type FunctionDeclarationStructure,
+  type InterfaceDeclarationStructure,
+  type OptionalKind,
+  type StatementStructures,
+  type WriterFunction,
+} from "./print.js";
 
 export interface EmitOptions {
   /** The .rnn file, as named in the header. */
@@ -31,10 +32,9 @@ export interface EmitOptions {
  * The TypeScript back end: a typed, dependency-free module exporting one factory per cell.
  * The factory binds the dimensions and the dtype once; its `forward` runs the cell over a
  * batch and a sequence and keeps the tape; its `backward` runs backprop through time.
- * Built with ts-morph (declarations) around kernel bodies from codegen.ts.
+ * Declarations are data (print.ts prints them) around kernel bodies from codegen.ts.
  */
 export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, models: readonly CheckedModel[] = []): string {
-  const project = sharedProject();
   const file = new Statements();
   const what = [...graphs.map((g) => `cell ${g.cell}`), ...models.map((m) => `model ${m.name}`)].join(", ");
   file.addStatements([
@@ -59,21 +59,11 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   const plans = graphs.map((g) => emitCell(file, g));
   file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => [...p.wasm.forward.functions, ...p.wasm.backward.functions])));
   for (const m of models) emitModel(file, m);
-  // One source file built from all the structures at once: ts-morph prints and parses it once
-  // (adding declarations one by one re-parses the growing file after each).
-  const source = project.createSourceFile(`/generated/${graphs[0]?.cell ?? "module"}.ts`, { statements: file.statements }, { overwrite: true });
-  const text = source.getFullText();
-  project.removeSourceFile(source);
-  // The runtime is fixed text: appended as is rather than parsed and printed again by ts-morph.
+  const text = printStatements(file.statements);
+  // The runtime is fixed text, appended as is.
   // The optimizers and clipping are part of the module's API: training needs nothing else.
   const training = "export { adam, sgd, clipGradNorm, clipGradValue };\nexport type { AdamConfig, SgdConfig, ParamOptimizer };\n";
   return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText({ models: models.length > 0 })}`;
-}
-
-let project: Project | undefined;
-function sharedProject(): Project {
-  project ??= new Project({ useInMemoryFileSystem: true, skipFileDependencyResolution: true });
-  return project;
 }
 
 interface CellPlan {
@@ -167,9 +157,9 @@ export function tapeFormula(graph: Graph): string {
   return [`T·B·${paren(perRow)}`, `B·${paren(perExample)}`, ...extra].join(" + ");
 }
 
-/** The module's top-level statements, as ts-morph structures, in order. */
+/** The module's top-level statements, as structures (print.ts), in order. */
 export class Statements {
-  readonly statements: (string | StatementStructures)[] = [];
+  readonly statements: (string | WriterFunction | StatementStructures)[] = [];
   addStatements(lines: string[]): void {
     this.statements.push(...lines);
   }

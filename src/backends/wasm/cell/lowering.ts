@@ -62,43 +62,48 @@ const UNARY: Record<UnaryOp, Emit> = {
   sqrt: (f, _, [x]) => f.get(x!).simd("f32x4.sqrt"),
   abs: (f, _, [x]) => f.get(x!).simd("f32x4.abs"),
   step: (f, _, [x]) => f.get(x!).f32x4c(0).simd("f32x4.gt").f32x4c(1).simd("v128.and"),
+  // min(max(x, lo), hi) with NaN kept, as Math.min/Math.max in the JS kernels.
+  clamp: (f, _, [x], node) => f.get(x!).f32x4c(node.attrs.lo!).simd("f32x4.max").f32x4c(node.attrs.hi!).simd("f32x4.min"),
+  pow: (f, vm, [x], node) => power(f, vm, x!, node.attrs.exponent!),
   sign: (f, _, [x]) => {
     f.get(x!).f32x4c(0).simd("f32x4.gt").f32x4c(1).simd("v128.and");
     f.get(x!).f32x4c(0).simd("f32x4.lt").f32x4c(-1).simd("v128.and");
     f.simd("v128.or");
   },
-  // min(max(x, lo), hi), NaN kept (as Math.min/Math.max).
-  clamp: (f, _, [x], node) => f.get(x!).f32x4c(node.attrs.lo!).simd("f32x4.max").f32x4c(node.attrs.hi!).simd("f32x4.min"),
-  pow: (f, vm, [x], node) => pow(f, vm, x!, node.attrs.exponent!),
 };
 
 /**
- * xᵉ for a constant e: repeated products for a small integer e (exact for e = 2, 3), √ for
- * ½, else exp(e·log x) (NaN for x < 0, as Math.pow with a non-integer exponent).
+ * x^k for a constant k, as Math.pow: a small integer k by repeated squaring (exact products), ½ as
+ * sqrt, any other k as exp(k·log|x|) — with x's sign kept for an odd integer k, and NaN for a negative
+ * x and a fractional k (log of a negative number is NaN).
  */
-function pow(f: FunctionBuilder, vm: VecMath, x: number, e: number): void {
-  if (Number.isInteger(e) && Math.abs(e) <= 8) {
-    if (e === 0) {
-      f.f32x4c(1);
-      return;
+function power(f: FunctionBuilder, vm: VecMath, x: number, k: number): void {
+  if (k === 0.5) { f.get(x).simd("f32x4.sqrt"); return; }
+  if (Number.isInteger(k) && Math.abs(k) <= 16) {
+    const acc = f.local(ValType.v128), base = f.local(ValType.v128);
+    f.f32x4c(1).set(acc);
+    f.get(x).set(base);
+    for (let e = Math.abs(k); e > 0; e >>= 1) {
+      if (e & 1) f.get(acc).get(base).simd("f32x4.mul").set(acc);
+      if (e > 1) f.get(base).get(base).simd("f32x4.mul").set(base);
     }
-    f.get(x);
-    for (let i = 1; i < Math.abs(e); i++) f.get(x).simd("f32x4.mul");
-    if (e < 0) {
-      const p = f.local(ValType.v128);
-      f.set(p).f32x4c(1).get(p).simd("f32x4.div");
-    }
-    return;
-  }
-  if (e === 0.5) {
-    f.get(x).simd("f32x4.sqrt");
+    if (k < 0) f.f32x4c(1).get(acc).simd("f32x4.div");
+    else f.get(acc);
     return;
   }
   const t = f.local(ValType.v128);
-  vm.log(x, t);
-  f.get(t).f32x4c(e).simd("f32x4.mul").set(t);
+  f.get(x);
+  if (Number.isInteger(k)) f.simd("f32x4.abs");
+  f.set(t);
+  vm.log(t, t);
+  f.get(t).f32x4c(k).simd("f32x4.mul").set(t);
   vm.exp(t, t);
-  f.get(t);
+  if (Number.isInteger(k) && k % 2 !== 0) {
+    // Copy x's sign bit onto |x|^k.
+    f.get(t).i32x4c(0x7fffffff).simd("v128.and").get(x).i32x4c(-0x80000000).simd("v128.and").simd("v128.or");
+  } else {
+    f.get(t);
+  }
 }
 
 const binary = (op: "f32x4.add" | "f32x4.sub" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): Emit => (f, _, [a, b]) => f.get(a!).get(b!).simd(op);
@@ -107,6 +112,7 @@ const BINARY: Record<BinaryOp, Emit> = {
   sub: binary("f32x4.sub"),
   mul: binary("f32x4.mul"),
   div: binary("f32x4.div"),
+  // NaN propagates and −0 < +0, as Math.max/Math.min.
   maximum: binary("f32x4.max"),
   minimum: binary("f32x4.min"),
 };
