@@ -130,6 +130,8 @@ interface HeapRegion {
   /** The run owning the region, held weakly: a region whose run is gone is freed, never copied out. */
   readonly owner: { deref(): object | undefined } | undefined;
   freed: boolean;
+  /** backward() has read it: when evicted it is freed rather than copied out. */
+  used: boolean;
 }
 
 /** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
@@ -250,16 +252,28 @@ class WasmHeap {
   /** Keeps a run's blocks as a region; the oldest live region beyond LIVE_TAPES is copied out. */
   keep(offsets: number[], sizes: readonly number[], owner: object): HeapRegion {
     const W = (globalThis as WeakApi).WeakRef;
-    const region: HeapRegion = { offsets, sizes, spilled: undefined, owner: W === undefined ? undefined : new W(owner), freed: false };
+    const region: HeapRegion = { offsets, sizes, spilled: undefined, owner: W === undefined ? undefined : new W(owner), freed: false, used: false };
     regionReaper?.register(owner, () => this.drop(region));
     this.live.push(region);
     if (this.live.length > LIVE_TAPES) this.evictOldest();
     return region;
   }
 
+  /** The region of a run forwarded with `tape: false`: nothing kept. */
+  released(sizes: readonly number[]): HeapRegion {
+    return { offsets: [], sizes, spilled: undefined, owner: undefined, freed: true, used: true };
+  }
+
+  /** Marks a region read by backward(): evicted later, it is freed without a copy. */
+  used(region: HeapRegion): void {
+    region.used = true;
+  }
+
   /** Brings an evicted region back into memory. */
-  restore(region: HeapRegion): void {
-    if (region.freed) throw new Error("internal: the tape of a live run was freed");
+  restore(where: string, region: HeapRegion): void {
+    if (region.freed) {
+      throw new Error(`${where}: this run's tape was released (forward with \`tape: false\`, or backward already ran and ${LIVE_TAPES} newer forward passes reused its memory); run forward again`);
+    }
     if (region.spilled === undefined) return;
     const offsets = this.alloc(region.sizes);
     this.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
@@ -271,7 +285,7 @@ class WasmHeap {
 
   private evictOldest(): void {
     const old = this.live.shift()!;
-    if (old.owner === undefined || old.owner.deref() !== undefined) old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    if (!old.used && (old.owner === undefined || old.owner.deref() !== undefined)) old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
     else old.freed = true;
     this.release(old.offsets, old.sizes);
   }
