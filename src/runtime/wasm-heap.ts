@@ -161,6 +161,7 @@ class WasmHeap {
   /** The worker threads, once started (until then, and with threads = 1, everything runs here). */
   private pool: ThreadPool | undefined;
   private disposed = false;
+  private readonly nt: (...args: number[]) => void;
   /** Resolves when the worker threads are running (at once with threads = 1). */
   readonly ready: Promise<void>;
 
@@ -170,6 +171,7 @@ class WasmHeap {
     const module = kernelModule(where, src, shared);
     const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
     this.fns = instance.exports as Record<string, (...args: number[]) => void>;
+    this.nt = this.fns["f32_gemm_nt_4x8_loadsplat"]!;
     if (!shared) {
       this.ready = Promise.resolve();
       return;
@@ -197,7 +199,10 @@ class WasmHeap {
 
   /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
-    this.par("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
+    const panels = (n + 7) >> 3;
+    // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
+    if (this.pool === undefined) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
+    else this.pool.run("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
   }
 
 
