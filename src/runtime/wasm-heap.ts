@@ -61,7 +61,7 @@ function wasmSimdSupported(): boolean {
 }
 
 /** The backend an instance runs on: float32 defaults to wasm where SIMD128 validates. */
-function chooseBackend(where: string, dtype: "float32" | "float64", requested: unknown): "wasm" | "js" {
+export function chooseBackend(where: string, dtype: "float32" | "float64", requested: unknown): "wasm" | "js" {
   if (requested !== undefined && requested !== "wasm" && requested !== "js") {
     throw new Error(`${where}: options.backend must be "wasm" or "js", received ${JSON.stringify(requested)}`);
   }
@@ -78,7 +78,7 @@ function chooseBackend(where: string, dtype: "float32" | "float64", requested: u
 const compiledKernels = new Map<string, object>();
 
 /** The embedded kernels: base64, and the offset of the memory import's limits flag. */
-interface KernelSource {
+export interface KernelSource {
   readonly base64: string;
   readonly sharedFlag: number;
 }
@@ -91,7 +91,7 @@ function kernelBytes(src: KernelSource, shared: boolean): Uint8Array {
 }
 
 /** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
-async function compileKernels(src: KernelSource, shared: boolean): Promise<void> {
+export async function compileKernels(src: KernelSource, shared: boolean): Promise<void> {
   const api = wasmApi();
   const key = `${shared}:${src.base64}`;
   if (api === undefined || compiledKernels.has(key)) return;
@@ -113,7 +113,7 @@ function kernelModule(where: string, src: KernelSource, shared: boolean): object
 }
 
 /** The threads option: a positive integer (1 when omitted). */
-function checkThreads(where: string, threads: unknown): number {
+export function checkThreads(where: string, threads: unknown): number {
   if (threads === undefined) return 1;
   if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new Error(`${where}: options.threads must be an integer from 1 to 64, received ${JSON.stringify(threads)}`);
@@ -122,7 +122,7 @@ function checkThreads(where: string, threads: unknown): number {
 }
 
 /** A stretch of memory kept between calls: the tape of a forward run. */
-interface HeapRegion {
+export interface HeapRegion {
   offsets: number[];
   readonly sizes: readonly number[];
   /** The contents, while the region is out of memory (evicted). */
@@ -152,7 +152,7 @@ const regionReaper = (() => {
  * 16-byte aligned and zeroed); a forward run's tape is a region kept until evicted by
  * newer runs (then copied out, and back in if backward() asks for it).
  */
-class WasmHeap {
+export class WasmHeap {
   readonly memory: WasmMemory;
   readonly fns: Record<string, (...args: number[]) => void>;
   private top = 64;

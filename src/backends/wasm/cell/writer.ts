@@ -115,7 +115,7 @@ class WasmKernelWriter extends KernelWriter {
     const transposed = new Map<string, string>();
     for (const acc of this.program.accumulate) {
       const G = this.inputs.accumulator(acc.name);
-      const gStorage: Storage = { buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
+      const gStorage: Storage = { role: "gradient", buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
         if (this.sched.accumulatedOuter[c]) {
