@@ -240,6 +240,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       { name: "steps", type: "number", docs: ["T: the number of time steps."] },
       { name: "initial", hasQuestionToken: true, type: `Partial<${statesType}<ArrayLike<number>>>`, docs: ["Initial states [B, …]; zeros when omitted."] },
       { name: "lengths", hasQuestionToken: true, type: "ArrayLike<number>", docs: ["Per-example lengths (0…T); past its length an example's state is held and its outputs are zero."] },
+      { name: "tape", hasQuestionToken: true, type: "boolean", docs: ["false: inference only — the wasm backend reuses the tape's memory at once and refuses backward() of this run. Default true."] },
       ...(sites.length === 0
         ? []
         : [

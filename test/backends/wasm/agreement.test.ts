@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { importGenerated, maxRelError, type Factory } from "../../helpers/generated.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { importGenerated, maxRelError, ROOT, type Factory } from "../../helpers/generated.js";
 import { exampleCells } from "../../helpers/cells.js";
 
 /**
@@ -21,10 +23,17 @@ function data(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.37) * 0.9);
 }
 
-describe.each(exampleCells().filter((c) => c.wasm))("$file: cell $cell runs the same on wasm and js", ({ file, cell, dims, inputSize }) => {
+const EVERY_OP = "test/backends/wasm/every-op.rnn.txt";
+const cells = [
+  ...exampleCells().filter((c) => c.wasm),
+  { file: EVERY_OP, cell: "EveryOp", dims: ["I", "H"], inputSize: (d: Record<string, number>) => d["I"]! },
+];
+
+describe.each(cells)("$file: cell $cell runs the same on wasm and js", ({ file, cell, dims, inputSize }) => {
   let factory: Factory;
   beforeAll(async () => {
-    factory = (await importGenerated(file))[cell] as Factory;
+    const text = file === EVERY_OP ? readFileSync(join(ROOT, file), "utf8") : undefined;
+    factory = (await importGenerated(file === EVERY_OP ? "every_op.rnn" : file, text))[cell] as Factory;
   });
 
   it.each(CASES)("batch $batch, steps $steps, lengths $lengths", ({ batch, steps, lengths }) => {
