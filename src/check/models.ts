@@ -7,7 +7,7 @@ import { Dim, shapeToString } from "../core/dims.js";
 import type { BinaryFn, CheckedModel, LayerRun, ModelLayer, ModelLoss, ModelNode, ModelTarget, ModelType, ResolvedCell, Timing } from "./model-types.js";
 import { BUILTINS } from "./builtins.js";
 import { closestName } from "../core/suggest.js";
-import { cellGraph, checkLayer, declType } from "./model-layers.js";
+import { checkLayer, declType } from "./model-layers.js";
 
 /**
  * The model checker: resolves layers to cells and binds their dimensions, then types every
@@ -394,8 +394,7 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
   };
 
   const outputShape = (layer: ModelLayer, output: string): Dim => {
-    const graph = cellGraph(layer.cell);
-    const shape = graph.nodes[graph.outputs.find((o) => o.name === output)!.node]!.shape;
+    const shape = layer.cell.cell.outputShapes.get(output)!;
     return (shape[0] ?? Dim.const(1)).substitute(layer.binding);
   };
 

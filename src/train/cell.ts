@@ -2,7 +2,7 @@ import { evaluateShape } from "../core/dims.js";
 import { compileGraph } from "../compiler.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Graph } from "../ir/graph.js";
-import { compileToTypeScript } from "../backends/ts/compile.js";
+import { compileToTypeScript } from "../compiler.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
 import { TrainInputError } from "./errors.js";
 import type { TrainableCell } from "./trainer.js";

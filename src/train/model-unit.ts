@@ -1,7 +1,7 @@
 import type { CheckedModel, ModelType } from "../check/model-types.js";
 import { compileModel } from "../compiler.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { compileToTypeScript } from "../backends/ts/compile.js";
+import { compileToTypeScript } from "../compiler.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
 import type { Dtype } from "./cell.js";
 import { TrainInputError } from "./errors.js";

@@ -6,7 +6,7 @@ import { CharStreams } from "./char-streams.js";
 import { TrainInputError } from "./errors.js";
 import { makeOptimizer, type OptimizerChoice } from "./optimizer-choice.js";
 import { TbpttTrainer, type Chunk, type FloatArray, type NamedArrays, type TrainableCell } from "./trainer.js";
-import { definesModel } from "../compiler.js";
+import { compileUnit } from "../compiler.js";
 import { charModelSpec, compileModelUnit } from "./model-unit.js";
 import { buildVocabulary, encodeText, type Vocabulary } from "./vocabulary.js";
 
@@ -31,7 +31,7 @@ export interface CharUnit {
 }
 
 export async function compileCharUnit(file: string, source: string, name: string | undefined, vocabSize: number, needLogits: boolean): Promise<{ unit?: CharUnit; diagnostics: Diagnostic[] }> {
-  if (definesModel(file, source, name)) {
+  if (compileUnit(file, source, name).unit?.kind === "model") {
     const { model: compiled, diagnostics } = await compileModelUnit(file, source, name);
     if (!compiled) return { diagnostics };
     const spec = charModelSpec(compiled.model, needLogits);

@@ -6,7 +6,7 @@
  */
 import { evaluateShape } from "../core/dims.js";
 import type { CheckedModel, ModelType } from "../check/model-types.js";
-import { cellGraph } from "../check/model-layers.js";
+import { layerGraph as cellGraph } from "../ir/lower.js";
 import type { Graph } from "../ir/graph.js";
 import { VerifyInputError } from "./errors.js";
 

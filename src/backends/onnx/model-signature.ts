@@ -10,8 +10,8 @@
  * `fc.weight`); ONNX Runtime loads and feeds them.
  */
 import type { CheckedModel, ModelLayer } from "../../check/model-types.js";
-import { cellGraph } from "../../check/model-layers.js";
-import { layerDims } from "../../weights/model-params.js";
+import { layerGraph as cellGraph } from "../../ir/lower.js";
+import { layerDims } from "../../weights/unit-params.js";
 import { ElemType, valueInfo, type DimSpec, type ValueInfoProto } from "./proto.js";
 import { BATCH, finalName, initialName, nameClaims, SEQUENCE_LENS, STEPS } from "./signature.js";
 

@@ -14,10 +14,11 @@
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
-import { cellGraph } from "../../check/model-layers.js";
+import { layerGraph as cellGraph } from "../../ir/lower.js";
 import type { Span } from "../../diagnostics/span.js";
 import { stdSource } from "../../imports/std.js";
-import { layerDims, modelParamDecls } from "../../weights/model-params.js";
+import { layerDims, unitParamDecls } from "../../weights/unit-params.js";
+import { modelUnit } from "../../check/unit.js";
 import { GraphBuilder, ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";
 import { buildCellModel, checkOpset, type CellForm, type OnnxExportOptions } from "./index.js";
@@ -66,7 +67,7 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
   }
   const { dims, steps, recurrence } = options;
   checkDimValues(`model ${model.name}`, model.dims, dims);
-  const decls = modelParamDecls(model);
+  const decls = unitParamDecls(modelUnit(model));
   checkParamValues(`model ${model.name}`, decls, dims, options.params);
   const sig = modelSignature(model, dims, steps, decls.map((p) => p.name));
 

@@ -1,6 +1,6 @@
 import type { Dim } from "../../core/dims.js";
 import type { CheckedModel, ModelType } from "../../check/model-types.js";
-import { cellGraph } from "../../check/model-layers.js";
+import { layerGraph as cellGraph } from "../../ir/lower.js";
 import type { Graph } from "../../ir/graph.js";
 import type { LinearDim, ModelPlan, PlanNode } from "../../runtime/model.js";
 

@@ -26,9 +26,13 @@ export function registerCompile(program: Command, context: CliContext): void {
     .action(async (file: string, options: CompileOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
-      const { compileToTypeScript } = await import("../../backends/ts/compile.js");
-      const result = compileToTypeScript(file, text, options.cell);
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
+      const { compileFile, selectUnits } = await import("../../compiler.js");
+      const { emitUnits } = await import("../../backends/ts/compile.js");
+      const front = compileFile(file, text);
+      const selected = selectUnits(front, options.cell);
+      const emitted = selected.units.length > 0 ? emitUnits(selected.units, file) : { diagnostics: [] };
+      const result = { ...emitted, diagnostics: [...selected.diagnostics, ...emitted.diagnostics] };
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, front.sources, options);
       if (result.code === undefined) return context.fail(EXIT.errors);
       if (!options.js) {
         if (options.output === undefined) context.io.stdout(result.code);

@@ -44,18 +44,21 @@ export function registerOnnx(program: Command, context: CliContext): void {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       // Imported on first use so `rnnc --help` does not load the compiler.
-      const { onnxFromSource } = await import("../../backends/onnx/from-source.js");
-      const result = onnxFromSource(file, text, {
+      const { compileUnit } = await import("../../compiler.js");
+      const { onnxFromUnit } = await import("../../backends/onnx/from-unit.js");
+      const { unit, diagnostics, sources } = compileUnit(file, text, options.cell);
+      if (!unit) return reportDiagnostics(context, diagnostics, sources, options);
+      const result = onnxFromUnit(unit, {
         dims: options.dims,
         recurrence: options.recurrence,
-        ...(options.cell !== undefined ? { cell: options.cell } : {}),
+        sources,
         ...(options.steps !== undefined ? { steps: options.steps } : {}),
         ...(options.opset !== undefined ? { opset: options.opset } : {}),
         weights: options.weights !== undefined ? { file: options.weights } : { seed: options.seed ?? 0 },
         optionalInputs: options.requiredInputs !== true,
         ...(options.fixedLength === true ? { variableLengths: false } : {}),
       });
-      reportDiagnostics(context, result.diagnostics, result.sources ?? new Map([[file, text]]), options);
+      reportDiagnostics(context, [...diagnostics, ...result.diagnostics], sources, options);
       if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
       if (result.bytes === undefined) return;
       try {
