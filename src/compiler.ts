@@ -9,7 +9,6 @@ import { unitGraphs } from "./ir/unit.js";
 import type { Unit } from "./check/unit.js";
 import { emitUnits, type CompileTsResult } from "./backends/ts/compile.js";
 import { onnxFromUnit, type OnnxFromUnitOptions, type OnnxFromUnitResult } from "./backends/onnx/from-unit.js";
-import type { GradcheckUnitOptions, GradcheckUnitResult } from "./verify/unit.js";
 
 /**
  * The compiler's library API: each function runs the pipeline as far as it needs and
@@ -160,20 +159,4 @@ export function onnxFromSource(file: string, text: string, options: OnnxFromSour
   const { cell: _cell, ...rest } = options;
   const result = onnxFromUnit(unit, { ...rest, sources });
   return { ...result, unit, diagnostics: [...diagnostics, ...result.diagnostics], sources };
-}
-
-export interface GradcheckSourceOptions extends GradcheckUnitOptions {
-  /** Which cell or model of the file (default: the first model of a file that defines one, else the first cell). */
-  readonly cell?: string;
-}
-
-/** Gradcheck of a file's unit (`cell`, or the default unit): the library side of `rnnc gradcheck`. */
-export async function gradcheckSource(file: string, text: string, options: GradcheckSourceOptions = {}): Promise<GradcheckUnitResult> {
-  const { unit, diagnostics } = compileUnit(file, text, options.cell);
-  if (!unit) return { diagnostics };
-  const { cell: _cell, ...rest } = options;
-  // Imported here: the verifier loads tfjs, which a command that does not check gradients should not pay for.
-  const { gradcheckUnit } = await import("./verify/unit.js");
-  const result = await gradcheckUnit(unit, rest);
-  return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
 }

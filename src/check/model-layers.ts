@@ -1,11 +1,11 @@
 import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { LayerDecl, ModelDecl } from "../syntax/ast.js";
-import { STD_NAMES } from "../imports/std.js";
+import { STD_NAMES } from "../std/library.js";
 import type { evalDimExpr } from "./dim-exprs.js";
 import type { Dim } from "../core/dims.js";
 import type { ModelLayer, ModelType, ResolvedCell } from "./model-types.js";
-import type { ModelEnv } from "./models.js";
+import type { ModelEnv } from "./model-scope.js";
 import { closestName } from "../core/suggest.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { Span } from "../diagnostics/span.js";
-import type { InitSpec } from "../ir/graph.js";
+import type { InitSpecData } from "../runtime/random.js";
 import { Dim, type Shape } from "../core/dims.js";
-import type { CheckedModel, ModelLayer, ResolvedCell, Timing } from "./model-types.js";
+import type { CheckedModel, ResolvedCell, Timing } from "./model-types.js";
 
 /**
  * A compilation unit: what a command compiles from a file — a cell or a model — with its
@@ -78,7 +78,7 @@ export interface UnitParam {
   readonly shape: Shape;
   /** In the layer cell's own dimensions, as its initializer reads them. */
   readonly cellShape: Shape;
-  readonly init: InitSpec;
+  readonly init: InitSpecData;
   readonly layer: UnitLayer;
   readonly span: Span;
 }
@@ -160,9 +160,4 @@ function layerStates(layer: UnitLayer): UnitState[] {
     const key = { ...(layer.name !== undefined ? { layer: layer.name } : {}), local: s.name };
     return { key, name: qualifiedText(key), shape: substitute(s.shape, layer), layer, span: s.decl.span };
   });
-}
-
-/** The layer of `ModelLayer` as the unit sees it (by name). */
-export function unitLayerOf(unit: Unit, layer: ModelLayer): UnitLayer {
-  return unit.signature.layers.find((l) => l.name === layer.name)!;
 }

@@ -9,7 +9,7 @@ import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.j
 import type { Span } from "../diagnostics/span.js";
 import type { ImportDecl, Program } from "../syntax/ast.js";
 import { parse } from "../syntax/parse.js";
-import { STD_NAMES, stdFileOf, stdSource } from "./std.js";
+import { STD_NAMES, stdFileOf, stdSource } from "../std/library.js";
 
 /**
  * Imports: each file is parsed and checked on its own, once, with its own imports resolved

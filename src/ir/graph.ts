@@ -1,5 +1,6 @@
 import type { Dim, Shape } from "../core/dims.js";
 import type { Span } from "../diagnostics/span.js";
+import type { InitSpecData } from "../runtime/random.js";
 import type { OpKind } from "./ops.js";
 
 export interface NodeAttrs {
@@ -33,20 +34,6 @@ export interface Node {
   readonly label?: string;
 }
 
-/** Param initializers, as data; arguments are constant expressions over dimensions. */
-export type InitSpec =
-  | { readonly kind: "uniform"; readonly low: ConstExpr; readonly high: ConstExpr }
-  | { readonly kind: "normal"; readonly mean: ConstExpr; readonly std: ConstExpr }
-  | { readonly kind: "glorot" }
-  | { readonly kind: "const"; readonly value: ConstExpr };
-
-export type ConstExpr =
-  | { readonly kind: "num"; readonly value: number }
-  | { readonly kind: "dim"; readonly name: string }
-  | { readonly kind: "bin"; readonly op: "+" | "-" | "*" | "/"; readonly left: ConstExpr; readonly right: ConstExpr }
-  | { readonly kind: "neg"; readonly operand: ConstExpr }
-  | { readonly kind: "sqrt"; readonly operand: ConstExpr };
-
 export interface LeafDecl {
   readonly name: string;
   readonly shape: Shape;
@@ -61,7 +48,7 @@ export interface StateDecl extends LeafDecl {
 }
 
 export interface ParamDecl extends LeafDecl {
-  readonly init: InitSpec;
+  readonly init: InitSpecData;
 }
 
 export interface OutputDecl {

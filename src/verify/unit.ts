@@ -1,5 +1,6 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Unit } from "../check/unit.js";
+import { compileUnit } from "../compiler.js";
 import { emitUnits } from "../backends/ts/compile.js";
 import { unitGraphs } from "../ir/unit.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
@@ -42,4 +43,18 @@ export async function gradcheckUnit(unit: Unit, options: GradcheckUnitOptions = 
   const checkOptions = { ...options, dims };
   const report = unit.kind === "cell" ? await gradcheck(unitGraphs(unit)[0]!, kernel, checkOptions) : await gradcheckModel(unit.model, kernel, checkOptions);
   return { report, diagnostics: [] };
+}
+
+export interface GradcheckSourceOptions extends GradcheckUnitOptions {
+  /** Which cell or model of the file (default: the first model of a file that defines one, else the first cell). */
+  readonly cell?: string;
+}
+
+/** Gradcheck of a file's unit (`cell`, or the default unit): `compileUnit` then `gradcheckUnit`, for tests and tools. */
+export async function gradcheckSource(file: string, text: string, options: GradcheckSourceOptions = {}): Promise<GradcheckUnitResult> {
+  const { unit, diagnostics } = compileUnit(file, text, options.cell);
+  if (!unit) return { diagnostics };
+  const { cell: _cell, ...rest } = options;
+  const result = await gradcheckUnit(unit, rest);
+  return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
 }

@@ -4,21 +4,9 @@
  * stream is consumed in, so it must not change between back ends).
  */
 import { evaluateShape } from "../core/dims.js";
-import type { ConstExpr as GraphConstExpr, InitSpec as GraphInitSpec, ParamDecl } from "../ir/graph.js";
-import type { InitConstExpr, InitParamSpec, InitSpecData } from "../runtime/random.js";
+import type { ParamDecl } from "../ir/graph.js";
+import type { InitParamSpec } from "../runtime/random.js";
 import { initParams } from "../runtime/random.js";
-
-/**
- * Compile-time proof that the IR's initializer types fit the runtime's structural copies: if
- * src/ir/graph.ts changes `InitSpec` or `ConstExpr`, this stops compiling.
- */
-export function initSpecForRuntime(spec: GraphInitSpec): InitSpecData {
-  return spec;
-}
-/** See {@link initSpecForRuntime}. */
-export function constExprForRuntime(expr: GraphConstExpr): InitConstExpr {
-  return expr;
-}
 
 /** One cell's params as it declares them: what a step graph, or one layer of a unit's signature, holds. */
 export interface CellParams {
@@ -44,7 +32,7 @@ export function paramSpecs(
   dims: Readonly<Record<string, number>>,
 ): InitParamSpec[] {
   checkDims(graph, dims);
-  return graph.params.map((p) => ({ name: p.name, shape: evaluateShape(p.shape, dims), init: initSpecForRuntime(p.init) }));
+  return graph.params.map((p) => ({ name: p.name, shape: evaluateShape(p.shape, dims), init: p.init }));
 }
 
 /** `{ name: shape }` for the cell's params, as `paramsFromSafetensors` expects. */

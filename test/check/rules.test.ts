@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ConstExpr, InitSpec } from "../../src/ir/graph.js";
+import type { InitConstExpr, InitSpecData } from "../../src/runtime/random.js";
 import { cell, checkText, expectCodes, expectNoIssues } from "./helpers.js";
 
 /** Initializers as text, so a test reads like the source: `uniform(-(1 / sqrt(H)), 1 / sqrt(H))`. */
-function initText(init: InitSpec): string {
-  const c = (e: ConstExpr): string => {
+function initText(init: InitSpecData): string {
+  const c = (e: InitConstExpr): string => {
     switch (e.kind) {
       case "num":
         return String(e.value);

@@ -67,6 +67,14 @@ describe("rnnc init", () => {
     expect(lstm.loadParams(readFileSync(file))).toEqual(lstm.init(9));
   });
 
+  it("reports an output it cannot write as RNN6008 (exit 1), never a stack", () => {
+    const target = join(out, "no-such-dir", "w.safetensors");
+    const run = runCli(["init", "examples/lstm.rnn", "--dims", "I=3,H=4", "--format", "short", "-o", target]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(`error RNN6008: cannot write \`${target}\`: no such file or directory (ENOENT)\n`);
+    expect(run.stderr).not.toMatch(/internal compiler error|at /);
+  });
+
   it("names the missing dimension", () => {
     const run = runCli(["init", "examples/lstm.rnn", "--dims", "I=3", "-o", join(out, "x.safetensors")]);
     expect(run.status).toBe(2);

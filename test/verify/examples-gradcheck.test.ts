@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RULES } from "../../src/autodiff/rules.js";
 import { compileUnit } from "../../src/compiler.js";
-import { gradcheckSource } from "../../src/compiler.js";
+import { gradcheckSource } from "../../src/verify/unit.js";
 import { ROOT } from "../helpers/generated.js";
 
 // Model files have their own test (examples-model-gradcheck.test.ts).

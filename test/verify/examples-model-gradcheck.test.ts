@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileUnit } from "../../src/compiler.js";
-import { gradcheckSource } from "../../src/compiler.js";
+import { gradcheckSource } from "../../src/verify/unit.js";
 import { ROOT } from "../helpers/generated.js";
 import { failing } from "./model-programs.js";
 

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
-import { readSourceOrReport, reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
 
 interface CompileOptionValues extends DiagnosticOptionValues {
   readonly output?: string;
@@ -36,7 +36,7 @@ export function registerCompile(program: Command, context: CliContext): void {
       if (result.code === undefined) return context.fail(EXIT.errors);
       if (!options.js) {
         if (options.output === undefined) context.io.stdout(result.code);
-        else write(options.output, result.code);
+        else writeOutputOrReport(context, options.output, (path) => write(path, result.code!), options);
         return;
       }
       const { transpileModule, declarationsOf } = await import("../../backends/ts/load.js");
@@ -44,8 +44,7 @@ export function registerCompile(program: Command, context: CliContext): void {
       const dts = declarationsOf(result.code);
       if (options.output === undefined) return context.io.stdout(js);
       const base = options.output.replace(/\.(ts|js|mjs)$/, "");
-      write(`${base}.js`, js);
-      write(`${base}.d.ts`, dts);
+      if (writeOutputOrReport(context, `${base}.js`, (path) => write(path, js), options)) writeOutputOrReport(context, `${base}.d.ts`, (path) => write(path, dts), options);
     });
 }
 

@@ -3,7 +3,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption } from "../options.js";
-import { readSourceOrReport, reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
 
 interface InitOptionValues extends DiagnosticOptionValues {
   readonly output: string;
@@ -44,6 +44,7 @@ export function registerInit(program: Command, context: CliContext): void {
       // The unit's params by their qualified names (`layer.param` in a model), with the module's init(seed) values.
       const { writeWeightsFile } = await import("../../weights/index.js");
       const { initUnitParams, unitParamShapes } = await import("../../weights/unit-params.js");
-      writeWeightsFile(options.output, initUnitParams(unit, options.dims, options.seed, options.dtype), unitParamShapes(unit, options.dims));
+      const params = initUnitParams(unit, options.dims, options.seed, options.dtype);
+      writeOutputOrReport(context, options.output, (path) => writeWeightsFile(path, params, unitParamShapes(unit, options.dims)), options);
     });
 }

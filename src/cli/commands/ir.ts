@@ -38,7 +38,7 @@ export function registerIr(program: Command, context: CliContext): void {
       }
       context.io.stdout(printUnit(unit, sources));
       if (gradient) {
-        const { printStepGradient } = await import("../../ir/print.js");
+        const { printStepGradient } = await import("../../autodiff/print.js");
         const lineOf = lineLookup(sources);
         context.io.stdout("\n" + printStepGradient(gradient, (offset, f) => lineOf(offset, f) ?? 0));
       }

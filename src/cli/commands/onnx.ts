@@ -4,7 +4,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption } from "../options.js";
-import { readSourceOrReport, reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
 
 interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly output: string;
@@ -61,11 +61,7 @@ export function registerOnnx(program: Command, context: CliContext): void {
       reportDiagnostics(context, [...diagnostics, ...result.diagnostics], sources, options);
       if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
       if (result.bytes === undefined) return;
-      try {
-        writeFileSync(options.output, result.bytes);
-      } catch (e) {
-        context.io.stderr(`error: cannot write ${options.output}: ${e instanceof Error ? e.message : String(e)}\n`);
-        context.fail(EXIT.errors);
-      }
+      const bytes = result.bytes;
+      writeOutputOrReport(context, options.output, (path) => writeFileSync(path, bytes), options);
     });
 }

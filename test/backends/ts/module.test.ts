@@ -125,7 +125,7 @@ describe("the contract of a generated cell", () => {
 
 describe("names from the program cannot clash with the generated code's own", () => {
   it("an input called `lengths`, a state `where`, params `options` and `F`, an output `TB`", async () => {
-    const { gradcheckSource } = await import("../../../src/compiler.js");
+    const { gradcheckSource } = await import("../../../src/verify/unit.js");
     const text = [
       "cell Clash(I, H) {",
       "  input lengths: [I]",

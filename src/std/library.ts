@@ -18,7 +18,8 @@ const STD_FILES: Readonly<Record<string, string>> = {
 
 export const STD_NAMES: readonly string[] = Object.keys(STD_FILES);
 
-const STD_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "std");
+/** The .rnn files sit beside this module. */
+const STD_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** The display name (`std/lstm.rnn`) of the file defining a standard name, or undefined. */
 export function stdFileOf(name: string): string | undefined {
