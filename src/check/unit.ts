@@ -1,6 +1,7 @@
 import type { Span } from "../diagnostics/span.js";
 import type { InitSpecData } from "../runtime/random.js";
 import { Dim, type Shape } from "../core/dims.js";
+import { qualified } from "../core/names.js";
 import type { CheckedModel, ResolvedCell, Timing } from "./model-types.js";
 
 /**
@@ -58,7 +59,7 @@ export interface QualifiedName {
 
 /** `l0.W_ih`, or `W_ih` without a layer: the one printed form of a qualified name. */
 export function qualifiedText(n: QualifiedName): string {
-  return n.layer === undefined ? n.local : `${n.layer}.${n.local}`;
+  return n.layer === undefined ? n.local : qualified(n.layer, n.local);
 }
 
 export interface UnitValue {

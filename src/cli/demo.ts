@@ -13,6 +13,7 @@ import { onnxFromUnit } from "../backends/onnx/from-unit.js";
 import type { Unit } from "../check/unit.js";
 import { evaluateShape } from "../core/dims.js";
 import { gradcheckUnit } from "../verify/unit.js";
+import { SeededRandom } from "../core/random.js";
 
 const ONNX_TOLERANCE = 1e-5;
 
@@ -27,17 +28,9 @@ interface Row {
   ok: boolean;
 }
 
-/** Deterministic inputs in [-1, 1). */
+/** Deterministic inputs in [-1, 1), from the project's seeded generator. */
 function random(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
+  return Float32Array.from(new SeededRandom(seed).array(n, -1, 1));
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,12 +1,13 @@
 // The model driver of generated modules: runs a model's plan (layers over whole sequences,
 // reversal, concatenation, last steps, losses) by calling the generated cell kernels, and its
-// backward pass in reverse order. No imports: embedded in modules that define a model. The
-// plan is data the compiler writes next to the model's factory (see src/backends/ts/model.ts).
-// The imports are of the other runtime files, which are embedded beside this one: the embedding
-// drops these lines.
+// backward pass in reverse order. Embedded (scripts/bundle-runtime.ts) only in modules that
+// define a model. The plan is data the compiler writes next to the model's factory (see
+// src/backends/ts/model.ts).
 import { checkArray, checkCount, checkDim, checkLengths, checkParams } from "./checks.js";
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
+import { localKeyIn, qualifiedKey } from "./names.js";
+import { layerSeed } from "./random.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
 export interface LinearDim {
@@ -336,14 +337,14 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype }) };
   });
   const paramShapes: Record<string, number[]> = {};
-  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[`${l.name}.${p}`] = shape;
+  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
   return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, widths: plan.nodes.map((n) => size(n.width)) };
 }
 
 /** A layer's own params (`W_ih`) out of the model's (`l0.W_ih`). */
 function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
   const out: Record<string, A> = {};
-  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[`${layer}.${p}`]!;
+  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
   return out;
 }
 
@@ -353,8 +354,8 @@ function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<s
   // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
   // depend on which other layers the model has before it, beyond their count).
   m.layers.forEach((l, k) => {
-    const p = l.inst.init((Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0);
-    for (const [name, v] of Object.entries(p)) out[`${l.name}.${name}`] = v as A;
+    const p = l.inst.init(layerSeed(seed, k));
+    for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
   });
   return out;
 }
@@ -366,9 +367,9 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
   const initial: Record<string, ArrayLike<number>> = {};
   const given = opts.initial ?? {};
   for (const k of Object.keys(given)) {
-    if (given[k] === undefined) continue;
-    if (!k.startsWith(`${spec.layer}.`)) continue;
-    initial[k.slice(spec.layer.length + 1)] = given[k]!;
+    const local = localKeyIn(k, spec.layer);
+    if (given[k] === undefined || local === undefined) continue;
+    initial[local] = given[k]!;
   }
   const result = layer.inst.forward(layerParams(m, P, spec.layer), values[spec.arg] as A, {
     batch: opts.batch,
@@ -403,7 +404,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
       if (runs[node.run] === undefined) {
         const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T);
         runs[node.run] = { run: result, inst: layer.inst };
-        for (const [s, v] of Object.entries(result.final)) final[`${spec.layer}.${s}`] = v as A;
+        for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
       }
       values[id] = (runs[node.run]!.run as { outputs: Record<string, FloatArr> }).outputs[node.output] as A;
     } else {
@@ -506,14 +507,15 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
     });
     const finalSeeds: Record<string, ArrayLike<number>> = {};
     for (const [k, v] of Object.entries(seeds?.final ?? {})) {
-      if (v !== undefined && k.startsWith(`${spec.layer}.`)) finalSeeds[k.slice(spec.layer.length + 1)] = v;
+      const local = localKeyIn(k, spec.layer);
+      if (v !== undefined && local !== undefined) finalSeeds[local] = v;
     }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
     for (const [p, v] of Object.entries(r.params)) {
-      const acc = grads[`${spec.layer}.${p}`]!;
+      const acc = grads[qualifiedKey(spec.layer, p)]!;
       for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
-    for (const [s, v] of Object.entries(r.initial)) initial[`${spec.layer}.${s}`] = v as A;
+    for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
     if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
   }
   const inputNode = plan.nodes.findIndex((n) => n.op === "input");

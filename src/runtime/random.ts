@@ -93,6 +93,14 @@ function rngRotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/**
+ * The seed of layer `k`'s own stream in a model: the model's seed and the layer's index mixed (a
+ * layer's values do not depend on which layers come before it, beyond their count).
+ */
+export function layerSeed(seed: number, k: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
+}
+
 /** The next 32-bit output of xoshiro128**, as an unsigned integer in [0, 2^32). */
 export function nextUint32(rng: Rng): number {
   const result = Math.imul(rngRotl(Math.imul(rng.s1, 5), 7), 9) >>> 0;

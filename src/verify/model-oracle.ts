@@ -23,6 +23,7 @@ import type { ModelLayout } from "./model-layout.js";
 import type { ModelNode } from "../check/model-types.js";
 import { seqOpOf, type LossKind, type SeqArithmetic, type SeqOp } from "../core/seq-ops.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
+import { qualified } from "../core/names.js";
 
 /** One model problem: everything a forward run reads. */
 export interface ModelData {
@@ -239,8 +240,8 @@ function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Lea
   const spec = layout.model.runs[index]!;
   const plan = plans[layout.layers.findIndex((l) => l.name === spec.layer)]!;
   const once = spec.timing === "once";
-  const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === `${spec.layer}.${name}`)]!;
-  const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === `${spec.layer}.${name}`);
+  const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === qualified(spec.layer, name))]!;
+  const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === qualified(spec.layer, name));
   const run = unroll(
     plan,
     { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },

@@ -9,11 +9,9 @@
 import type { Dim } from "../core/dims.js";
 import type { Unit, UnitLayer } from "../check/unit.js";
 import { initGraphParams, paramShapes } from "./graph-params.js";
+import { qualified } from "../core/names.js";
+import { layerSeed } from "../runtime/random.js";
 
-/** The seed of layer `k`'s own stream: the model's seed and the layer's index mixed, as the driver does. */
-export function layerSeed(seed: number, k: number): number {
-  return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
-}
 
 /** A layer's cell dimensions (`I`, `H` of its cell) evaluated with the unit's. */
 export function layerDims(layer: { readonly binding: ReadonlyMap<string, Dim> }, dims: Readonly<Record<string, number>>): Record<string, number> {
@@ -37,7 +35,7 @@ function dimsOf(layer: UnitLayer, dims: Readonly<Record<string, number>>): Reado
 }
 
 function qualify(layer: UnitLayer, name: string): string {
-  return layer.name === undefined ? name : `${layer.name}.${name}`;
+  return layer.name === undefined ? name : qualified(layer.name, name);
 }
 
 /** `{ name: shape }` for the unit's params and dimension values, in layer order, as `readWeightsFile` expects. */

@@ -5,7 +5,7 @@ import type { Graph } from "../../ir/graph.js";
 import { unitGraphs } from "../../ir/unit.js";
 import { primary, secondary } from "../../diagnostics/diagnostic.js";
 import { emitTypeScript } from "./emit.js";
-import { runtimeText } from "./runtime-text.js";
+import { RUNTIME_NAMES } from "../../runtime/generated/bundle.js";
 
 export interface CompileTsResult {
   readonly code?: string;
@@ -52,9 +52,8 @@ let reserved: Set<string> | undefined;
  */
 function reservedNames(): Set<string> {
   if (!reserved) {
-    const declared = [...runtimeText({ models: true }).matchAll(/^(?:function|const|let|type|interface|class)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!);
     const globals = ["DType", "ArrayOf", "Math", "Number", "Object", "Array", "Error", "JSON", "String", "Set", "Map", "BigInt", "Float32Array", "Float64Array", "Int32Array", "Uint8Array", "DataView", "ArrayBuffer", "TextDecoder", "TextEncoder", "Symbol", "Infinity", "NaN", "undefined"];
-    reserved = new Set([...declared, ...globals]);
+    reserved = new Set([...RUNTIME_NAMES, ...globals]);
   }
   return reserved;
 }

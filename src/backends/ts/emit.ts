@@ -11,11 +11,11 @@ import { classifyNodes } from "../../ir/analysis.js";
 import type { Graph } from "../../ir/graph.js";
 import { generateKernel, type KernelCode } from "./codegen.js";
 import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
-import { runtimeText } from "./runtime-text.js";
 import { schedule } from "./schedule.js";
 import { DimNames, type Storage } from "./storage.js";
 import { Dim } from "../../core/dims.js";
 import { RNNC_VERSION } from "../../version.js";
+import { MODEL_DRIVER_TEXT, RUNTIME_TEXT } from "../../runtime/generated/bundle.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";
 
@@ -53,10 +53,11 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   const source = project.createSourceFile(`/generated/${graphs[0]?.cell ?? "module"}.ts`, { statements: file.statements }, { overwrite: true });
   const text = source.getFullText();
   project.removeSourceFile(source);
-  // The runtime is fixed text: appended as is rather than parsed and printed again by ts-morph.
+  // The runtime is fixed text (src/runtime, bundled by scripts/bundle-runtime.ts): appended as is
+  // rather than parsed and printed again by ts-morph.
   // The optimizers and clipping are part of the module's API: training needs nothing else.
   const training = "export { adam, sgd, clipGradNorm, clipGradValue };\nexport type { AdamConfig, SgdConfig, ParamOptimizer };\n";
-  return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText({ models: models.length > 0 })}`;
+  return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${RUNTIME_TEXT}${models.length > 0 ? `\n${MODEL_DRIVER_TEXT}` : ""}`;
 }
 
 let project: Project | undefined;
