@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
 import { exportModelOnnx } from "../src/backends/onnx/model.js";
-import { compileToTypeScript } from "../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../src/compiler.js";
 import { loadGeneratedModule } from "../src/backends/ts/load.js";
 import { compileModel } from "../src/compiler.js";
 import { maxAbsDiff, PLANS, summarize, timeRepeated, type RepPlan } from "./stats.js";

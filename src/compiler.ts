@@ -4,7 +4,11 @@ import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { Program } from "./syntax/ast.js";
 import { checkFileWithImports, newImportSession, type ReadText } from "./imports/resolve.js";
 import { diag } from "./diagnostics/codes.js";
-import { lowerCell } from "./ir/lower.js";
+import type { Graph } from "./ir/graph.js";
+import { unitGraphs } from "./ir/unit.js";
+import type { Unit } from "./check/unit.js";
+import { emitUnits, type CompileTsResult } from "./backends/ts/compile.js";
+import { onnxFromUnit, type OnnxFromUnitOptions, type OnnxFromUnitResult } from "./backends/onnx/from-unit.js";
 
 /**
  * The compiler's library API: each function runs the pipeline as far as it needs and
@@ -35,20 +39,76 @@ export function checkSource(file: string, text: string, options: CheckOptions = 
   return { program: result.program, checked: result.checked, diagnostics: [...result.checked.diagnostics, ...session.diagnostics], sources: session.sources };
 }
 
+export interface FrontEnd extends CheckSourceResult {
+  /** The file's cells, then its models, as compilation units — none after an error. */
+  readonly units: readonly Unit[];
+  readonly file: string;
+}
+
+/**
+ * The front end, run once per command: parse and check a file with its imports, and give its
+ * units (cells and models, each with its signature) when it has no errors.
+ */
+export function compileFile(file: string, text: string, options: CheckOptions = {}): FrontEnd {
+  const result = checkSource(file, text, options);
+  const ok = result.checked !== undefined && !result.diagnostics.some((d) => d.severity === "error");
+  return { ...result, file, units: ok ? result.checked!.units : [] };
+}
+
+export interface CompileUnitResult {
+  readonly unit?: Unit;
+  readonly diagnostics: Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/**
+ * The unit a command compiles from a file: the cell or model called `name`, or without a name
+ * the file's first model, else its first cell — a file that defines a model is a model file (its
+ * cells are the model's building blocks).
+ */
+export function selectUnit(front: FrontEnd, name?: string): CompileUnitResult {
+  const { diagnostics, sources } = front;
+  if (diagnostics.some((d) => d.severity === "error") || !front.checked) return { diagnostics, sources };
+  const unit = name === undefined ? programUnits(front)[0] : front.units.find((u) => u.name === name);
+  if (!unit) return { diagnostics: [...diagnostics, notFound(front.checked, front.file, name)], sources };
+  return { unit, diagnostics, sources };
+}
+
+/**
+ * The units a file offers as programs: its models if it defines any — a file that defines a model
+ * is a model file, its cells are the model's building blocks — else its cells.
+ */
+export function programUnits(front: FrontEnd): readonly Unit[] {
+  const models = front.units.filter((u) => u.kind === "model");
+  return models.length > 0 ? models : front.units;
+}
+
+/** The units `rnnc compile` puts in one module: every unit of the file, or the ones called `name`. */
+export function selectUnits(front: FrontEnd, name?: string): { readonly units: readonly Unit[]; readonly diagnostics: Diagnostic[] } {
+  const { diagnostics } = front;
+  if (diagnostics.some((d) => d.severity === "error") || !front.checked) return { units: [], diagnostics };
+  const units = name === undefined ? front.units : front.units.filter((u) => u.name === name);
+  if (units.length === 0) return { units, diagnostics: [...diagnostics, notFound(front.checked, front.file, name)] };
+  return { units, diagnostics };
+}
+
+/** `compileFile` then `selectUnit`: the one entry point from a file's text to its unit. */
+export function compileUnit(file: string, text: string, name?: string, options: CheckOptions = {}): CompileUnitResult {
+  return selectUnit(compileFile(file, text, options), name);
+}
+
 export interface CompileGraphResult {
-  readonly graph?: import("./ir/graph.js").Graph;
+  readonly graph?: Graph;
   readonly diagnostics: Diagnostic[];
 }
 
-/** Parse, check and lower one cell (the first, or `cellName`) to the IR. */
+/** A cell's step graph (the first cell, or `cellName`): `compileUnit` and lowering, for tests and tools. */
 export function compileGraph(file: string, text: string, cellName?: string): CompileGraphResult {
-  const { checked, diagnostics } = checkSource(file, text);
-  if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics };
-  const cell = cellName === undefined ? checked.cells[0] : checked.cells.find((c) => c.def.name.name === cellName);
-  if (!cell) return { diagnostics: [...diagnostics, notFound(checked, file, cellName)] };
-  return { graph: lowerCell(cell, checked, file), diagnostics };
+  const front = compileFile(file, text);
+  const cells = { ...front, units: front.units.filter((u) => u.kind === "cell") };
+  const { unit, diagnostics } = selectUnit(cells, cellName);
+  return unit ? { graph: unitGraphs(unit)[0]!, diagnostics } : { diagnostics };
 }
-
 
 export interface CompileModelResult {
   readonly model?: CheckedModel;
@@ -56,29 +116,11 @@ export interface CompileModelResult {
   readonly sources: ReadonlyMap<string, string>;
 }
 
-/**
- * Parse and check a file (with its imports) and return its model: the one named `modelName`, or
- * the file's first model. Every back end's entry point for model files.
- */
+/** A file's model (the first, or `modelName`) as checked data: `compileUnit` for tests and tools. */
 export function compileModel(file: string, text: string, modelName?: string, options: CheckOptions = {}): CompileModelResult {
-  const { checked, diagnostics, sources, program } = checkSource(file, text, options);
-  if (diagnostics.some((d) => d.severity === "error") || !checked) return { diagnostics, sources };
-  const model = modelName === undefined ? checked.models[0] : checked.models.find((m) => m.name === modelName);
-  if (!model) return { diagnostics: [...diagnostics, notFound(checked, file, modelName)], sources };
-  void program;
-  return { model, diagnostics, sources };
-}
-
-/**
- * What a command compiles from a file when asked for `name` (a cell or a model) or nothing: a
- * file that defines a model is a model file (its cells are the model's building blocks), so
- * without a name its first model is meant; otherwise its first cell.
- */
-export function definesModel(file: string, text: string, name?: string): boolean {
-  const parsed = checkSource(file, text);
-  const items = parsed.program.items;
-  if (name !== undefined) return items.some((i) => i.kind === "model" && i.name.name === name);
-  return items.some((i) => i.kind === "model");
+  const front = compileFile(file, text, options);
+  const { unit, diagnostics, sources } = selectUnit({ ...front, units: front.units.filter((u) => u.kind === "model") }, modelName);
+  return unit?.kind === "model" ? { model: unit.model, diagnostics, sources } : { diagnostics, sources };
 }
 
 /**
@@ -89,4 +131,32 @@ export function notFound(checked: CheckResult, file: string, name: string | unde
   if (name === undefined) return diag("RNN6003", { file });
   const available = [...checked.cells.map((c) => `cell \`${c.def.name.name}\``), ...checked.models.map((m) => `model \`${m.name}\``)].join(", ");
   return diag("RNN6002", { name, file, available: available || "no cells or models" });
+}
+
+/** A TypeScript module of the file's units (every cell and model, or the one called `name`): the library side of `rnnc compile`. */
+export function compileToTypeScript(file: string, text: string, name?: string): CompileTsResult {
+  const selected = selectUnits(compileFile(file, text), name);
+  if (selected.units.length === 0) return { diagnostics: selected.diagnostics };
+  const emitted = emitUnits(selected.units, file);
+  return { ...emitted, diagnostics: [...selected.diagnostics, ...emitted.diagnostics] };
+}
+
+export interface OnnxFromSourceOptions extends Omit<OnnxFromUnitOptions, "sources"> {
+  /** The cell or model to export; absent, the file's first model, or its first cell if it has none. */
+  readonly cell?: string;
+}
+
+export interface OnnxFromSourceResult extends OnnxFromUnitResult {
+  readonly unit?: Unit;
+  /** The text of every file read (it and its imports), to render diagnostics. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** ONNX bytes of a file's unit (`cell`, or the default unit): the library side of `rnnc onnx`. */
+export function onnxFromSource(file: string, text: string, options: OnnxFromSourceOptions): OnnxFromSourceResult {
+  const { unit, diagnostics, sources } = compileUnit(file, text, options.cell);
+  if (!unit) return { diagnostics, sources };
+  const { cell: _cell, ...rest } = options;
+  const result = onnxFromUnit(unit, { ...rest, sources });
+  return { ...result, unit, diagnostics: [...diagnostics, ...result.diagnostics], sources };
 }

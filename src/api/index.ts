@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { compileToTypeScript } from "../backends/ts/compile.js";
+import { compileToTypeScript } from "../compiler.js";
 import { checkSource } from "../compiler.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderDiagnostics, type DiagnosticFormat } from "../diagnostics/render.js";
@@ -116,7 +116,7 @@ export interface OnnxResult extends Diagnosed {
 /** Exports a cell or a model as an ONNX model. An option the source cannot take (a missing dimension, no `steps` to unroll) is `ok: false` with `optionError`. */
 export async function exportOnnx(source: string, options: OnnxOptions): Promise<OnnxResult & { readonly optionError?: string }> {
   const file = options.file ?? "main.rnn";
-  const { onnxFromSource } = await import("../backends/onnx/from-source.js");
+  const { onnxFromSource } = await import("../compiler.js");
   const { result, sources } = recording(file, source, options.read, () =>
     onnxFromSource(file, source, {
       dims: options.dims,
@@ -163,7 +163,7 @@ export async function gradcheck(source: string, options: GradcheckOptions = {}):
   const { tfjsMissing } = await import("../verify/tfjs-available.js");
   const missing = await tfjsMissing();
   if (missing !== undefined) return { ...diagnosed([], new Map([[file, source]])), ok: false, pass: false, error: missing };
-  const { gradcheckSource } = await import("../verify/check-source.js");
+  const { gradcheckSource } = await import("../verify/unit.js");
   const { renderGradcheckReport } = await import("../verify/gradcheck-report.js");
   const recorded = recording(file, source, options.read, () =>
     gradcheckSource(file, source, {

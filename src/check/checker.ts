@@ -14,6 +14,7 @@ import type { Binding, FnSignature } from "./scope.js";
 import { checkStatement, define, type BodyResult } from "./statements.js";
 import type { CheckedModel, ResolvedCell } from "./model-types.js";
 import { checkModel } from "./models.js";
+import { cellUnit, modelUnit, type Unit } from "./unit.js";
 
 export interface CheckedDecl {
   readonly name: string;
@@ -34,6 +35,8 @@ export interface CheckedCell {
   readonly params: readonly CheckedParam[];
   readonly updates: ReadonlyMap<string, StateUpdate>;
   readonly outputs: ReadonlyMap<string, Output>;
+  /** Each output's shape in the cell's dimensions, in the order of `outputs`. */
+  readonly outputShapes: ReadonlyMap<string, Shape>;
 }
 
 /** What a file's imports bring into its scope (see src/imports/resolve.ts). */
@@ -54,6 +57,8 @@ export interface CheckResult {
   readonly cells: readonly CheckedCell[];
   /** Only the models without errors. */
   readonly models: readonly CheckedModel[];
+  /** The cells, then the models, as compilation units (with their signatures). */
+  readonly units: readonly Unit[];
   readonly fns: ReadonlyMap<string, FnSignature>;
   /** The shape of every expression that has one. */
   readonly types: ReadonlyMap<Expr, Shape>;
@@ -106,11 +111,14 @@ export function check(program: Program, source: string, imported?: ImportedItems
   }
 
   const models: CheckedModel[] = [];
-  const result: CheckResult = { cells, models, fns, types, callBindings, diagnostics };
+  const units: Unit[] = [];
+  const result: CheckResult = { cells, models, units, fns, types, callBindings, diagnostics };
+  const own = cells.map((cell): ResolvedCell => ({ cell, checked: result, file: program.file }));
+  units.push(...own.map(cellUnit));
   const modelDefs = program.items.filter((i): i is ModelDef => i.kind === "model");
   if (modelDefs.length > 0) {
     const visible = new Map<string, ResolvedCell>(imported?.cells ?? []);
-    for (const cell of cells) visible.set(cell.def.name.name, { cell, checked: result, file: program.file });
+    for (const cell of own) visible.set(cell.cell.def.name.name, cell);
     // A cell with errors is reported already: a layer of it is not reported again.
     const quiet = new Set([...unparsed, ...program.items.filter((i) => i.kind === "cell" && !visible.has(i.name.name)).map((i) => i.name.name)]);
     for (const def of modelDefs) {
@@ -119,6 +127,7 @@ export function check(program: Program, source: string, imported?: ImportedItems
       if (model) models.push(model);
     }
   }
+  units.push(...models.map(modelUnit));
   return result;
 }
 
@@ -205,7 +214,7 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
     else ok = false;
   }
 
-  const out: BodyResult = { updates: new Map(), outputs: new Map() };
+  const out: BodyResult = { updates: new Map(), outputs: new Map(), outputShapes: new Map() };
   for (const s of def.body) if (s.kind !== "decl") checkStatement(s, cx, out, "cell");
 
   for (const st of stateDecls) {
@@ -222,7 +231,7 @@ function checkCell(def: CellDef, fns: ReadonlyMap<string, FnSignature>, tools: T
   }
   warnUnused(cx, ["param", "input", "let"], tools.report);
   if (!ok) return undefined;
-  return { def, dims: def.dims.map((d) => d.name), inputs, states: stateDecls, params, updates: out.updates, outputs: out.outputs };
+  return { def, dims: def.dims.map((d) => d.name), inputs, states: stateDecls, params, updates: out.updates, outputs: out.outputs, outputShapes: out.outputShapes };
 }
 
 export type { Stmt };

@@ -54,7 +54,7 @@ export function checkFnBody(sig: FnSignature, fns: Map<string, FnSignature>, too
     const param = def.params.find((q) => q.name.name === p.name)!;
     define(cx, { kind: "argument", name: p.name, shape: p.shape, nameSpan: param.name.span, shapeSpan: p.span, used: false });
   }
-  const out: BodyResult = { updates: new Map(), outputs: new Map() };
+  const out: BodyResult = { updates: new Map(), outputs: new Map(), outputShapes: new Map() };
   for (const s of def.body) {
     if (s.kind === "decl") {
       tools.report(diag("RNN4003", { what: `\`${s.declKind}\` declarations`, allowed: "a cell", where: "a function" }, { labels: [primary(s.span, "pass it as a parameter instead")] }));

@@ -2,34 +2,19 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { LayerDecl, ModelDecl } from "../syntax/ast.js";
 import { STD_NAMES } from "../std/library.js";
-import type { Graph } from "../ir/graph.js";
-import { lowerCell } from "../ir/lower.js";
 import type { evalDimExpr } from "./dim-exprs.js";
 import type { Dim } from "../core/dims.js";
 import type { ModelLayer, ModelType, ResolvedCell } from "./model-types.js";
-import type { ModelEnv } from "./models.js";
+import type { ModelEnv } from "./model-scope.js";
 import { closestName } from "../core/suggest.js";
 
 /**
  * The declarations of a model, checked before its wiring: the types of its input and targets
  * (`[N]`, `index(N)`), and each `layer` line — the cell it instantiates and the binding of the
- * cell's dimensions to the model's. `cellGraph` lowers a layer's cell once, for the widths of its
- * outputs and for every back end.
+ * cell's dimensions to the model's.
  */
 
 type EvalDim = (e: Parameters<typeof evalDimExpr>[0]) => Dim | undefined;
-
-const graphs = new WeakMap<ResolvedCell["cell"], Graph>();
-
-/** A layer's cell lowered to the IR (once per cell): its outputs' shapes, for the wiring. */
-export function cellGraph(resolved: ResolvedCell): Graph {
-  let g = graphs.get(resolved.cell);
-  if (!g) {
-    g = lowerCell(resolved.cell, resolved.checked, resolved.file);
-    graphs.set(resolved.cell, g);
-  }
-  return g;
-}
 
 /** The type of an `input` or `target` declaration, or undefined after reporting why it has none. */
 export function declType(s: ModelDecl, evalDim: EvalDim, report: (d: Diagnostic) => void): ModelType | undefined {

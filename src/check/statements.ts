@@ -12,6 +12,8 @@ export interface BodyResult {
   /** state name → the expression of its next value, and the update statement */
   readonly updates: Map<string, StateUpdate>;
   readonly outputs: Map<string, Output>;
+  /** output name → its shape (absent for an output whose expression has no shape after an error) */
+  readonly outputShapes: Map<string, Shape>;
   returned?: { expr: Expr; shape: Shape; span: Span };
 }
 
@@ -159,11 +161,13 @@ const outputRule: StmtRule<"output"> = (s, cx, out, where) => {
       return;
     }
     if (t) define(cx, { kind: "output", name: s.name.name, shape: t.shape, nameSpan: s.name.span, shapeSpan: s.value.span, used: true });
+    if (t) out.outputShapes.set(s.name.name, t.shape);
     return;
   }
   // `output h'` or `output z`: the name itself.
-  typeOf({ kind: "name", name: s.name.name, prime: s.prime, span: { ...s.name.span, end: s.span.end } }, cx);
+  const t = typeOf({ kind: "name", name: s.name.name, prime: s.prime, span: { ...s.name.span, end: s.span.end } }, cx);
   out.outputs.set(s.name.name, s);
+  if (t) out.outputShapes.set(s.name.name, t.shape);
 };
 
 const returnRule: StmtRule<"return"> = (s: Return, cx, out, where) => {

@@ -6,15 +6,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { compileToTypeScript } from "../backends/ts/compile.js";
+import { compileFile, programUnits } from "../compiler.js";
+import { emitUnits } from "../backends/ts/compile.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
-import { exportOnnx } from "../backends/onnx/index.js";
-import { compileGraph, compileModel, definesModel } from "../compiler.js";
-import { exportModelOnnx } from "../backends/onnx/model.js";
-import type { CheckedModel } from "../check/model-types.js";
+import { onnxFromUnit } from "../backends/onnx/from-unit.js";
+import type { Unit } from "../check/unit.js";
 import { evaluateShape } from "../core/dims.js";
-import type { Graph } from "../ir/graph.js";
-import { gradcheckSource } from "../verify/check-source.js";
+import { gradcheckUnit } from "../verify/unit.js";
 import { SeededRandom } from "../core/random.js";
 
 const ONNX_TOLERANCE = 1e-5;
@@ -41,126 +39,73 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-type Cell = {
-  init(seed: number): Record<string, Float32Array>;
-  forward(p: Record<string, Float32Array>, x: Float32Array, o: object): { outputs: Record<string, Float32Array>; final: Record<string, Float32Array> };
-};
-
-async function onnxAgreement(graph: Graph, text: string, file: string, recurrence: "unroll" | "scan", cell: Cell, dims: Record<string, number>): Promise<number> {
-  const B = 3;
-  const T = 6;
-  const params = cell.init(42);
-  const bytes = exportOnnx(graph, { dims, steps: T, recurrence, params, sourceFile: file, sourceText: text, optionalInputs: false });
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-  const inputSize = evaluateShape(graph.inputs[0]!.shape, dims).reduce((a, b) => a * b, 1);
-  const x = random(T * B * inputSize, 7);
-  const lengths = [T, T - 2, 1];
-  const initial: Record<string, Float32Array> = {};
-  const feeds: Record<string, ort.Tensor> = {
-    x: new ort.Tensor("float32", x, [T, B, ...evaluateShape(graph.inputs[0]!.shape, dims)]),
-    sequence_lens: new ort.Tensor("int32", Int32Array.from(lengths), [B]),
-  };
-  graph.states.forEach((s, i) => {
-    const shape = evaluateShape(s.shape, dims);
-    initial[s.name] = random(B * shape.reduce((a, b) => a * b, 1), 100 + i);
-    feeds[`initial_${s.name}`] = new ort.Tensor("float32", initial[s.name]!, [B, ...shape]);
-  });
-  const ours = cell.forward(params, x, { batch: B, steps: T, initial, lengths });
-  const theirs = await session.run(feeds);
-  let worst = 0;
-  for (const o of graph.outputs) worst = Math.max(worst, maxAbsDiff(ours.outputs[o.name]!, theirs[o.name]!.data as Float32Array));
-  for (const s of graph.states) worst = Math.max(worst, maxAbsDiff(ours.final[s.name]!, theirs[`final_${s.name}`]!.data as Float32Array));
-  return worst;
-}
-
-type Model = {
+type Module = {
   init(seed: number): Record<string, Float32Array>;
   forward(p: Record<string, Float32Array>, x: ArrayLike<number>, o: object): { outputs: Record<string, Float32Array>; final: Record<string, Float32Array> };
 };
 
-/** The same comparison for a model: its inputs as ids or vectors, every layer's initial state fed. */
-async function modelOnnxAgreement(model: CheckedModel, text: string, file: string, recurrence: "unroll" | "scan", instance: Model, dims: Record<string, number>): Promise<number> {
+/**
+ * How closely ONNX Runtime running the unit's exported model (weights from the same seed as the
+ * module's `init`) agrees with the generated module: the input as ids or vectors, every state's
+ * initial value fed, every output and final state compared.
+ */
+async function onnxAgreement(unit: Unit, sources: ReadonlyMap<string, string>, recurrence: "unroll" | "scan", instance: Module, dims: Record<string, number>): Promise<number> {
   const B = 3;
   const T = 6;
-  const params = instance.init(42);
-  const bytes = exportModelOnnx(model, { dims, steps: T, recurrence, params, sourceFile: file, sourceText: text, optionalInputs: false });
+  const SEED = 42;
+  const { bytes, optionError, diagnostics } = onnxFromUnit(unit, { dims, steps: T, recurrence, weights: { seed: SEED }, sources, optionalInputs: false });
+  if (!bytes) throw new Error(optionError ?? diagnostics.map((d) => d.message).join("; "));
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const lengths = [T, T - 2, 1];
-  const input = model.input.type;
-  const size = (input.kind === "vector" ? input.width : input.size).evaluate(dims);
-  const x = input.kind === "vector" ? random(T * B * size, 7) : Int32Array.from(random(T * B, 7), (v) => Math.floor(((v + 1) / 2) * size) % size);
-  const feeds: Record<string, ort.Tensor> = {
-    [model.input.name]: input.kind === "vector" ? new ort.Tensor("float32", x as Float32Array, [T, B, size]) : new ort.Tensor("int64", BigInt64Array.from(x, (v) => BigInt(v)), [T, B]),
-    sequence_lens: new ort.Tensor("int32", Int32Array.from(lengths), [B]),
-  };
-  // The states' names and shapes, from a run of the module itself.
-  const probe = instance.forward(params, x, { batch: B, steps: T, lengths });
+  const input = unit.signature.inputs[0]!;
+  const feeds: Record<string, ort.Tensor> = { sequence_lens: new ort.Tensor("int32", Int32Array.from(lengths), [B]) };
+  let x: Float32Array | Int32Array;
+  if (input.type.kind === "index") {
+    const size = input.type.size.evaluate(dims);
+    x = Int32Array.from(random(T * B, 7), (v) => Math.floor(((v + 1) / 2) * size) % size);
+    feeds[input.name] = new ort.Tensor("int64", BigInt64Array.from(x, (v) => BigInt(v)), [T, B]);
+  } else {
+    const shape = evaluateShape(input.type.shape, dims);
+    x = random(T * B * shape.reduce((a, b) => a * b, 1), 7);
+    feeds[input.name] = new ort.Tensor("float32", x, [T, B, ...shape]);
+  }
   const initial: Record<string, Float32Array> = {};
-  Object.entries(probe.final).forEach(([name, v], i) => {
-    initial[name] = random(v.length, 100 + i);
-    feeds[`initial_${name}`] = new ort.Tensor("float32", initial[name]!, [B, v.length / B]);
+  unit.signature.states.forEach((s, i) => {
+    const shape = evaluateShape(s.shape, dims);
+    initial[s.name] = random(B * shape.reduce((a, b) => a * b, 1), 100 + i);
+    feeds[`initial_${s.name}`] = new ort.Tensor("float32", initial[s.name]!, [B, ...shape]);
   });
-  const ours = instance.forward(params, x, { batch: B, steps: T, initial, lengths });
+  const ours = instance.forward(instance.init(SEED), x, { batch: B, steps: T, initial, lengths });
   const theirs = await session.run(feeds);
   let worst = 0;
-  for (const o of model.outputs) worst = Math.max(worst, maxAbsDiff(ours.outputs[o.name]!, theirs[o.name]!.data as Float32Array));
-  for (const name of Object.keys(ours.final)) worst = Math.max(worst, maxAbsDiff(ours.final[name]!, theirs[`final_${name}`]!.data as Float32Array));
+  for (const o of unit.signature.outputs) worst = Math.max(worst, maxAbsDiff(ours.outputs[o.name]!, theirs[o.name]!.data as Float32Array));
+  for (const s of unit.signature.states) worst = Math.max(worst, maxAbsDiff(ours.final[s.name]!, theirs[`final_${s.name}`]!.data as Float32Array));
   return worst;
 }
 
-/** A model file: its model through the same steps as a cell. */
-async function demoModel(file: string, text: string): Promise<Row[]> {
-  const { model } = compileModel(file, text);
-  const compiled = compileToTypeScript(file, text);
-  if (!model || !compiled.code) {
-    return [{ example: file, cell: "-", check: `${compiled.diagnostics.length} errors`, tsBytes: 0, gradcheck: "-", onnxUnroll: "-", onnxScan: "-", ok: false }];
-  }
-  const module = await loadGeneratedModule(compiled.code);
-  const warnings = compiled.diagnostics.filter((d) => d.severity === "warning").length;
-  const dims = Object.fromEntries(model.dims.map((d, i) => [d, 4 + i]));
-  const instance = (module[model.name] as (d: object) => Model)(dims);
-  const gc = await gradcheckSource(file, text, { cell: model.name, batch: 2, steps: 4, seed: 1 });
-  const report = gc.report!;
-  const worstFd = Math.max(...report.gradients.map((g) => g.fd?.elements.maxRel ?? 0));
-  const unroll = await modelOnnxAgreement(model, text, file, "unroll", instance, dims);
-  const scan = await modelOnnxAgreement(model, text, file, "scan", instance, dims);
-  return [
-    {
-      example: file,
-      cell: `model ${model.name}`,
-      check: warnings === 0 ? "clean" : `${warnings} warning(s)`,
-      tsBytes: compiled.code.length,
-      gradcheck: `${report.pass ? "pass" : "FAIL"} (FD rel ${worstFd.toExponential(1)})`,
-      onnxUnroll: `${unroll <= ONNX_TOLERANCE ? "agree" : "DIFFER"} ${unroll.toExponential(1)}`,
-      onnxScan: `${scan <= ONNX_TOLERANCE ? "agree" : "DIFFER"} ${scan.toExponential(1)}`,
-      ok: report.pass && unroll <= ONNX_TOLERANCE && scan <= ONNX_TOLERANCE,
-    },
-  ];
-}
-
+/** One file: every unit it offers (its models, or its cells) through the whole path. */
 async function demo(file: string): Promise<Row[]> {
   const text = readFileSync(file, "utf8");
-  if (definesModel(file, text)) return demoModel(file, text);
-  const rows: Row[] = [];
-  const compiled = compileToTypeScript(file, text);
+  const front = compileFile(file, text);
+  const units = programUnits(front);
+  const compiled = units.length > 0 ? emitUnits(units, file) : { diagnostics: front.diagnostics };
   if (!compiled.code) {
-    return [{ example: file, cell: "-", check: `${compiled.diagnostics.length} errors`, tsBytes: 0, gradcheck: "-", onnxUnroll: "-", onnxScan: "-", ok: false }];
+    const errors = [...front.diagnostics, ...compiled.diagnostics].filter((d) => d.severity === "error").length;
+    return [{ example: file, cell: "-", check: `${errors} errors`, tsBytes: 0, gradcheck: "-", onnxUnroll: "-", onnxScan: "-", ok: false }];
   }
   const module = await loadGeneratedModule(compiled.code);
-  const warnings = compiled.diagnostics.filter((d) => d.severity === "warning").length;
-  for (const name of Object.keys(module).filter((k) => typeof module[k] === "function")) {
-    const { graph } = compileGraph(file, text, name);
-    if (!graph) continue;
-    const dims = Object.fromEntries(graph.dims.map((d, i) => [d, 4 + i]));
-    const cell = (module[name] as (d: object) => Cell)(dims);
-    const gc = await gradcheckSource(file, text, { cell: name, batch: 2, steps: 4, seed: 1 });
-    const report = gc.report!;
+  const warnings = front.diagnostics.filter((d) => d.severity === "warning").length;
+  const rows: Row[] = [];
+  for (const unit of units) {
+    const dims = Object.fromEntries(unit.signature.dims.map((d, i) => [d, 4 + i]));
+    const instance = (module[unit.name] as (d: object) => Module)(dims);
+    const report = (await gradcheckUnit(unit, { batch: 2, steps: 4, seed: 1 })).report!;
     const worstFd = Math.max(...report.gradients.map((g) => g.fd?.elements.maxRel ?? 0));
-    const unroll = await onnxAgreement(graph, text, file, "unroll", cell, dims);
-    const scan = await onnxAgreement(graph, text, file, "scan", cell, dims);
+    const unroll = await onnxAgreement(unit, front.sources, "unroll", instance, dims);
+    const scan = await onnxAgreement(unit, front.sources, "scan", instance, dims);
     rows.push({
       example: file,
-      cell: name,
+      cell: `${unit.kind === "model" ? "model " : ""}${unit.name}`,
       check: warnings === 0 ? "clean" : `${warnings} warning(s)`,
       tsBytes: compiled.code.length,
       gradcheck: `${report.pass ? "pass" : "FAIL"} (FD rel ${worstFd.toExponential(1)})`,

@@ -1,5 +1,6 @@
 import { literalValue } from "../check/builtins.js";
 import type { CheckedCell, CheckResult } from "../check/checker.js";
+import type { ResolvedCell } from "../check/model-types.js";
 import { Dim } from "../core/dims.js";
 import { evalDimExpr } from "../check/dim-exprs.js";
 import type { DimExpr, Expr, Stmt } from "../syntax/ast.js";
@@ -9,6 +10,21 @@ import { UNARY_DEFAULT_ALPHA, type UnaryOp } from "./ops.js";
 import { verifyGraph } from "./verify.js";
 
 type Call = Extract<Expr, { kind: "call" }>;
+
+const lowered = new WeakMap<CheckedCell, Graph>();
+
+/**
+ * A cell found for a unit's layer (a cell unit's one layer is the cell itself), lowered once: a
+ * cell used by two layers, or read by two stages of one command, is one graph.
+ */
+export function layerGraph(resolved: ResolvedCell): Graph {
+  let g = lowered.get(resolved.cell);
+  if (!g) {
+    g = lowerCell(resolved.cell, resolved.checked, resolved.file);
+    lowered.set(resolved.cell, g);
+  }
+  return g;
+}
 
 /** Names in scope while lowering: value names → node ids; dimension names → Dims of the cell. */
 interface Env {

@@ -5,18 +5,23 @@ import type { Graph, Node } from "./graph.js";
  * A stable text form of a graph, for `rnnc ir` and committed golden files:
  *   %7 = matmul %4, %0 : [4H]            # W_ih @ x   (line 12)
  * Only ids, ops, attributes, shapes, labels and line numbers: nothing that varies between runs.
+ *
+ * `lineOf` gives the line of an offset into a file; a node from another file than the cell's (a
+ * function inlined from an imported file) says which: `line 3 of lib.rnn`.
  */
-export function printGraph(graph: Graph, lineOf?: (offset: number) => number): string {
+export type LineOf = (offset: number, file: string) => number;
+
+export function printGraph(graph: Graph, lineOf?: LineOf): string {
   const lines: string[] = [];
   lines.push(`cell ${graph.cell}(${graph.dims.join(", ")})  # ${graph.file}`);
-  for (const n of graph.nodes) lines.push(`  ${printNode(n, lineOf)}`);
+  for (const n of graph.nodes) lines.push(`  ${printNode(n, graph.file, lineOf)}`);
   for (const s of graph.states) lines.push(`  state ${s.name}' = %${s.next}`);
   for (const o of graph.outputs) lines.push(`  output ${o.name} = %${o.node}`);
   return lines.join("\n") + "\n";
 }
 
-/** One node in the text form (`%7 = matmul %4, %0 : [4H]  # W_ih @ x, line 12`). */
-export function printNode(n: Node, lineOf?: (offset: number) => number): string {
+/** One node in the text form (`%7 = matmul %4, %0 : [4H]  # W_ih @ x, line 12`); `file` is the graph's own. */
+export function printNode(n: Node, file: string, lineOf?: LineOf): string {
   const attrs: string[] = [];
   if (n.op === "const") attrs.push(n.attrs.dim ? `dim ${n.attrs.dim}` : String(n.attrs.value));
   if (n.attrs.name && n.op !== "const") attrs.push(n.attrs.name);
@@ -30,7 +35,8 @@ export function printNode(n: Node, lineOf?: (offset: number) => number): string 
   if (n.attrs.shape) attrs.push(`to ${shapeToString(n.attrs.shape)}`);
   const operands = n.inputs.map((i) => `%${i}`).join(", ");
   const body = [n.op, [operands, ...attrs].filter((x) => x !== "").join(" ")].filter((x) => x !== "").join(" ");
-  const where = [n.label, lineOf && n.span.end > 0 ? `line ${lineOf(n.span.start)}` : undefined].filter(Boolean).join(", ");
+  const line = lineOf && n.span.end > 0 ? `line ${lineOf(n.span.start, n.span.file)}${n.span.file === file ? "" : ` of ${n.span.file}`}` : undefined;
+  const where = [n.label, line].filter(Boolean).join(", ");
   const text = `%${n.id} = ${body} : ${shapeToString(n.shape)}`;
   return where ? `${text.padEnd(44)} # ${where}` : text;
 }

@@ -1,9 +1,9 @@
 import { Dim } from "../core/dims.js";
 import type { CheckedModel, ModelType } from "../check/model-types.js";
-import { compileGraph, compileModel, definesModel } from "../compiler.js";
+import { compileToTypeScript, compileUnit } from "../compiler.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Graph } from "../ir/graph.js";
-import { compileToTypeScript } from "../backends/ts/compile.js";
+import { unitGraphs } from "../ir/unit.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
 import type { TrainableCell } from "./trainer.js";
 
@@ -48,18 +48,14 @@ export interface TrainUnit {
  * diagnostics.
  */
 export async function compileTrainUnit(file: string, source: string, name?: string): Promise<{ unit?: TrainUnit; diagnostics: Diagnostic[] }> {
-  if (definesModel(file, source, name)) {
-    const { model, diagnostics } = compileModel(file, source, name);
-    if (!model) return { diagnostics };
-    const loaded = await load(file, source, model.name);
-    if (!loaded.factory) return { diagnostics: loaded.diagnostics };
-    return { unit: { signature: modelSignature(model), instantiate: loaded.factory }, diagnostics };
-  }
-  const { graph, diagnostics } = compileGraph(file, source, name);
-  if (!graph) return { diagnostics };
-  const loaded = await load(file, source, graph.cell);
+  // The front end runs once; only the signature the trainer reads differs by the unit's kind.
+  const selected = compileUnit(file, source, name);
+  const unit = selected.unit;
+  if (!unit) return { diagnostics: selected.diagnostics };
+  const loaded = await load(file, source, unit.name);
   if (!loaded.factory) return { diagnostics: loaded.diagnostics };
-  return { unit: { signature: cellSignature(graph), instantiate: loaded.factory }, diagnostics };
+  const signature = unit.kind === "model" ? modelSignature(unit.model) : cellSignature(unitGraphs(unit)[0]!);
+  return { unit: { signature, instantiate: loaded.factory }, diagnostics: selected.diagnostics };
 }
 
 async function load(file: string, source: string, name: string): Promise<{ factory?: TrainUnit["instantiate"]; diagnostics: Diagnostic[] }> {

@@ -6,7 +6,7 @@
  */
 import { evaluateShape } from "../core/dims.js";
 import type { CheckedModel, ModelType } from "../check/model-types.js";
-import { cellGraph } from "../check/model-layers.js";
+import { layerGraph } from "../ir/lower.js";
 import type { Graph } from "../ir/graph.js";
 import { VerifyInputError } from "./errors.js";
 import { qualified } from "../core/names.js";
@@ -59,7 +59,7 @@ export function modelLayout(model: CheckedModel, dims: Dims): ModelLayout {
     }
   }
   const layers = model.layers.map((l): LayoutLayer => {
-    const graph = cellGraph(l.cell);
+    const graph = layerGraph(l.cell);
     const cellDims: Record<string, number> = {};
     for (const d of graph.dims) cellDims[d] = l.binding.get(d)!.evaluate(dims);
     return { name: l.name, graph, dims: cellDims };

@@ -20,6 +20,8 @@ import * as tf from "@tensorflow/tfjs";
 import type { ModelGradients, ModelRunResult, ModelSeeds } from "./contract.js";
 import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
 import type { ModelLayout } from "./model-layout.js";
+import type { ModelNode } from "../check/model-types.js";
+import { seqOpOf, type LossKind, type SeqArithmetic, type SeqOp } from "../core/seq-ops.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
 import { qualified } from "../core/names.js";
 
@@ -102,6 +104,85 @@ function oneHot(ids: Int32Array, size: number, lead: number[]): tf.Tensor {
   return tf.tensor(out, [...lead, size]);
 }
 
+/** What an op's oracle form reads: the batch, its lengths and the values computed so far. */
+interface OracleContext {
+  readonly B: number;
+  readonly T: number;
+  readonly len: (b: number) => number;
+  readonly validStep: (r: number) => boolean;
+  readonly flags: (rows: number, valid: (r: number) => boolean) => Float32Array;
+  /** [T, B, 1]: 1 at steps inside each example's length (absent when every step is). */
+  readonly stepMask: tf.Tensor | undefined;
+  readonly values: readonly Value[];
+  readonly vector: (id: number) => tf.Tensor;
+  /** The node's own width and timing. */
+  readonly W: number;
+  readonly once: boolean;
+}
+
+type SeqNode = Exclude<ModelNode, { readonly op: "input" } | { readonly op: "apply" }>;
+type NodeOfOp<K extends SeqOp> = K extends SeqArithmetic ? Extract<ModelNode, { readonly op: "binary" }> : Extract<ModelNode, { readonly op: K }>;
+type OracleForm<N> = (node: N, cx: OracleContext) => Value;
+
+/** Each sequence operation from its definition (docs/language.md), in tfjs ops. */
+const SEQ_OP_ORACLES: { readonly [K in SeqOp]: OracleForm<NodeOfOp<K>> } = {
+  onehot(node, cx) {
+    const v = cx.values[node.arg]!;
+    if (v.kind !== "ids") throw new Error(`internal: onehot of a vector (node ${node.id})`);
+    return { kind: "vector", t: oneHot(v.ids, cx.W, cx.once ? [cx.B] : [cx.T, cx.B]) };
+  },
+  reverse(node, { B, T, W, len, validStep, stepMask, values }) {
+    // Row t·B + b reads row (L_b − 1 − t)·B + b; rows past L_b read themselves and are masked.
+    const from = (r: number) => {
+      const t = Math.floor(r / B);
+      const b = r % B;
+      return t < len(b) ? (len(b) - 1 - t) * B + b : r;
+    };
+    const v = values[node.arg]!;
+    if (v.kind === "ids") return { kind: "ids", ids: Int32Array.from({ length: T * B }, (_, r) => (validStep(r) ? v.ids[from(r)]! : -1)) };
+    const rows = tf.gather(tf.reshape(v.t, [T * B, W]), tf.tensor1d(Int32Array.from({ length: T * B }, (_, r) => from(r)), "int32"));
+    const reversed = tf.reshape(rows, [T, B, W]);
+    return { kind: "vector", t: stepMask ? tf.mul(reversed, stepMask) : reversed };
+  },
+  concat: (node, cx) => ({ kind: "vector", t: tf.concat(node.args.map(cx.vector), -1) }),
+  last(node, { B, T, W, len, flags, values }) {
+    const row = (b: number) => (len(b) > 0 ? (len(b) - 1) * B + b : -1);
+    const v = values[node.arg]!;
+    if (v.kind === "ids") return { kind: "ids", ids: Int32Array.from({ length: B }, (_, b) => (row(b) < 0 ? -1 : v.ids[row(b)]!)) };
+    const picked = tf.gather(tf.reshape(v.t, [T * B, W]), tf.tensor1d(Int32Array.from({ length: B }, (_, b) => Math.max(row(b), 0)), "int32"));
+    const some = tf.tensor(flags(B, (b) => len(b) > 0), [B, 1]);
+    return { kind: "vector", t: tf.mul(picked, some) };
+  },
+  add: (node, cx) => ({ kind: "vector", t: tf.add(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
+  sub: (node, cx) => ({ kind: "vector", t: tf.sub(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
+  mul: (node, cx) => ({ kind: "vector", t: tf.mul(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
+};
+
+/** One loss term's sum over its valid rows (the caller divides by its count). */
+interface LossInput {
+  readonly pred: tf.Tensor;
+  readonly target: ArrayLike<number> | undefined;
+  readonly what: string;
+  readonly rows: number;
+  readonly W: number;
+  readonly lead: number[];
+  readonly valid: (r: number) => boolean;
+  readonly mask: tf.Tensor;
+}
+
+const LOSS_ORACLES: { readonly [K in LossKind]: { readonly sum: (l: LossInput) => tf.Tensor; readonly perRow: boolean } } = {
+  /** Σ over valid rows of logsumexp(logits) − logits[target]; a mean over rows. */
+  cross_entropy: {
+    sum: ({ pred, target, what, rows, W, lead, valid, mask }) => tf.sum(tf.mul(tf.sub(tf.logSumExp(pred, -1), tf.sum(tf.mul(pred, oneHot(idsOf(what, target, rows, W, valid), W, lead)), -1)), mask)),
+    perRow: true,
+  },
+  /** Σ over valid rows × features of (pred − y)²; a mean over rows × features. */
+  mse: {
+    sum: ({ pred, target, what, W, lead, mask }) => tf.sum(tf.mul(tf.square(tf.sub(pred, f32(what, target, [...lead, W]))), tf.expandDims(mask, -1))),
+    perRow: false,
+  },
+};
+
 /** The model's forward pass on tensors; every tensor it makes belongs to the caller's tidy. */
 function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leaves, data: ModelData): Forward {
   const { model, widths } = layout;
@@ -109,7 +190,6 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
   const len = (b: number) => lengths?.[b] ?? T;
   const validStep = (r: number) => Math.floor(r / B) < len(r % B);
   const flags = (rows: number, valid: (r: number) => boolean) => Float32Array.from({ length: rows }, (_, r) => (valid(r) ? 1 : 0));
-  // [T, B, 1]: 1 at steps inside each example's length (absent when every step is).
   const stepMask = lengths === undefined ? undefined : tf.tensor(flags(T * B, validStep), [T, B, 1]);
   const values: Value[] = [];
   const vector = (id: number): tf.Tensor => {
@@ -119,83 +199,18 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
   };
   const final: tf.Tensor[] = layout.states.map(() => tf.zeros([0]));
   const runOutputs = new Map<number, Map<string, tf.Tensor>>();
-
-  const runLayer = (index: number): Map<string, tf.Tensor> => {
-    const done = runOutputs.get(index);
-    if (done) return done;
-    const spec = model.runs[index]!;
-    const k = layout.layers.findIndex((l) => l.name === spec.layer);
-    const plan = plans[k]!;
-    const once = spec.timing === "once";
-    const arg = vector(spec.arg);
-    const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === qualified(spec.layer, name))]!;
-    const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === qualified(spec.layer, name));
-    const run = unroll(
-      plan,
-      { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },
-      { batch: B, steps: once ? 1 : T, ...(once || lengths === undefined ? {} : { lengths }) },
-    );
-    plan.states.forEach((s, i) => (final[stateIndex(s.name)] = run.final[i]!));
-    const outs = new Map(plan.outputs.map((o, j) => [o.name, once ? tf.squeeze(run.outputs[j]!, [0]) : run.outputs[j]!]));
-    runOutputs.set(index, outs);
-    return outs;
-  };
+  const runLayer = (index: number) => runOutputs.get(index) ?? runOutputs.set(index, runLayerOracle(layout, plans, leaves, data, index, vector(model.runs[index]!.arg), final)).get(index)!;
 
   model.nodes.forEach((node, id) => {
     const W = widths[id]!;
-    const once = node.timing === "once";
-    switch (node.op) {
-      case "input":
-        values[id] = layout.input.kind === "vector"
-          ? { kind: "vector", t: leaves.x! }
-          : { kind: "ids", ids: idsOf(`input \`${layout.input.name}\``, data.input, T * B, W, validStep) };
-        return;
-      case "onehot": {
-        const v = values[node.arg]!;
-        if (v.kind !== "ids") throw new Error(`internal: onehot of a vector (node ${id} of model ${model.name})`);
-        values[id] = { kind: "vector", t: oneHot(v.ids, W, once ? [B] : [T, B]) };
-        return;
-      }
-      case "apply":
-        values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
-        return;
-      case "reverse": {
-        // Row t·B + b reads row (L_b − 1 − t)·B + b; rows past L_b read themselves and are masked.
-        const from = (r: number) => {
-          const t = Math.floor(r / B);
-          const b = r % B;
-          return t < len(b) ? (len(b) - 1 - t) * B + b : r;
-        };
-        const v = values[node.arg]!;
-        if (v.kind === "ids") {
-          values[id] = { kind: "ids", ids: Int32Array.from({ length: T * B }, (_, r) => (validStep(r) ? v.ids[from(r)]! : -1)) };
-          return;
-        }
-        const rows = tf.gather(tf.reshape(v.t, [T * B, W]), tf.tensor1d(Int32Array.from({ length: T * B }, (_, r) => from(r)), "int32"));
-        const reversed = tf.reshape(rows, [T, B, W]);
-        values[id] = { kind: "vector", t: stepMask ? tf.mul(reversed, stepMask) : reversed };
-        return;
-      }
-      case "concat":
-        values[id] = { kind: "vector", t: tf.concat(node.args.map(vector), -1) };
-        return;
-      case "binary": {
-        const [a, b] = node.args.map(vector) as [tf.Tensor, tf.Tensor];
-        values[id] = { kind: "vector", t: node.fn === "add" ? tf.add(a, b) : node.fn === "sub" ? tf.sub(a, b) : tf.mul(a, b) };
-        return;
-      }
-      case "last": {
-        const row = (b: number) => (len(b) > 0 ? (len(b) - 1) * B + b : -1);
-        const v = values[node.arg]!;
-        if (v.kind === "ids") {
-          values[id] = { kind: "ids", ids: Int32Array.from({ length: B }, (_, b) => (row(b) < 0 ? -1 : v.ids[row(b)]!)) };
-          return;
-        }
-        const picked = tf.gather(tf.reshape(v.t, [T * B, W]), tf.tensor1d(Int32Array.from({ length: B }, (_, b) => Math.max(row(b), 0)), "int32"));
-        const some = tf.tensor(flags(B, (b) => len(b) > 0), [B, 1]);
-        values[id] = { kind: "vector", t: tf.mul(picked, some) };
-        return;
-      }
+    if (node.op === "input") {
+      values[id] = layout.input.kind === "vector"
+        ? { kind: "vector", t: leaves.x! }
+        : { kind: "ids", ids: idsOf(`input \`${layout.input.name}\``, data.input, T * B, W, validStep) };
+    } else if (node.op === "apply") values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
+    else {
+      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once" };
+      values[id] = (SEQ_OP_ORACLES[seqOpOf(node)] as OracleForm<SeqNode>)(node, cx);
     }
   });
 
@@ -204,7 +219,6 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
     loss = tf.scalar(0);
     for (const term of model.losses) {
       const target = layout.targets.find((t) => t.name === term.target)!;
-      const pred = vector(term.pred);
       const W = widths[term.pred]!;
       const rows = target.once ? B : T * B;
       const lead = target.once ? [B] : [T, B];
@@ -212,19 +226,29 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
       const count = flags(rows, valid).reduce((a, b) => a + b, 0);
       if (count === 0) continue;
       const mask = tf.tensor(flags(rows, valid), lead);
-      const what = `target \`${target.name}\``;
-      let sum: tf.Tensor;
-      if (term.kind === "cross_entropy") {
-        const picked = tf.sum(tf.mul(pred, oneHot(idsOf(what, data.targets[target.name], rows, W, valid), W, lead)), -1);
-        sum = tf.sum(tf.mul(tf.sub(tf.logSumExp(pred, -1), picked), mask));
-      } else {
-        const d = tf.sub(pred, f32(what, data.targets[target.name], [...lead, W]));
-        sum = tf.sum(tf.mul(tf.square(d), tf.expandDims(mask, -1)));
-      }
-      loss = tf.add(loss, tf.div(sum, term.kind === "cross_entropy" ? count : count * W));
+      const form = LOSS_ORACLES[term.kind];
+      const sum = form.sum({ pred: vector(term.pred), target: data.targets[target.name], what: `target \`${target.name}\``, rows, W, lead, valid, mask });
+      loss = tf.add(loss, tf.div(sum, form.perRow ? count : count * W));
     }
   }
   return { outputs: layout.outputs.map((o) => vector(o.node)), final, ...(loss ? { loss } : {}) };
+}
+
+/** Runs one layer's cell oracle over its argument; records its final states; returns its outputs by name. */
+function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Leaves, data: ModelData, index: number, arg: tf.Tensor, final: tf.Tensor[]): Map<string, tf.Tensor> {
+  const { batch: B, steps: T, lengths } = data;
+  const spec = layout.model.runs[index]!;
+  const plan = plans[layout.layers.findIndex((l) => l.name === spec.layer)]!;
+  const once = spec.timing === "once";
+  const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === qualified(spec.layer, name))]!;
+  const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === qualified(spec.layer, name));
+  const run = unroll(
+    plan,
+    { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },
+    { batch: B, steps: once ? 1 : T, ...(once || lengths === undefined ? {} : { lengths }) },
+  );
+  plan.states.forEach((s, i) => (final[stateIndex(s.name)] = run.final[i]!));
+  return new Map(plan.outputs.map((o, j) => [o.name, once ? tf.squeeze(run.outputs[j]!, [0]) : run.outputs[j]!]));
 }
 
 function plansOf(layout: ModelLayout): Plan[] {

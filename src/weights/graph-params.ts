@@ -4,12 +4,19 @@
  * stream is consumed in, so it must not change between back ends).
  */
 import { evaluateShape } from "../core/dims.js";
-import type { Graph } from "../ir/graph.js";
+import type { ParamDecl } from "../ir/graph.js";
 import type { InitParamSpec } from "../runtime/random.js";
 import { initParams } from "../runtime/random.js";
 
+/** One cell's params as it declares them: what a step graph, or one layer of a unit's signature, holds. */
+export interface CellParams {
+  readonly cell: string;
+  readonly dims: readonly string[];
+  readonly params: readonly Pick<ParamDecl, "name" | "shape" | "init">[];
+}
+
 /** Checks that every dimension of the cell has a value that is a non-negative integer. */
-function checkDims(graph: Pick<Graph, "cell" | "dims">, dims: Readonly<Record<string, number>>): void {
+function checkDims(graph: Pick<CellParams, "cell" | "dims">, dims: Readonly<Record<string, number>>): void {
   for (const name of graph.dims) {
     const value = Object.prototype.hasOwnProperty.call(dims, name) ? dims[name] : undefined;
     if (value === undefined) throw new Error(`cell ${graph.cell}: dimension ${name} has no value`);
@@ -21,7 +28,7 @@ function checkDims(graph: Pick<Graph, "cell" | "dims">, dims: Readonly<Record<st
 
 /** The cell's params with concrete shapes, in declaration order. */
 export function paramSpecs(
-  graph: Pick<Graph, "cell" | "dims" | "params">,
+  graph: CellParams,
   dims: Readonly<Record<string, number>>,
 ): InitParamSpec[] {
   checkDims(graph, dims);
@@ -30,7 +37,7 @@ export function paramSpecs(
 
 /** `{ name: shape }` for the cell's params, as `paramsFromSafetensors` expects. */
 export function paramShapes(
-  graph: Pick<Graph, "cell" | "dims" | "params">,
+  graph: CellParams,
   dims: Readonly<Record<string, number>>,
 ): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -42,7 +49,7 @@ export function paramShapes(
 
 /** Initializes the cell's params from `seed`: a pure function of (graph params, dims, seed, dtype). */
 export function initGraphParams(
-  graph: Pick<Graph, "cell" | "dims" | "params">,
+  graph: CellParams,
   dims: Readonly<Record<string, number>>,
   seed: number,
   dtype: "float32" | "float64",

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { check, compile, exportOnnx, formatDiagnostics, gradcheck, readSafetensors, train, version } from "../../src/api/index.js";
-import { compileToTypeScript } from "../../src/backends/ts/compile.js";
-import { onnxFromSource } from "../../src/backends/onnx/from-source.js";
+import { compileToTypeScript } from "../../src/compiler.js";
+import { onnxFromSource } from "../../src/compiler.js";
 import { dirnameOf, joinPath } from "../../src/imports/paths.js";
 import { ROOT } from "../helpers/generated.js";
 

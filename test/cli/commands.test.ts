@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileToTypeScript } from "../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../src/compiler.js";
 import { loadGeneratedModule } from "../../src/backends/ts/load.js";
 import { FIXTURES, ROOT, runCli } from "./run-cli.js";
 
@@ -65,6 +65,14 @@ describe("rnnc init", () => {
     type Cell = { init(s: number): object; loadParams(b: Uint8Array): object };
     const lstm = (mod.LSTM as (d: object) => Cell)({ I: 3, H: 4 });
     expect(lstm.loadParams(readFileSync(file))).toEqual(lstm.init(9));
+  });
+
+  it("reports an output it cannot write as RNN6008 (exit 1), never a stack", () => {
+    const target = join(out, "no-such-dir", "w.safetensors");
+    const run = runCli(["init", "examples/lstm.rnn", "--dims", "I=3,H=4", "--format", "short", "-o", target]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe(`error RNN6008: cannot write \`${target}\`: no such file or directory (ENOENT)\n`);
+    expect(run.stderr).not.toMatch(/internal compiler error|at /);
   });
 
   it("names the missing dimension", () => {

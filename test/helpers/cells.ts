@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { modelCellGraphs } from "../../src/backends/ts/model.js";
-import { checkSource } from "../../src/compiler.js";
+import { compileFile } from "../../src/compiler.js";
 import type { Graph } from "../../src/ir/graph.js";
-import { lowerCell } from "../../src/ir/lower.js";
+import { unitGraphs } from "../../src/ir/unit.js";
 import { ROOT } from "./generated.js";
 
 /**
@@ -13,10 +12,12 @@ import { ROOT } from "./generated.js";
 export function exampleCells(): { file: string; cell: string; dims: readonly string[]; graph: Graph; inputSize: (dims: Record<string, number>) => number; wasm: boolean }[] {
   const files = readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".rnn")).sort().map((f) => `examples/${f}`);
   return files.flatMap((file) => {
-    const { checked } = checkSource(file, readFileSync(join(ROOT, file), "utf8"));
-    if (!checked) throw new Error(`${file} does not check`);
-    const graphs = checked.cells.map((c) => lowerCell(c, checked, file));
-    for (const m of checked.models) for (const g of modelCellGraphs(m)) if (!graphs.some((x) => x.cell === g.cell)) graphs.push(g);
+    const front = compileFile(file, readFileSync(join(ROOT, file), "utf8"));
+    if (front.units.length === 0) throw new Error(`${file} does not check`);
+    // Cells first, then the cells the models' layers run (imported ones included), each once.
+    const units = [...front.units.filter((u) => u.kind === "cell"), ...front.units.filter((u) => u.kind === "model")];
+    const graphs: Graph[] = [];
+    for (const u of units) for (const g of unitGraphs(u)) if (!graphs.some((x) => x.cell === g.cell)) graphs.push(g);
     return graphs.map((g) => ({
       file,
       cell: g.cell,

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { compileToTypeScript } from "../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../src/compiler.js";
 
 /** Where tests write generated modules (git-ignored), so they can be imported and type-checked. */
 export const GENERATED_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", ".generated");

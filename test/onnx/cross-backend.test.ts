@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { onnxFromSource } from "../../src/backends/onnx/from-source.js";
+import { onnxFromSource } from "../../src/compiler.js";
 import { checkSource, compileGraph } from "../../src/compiler.js";
 import { importGenerated, type Factory } from "../helpers/generated.js";
 import { feedsFor, randomCase, sizeOf } from "./harness.js";

@@ -6,7 +6,7 @@
 import * as ort from "onnxruntime-node";
 import type { CheckedModel } from "../../src/check/model-types.js";
 import { compileModel } from "../../src/compiler.js";
-import { compileToTypeScript } from "../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../src/compiler.js";
 import { loadGeneratedModule } from "../../src/backends/ts/load.js";
 import { exportModelOnnx, type OnnxModelExportOptions } from "../../src/backends/onnx/model.js";
 import { modelStates } from "../../src/backends/onnx/model-signature.js";

@@ -11,7 +11,8 @@ import * as ort from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
 import { compileModel } from "../../src/compiler.js";
 import { writeWeightsFile } from "../../src/weights/index.js";
-import { modelParamShapes } from "../../src/weights/model-params.js";
+import { unitParamShapes } from "../../src/weights/unit-params.js";
+import { modelUnit } from "../../src/check/unit.js";
 import { maxAbsDiff } from "./ort.js";
 import { runOnnxCli } from "./run-onnx-cli.js";
 import { modelFixture, paramsFor, statesFor, TORCH_MODEL_CASES } from "../helpers/torch-models.js";
@@ -25,7 +26,7 @@ describe("rnnc onnx on a model file reproduces PyTorch", () => {
     const text = readFileSync(new URL(`../../${c.example}`, import.meta.url), "utf8");
     const weights = join(dir, `${c.fixture}.safetensors`);
     const params = Object.fromEntries(Object.entries(paramsFor(c, f)).map(([name, data]) => [name, Float32Array.from(data)]));
-    writeWeightsFile(weights, params, modelParamShapes(compileModel(c.example, text).model!, f.dims));
+    writeWeightsFile(weights, params, unitParamShapes(modelUnit(compileModel(c.example, text).model!), f.dims));
 
     for (const recurrence of ["unroll", "scan", "native"] as const) {
       it(`${c.fixture}, ${recurrence}`, async () => {

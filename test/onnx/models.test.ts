@@ -11,15 +11,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { exportModelOnnx } from "../../src/backends/onnx/model.js";
 import { decodeModel } from "../../src/backends/onnx/proto.js";
 import { OnnxExportError } from "../../src/backends/onnx/errors.js";
-import { definesModel } from "../../src/compiler.js";
-import { initModelParams } from "../../src/weights/model-params.js";
+import { compileUnit } from "../../src/compiler.js";
+import { initUnitParams } from "../../src/weights/unit-params.js";
+import { modelUnit } from "../../src/check/unit.js";
 import { maxAbsDiff } from "./ort.js";
 import { compileBoth, exportFor, largestDifference, randomBatch, runOrt, runTs, type Batch, type CompiledModel } from "./model-harness.js";
 
 const TOLERANCE = 1e-5;
 const EXAMPLES = new URL("../../examples/", import.meta.url);
 const exampleFiles = readdirSync(EXAMPLES)
-  .filter((f) => f.endsWith(".rnn") && definesModel(`examples/${f}`, readFileSync(new URL(f, EXAMPLES), "utf8")))
+  .filter((f) => f.endsWith(".rnn") && compileUnit(`examples/${f}`, readFileSync(new URL(f, EXAMPLES), "utf8")).unit?.kind === "model")
   .sort()
   .map((f) => `examples/${f}`);
 
@@ -116,7 +117,7 @@ describe("models in ONNX Runtime compute what the generated module computes", ()
       beforeAll(async () => {
         c = await compileBoth(file, text);
         dims = dimsOf(c);
-        params = initModelParams(c.model, dims, 5, "float32") as Record<string, Float32Array>;
+        params = initUnitParams(modelUnit(c.model), dims, 5, "float32") as Record<string, Float32Array>;
       });
 
       for (const recurrence of ["unroll", "scan", "native"] as const) {
@@ -135,7 +136,7 @@ describe("models in ONNX Runtime compute what the generated module computes", ()
           const a = exportFor(c, { dims, steps: STEPS, recurrence, params });
           const b = exportFor(c, { dims, steps: STEPS, recurrence, params });
           expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
-          const other = initModelParams(c.model, dims, 6, "float32") as Record<string, Float32Array>;
+          const other = initUnitParams(modelUnit(c.model), dims, 6, "float32") as Record<string, Float32Array>;
           expect(Buffer.from(exportFor(c, { dims, steps: STEPS, recurrence, params: other })).equals(Buffer.from(a))).toBe(false);
         }
       });
@@ -169,7 +170,7 @@ describe("the params from a seed", () => {
       for (const dtype of ["float32", "float64"] as const) {
         const module = c.factory(dims, { dtype });
         for (const seed of [0, 7, 2 ** 31 + 5, -3]) {
-          const mine = initModelParams(c.model, dims, seed, dtype);
+          const mine = initUnitParams(modelUnit(c.model), dims, seed, dtype);
           const theirs = module.init(seed);
           expect(Object.keys(mine)).toEqual(Object.keys(theirs));
           for (const [name, values] of Object.entries(theirs)) expect(mine[name], `${name}, seed ${seed}`).toEqual(values);
@@ -203,7 +204,7 @@ describe("models that read ids backwards (reverse and last of index values)", ()
       const ids = await compileBoth("test/back.rnn", IDS);
       const vectors = await compileBoth("test/forward.rnn", VECTORS);
       const dims = { V: 5, H: 3 };
-      const params = initModelParams(ids.model, dims, 9, "float32") as Record<string, Float32Array>;
+      const params = initUnitParams(modelUnit(ids.model), dims, 9, "float32") as Record<string, Float32Array>;
       const lengths = [STEPS, STEPS - 2, 1];
       const b = randomBatch(ids, dims, STEPS, 3, lengths, 31);
       const out = await runOrt(ids, exportFor(ids, { dims, steps: STEPS, recurrence, params, optionalInputs: false }), b, dims);
@@ -232,7 +233,7 @@ describe("export errors", () => {
   const dims = { I: 3, H: 4 };
   beforeAll(async () => {
     bigru = await compileBoth("examples/bigru.rnn", readFileSync(new URL("bigru.rnn", EXAMPLES), "utf8"));
-    params = initModelParams(bigru.model, dims, 1, "float32") as Record<string, Float32Array>;
+    params = initUnitParams(modelUnit(bigru.model), dims, 1, "float32") as Record<string, Float32Array>;
   });
   const error = (run: () => unknown): OnnxExportError => {
     try {
@@ -246,7 +247,7 @@ describe("export errors", () => {
 
   it("refuses the native form for a recurrent layer that is not an LSTM or GRU, naming the layer", async () => {
     const c = await compileBoth("test/elman.rnn", "import Elman from std\nmodel M(I, H) {\n  input x: [I]\n  layer rnn = Elman(I, H)\n  output y = rnn(x)\n}\n");
-    const e = error(() => exportFor(c, { dims, recurrence: "native", params: initModelParams(c.model, dims, 1, "float32") as Record<string, Float32Array> }));
+    const e = error(() => exportFor(c, { dims, recurrence: "native", params: initUnitParams(modelUnit(c.model), dims, 1, "float32") as Record<string, Float32Array> }));
     expect(e.message).toMatch(/^layer `rnn` of model M: cell Elman is not recognised as an LSTM or GRU, so it has no native ONNX form/);
   });
 
@@ -270,7 +271,7 @@ describe("export errors", () => {
 
   it("reports two model values with one name as RNN6004 at the output", async () => {
     const c = await compileBoth("test/clash.rnn", "import GRU from std\nmodel M(I, H) {\n  input x: [I]\n  layer rnn = GRU(I, H)\n  output sequence_lens = rnn(x)\n}\n");
-    const e = error(() => exportModelOnnx(c.model, { dims, steps: 2, recurrence: "unroll", params: initModelParams(c.model, dims, 1, "float32") as Record<string, Float32Array>, sourceFile: c.file }));
+    const e = error(() => exportModelOnnx(c.model, { dims, steps: 2, recurrence: "unroll", params: initUnitParams(modelUnit(c.model), dims, 1, "float32") as Record<string, Float32Array>, sourceFile: c.file }));
     expect(e.message).toBe("the ONNX model would have two values named `sequence_lens`: the sequence lengths and the output `sequence_lens`; rename one of them in the model");
     expect(e.diagnostic?.code).toBe("RNN6004");
   });

@@ -15,10 +15,10 @@ import { exportOnnx, OnnxExportError, type OnnxExportOptions } from "../../src/b
 import { canonicalGraphText } from "../../src/backends/onnx/canonical.js";
 import { GRU_REFERENCE, LSTM_REFERENCE, recogniseNative } from "../../src/backends/onnx/native.js";
 import { decodeModel, onnx } from "../../src/backends/onnx/proto.js";
-import { compileToTypeScript } from "../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../src/compiler.js";
 import { loadGeneratedModule } from "../../src/backends/ts/load.js";
 import { runOnnxCli } from "./run-onnx-cli.js";
-import { compileGraph, definesModel } from "../../src/compiler.js";
+import { compileGraph, compileUnit } from "../../src/compiler.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { randomArray, randoms, sizeOf } from "./harness.js";
 import { float, int32, loadVectors, maxAbsDiff, paramsFromVectors, runModel, type Feed } from "./ort.js";
@@ -154,7 +154,7 @@ describe("recognition", () => {
   });
 
   // Model files (stacked, bidirectional) are exported by model.ts; test/onnx/models.test.ts covers their native form.
-  const others = readdirSync(EXAMPLES).filter((f) => f.endsWith(".rnn") && f !== "lstm.rnn" && f !== "gru.rnn" && !definesModel(`examples/${f}`, exampleText(f))).sort();
+  const others = readdirSync(EXAMPLES).filter((f) => f.endsWith(".rnn") && f !== "lstm.rnn" && f !== "gru.rnn" && compileUnit(`examples/${f}`, exampleText(f)).unit?.kind !== "model").sort();
   it("covers the other example cells", () => expect(others.length).toBeGreaterThanOrEqual(8));
   for (const file of others) {
     it(`refuses ${file} with an error that names the cell and the other forms`, () => {

@@ -5,7 +5,7 @@
  * initial state is checked against finite differences and the tfjs model oracle.
  */
 import { describe, expect, it } from "vitest";
-import { gradcheckSource } from "../../src/verify/check-source.js";
+import { gradcheckSource } from "../../src/verify/unit.js";
 import { gradcheckReportJson, renderGradcheckReport } from "../../src/verify/gradcheck-report.js";
 import { ARITHMETIC, CHAR, expectClean, PARITY, REGRESSION, SHARED } from "./model-programs.js";
 

@@ -4,7 +4,7 @@
  * driver patched, and one way to list what failed.
  */
 import { expect } from "vitest";
-import { compileToTypeScript } from "../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../src/compiler.js";
 import { loadGeneratedModule } from "../../src/backends/ts/load.js";
 import type { CheckedModel } from "../../src/check/model-types.js";
 import { compileModel } from "../../src/compiler.js";

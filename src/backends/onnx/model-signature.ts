@@ -10,8 +10,8 @@
  * `fc.weight`); ONNX Runtime loads and feeds them.
  */
 import type { CheckedModel, ModelLayer } from "../../check/model-types.js";
-import { cellGraph } from "../../check/model-layers.js";
-import { layerDims } from "../../weights/model-params.js";
+import { layerGraph } from "../../ir/lower.js";
+import { layerDims } from "../../weights/unit-params.js";
 import { ElemType, valueInfo, type DimSpec, type ValueInfoProto } from "./proto.js";
 import { BATCH, finalName, initialName, nameClaims, SEQUENCE_LENS, STEPS } from "./signature.js";
 import { QualifiedName, qualified } from "../../core/names.js";
@@ -32,7 +32,7 @@ export function modelStates(model: CheckedModel, dims: Readonly<Record<string, n
   return model.layers
     .filter((l) => model.runs.some((r) => r.layer === l.name))
     .flatMap((layer) =>
-      cellGraph(layer.cell).states.map((s) => {
+      layerGraph(layer.cell).states.map((s) => {
         const name = qualified(layer.name, s.name);
         return { layer, state: s.name, name, initial: initialName(name), final: finalName(name), shape: s.shape.map((d) => d.evaluate(layerDims(layer, dims))) };
       }),

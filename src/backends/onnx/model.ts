@@ -14,10 +14,12 @@
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
-import { cellGraph } from "../../check/model-layers.js";
+import { layerGraph } from "../../ir/lower.js";
 import type { Span } from "../../diagnostics/span.js";
+import { seqOpOf, type SeqArithmetic, type SeqOp } from "../../core/seq-ops.js";
 import { stdSource } from "../../std/library.js";
-import { layerDims, modelParamDecls } from "../../weights/model-params.js";
+import { layerDims, unitParamDecls } from "../../weights/unit-params.js";
+import { modelUnit } from "../../check/unit.js";
 import { GraphBuilder, ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";
 import { buildCellModel, checkOpset, type CellForm, type OnnxExportOptions } from "./index.js";
@@ -67,7 +69,7 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
   }
   const { dims, steps, recurrence } = options;
   checkDimValues(`model ${model.name}`, model.dims, dims);
-  const decls = modelParamDecls(model);
+  const decls = unitParamDecls(modelUnit(model));
   checkParamValues(`model ${model.name}`, decls, dims, options.params);
   const sig = modelSignature(model, dims, steps, decls.map((p) => p.name));
 
@@ -110,6 +112,44 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
   };
 }
 
+type SeqNode = Exclude<ModelNode, { readonly op: "input" } | { readonly op: "apply" }>;
+type NodeOfOp<K extends SeqOp> = K extends SeqArithmetic ? Extract<ModelNode, { readonly op: "binary" }> : Extract<ModelNode, { readonly op: K }>;
+type SeqOpEmitter<N> = (node: N, e: ModelEmitter, doc: string, once: boolean) => Value;
+
+/** `a ⊕ b` of two sequences. Both operands are zero past each example's length, so the result is too: no mask needed. */
+const arithmetic = (op: "Add" | "Sub" | "Mul"): SeqOpEmitter<NodeOfOp<SeqArithmetic>> => (node, e, doc, once) => ({
+  name: e.frame.region.emitNamed(op, node.args.map((a) => e.value(a).name), `${node.fn}_${node.id}`, doc),
+  ids: false,
+  once,
+});
+
+/** The ONNX form of each sequence operation (the driver's semantics, src/runtime/model.ts). */
+const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
+  onehot(node, e, doc, once) {
+    const r = e.frame.region;
+    const ids = e.value(node.arg);
+    const size = node.type.kind === "vector" ? node.type.width.evaluate(e.options.dims) : 0;
+    const hot = r.emitNamed("OneHot", [ids.name, r.model.int64([size], true), r.model.floatVector([0, 1])], `onehot_${node.id}/all`, doc, { axis: attr.int(-1) });
+    // Past an example's length the ids are padding (any value): the one-hot rows are zero there.
+    const name = once ? hot : e.frame.mask.zeroPast(`onehot_${node.id}`, { name: hot, batched: true, shape: [size] }, doc);
+    return { name, ids: false, once };
+  },
+  reverse: (node, e, doc) => ({ name: e.reverse(node.arg, doc), ids: e.value(node.arg).ids, once: false }),
+  last(node, e, doc) {
+    const r = e.frame.region;
+    const name = r.emitNamed("Gather", [e.reverse(node.arg, doc), r.model.int64([0], true)], `last_${node.id}`, doc, { axis: attr.int(0) });
+    return { name, ids: e.value(node.arg).ids, once: true };
+  },
+  concat: (node, e, doc, once) => ({
+    name: e.frame.region.emitNamed("Concat", node.args.map((a) => e.value(a).name), `concat_${node.id}`, doc, { axis: attr.int(once ? 1 : 2) }),
+    ids: false,
+    once,
+  }),
+  add: arithmetic("Add"),
+  sub: arithmetic("Sub"),
+  mul: arithmetic("Mul"),
+};
+
 /** Emits the model's nodes in order; each layer run once, when its first output is needed. */
 class ModelEmitter {
   readonly initializers: TensorProto[] = [];
@@ -119,10 +159,10 @@ class ModelEmitter {
 
   constructor(
     private readonly model: CheckedModel,
-    private readonly options: OnnxModelExportOptions,
+    readonly options: OnnxModelExportOptions,
     private readonly opset: number,
     private readonly locate: (span: Span) => string,
-    private readonly frame: ModelFrame,
+    readonly frame: ModelFrame,
   ) {}
 
   value(id: number): Value {
@@ -132,57 +172,21 @@ class ModelEmitter {
   }
 
   emit(node: ModelNode): void {
-    const r = this.frame.region;
     const doc = `${node.op} (${this.locate(node.span)})`;
     const once = node.timing === "once";
     let v: Value;
-    switch (node.op) {
-      case "input":
-        v = { name: this.model.input.name, ids: node.type.kind === "index", once: false };
-        break;
-      case "onehot": {
-        const ids = this.value(node.arg);
-        const size = node.type.kind === "vector" ? node.type.width.evaluate(this.options.dims) : 0;
-        const hot = r.emitNamed("OneHot", [ids.name, r.model.int64([size], true), r.model.floatVector([0, 1])], `onehot_${node.id}/all`, doc, { axis: attr.int(-1) });
-        // Past an example's length the ids are padding (any value): the one-hot rows are zero there.
-        const name = once ? hot : this.frame.mask.zeroPast(`onehot_${node.id}`, { name: hot, batched: true, shape: [size] }, doc);
-        v = { name, ids: false, once };
-        break;
-      }
-      case "reverse":
-        v = { name: this.reverse(node.arg, doc), ids: this.value(node.arg).ids, once: false };
-        break;
-      case "last": {
-        const name = r.emitNamed("Gather", [this.reverse(node.arg, doc), r.model.int64([0], true)], `last_${node.id}`, doc, { axis: attr.int(0) });
-        v = { name, ids: this.value(node.arg).ids, once: true };
-        break;
-      }
-      case "concat": {
-        const name = r.emitNamed("Concat", node.args.map((a) => this.value(a).name), `concat_${node.id}`, doc, { axis: attr.int(once ? 1 : 2) });
-        v = { name, ids: false, once };
-        break;
-      }
-      case "apply": {
-        const run = this.model.runs[node.run]!;
-        const out = this.layerRun(run).get(node.output)!;
-        v = { name: once ? r.squeeze(out, [0], `apply_${node.id}`) : out, ids: false, once };
-        break;
-      }
-      case "binary": {
-        // Both operands are zero past each example's length, so the result is too: no mask needed.
-        const op = node.fn === "add" ? "Add" : node.fn === "sub" ? "Sub" : "Mul";
-        const name = r.emitNamed(op, node.args.map((a) => this.value(a).name), `${node.fn}_${node.id}`, doc);
-        v = { name, ids: false, once };
-        break;
-      }
-    }
+    if (node.op === "input") v = { name: this.model.input.name, ids: node.type.kind === "index", once: false };
+    else if (node.op === "apply") {
+      const out = this.layerRun(this.model.runs[node.run]!).get(node.output)!;
+      v = { name: once ? this.frame.region.squeeze(out, [0], `apply_${node.id}`) : out, ids: false, once };
+    } else v = (SEQ_OP_EMITTERS[seqOpOf(node)] as SeqOpEmitter<SeqNode>)(node, this, doc, once);
     this.values.set(node.id, v);
     // The input is a graph input, and a layer's outputs come with their types.
     if (node.op !== "input" && v.name.startsWith("model/")) this.declare(v, node);
   }
 
   /** Each example's valid steps of node `arg` in reverse order, zero past its length (one per argument). */
-  private reverse(arg: number, doc: string): string {
+  reverse(arg: number, doc: string): string {
     const known = this.reversed.get(arg);
     if (known !== undefined) return known;
     const r = this.frame.region;
@@ -211,7 +215,7 @@ class ModelEmitter {
     const known = this.runs.get(run.index);
     if (known) return known;
     const layer = this.model.layers.find((l) => l.name === run.layer)!;
-    const graph = cellGraph(layer.cell);
+    const graph = layerGraph(layer.cell);
     const once = run.timing === "once";
     const r = this.frame.region;
     const arg = this.value(run.arg);

@@ -1,8 +1,8 @@
 import type { Dim } from "../../core/dims.js";
 import type { CheckedModel, ModelType } from "../../check/model-types.js";
-import { cellGraph } from "../../check/model-layers.js";
-import type { Graph } from "../../ir/graph.js";
-import type { LinearDim, ModelPlan, PlanNode } from "../../runtime/model.js";
+import { layerGraph } from "../../ir/lower.js";
+import type { LinearDim, LossKindData, ModelPlan, PlanNode, SeqOpKind } from "../../runtime/model.js";
+import type { LossKind, SeqOp } from "../../core/seq-ops.js";
 import { qualified } from "../../core/names.js";
 
 /**
@@ -51,16 +51,6 @@ export function modelPlan(model: CheckedModel): ModelPlan {
   };
 }
 
-/** The cell graphs a model's layers run, one per cell (a cell used by two layers is one factory). */
-export function modelCellGraphs(model: CheckedModel): Graph[] {
-  const seen = new Map<string, Graph>();
-  for (const l of model.layers) {
-    const name = l.cell.cell.def.name.name;
-    if (!seen.has(name)) seen.set(name, cellGraph(l.cell));
-  }
-  return [...seen.values()];
-}
-
 export interface ModelNames {
   /** `layer.param` → shape in words, in layer order. */
   readonly params: readonly { readonly name: string; readonly shape: string }[];
@@ -72,10 +62,19 @@ export function modelNames(model: CheckedModel): ModelNames {
   const params: { name: string; shape: string }[] = [];
   const states: { name: string; shape: string }[] = [];
   for (const l of model.layers) {
-    const g = cellGraph(l.cell);
+    const g = layerGraph(l.cell);
     const subst = (shape: readonly Dim[]) => `[${shape.map((d) => d.substitute(l.binding).toString()).join(", ")}]`;
     for (const p of g.params) params.push({ name: qualified(l.name, p.name), shape: subst(p.shape) });
     if (model.runs.some((r) => r.layer === l.name)) for (const s of g.states) states.push({ name: qualified(l.name, s.name), shape: subst(s.shape) });
   }
   return { params, states };
 }
+
+/**
+ * The embedded driver cannot import the compiler, so it spells the sequence operations and losses
+ * itself; this stops compiling when its unions and src/core/seq-ops.ts's differ (and then the
+ * driver's `Record`s name the entry to add).
+ */
+type Same<X, Y> = [X] extends [Y] ? ([Y] extends [X] ? true : false) : false;
+type Holds<T extends true> = T;
+export type DriverKnowsEveryOp = Holds<Same<SeqOp, SeqOpKind>> | Holds<Same<LossKind, LossKindData>>;

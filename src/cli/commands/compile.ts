@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
-import { readSourceOrReport, reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
 
 interface CompileOptionValues extends DiagnosticOptionValues {
   readonly output?: string;
@@ -26,13 +26,17 @@ export function registerCompile(program: Command, context: CliContext): void {
     .action(async (file: string, options: CompileOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
-      const { compileToTypeScript } = await import("../../backends/ts/compile.js");
-      const result = compileToTypeScript(file, text, options.cell);
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
+      const { compileFile, selectUnits } = await import("../../compiler.js");
+      const { emitUnits } = await import("../../backends/ts/compile.js");
+      const front = compileFile(file, text);
+      const selected = selectUnits(front, options.cell);
+      const emitted = selected.units.length > 0 ? emitUnits(selected.units, file) : { diagnostics: [] };
+      const result = { ...emitted, diagnostics: [...selected.diagnostics, ...emitted.diagnostics] };
+      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, front.sources, options);
       if (result.code === undefined) return context.fail(EXIT.errors);
       if (!options.js) {
         if (options.output === undefined) context.io.stdout(result.code);
-        else write(options.output, result.code);
+        else writeOutputOrReport(context, options.output, (path) => write(path, result.code!), options);
         return;
       }
       // Imported on first use: esbuild strips the types; the TypeScript compiler, which takes ~10×
@@ -42,8 +46,7 @@ export function registerCompile(program: Command, context: CliContext): void {
       if (options.output === undefined) return context.io.stdout(js);
       const { declarationsOf } = await import("../../backends/ts/declarations.js");
       const base = options.output.replace(/\.(ts|js|mjs)$/, "");
-      write(`${base}.js`, js);
-      write(`${base}.d.ts`, declarationsOf(result.code));
+      if (writeOutputOrReport(context, `${base}.js`, (path) => write(path, js), options)) writeOutputOrReport(context, `${base}.d.ts`, (path) => write(path, declarationsOf(result.code!)), options);
     });
 }
 

@@ -52,15 +52,17 @@ export function registerGradcheck(program: Command, context: CliContext): void {
         context.io.stderr(`error: ${missing}\n`);
         return context.fail(EXIT.errors);
       }
-      const { gradcheckSource } = await import("../../verify/check-source.js");
+      const { compileUnit } = await import("../../compiler.js");
+      const { gradcheckUnit } = await import("../../verify/unit.js");
       const { renderGradcheckReport, gradcheckReportJson } = await import("../../verify/gradcheck-report.js");
       const { VerifyInputError } = await import("../../verify/errors.js");
       const { randomLengths } = await import("../../verify/random.js");
       const lengths = options.lengths === "random" ? randomLengths(options.batch, options.steps, options.seed) : options.lengths;
+      const { unit, diagnostics, sources } = compileUnit(file, text, options.cell);
+      if (!unit) return reportDiagnostics(context, diagnostics, sources, options);
       let result;
       try {
-        result = await gradcheckSource(file, text, {
-          ...(options.cell !== undefined ? { cell: options.cell } : {}),
+        result = await gradcheckUnit(unit, {
           ...(options.dims !== undefined ? { dims: options.dims } : {}),
           batch: options.batch,
           steps: options.steps,
@@ -73,7 +75,8 @@ export function registerGradcheck(program: Command, context: CliContext): void {
         context.io.stderr(`error: ${error.message}\n`);
         return context.fail(EXIT.usage);
       }
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
+      const all = [...diagnostics, ...result.diagnostics];
+      if (all.length > 0) reportDiagnostics(context, all, sources, options);
       if (!result.report) return context.fail(EXIT.errors);
       const json = options.json === true || options.format === "json";
       context.io.stdout(json ? JSON.stringify(gradcheckReportJson(result.report), null, 2) + "\n" : renderGradcheckReport(result.report));

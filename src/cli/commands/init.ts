@@ -3,7 +3,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption } from "../options.js";
-import { readSourceOrReport, reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
 
 interface InitOptionValues extends DiagnosticOptionValues {
   readonly output: string;
@@ -29,39 +29,22 @@ export function registerInit(program: Command, context: CliContext): void {
     .action(async (file: string, options: InitOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
-      const { compileGraph, compileModel, definesModel } = await import("../../compiler.js");
-      if (definesModel(file, text, options.cell)) {
-        // A model's params are its layers', named `layer.param`, with the module's init(seed) values.
-        const { model, diagnostics, sources } = compileModel(file, text, options.cell);
-        if (diagnostics.length > 0) reportDiagnostics(context, diagnostics, sources, options);
-        if (!model) return context.fail(EXIT.errors);
-        const missing = model.dims.filter((d) => options.dims[d] === undefined);
-        const extra = Object.keys(options.dims).filter((d) => !model.dims.includes(d));
-        if (missing.length > 0 || extra.length > 0) {
-          const parts = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...(extra.length > 0 ? [`model ${model.name} has no dimension ${extra.join(", ")}`] : [])];
-          context.io.stderr(`error: --dims must give every dimension of model ${model.name} (${model.dims.join(", ")}): ${parts.join("; ")}\n`);
-          return context.fail(EXIT.usage);
-        }
-        const { writeWeightsFile } = await import("../../weights/index.js");
-        const { initModelParams, modelParamShapes } = await import("../../weights/model-params.js");
-        writeWeightsFile(options.output, initModelParams(model, options.dims, options.seed, options.dtype), modelParamShapes(model, options.dims));
-        return;
-      }
-      const result = compileGraph(file, text, options.cell);
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
-      if (!result.graph) return context.fail(EXIT.errors);
-      const missing = result.graph.dims.filter((d) => options.dims[d] === undefined);
-      const extra = Object.keys(options.dims).filter((d) => !result.graph!.dims.includes(d));
+      const { compileUnit } = await import("../../compiler.js");
+      const { unit, diagnostics, sources } = compileUnit(file, text, options.cell);
+      if (diagnostics.length > 0) reportDiagnostics(context, diagnostics, sources, options);
+      if (!unit) return context.fail(EXIT.errors);
+      const dims = unit.signature.dims;
+      const missing = dims.filter((d) => options.dims[d] === undefined);
+      const extra = Object.keys(options.dims).filter((d) => !dims.includes(d));
       if (missing.length > 0 || extra.length > 0) {
-        const parts = [
-          ...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []),
-          ...(extra.length > 0 ? [`cell ${result.graph.cell} has no dimension ${extra.join(", ")}`] : []),
-        ];
-        context.io.stderr(`error: --dims must give every dimension of cell ${result.graph.cell} (${result.graph.dims.join(", ")}): ${parts.join("; ")}\n`);
+        const parts = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...(extra.length > 0 ? [`${unit.kind} ${unit.name} has no dimension ${extra.join(", ")}`] : [])];
+        context.io.stderr(`error: --dims must give every dimension of ${unit.kind} ${unit.name} (${dims.join(", ")}): ${parts.join("; ")}\n`);
         return context.fail(EXIT.usage);
       }
-      const { initGraphParams, paramShapes, writeWeightsFile } = await import("../../weights/index.js");
-      const params = initGraphParams(result.graph, options.dims, options.seed, options.dtype);
-      writeWeightsFile(options.output, params, paramShapes(result.graph, options.dims));
+      // The unit's params by their qualified names (`layer.param` in a model), with the module's init(seed) values.
+      const { writeWeightsFile } = await import("../../weights/index.js");
+      const { initUnitParams, unitParamShapes } = await import("../../weights/unit-params.js");
+      const params = initUnitParams(unit, options.dims, options.seed, options.dtype);
+      writeOutputOrReport(context, options.output, (path) => writeWeightsFile(path, params, unitParamShapes(unit, options.dims)), options);
     });
 }

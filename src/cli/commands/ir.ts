@@ -22,39 +22,25 @@ export function registerIr(program: Command, context: CliContext): void {
     .action(async (file: string, options: IrOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
-      const { compileGraph, compileModel, definesModel } = await import("../../compiler.js");
-      const { printGraph } = await import("../../ir/print.js");
-      const { printStepGradient } = await import("../../autodiff/print.js");
-      const { LineIndex } = await import("../../diagnostics/source.js");
-      if (definesModel(file, text, options.cell)) {
-        const { printModel } = await import("../../ir/print-model.js");
-        const { model, diagnostics, sources } = compileModel(file, text, options.cell);
-        if (diagnostics.length > 0) reportDiagnostics(context, diagnostics, sources, options);
-        if (!model) return context.fail(EXIT.errors);
-        if (options.grad) {
+      const { compileUnit } = await import("../../compiler.js");
+      const { printUnit, lineLookup } = await import("../../ir/print-unit.js");
+      const { unit, diagnostics, sources } = compileUnit(file, text, options.cell);
+      if (diagnostics.length > 0) reportDiagnostics(context, diagnostics, sources, options);
+      if (!unit) return context.fail(EXIT.errors);
+      let gradient;
+      if (options.grad) {
+        const { unitStepGradient } = await import("../../autodiff/unit.js");
+        gradient = unitStepGradient(unit);
+        if (!gradient) {
           context.io.stderr(`error: --grad prints a cell's gradient graph; a model's backward pass runs each layer's (print a layer's cell with \`rnnc ir\` on its file)\n`);
           return context.fail(EXIT.usage);
         }
-        const indexes = new Map<string, InstanceType<typeof LineIndex>>();
-        const lineOf = (f: string, offset: number) => {
-          const source = sources.get(f);
-          if (source === undefined) return f;
-          let index = indexes.get(f);
-          if (!index) indexes.set(f, (index = new LineIndex(source)));
-          return `${f}:${index.position(offset).line}`;
-        };
-        context.io.stdout(printModel(model, lineOf));
-        return;
       }
-      const result = compileGraph(file, text, options.cell);
-      if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
-      if (!result.graph) return context.fail(EXIT.errors);
-      const index = new LineIndex(text);
-      const lineOf = (offset: number) => index.position(offset).line;
-      context.io.stdout(printGraph(result.graph, lineOf));
-      if (options.grad) {
-        const { differentiateStep } = await import("../../autodiff/reverse.js");
-        context.io.stdout("\n" + printStepGradient(differentiateStep(result.graph), lineOf));
+      context.io.stdout(printUnit(unit, sources));
+      if (gradient) {
+        const { printStepGradient } = await import("../../autodiff/print.js");
+        const lineOf = lineLookup(sources);
+        context.io.stdout("\n" + printStepGradient(gradient, (offset, f) => lineOf(offset, f) ?? 0));
       }
     });
 }

@@ -4,7 +4,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption } from "../options.js";
-import { readSourceOrReport, reportDiagnostics } from "../report.js";
+import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
 
 interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly output: string;
@@ -44,25 +44,24 @@ export function registerOnnx(program: Command, context: CliContext): void {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       // Imported on first use so `rnnc --help` does not load the compiler.
-      const { onnxFromSource } = await import("../../backends/onnx/from-source.js");
-      const result = onnxFromSource(file, text, {
+      const { compileUnit } = await import("../../compiler.js");
+      const { onnxFromUnit } = await import("../../backends/onnx/from-unit.js");
+      const { unit, diagnostics, sources } = compileUnit(file, text, options.cell);
+      if (!unit) return reportDiagnostics(context, diagnostics, sources, options);
+      const result = onnxFromUnit(unit, {
         dims: options.dims,
         recurrence: options.recurrence,
-        ...(options.cell !== undefined ? { cell: options.cell } : {}),
+        sources,
         ...(options.steps !== undefined ? { steps: options.steps } : {}),
         ...(options.opset !== undefined ? { opset: options.opset } : {}),
         weights: options.weights !== undefined ? { file: options.weights } : { seed: options.seed ?? 0 },
         optionalInputs: options.requiredInputs !== true,
         ...(options.fixedLength === true ? { variableLengths: false } : {}),
       });
-      reportDiagnostics(context, result.diagnostics, result.sources ?? new Map([[file, text]]), options);
+      reportDiagnostics(context, [...diagnostics, ...result.diagnostics], sources, options);
       if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
       if (result.bytes === undefined) return;
-      try {
-        writeFileSync(options.output, result.bytes);
-      } catch (e) {
-        context.io.stderr(`error: cannot write ${options.output}: ${e instanceof Error ? e.message : String(e)}\n`);
-        context.fail(EXIT.errors);
-      }
+      const bytes = result.bytes;
+      writeOutputOrReport(context, options.output, (path) => writeFileSync(path, bytes), options);
     });
 }

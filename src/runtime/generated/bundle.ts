@@ -2304,8 +2304,223 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
   return v;
 }
 
-/** Instantiates a model plan: one cell instance per layer, params named \`layer.param\`. */
-function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) {
+// ---- the sequence operations: one entry per op, its forward and its vector–Jacobian product ----
+
+/** The sequence operations of a model: the union \`SeqOp\` of src/core/seq-ops.ts (src/backends/ts/model.ts proves them equal). */
+type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "add" | "sub" | "mul";
+/** The losses: \`LossKind\` of src/core/seq-ops.ts. */
+type LossKindData = ModelPlan["losses"][number]["kind"];
+
+type SeqPlanNode = Exclude<PlanNode, { readonly op: "input" } | { readonly op: "apply" }>;
+type NodeOfOp<K extends SeqOpKind> = K extends "add" | "sub" | "mul" ? Extract<PlanNode, { readonly op: "binary" }> : Extract<PlanNode, { readonly op: K }>;
+
+/** What an op's kernels read: the batch, its lengths, the nodes' widths and the values computed so far. */
+interface SeqOpContext<A extends FloatArr> {
+  readonly B: number;
+  readonly T: number;
+  readonly len: (b: number) => number;
+  readonly widths: readonly number[];
+  readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
+  readonly values: readonly (A | Int32Array | undefined)[];
+}
+
+/** The backward pass's view: adds to a node's adjoint (allocated at first use). */
+interface SeqOpGradContext<A extends FloatArr> extends SeqOpContext<A> {
+  addTo(id: number, g: ArrayLike<number>, scale?: number): void;
+  adjointOf(id: number): A;
+}
+
+interface SeqOpKernel<N> {
+  /** The node's value, from its arguments' (\`id\` is the node's own, for its width). */
+  forward<A extends FloatArr>(node: N, id: number, cx: SeqOpContext<A>): A | Int32Array;
+  /** Adds the adjoint \`g\` of node \`id\` into its arguments' adjoints. */
+  backward<A extends FloatArr>(node: N, id: number, g: A, cx: SeqOpGradContext<A>): void;
+}
+
+/** \`a ⊕ b\` elementwise, forward; the VJP is written in the entries (it differs for \`*\`). */
+function elementwise<A extends FloatArr>(node: NodeOfOp<"add">, cx: SeqOpContext<A>, f: (x: number, y: number) => number): A {
+  const a = cx.values[node.args[0]] as A;
+  const b = cx.values[node.args[1]] as A;
+  const out = new cx.F(a.length) as A;
+  for (let i = 0; i < out.length; i++) out[i] = f(a[i]!, b[i]!);
+  return out;
+}
+
+const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = {
+  onehot: {
+    forward(node, id, cx) {
+      const ids = cx.values[node.arg] as Int32Array;
+      const W = cx.widths[id]!;
+      const rows = node.once ? cx.B : cx.T * cx.B;
+      const out = new cx.F(rows * W);
+      for (let r = 0; r < rows; r++) {
+        const t = node.once ? 0 : Math.floor(r / cx.B);
+        if (!node.once && t >= cx.len(r % cx.B)) continue;
+        out[r * W + ids[r]!] = 1;
+      }
+      return out as never;
+    },
+    // Ids carry no gradient.
+    backward() {},
+  },
+  reverse: {
+    forward: (node, id, cx) => (node.ids ? reverseIds(cx.values[node.arg] as Int32Array, cx.T, cx.B, cx.len) : (reverseSteps(cx.values[node.arg]!, cx.T, cx.B, cx.widths[id]!, cx.len, cx.F) as never)),
+    // Reversal within each example's length is its own transpose.
+    backward: (node, id, g, { T, B, widths, len, F, addTo }) => addTo(node.arg, reverseSteps(g, T, B, widths[id]!, len, F)),
+  },
+  concat: {
+    forward(node, id, cx) {
+      const W = cx.widths[id]!;
+      const rows = node.once ? cx.B : cx.T * cx.B;
+      const out = new cx.F(rows * W);
+      let col = 0;
+      for (const a of node.args) {
+        const src = cx.values[a] as FloatArr;
+        const w = cx.widths[a]!;
+        for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+        col += w;
+      }
+      return out as never;
+    },
+    backward(node, id, g, cx) {
+      const W = cx.widths[id]!;
+      const rows = node.once ? cx.B : cx.T * cx.B;
+      let col = 0;
+      for (const a of node.args) {
+        const w = cx.widths[a]!;
+        const part = new cx.F(rows * w);
+        for (let r = 0; r < rows; r++) part.set(g.subarray(r * W + col, r * W + col + w), r * w);
+        cx.addTo(a, part);
+        col += w;
+      }
+    },
+  },
+  last: {
+    forward(node, id, cx) {
+      const { B, len } = cx;
+      if (node.ids) {
+        const ids = cx.values[node.arg] as Int32Array;
+        const out = new Int32Array(B);
+        for (let b = 0; b < B; b++) if (len(b) > 0) out[b] = ids[(len(b) - 1) * B + b]!;
+        return out;
+      }
+      const W = cx.widths[id]!;
+      const src = cx.values[node.arg] as FloatArr;
+      const out = new cx.F(B * W);
+      for (let b = 0; b < B; b++) {
+        const L = len(b);
+        if (L > 0) out.set(src.subarray(((L - 1) * B + b) * W, ((L - 1) * B + b + 1) * W), b * W);
+      }
+      return out as never;
+    },
+    backward(node, id, g, { B, T, len, widths, adjointOf }) {
+      const W = widths[id]!;
+      // The argument's adjoint spans all T steps; only each example's last valid one receives g.
+      const a = adjointOf(node.arg);
+      for (let b = 0; b < B; b++) {
+        const L = len(b);
+        if (L === 0) continue;
+        const o = ((L - 1) * B + b) * W;
+        for (let j = 0; j < W; j++) a[o + j]! += g[b * W + j]!;
+      }
+    },
+  },
+  add: {
+    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x + y),
+    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g)),
+  },
+  sub: {
+    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x - y),
+    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g, -1)),
+  },
+  mul: {
+    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x * y),
+    backward(node, _id, g, cx) {
+      // d(a ⊙ b) = g ⊙ b for a, g ⊙ a for b.
+      const [ia, ib] = node.args;
+      const a = cx.values[ia] as FloatArr;
+      const b = cx.values[ib] as FloatArr;
+      cx.addTo(ia, Array.from(g, (v, i) => v * b[i]!));
+      cx.addTo(ib, Array.from(g, (v, i) => v * a[i]!));
+    },
+  },
+};
+
+function seqKernel(node: SeqPlanNode): SeqOpKernel<SeqPlanNode> {
+  return SEQ_OP_KERNELS[node.op === "binary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
+}
+
+/** One loss term over its valid rows: the mean's value, with its gradient added into \`g\`. */
+interface LossTerm<A extends FloatArr> {
+  readonly where: string;
+  readonly name: string;
+  readonly pred: A;
+  readonly target: unknown;
+  readonly g: A;
+  readonly W: number;
+  readonly rows: number;
+  readonly count: number;
+  readonly valid: (r: number) => boolean;
+  readonly spec: ModelPlan["targets"][number];
+  readonly B: number;
+  readonly T: number;
+  readonly len: (b: number) => number;
+  readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
+}
+
+const LOSS_KERNELS: { readonly [K in LossKindData]: <A extends FloatArr>(term: LossTerm<A>) => number } = {
+  /** Mean over valid rows of logsumexp(logits) − logits[target]. */
+  cross_entropy({ where, name, pred, target, g, W, rows, count, valid, spec, B, T, len }) {
+    const ids = checkIds(where, \`options.targets.\${name}\`, target, spec.once ? 1 : T, B, W, spec.once ? () => 1 : len, spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`);
+    let loss = 0;
+    for (let r = 0; r < rows; r++) {
+      if (!valid(r)) continue;
+      const o = r * W;
+      let m = -Infinity;
+      for (let j = 0; j < W; j++) m = Math.max(m, pred[o + j]!);
+      let s = 0;
+      for (let j = 0; j < W; j++) s += Math.exp(pred[o + j]! - m);
+      const lse = m + Math.log(s);
+      loss += (lse - pred[o + ids[r]!]!) / count;
+      for (let j = 0; j < W; j++) g[o + j]! += Math.exp(pred[o + j]! - lse) / count;
+      g[o + ids[r]!]! -= 1 / count;
+    }
+    return loss;
+  },
+  /** Mean over valid rows × features of (pred − y)². */
+  mse({ where, name, pred, target, g, W, rows, count, valid, spec, B, T, F }) {
+    const y = checkArray(where, \`options.targets.\${name}\`, target, rows * W, \`\${spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`} × \${W}\`, F);
+    const n = count * W;
+    let loss = 0;
+    for (let r = 0; r < rows; r++) {
+      if (!valid(r)) continue;
+      for (let j = 0; j < W; j++) {
+        const d = pred[r * W + j]! - y[r * W + j]!;
+        loss += (d * d) / n;
+        g[r * W + j]! += (2 * d) / n;
+      }
+    }
+    return loss;
+  },
+};
+
+// ---- the driver -------------------------------------------------------------------------------
+
+/** A model plan instantiated for concrete dimensions: one cell instance per layer. */
+interface ModelInstance {
+  readonly M: string;
+  readonly plan: ModelPlan;
+  readonly dims: Record<string, number>;
+  readonly dtype: "float32" | "float64";
+  readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
+  readonly layers: readonly { readonly name: string; readonly inst: CellLike }[];
+  readonly byName: ReadonlyMap<string, { readonly name: string; readonly inst: CellLike }>;
+  /** By \`layer.param\`. */
+  readonly paramShapes: Record<string, number[]>;
+  readonly widths: readonly number[];
+}
+
+function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }): ModelInstance {
   const M = plan.name;
   const dtype = options.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float64") throw new Error(\`\${M}: options.dtype must be "float32" or "float64", received \${String(dtype)}\`);
@@ -2313,364 +2528,252 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
   const dims: Record<string, number> = {};
   for (const name of plan.dims) dims[name] = checkDim(M, dimsIn, name);
   const size = (d: LinearDim) => evalLinear(d, dims);
-
   const layers = plan.layers.map((l) => {
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
     return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, backend: options.backend, threads: options.threads }) };
   });
-  const byName = new Map(layers.map((l) => [l.name, l]));
   const paramShapes: Record<string, number[]> = {};
   for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
-  const stateNames: string[] = [];
-  const widths = plan.nodes.map((n) => size(n.width));
+  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, widths: plan.nodes.map((n) => size(n.width)) };
+}
 
-  const layerParams = (all: Record<string, A>, layer: string): Record<string, A> => {
-    const out: Record<string, A> = {};
-    for (const p of Object.keys(byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
-    return out;
-  };
+/** A layer's own params (\`W_ih\`) out of the model's (\`l0.W_ih\`). */
+function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
+  const out: Record<string, A> = {};
+  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
+  return out;
+}
 
-  function init(seed: number): Record<string, A> {
-    if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(\`\${M}.init: seed must be an integer, received \${String(seed)}\`);
-    const out: Record<string, A> = {};
-    // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
-    // depend on which other layers the model has before it, beyond their count).
-    layers.forEach((l, k) => {
-      const p = l.inst.init(layerSeed(seed, k));
-      for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
-    });
-    return out;
+function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<string, A> {
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(\`\${m.M}.init: seed must be an integer, received \${String(seed)}\`);
+  const out: Record<string, A> = {};
+  // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
+  // depend on which other layers the model has before it, beyond their count).
+  m.layers.forEach((l, k) => {
+    const p = l.inst.init(layerSeed(seed, k));
+    for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
+  });
+  return out;
+}
+
+/** Runs one layer over its argument (once per run, however many of its outputs are read). */
+function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number) {
+  const spec = m.plan.runs[run]!;
+  const layer = m.byName.get(spec.layer)!;
+  const initial: Record<string, ArrayLike<number>> = {};
+  const given = opts.initial ?? {};
+  for (const k of Object.keys(given)) {
+    const local = localKeyIn(k, spec.layer);
+    if (given[k] === undefined || local === undefined) continue;
+    initial[local] = given[k]!;
   }
+  const result = layer.inst.forward(layerParams(m, P, spec.layer), values[spec.arg] as A, {
+    batch: opts.batch,
+    steps: spec.once ? 1 : T,
+    initial,
+    ...(lengths !== undefined && !spec.once ? { lengths } : {}),
+  });
+  return { spec, layer, result };
+}
 
-  function forward(params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
-    const where = \`\${M}.forward\`;
-    if (typeof opts !== "object" || opts === null) throw new Error(\`\${where}: options must be an object with batch and steps, received \${String(opts)}\`);
-    const B = checkCount(where, "options.batch", opts.batch);
-    const T = checkCount(where, "options.steps", opts.steps);
-    const P = checkParams<A>(where, params, paramShapes, F);
-    const lengths = opts.lengths === undefined ? undefined : checkLengths(where, opts.lengths, B, T);
-    const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
-    const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
-    const runs: ModelTape<A>["runs"] = [];
-    const outputs: Record<string, A> = {};
-    const final: Record<string, A> = {};
-    const runResults: { outputs: Record<string, FloatArr>; final: Record<string, FloatArr> }[] = [];
+function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
+  const { M, plan, F, widths } = m;
+  const where = \`\${M}.forward\`;
+  if (typeof opts !== "object" || opts === null) throw new Error(\`\${where}: options must be an object with batch and steps, received \${String(opts)}\`);
+  const B = checkCount(where, "options.batch", opts.batch);
+  const T = checkCount(where, "options.steps", opts.steps);
+  const P = checkParams<A>(where, params, m.paramShapes, F);
+  const lengths = opts.lengths === undefined ? undefined : checkLengths(where, opts.lengths, B, T);
+  const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
+  const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
+  const runs: ModelTape<A>["runs"] = [];
+  const final: Record<string, A> = {};
+  const cx: SeqOpContext<A> = { B, T, len, widths, F, values };
 
-    plan.nodes.forEach((node, id) => {
+  plan.nodes.forEach((node, id) => {
+    if (node.op === "input") {
       const W = widths[id]!;
-      const rows = node.once ? B : T * B;
-      switch (node.op) {
-        case "input": {
-          if (plan.input.kind === "vector") {
-            values[id] = checkArray<A>(where, plan.input.name, input, T * B * W, \`steps \${T} × batch \${B} × \${W}\`, F);
-          } else {
-            values[id] = checkIds(where, plan.input.name, input, T, B, W, len, \`steps \${T} × batch \${B}\`);
-          }
-          return;
-        }
-        case "onehot": {
-          const ids = values[node.arg] as Int32Array;
-          const out = new F(rows * W) as A;
-          for (let r = 0; r < rows; r++) {
-            const t = node.once ? 0 : Math.floor(r / B);
-            if (!node.once && t >= len(r % B)) continue;
-            out[r * W + ids[r]!] = 1;
-          }
-          values[id] = out;
-          return;
-        }
-        case "apply": {
-          let res = runResults[node.run];
-          if (res === undefined) {
-            const spec = plan.runs[node.run]!;
-            const layer = byName.get(spec.layer)!;
-            const initial: Record<string, ArrayLike<number>> = {};
-            const given = opts.initial ?? {};
-            for (const k of Object.keys(given)) {
-              const local = localKeyIn(k, spec.layer);
-              if (given[k] === undefined || local === undefined) continue;
-              initial[local] = given[k]!;
-            }
-            const run = layer.inst.forward(layerParams(P, spec.layer), values[spec.arg] as A, {
-              batch: B,
-              steps: spec.once ? 1 : T,
-              initial,
-              ...(lengths !== undefined && !spec.once ? { lengths } : {}),
-            });
-            runs[node.run] = { run, inst: layer.inst };
-            res = run;
-            runResults[node.run] = run;
-            for (const [s, v] of Object.entries(run.final)) {
-              const key = qualifiedKey(spec.layer, s);
-              final[key] = v as A;
-              if (!stateNames.includes(key)) stateNames.push(key);
-            }
-          }
-          values[id] = res.outputs[node.output] as A;
-          return;
-        }
-        case "reverse":
-          values[id] = node.ids ? reverseIds(values[node.arg] as Int32Array, T, B, len) : (reverseSteps(values[node.arg] as A, T, B, W, len, F) as A);
-          return;
-        case "concat": {
-          const out = new F(rows * W) as A;
-          let col = 0;
-          for (const a of node.args) {
-            const src = values[a] as A;
-            const w = widths[a]!;
-            for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
-            col += w;
-          }
-          values[id] = out;
-          return;
-        }
-        case "binary": {
-          const a = values[node.args[0]] as A;
-          const b = values[node.args[1]] as A;
-          const out = new F(a.length) as A;
-          if (node.fn === "add") for (let i = 0; i < out.length; i++) out[i] = a[i]! + b[i]!;
-          else if (node.fn === "sub") for (let i = 0; i < out.length; i++) out[i] = a[i]! - b[i]!;
-          else for (let i = 0; i < out.length; i++) out[i] = a[i]! * b[i]!;
-          values[id] = out;
-          return;
-        }
-        case "last": {
-          if (node.ids) {
-            const ids = values[node.arg] as Int32Array;
-            const out = new Int32Array(B);
-            for (let b = 0; b < B; b++) if (len(b) > 0) out[b] = ids[(len(b) - 1) * B + b]!;
-            values[id] = out;
-            return;
-          }
-          const src = values[node.arg] as A;
-          const out = new F(B * W) as A;
-          for (let b = 0; b < B; b++) {
-            const L = len(b);
-            if (L > 0) out.set(src.subarray(((L - 1) * B + b) * W, ((L - 1) * B + b + 1) * W), b * W);
-          }
-          values[id] = out;
-          return;
-        }
+      values[id] = plan.input.kind === "vector"
+        ? checkArray<A>(where, plan.input.name, input, T * B * W, \`steps \${T} × batch \${B} × \${W}\`, F)
+        : checkIds(where, plan.input.name, input, T, B, W, len, \`steps \${T} × batch \${B}\`);
+    } else if (node.op === "apply") {
+      if (runs[node.run] === undefined) {
+        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T);
+        runs[node.run] = { run: result, inst: layer.inst };
+        for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
       }
+      values[id] = (runs[node.run]!.run as { outputs: Record<string, FloatArr> }).outputs[node.output] as A;
+    } else {
+      values[id] = seqKernel(node).forward(node, id, cx);
+    }
+  });
+  // Unknown initial-state names are a caller's mistake: say which names exist.
+  for (const k of Object.keys(opts.initial ?? {})) {
+    if (!(k in final)) throw new Error(\`\${where}: options.initial.\${k} is not a state of this model (its states are \${Object.keys(final).join(", ") || "none"})\`);
+  }
+  const outputs: Record<string, A> = {};
+  for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
+  const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
+  const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
+  return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
+}
+
+/** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */
+function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | Int32Array | undefined)[], targets: ModelForwardOptionsData["targets"], where: string, B: number, T: number, len: (b: number) => number) {
+  const { plan, F, widths } = m;
+  const lossGrads: (A | undefined)[] = new Array(plan.nodes.length);
+  if (targets === undefined || plan.losses.length === 0) return { loss: undefined, lossGrads };
+  let loss = 0;
+  for (const term of plan.losses) {
+    const spec = plan.targets.find((t) => t.name === term.target)!;
+    const W = widths[term.pred]!;
+    const rows = spec.once ? B : T * B;
+    const valid = (r: number) => spec.once || Math.floor(r / B) < len(r % B);
+    let count = 0;
+    for (let r = 0; r < rows; r++) if (valid(r)) count++;
+    const g = (lossGrads[term.pred] ??= new F(rows * W) as A);
+    if (count === 0) continue;
+    const raw = targets[term.target];
+    if (raw === undefined) throw new Error(\`\${where}: options.targets.\${term.target} is missing (\${spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`}\${spec.kind === "vector" ? \` × \${W}\` : " class ids"})\`);
+    loss += LOSS_KERNELS[term.kind]({ where, name: term.target, pred: values[term.pred] as A, target: raw, g, W, rows, count, valid, spec, B, T, len, F });
+  }
+  return { loss, lossGrads };
+}
+
+/** Checks the seeds of a backward pass against the run: every named output and state must exist. */
+function checkSeeds(m: ModelInstance, run: ModelRunData<FloatArr>, seeds: ModelSeedsData | undefined, where: string): void {
+  for (const k of Object.keys(seeds?.outputs ?? {})) {
+    if (!m.plan.outputs.some((o) => o.name === k)) throw new Error(\`\${where}: seeds.outputs.\${k} is not an output of this model (its outputs are \${m.plan.outputs.map((o) => o.name).join(", ") || "none"})\`);
+  }
+  for (const k of Object.keys(seeds?.final ?? {})) {
+    if (!(k in run.final)) throw new Error(\`\${where}: seeds.final.\${k} is not a state of this model (its states are \${Object.keys(run.final).join(", ") || "none"})\`);
+  }
+}
+
+function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
+  const { M, plan, F, widths } = m;
+  const where = \`\${M}.backward\`;
+  const tape = (run as { tape?: unknown } | undefined)?.tape as ModelTape<A> | undefined;
+  if (tape === undefined || tape.values === undefined || tape.runs === undefined) throw new Error(\`\${where}: run must be the result of forward() of this instance\`);
+  const B = run.batch;
+  const T = run.steps;
+  const lengths = tape.lengths;
+  const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
+  const adj: (A | undefined)[] = new Array(plan.nodes.length);
+  const rowsOf = (id: number) => (plan.nodes[id]!.once ? B : T * B);
+  const adjointOf = (id: number) => (adj[id] ??= new F(rowsOf(id) * widths[id]!) as A);
+  const addTo = (id: number, g: ArrayLike<number>, scale = 1) => {
+    const a = adjointOf(id);
+    for (let i = 0; i < a.length; i++) a[i]! += scale * g[i]!;
+  };
+  for (const o of plan.outputs) {
+    const s = seeds?.outputs?.[o.name];
+    if (s === undefined) continue;
+    const W = widths[o.node]!;
+    addTo(o.node, checkArray<A>(where, \`seeds.outputs.\${o.name}\`, s, rowsOf(o.node) * W, \`\${plan.nodes[o.node]!.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`} × \${W}\`, F));
+  }
+  checkSeeds(m, run, seeds, where);
+  if (run.loss !== undefined) {
+    const scale = seeds?.loss ?? 1;
+    tape.lossGrads.forEach((g, id) => {
+      if (g !== undefined) addTo(id, g, scale);
     });
-    // Unknown initial-state names are a caller's mistake: say which names exist.
-    for (const k of Object.keys(opts.initial ?? {})) {
-      if (!(k in final)) throw new Error(\`\${where}: options.initial.\${k} is not a state of this model (its states are \${Object.keys(final).join(", ") || "none"})\`);
-    }
-    for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
-
-    let loss: number | undefined;
-    const lossGrads: (A | undefined)[] = new Array(plan.nodes.length);
-    const targets = opts.targets;
-    if (targets !== undefined && plan.losses.length > 0) {
-      loss = 0;
-      for (const term of plan.losses) {
-        const spec = plan.targets.find((t) => t.name === term.target)!;
-        const pred = values[term.pred] as A;
-        const W = widths[term.pred]!;
-        const rows = spec.once ? B : T * B;
-        const valid = (r: number) => spec.once || Math.floor(r / B) < len(r % B);
-        let count = 0;
-        for (let r = 0; r < rows; r++) if (valid(r)) count++;
-        const g = (lossGrads[term.pred] ??= new F(rows * W) as A);
-        if (count === 0) continue;
-        const raw = targets[term.target];
-        if (raw === undefined) throw new Error(\`\${where}: options.targets.\${term.target} is missing (\${spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`}\${spec.kind === "vector" ? \` × \${W}\` : " class ids"})\`);
-        if (spec.kind === "index") {
-          const ids = checkIds(where, \`options.targets.\${term.target}\`, raw, spec.once ? 1 : T, B, W, spec.once ? () => 1 : len, spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`);
-          for (let r = 0; r < rows; r++) {
-            if (!valid(r)) continue;
-            const o = r * W;
-            let m = -Infinity;
-            for (let j = 0; j < W; j++) m = Math.max(m, pred[o + j]!);
-            let s = 0;
-            for (let j = 0; j < W; j++) s += Math.exp(pred[o + j]! - m);
-            const lse = m + Math.log(s);
-            loss += (lse - pred[o + ids[r]!]!) / count;
-            for (let j = 0; j < W; j++) g[o + j]! += Math.exp(pred[o + j]! - lse) / count;
-            g[o + ids[r]!]! -= 1 / count;
-          }
-        } else {
-          const y = checkArray<A>(where, \`options.targets.\${term.target}\`, raw, rows * W, \`\${spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`} × \${W}\`, F);
-          const n = count * W;
-          for (let r = 0; r < rows; r++) {
-            if (!valid(r)) continue;
-            for (let j = 0; j < W; j++) {
-              const d = pred[r * W + j]! - y[r * W + j]!;
-              loss += (d * d) / n;
-              g[r * W + j]! += (2 * d) / n;
-            }
-          }
-        }
-      }
-    }
-    const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
-    return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
   }
 
-  function backward(run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
-    const where = \`\${M}.backward\`;
-    const tape = (run as { tape?: unknown } | undefined)?.tape as ModelTape<A> | undefined;
-    if (tape === undefined || tape.values === undefined || tape.runs === undefined) throw new Error(\`\${where}: run must be the result of forward() of this instance\`);
-    const B = run.batch;
-    const T = run.steps;
-    const lengths = tape.lengths;
-    const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
-    const adj: (A | undefined)[] = new Array(plan.nodes.length);
-    const rowsOf = (id: number) => (plan.nodes[id]!.once ? B : T * B);
-    const addTo = (id: number, g: ArrayLike<number>, scale = 1) => {
-      const a = (adj[id] ??= new F(rowsOf(id) * widths[id]!) as A);
-      for (let i = 0; i < a.length; i++) a[i]! += scale * g[i]!;
-    };
-    for (const o of plan.outputs) {
-      const s = seeds?.outputs?.[o.name];
-      if (s === undefined) continue;
-      const W = widths[o.node]!;
-      const n = rowsOf(o.node) * W;
-      addTo(o.node, checkArray<A>(where, \`seeds.outputs.\${o.name}\`, s, n, \`\${plan.nodes[o.node]!.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`} × \${W}\`, F));
-    }
-    for (const k of Object.keys(seeds?.outputs ?? {})) {
-      if (!plan.outputs.some((o) => o.name === k)) throw new Error(\`\${where}: seeds.outputs.\${k} is not an output of this model (its outputs are \${plan.outputs.map((o) => o.name).join(", ") || "none"})\`);
-    }
-    for (const k of Object.keys(seeds?.final ?? {})) {
-      if (!(k in run.final)) throw new Error(\`\${where}: seeds.final.\${k} is not a state of this model (its states are \${Object.keys(run.final).join(", ") || "none"})\`);
-    }
-    if (run.loss !== undefined) {
-      const scale = seeds?.loss ?? 1;
-      tape.lossGrads.forEach((g, id) => {
-        if (g !== undefined) addTo(id, g, scale);
-      });
-    }
-
-    const grads: Record<string, A> = {};
-    for (const [name, shape] of Object.entries(paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
-    const initial: Record<string, A> = {};
-    const done = new Set<number>();
-    for (let id = plan.nodes.length - 1; id >= 0; id--) {
-      const node = plan.nodes[id]!;
+  const grads: Record<string, A> = {};
+  for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
+  const initial: Record<string, A> = {};
+  const done = new Set<number>();
+  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf };
+  for (let id = plan.nodes.length - 1; id >= 0; id--) {
+    const node = plan.nodes[id]!;
+    if (node.op === "input") continue;
+    if (node.op !== "apply") {
       const g = adj[id];
-      switch (node.op) {
-        case "input":
-        case "onehot":
-          break;
-        case "apply": {
-          if (done.has(node.run)) break;
-          done.add(node.run);
-          const spec = plan.runs[node.run]!;
-          const { run: cellRun, inst } = tape.runs[node.run]!;
-          const outSeeds: Record<string, ArrayLike<number>> = {};
-          plan.nodes.forEach((n, k) => {
-            if (n.op === "apply" && n.run === node.run && adj[k] !== undefined) outSeeds[n.output] = adj[k]!;
-          });
-          const finalSeeds: Record<string, ArrayLike<number>> = {};
-          for (const [k, v] of Object.entries(seeds?.final ?? {})) {
-            const local = localKeyIn(k, spec.layer);
-            if (v !== undefined && local !== undefined) finalSeeds[local] = v;
-          }
-          const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
-          for (const [p, v] of Object.entries(r.params)) {
-            const acc = grads[qualifiedKey(spec.layer, p)]!;
-            for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
-          }
-          for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
-          if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
-          break;
-        }
-        case "reverse":
-          if (g !== undefined) addTo(node.arg, reverseSteps(g, T, B, widths[id]!, len, F));
-          break;
-        case "concat": {
-          if (g === undefined) break;
-          const W = widths[id]!;
-          const rows = rowsOf(id);
-          let col = 0;
-          for (const a of node.args) {
-            const w = widths[a]!;
-            const part = new F(rows * w);
-            for (let r = 0; r < rows; r++) part.set(g.subarray(r * W + col, r * W + col + w), r * w);
-            addTo(a, part);
-            col += w;
-          }
-          break;
-        }
-        case "binary": {
-          if (g === undefined) break;
-          const [ia, ib] = node.args;
-          if (node.fn === "mul") {
-            // d(a ⊙ b) = g ⊙ b for a, g ⊙ a for b.
-            const a = tape.values[ia] as A;
-            const b = tape.values[ib] as A;
-            addTo(ia, Array.from(g, (v, i) => v * b[i]!));
-            addTo(ib, Array.from(g, (v, i) => v * a[i]!));
-          } else {
-            addTo(ia, g);
-            addTo(ib, g, node.fn === "sub" ? -1 : 1);
-          }
-          break;
-        }
-        case "last": {
-          if (g === undefined) break;
-          const W = widths[id]!;
-          const a = (adj[node.arg] ??= new F(T * B * W) as A);
-          for (let b = 0; b < B; b++) {
-            const L = len(b);
-            if (L === 0) continue;
-            const o = ((L - 1) * B + b) * W;
-            for (let j = 0; j < W; j++) a[o + j]! += g[b * W + j]!;
-          }
-          break;
-        }
-      }
+      if (g !== undefined) seqKernel(node).backward(node, id, g, cx);
+      continue;
     }
-    const inputNode = plan.nodes.findIndex((n) => n.op === "input");
-    const x = plan.input.kind === "vector" ? ((adj[inputNode] ?? new F(T * B * widths[inputNode]!)) as A) : undefined;
-    return { params: grads, ...(x !== undefined ? { x } : {}), initial };
-  }
-
-  /**
-   * One step of training, truncated backpropagation through time when chunks follow each other:
-   * forward over the chunk with its targets from \`options.initial\` (pass the previous step's
-   * \`final\` to carry the state; the gradient stops there), backward of the loss, clipping by value
-   * then by global norm (PyTorch's clip_grad_value_ / clip_grad_norm_), one optimizer step in place.
-   */
-  function trainStep(
-    params: Record<string, A>,
-    optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
-    input: ArrayLike<number>,
-    opts: ModelForwardOptionsData,
-    clip: { clipNorm?: number; clipValue?: number } = {},
-  ): { loss: number; gradNorm: number; final: Record<string, A> } {
-    const run = forward(params, input, opts);
-    if (run.loss === undefined) throw new Error(\`\${M}.trainStep: options.targets must hold \${plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)\`);
-    if (!Number.isFinite(run.loss)) throw new Error(\`\${M}.trainStep: the loss is \${run.loss}; try a smaller learning rate or clipNorm\`);
-    const grads = backward(run).params;
-    if (clip.clipValue !== undefined) clipGradValue(grads, clip.clipValue);
-    let gradNorm: number;
-    if (clip.clipNorm !== undefined) gradNorm = clipGradNorm(grads, clip.clipNorm);
-    else {
-      let sum = 0;
-      for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
-      gradNorm = Math.sqrt(sum);
+    if (done.has(node.run)) continue;
+    done.add(node.run);
+    const spec = plan.runs[node.run]!;
+    const { run: cellRun, inst } = tape.runs[node.run]!;
+    const outSeeds: Record<string, ArrayLike<number>> = {};
+    plan.nodes.forEach((n, k) => {
+      if (n.op === "apply" && n.run === node.run && adj[k] !== undefined) outSeeds[n.output] = adj[k]!;
+    });
+    const finalSeeds: Record<string, ArrayLike<number>> = {};
+    for (const [k, v] of Object.entries(seeds?.final ?? {})) {
+      const local = localKeyIn(k, spec.layer);
+      if (v !== undefined && local !== undefined) finalSeeds[local] = v;
     }
-    optimizer.step(params, grads);
-    return { loss: run.loss, gradNorm, final: run.final };
+    const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
+    for (const [p, v] of Object.entries(r.params)) {
+      const acc = grads[qualifiedKey(spec.layer, p)]!;
+      for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
+    }
+    for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
+    if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
   }
+  const inputNode = plan.nodes.findIndex((n) => n.op === "input");
+  const x = plan.input.kind === "vector" ? ((adj[inputNode] ?? new F(T * B * widths[inputNode]!)) as A) : undefined;
+  return { params: grads, ...(x !== undefined ? { x } : {}), initial };
+}
 
+/**
+ * One step of training, truncated backpropagation through time when chunks follow each other:
+ * forward over the chunk with its targets from \`options.initial\` (pass the previous step's
+ * \`final\` to carry the state; the gradient stops there), backward of the loss, clipping by value
+ * then by global norm (PyTorch's clip_grad_value_ / clip_grad_norm_), one optimizer step in place.
+ */
+function trainStepModel<A extends FloatArr>(
+  m: ModelInstance,
+  params: Record<string, A>,
+  optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
+  input: ArrayLike<number>,
+  opts: ModelForwardOptionsData,
+  clip: { clipNorm?: number; clipValue?: number } = {},
+): { loss: number; gradNorm: number; final: Record<string, A> } {
+  const run = forwardModel<A>(m, params, input, opts);
+  if (run.loss === undefined) throw new Error(\`\${m.M}.trainStep: options.targets must hold \${m.plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)\`);
+  if (!Number.isFinite(run.loss)) throw new Error(\`\${m.M}.trainStep: the loss is \${run.loss}; try a smaller learning rate or clipNorm\`);
+  const grads = backwardModel(m, run).params;
+  if (clip.clipValue !== undefined) clipGradValue(grads, clip.clipValue);
+  let gradNorm: number;
+  if (clip.clipNorm !== undefined) gradNorm = clipGradNorm(grads, clip.clipNorm);
+  else {
+    let sum = 0;
+    for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
+    gradNorm = Math.sqrt(sum);
+  }
+  optimizer.step(params, grads);
+  return { loss: run.loss, gradNorm, final: run.final };
+}
+
+/** Instantiates a model plan: one cell instance per layer, params named \`layer.param\`. */
+function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) {
+  const m = instantiateModel(plan, factories, dimsIn, options);
+  const { paramShapes, dtype, F } = m;
   return {
-    dims,
+    dims: m.dims,
     dtype,
-    backend: layers[0]?.inst.backend ?? "js",
-    ready: Promise.all(layers.map((l) => l.inst.ready)).then(() => undefined),
-    dispose: () => layers.forEach((l) => l.inst.dispose?.()),
+    backend: m.layers[0]?.inst.backend ?? "js",
+    ready: Promise.all(m.layers.map((l) => l.inst.ready)).then(() => undefined),
+    dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
-    init,
-    forward,
-    backward,
-    trainStep,
+    init: (seed: number): Record<string, A> => initModel<A>(m, seed),
+    forward: (params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
+    backward: (run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> => backwardModel<A>(m, run, seeds),
+    trainStep: (
+      params: Record<string, A>,
+      optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
+      input: ArrayLike<number>,
+      opts: ModelForwardOptionsData,
+      clip: { clipNorm?: number; clipValue?: number } = {},
+    ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
     loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as Record<string, A>,
-    saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(\`\${M}.saveParams\`, params, paramShapes, F), paramShapes),
+    saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes),
   };
 }
 
@@ -2716,4 +2819,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LinearDim","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","evalLinear","evaluateConstExpr","fillDropoutMasks","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initParam","initParams","kernelBytes","kernelModule","layerSeed","leakyRelu","localKeyIn","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","seedArray","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","wasmApi","wasmSimdSupported","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elementwise","elu","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","wasmApi","wasmSimdSupported","writeSafetensors"];

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fillDropoutMasks } from "../../../src/runtime/random.js";
-import { gradcheckSource } from "../../../src/verify/check-source.js";
+import { gradcheckSource } from "../../../src/verify/unit.js";
 import { importGenerated, maxRelError, ROOT, type Factory } from "../../helpers/generated.js";
 
 /**

@@ -2,7 +2,7 @@
 // lengths, ids) checked against direct computations from its own layers' outputs, the errors it
 // gives a caller, and the training API it exports.
 import { describe, expect, it } from "vitest";
-import { compileToTypeScript } from "../../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../../src/compiler.js";
 import { loadGeneratedModule } from "../../../src/backends/ts/load.js";
 
 type Arr = Float64Array;

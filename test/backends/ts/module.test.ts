@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compileToTypeScript } from "../../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../../src/compiler.js";
 import { importGenerated, ROOT, writeGenerated, type Factory } from "../../helpers/generated.js";
 
 const examples = readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".rnn")).sort().map((f) => `examples/${f}`);
@@ -125,7 +125,7 @@ describe("the contract of a generated cell", () => {
 
 describe("names from the program cannot clash with the generated code's own", () => {
   it("an input called `lengths`, a state `where`, params `options` and `F`, an output `TB`", async () => {
-    const { gradcheckSource } = await import("../../../src/verify/check-source.js");
+    const { gradcheckSource } = await import("../../../src/verify/unit.js");
     const text = [
       "cell Clash(I, H) {",
       "  input lengths: [I]",

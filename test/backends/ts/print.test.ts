@@ -20,7 +20,7 @@ vi.mock("../../../src/backends/ts/print.js", async (importOriginal) => {
   };
 });
 
-const { compileToTypeScript } = await import("../../../src/backends/ts/compile.js");
+const { compileToTypeScript } = await import("../../../src/compiler.js");
 const { transpileModule } = await import("../../../src/backends/ts/load.js");
 const { declarationsOf } = await import("../../../src/backends/ts/declarations.js");
 const { StructureKind } = await import("../../../src/backends/ts/print.js");

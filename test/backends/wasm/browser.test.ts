@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileToTypeScript } from "../../../src/backends/ts/compile.js";
+import { compileToTypeScript } from "../../../src/compiler.js";
 import { transpileModule } from "../../../src/backends/ts/load.js";
 import { ROOT } from "../../helpers/generated.js";
 

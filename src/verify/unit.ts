@@ -1,0 +1,60 @@
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Unit } from "../check/unit.js";
+import { compileUnit } from "../compiler.js";
+import { emitUnits } from "../backends/ts/compile.js";
+import { unitGraphs } from "../ir/unit.js";
+import { loadGeneratedModule } from "../backends/ts/load.js";
+import type { CellKernel, ModelKernel } from "./contract.js";
+import { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck.js";
+import { gradcheckModel } from "./model-gradcheck.js";
+
+export interface GradcheckUnitOptions extends Omit<GradcheckOptions, "dims"> {
+  /** Dimension values; any not given gets a small default (3, 4, 5, … in declaration order). */
+  readonly dims?: Readonly<Record<string, number>>;
+}
+
+export interface GradcheckUnitResult {
+  readonly report?: GradcheckReport;
+  readonly diagnostics: Diagnostic[];
+}
+
+type Factory<K> = (dims: Record<string, number>, o: { dtype: "float64" }) => K;
+
+/** Each dimension its given value, or 3, 4, 5, … by its position in the declaration. */
+function defaultDims(names: readonly string[], given: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  const dims: Record<string, number> = {};
+  names.forEach((d, i) => (dims[d] = given?.[d] ?? 3 + i));
+  return dims;
+}
+
+/**
+ * Emits a unit's TypeScript module and checks its float64 gradients (finite differences and the
+ * tfjs oracle): the library side of `rnnc gradcheck`. The module's whole forward and backward run
+ * through the unit's kernels; only the reference (the step graph's oracle, or the model's) reads
+ * the kernels' kind.
+ */
+export async function gradcheckUnit(unit: Unit, options: GradcheckUnitOptions = {}): Promise<GradcheckUnitResult> {
+  const compiled = emitUnits([unit], unit.file);
+  if (!compiled.code) return { diagnostics: compiled.diagnostics };
+  const module = await loadGeneratedModule(compiled.code);
+  const dims = defaultDims(unit.signature.dims, options.dims);
+  const factory = module[unit.name] as Factory<CellKernel & ModelKernel>;
+  const kernel = factory(dims, { dtype: "float64" });
+  const checkOptions = { ...options, dims };
+  const report = unit.kind === "cell" ? await gradcheck(unitGraphs(unit)[0]!, kernel, checkOptions) : await gradcheckModel(unit.model, kernel, checkOptions);
+  return { report, diagnostics: [] };
+}
+
+export interface GradcheckSourceOptions extends GradcheckUnitOptions {
+  /** Which cell or model of the file (default: the first model of a file that defines one, else the first cell). */
+  readonly cell?: string;
+}
+
+/** Gradcheck of a file's unit (`cell`, or the default unit): `compileUnit` then `gradcheckUnit`, for tests and tools. */
+export async function gradcheckSource(file: string, text: string, options: GradcheckSourceOptions = {}): Promise<GradcheckUnitResult> {
+  const { unit, diagnostics } = compileUnit(file, text, options.cell);
+  if (!unit) return { diagnostics };
+  const { cell: _cell, ...rest } = options;
+  const result = await gradcheckUnit(unit, rest);
+  return { ...result, diagnostics: [...diagnostics, ...result.diagnostics] };
+}
