@@ -4,7 +4,7 @@
 // plan is data the compiler writes next to the model's factory (see src/backends/ts/model.ts).
 // The imports are of the other runtime files, which are embedded beside this one: the embedding
 // drops these lines.
-import { checkArray, checkCount, checkDim, checkLengths, checkParams } from "./checks.js";
+import { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, checkLengths, checkLoadOptions, checkNothingToDifferentiate, checkParams, withFiniteChecks } from "./checks.js";
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
 
@@ -35,6 +35,8 @@ export interface ModelPlan {
   readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim };
   readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>> }>;
   readonly runs: ReadonlyArray<{ readonly layer: string; readonly arg: number; readonly once: boolean }>;
+  /** The states of the layers that run (`layer.state`): the keys of `initial` and `final`. */
+  readonly states: readonly string[];
   readonly nodes: readonly PlanNode[];
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
@@ -107,10 +109,10 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named `layer.param`. */
-export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64" }) {
+export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: unknown) {
   const M = plan.name;
-  const dtype = options.dtype ?? "float32";
-  if (dtype !== "float32" && dtype !== "float64") throw new Error(`${M}: options.dtype must be "float32" or "float64", received ${String(dtype)}`);
+  const { dtype, checkFinite } = checkFactoryOptions(M, options);
+  checkKeys(M, "dims", dimsIn, plan.dims, false);
   const F = dtype === "float64" ? Float64Array : Float32Array;
   const dims: Record<string, number> = {};
   for (const name of plan.dims) dims[name] = checkDim(M, dimsIn, name);
@@ -147,7 +149,9 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
 
   function forward(params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
     const where = `${M}.forward`;
-    if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object with batch and steps, received ${String(opts)}`);
+    checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
+    checkKeys(where, "options.initial", opts.initial, plan.states);
+    checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
     const B = checkCount(where, "options.batch", opts.batch);
     const T = checkCount(where, "options.steps", opts.steps);
     const P = checkParams<A>(where, params, paramShapes, F);
@@ -255,10 +259,6 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
         }
       }
     });
-    // Unknown initial-state names are a caller's mistake: say which names exist.
-    for (const k of Object.keys(opts.initial ?? {})) {
-      if (!(k in final)) throw new Error(`${where}: options.initial.${k} is not a state of this model (its states are ${Object.keys(final).join(", ") || "none"})`);
-    }
     for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
 
     let loss: number | undefined;
@@ -317,6 +317,10 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     const B = run.batch;
     const T = run.steps;
     const lengths = tape.lengths;
+    checkKeys(where, "seeds", seeds, ["outputs", "final", "loss"]);
+    checkKeys(where, "seeds.outputs", seeds?.outputs, plan.outputs.map((o) => o.name));
+    checkKeys(where, "seeds.final", seeds?.final, plan.states);
+    checkNothingToDifferentiate(where, seeds, run.loss !== undefined ? "present" : "absent");
     const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
     const adj: (A | undefined)[] = new Array(plan.nodes.length);
     const rowsOf = (id: number) => (plan.nodes[id]!.once ? B : T * B);
@@ -331,14 +335,9 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
       const n = rowsOf(o.node) * W;
       addTo(o.node, checkArray<A>(where, `seeds.outputs.${o.name}`, s, n, `${plan.nodes[o.node]!.once ? `batch ${B}` : `steps ${T} × batch ${B}`} × ${W}`, F));
     }
-    for (const k of Object.keys(seeds?.outputs ?? {})) {
-      if (!plan.outputs.some((o) => o.name === k)) throw new Error(`${where}: seeds.outputs.${k} is not an output of this model (its outputs are ${plan.outputs.map((o) => o.name).join(", ") || "none"})`);
-    }
-    for (const k of Object.keys(seeds?.final ?? {})) {
-      if (!(k in run.final)) throw new Error(`${where}: seeds.final.${k} is not a state of this model (its states are ${Object.keys(run.final).join(", ") || "none"})`);
-    }
     if (run.loss !== undefined) {
       const scale = seeds?.loss ?? 1;
+      if (typeof scale !== "number" || !Number.isFinite(scale)) throw new Error(`${where}: seeds.loss must be a finite number (the gradient of your objective with respect to run.loss), received ${String(scale)}`);
       tape.lossGrads.forEach((g, id) => {
         if (g !== undefined) addTo(id, g, scale);
       });
@@ -367,6 +366,11 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
           const finalSeeds: Record<string, ArrayLike<number>> = {};
           for (const [k, v] of Object.entries(seeds?.final ?? {})) {
             if (v !== undefined && k.startsWith(`${spec.layer}.`)) finalSeeds[k.slice(spec.layer.length + 1)] = v;
+          }
+          if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length === 0) {
+            // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
+            for (const [s, v] of Object.entries((cellRun as { final: Record<string, A> }).final)) initial[`${spec.layer}.${s}`] = new F(v.length) as A;
+            break;
           }
           const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
           for (const [p, v] of Object.entries(r.params)) {
@@ -441,6 +445,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     opts: ModelForwardOptionsData,
     clip: { clipNorm?: number; clipValue?: number } = {},
   ): { loss: number; gradNorm: number; final: Record<string, A> } {
+    checkKeys(`${M}.trainStep`, "clip", clip, ["clipNorm", "clipValue"]);
     const run = forward(params, input, opts);
     if (run.loss === undefined) throw new Error(`${M}.trainStep: options.targets must hold ${plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)`);
     if (!Number.isFinite(run.loss)) throw new Error(`${M}.trainStep: the loss is ${run.loss}; try a smaller learning rate or clipNorm`);
@@ -457,7 +462,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     return { loss: run.loss, gradNorm, final: run.final };
   }
 
-  return {
+  const api = {
     dims,
     dtype,
     paramShapes,
@@ -465,9 +470,10 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     forward,
     backward,
     trainStep,
-    loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as Record<string, A>,
+    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(`${M}.loadParams`, options)) as Record<string, A>,
     saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(`${M}.saveParams`, params, paramShapes, F), paramShapes),
   };
+  return checkFinite ? withFiniteChecks(M, plan.input.name, api) : api;
 }
 
 /** Integer ids in [0, size) at each valid step (others are not read), as an Int32Array. */

@@ -257,7 +257,7 @@ function emitCell(file: Statements, graph: Graph): void {
         returnType: `${C}Run<A>`,
       },
       { name: "backward", parameters: [{ name: "run", type: `${C}Run<A>` }, { name: "seeds", type: `${C}Seeds`, hasQuestionToken: true }], returnType: `${C}Gradients<A>` },
-      { name: "loadParams", parameters: [{ name: "bytes", type: "Uint8Array" }], returnType: `${paramsType}<A>`, docs: ["Params from a safetensors file (tensor names = param names)."] },
+      { name: "loadParams", parameters: [{ name: "bytes", type: "Uint8Array" }, { name: "options", type: "{ allowNonFinite?: boolean }", hasQuestionToken: true }], returnType: `${paramsType}<A>`, docs: ["Params from a safetensors file (tensor names = param names); NaN or infinite values are refused unless `allowNonFinite`."] },
       { name: "saveParams", parameters: [{ name: "params", type: `${paramsType}<A>` }], returnType: "Uint8Array", docs: ["Params as a safetensors file."] },
     ],
   });
@@ -276,7 +276,8 @@ function emitCell(file: Statements, graph: Graph): void {
   const bwd = plan.backward;
   const forwardBody = [
     `const where = ${where("forward")};`,
-    `if (typeof options !== "object" || options === null) throw new Error(\`\${where}: options must be an object with batch and steps, received \${String(options)}\`);`,
+    `checkKeys(where, "options", options, ["batch", "steps", "initial", "lengths"], false);`,
+    `checkKeys(where, "options.initial", options.initial, [${graph.states.map((st) => quote(st.name)).join(", ")}]);`,
     `const B = checkCount(where, "options.batch", options.batch);`,
     `const T = checkCount(where, "options.steps", options.steps);`,
     "const TB = T * B;",
@@ -311,6 +312,10 @@ function emitCell(file: Statements, graph: Graph): void {
     `const where = ${where("backward")};`,
     `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; x: A; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
     "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
+    `checkKeys(where, "seeds", seeds, ["outputs", "final"]);`,
+    `checkKeys(where, "seeds.outputs", seeds?.outputs, [${graph.outputs.map((o) => quote(o.name)).join(", ")}]);`,
+    `checkKeys(where, "seeds.final", seeds?.final, [${graph.states.map((st) => quote(st.name)).join(", ")}]);`,
+    `checkNothingToDifferentiate(where, seeds, "cell");`,
     "const B = run.batch;",
     "const T = run.steps;",
     "const TB = T * B;",
@@ -343,14 +348,14 @@ function emitCell(file: Statements, graph: Graph): void {
     typeParameters: [{ name: "D", constraint: "DType", default: `"float32"` }],
     parameters: [
       { name: "dims", type: dimsType },
-      { name: "options", type: "{ dtype?: D }", initializer: "{}" },
+      { name: "options", type: "{ dtype?: D; checkFinite?: boolean }", initializer: "{}" },
     ],
     returnType: `${C}<ArrayOf<D>>`,
-    docs: [`Instantiates cell ${C} for the given dimensions; dtype defaults to "float32".`],
+    docs: [`Instantiates cell ${C} for the given dimensions; dtype defaults to "float32". With \`checkFinite\`, every call refuses a NaN or an infinity in its arguments or results, naming the array and index.`],
     statements: (w) => {
       w.writeLine("type A = ArrayOf<D>;");
-      w.writeLine(`const dtype: DType = options.dtype ?? "float32";`);
-      w.writeLine(`if (dtype !== "float32" && dtype !== "float64") throw new Error(\`${C}: options.dtype must be "float32" or "float64", received \${String(dtype)}\`);`);
+      w.writeLine(`const { dtype, checkFinite } = checkFactoryOptions(${quote(C)}, options);`);
+      w.writeLine(`checkKeys(${quote(C)}, "dims", dims, [${graph.dims.map(quote).join(", ")}], false);`);
       w.writeLine("const F = dtype === \"float64\" ? Float64Array : Float32Array;");
       for (const name of graph.dims) w.writeLine(`const ${DimNames.dimVar(name)} = checkDim(${quote(C)}, dims, ${quote(name)});`);
       for (const decl of d.decls) w.writeLine(decl);
@@ -366,18 +371,19 @@ function emitCell(file: Statements, graph: Graph): void {
       w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
-      w.writeLine("return {");
+      w.writeLine("const api = {");
       w.indent(() => {
         w.writeLine("dims: dimValues,");
         w.writeLine("dtype,");
         w.writeLine("paramShapes,");
-        w.writeLine(`init: (seed: number) => initParams(specs, dimValues, seed, dtype) as unknown as ${paramsType}<A>,`);
+        w.writeLine(`init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`);
         w.writeLine("forward,");
         w.writeLine("backward,");
-        w.writeLine(`loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as unknown as ${paramsType}<A>,`);
+        w.writeLine(`loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`);
         w.writeLine(`saveParams: (params: ${paramsType}<A>) => paramsToSafetensors(checkParams(${where("saveParams")}, params, paramShapes, F), paramShapes),`);
       });
       w.writeLine("};");
+      w.writeLine(`return checkFinite ? withFiniteChecks(${quote(C)}, ${quote(xName)}, api) : api;`);
     },
   });
 }
