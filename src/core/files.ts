@@ -7,9 +7,10 @@
  */
 import * as nodeFs from "node:fs";
 import { basename, dirname } from "node:path";
+import { UserError } from "./user-error.js";
 
 /** A file the user named cannot be read or written; `message` says which and why. */
-export class FileError extends Error {
+export class FileError extends UserError {
   override readonly name = "FileError";
   constructor(
     readonly path: string,
@@ -55,6 +56,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, fs: Wri
     ignoreErrors(() => fs.rmSync(temporary, { force: true }));
     throw new FileError(path, "write", describeFsError(error, folder));
   }
+}
+
+/**
+ * Refuses, before any work, a target `writeFileAtomic` would fail on for certain: a directory, or a
+ * path whose folder does not exist or is not a folder (a long `rnnc train` should not fail at the end).
+ */
+export function checkWritableTarget(path: string): void {
+  if (isDirectory(nodeFs, path)) throw new FileError(path, "write", "it is a directory");
+  const folder = dirname(path);
+  if (!exists(folder)) throw new FileError(path, "write", `its folder ${folder} does not exist`);
+  if (!isDirectory(nodeFs, folder)) throw new FileError(path, "write", `${folder} is not a folder`);
 }
 
 /** The bytes of a file the user named; `FileError` (`cannot read …: no such file or directory`) if it cannot be read. */

@@ -5,6 +5,9 @@ import { loadGeneratedModule } from "../backends/ts/load.js";
 import type { CellKernel, ModelKernel } from "./contract.js";
 import { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck.js";
 import { gradcheckModel } from "./model-gradcheck.js";
+import { bindDimValues } from "../core/dim-values.js";
+import { paramShapes } from "../weights/graph-params.js";
+import { modelParamShapes } from "../weights/model-params.js";
 
 export interface GradcheckSourceOptions extends Omit<GradcheckOptions, "dims"> {
   /** Which cell or model of the file (default: the first model of a file that defines one, else the first cell). */
@@ -20,11 +23,12 @@ export interface GradcheckSourceResult {
 
 type Factory<K> = (dims: Record<string, number>, o: { dtype: "float64" }) => K;
 
-/** Each dimension its given value, or 3, 4, 5, … by its position in the declaration. */
-function defaultDims(names: readonly string[], given: Readonly<Record<string, number>> | undefined): Record<string, number> {
-  const dims: Record<string, number> = {};
-  names.forEach((d, i) => (dims[d] = given?.[d] ?? 3 + i));
-  return dims;
+/**
+ * Each dimension its given value, or 3, 4, 5, … by its position in the declaration; a given name
+ * that is not a dimension is refused (`DimValueError`), as are sizes too large to allocate.
+ */
+function defaultDims(owner: string, names: readonly string[], given: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  return bindDimValues(owner, names, given, (_name, i) => 3 + i);
 }
 
 /**
@@ -41,7 +45,8 @@ export async function gradcheckSource(file: string, text: string, options: Gradc
   const compiled = compileToTypeScript(file, text, graph.cell);
   if (!compiled.code) return { diagnostics: compiled.diagnostics };
   const module = await loadGeneratedModule(compiled.code);
-  const dims = defaultDims(graph.dims, options.dims);
+  const dims = defaultDims(`cell ${graph.cell}`, graph.dims, options.dims);
+  paramShapes(graph, dims);
   const factory = module[graph.cell] as Factory<CellKernel>;
   const report = await gradcheck(graph, factory(dims, { dtype: "float64" }), { ...options, dims });
   return { report, diagnostics: lowered.diagnostics };
@@ -55,7 +60,8 @@ async function gradcheckModelSource(file: string, text: string, options: Gradche
   const compiled = compileToTypeScript(file, text, model.name);
   if (!compiled.code) return { diagnostics: compiled.diagnostics };
   const module = await loadGeneratedModule(compiled.code);
-  const dims = defaultDims(model.dims, options.dims);
+  const dims = defaultDims(`model ${model.name}`, model.dims, options.dims);
+  modelParamShapes(model, dims);
   const factory = module[model.name] as Factory<ModelKernel>;
   const report = await gradcheckModel(model, factory(dims, { dtype: "float64" }), { ...options, dims });
   return { report, diagnostics: checked.diagnostics };

@@ -140,7 +140,7 @@ describe("rnnc train", () => {
     const io = fakeIO();
     const out = join(dir, "no-such-dir", "w.safetensors");
     expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "-o", out)).toBe(1);
-    expect(io.err.join("")).toBe(`error: cannot write ${out}: ${join(dir, "no-such-dir")} is not a directory\n`);
+    expect(io.err.join("")).toBe(`error: cannot write ${out}: its folder ${join(dir, "no-such-dir")} does not exist\n`);
     expect(io.out.join("")).toBe("");
   });
 

@@ -10,6 +10,8 @@ import { compileGraph, definesModel } from "../../compiler.js";
 import { diag } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Graph } from "../../ir/graph.js";
+import { DimValueError, bindDimValues } from "../../core/dim-values.js";
+import { FileError } from "../../core/files.js";
 import { initGraphParams, paramShapes, readWeightsFile } from "../../weights/index.js";
 import { OnnxExportError } from "./errors.js";
 import { exportOnnx, type OnnxExportOptions } from "./index.js";
@@ -19,7 +21,12 @@ export interface OnnxFromSourceOptions extends Omit<OnnxExportOptions, "params" 
   /** The cell or model to export; absent, the file's first model, or its first cell if it has none. */
   readonly cell?: string;
   /** Where the params come from: a safetensors file (names and shapes checked) or a seed. */
-  readonly weights: { readonly file: string } | { readonly seed: number };
+  readonly weights: { readonly file: string; readonly allowNonFinite?: boolean } | { readonly seed: number };
+}
+
+/** How `rnnc onnx` reads a weights file: non-finite values refused unless `--allow-non-finite`. */
+export function weightsReadOptions(weights: { readonly allowNonFinite?: boolean }) {
+  return { allowNonFinite: weights.allowNonFinite === true, allowNonFiniteHint: "--allow-non-finite exports them anyway" };
 }
 
 export interface OnnxFromSourceResult {
@@ -38,19 +45,17 @@ export function onnxFromSource(file: string, text: string, options: OnnxFromSour
   if (definesModel(file, text, options.cell)) return onnxModelFromSource(file, text, options);
   const { graph, diagnostics } = compileGraph(file, text, options.cell);
   if (!graph) return { diagnostics };
-  const missing = graph.dims.filter((d) => options.dims[d] === undefined);
-  if (missing.length > 0) {
-    return { graph, diagnostics, optionError: `cell ${graph.cell} needs a value for dimension${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (--dims ${graph.dims.map((d) => `${d}=…`).join(",")})` };
-  }
-
   let params: Record<string, Float32Array>;
   try {
+    const dims = bindDimValues(`cell ${graph.cell}`, graph.dims, options.dims);
+    const shapes = paramShapes(graph, dims);
     params = "file" in options.weights
-      ? (readWeightsFile(options.weights.file, paramShapes(graph, options.dims), "float32") as Record<string, Float32Array>)
-      : (initGraphParams(graph, options.dims, options.weights.seed, "float32") as Record<string, Float32Array>);
+      ? (readWeightsFile(options.weights.file, shapes, "float32", weightsReadOptions(options.weights)) as Record<string, Float32Array>)
+      : (initGraphParams(graph, dims, options.weights.seed, "float32") as Record<string, Float32Array>);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (!("file" in options.weights)) return { graph, diagnostics, optionError: message };
+    if (e instanceof DimValueError || !("file" in options.weights)) return { graph, diagnostics, optionError: message };
+    if (e instanceof FileError) return { graph, diagnostics: [...diagnostics, diag("RNN6001", { file: e.path, reason: e.reason })] };
     // readWeightsFile says `<path>: <reason>`; the diagnostic names the file itself.
     const path = options.weights.file;
     const reason = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;

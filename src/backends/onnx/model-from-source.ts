@@ -6,29 +6,29 @@
  * `optionError` for a request the command line got wrong; never throws for those.
  */
 import { compileModel } from "../../compiler.js";
+import { DimValueError, bindDimValues } from "../../core/dim-values.js";
+import { FileError } from "../../core/files.js";
 import { diag } from "../../diagnostics/codes.js";
 import { readWeightsFile } from "../../weights/index.js";
 import { initModelParams, modelParamShapes } from "../../weights/model-params.js";
 import { OnnxExportError } from "./errors.js";
-import type { OnnxFromSourceOptions, OnnxFromSourceResult } from "./from-source.js";
+import { weightsReadOptions, type OnnxFromSourceOptions, type OnnxFromSourceResult } from "./from-source.js";
 import { exportModelOnnx } from "./model.js";
 
 export function onnxModelFromSource(file: string, text: string, options: OnnxFromSourceOptions): OnnxFromSourceResult {
   const { model, diagnostics, sources } = compileModel(file, text, options.cell);
   if (!model) return { diagnostics, sources };
-  const missing = model.dims.filter((d) => options.dims[d] === undefined);
-  if (missing.length > 0) {
-    return { model, diagnostics, sources, optionError: `model ${model.name} needs a value for dimension${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (--dims ${model.dims.map((d) => `${d}=…`).join(",")})` };
-  }
-
   let params: Record<string, Float32Array>;
   try {
+    const dims = bindDimValues(`model ${model.name}`, model.dims, options.dims);
+    const shapes = modelParamShapes(model, dims);
     params = "file" in options.weights
-      ? (readWeightsFile(options.weights.file, modelParamShapes(model, options.dims), "float32") as Record<string, Float32Array>)
-      : (initModelParams(model, options.dims, options.weights.seed, "float32") as Record<string, Float32Array>);
+      ? (readWeightsFile(options.weights.file, shapes, "float32", weightsReadOptions(options.weights)) as Record<string, Float32Array>)
+      : (initModelParams(model, dims, options.weights.seed, "float32") as Record<string, Float32Array>);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (!("file" in options.weights)) return { model, diagnostics, sources, optionError: message };
+    if (e instanceof DimValueError || !("file" in options.weights)) return { model, diagnostics, sources, optionError: message };
+    if (e instanceof FileError) return { model, diagnostics: [...diagnostics, diag("RNN6001", { file: e.path, reason: e.reason })], sources };
     const path = options.weights.file;
     const reason = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
     return { model, diagnostics: [...diagnostics, diag("RNN6001", { file: path, reason })], sources };

@@ -13,6 +13,7 @@
  *   concat   Concat on the feature axis.
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
+import { inertText } from "../../core/inert-text.js";
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
 import { cellGraph } from "../../check/model-layers.js";
 import type { Span } from "../../diagnostics/span.js";
@@ -77,7 +78,7 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
     const states = modelStates(model, dims).map((s) => ({ input: s.initial, state: s.name, shape: s.shape }));
     addStateDefaults(builder, states, recurrence === "unroll" ? steps! : 2147483647);
   }
-  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, model.input.name, `model ${model.name} (${model.file})`));
+  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, model.input.name, `model ${model.name} (${inertText(model.file)})`));
   for (const node of model.nodes) emitter.emit(node);
   for (const o of model.outputs) main.add("Identity", [emitter.value(o.node).name], o.name, { doc: `output ${o.name} (${locate(o.span)})` });
   checkOpset(builder, opset);
@@ -90,14 +91,14 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
       node: main.nodes,
       name: model.name,
       initializer: firstOfEachName([...builder.initializers, ...emitter.initializers]),
-      docString: `model ${model.name} from ${options.sourceFile} (${dimsText}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`,
+      docString: `model ${model.name} from ${inertText(options.sourceFile)} (${dimsText}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`,
       input: sig.inputs,
       output: sig.outputs,
       valueInfo: main.valueInfo,
     },
     metadataProps: [
       { key: "producer", value: PRODUCER_NAME },
-      { key: "source", value: options.sourceFile },
+      { key: "source", value: inertText(options.sourceFile) },
       { key: "model", value: model.name },
       { key: "dims", value: dimsText },
       { key: "recurrence", value: recurrence },

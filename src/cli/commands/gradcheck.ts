@@ -65,7 +65,7 @@ export function registerGradcheck(program: Command, context: CliContext): void {
       } catch (error) {
         if (!(error instanceof VerifyInputError)) throw error;
         context.io.stderr(`error: ${error.message}\n`);
-        return context.fail(EXIT.usage);
+        return context.fail(EXIT.errors);
       }
       if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (!result.report) return context.fail(EXIT.errors);

@@ -30,38 +30,25 @@ export function registerInit(program: Command, context: CliContext): void {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       const { compileGraph, compileModel, definesModel } = await import("../../compiler.js");
+      const { bindDimValues } = await import("../../core/dim-values.js");
+      const { writeWeightsFile } = await import("../../weights/index.js");
       if (definesModel(file, text, options.cell)) {
         // A model's params are its layers', named `layer.param`, with the module's init(seed) values.
         const { model, diagnostics, sources } = compileModel(file, text, options.cell);
         if (diagnostics.length > 0) reportDiagnostics(context, diagnostics, sources, options);
         if (!model) return context.fail(EXIT.errors);
-        const missing = model.dims.filter((d) => options.dims[d] === undefined);
-        const extra = Object.keys(options.dims).filter((d) => !model.dims.includes(d));
-        if (missing.length > 0 || extra.length > 0) {
-          const parts = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...(extra.length > 0 ? [`model ${model.name} has no dimension ${extra.join(", ")}`] : [])];
-          context.io.stderr(`error: --dims must give every dimension of model ${model.name} (${model.dims.join(", ")}): ${parts.join("; ")}\n`);
-          return context.fail(EXIT.usage);
-        }
-        const { writeWeightsFile } = await import("../../weights/index.js");
+        const dims = bindDimValues(`model ${model.name}`, model.dims, options.dims);
         const { initModelParams, modelParamShapes } = await import("../../weights/model-params.js");
-        writeWeightsFile(options.output, initModelParams(model, options.dims, options.seed, options.dtype), modelParamShapes(model, options.dims));
+        const shapes = modelParamShapes(model, dims);
+        writeWeightsFile(options.output, initModelParams(model, dims, options.seed, options.dtype), shapes);
         return;
       }
       const result = compileGraph(file, text, options.cell);
       if (result.diagnostics.length > 0) reportDiagnostics(context, result.diagnostics, new Map([[file, text]]), options);
       if (!result.graph) return context.fail(EXIT.errors);
-      const missing = result.graph.dims.filter((d) => options.dims[d] === undefined);
-      const extra = Object.keys(options.dims).filter((d) => !result.graph!.dims.includes(d));
-      if (missing.length > 0 || extra.length > 0) {
-        const parts = [
-          ...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []),
-          ...(extra.length > 0 ? [`cell ${result.graph.cell} has no dimension ${extra.join(", ")}`] : []),
-        ];
-        context.io.stderr(`error: --dims must give every dimension of cell ${result.graph.cell} (${result.graph.dims.join(", ")}): ${parts.join("; ")}\n`);
-        return context.fail(EXIT.usage);
-      }
-      const { initGraphParams, paramShapes, writeWeightsFile } = await import("../../weights/index.js");
-      const params = initGraphParams(result.graph, options.dims, options.seed, options.dtype);
-      writeWeightsFile(options.output, params, paramShapes(result.graph, options.dims));
+      const dims = bindDimValues(`cell ${result.graph.cell}`, result.graph.dims, options.dims);
+      const { initGraphParams, paramShapes } = await import("../../weights/index.js");
+      const shapes = paramShapes(result.graph, dims);
+      writeWeightsFile(options.output, initGraphParams(result.graph, dims, options.seed, options.dtype), shapes);
     });
 }

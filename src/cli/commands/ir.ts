@@ -32,7 +32,7 @@ export function registerIr(program: Command, context: CliContext): void {
         if (!model) return context.fail(EXIT.errors);
         if (options.grad) {
           context.io.stderr(`error: --grad prints a cell's gradient graph; a model's backward pass runs each layer's (print a layer's cell with \`rnnc ir\` on its file)\n`);
-          return context.fail(EXIT.usage);
+          return context.fail(EXIT.errors);
         }
         const indexes = new Map<string, InstanceType<typeof LineIndex>>();
         const lineOf = (f: string, offset: number) => {

@@ -1,5 +1,5 @@
-import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
+import { writeFileAtomic } from "../../core/files.js";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
@@ -17,6 +17,7 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly seed?: number;
   readonly requiredInputs?: boolean;
   readonly fixedLength?: boolean;
+  readonly allowNonFinite?: boolean;
 }
 
 /**
@@ -36,11 +37,25 @@ export function registerOnnx(program: Command, context: CliContext): void {
     .option("--opset <N>", "the ONNX opset to target (default 17, at most 22)", integerOption("--opset", 1))
     .addOption(new Option("--weights <file.safetensors>", "take the params from a safetensors file (names and shapes are checked)").conflicts("seed"))
     .option("--seed <N>", "initialize the params from this seed by their declared initializers — for a model, the values of the generated module's init(seed) (default 0)", integerOption("--seed", 0))
+    .option("--allow-non-finite", "export a --weights file holding NaN or infinite values (refused by default)")
     .option("--fixed-length", "every example runs all T steps: no sequence_lens input and no masking nodes (a smaller, faster graph; cells only)")
     .option("--required-inputs", "declare initial_<state> and sequence_lens as required inputs, without defaults (onnxruntime-node can only feed inputs that have no default)");
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: OnnxOptionValues) => {
+      if (options.allowNonFinite === true && options.weights === undefined) {
+        command.error("error: --allow-non-finite applies to the values of a --weights file, and none is given", { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
+      }
+      // The form, the opset and the steps depend on the command line alone: a mistake there is a usage error (exit 2).
+      const { checkForm } = await import("../../backends/onnx/options.js");
+      const { DEFAULT_OPSET } = await import("../../backends/onnx/opsets.js");
+      const { OnnxExportError } = await import("../../backends/onnx/errors.js");
+      try {
+        checkForm({ recurrence: options.recurrence, ...(options.steps !== undefined ? { steps: options.steps } : {}) }, options.opset ?? DEFAULT_OPSET);
+      } catch (error) {
+        if (!(error instanceof OnnxExportError)) throw error;
+        command.error(`error: ${error.message}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
+      }
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       // Imported on first use so `rnnc --help` does not load the compiler.
@@ -51,18 +66,17 @@ export function registerOnnx(program: Command, context: CliContext): void {
         ...(options.cell !== undefined ? { cell: options.cell } : {}),
         ...(options.steps !== undefined ? { steps: options.steps } : {}),
         ...(options.opset !== undefined ? { opset: options.opset } : {}),
-        weights: options.weights !== undefined ? { file: options.weights } : { seed: options.seed ?? 0 },
+        weights: options.weights !== undefined ? { file: options.weights, allowNonFinite: options.allowNonFinite === true } : { seed: options.seed ?? 0 },
         optionalInputs: options.requiredInputs !== true,
         ...(options.fixedLength === true ? { variableLengths: false } : {}),
       });
       reportDiagnostics(context, result.diagnostics, result.sources ?? new Map([[file, text]]), options);
-      if (result.optionError !== undefined) command.error(`error: ${result.optionError}`, { exitCode: EXIT.usage, code: "rnnc.onnx.options" });
-      if (result.bytes === undefined) return;
-      try {
-        writeFileSync(options.output, result.bytes);
-      } catch (e) {
-        context.io.stderr(`error: cannot write ${options.output}: ${e instanceof Error ? e.message : String(e)}\n`);
-        context.fail(EXIT.errors);
+      // The command line parsed; the program cannot honour it (dims that do not match, a cell with no native form): exit 1.
+      if (result.optionError !== undefined) {
+        context.io.stderr(`error: ${result.optionError}\n`);
+        return context.fail(EXIT.errors);
       }
+      if (result.bytes === undefined) return;
+      writeFileAtomic(options.output, result.bytes);
     });
 }

@@ -1,6 +1,5 @@
-import { readFileSync, statSync } from "node:fs";
-import { dirname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { checkWritableTarget, readFileBytes } from "../../core/files.js";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP, type ExitCode } from "../exit-codes.js";
@@ -78,21 +77,8 @@ export function registerTrain(program: Command, context: CliContext): void {
       const data = await readSourceFile(options.data);
       if (!data.ok) return reportDiagnostics(context, [data.diagnostic], new Map(data.text === undefined ? [] : [[options.data, data.text]]), options);
       // Refuse an output that cannot be written before training, not after it.
-      const outputDir = dirname(options.output);
-      if (!isDirectory(outputDir)) {
-        context.io.stderr(`error: cannot write ${options.output}: ${outputDir} is not a directory\n`);
-        return context.fail(EXIT.errors);
-      }
-      let resume: { file: string; bytes: Uint8Array } | undefined;
-      if (options.resume !== undefined) {
-        try {
-          resume = { file: options.resume, bytes: readFileSync(options.resume) };
-        } catch (error) {
-          const code = (error as NodeJS.ErrnoException).code;
-          context.io.stderr(`error: cannot read --resume ${options.resume}: ${code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "it is a directory" : (error as Error).message}\n`);
-          return context.fail(EXIT.errors);
-        }
-      }
+      checkWritableTarget(options.output);
+      const resume = options.resume !== undefined ? { file: options.resume, bytes: readFileBytes(options.resume) } : undefined;
       const { trainCharModel, saveCharModel } = await import("../../train/train-char.js");
       const { ProgressMeter } = await import("../../train/progress.js");
       const { TrainInputError } = await import("../../train/errors.js");
@@ -158,12 +144,4 @@ export function registerTrain(program: Command, context: CliContext): void {
         process.off("SIGINT", onSigint);
       }
     });
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
