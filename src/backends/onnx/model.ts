@@ -74,7 +74,7 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
   const locate = locator(options);
   const builder = new ModelBuilder(opset, dims, locate);
   const main = new GraphBuilder(builder);
-  if (options.optionalInputs ?? true) {
+  if (options.optionalInputs ?? false) {
     const states = modelStates(model, dims).map((s) => ({ input: s.initial, state: s.name, shape: s.shape }));
     addStateDefaults(builder, states, recurrence === "unroll" ? steps! : 2147483647);
   }

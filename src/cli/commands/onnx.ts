@@ -16,6 +16,7 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
   readonly weights?: string;
   readonly seed?: number;
   readonly requiredInputs?: boolean;
+  readonly optionalInputs?: boolean;
   readonly fixedLength?: boolean;
   readonly allowNonFinite?: boolean;
 }
@@ -27,7 +28,7 @@ interface OnnxOptionValues extends DiagnosticOptionValues {
 export function registerOnnx(program: Command, context: CliContext): void {
   const command = program
     .command("onnx")
-    .description("compile a cell or a model to an ONNX model (time-major input [T, batch, …]; optional initial_<state> and sequence_lens)")
+    .description("compile a cell or a model to an ONNX model (time-major input [T, batch, …], initial_<state> and sequence_lens)")
     .argument("<file>", "the .rnn source file")
     .requiredOption("-o, --output <model.onnx>", "where to write the model")
     .requiredOption("--dims <I=32,H=64>", "a size for every dimension of the cell or model", parseDimsOption)
@@ -39,7 +40,8 @@ export function registerOnnx(program: Command, context: CliContext): void {
     .option("--seed <N>", "initialize the params from this seed by their declared initializers — for a model, the values of the generated module's init(seed) (default 0)", integerOption("--seed", 0))
     .option("--allow-non-finite", "export a --weights file holding NaN or infinite values (refused by default)")
     .option("--fixed-length", "every example runs all T steps: no sequence_lens input and no masking nodes (a smaller, faster graph; cells only)")
-    .option("--required-inputs", "declare initial_<state> and sequence_lens as required inputs, without defaults (onnxruntime-node can only feed inputs that have no default)");
+    .addOption(new Option("--required-inputs", "initial_<state> and sequence_lens are required inputs, fed by every ONNX Runtime binding (the default)").conflicts("optionalInputs"))
+    .option("--optional-inputs", "give initial_<state> and sequence_lens defaults (zeros, full length) so callers may leave them out; CAUTION: onnxruntime-node silently ignores feeds for inputs that have a default (Python and C feed them)");
   addDiagnosticOptions(command)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: OnnxOptionValues) => {
@@ -67,7 +69,7 @@ export function registerOnnx(program: Command, context: CliContext): void {
         ...(options.steps !== undefined ? { steps: options.steps } : {}),
         ...(options.opset !== undefined ? { opset: options.opset } : {}),
         weights: options.weights !== undefined ? { file: options.weights, allowNonFinite: options.allowNonFinite === true } : { seed: options.seed ?? 0 },
-        optionalInputs: options.requiredInputs !== true,
+        optionalInputs: options.optionalInputs === true,
         ...(options.fixedLength === true ? { variableLengths: false } : {}),
       });
       reportDiagnostics(context, result.diagnostics, result.sources ?? new Map([[file, text]]), options);
