@@ -85,8 +85,8 @@ export function checkLengths(where: string, value: unknown, B: number, T: number
   if (arr.length !== B) throw new Error(`${where}: options.lengths must have length ${B} (the batch size), received length ${arr.length}`);
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
-    const v = Number(arr[b]);
-    if (!Number.isInteger(v) || v < 0 || v > T) {
+    const v = arr[b];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > T) {
       throw new Error(`${where}: options.lengths[${b}] must be an integer between 0 and ${T} (the number of steps), received ${describe(arr[b])}`);
     }
     out[b] = v;

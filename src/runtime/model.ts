@@ -446,6 +446,10 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     clip: { clipNorm?: number; clipValue?: number } = {},
   ): { loss: number; gradNorm: number; final: Record<string, A> } {
     checkKeys(`${M}.trainStep`, "clip", clip, ["clipNorm", "clipValue"]);
+    for (const [k, v] of Object.entries(clip ?? {})) {
+      if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new Error(`${M}.trainStep: clip.${k} must be a finite number > 0, received ${String(v)}`);
+    }
+    if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") throw new Error(`${M}.trainStep: optimizer must be made by adam() or sgd() (an object with a step method), received ${optimizer === null ? "null" : typeof optimizer}`);
     const run = forward(params, input, opts);
     if (run.loss === undefined) throw new Error(`${M}.trainStep: options.targets must hold ${plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)`);
     if (!Number.isFinite(run.loss)) throw new Error(`${M}.trainStep: the loss is ${run.loss}; try a smaller learning rate or clipNorm`);
@@ -485,8 +489,8 @@ function checkIds(where: string, name: string, value: unknown, T: number, B: num
   const out = new Int32Array(T * B);
   for (let r = 0; r < T * B; r++) {
     if (Math.floor(r / B) >= len(r % B)) continue;
-    const v = Number(arr[r]);
-    if (!Number.isInteger(v) || v < 0 || v >= size) throw new Error(`${where}: ${name}[${r}] must be an integer id between 0 and ${size - 1}, received ${String(arr[r])}`);
+    const v = arr[r];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= size) throw new Error(`${where}: ${name}[${r}] must be an integer id between 0 and ${size - 1}, received ${String(arr[r])}`);
     out[r] = v;
   }
   return out;
