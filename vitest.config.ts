@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // bin/rnnc.js runs dist/: build it from the current sources first (scripts/build.mjs --js).
+    globalSetup: ["test/helpers/build-dist.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -45,6 +45,10 @@ export const RULES: Partial<Record<OpKind, Rule>> = {
     return [gOverB, cx.op("neg", [cx.op("mul", [gOverB, y(cx)])])];
   },
   neg: (cx) => [cx.op("neg", [cx.g])],
+  // max(a, b) and min(a, b) as PyTorch's maximum/minimum: the adjoint goes to the larger
+  // (smaller) operand, and is split in halves at a tie: ½(1 ± sign(a − b)).
+  maximum: (cx) => tieSplit(cx, 1),
+  minimum: (cx) => tieSplit(cx, -1),
 
   // ---- elementwise functions ------------------------------------------------------------
   sigmoid: elementwise((cx) => cx.op("mul", [y(cx), cx.op("sub", [cx.c(1), y(cx)])])),
@@ -74,7 +78,22 @@ export const RULES: Partial<Record<OpKind, Rule>> = {
   exp: elementwise(y),
   log: (cx) => [cx.op("div", [cx.g, x0(cx)])],
   sqrt: (cx) => [cx.op("div", [cx.g, cx.op("mul", [cx.c(2), y(cx)])])],
+  // abs' = sign(x): 0 at x = 0, as PyTorch's abs.
   abs: elementwise((cx) => cx.op("sign", [x0(cx)])),
+  // PyTorch's clamp: slope 1 on the closed interval [lo, hi] (at a bound too), 0 outside.
+  clamp: elementwise((cx) => {
+    const aboveLo = cx.op("sub", [cx.c(1), cx.op("step", [cx.op("sub", [cx.c(cx.node.attrs.lo!), x0(cx)])])]);
+    const belowHi = cx.op("sub", [cx.c(1), cx.op("step", [cx.op("sub", [x0(cx), cx.c(cx.node.attrs.hi!)])])]);
+    return cx.op("mul", [aboveLo, belowHi]);
+  }),
+  // pow(x, k)' = k·x^(k−1); exactly 0 for k = 0 (as PyTorch, even at x = 0).
+  pow: (cx) => {
+    const k = cx.node.attrs.exponent!;
+    if (k === 0) return [undefined];
+    if (k === 1) return [cx.g];
+    const lower = k === 2 ? x0(cx) : cx.op("pow", [x0(cx)], { exponent: k - 1 });
+    return [cx.op("mul", [cx.g, cx.op("mul", [lower, cx.c(k)])])];
+  },
 
   // ---- reductions (vector → scalar) -------------------------------------------------------
   sum: (cx) => [cx.op("broadcast", [cx.g], { shape: cx.input(0).shape })],
@@ -103,6 +122,14 @@ export const RULES: Partial<Record<OpKind, Rule>> = {
   // y = a ⊗ b: da = y_g @ b, db = y_gᵀ @ a
   outer: (cx) => [cx.op("matmul", [cx.g, cx.node.inputs[1]!]), cx.op("matmul", [cx.g, cx.node.inputs[0]!], { transA: true })],
 };
+
+/** The adjoints of max (`towardA` = 1) or min (−1) of two operands: g·½(1 ± sign(a − b)). */
+function tieSplit(cx: RuleContext, towardA: 1 | -1): (number | undefined)[] {
+  const s = cx.op("sign", [cx.op("sub", [cx.node.inputs[0]!, cx.node.inputs[1]!])]);
+  const half = cx.op("mul", [cx.g, cx.c(0.5)]);
+  const gs = cx.op("mul", [half, s]);
+  return towardA === 1 ? [cx.op("add", [half, gs]), cx.op("sub", [half, gs])] : [cx.op("sub", [half, gs]), cx.op("add", [half, gs])];
+}
 
 /**
  * y = op(A) @ op(B), op = transpose when attrs.transA/transB. For the cell's usual

@@ -1,5 +1,5 @@
 import { diag } from "../diagnostics/codes.js";
-import { primary } from "../diagnostics/diagnostic.js";
+import { primary, secondary } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
 import { SCALAR, shapeToString, shapesEqual, type Shape } from "../core/dims.js";
 import { typeOf, withOrigins, type Typed } from "./expressions.js";
@@ -13,15 +13,57 @@ type Call = Extract<Expr, { kind: "call" }>;
  * meaningful destructured (`let [a, b] = split(v, 2)`), which the `let` rule checks.
  */
 interface Builtin {
-  /** Number of tensor arguments, then how many optional number-literal arguments follow. */
-  readonly arity: number | "variadic";
+  /**
+   * Number of tensor arguments (a range when some are optional: `max(v)` reduces, `max(a, b)` is
+   * elementwise), then how many number-literal arguments follow.
+   */
+  readonly arity: number | readonly [number, number] | "variadic";
   readonly literals?: number;
+  /** How many of the literals must be given (all of `clamp`'s bounds; none of `elu`'s slope). */
+  readonly requiredLiterals?: number;
   readonly rule: (args: Typed[], call: Call, cx: ExprContext) => Typed | undefined;
   /** The same function in the IR (`elu` → "elu"). */
   readonly op?: string;
 }
 
 const elementwise: Builtin["rule"] = (args) => ({ shape: args[0]!.shape });
+
+/**
+ * `max(v)`/`min(v)` reduce a vector; `max(a, b)`/`min(a, b)` are elementwise, with the shape rule
+ * of `+`: equal shapes, or one of them a scalar.
+ */
+function reductionOrElementwise(name: string): Builtin["rule"] {
+  const reduce = reduction(name);
+  return (args, call, cx) => {
+    if (args.length === 1) return reduce(args, call, cx);
+    const [a, b] = [args[0]!, args[1]!];
+    if (a.shape.length === 0) return { shape: b.shape };
+    if (b.shape.length === 0 || shapesEqual(a.shape, b.shape)) return { shape: a.shape };
+    const [as, bs] = [shapeToString(a.shape), shapeToString(b.shape)];
+    cx.report(
+      diag("RNN5002", { param: cx.text(call.args[1]!.span), fn: name, expected: as, found: bs }, {
+        labels: withOrigins(primary(call.args[1]!.span, `shape ${bs}`), b, a),
+        notes: [`\`${name}(a, b)\` is elementwise: b needs the shape of a (${as}), or one of them must be a scalar`],
+      }),
+    );
+    return undefined;
+  };
+}
+
+/** `clamp(x, lo, hi)`: the bounds are literals, and lo ≤ hi. */
+const clampRule: Builtin["rule"] = (args, call, cx) => {
+  const lo = literalValue(call.args[1]!)!;
+  const hi = literalValue(call.args[2]!)!;
+  if (lo > hi) {
+    cx.report(
+      diag("RNN5010", { index: 3, fn: "clamp", expected: `at least the lower bound ${lo}`, found: String(hi) }, {
+        labels: [primary(call.args[2]!.span, `the upper bound is below the lower bound ${lo}`), secondary(call.args[1]!.span, "lower bound")],
+      }),
+    );
+    return undefined;
+  }
+  return elementwise(args, call, cx);
+};
 
 function reduction(name: string): Builtin["rule"] {
   return (args, call, cx) => {
@@ -71,7 +113,10 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ),
   ["leaky_relu", { arity: 1, literals: 1, rule: elementwise, op: "leaky_relu" }],
   ["elu", { arity: 1, literals: 1, rule: elementwise, op: "elu" }],
-  ...["sum", "mean", "max", "softmax"].map((n) => [n, { arity: 1, rule: reduction(n), op: n }] as const),
+  ["clamp", { arity: 1, literals: 2, requiredLiterals: 2, rule: clampRule, op: "clamp" }],
+  ["pow", { arity: 1, literals: 1, requiredLiterals: 1, rule: elementwise, op: "pow" }],
+  ...["sum", "mean", "softmax"].map((n) => [n, { arity: 1, rule: reduction(n), op: n }] as const),
+  ...["max", "min"].map((n) => [n, { arity: [1, 2], rule: reductionOrElementwise(n), op: n }] as const),
   ["concat", { arity: "variadic", rule: concatRule }],
   ["split", { arity: 1, literals: 1, rule: splitOutsideLet }],
 ]);
@@ -81,15 +126,16 @@ export function checkBuiltinCall(call: Call, cx: ExprContext): Typed | undefined
   const name = call.callee.name;
   const b = BUILTINS.get(name)!;
   const n = call.args.length;
-  const min = b.arity === "variadic" ? 2 : b.arity;
-  const max = b.arity === "variadic" ? Infinity : b.arity + (b.literals ?? 0);
+  const [fewest, most] = b.arity === "variadic" ? [2, Infinity] : typeof b.arity === "number" ? [b.arity, b.arity] : b.arity;
+  const min = fewest + (b.requiredLiterals ?? 0);
+  const max = most + (b.literals ?? 0);
   if (n < min || n > max) {
-    const expected = b.arity === "variadic" ? "2 or more" : min === max ? String(min) : `${min} or ${max}`;
+    const expected = b.arity === "variadic" ? "2 or more" : min === max ? String(min) : max === min + 1 ? `${min} or ${max}` : `${min} to ${max}`;
     cx.report(diag("RNN5001", { fn: name, expected, found: n }, { labels: [primary(call.span, `called with ${n} argument(s)`)] }));
     for (const a of call.args) typeOf(a, cx);
     return undefined;
   }
-  const tensorCount = b.arity === "variadic" ? n : b.arity;
+  const tensorCount = b.arity === "variadic" ? n : Math.min(n, most);
   const args: Typed[] = [];
   let ok = true;
   for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
-import type { InitSpec } from "../ir/graph.js";
+import type { InitSpecData } from "../runtime/random.js";
 import type { CellDef, Decl, DimExpr, Expr, FnDef, Item, ModelDef, Output, Program, StateUpdate, Stmt } from "../syntax/ast.js";
 import { BUILTINS } from "./builtins.js";
 import { evalShape } from "./dim-exprs.js";
@@ -22,7 +22,7 @@ export interface CheckedDecl {
 }
 
 export interface CheckedParam extends CheckedDecl {
-  readonly init: InitSpec;
+  readonly init: InitSpecData;
 }
 
 /** A cell that checked clean: everything lowering needs, with shapes as symbolic `Dim`s. */

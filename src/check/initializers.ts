@@ -1,6 +1,6 @@
 import { diag } from "../diagnostics/codes.js";
 import { primary } from "../diagnostics/diagnostic.js";
-import type { ConstExpr, InitSpec } from "../ir/graph.js";
+import type { InitConstExpr, InitSpecData } from "../runtime/random.js";
 import type { Expr, Initializer } from "../syntax/ast.js";
 import type { Dim } from "../core/dims.js";
 import type { ExprContext } from "./scope.js";
@@ -13,9 +13,9 @@ const DISTRIBUTIONS: Record<string, number> = { uniform: 2, normal: 2, glorot: 0
  * for recurrent layers: uniform(-1/sqrt(H), 1/sqrt(H)) with H the cell's hidden size, taken
  * as the length of the first declared state.
  */
-export function checkInitializer(init: Initializer | undefined, hidden: Dim, cx: ExprContext): InitSpec | undefined {
+export function checkInitializer(init: Initializer | undefined, hidden: Dim, cx: ExprContext): InitSpecData | undefined {
   if (init === undefined) {
-    const k: ConstExpr = { kind: "bin", op: "/", left: { kind: "num", value: 1 }, right: { kind: "sqrt", operand: dimToConst(hidden) } };
+    const k: InitConstExpr = { kind: "bin", op: "/", left: { kind: "num", value: 1 }, right: { kind: "sqrt", operand: dimToConst(hidden) } };
     return { kind: "uniform", low: { kind: "neg", operand: k }, high: k };
   }
   if (init.kind === "const") {
@@ -41,17 +41,17 @@ export function checkInitializer(init: Initializer | undefined, hidden: Dim, cx:
   return { kind: "normal", mean: args[0]!, std: args[1]! };
 }
 
-export function dimToConst(d: Dim): ConstExpr {
-  let out: ConstExpr | undefined = d.constant !== 0 || d.terms.length === 0 ? { kind: "num", value: d.constant } : undefined;
+export function dimToConst(d: Dim): InitConstExpr {
+  let out: InitConstExpr | undefined = d.constant !== 0 || d.terms.length === 0 ? { kind: "num", value: d.constant } : undefined;
   for (const [name, c] of d.terms) {
-    const term: ConstExpr = c === 1 ? { kind: "dim", name } : { kind: "bin", op: "*", left: { kind: "num", value: c }, right: { kind: "dim", name } };
+    const term: InitConstExpr = c === 1 ? { kind: "dim", name } : { kind: "bin", op: "*", left: { kind: "num", value: c }, right: { kind: "dim", name } };
     out = out === undefined ? term : { kind: "bin", op: "+", left: out, right: term };
   }
   return out!;
 }
 
 /** A constant expression of numbers and dimension names, with + - * / and sqrt. */
-function constExpr(e: Expr, cx: ExprContext): ConstExpr | undefined {
+function constExpr(e: Expr, cx: ExprContext): InitConstExpr | undefined {
   const bad = (): undefined => {
     cx.report(
       diag("RNN3012", { expr: cx.text(e.span) }, {

@@ -1,7 +1,7 @@
 import { diag } from "../diagnostics/codes.js";
 import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { LayerDecl, ModelDecl } from "../syntax/ast.js";
-import { STD_NAMES } from "../imports/std.js";
+import { STD_NAMES } from "../std/library.js";
 import type { Graph } from "../ir/graph.js";
 import { lowerCell } from "../ir/lower.js";
 import type { evalDimExpr } from "./dim-exprs.js";

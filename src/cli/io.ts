@@ -8,6 +8,8 @@ export interface CliIO {
   /** Usage errors, help requested in error, internal errors. */
   readonly stderr: (text: string) => void;
   readonly stdoutIsTTY: boolean;
+  /** The terminal's width in columns when stdout is one (a progress bar fits in it). */
+  readonly columns?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -17,6 +19,7 @@ export function processIO(): CliIO {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     stdoutIsTTY: process.stdout.isTTY === true,
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
     env: process.env,
   };
 }

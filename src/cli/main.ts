@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { UserError } from "../core/user-error.js";
@@ -6,6 +5,7 @@ import { COMMANDS } from "./commands/index.js";
 import { CliContext, type RegisterCommand } from "./context.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { processIO, type CliIO } from "./io.js";
+import { RNNC_VERSION } from "../version.js";
 
 /**
  * The `rnnc` command line: argument parsing and exit codes only; every subcommand lives in its
@@ -17,7 +17,7 @@ export function buildProgram(context: CliContext, commands: readonly RegisterCom
   const { io } = context;
   const program = new Command("rnnc")
     .description("rnnc compiles recurrent neural network cells written as equations (.rnn files)")
-    .version(packageVersion(), "-V, --version", "print the version of rnnc")
+    .version(RNNC_VERSION, "-V, --version", "print the version of rnnc")
     .helpOption("-h, --help", "show help for rnnc or a command (rnnc check --help)")
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError(true)
@@ -70,15 +70,6 @@ function describeInternalError(error: unknown, io: CliIO): string {
   if (io.env.RNNC_BACKTRACE === "1" && error instanceof Error && error.stack) lines.push(error.stack);
   else lines.push("note: run with RNNC_BACKTRACE=1 to include the stack trace in the report");
   return lines.join("\n") + "\n";
-}
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    return typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    return "unknown";
-  }
 }
 
 /** Runs `main` for the real process; used by bin/rnnc.js and when this file is run directly. */

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { diag } from "../diagnostics/codes.js";
 import { primary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { findUtf8Error } from "./utf8.js";
-import { stdSource } from "../imports/std.js";
+import { stdSource } from "../std/library.js";
 
 /**
  * A source file as the compiler will see it, or the diagnostic that says why it cannot be.

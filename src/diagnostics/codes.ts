@@ -75,6 +75,7 @@ export const CODES = {
   RNN5007: { severity: "error", template: "dimension `{dim}` in the result of `{fn}` is not bound by any parameter" },
   RNN5008: { severity: "error", template: "function `{fn}` has no `return`" },
   RNN5009: { severity: "error", template: "`{found}` is not a loss; expected `mse(…)` or `cross_entropy(…)`" },
+  RNN5010: { severity: "error", template: "argument {index} of `{fn}` must be {expected}, found {found}" },
 
   // ---- 6xxx files, imports and back-end limits ------------------------------------------
   RNN6001: { severity: "error", template: "cannot read `{file}`: {reason}" },

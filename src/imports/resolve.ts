@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
 import { check, type CheckResult, type ImportedItems } from "../check/checker.js";
 import type { ResolvedCell } from "../check/model-types.js";
 import type { FnSignature } from "../check/scope.js";
@@ -9,7 +7,9 @@ import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.j
 import type { Span } from "../diagnostics/span.js";
 import type { ImportDecl, Program } from "../syntax/ast.js";
 import { parse } from "../syntax/parse.js";
-import { STD_NAMES, stdFileOf, stdSource } from "./std.js";
+import { STD_NAMES, stdFileOf, stdSource } from "../std/library.js";
+import { readHostText } from "../core/host.js";
+import { dirnameOf, joinPath, normalizePath } from "./paths.js";
 
 /**
  * Imports: each file is parsed and checked on its own, once, with its own imports resolved
@@ -39,22 +39,30 @@ export interface ImportSession {
   readonly diagnostics: Diagnostic[];
 }
 
-export function newImportSession(read: ReadText = readTextFile): ImportSession {
-  return { read, files: new Map(), sources: new Map(), diagnostics: [] };
-}
+let scopedRead: ReadText | undefined;
 
-export function readTextFile(path: string): { text: string } | { error: string } {
+/**
+ * Runs `run` with `read` as the reader of every import session it opens without one of its own
+ * (the library API's in-memory or caller-supplied files). The reader applies while `run` runs
+ * synchronously: every entry point reads all its sources before its first `await`.
+ */
+export function withReader<T>(read: ReadText, run: () => T): T {
+  const prior = scopedRead;
+  scopedRead = read;
   try {
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(path)) };
-  } catch (e) {
-    const code = typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : "";
-    if (code === "ENOENT") return { error: "no such file" };
-    if (code === "EISDIR") return { error: "it is a directory" };
-    if (code === "EACCES") return { error: "permission denied" };
-    if (e instanceof TypeError) return { error: "the file is not valid UTF-8" };
-    return { error: code || "it cannot be read" };
+    return run();
+  } finally {
+    scopedRead = prior;
   }
 }
+
+/** A session reading imports with `read`, else the scoped reader (`withReader`), else the host's disk. */
+export function newImportSession(read?: ReadText): ImportSession {
+  return { read: read ?? scopedRead ?? readHostText, files: new Map(), sources: new Map(), diagnostics: [] };
+}
+
+/** Reads a file from the host's disk (Node), as imports are read by default. */
+export const readTextFile: ReadText = readHostText;
 
 /** Checks a file whose text is known (the file named on the command line), resolving its imports. */
 export function checkFileWithImports(file: string, text: string, session: ImportSession, stack: readonly string[] = []): CheckedFile {
@@ -69,7 +77,7 @@ export function checkFileWithImports(file: string, text: string, session: Import
 }
 
 function keyOf(display: string): string {
-  return display.startsWith("std/") ? display : resolve(display);
+  return display.startsWith("std/") ? display : normalizePath(display);
 }
 
 interface Resolution {
@@ -135,7 +143,7 @@ function resolveImports(program: Program, file: string, session: ImportSession, 
       }
       continue;
     }
-    const display = join(dirname(file), imp.from.path);
+    const display = joinPath(dirnameOf(file), imp.from.path);
     const loaded = load(display, () => session.read(display), imp, session, stack, diagnostics);
     if (!loaded) {
       // The import line is reported; the names it would have brought are not reported again.
@@ -203,5 +211,5 @@ function load(
 }
 
 function displayOf(key: string, session: ImportSession, fallback: string): string {
-  return session.files.get(key)?.file ?? (key.startsWith("std/") ? key : [...session.sources.keys()].find((f) => resolve(f) === key) ?? fallback);
+  return session.files.get(key)?.file ?? (key.startsWith("std/") ? key : [...session.sources.keys()].find((f) => normalizePath(f) === key) ?? fallback);
 }

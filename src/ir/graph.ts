@@ -1,5 +1,6 @@
 import type { Dim, Shape } from "../core/dims.js";
 import type { Span } from "../diagnostics/span.js";
+import type { InitSpecData } from "../runtime/random.js";
 import type { OpKind } from "./ops.js";
 
 export interface NodeAttrs {
@@ -10,6 +11,11 @@ export interface NodeAttrs {
   /** const (gradient graphs): the value is this dimension, known when the dims are (mean's 1/n) */
   readonly dim?: Dim;
   readonly alpha?: number;
+  /** clamp: the bounds, lo ≤ hi */
+  readonly lo?: number;
+  readonly hi?: number;
+  /** pow: the constant exponent */
+  readonly exponent?: number;
   /** slice */
   readonly start?: Dim;
   readonly end?: Dim;
@@ -33,20 +39,6 @@ export interface Node {
   readonly label?: string;
 }
 
-/** Param initializers, as data; arguments are constant expressions over dimensions. */
-export type InitSpec =
-  | { readonly kind: "uniform"; readonly low: ConstExpr; readonly high: ConstExpr }
-  | { readonly kind: "normal"; readonly mean: ConstExpr; readonly std: ConstExpr }
-  | { readonly kind: "glorot" }
-  | { readonly kind: "const"; readonly value: ConstExpr };
-
-export type ConstExpr =
-  | { readonly kind: "num"; readonly value: number }
-  | { readonly kind: "dim"; readonly name: string }
-  | { readonly kind: "bin"; readonly op: "+" | "-" | "*" | "/"; readonly left: ConstExpr; readonly right: ConstExpr }
-  | { readonly kind: "neg"; readonly operand: ConstExpr }
-  | { readonly kind: "sqrt"; readonly operand: ConstExpr };
-
 export interface LeafDecl {
   readonly name: string;
   readonly shape: Shape;
@@ -61,7 +53,7 @@ export interface StateDecl extends LeafDecl {
 }
 
 export interface ParamDecl extends LeafDecl {
-  readonly init: InitSpec;
+  readonly init: InitSpecData;
 }
 
 export interface OutputDecl {

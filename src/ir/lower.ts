@@ -127,8 +127,19 @@ class ExprLowering {
     if (fn) return this.inline(e, env);
     const args = () => e.args.map((a) => this.expr(a, env));
     switch (name) {
-      case "sum": case "mean": case "max":
+      case "sum": case "mean":
         return this.b.add(name, args(), {}, e.span);
+      case "max": case "min": {
+        const [a, b] = args();
+        if (b !== undefined) return this.b.add(name === "max" ? "maximum" : "minimum", [a!, b], {}, e.span);
+        if (name === "max") return this.b.add("max", [a!], {}, e.span);
+        // min(v) = −max(−v): one reduction op, and its derivative (the first minimum) with it.
+        return this.b.add("neg", [this.b.add("max", [this.b.add("neg", [a!], {}, e.span)], {}, e.span)], {}, e.span);
+      }
+      case "clamp":
+        return this.b.add("clamp", [this.expr(e.args[0]!, env)], { lo: literalValue(e.args[1]!)!, hi: literalValue(e.args[2]!)! }, e.span);
+      case "pow":
+        return this.b.add("pow", [this.expr(e.args[0]!, env)], { exponent: literalValue(e.args[1]!)! }, e.span);
       case "softmax": {
         // softmax(v) = exp(v - max v) / sum(exp(v - max v)): the shift keeps exp finite and
         // cancels in the derivative, so the gradient through max is exactly zero.

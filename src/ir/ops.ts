@@ -3,15 +3,21 @@
  * add the batch and time loops. Shapes have rank 0 (scalar), 1 (vector) or 2 (matrix).
  */
 
-/** Elementwise functions of one argument. `step` (x > 0 ? 1 : 0) and `sign` exist for derivative rules. */
+/**
+ * Elementwise functions of one argument. `step` (x > 0 ? 1 : 0) and `sign` exist for derivative
+ * rules. `clamp` has attrs.lo ≤ attrs.hi (min(max(x, lo), hi)); `pow` has attrs.exponent.
+ */
 export const UNARY_OPS = [
   "neg", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softsign", "hard_sigmoid",
-  "exp", "log", "sqrt", "abs", "step", "sign",
+  "exp", "log", "sqrt", "abs", "step", "sign", "clamp", "pow",
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
-/** Elementwise functions of two arguments of equal shape, or one of them a scalar (rank 0). */
-export const BINARY_OPS = ["add", "sub", "mul", "div"] as const;
+/**
+ * Elementwise functions of two arguments of equal shape, or one of them a scalar (rank 0).
+ * `maximum`/`minimum` are `max(a, b)`/`min(a, b)`.
+ */
+export const BINARY_OPS = ["add", "sub", "mul", "div", "maximum", "minimum"] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Reductions of a vector to a scalar (`sum` also of a matrix, in gradient graphs). */

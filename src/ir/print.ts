@@ -1,4 +1,3 @@
-import type { StepGradient } from "../autodiff/reverse.js";
 import { shapeToString } from "../core/dims.js";
 import type { Graph, Node } from "./graph.js";
 
@@ -16,11 +15,14 @@ export function printGraph(graph: Graph, lineOf?: (offset: number) => number): s
   return lines.join("\n") + "\n";
 }
 
-function printNode(n: Node, lineOf?: (offset: number) => number): string {
+/** One node in the text form (`%7 = matmul %4, %0 : [4H]  # W_ih @ x, line 12`). */
+export function printNode(n: Node, lineOf?: (offset: number) => number): string {
   const attrs: string[] = [];
   if (n.op === "const") attrs.push(n.attrs.dim ? `dim ${n.attrs.dim}` : String(n.attrs.value));
   if (n.attrs.name && n.op !== "const") attrs.push(n.attrs.name);
   if (n.attrs.alpha !== undefined) attrs.push(`alpha=${n.attrs.alpha}`);
+  if (n.attrs.lo !== undefined) attrs.push(`lo=${n.attrs.lo} hi=${n.attrs.hi}`);
+  if (n.attrs.exponent !== undefined) attrs.push(`exponent=${n.attrs.exponent}`);
   if (n.attrs.start) attrs.push(`[${n.attrs.start}:${n.attrs.end}]`);
   if (n.attrs.transA) attrs.push("transA");
   if (n.attrs.transB) attrs.push("transB");
@@ -30,18 +32,4 @@ function printNode(n: Node, lineOf?: (offset: number) => number): string {
   const where = [n.label, lineOf && n.span.end > 0 ? `line ${lineOf(n.span.start)}` : undefined].filter(Boolean).join(", ");
   const text = `%${n.id} = ${body} : ${shapeToString(n.shape)}`;
   return where ? `${text.padEnd(44)} # ${where}` : text;
-}
-
-/**
- * The backward step in the same text form: the forward nodes, then seeds and gradient nodes,
- * then what leaves the step (d x, d state entering the step, each param's contributions).
- */
-export function printStepGradient(grad: StepGradient, lineOf?: (offset: number) => number): string {
-  const f = grad.forward;
-  const lines: string[] = [`backward step of cell ${f.cell}(${f.dims.join(", ")})`];
-  for (const n of grad.nodes) lines.push(`  ${printNode(n, n.id < f.nodes.length ? lineOf : undefined)}`);
-  for (const [name, id] of grad.inputGrads) lines.push(`  grad ${name} = ${id === undefined ? "0" : `%${id}`}`);
-  for (const [name, id] of grad.stateGrads) lines.push(`  grad ${name} (entering the step) = ${id === undefined ? "0" : `%${id}`}`);
-  for (const [name, ids] of grad.paramGrads) lines.push(`  grad ${name} += ${ids.length === 0 ? "0" : ids.map((i) => `%${i}`).join(" + ")}   (summed over batch and steps)`);
-  return lines.join("\n") + "\n";
 }

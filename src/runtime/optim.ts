@@ -49,6 +49,22 @@ export interface ParamOptimizer {
   step(params: NamedArrays, grads: NamedArrays): void;
 }
 
+/** What an optimizer needs to go on where another left off: its step count and its buffers per param. */
+export interface OptimizerSnapshot {
+  readonly steps: number;
+  readonly state: Readonly<Record<string, Readonly<Record<string, Float32Array | Float64Array>>>>;
+}
+
+/** An optimizer whose state can be saved (`steps`, `state`) and restored, so training resumes exactly. */
+export interface ResumableOptimizer extends ParamOptimizer {
+  /**
+   * Takes over a saved state before the first step: the buffers are copied for the params of
+   * `params` (the same names and lengths the next steps will use). Refuses a state with missing,
+   * extra or wrongly sized buffers.
+   */
+  restore(snapshot: OptimizerSnapshot, params: NamedArrays): void;
+}
+
 function optDescribe(value: unknown): string {
   if (value === undefined) return "undefined";
   if (value === null) return "null";
@@ -143,6 +159,46 @@ function optLayout(names: readonly string[], params: NamedArrays): OptLayout {
   return { names: names.slice(), lengths };
 }
 
+/**
+ * Copies a saved state into `state` for the params of `params`, after checking that every param has
+ * exactly the buffers `buffers` names with its length. Returns the layout the next steps must keep.
+ */
+function optRestore(
+  where: string,
+  snapshot: OptimizerSnapshot,
+  params: NamedArrays,
+  buffers: readonly string[],
+  state: Record<string, Record<string, Float32Array | Float64Array>>,
+  stepsTaken: number,
+): OptLayout {
+  if (stepsTaken !== 0) throw new Error(`${where}: restore must come before the first step (${stepsTaken} taken)`);
+  const steps = snapshot.steps;
+  if (!Number.isSafeInteger(steps) || steps < 0) throw new Error(`${where}: snapshot.steps must be an integer ≥ 0, received ${optDescribe(steps)}`);
+  const names = Object.keys(params);
+  for (const name of Object.keys(snapshot.state)) {
+    if (!optHas(params, name)) throw new Error(`${where}: the snapshot has a state for ${name}, which is not a param (the params are ${names.join(", ") || "none"})`);
+  }
+  for (const name of names) {
+    // A plain SGD keeps no buffers: its saved state may leave the params out.
+    const saved = snapshot.state[name] ?? (buffers.length === 0 ? {} : undefined);
+    if (saved === undefined) throw new Error(`${where}: the snapshot has no state for params.${name}`);
+    const fresh: Record<string, Float32Array | Float64Array> = {};
+    for (const key of Object.keys(saved)) {
+      if (!buffers.includes(key)) throw new Error(`${where}: the snapshot's state for ${name} has a buffer ${JSON.stringify(key)} this optimizer does not keep (it keeps ${buffers.join(", ") || "none"})`);
+    }
+    for (const key of buffers) {
+      const b = saved[key];
+      const p = params[name]!;
+      if (b === undefined || b.length !== p.length) throw new Error(`${where}: the snapshot's ${key} for ${name} must have ${p.length} numbers, received ${optDescribe(b)}`);
+      const copy = optZerosLike(p);
+      copy.set(b);
+      fresh[key] = copy;
+    }
+    state[name] = fresh;
+  }
+  return optLayout(names, params);
+}
+
 function optZerosLike(a: Float32Array | Float64Array): Float32Array | Float64Array {
   return a instanceof Float64Array ? new Float64Array(a.length) : new Float32Array(a.length);
 }
@@ -153,7 +209,7 @@ function optZerosLike(a: Float32Array | Float64Array): Float32Array | Float64Arr
  *   b ← g at the first step, μb + g after it   (when μ ≠ 0), and g ← b
  *   θ ← θ − γg
  */
-export function sgd(options: SgdConfig): ParamOptimizer {
+export function sgd(options: SgdConfig): ResumableOptimizer {
   const where = "sgd";
   const o = optOptions(where, options, ["lr", "momentum", "weightDecay"]);
   const lr = optNumber(where, "lr", o["lr"], 0, 0);
@@ -168,6 +224,10 @@ export function sgd(options: SgdConfig): ParamOptimizer {
       return steps;
     },
     state,
+    restore(snapshot: OptimizerSnapshot, params: NamedArrays): void {
+      layout = optRestore(`${where}.restore`, snapshot, params, momentum !== 0 ? ["momentum"] : [], state, steps);
+      steps = snapshot.steps;
+    },
     step(params: NamedArrays, grads: NamedArrays): void {
       const names = optCheckStep(`${where}.step`, params, grads, layout);
       const first = layout === undefined;
@@ -201,7 +261,7 @@ export function sgd(options: SgdConfig): ParamOptimizer {
  *   m̂ ← m / (1 − β₁ᵗ),    v̂ ← v / (1 − β₂ᵗ)
  *   θ ← θ − γ m̂ / (√v̂ + ε)
  */
-export function adam(options: AdamConfig): ParamOptimizer {
+export function adam(options: AdamConfig): ResumableOptimizer {
   const where = "adam";
   const o = optOptions(where, options, ["lr", "beta1", "beta2", "eps", "weightDecay"]);
   const lr = optNumber(where, "lr", o["lr"], 0, 0);
@@ -218,6 +278,10 @@ export function adam(options: AdamConfig): ParamOptimizer {
       return steps;
     },
     state,
+    restore(snapshot: OptimizerSnapshot, params: NamedArrays): void {
+      layout = optRestore(`${where}.restore`, snapshot, params, ["m", "v"], state, steps);
+      steps = snapshot.steps;
+    },
     step(params: NamedArrays, grads: NamedArrays): void {
       const names = optCheckStep(`${where}.step`, params, grads, layout);
       if (layout === undefined) {

@@ -32,7 +32,7 @@ export interface Rng {
   spareNormal: number | undefined;
 }
 
-/** Structurally identical to `ConstExpr` in src/ir/graph.ts (runtime files cannot import it). */
+/** A constant expression over dimension names (an initializer's argument), as data. */
 export type InitConstExpr =
   | { readonly kind: "num"; readonly value: number }
   | { readonly kind: "dim"; readonly name: string }
@@ -45,7 +45,7 @@ export type InitConstExpr =
   | { readonly kind: "neg"; readonly operand: InitConstExpr }
   | { readonly kind: "sqrt"; readonly operand: InitConstExpr };
 
-/** Structurally identical to `InitSpec` in src/ir/graph.ts (runtime files cannot import it). */
+/** A param initializer, as data: the checker produces it, the IR carries it, this runtime evaluates it. */
 export type InitSpecData =
   | { readonly kind: "uniform"; readonly low: InitConstExpr; readonly high: InitConstExpr }
   | { readonly kind: "normal"; readonly mean: InitConstExpr; readonly std: InitConstExpr }

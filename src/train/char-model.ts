@@ -1,42 +1,6 @@
-import type { Graph } from "../ir/graph.js";
 import { readSafetensors } from "../weights/index.js";
-import { inputSize, outputSize } from "./cell.js";
 import { TrainInputError } from "./errors.js";
 import { vocabularyOf, type Vocabulary } from "./vocabulary.js";
-
-/**
- * A character-level language model is any cell whose input per step is two one-hot vectors of the
- * vocabulary size V — the current character, then the next one (the target) — and which has a
- * scalar output `loss` (this step's cross-entropy) and an output `logits` of V numbers (for
- * sampling). `examples/char_lstm.rnn` is one. This checks a cell against that, for sizes `dims`.
- */
-export function checkCharModel(graph: Graph, dims: Readonly<Record<string, number>>, vocabSize: number, needLogits: boolean): void {
-  const x = graph.inputs[0]!;
-  const n = inputSize(graph, dims);
-  if (n !== 2 * vocabSize) {
-    throw new TrainInputError(
-      `cell ${graph.cell}: input \`${x.name}\` has ${n} numbers per step, but a character model reads two one-hot vectors of the vocabulary's ${vocabSize} characters (${2 * vocabSize}); declare it as [2V] with V the vocabulary size`,
-    );
-  }
-  const loss = outputSize(graph, "nll", dims);
-  if (loss !== 1) {
-    throw new TrainInputError(
-      loss === undefined
-        ? `cell ${graph.cell} has no output \`nll\` (its outputs are ${graph.outputs.map((o) => o.name).join(", ") || "none"}); training minimises a per-step scalar \`output nll = …\``
-        : `cell ${graph.cell}: output \`loss\` must be a scalar per step, found ${loss} numbers`,
-    );
-  }
-  if (needLogits) {
-    const logits = outputSize(graph, "logits", dims);
-    if (logits !== vocabSize) {
-      throw new TrainInputError(
-        logits === undefined
-          ? `cell ${graph.cell} has no output \`logits\`; sampling draws the next character from \`output logits\` (one score per vocabulary character)`
-          : `cell ${graph.cell}: output \`logits\` has ${logits} numbers per step, expected one per vocabulary character (${vocabSize})`,
-      );
-    }
-  }
-}
 
 /** What a trained character model's weights file says about itself, in the safetensors `__metadata__`. */
 export interface CharModelInfo {
@@ -49,6 +13,11 @@ export interface CharModelInfo {
 /** The metadata keys: string values, as safetensors requires; `rnnc.vocab` is a JSON array of one-character strings. */
 export const META = { kind: "rnnc.kind", cell: "rnnc.cell", dims: "rnnc.dims", vocab: "rnnc.vocab", iterations: "rnnc.iterations" } as const;
 const KIND = "char-lm";
+
+/** The keys a character model's data adds to the weights' metadata: its kind and vocabulary. */
+export function charModelMetadataFor(vocab: Vocabulary): Record<string, string> {
+  return { [META.kind]: KIND, [META.vocab]: JSON.stringify(vocab.chars) };
+}
 
 export function charModelMetadata(info: CharModelInfo): Record<string, string> {
   const dims: Record<string, number> = {};

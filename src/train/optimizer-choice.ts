@@ -1,4 +1,4 @@
-import { adam, sgd, type ParamOptimizer } from "../runtime/optim.js";
+import { adam, sgd, type ResumableOptimizer } from "../runtime/optim.js";
 import { TrainInputError } from "./errors.js";
 
 export type OptimizerName = "adam" | "sgd";
@@ -18,7 +18,7 @@ export function defaultLearningRate(name: OptimizerName): number {
 }
 
 /** The optimizer a training run asked for; a bad value is a TrainInputError naming the option. */
-export function makeOptimizer(choice: OptimizerChoice): ParamOptimizer {
+export function makeOptimizer(choice: OptimizerChoice): ResumableOptimizer {
   const lr = choice.lr ?? defaultLearningRate(choice.name);
   try {
     if (choice.name === "adam") {

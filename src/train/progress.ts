@@ -37,6 +37,22 @@ export function formatProgressBar(p: ProgressSnapshot, width = 24): string {
   );
 }
 
+/**
+ * The bar fitted into `columns` (the terminal's width): the bar shrinks (to nothing) before the
+ * numbers are cut, and the line stays one column short of the width, so redrawing it with `\r`
+ * never wraps onto a new line in a narrow terminal.
+ */
+export function fitProgressBar(p: ProgressSnapshot, columns: number | undefined): string {
+  if (columns === undefined) return formatProgressBar(p);
+  const room = Math.max(1, columns - 1);
+  const bare = formatProgressBar(p, 0);
+  // The bar is `[` width `]`; the rest of the line is `bare` minus its empty `[]`.
+  const width = Math.min(24, room - bare.length);
+  if (width >= 4) return formatProgressBar(p, width);
+  const numbers = bare.slice(4);
+  return Array.from(numbers).slice(0, room).join("");
+}
+
 /** `iteration 120/1000  loss 2.345  mean 2.412  18.2 steps/s  ETA 48s` (no newline). */
 export function formatProgressLine(p: ProgressSnapshot): string {
   return `iteration ${p.iteration}/${p.iterations}  loss ${p.loss.toFixed(3)}  mean ${p.meanLoss.toFixed(3)}  ${speed(p.stepsPerSecond)} steps/s  ETA ${formatDuration(p.etaSeconds)}`;
@@ -59,6 +75,8 @@ export class ProgressMeter {
     private readonly now: () => number,
     private readonly every = Math.max(1, Math.round(iterations / 20)),
     private readonly redrawMs = 100,
+    /** The terminal's width (undefined: unknown, the bar is 24 wide). */
+    private readonly columns?: number,
   ) {
     this.start = now();
   }
@@ -85,6 +103,6 @@ export class ProgressMeter {
     this.sinceReport = 0;
     this.lossSum = 0;
     // `\x1b[K` clears what a longer previous bar left at the end of the line.
-    return this.terminal ? `\r${formatProgressBar(snapshot)}\x1b[K${last ? "\n" : ""}` : `${formatProgressLine(snapshot)}\n`;
+    return this.terminal ? `\r${fitProgressBar(snapshot, this.columns)}\x1b[K${last ? "\n" : ""}` : `${formatProgressLine(snapshot)}\n`;
   }
 }

@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { createRng, nextFloat64 } from "../weights/index.js";
 import { readCharModelInfo } from "./char-model.js";
-import { compileCharUnit, type CharUnit } from "./train-char.js";
+import { compileCharUnit, type CharUnit } from "./char-unit.js";
 import { TrainInputError } from "./errors.js";
 import type { FloatArray, NamedArrays, TrainableCell } from "./trainer.js";
 import { encodeText } from "./vocabulary.js";
@@ -38,10 +38,11 @@ export async function sampleCharModel(options: SampleCharOptions): Promise<{ tex
   const V = info.vocab.chars.length;
   const { unit: compiled, diagnostics } = await compileCharUnit(options.file, options.source, options.cell ?? (info.cell || undefined), V, true);
   if (!compiled) return { diagnostics };
-  const missing = compiled.graph.dims.filter((d) => info.dims[d] === undefined);
-  if (missing.length > 0) throw new TrainInputError(`${options.weightsFile}: the saved dims ${JSON.stringify(info.dims)} do not give ${missing.join(", ")} of ${compiled.graph.kind} ${compiled.graph.cell}`);
+  const sig = compiled.unit.signature;
+  const missing = sig.dims.filter((d) => info.dims[d] === undefined);
+  if (missing.length > 0) throw new TrainInputError(`${options.weightsFile}: the saved dims ${JSON.stringify(info.dims)} do not give ${missing.join(", ")} of ${sig.kind} ${sig.name}`);
   compiled.check(info.dims);
-  const cell = compiled.instantiate(info.dims, "float32");
+  const cell = compiled.unit.instantiate(info.dims, "float32");
   let params: NamedArrays;
   try {
     params = cell.loadParams(options.weights);

@@ -22,12 +22,30 @@ export interface ForwardOptions {
   readonly targets?: Readonly<Record<string, ArrayLike<number>>>;
 }
 
-/** A cell instance of a generated module (`CharLSTM({ V, H }, { dtype })`), as training uses it. */
+/** What one training step returns: the generated `trainStep`'s result. */
+export interface TrainStepResult {
+  readonly loss: number;
+  readonly gradNorm: number;
+  readonly final: Readonly<Record<string, FloatArray>>;
+}
+
+/** The generated `trainStep` (a model with a loss): forward with the targets, backward, clipping, one optimizer step. */
+export type TrainStepFn = (
+  params: Record<string, FloatArray>,
+  optimizer: ParamOptimizer,
+  x: FloatArray | Int32Array,
+  options: ForwardOptions & { readonly targets: Readonly<Record<string, ArrayLike<number>>> },
+  clip: { clipNorm?: number; clipValue?: number },
+) => TrainStepResult;
+
+/** A cell or model instance of a generated module (`CharLSTM({ V, H }, { dtype })`), as training uses it. */
 export interface TrainableCell<Run extends CellRun = CellRun> {
   readonly paramShapes: Readonly<Record<string, readonly number[]>>;
   init(seed: number): Record<string, FloatArray>;
   forward(params: NamedArrays, x: FloatArray | Int32Array, options: ForwardOptions): Run;
   backward(run: Run, seeds: { readonly outputs?: NamedArrays; readonly final?: NamedArrays }): { readonly params: Record<string, FloatArray> };
+  /** A model with a loss has its own one-step trainer; the driver calls it and nothing else. */
+  readonly trainStep?: TrainStepFn;
   saveParams(params: NamedArrays): Uint8Array;
   loadParams(bytes: Uint8Array): Record<string, FloatArray>;
 }
@@ -58,8 +76,10 @@ export interface TrainerOptions {
   readonly clipNorm?: number;
   /** Clamp every gradient value into [−v, v] (torch.nn.utils.clip_grad_value_), before norm clipping. */
   readonly clipValue?: number;
-  /** The cell's per-step loss output (default `loss`): [T, B] scalars. */
+  /** The cell's per-step loss output (default `nll`): [T, B] scalars. */
   readonly lossOutput?: string;
+  /** The number of steps already taken (a resumed run): step numbers in messages go on from it. */
+  readonly firstStep?: number;
 }
 
 /** What one optimizer step saw. */
@@ -70,19 +90,33 @@ export interface StepResult {
   readonly gradNorm: number;
 }
 
+/** Training stopped because a loss or gradient is NaN or infinite; the params are those before `step`. */
+export class DivergedError extends TrainInputError {
+  constructor(
+    readonly step: number,
+    readonly what: string,
+  ) {
+    super(`training diverged at iteration ${step}: ${what}; try a smaller --lr or --clip-norm 1`);
+  }
+}
+
 /**
- * Truncated backpropagation through time. Each `step(chunk)` runs the cell forward over the chunk
- * from the state the previous chunk ended in (zeros when `chunk.resetState`), differentiates the
- * weighted loss, clips, and takes one optimizer step. The carried state is a value only: no
- * gradient flows into the previous chunk, so backpropagation is cut every T steps (and the tape
- * of a chunk is dropped when the next one starts). Deterministic: the same cell, params and
- * chunks give the same params after every step.
+ * Truncated backpropagation through time, as a thin driver over the unit's own training step. Each
+ * `step(chunk)` runs the model's generated `trainStep` over the chunk (forward with the targets,
+ * backward of the loss, clipping, one optimizer step) from the state the previous chunk ended in
+ * (zeros when `chunk.resetState`). A cell with a per-step loss output (`nll`) has no targets: its
+ * step is the same sequence written over its forward and backward, with the loss seeded by
+ * `chunk.lossWeights`. The carried state is a value only: no gradient flows into the previous
+ * chunk. Deterministic: the same unit, params and chunks give the same params after every step.
+ * A NaN or infinite loss or gradient throws DivergedError before the params change.
  */
 export class TbpttTrainer<Run extends CellRun = CellRun> {
-  private carried: NamedArrays | undefined;
+  /** The state the last chunk ended in (carried into the next one unless it resets). */
+  carried: NamedArrays | undefined;
   private readonly lossOutput: string;
   private weightCache: { key: string; weights: FloatArray } | undefined;
-  private iteration = 0;
+  /** Steps taken, counting from `options.firstStep` (a resumed run's step count). */
+  iteration: number;
 
   constructor(
     private readonly cell: TrainableCell<Run>,
@@ -90,49 +124,84 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
     private readonly options: TrainerOptions,
   ) {
     this.lossOutput = options.lossOutput ?? "nll";
+    this.iteration = options.firstStep ?? 0;
+  }
+
+  get optimizer(): ParamOptimizer {
+    return this.options.optimizer;
   }
 
   /** One forward, backward and optimizer step over `chunk`. */
   step(chunk: Chunk): StepResult {
-    if (chunk.targets !== undefined) return this.modelStep(chunk);
+    const result = chunk.targets !== undefined ? this.modelStep(chunk, chunk.targets) : this.cellStep(chunk);
+    this.carried = result.final;
+    return { loss: result.loss, gradNorm: result.gradNorm };
+  }
+
+  private clip(): { clipNorm?: number; clipValue?: number } {
+    return { ...(this.options.clipNorm !== undefined ? { clipNorm: this.options.clipNorm } : {}), ...(this.options.clipValue !== undefined ? { clipValue: this.options.clipValue } : {}) };
+  }
+
+  /** A model's step: its generated trainStep. */
+  private modelStep(chunk: Chunk, targets: Readonly<Record<string, ArrayLike<number>>>): TrainStepResult {
+    const trainStep = this.cell.trainStep;
+    if (trainStep === undefined) throw new TrainInputError("the model has no `loss`; training minimises a model's `loss cross_entropy(…)` or `loss mse(…)`");
+    const step = this.iteration + 1;
+    const options = { ...this.forwardOptions(chunk), targets };
+    let result: TrainStepResult;
+    try {
+      result = trainStep(this.params, this.options.optimizer, chunk.x, options, this.clip());
+    } catch (error) {
+      throw this.divergence(chunk, options) ?? error;
+    }
+    this.iteration = step;
+    return result;
+  }
+
+  /**
+   * Why the generated step refused `chunk`, when it is divergence: a NaN or infinite loss, or
+   * gradient norm (the step throws before it touches the params). Undefined for any other error.
+   */
+  private divergence(chunk: Chunk, options: ForwardOptions): DivergedError | undefined {
+    const run = this.cell.forward(this.params, chunk.x, options);
+    const step = this.iteration + 1;
+    if (run.loss !== undefined && !Number.isFinite(run.loss)) return new DivergedError(step, `the loss is ${run.loss}`);
+    const norm = globalNorm(this.cell.backward(run, {}).params);
+    return Number.isFinite(norm) ? undefined : new DivergedError(step, `the gradient norm is ${norm}`);
+  }
+
+  /** A cell's step: the weighted sum of its per-step loss output, differentiated, clipped, one update. */
+  private cellStep(chunk: Chunk): TrainStepResult {
     const run = this.forward(chunk);
     const losses = run.outputs[this.lossOutput]!;
     const weights = this.weightsFor(chunk, losses);
     let loss = 0;
     for (let i = 0; i < weights.length; i++) loss += weights[i]! * losses[i]!;
-    this.iteration++;
-    if (!Number.isFinite(loss)) throw diverged(`the loss is ${loss}`, this.iteration);
+    const step = this.iteration + 1;
+    if (!Number.isFinite(loss)) throw new DivergedError(step, `the loss is ${loss}`);
     const grads = this.cell.backward(run, { outputs: { [this.lossOutput]: weights } }).params;
-    return this.update(grads, loss);
-  }
-
-  /** A model's step: its loss (from its targets), the gradient of that loss, clipping, one update. */
-  private modelStep(chunk: Chunk): StepResult {
-    const run = this.forward(chunk);
-    const loss = run.loss;
-    if (loss === undefined) throw new TrainInputError("the model has no `loss`; training minimises a model's `loss cross_entropy(…)` or `loss mse(…)`");
-    this.iteration++;
-    if (!Number.isFinite(loss)) throw diverged(`the loss is ${loss}`, this.iteration);
-    const grads = this.cell.backward(run, {}).params;
-    return this.update(grads, loss);
-  }
-
-  private update(grads: Record<string, FloatArray>, loss: number): StepResult {
     if (this.options.clipValue !== undefined) clipGradValue(grads, this.options.clipValue);
-    const gradNorm = this.options.clipNorm !== undefined ? clipGradNormOrDiverge(grads, this.options.clipNorm, this.iteration) : globalNorm(grads);
-    if (!Number.isFinite(gradNorm)) throw diverged(`the gradient norm is ${gradNorm}`, this.iteration);
+    const gradNorm = globalNorm(grads);
+    if (!Number.isFinite(gradNorm)) throw new DivergedError(step, `the gradient norm is ${gradNorm}`);
+    if (this.options.clipNorm !== undefined) clipGradNorm(grads, this.options.clipNorm);
     this.options.optimizer.step(this.params, grads);
-    return { loss, gradNorm };
+    this.iteration = step;
+    return { loss, gradNorm, final: run.final };
   }
 
   /** The weighted loss of `chunk` with the current params, carrying the state as `step` does, without learning. */
   evaluate(chunk: Chunk): number {
+    if (chunk.targets !== undefined) {
+      const run = this.cell.forward(this.params, chunk.x, { ...this.forwardOptions(chunk), targets: chunk.targets });
+      this.carried = run.final;
+      return run.loss ?? NaN;
+    }
     const run = this.forward(chunk);
-    if (chunk.targets !== undefined) return run.loss ?? NaN;
     const losses = run.outputs[this.lossOutput]!;
     const weights = this.weightsFor(chunk, losses);
     let loss = 0;
     for (let i = 0; i < weights.length; i++) loss += weights[i]! * losses[i]!;
+    this.carried = run.final;
     return loss;
   }
 
@@ -141,26 +210,24 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
     this.carried = undefined;
   }
 
-  private forward(chunk: Chunk): Run {
+  private forwardOptions(chunk: Chunk): ForwardOptions {
     const initial = chunk.resetState ? undefined : this.carried;
-    const run = this.cell.forward(this.params, chunk.x, {
+    return {
       batch: chunk.batch,
       steps: chunk.steps,
       ...(initial !== undefined ? { initial } : {}),
       ...(chunk.lengths !== undefined ? { lengths: chunk.lengths } : {}),
-      ...(chunk.targets !== undefined ? { targets: chunk.targets } : {}),
-    });
-    if (chunk.targets !== undefined) {
-      this.carried = run.final;
-      return run;
-    }
+    };
+  }
+
+  /** A cell's forward run, checked to have the per-step loss output. */
+  private forward(chunk: Chunk): Run {
+    const run = this.cell.forward(this.params, chunk.x, this.forwardOptions(chunk));
     const losses = run.outputs[this.lossOutput];
     if (losses === undefined) throw new TrainInputError(`the cell has no output \`${this.lossOutput}\` (its outputs are ${Object.keys(run.outputs).join(", ") || "none"}); training needs a per-step scalar loss`);
     if (losses.length !== chunk.steps * chunk.batch) {
       throw new TrainInputError(`output \`${this.lossOutput}\` must be one scalar per step and example (${chunk.steps * chunk.batch} numbers), found ${losses.length}`);
     }
-    // `final` arrays are fresh copies, not views into the tape: carrying them keeps no tape alive.
-    this.carried = run.final;
     return run;
   }
 
@@ -182,14 +249,4 @@ function globalNorm(grads: NamedArrays): number {
   let sum = 0;
   for (const g of Object.values(grads)) for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;
   return Math.sqrt(sum);
-}
-
-function clipGradNormOrDiverge(grads: NamedArrays, maxNorm: number, iteration: number): number {
-  const norm = globalNorm(grads);
-  if (!Number.isFinite(norm)) throw diverged(`the gradient norm is ${norm}`, iteration);
-  return clipGradNorm(grads, maxNorm);
-}
-
-function diverged(what: string, iteration: number): TrainInputError {
-  return new TrainInputError(`training diverged at iteration ${iteration}: ${what}; try a smaller --lr or --clip-norm 1`);
 }

@@ -69,6 +69,22 @@ function reduce(f: (t: tf.Tensor, axes: number[]) => tf.Tensor): OpImpl {
   };
 }
 
+/**
+ * max(a, b) (`larger` true) or min(a, b) as the mean of two selections that differ only at a
+ * tie — one picks a, the other b — so a tie's adjoint is split in halves, PyTorch's convention,
+ * from tfjs's own derivatives of products with (constant) comparison masks.
+ */
+function select(larger: boolean): (a: tf.Tensor, b: tf.Tensor) => tf.Tensor {
+  return (a, b) => {
+    // Masks from tf.step (whose derivative is zero; comparisons have none in tfjs).
+    const pick = (m: tf.Tensor) => tf.add(tf.mul(m, a), tf.mul(tf.sub(1, m), b));
+    const d = larger ? tf.sub(a, b) : tf.sub(b, a);
+    const inclusive = tf.sub(1, tf.step(tf.neg(d))); // a ≥ b (a ≤ b for min)
+    const strict = tf.step(d); //                        a > b (a < b)
+    return tf.mul(0.5, tf.add(pick(inclusive), pick(strict)));
+  };
+}
+
 function alphaOf(node: Node, fallback: number): number {
   return node.attrs.alpha ?? fallback;
 }
@@ -158,13 +174,19 @@ export const ORACLE_OPS: Readonly<Record<ComputedOp, OpImpl>> = {
   exp: unary((t) => tf.exp(t)),
   log: unary((t) => tf.log(t)),
   sqrt: unary((t) => tf.sqrt(t)),
-  abs: unary((t) => tf.abs(t)),
+  // |x| = x·sign(x), so that its derivative at 0 is 0 (PyTorch's; tfjs's own abs gives −1 there).
+  abs: unary((t) => tf.mul(t, tf.sign(t))),
+  // PyTorch's clamp: tfjs's clipByValue passes the adjoint on the closed interval, as it does.
+  clamp: unary((t, node) => tf.clipByValue(t, node.attrs.lo!, node.attrs.hi!)),
+  pow: unary((t, node) => tf.pow(t, tf.scalar(node.attrs.exponent!))),
   step: unary((t) => tf.step(t, 0)),
   sign: unary((t) => tf.sign(t)),
   add: binary((a, b) => tf.add(a, b)),
   sub: binary((a, b) => tf.sub(a, b)),
   mul: binary((a, b) => tf.mul(a, b)),
   div: binary((a, b) => tf.div(a, b)),
+  maximum: binary(select(true)),
+  minimum: binary(select(false)),
   sum: reduce((t, axes) => tf.sum(t, axes)),
   mean: reduce((t, axes) => tf.mean(t, axes)),
   max: reduce((t, axes) => tf.max(t, axes)),

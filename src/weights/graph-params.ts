@@ -5,21 +5,9 @@
  */
 import { checkArraySizes } from "../core/dim-values.js";
 import { evaluateShape } from "../core/dims.js";
-import type { ConstExpr as GraphConstExpr, Graph, InitSpec as GraphInitSpec } from "../ir/graph.js";
-import type { InitConstExpr, InitParamSpec, InitSpecData } from "../runtime/random.js";
+import type { Graph } from "../ir/graph.js";
+import type { InitParamSpec } from "../runtime/random.js";
 import { initParams } from "../runtime/random.js";
-
-/**
- * Compile-time proof that the IR's initializer types fit the runtime's structural copies: if
- * src/ir/graph.ts changes `InitSpec` or `ConstExpr`, this stops compiling.
- */
-export function initSpecForRuntime(spec: GraphInitSpec): InitSpecData {
-  return spec;
-}
-/** See {@link initSpecForRuntime}. */
-export function constExprForRuntime(expr: GraphConstExpr): InitConstExpr {
-  return expr;
-}
 
 /** Checks that every dimension of the cell has a value that is a non-negative integer. */
 function checkDims(graph: Pick<Graph, "cell" | "dims">, dims: Readonly<Record<string, number>>): void {
@@ -38,7 +26,7 @@ export function paramSpecs(
   dims: Readonly<Record<string, number>>,
 ): InitParamSpec[] {
   checkDims(graph, dims);
-  const specs = graph.params.map((p) => ({ name: p.name, shape: evaluateShape(p.shape, dims), init: initSpecForRuntime(p.init) }));
+  const specs = graph.params.map((p) => ({ name: p.name, shape: evaluateShape(p.shape, dims), init: p.init }));
   checkArraySizes(`cell ${graph.cell}`, dims, Object.fromEntries(specs.map((p) => [p.name, p.shape])));
   return specs;
 }

@@ -29,4 +29,4 @@ export {
 } from "../runtime/random.js";
 export type { Rng, InitParamSpec, InitSpecData, InitConstExpr } from "../runtime/random.js";
 export { readWeightsFile, writeWeightsFile } from "./file.js";
-export { paramSpecs, paramShapes, initGraphParams, initSpecForRuntime, constExprForRuntime } from "./graph-params.js";
+export { paramSpecs, paramShapes, initGraphParams } from "./graph-params.js";

@@ -40,6 +40,8 @@ const RENDERED = [
   "102-ids-of-wrong-vocabulary",
   "104-import-cycle",
   "107-target-per-step-and-per-sequence",
+  "140-max-of-different-shapes",
+  "142-clamp-bounds-reversed",
 ];
 
 function expectFile(path: string, actual: string): void {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ConstExpr, InitSpec } from "../../src/ir/graph.js";
+import type { InitConstExpr, InitSpecData } from "../../src/runtime/random.js";
 import { cell, checkText, expectCodes, expectNoIssues } from "./helpers.js";
 
 /** Initializers as text, so a test reads like the source: `uniform(-(1 / sqrt(H)), 1 / sqrt(H))`. */
-function initText(init: InitSpec): string {
-  const c = (e: ConstExpr): string => {
+function initText(init: InitSpecData): string {
+  const c = (e: InitConstExpr): string => {
     switch (e.kind) {
       case "num":
         return String(e.value);
@@ -68,7 +68,22 @@ describe("built-in functions", () => {
 
   it("every elementwise function keeps its argument's shape", () => {
     const fns = ["sigmoid", "tanh", "relu", "softplus", "softsign", "hard_sigmoid", "exp", "log", "sqrt", "abs"];
+    // and so do those with literal arguments, and max/min of two
+    expectNoIssues(cell("  param W: [H, I]\n  let m = clamp(W, 0, 1) + pow(W, 3) + max(W, 0)\n  h' = m @ x"));
     expectNoIssues(cell(`  h' = ${fns.map((f) => `${f}(h)`).join(" + ")} + sum(x)`));
+  });
+
+  it("max and min: one argument reduces, two are elementwise with a scalar broadcast", () => {
+    expectNoIssues(cell("  h' = max(h, 0) + min(0.5, h) + max(h, h * 2) + h * (max(x) - min(x))"));
+    expectCodes(cell("  h' = max(h, x)"), ["RNN5002"]);
+    expectCodes(cell("  h' = h + min(h, h, h) + sum(x)"), ["RNN5001"]);
+  });
+
+  it("clamp and pow take number literals", () => {
+    expectNoIssues(cell("  h' = clamp(h, -1, 1) + clamp(h, 0, 0) + pow(h, 2) + pow(h, -0.5) + sum(x)"));
+    expectCodes(cell("  h' = clamp(h, 1, 0) + sum(x)"), ["RNN5010"]);
+    expectCodes(cell("  h' = clamp(h, sum(x), 1)"), ["RNN5006"]);
+    expectCodes(cell("  h' = pow(h) + sum(x)"), ["RNN5001"]);
   });
 
   it("reductions need a vector", () => {

@@ -25,7 +25,7 @@ export async function importGenerated(rnnPath: string, text?: string, tag = ""):
 }
 
 /** The contract of a generated cell factory, loosely typed for tests. */
-export type Factory = (dims: Record<string, number>, options?: { dtype?: "float32" | "float64" }) => CellInstance;
+export type Factory = (dims: Record<string, number>, options?: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) => CellInstance;
 export interface CellInstance {
   paramShapes: Record<string, number[]>;
   init(seed: number): Record<string, Float32Array | Float64Array>;

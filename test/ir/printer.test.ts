@@ -8,7 +8,8 @@ import { compileGraph } from "../../src/compiler.js";
 import { LineIndex } from "../../src/diagnostics/source.js";
 import type { Graph } from "../../src/ir/graph.js";
 import { BINARY_OPS, REDUCE_OPS, UNARY_OPS } from "../../src/ir/ops.js";
-import { printGraph, printStepGradient } from "../../src/ir/print.js";
+import { printStepGradient } from "../../src/autodiff/print.js";
+import { printGraph } from "../../src/ir/print.js";
 import { verifyGraph } from "../../src/ir/verify.js";
 import { ROOT } from "../helpers/generated.js";
 

@@ -4,6 +4,7 @@
  * T·B (input-dependent), once (params only), batched and unbatched operands mixed.
  */
 import { Dim } from "../../src/core/dims.js";
+import type { NodeAttrs } from "../../src/ir/graph.js";
 import { UNARY_OPS, type UnaryOp } from "../../src/ir/ops.js";
 import { GraphMaker } from "./graphs.js";
 
@@ -16,18 +17,21 @@ export interface OpCase {
   readonly make: () => GraphMaker;
 }
 
-/** Ops whose argument must be positive (log, sqrt). */
-const POSITIVE: ReadonlySet<UnaryOp> = new Set(["log", "sqrt"]);
+/** Ops whose argument must be positive (log, sqrt, pow with a fractional exponent). */
+const POSITIVE: ReadonlySet<UnaryOp> = new Set(["log", "sqrt", "pow"]);
+/** Ops that need attributes; each is exercised with the ones given below. */
+const WITH_ATTRS: ReadonlySet<UnaryOp> = new Set(["clamp", "pow"]);
 
-function unaryCase(op: UnaryOp, alpha?: number): OpCase {
+function unaryCase(op: UnaryOp, alpha?: number | NodeAttrs): OpCase {
+  const attrs: NodeAttrs = alpha === undefined ? {} : typeof alpha === "number" ? { alpha } : alpha;
+  const shown = Object.entries(attrs).map(([k, v]) => `${k} ${String(v)}`).join(", ");
   return {
-    name: `unary ${op}${alpha === undefined ? "" : ` (alpha ${alpha})`}`,
+    name: `unary ${op}${shown === "" ? "" : ` (${shown})`}`,
     make: () => {
       const g = new GraphMaker("Unary", ["N", "M"]);
       const x = g.input("x", [N]);
       const h = g.state("h", [N]);
       const positive = (v: number): number => (POSITIVE.has(op) ? g.ew("add", [g.ew("softplus", [v]), g.constant(0.1)]) : v);
-      const attrs = alpha === undefined ? {} : { alpha };
       const perStep = g.ew(op, [positive(g.ew("add", [x, h]))], "per_step", attrs);
       g.next(h, g.ew("tanh", [perStep], "h'"));
       g.output("per_step", perStep);
@@ -38,9 +42,12 @@ function unaryCase(op: UnaryOp, alpha?: number): OpCase {
 }
 
 export const OP_CASES: readonly OpCase[] = [
-  ...UNARY_OPS.map((op) => unaryCase(op)),
+  ...UNARY_OPS.filter((op) => !WITH_ATTRS.has(op)).map((op) => unaryCase(op)),
   unaryCase("leaky_relu", 0.2),
   unaryCase("elu", 0.7),
+  unaryCase("clamp", { lo: -0.5, hi: 0.8 }),
+  unaryCase("pow", { exponent: 3 }),
+  unaryCase("pow", { exponent: -1.5 }),
   {
     name: "binary ops: batched with batched, with a param, with constant and batched scalars",
     make: () => {
@@ -61,6 +68,10 @@ export const OP_CASES: readonly OpCase[] = [
       g.output("batched_scalar_alone", g.ew("mul", [total, g.constant(3)]));
       g.output("param_only", g.ew("mul", [p, s]));
       g.output("const_only", g.ew("sub", [g.constant(1), g.constant(0.25)]));
+      g.output("max_param", g.ew("maximum", [p, h]));
+      g.output("min_const", g.ew("minimum", [h, g.constant(0.1)]));
+      g.output("max_batched_scalar_vector", g.ew("maximum", [total, x]));
+      g.output("min_vector_scalar_param", g.ew("minimum", [x, s]));
       g.next(h, g.ew("tanh", [g.ew("add", [g.ew("mul", [h, p]), x])], "h'"));
       return g;
     },

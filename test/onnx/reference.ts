@@ -23,7 +23,8 @@ function zip(a: T, b: T, f: (x: number, y: number) => number): T {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-function unary(op: string, alpha: number | undefined): (x: number) => number {
+function unary(op: string, attrs: Node["attrs"]): (x: number) => number {
+  const alpha = attrs.alpha;
   switch (op) {
     case "neg": return (x) => -x;
     case "sigmoid": return sigmoid;
@@ -40,6 +41,8 @@ function unary(op: string, alpha: number | undefined): (x: number) => number {
     case "abs": return Math.abs;
     case "step": return (x) => (x > 0 ? 1 : 0);
     case "sign": return Math.sign;
+    case "clamp": return (x) => Math.min(attrs.hi!, Math.max(attrs.lo!, x));
+    case "pow": return (x) => x ** attrs.exponent!;
     default: throw new Error(`reference: no unary ${op}`);
   }
 }
@@ -85,6 +88,8 @@ function evalNode(node: Node, args: T[], dims: Record<string, number>, leaves: (
     case "sub": return zip(a, b, (x, y) => x - y);
     case "mul": return zip(a, b, (x, y) => x * y);
     case "div": return zip(a, b, (x, y) => x / y);
+    case "maximum": return zip(a, b, (x, y) => (x >= y ? x : y));
+    case "minimum": return zip(a, b, (x, y) => (x <= y ? x : y));
     case "sum": return { shape: [], data: [a.data.reduce((s, x) => s + x, 0)] };
     case "mean": return { shape: [], data: [a.data.reduce((s, x) => s + x, 0) / a.data.length] };
     case "max": return { shape: [], data: [Math.max(...a.data)] };
@@ -110,7 +115,7 @@ function evalNode(node: Node, args: T[], dims: Record<string, number>, leaves: (
       const m = a.data.indexOf(Math.max(...a.data));
       return { shape: a.shape, data: a.data.map((_, i) => (i === m ? 1 : 0)) };
     }
-    default: return map(a, unary(node.op, node.attrs.alpha));
+    default: return map(a, unary(node.op, node.attrs));
   }
 }
 

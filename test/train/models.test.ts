@@ -1,22 +1,13 @@
 // Training model files: the shipped character model (Embedding → LSTM → Linear, per-step
 // cross-entropy) and the shipped sequence classifier (GRU → last step → Linear), through the
 // generated module's model driver and the same truncated-BPTT trainer as cells.
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { adam } from "../../src/runtime/optim.js";
 import { CharStreams } from "../../src/train/char-streams.js";
-import { compileModelUnit, type CompiledModel } from "../../src/train/model-unit.js";
 import { asModelBatch, modelParityAccuracy, ParityData } from "../../src/train/parity.js";
 import { TbpttTrainer } from "../../src/train/trainer.js";
 import { buildVocabulary, encodeText } from "../../src/train/vocabulary.js";
-import { ALICE, ROOT, unigramEntropy } from "./helpers.js";
-
-async function exampleModel(name: string): Promise<CompiledModel> {
-  const file = `examples/${name}`;
-  const { model, diagnostics } = await compileModelUnit(file, readFileSync(`${ROOT}${file}`, "utf8"));
-  if (!model) throw new Error(`${file} does not compile: ${diagnostics.map((d) => d.message).join("; ")}`);
-  return model;
-}
+import { ALICE, exampleCell as exampleModel, unigramEntropy } from "./helpers.js";
 
 describe("examples/char_model.rnn on examples/data/alice.txt", () => {
   it("200 Adam steps (E 16, H 32, K 16, B 8, lr 0.02, clip 5, seed 1) take the loss from ≈ ln V to below 2.35 nats", async () => {

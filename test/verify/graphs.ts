@@ -78,8 +78,8 @@ export class GraphBuilder {
     return this.add("outer", [a, b], [this.shapeOf(a)[0]!, this.shapeOf(b)[0]!]);
   }
 
-  unary(op: UnaryOp, a: number, alpha?: number): number {
-    return this.add(op, [a], this.shapeOf(a), alpha === undefined ? {} : { alpha });
+  unary(op: UnaryOp, a: number, alpha?: number | NodeAttrs): number {
+    return this.add(op, [a], this.shapeOf(a), alpha === undefined ? {} : typeof alpha === "number" ? { alpha } : alpha);
   }
 
   binary(op: BinaryOp, a: number, b: number): number {

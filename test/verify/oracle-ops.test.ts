@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
 import { Dim } from "../../src/core/dims.js";
+import type { NodeAttrs } from "../../src/ir/graph.js";
 import type { UnaryOp } from "../../src/ir/ops.js";
 import { compareArrays } from "../../src/verify/compare.js";
 import { VerifyInputError } from "../../src/verify/errors.js";
@@ -20,7 +21,7 @@ const N = Dim.name("N");
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** Each op's value and derivative, from its definition (src/ir/ops.ts; hard_sigmoid is PyTorch's). */
-const UNARY: Array<[UnaryOp, number | undefined, (x: number) => number, (x: number) => number]> = [
+const UNARY: Array<[UnaryOp, number | NodeAttrs | undefined, (x: number) => number, (x: number) => number]> = [
   ["neg", undefined, (x) => -x, () => -1],
   ["sigmoid", undefined, sigmoid, (x) => sigmoid(x) * (1 - sigmoid(x))],
   ["tanh", undefined, Math.tanh, (x) => 1 - Math.tanh(x) ** 2],
@@ -35,6 +36,9 @@ const UNARY: Array<[UnaryOp, number | undefined, (x: number) => number, (x: numb
   ["log", undefined, Math.log, (x) => 1 / x],
   ["sqrt", undefined, Math.sqrt, (x) => 0.5 / Math.sqrt(x)],
   ["abs", undefined, Math.abs, Math.sign],
+  ["clamp", { lo: -1, hi: 2 }, (x) => Math.min(2, Math.max(-1, x)), (x) => (x >= -1 && x <= 2 ? 1 : 0)],
+  ["pow", { exponent: 3 }, (x) => x ** 3, (x) => 3 * x ** 2],
+  ["pow", { exponent: 0.5 }, Math.sqrt, (x) => 0.5 / Math.sqrt(x)],
   ["step", undefined, (x) => (x > 0 ? 1 : 0), () => 0],
   ["sign", undefined, Math.sign, () => 0],
 ];
@@ -45,14 +49,14 @@ const POINTS = [-3.5, -1.2, -0.3, 0.4, 1.7, 4.2, -0.7, 0.9, 2.5, -2.0];
 const FLOAT32 = { rel: 1e-5, floor: 1e-2 };
 
 describe("oracle unary ops", () => {
-  it.each(UNARY)("%s (alpha %s): values and derivatives", async (op, alpha, f, df) => {
+  it.each(UNARY)("%s (%j): values and derivatives", async (op, alpha, f, df) => {
     const g = new GraphBuilder("Unary", ["N"]);
     const x = g.input("x", [N]);
     const h = g.state("h", [N]);
     g.next("h", h);
     g.output("y", g.unary(op, x, alpha));
     const graph = g.build();
-    const xs = Float64Array.from(POINTS, (p) => (op === "log" || op === "sqrt" ? Math.abs(p) + 0.1 : p));
+    const xs = Float64Array.from(POINTS, (p) => (op === "log" || op === "sqrt" || (op === "pow" && typeof alpha === "object" && alpha.exponent === 0.5) ? Math.abs(p) + 0.1 : p));
     const seed = Float64Array.from(POINTS, (_, i) => 0.5 + 0.1 * i);
     const opts = { batch: 2, steps: 1 };
     const run = await oracleRun(graph, { N: 5 }, {}, xs, opts);
@@ -60,6 +64,43 @@ describe("oracle unary ops", () => {
     const grads = await oracleGradients(graph, { N: 5 }, {}, xs, opts, { outputs: { y: seed }, final: {} });
     expect(compareArrays(grads.x, xs.map((v, i) => seed[i]! * df(v)), FLOAT32).maxRel).toBeLessThanOrEqual(FLOAT32.rel);
     expect(Array.from(grads.initial.h!)).toEqual(new Array(10).fill(0));
+  });
+});
+
+/**
+ * PyTorch's conventions where these functions have no derivative: max(a, b) and min(a, b) split
+ * a tie's adjoint in halves; clamp passes it at a bound; |x| has slope 0 at 0. Exact values
+ * (0.5 and 1 are exact in float32).
+ */
+describe("oracle derivatives at ties, bounds and zero", () => {
+  it("max, min, clamp and abs", async () => {
+    const g = new GraphBuilder("Ties", ["N"]);
+    const x = g.input("x", [N]);
+    const p = g.param("p", [N]);
+    const h = g.state("h", [N]);
+    g.next("h", h);
+    g.output("max", g.binary("maximum", x, p));
+    g.output("min", g.binary("minimum", x, p));
+    g.output("clamp", g.unary("clamp", x, { lo: -1, hi: 1 }));
+    g.output("abs", g.unary("abs", x));
+    const graph = g.build();
+    //                    tie  x>p  x<p  tie   0
+    const xs = Float64Array.from([0.5, 2, -3, -1, 0]);
+    const ps = Float64Array.from([0.5, 1, -2, -1, 3]);
+    const one = new Float64Array(5).fill(1);
+    const zero = new Float64Array(5);
+    const opts = { batch: 1, steps: 1 };
+    const seed = (name: string) => ({ outputs: { max: zero, min: zero, clamp: zero, abs: zero, [name]: one }, final: {} });
+    const grad = async (name: string) => oracleGradients(graph, { N: 5 }, { p: ps }, xs, opts, seed(name));
+    const max = await grad("max");
+    expect(Array.from(max.x)).toEqual([0.5, 1, 0, 0.5, 0]);
+    expect(Array.from(max.params.p!)).toEqual([0.5, 0, 1, 0.5, 1]);
+    const min = await grad("min");
+    expect(Array.from(min.x)).toEqual([0.5, 0, 1, 0.5, 1]);
+    expect(Array.from(min.params.p!)).toEqual([0.5, 1, 0, 0.5, 0]);
+    // clamp(x, −1, 1) at 0.5, 2, −3, −1 (a bound), 0
+    expect(Array.from((await grad("clamp")).x)).toEqual([1, 0, 0, 1, 1]);
+    expect(Array.from((await grad("abs")).x)).toEqual([1, 1, -1, -1, 0]);
   });
 });
 

@@ -17,7 +17,7 @@ import { inertText } from "../../core/inert-text.js";
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
 import { cellGraph } from "../../check/model-layers.js";
 import type { Span } from "../../diagnostics/span.js";
-import { stdSource } from "../../imports/std.js";
+import { stdSource } from "../../std/library.js";
 import { layerDims, modelParamDecls } from "../../weights/model-params.js";
 import { GraphBuilder, ModelBuilder } from "./builder.js";
 import { OnnxExportError } from "./errors.js";

@@ -40,6 +40,15 @@ function unary(op: UnaryOp): Emitter {
       case "hard_sigmoid":
         // PyTorch's hardsigmoid: clamp(x/6 + 1/2, 0, 1) — ONNX's HardSigmoid with these constants.
         return same(r.emit("HardSigmoid", [v.name], { alpha: attr.float(1 / 6), beta: attr.float(0.5) }));
+      case "clamp":
+        // Clip takes its bounds as attributes before opset 11 and as inputs from 11 on.
+        return same(
+          r.opset >= 11
+            ? r.emit("Clip", [v.name, r.model.floatScalar(node.attrs.lo!), r.model.floatScalar(node.attrs.hi!)])
+            : r.emit("Clip", [v.name], { min: attr.float(node.attrs.lo!), max: attr.float(node.attrs.hi!) }),
+        );
+      case "pow":
+        return same(r.emit("Pow", [v.name, r.model.floatScalar(node.attrs.exponent!)]));
       case "step": {
         const positive = r.emit("Greater", [v.name, r.model.floatScalar(0)], {}, "positive");
         return same(r.emit("Cast", [positive], { to: attr.int(1) }));
@@ -160,6 +169,7 @@ export const EMITTERS: Readonly<Record<OpKind, Emitter>> = {
   hard_sigmoid: unary("hard_sigmoid"), exp: unary("exp"), log: unary("log"), sqrt: unary("sqrt"),
   abs: unary("abs"), step: unary("step"), sign: unary("sign"),
   add: binary("Add"), sub: binary("Sub"), mul: binary("Mul"), div: binary("Div"),
+  maximum: binary("Max"), minimum: binary("Min"), clamp: unary("clamp"), pow: unary("pow"),
   sum: reduce("ReduceSum"), mean: reduce("ReduceMean"), max: reduce("ReduceMax"),
 };
 

@@ -12,15 +12,16 @@ export const MIN_OPSET = 7;
 
 /**
  * The first opset in which each ONNX op exists with the semantics and operands we use:
+ * Max/Min with broadcasting (8), Clip (6, its bounds as inputs from 11: the emitter picks the form),
  * Gemm without its C input (11), Slice with starts/ends as inputs (10), Scan without a batch
  * axis (9), Where/Less/Sign on the types we give them (9), Equal on int64 (7), Range (11);
  * for models ReverseSequence (10) and OneHot with negative indices defined (11).
  * Unsqueeze, Squeeze, the reductions and Pad change form at 11/13/18; the emitters pick the form the opset wants.
  */
 export const ONNX_OP_SINCE: Readonly<Record<string, number>> = {
-  Abs: 6, Add: 7, ArgMax: 1, Cast: 6, Concat: 4, Div: 7, Elu: 6, Equal: 7, Exp: 6, Expand: 8,
+  Abs: 6, Add: 7, ArgMax: 1, Cast: 6, Clip: 6, Concat: 4, Div: 7, Elu: 6, Equal: 7, Exp: 6, Expand: 8,
   Gather: 1, Gemm: 11, Greater: 7, GRU: 7, HardSigmoid: 6, Identity: 1, LeakyRelu: 6, Less: 9, Log: 6, LSTM: 7,
-  MatMul: 1, Mul: 7, Neg: 6, OneHot: 11, Pad: 2, Range: 11, ReduceMax: 1, ReduceMean: 1, ReduceSum: 1, Relu: 6,
+  MatMul: 1, Max: 8, Min: 8, Mul: 7, Neg: 6, OneHot: 11, Pad: 2, Pow: 7, Range: 11, ReduceMax: 1, ReduceMean: 1, ReduceSum: 1, Relu: 6,
   Reshape: 5, ReverseSequence: 10, Scan: 9, Shape: 1, Sigmoid: 6, Sign: 9, Slice: 10, Split: 2, Softplus: 1, Softsign: 1,
   Sqrt: 6, Squeeze: 1, Sub: 7, Tanh: 6, Transpose: 1, Unsqueeze: 1, Where: 9,
 };

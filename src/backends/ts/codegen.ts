@@ -45,11 +45,20 @@ const UNARY_JS: Record<string, (a: string, node: Node) => string> = {
   log: (a) => `Math.log(${a})`,
   sqrt: (a) => `Math.sqrt(${a})`,
   abs: (a) => `Math.abs(${a})`,
+  clamp: (a, n) => `Math.min(Math.max(${a}, ${num(n.attrs.lo!)}), ${num(n.attrs.hi!)})`,
+  pow: (a, n) => `Math.pow(${a}, ${num(n.attrs.exponent!)})`,
   step: (a) => `step(${a})`,
   sign: (a) => `sign(${a})`,
 };
 
-const BINARY_JS: Record<string, string> = { add: "+", sub: "-", mul: "*", div: "/" };
+const BINARY_JS: Record<string, (a: string, b: string) => string> = {
+  add: (a, b) => `(${a} + ${b})`,
+  sub: (a, b) => `(${a} - ${b})`,
+  mul: (a, b) => `(${a} * ${b})`,
+  div: (a, b) => `(${a} / ${b})`,
+  maximum: (a, b) => `Math.max(${a}, ${b})`,
+  minimum: (a, b) => `Math.min(${a}, ${b})`,
+};
 
 function num(v: number): string {
   const s = Object.is(v, -0) ? "0" : String(v);
@@ -68,26 +77,26 @@ interface RowContext {
   readonly stepRow?: string;
 }
 
-class KernelWriter {
-  private readonly program: SeqProgram;
-  private readonly nodes: readonly Node[];
-  private readonly storage = new Map<number, Storage>();
-  private readonly allocs: string[] = [];
-  private readonly body: string[] = [];
-  private readonly fullBuffers: string[] = [];
-  private readonly histories = new Map<string, string>();
-  private readonly carryNextOwner = new Map<number, string>();
-  private readonly concatAlias = new Map<number, { concat: number; offset: string }>();
+export class KernelWriter {
+  protected readonly program: SeqProgram;
+  protected readonly nodes: readonly Node[];
+  protected readonly storage = new Map<number, Storage>();
+  protected readonly allocs: string[] = [];
+  protected readonly body: string[] = [];
+  protected readonly fullBuffers: string[] = [];
+  protected readonly histories = new Map<string, string>();
+  protected readonly carryNextOwner = new Map<number, string>();
+  protected readonly concatAlias = new Map<number, { concat: number; offset: string }>();
   /** Weights packed for the GEMMs once per call, right after the param phase: key → local name. */
-  private readonly packs = new Map<string, string>();
-  private readonly packLines: string[] = [];
-  private usesScratch = false;
-  private indent = 1;
+  protected readonly packs = new Map<string, string>();
+  protected readonly packLines: string[] = [];
+  protected usesScratch = false;
+  protected indent = 1;
 
   constructor(
-    private readonly sched: Schedule,
-    private readonly dims: DimNames,
-    private readonly inputs: KernelInputs,
+    protected readonly sched: Schedule,
+    protected readonly dims: DimNames,
+    protected readonly inputs: KernelInputs,
   ) {
     this.program = sched.program;
     this.nodes = sched.program.nodes;
@@ -110,7 +119,7 @@ class KernelWriter {
 
   // ---- storage --------------------------------------------------------------------------
 
-  private needsStorage(id: number): boolean {
+  protected needsStorage(id: number): boolean {
     const s = this.sched;
     if (!s.live[id] || s.accumulatedOuter[id]) return false;
     if (this.program.leaves.has(id)) return true;
@@ -118,13 +127,13 @@ class KernelWriter {
   }
 
   /** A carry's history buffer holds T+1 slabs; its next value is written straight into it when it can be. */
-  private planCarries(): void {
+  protected planCarries(): void {
     const owned = new Set<number>();
     for (const c of this.program.carries) {
       const hist = `hist_${c.name}`;
       this.histories.set(c.name, hist);
       const stride = this.dims.size(c.shape);
-      this.allocs.push(`const ${hist} = new F((TB + B) * ${stride});`);
+      this.alloc(hist, `(TB + B) * ${stride}`);
       this.fullBuffers.push(hist);
       const n = c.next;
       if (n !== undefined && !this.program.leaves.has(n) && this.sched.phase[n] === "loop" && !this.sched.view[n] && !owned.has(n)) {
@@ -135,7 +144,7 @@ class KernelWriter {
   }
 
   /** Materialised parts read only by a concat are computed straight into the concat's buffer. */
-  private planConcatAliases(): void {
+  protected planConcatAliases(): void {
     this.nodes.forEach((node, id) => {
       if (node.op !== "concat" || !this.needsStorage(id) || this.carryNextOwner.has(id)) return;
       let offset = node.shape[0]!.scale(0);
@@ -158,7 +167,12 @@ class KernelWriter {
     });
   }
 
-  private storageOf(id: number): Storage {
+  /** Declares a zeroed buffer of `size` elements (a subclass may place it elsewhere). */
+  protected alloc(name: string, size: string): void {
+    this.allocs.push(`const ${name} = new F(${size});`);
+  }
+
+  protected storageOf(id: number): Storage {
     const known = this.storage.get(id);
     if (known) return known;
     const s = this.computeStorage(id);
@@ -166,7 +180,7 @@ class KernelWriter {
     return s;
   }
 
-  private computeStorage(id: number): Storage {
+  protected computeStorage(id: number): Storage {
     const node = this.nodes[id]!;
     const leaf = this.program.leaves.get(id);
     if (leaf?.kind === "carry") {
@@ -192,36 +206,36 @@ class KernelWriter {
     const size = this.dims.size(node.shape);
     const buf = `v${id}`;
     if (phase === "param") {
-      this.allocs.push(`const ${buf} = new F(${size});`);
+      this.alloc(buf, size);
       return { buf, kind: "param", stride: size, col: "0", rowOffset: "0" };
     }
     if (phase === "loop" && !this.sched.storedFull[id]) {
-      this.allocs.push(`const ${buf} = new F(B * ${size});`);
+      this.alloc(buf, `B * ${size}`);
       return { buf, kind: "step", stride: size, col: "0", rowOffset: "0" };
     }
-    this.allocs.push(`const ${buf} = new F(TB * ${size});`);
+    this.alloc(buf, `TB * ${size}`);
     this.fullBuffers.push(buf);
     return { buf, kind: "full", stride: size, col: "0", rowOffset: "0" };
   }
 
   // ---- writing --------------------------------------------------------------------------
 
-  private line(s: string): void {
+  protected line(s: string): void {
     this.body.push("  ".repeat(this.indent) + s);
   }
 
-  private open(s: string): void {
+  protected open(s: string): void {
     this.line(s);
     this.indent++;
   }
 
-  private close(s = "}"): void {
+  protected close(s = "}"): void {
     this.indent--;
     this.line(s);
   }
 
   /** Offset of row 0 of the current row context in a storage (for products over all rows). */
-  private rowBase(s: Storage, cx: RowContext): string {
+  protected rowBase(s: Storage, cx: RowContext): string {
     if (s.kind === "param") return s.col;
     if (s.kind === "step") return s.col;
     const row = cx.fullRow === "tB + b" ? "tB" : "0";
@@ -230,7 +244,7 @@ class KernelWriter {
   }
 
   /** Offset of the current row in a storage, inside a row loop. */
-  private rowOffsetExpr(s: Storage, cx: RowContext): string {
+  protected rowOffsetExpr(s: Storage, cx: RowContext): string {
     if (s.kind === "param") return s.col;
     if (s.kind === "step") {
       if (!cx.stepRow) throw new Error("internal: step buffer read outside the time loop");
@@ -241,7 +255,7 @@ class KernelWriter {
     return joinPlus(`(${r}) * ${s.stride}`, s.col);
   }
 
-  private emitPhase(phase: Phase, cx: RowContext): void {
+  protected emitPhase(phase: Phase, cx: RowContext): void {
     let group: number[] = [];
     let groupKey = "";
     const flush = () => {
@@ -265,7 +279,7 @@ class KernelWriter {
     flush();
   }
 
-  private emitLoop(): void {
+  protected emitLoop(): void {
     const rev = this.program.reverse;
     const cx: RowContext = { fullRow: "tB + b", stepRow: "b" };
     this.open(rev ? "for (let t = T - 1; t >= 0; t--) {" : "for (let t = 0; t < T; t++) {");
@@ -278,7 +292,7 @@ class KernelWriter {
   }
 
   /** Next values that could not be written into the history directly are copied there. */
-  private emitCarryCopies(cx: RowContext): void {
+  protected emitCarryCopies(cx: RowContext): void {
     for (const c of this.program.carries) {
       const hist = this.histories.get(c.name)!;
       const size = this.dims.size(c.shape);
@@ -302,15 +316,15 @@ class KernelWriter {
    * next slab repeats the current one). Backward: its adjoint passes through the step
    * untouched, and the step itself sees a zero adjoint (so it contributes nothing).
    */
-  private emitReverseMaskPrologue(): void {
+  protected emitReverseMaskPrologue(): void {
     this.forEachFinishedExample((hist, size, c) => {
       // Plain loops, not subarray(): no allocation inside the time loop.
       this.line(`for (let j = 0, o = (tB + B + b) * ${size}; j < ${size}; j++) { held_${c}[b * ${size} + j] = ${hist}[o + j]!; ${hist}[o + j] = 0; }`);
-      this.allocs.push(`const held_${c} = new F(B * ${size});`);
+      this.alloc(`held_${c}`, `B * ${size}`);
     });
   }
 
-  private emitMaskEpilogue(): void {
+  protected emitMaskEpilogue(): void {
     this.forEachFinishedExample((hist, size, c) => {
       if (this.program.reverse) this.line(`for (let j = 0, o = (tB + b) * ${size}; j < ${size}; j++) ${hist}[o + j] = held_${c}[b * ${size} + j]!;`);
       else this.line(`${hist}.copyWithin((tB + B + b) * ${size}, (tB + b) * ${size}, (tB + b + 1) * ${size});`);
@@ -318,7 +332,7 @@ class KernelWriter {
   }
 
   /** Writes `body` for every carry, inside a loop over the examples past their length at step t. */
-  private forEachFinishedExample(body: (hist: string, size: string, carry: string) => void): void {
+  protected forEachFinishedExample(body: (hist: string, size: string, carry: string) => void): void {
     if (this.program.carries.length === 0) return;
     this.open("if (lengths !== undefined) {");
     this.open("for (let b = 0; b < B; b++) {");
@@ -330,7 +344,7 @@ class KernelWriter {
   }
 
   /** The materialised nodes an expression for `id` reads (looking through inlined nodes). */
-  private materialDeps(id: number): Set<number> {
+  protected materialDeps(id: number): Set<number> {
     const out = new Set<number>();
     const walk = (x: number) => {
       for (const i of this.nodes[x]!.inputs) {
@@ -343,7 +357,7 @@ class KernelWriter {
   }
 
   /** Whether `id`'s expression reads a member of `group` at a shifted index (so not from the loop's local). */
-  private readsShifted(id: number, group: Set<number>): boolean {
+  protected readsShifted(id: number, group: Set<number>): boolean {
     const walk = (x: number, identity: boolean): boolean => {
       const node = this.nodes[x]!;
       return node.inputs.some((i) => {
@@ -358,7 +372,7 @@ class KernelWriter {
 
   // ---- fused elementwise loops --------------------------------------------------------------
 
-  private emitFused(group: number[], cx: RowContext): void {
+  protected emitFused(group: number[], cx: RowContext): void {
     const members = new Set(group);
     const size = this.dims.size(this.nodes[group[0]!]!.shape);
     const bases = new Map<string, string>();
@@ -378,7 +392,7 @@ class KernelWriter {
   }
 
   /** Runs `body` inside the row loop of the context (none in the param phase). */
-  private withRows(cx: RowContext, body: () => void): void {
+  protected withRows(cx: RowContext, body: () => void): void {
     if (cx.fullRow === undefined) return body();
     if (cx.stepRow !== undefined) this.open("for (let b = 0; b < B; b++) {");
     else this.open("for (let r = 0; r < TB; r++) {");
@@ -387,7 +401,7 @@ class KernelWriter {
   }
 
   /** A named local holding a storage's offset for the current row (declared at the top of the row loop). */
-  private baseVar(s: Storage, cx: RowContext, bases: Map<string, string>): string {
+  protected baseVar(s: Storage, cx: RowContext, bases: Map<string, string>): string {
     const expr = this.rowOffsetExpr(s, cx);
     if (/^[\w]+$/.test(expr)) return expr;
     for (const [v, e] of bases) if (e === expr) return v;
@@ -401,7 +415,7 @@ class KernelWriter {
    * group being written are read from their locals; other materialised values from their
    * buffers; inlined nodes are expanded in place.
    */
-  private valueAt(id: number, idx: string, cx: RowContext, members: Set<number>, bases = new Map<string, string>(), top = false): string {
+  protected valueAt(id: number, idx: string, cx: RowContext, members: Set<number>, bases = new Map<string, string>(), top = false): string {
     const node = this.nodes[id]!;
     if (node.op === "const" && !this.program.leaves.has(id)) return node.attrs.dim ? this.dims.of(node.attrs.dim) : num(node.attrs.value!);
     if (!top && members.has(id) && idx === "j") return `e${id}`;
@@ -416,7 +430,7 @@ class KernelWriter {
     if (isBinary(node.op)) {
       const l = this.nodes[node.inputs[0]!]!.shape.length === 0 ? "0" : idx;
       const r = this.nodes[node.inputs[1]!]!.shape.length === 0 ? "0" : idx;
-      return `(${arg(0, l)} ${BINARY_JS[node.op]} ${arg(1, r)})`;
+      return BINARY_JS[node.op]!(arg(0, l), arg(1, r));
     }
     switch (node.op) {
       case "slice":
@@ -433,12 +447,12 @@ class KernelWriter {
     }
   }
 
-  private flatStart(node: Node): string {
+  protected flatStart(node: Node): string {
     return this.flatOffset(node, node.attrs.start!);
   }
 
   /** A row offset of a slice or pad, as a flat element offset (rows × columns for a matrix). */
-  private flatOffset(node: Node, rows: NonNullable<Node["attrs"]["start"]>): string {
+  protected flatOffset(node: Node, rows: NonNullable<Node["attrs"]["start"]>): string {
     const shape = node.op === "pad" ? node.shape : this.nodes[node.inputs[0]!]!.shape;
     const r = this.dims.of(rows);
     return shape.length === 2 ? `${r} * ${this.dims.of(shape[1]!)}` : r;
@@ -446,11 +460,11 @@ class KernelWriter {
 
   // ---- other ops ------------------------------------------------------------------------
 
-  private rows(cx: RowContext): string {
+  protected rows(cx: RowContext): string {
     return cx.fullRow === undefined ? "1" : cx.stepRow !== undefined ? "B" : "TB";
   }
 
-  private emitNode(id: number, cx: RowContext): void {
+  protected emitNode(id: number, cx: RowContext): void {
     const node = this.nodes[id]!;
     switch (node.op) {
       case "matmul":
@@ -470,7 +484,7 @@ class KernelWriter {
     }
   }
 
-  private emitConcat(id: number, cx: RowContext): void {
+  protected emitConcat(id: number, cx: RowContext): void {
     const node = this.nodes[id]!;
     const out = this.storageOf(id);
     let offset = node.shape[0]!.scale(0);
@@ -493,7 +507,7 @@ class KernelWriter {
     }
   }
 
-  private emitReduce(id: number, cx: RowContext): void {
+  protected emitReduce(id: number, cx: RowContext): void {
     const node = this.nodes[id]!;
     const out = this.storageOf(id);
     const input = this.nodes[node.inputs[0]!]!;
@@ -514,7 +528,7 @@ class KernelWriter {
     });
   }
 
-  private emitMaxMask(id: number, cx: RowContext): void {
+  protected emitMaxMask(id: number, cx: RowContext): void {
     const node = this.nodes[id]!;
     const out = this.storageOf(id);
     const inS = this.storageOf(node.inputs[0]!);
@@ -530,7 +544,7 @@ class KernelWriter {
     });
   }
 
-  private emitOuter(id: number, cx: RowContext): void {
+  protected emitOuter(id: number, cx: RowContext): void {
     const node = this.nodes[id]!;
     const out = this.storageOf(id);
     const [a, b] = node.inputs.map((x) => this.storageOf(x));
@@ -555,7 +569,7 @@ class KernelWriter {
    * A shared operand (a weight) packed for the GEMM kernel, once per call: op(W) is W, or its
    * transpose when `trans`, seen as a [k×n] matrix.
    */
-  private packed(W: Storage, ld: string, trans: boolean, k: string, n: string): string {
+  protected packed(W: Storage, ld: string, trans: boolean, k: string, n: string): string {
     const key = `${W.buf}|${W.col}|${ld}|${trans}|${k}|${n}`;
     let name = this.packs.get(key);
     if (!name) {
@@ -571,7 +585,7 @@ class KernelWriter {
    * one GEMM against the packed matrix: B rows inside the time loop, T·B rows before or after
    * it (the hoisting). Anything else (both operands per row, or both shared) is a plain loop.
    */
-  private emitMatmul(id: number, cx: RowContext): void {
+  protected emitMatmul(id: number, cx: RowContext): void {
     const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     const rows = this.rows(cx);
     const perRow = (s: Storage) => s.kind !== "param";
@@ -590,7 +604,7 @@ class KernelWriter {
   }
 
   /** A product's operands: their storage, shapes and transpositions. */
-  private matmulOperands(id: number) {
+  protected matmulOperands(id: number) {
     const node = this.nodes[id]!;
     const [ia, ib] = node.inputs as [number, number];
     return {
@@ -604,7 +618,7 @@ class KernelWriter {
     };
   }
 
-  private emitNaiveMatmul(id: number, cx: RowContext): void {
+  protected emitNaiveMatmul(id: number, cx: RowContext): void {
     const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     // op(A) is [m, k] (a vector is a single row), op(B) is [k, n] (a vector is a single column).
     const aRows = sA.length === 2 ? this.dims.of(sA[0]!) : "1";
@@ -638,7 +652,7 @@ class KernelWriter {
    * Each contribution is summed over every (step, example) row at once, after the loop: an
    * outer product g ⊗ v becomes one TN product (Gᵀ V over T·B rows), a vector a column sum.
    */
-  private emitAccumulators(): void {
+  protected emitAccumulators(): void {
     const cx: RowContext = { fullRow: "r" };
     for (const acc of this.program.accumulate) {
       const G = this.inputs.accumulator(acc.name);

@@ -1,15 +1,10 @@
-import {
-  Project,
-  StructureKind,
-  type FunctionDeclarationStructure,
-  type InterfaceDeclarationStructure,
-  type OptionalKind,
-  type StatementStructures,
-} from "ts-morph";
 import { differentiateStep } from "../../autodiff/reverse.js";
 import { classifyNodes } from "../../ir/analysis.js";
 import type { Graph } from "../../ir/graph.js";
-import { generateKernel, type KernelCode } from "./codegen.js";
+import { generateKernel, type KernelCode, type KernelInputs } from "./codegen.js";
+import { generateWasmKernel, type WasmKernelCode } from "../wasm/cell/writer.js";
+import { wasmBackwardBody, wasmForwardBody, type WasmMethodContext } from "../wasm/cell/methods.js";
+import { wasmKernelsDeclaration } from "../wasm/cell/module.js";
 import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
 import { runtimeText } from "./runtime-text.js";
 import { schedule } from "./schedule.js";
@@ -19,6 +14,15 @@ import { inertText } from "../../core/inert-text.js";
 import { RNNC_VERSION } from "../../version.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";
+import {
+  printStatements,
+  StructureKind,
+  type FunctionDeclarationStructure,
+  type InterfaceDeclarationStructure,
+  type OptionalKind,
+  type StatementStructures,
+  type WriterFunction,
+} from "./print.js";
 
 export interface EmitOptions {
   /** The .rnn file, as named in the header. */
@@ -29,10 +33,9 @@ export interface EmitOptions {
  * The TypeScript back end: a typed, dependency-free module exporting one factory per cell.
  * The factory binds the dimensions and the dtype once; its `forward` runs the cell over a
  * batch and a sequence and keeps the tape; its `backward` runs backprop through time.
- * Built with ts-morph (declarations) around kernel bodies from codegen.ts.
+ * Declarations are data (print.ts prints them) around kernel bodies from codegen.ts.
  */
 export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, models: readonly CheckedModel[] = []): string {
-  const project = sharedProject();
   const file = new Statements();
   const what = [...graphs.map((g) => `cell ${g.cell}`), ...models.map((m) => `model ${m.name}`)].join(", ");
   file.addStatements([
@@ -45,25 +48,25 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
     `export type DType = "float32" | "float64";`,
     "/** The array type of a dtype. */",
     `export type ArrayOf<D extends DType> = D extends "float64" ? Float64Array : Float32Array;`,
+    "/** How a cell is instantiated: its dtype, and where its kernels run (float32 defaults to WebAssembly SIMD where the engine has it). */",
+    "export interface CellOptions<D extends DType = DType> {",
+    "  dtype?: D;",
+    "  backend?: \"wasm\" | \"js\";",
+    "  /** Threads of the wasm backend (worker threads on a shared memory); results are the same for any number. */",
+    "  threads?: number;",
+    "  /** Every call refuses a NaN or an infinity in its arguments or results, naming the array and index. */",
+    "  checkFinite?: boolean;",
+    "}",
     "",
   ]);
-  for (const g of graphs) emitCell(file, g);
+  const plans = graphs.map((g) => emitCell(file, g));
+  file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => [...p.wasm.forward.functions, ...p.wasm.backward.functions])));
   for (const m of models) emitModel(file, m);
-  // One source file built from all the structures at once: ts-morph prints and parses it once
-  // (adding declarations one by one re-parses the growing file after each).
-  const source = project.createSourceFile(`/generated/${graphs[0]?.cell ?? "module"}.ts`, { statements: file.statements }, { overwrite: true });
-  const text = source.getFullText();
-  project.removeSourceFile(source);
-  // The runtime is fixed text: appended as is rather than parsed and printed again by ts-morph.
+  const text = printStatements(file.statements);
+  // The runtime is fixed text, appended as is.
   // The optimizers and clipping are part of the module's API: training needs nothing else.
   const training = "export { adam, sgd, clipGradNorm, clipGradValue };\nexport type { AdamConfig, SgdConfig, ParamOptimizer };\n";
   return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText({ models: models.length > 0 })}`;
-}
-
-let project: Project | undefined;
-function sharedProject(): Project {
-  project ??= new Project({ useInMemoryFileSystem: true, skipFileDependencyResolution: true });
-  return project;
 }
 
 interface CellPlan {
@@ -76,6 +79,7 @@ interface CellPlan {
   readonly tape: readonly number[];
   /** The backward node of the input's gradient (undefined when x does not matter). */
   readonly dx: number | undefined;
+  readonly wasm: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode };
 }
 
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
@@ -88,7 +92,7 @@ function planCell(graph: Graph): CellPlan {
   const paramStorage = (name: string, size: string): Storage => ({ buf: `P_${name}`, kind: "param", stride: size, col: "0", rowOffset: "0" });
   const seqStorage = (buf: string, size: string): Storage => ({ buf, kind: "full", stride: size, col: "0", rowOffset: "0" });
 
-  const forward = generateKernel(schedule(fwdProgram), dims, {
+  const fwdInputs: KernelInputs = {
     leafStorage: (id) => {
       const leaf = fwdProgram.leaves.get(id)!;
       const size = dims.size(graph.nodes[id]!.shape);
@@ -99,8 +103,10 @@ function planCell(graph: Graph): CellPlan {
     accumulator: () => {
       throw new Error("internal: the forward pass accumulates nothing");
     },
-  });
-  const backward = generateKernel(schedule(bwdProgram), dims, {
+  };
+  const fwdSchedule = schedule(fwdProgram);
+  const forward = generateKernel(fwdSchedule, dims, fwdInputs);
+  const bwdInputs: KernelInputs = {
     leafStorage: (id) => {
       const leaf = bwdProgram.leaves.get(id)!;
       const size = dims.size(grad.nodes[id]!.shape);
@@ -117,8 +123,15 @@ function planCell(graph: Graph): CellPlan {
       return { ...fs, buf: `t_${fs.buf}` };
     },
     accumulator: (name) => `G_${name}`,
-  });
-  return { graph, dims, forward, backward, fwdProgram, bwdProgram, tape, dx: grad.inputGrads.get(graph.inputs[0]!.name) };
+  };
+  const bwdSchedule = schedule(bwdProgram);
+  const backward = generateKernel(bwdSchedule, dims, bwdInputs);
+  // The same schedules with their loops in WebAssembly (float32): see backends/wasm/cell.
+  const wasm = {
+    forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`),
+    backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`),
+  };
+  return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads.get(graph.inputs[0]!.name) };
 }
 
 /**
@@ -147,9 +160,9 @@ export function tapeFormula(graph: Graph): string {
   return [`T·B·${paren(perRow)}`, `B·${paren(perExample)}`, ...extra].join(" + ");
 }
 
-/** The module's top-level statements, as ts-morph structures, in order. */
+/** The module's top-level statements, as structures (print.ts), in order. */
 export class Statements {
-  readonly statements: (string | StatementStructures)[] = [];
+  readonly statements: (string | WriterFunction | StatementStructures)[] = [];
   addStatements(lines: string[]): void {
     this.statements.push(...lines);
   }
@@ -161,7 +174,7 @@ export class Statements {
   }
 }
 
-function emitCell(file: Statements, graph: Graph): void {
+function emitCell(file: Statements, graph: Graph): CellPlan {
   const plan = planCell(graph);
   const C = graph.cell;
   const dimsType = `${C}Dims`;
@@ -244,9 +257,12 @@ function emitCell(file: Statements, graph: Graph): void {
     properties: [
       { name: "dims", isReadonly: true, type: `Readonly<${dimsType}>` },
       { name: "dtype", isReadonly: true, type: "DType" },
+      { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the kernels run: WebAssembly SIMD (float32) or TypeScript."] },
+      { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once the worker threads run (with `threads` > 1); until then the calling thread does all the work, with the same results."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${paramsType}]: number[] }` },
     ],
     methods: [
+      { name: "dispose", returnType: "void", docs: ["Releases the instance's WebAssembly memory; the instance cannot run afterwards."] },
       { name: "init", parameters: [{ name: "seed", type: "number" }], returnType: `${paramsType}<A>`, docs: ["Params drawn from the declared initializers; a pure function of the seed."] },
       {
         name: "forward",
@@ -272,6 +288,10 @@ function emitCell(file: Statements, graph: Graph): void {
   const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
   const inputSize = d.size(graph.inputs[0]!.shape);
 
+  const wasmContext: WasmMethodContext = {
+    graph, dims: d, forward: plan.wasm.forward, backward: plan.wasm.backward, bwdProgram: plan.bwdProgram,
+    forwardStorage: plan.forward.storage, dx: plan.dx, where, meaning, copyRows,
+  };
   // Kernel bodies are generated before the surrounding code reads `d.decls`.
   const fwd = plan.forward;
   const bwd = plan.backward;
@@ -349,7 +369,7 @@ function emitCell(file: Statements, graph: Graph): void {
     typeParameters: [{ name: "D", constraint: "DType", default: `"float32"` }],
     parameters: [
       { name: "dims", type: dimsType },
-      { name: "options", type: "{ dtype?: D; checkFinite?: boolean }", initializer: "{}" },
+      { name: "options", type: "CellOptions<D>", initializer: "{}" },
     ],
     returnType: `${C}<ArrayOf<D>>`,
     docs: [`Instantiates cell ${C} for the given dimensions; dtype defaults to "float32". With \`checkFinite\`, every call refuses a NaN or an infinity in its arguments or results, naming the array and index.`],
@@ -358,6 +378,13 @@ function emitCell(file: Statements, graph: Graph): void {
       w.writeLine(`const { dtype, checkFinite } = checkFactoryOptions(${quote(C)}, options);`);
       w.writeLine(`checkKeys(${quote(C)}, "dims", dims, [${graph.dims.map(quote).join(", ")}], false);`);
       w.writeLine("const F = dtype === \"float64\" ? Float64Array : Float32Array;");
+      w.writeLine(`const backend = chooseBackend(${quote(C)}, dtype, options.backend);`);
+      w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
+      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads) : undefined;`);
+      w.writeLine("const wasmHeap = (where: string): WasmHeap => {");
+      w.writeLine("  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);");
+      w.writeLine("  return heap;");
+      w.writeLine("};");
       for (const name of graph.dims) w.writeLine(`const ${DimNames.dimVar(name)} = checkDim(${quote(C)}, dims, ${quote(name)});`);
       for (const decl of d.decls) w.writeLine(decl);
       w.writeLine(`const paramShapes = { ${paramShapeEntries.join(", ")} };`);
@@ -372,14 +399,25 @@ function emitCell(file: Statements, graph: Graph): void {
       w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
+      w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
+      w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
+      w.writeLine("}");
+      w.blankLine();
+      w.writeLine(`function backwardWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
+      w.indent(() => wasmBackwardBody(wasmContext).forEach((l) => w.writeLine(l)));
+      w.writeLine("}");
+      w.blankLine();
       w.writeLine("const api = {");
       w.indent(() => {
         w.writeLine("dims: dimValues,");
         w.writeLine("dtype,");
         w.writeLine("paramShapes,");
         w.writeLine(`init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`);
-        w.writeLine("forward,");
-        w.writeLine("backward,");
+        w.writeLine("backend,");
+        w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
+        w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
+        w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
+        w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
         w.writeLine(`loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`);
         w.writeLine(`saveParams: (params: ${paramsType}<A>) => paramsToSafetensors(checkParams(${where("saveParams")}, params, paramShapes, F), paramShapes),`);
       });
@@ -387,6 +425,7 @@ function emitCell(file: Statements, graph: Graph): void {
       w.writeLine(`return checkFinite ? withFiniteChecks(${quote(C)}, ${quote(xName)}, api) : api;`);
     },
   });
+  return plan;
 }
 
 /** A contiguous [T·B, size] copy of a value's storage; outputs are zeroed past each example's length. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
  * must not depend on rnnc. The files in runtime/ have no imports, so their text stands alone;
  * `export` is dropped so they stay private to the generated module.
  */
-const RUNTIME_FILES = ["math.ts", "gemm.ts", "checks.ts", "random.ts", "safetensors.ts", "optim.ts"] as const;
+const RUNTIME_FILES = ["math.ts", "gemm.ts", "checks.ts", "random.ts", "safetensors.ts", "optim.ts", "wasm-heap.ts", "wasm-threads.ts"] as const;
 
 /** The model driver, embedded only in modules that define a model. */
 const MODEL_FILES = ["model.ts"] as const;

@@ -38,12 +38,14 @@ export function registerCompile(program: Command, context: CliContext): void {
         else writeFileAtomic(options.output, result.code);
         return;
       }
-      const { transpileModule, declarationsOf } = await import("../../backends/ts/load.js");
+      // Imported on first use: esbuild strips the types; the TypeScript compiler, which takes ~10×
+      // longer to load, is needed only for the declarations written beside an output file.
+      const { transpileModule } = await import("../../backends/ts/load.js");
       const js = transpileModule(result.code);
-      const dts = declarationsOf(result.code);
       if (options.output === undefined) return context.io.stdout(js);
+      const { declarationsOf } = await import("../../backends/ts/declarations.js");
       const [, base, ext] = jsOut!;
-      writeFileAtomic(`${base}.d.${ext === "mjs" ? "mts" : "ts"}`, dts);
+      writeFileAtomic(`${base}.d.${ext === "mjs" ? "mts" : "ts"}`, declarationsOf(result.code));
       writeFileAtomic(options.output, js);
     });
 }

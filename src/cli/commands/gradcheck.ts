@@ -46,6 +46,12 @@ export function registerGradcheck(program: Command, context: CliContext): void {
     .action(async (file: string, options: GradcheckOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
+      const { tfjsMissing } = await import("../../verify/tfjs-available.js");
+      const missing = await tfjsMissing();
+      if (missing !== undefined) {
+        context.io.stderr(`error: ${missing}\n`);
+        return context.fail(EXIT.errors);
+      }
       const { gradcheckSource } = await import("../../verify/check-source.js");
       const { renderGradcheckReport, gradcheckReportJson } = await import("../../verify/gradcheck-report.js");
       const { VerifyInputError } = await import("../../verify/errors.js");

@@ -23,7 +23,8 @@ export function registerIr(program: Command, context: CliContext): void {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       const { compileGraph, compileModel, definesModel } = await import("../../compiler.js");
-      const { printGraph, printStepGradient } = await import("../../ir/print.js");
+      const { printGraph } = await import("../../ir/print.js");
+      const { printStepGradient } = await import("../../autodiff/print.js");
       const { LineIndex } = await import("../../diagnostics/source.js");
       if (definesModel(file, text, options.cell)) {
         const { printModel } = await import("../../ir/print-model.js");

@@ -73,21 +73,22 @@ describe.each(CASES)("$cell on $vector matches PyTorch", (c) => {
   });
 
   describe.each([
-    { dtype: "float64" as const, tol: 1e-9 },
-    { dtype: "float32" as const, tol: 1e-4 },
-  ])("$dtype", ({ dtype, tol }) => {
+    { dtype: "float64" as const, backend: "js" as const, tol: 1e-9 },
+    { dtype: "float32" as const, backend: "js" as const, tol: 1e-4 },
+    { dtype: "float32" as const, backend: "wasm" as const, tol: 1e-4 },
+  ])("$dtype on $backend", ({ dtype, backend, tol }) => {
     const states = Object.keys(v.initial).map((k) => k.replace(/0$/, ""));
     const initial = Object.fromEntries(states.map((s) => [s, v.initial[`${s}0`]!.data]));
 
     it("forward: outputs and final states", () => {
-      const cell = factory({ ...v.dims, ...c.extraDims(v) }, { dtype });
+      const cell = factory({ ...v.dims, ...c.extraDims(v) }, { dtype, backend });
       const run = cell.forward(c.layout.params(v), v.x.data, { batch: v.batch, steps: v.steps, initial });
       expect(maxRelError(run.outputs[c.layout.output]!, v.outputs.y!.data)).toBeLessThan(tol);
       for (const s of states) expect(maxRelError(run.final[s]!, v.outputs[`${s}_T`]!.data)).toBeLessThan(tol);
     });
 
     it("backward: every param, the input and the initial states", () => {
-      const cell = factory({ ...v.dims, ...c.extraDims(v) }, { dtype });
+      const cell = factory({ ...v.dims, ...c.extraDims(v) }, { dtype, backend });
       const run = cell.forward(c.layout.params(v), v.x.data, { batch: v.batch, steps: v.steps, initial });
       const g = cell.backward(run, {
         outputs: { [c.layout.output]: v.R.data },

@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { hostFs } from "../core/host.js";
 
 /**
  * The standard library: .rnn files shipped in src/std, imported by name (`import LSTM from std`).
@@ -18,8 +16,6 @@ const STD_FILES: Readonly<Record<string, string>> = {
 
 export const STD_NAMES: readonly string[] = Object.keys(STD_FILES);
 
-const STD_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "std");
-
 /** The display name (`std/lstm.rnn`) of the file defining a standard name, or undefined. */
 export function stdFileOf(name: string): string | undefined {
   const f = STD_FILES[name];
@@ -31,5 +27,7 @@ export function stdSource(display: string): string | undefined {
   if (!display.startsWith("std/")) return undefined;
   const base = display.slice(4);
   if (!Object.values(STD_FILES).includes(base)) return undefined;
-  return readFileSync(join(STD_DIR, base), "utf8");
+  // The .rnn files sit beside this module (src/std, or dist/std in the package), read through the host's file system.
+  const fs = hostFs();
+  return fs === undefined ? undefined : new TextDecoder().decode(fs.readFileSync(new URL(`./${base}`, import.meta.url)));
 }

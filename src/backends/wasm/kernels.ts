@@ -1,0 +1,31 @@
+/**
+ * The kernel library: one module with every kernel rnnc emits, exported by name. The
+ * integrating backend adds its own generated functions (the cell's fused loops) to the same
+ * ModuleBuilder with `addKernels`; tests and benchmarks use `kernelModule`.
+ */
+import { ModuleBuilder, type MemoryImport } from "./encoder.js";
+import { addGatherKernels, GATHER_KERNELS } from "./gather.js";
+import { addGemmKernels, type GemmKernelNames } from "./gemm.js";
+import { addTranspose, TRANSPOSE_KERNEL } from "./transpose.js";
+import { addVMapKernels, type VMathOp } from "./vmap.js";
+
+export { GATHER_KERNELS } from "./gather.js";
+export { GEMM_KERNELS, GEMM_KERNELS_RELAXED } from "./gemm.js";
+export { TRANSPOSE_KERNEL } from "./transpose.js";
+export { vmapName, VMATH_OPS, type VMathOp } from "./vmap.js";
+
+/** Adds all kernels to `mb`; returns the export names by role. */
+export function addKernels(mb: ModuleBuilder, options: { readonly relaxed?: boolean } = {}): { gemm: GemmKernelNames; transpose: typeof TRANSPOSE_KERNEL; vmath: Record<VMathOp, string>; gather: typeof GATHER_KERNELS } {
+  return { gemm: addGemmKernels(mb, options), transpose: addTranspose(mb) as typeof TRANSPOSE_KERNEL, vmath: addVMapKernels(mb), gather: addGatherKernels(mb) };
+}
+
+/**
+ * A module of all kernels importing `env.memory` as described (shared for threads). With
+ * `relaxed`, the GEMMs use `f32x4.relaxed_madd` (see GEMM_KERNELS_RELAXED): a separate module
+ * for engines that validate it; the default is strict and deterministic.
+ */
+export function kernelModule(memory: MemoryImport, options: { readonly relaxed?: boolean } = {}): Uint8Array<ArrayBuffer> {
+  const mb = new ModuleBuilder({ memory });
+  addKernels(mb, options);
+  return mb.build();
+}

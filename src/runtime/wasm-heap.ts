@@ -1,0 +1,275 @@
+// The WebAssembly side of a generated module: feature detection, compiling the embedded
+// kernels once, and each instance's memory. No imports: embedded in every generated module.
+// Every buffer a float32 kernel touches (params, input, tape, states, outputs, gradients)
+// is a Float32Array view of one WebAssembly.Memory, so the wasm loops and the TypeScript
+// around them share data without copying; inputs are copied in once per call, results out
+// once.
+
+import { ThreadPool, type ThreadPoolOptions } from "./wasm-threads.js";
+
+/** The part of the WebAssembly API the module uses (typed here: lib.dom may be absent). */
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+  validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<object>;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+function fromBase64(s: string): Uint8Array {
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const clean = s.replace(/=+$/, "");
+  const out = new Uint8Array((clean.length * 3) >> 2);
+  let bits = 0, value = 0, o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    value = (value << 6) | A.indexOf(clean[i]!);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** A module using one f32x4 instruction: engines without SIMD128 reject it. */
+const SIMD_PROBE = "AGFzbQEAAAABBAFgAAADAgEAChcBFQD9DAAAAAAAAAAAAAAAAAAAAAAaCw==";
+
+let simdChecked: boolean | undefined;
+/** Whether this engine runs WebAssembly SIMD128 (the float32 kernels' default backend). */
+function wasmSimdSupported(): boolean {
+  if (simdChecked === undefined) {
+    const api = wasmApi();
+    try {
+      simdChecked = api !== undefined && api.validate(fromBase64(SIMD_PROBE));
+    } catch {
+      simdChecked = false;
+    }
+  }
+  return simdChecked;
+}
+
+/** The backend an instance runs on: float32 defaults to wasm where SIMD128 validates. */
+function chooseBackend(where: string, dtype: "float32" | "float64", requested: unknown): "wasm" | "js" {
+  if (requested !== undefined && requested !== "wasm" && requested !== "js") {
+    throw new Error(`${where}: options.backend must be "wasm" or "js", received ${JSON.stringify(requested)}`);
+  }
+  if (requested === "js") return "js";
+  if (dtype === "float64") {
+    if (requested === "wasm") throw new Error(`${where}: options.backend "wasm" runs float32 only; use dtype "float32" or backend "js" for float64`);
+    return "js";
+  }
+  if (wasmSimdSupported()) return "wasm";
+  if (requested === "wasm") throw new Error(`${where}: options.backend "wasm" needs WebAssembly SIMD128, which this engine does not support`);
+  return "js";
+}
+
+const compiledKernels = new Map<string, object>();
+
+/** The embedded kernels: base64, and the offset of the memory import's limits flag. */
+interface KernelSource {
+  readonly base64: string;
+  readonly sharedFlag: number;
+}
+
+/** The kernels' bytes; `shared` flips the memory import's limits flag to import a shared memory (threads). */
+function kernelBytes(src: KernelSource, shared: boolean): Uint8Array {
+  const bytes = fromBase64(src.base64);
+  if (shared) bytes[src.sharedFlag] = 0x03;
+  return bytes;
+}
+
+/** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
+async function compileKernels(src: KernelSource, shared: boolean): Promise<void> {
+  const api = wasmApi();
+  const key = `${shared}:${src.base64}`;
+  if (api === undefined || compiledKernels.has(key)) return;
+  compiledKernels.set(key, await api.compile(kernelBytes(src, shared)));
+}
+
+function kernelModule(where: string, src: KernelSource, shared: boolean): object {
+  const key = `${shared}:${src.base64}`;
+  let m = compiledKernels.get(key);
+  if (m === undefined) {
+    try {
+      m = new (wasmApi()!.Module)(kernelBytes(src, shared));
+    } catch (e) {
+      throw new Error(`${where}: this engine refused to compile the WebAssembly kernels synchronously (${(e as Error).message}); \`await prepareWasm()\` once before instantiating`);
+    }
+    compiledKernels.set(key, m);
+  }
+  return m;
+}
+
+/** The threads option: a positive integer (1 when omitted). */
+function checkThreads(where: string, threads: unknown): number {
+  if (threads === undefined) return 1;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(`${where}: options.threads must be an integer from 1 to 64, received ${JSON.stringify(threads)}`);
+  }
+  return threads;
+}
+
+/** A stretch of memory kept between calls: the tape of a forward run. */
+interface HeapRegion {
+  offsets: number[];
+  readonly sizes: readonly number[];
+  /** The contents, while the region is out of memory (evicted). */
+  spilled: Float32Array[] | undefined;
+}
+
+/** How many forward tapes an instance keeps in its memory; older ones are copied out. */
+const LIVE_TAPES = 4;
+
+/**
+ * One instance's memory and kernels. Allocation is first-fit over a free list (blocks are
+ * 16-byte aligned and zeroed); a forward run's tape is a region kept until evicted by
+ * newer runs (then copied out, and back in if backward() asks for it).
+ */
+class WasmHeap {
+  readonly memory: WasmMemory;
+  readonly fns: Record<string, (...args: number[]) => void>;
+  private top = 64;
+  private free: [number, number][] = [];
+  private readonly live: HeapRegion[] = [];
+  /** The worker threads, once started (until then, and with threads = 1, everything runs here). */
+  private pool: ThreadPool | undefined;
+  private disposed = false;
+  /** Resolves when the worker threads are running (at once with threads = 1). */
+  readonly ready: Promise<void>;
+
+  constructor(where: string, src: KernelSource, threads: number) {
+    const shared = threads > 1;
+    this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 32768, shared });
+    const module = kernelModule(where, src, shared);
+    const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
+    this.fns = instance.exports as Record<string, (...args: number[]) => void>;
+    if (!shared) {
+      this.ready = Promise.resolve();
+      return;
+    }
+    const exports = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === "function");
+    this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports } as unknown as ThreadPoolOptions).then((pool) => {
+      if (this.disposed) pool.dispose();
+      else this.pool = pool;
+    });
+  }
+
+  /**
+   * Runs export `name`(...args, lo, hi) over [0, total), split between the threads when the
+   * work is large enough (each unit — a GEMM panel, a row — is computed the same way by any thread).
+   */
+  par(name: string, args: number[], total: number, work: number): void {
+    if (this.pool === undefined) this.fns[name]!(...args, 0, total);
+    else this.pool.run(name, args, total, work);
+  }
+
+  /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when `trans`) into 8-column panels at `dst`. */
+  packB(trans: boolean, b: number, ldb: number, k: number, n: number, dst: number): void {
+    this.fns[trans ? "f32_packb_t_8" : "f32_packb_n_8"]!(b, ldb, k, n, dst);
+  }
+
+  /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
+  gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    this.par("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
+  }
+
+  /** C[m×n] (+)= A[k×m]ᵀ·B, B packed (a weight's gradient: a sum over the k rows). */
+  gemmTN(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    this.par("f32_gemm_tn_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
+  }
+
+  /**
+   * Byte offsets of new blocks of `sizes` float32 elements. Blocks are not cleared: the
+   * caller zeroes those read before written (state histories, gradient sums).
+   */
+  alloc(sizes: readonly number[]): number[] {
+    const offsets = sizes.map((n) => this.block(((n * 4 + 15) >> 4) << 4));
+    const need = this.top - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    return offsets;
+  }
+
+  private block(bytes: number): number {
+    for (let i = 0; i < this.free.length; i++) {
+      const [start, size] = this.free[i]!;
+      if (size < bytes) continue;
+      if (size === bytes) this.free.splice(i, 1);
+      else this.free[i] = [start + bytes, size - bytes];
+      return start;
+    }
+    const start = this.top;
+    this.top += Math.max(bytes, 16);
+    return start;
+  }
+
+  release(offsets: readonly number[], sizes: readonly number[]): void {
+    offsets.forEach((o, i) => this.free.push([o, Math.max(((sizes[i]! * 4 + 15) >> 4) << 4, 16)]));
+    this.free.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const b of this.free) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === b[0]) last[1] += b[1];
+      else merged.push([b[0], b[1]]);
+    }
+    // A free block at the top returns to the bump pointer.
+    const end = merged[merged.length - 1];
+    if (end && end[0] + end[1] === this.top) {
+      this.top = end[0];
+      merged.pop();
+    }
+    this.free = merged;
+  }
+
+  /** Views of blocks; make them after the call's last alloc (growing replaces the buffer). */
+  views(offsets: readonly number[], sizes: readonly number[]): Float32Array[] {
+    const buffer = this.memory.buffer;
+    return offsets.map((o, i) => new Float32Array(buffer, o, sizes[i]!));
+  }
+
+  /** Keeps a run's blocks as a region; the oldest live region beyond LIVE_TAPES is copied out. */
+  keep(offsets: number[], sizes: readonly number[]): HeapRegion {
+    const region: HeapRegion = { offsets, sizes, spilled: undefined };
+    this.live.push(region);
+    if (this.live.length > LIVE_TAPES) this.evictOldest();
+    return region;
+  }
+
+  /** Brings an evicted region back into memory. */
+  restore(region: HeapRegion): void {
+    if (region.spilled === undefined) return;
+    const offsets = this.alloc(region.sizes);
+    this.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
+    region.offsets = offsets;
+    region.spilled = undefined;
+    this.live.push(region);
+    if (this.live.length > LIVE_TAPES) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    const old = this.live.shift()!;
+    old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    this.release(old.offsets, old.sizes);
+  }
+
+  /** Frees every region and stops the threads; the instance's memory is dropped with it. */
+  dispose(): void {
+    this.disposed = true;
+    this.pool?.dispose();
+    this.pool = undefined;
+    this.live.length = 0;
+    this.free = [];
+    this.top = 64;
+  }
+}

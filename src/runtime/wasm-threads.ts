@@ -1,0 +1,216 @@
+// A pool of worker threads running WebAssembly kernels on one shared memory. No imports: the
+// generated module embeds this file's text, and it runs in Node (worker_threads) and in
+// browsers (Worker from a Blob URL; shared memory needs cross-origin isolation).
+//
+// Every worker instantiates the same module on the same `WebAssembly.Memory`. A job is one
+// exported function whose last two parameters are a range [lo, hi) of output units (GEMM
+// panels, batch rows, …): `run` cuts [0, total) into one contiguous chunk per thread, the
+// calling thread takes the first, and an Atomics barrier waits for the rest. Splitting
+// outputs — never a reduction — keeps results bit-identical for any thread count.
+
+/** Work (in flops, or any unit the caller uses for `work`) below which a job stays on the calling thread. */
+export const DEFAULT_MIN_WORK = 1_500_000;
+
+const MAX_ARGS = 30;
+const MAX_THREADS = 64;
+// Control block layout (Int32 indices): generation, done count, function id, arg count, stop flag.
+const GEN = 0, DONE = 1, FN = 2, NARGS = 3, STOP = 4;
+const ARGS_BYTE = 64;
+const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
+const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
+/** Spins before sleeping in Atomics.wait: a short job's barrier then costs far less than a wake-up. */
+const SPINS = 20000;
+
+/** The worker's program, as text so it can be started without a file: eval in Node, Blob URL in browsers. */
+export const WORKER_SOURCE = `"use strict";
+const nodePort = typeof require === "function" ? require("node:worker_threads").parentPort : null;
+function onFirst(handler) {
+  if (nodePort) nodePort.once("message", handler);
+  else self.onmessage = (e) => { self.onmessage = null; handler(e.data); };
+}
+function post(msg) { if (nodePort) nodePort.postMessage(msg); else self.postMessage(msg); }
+onFirst((d) => {
+  let fns;
+  try {
+    const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
+    fns = d.names.map((n) => inst.exports[n]);
+  } catch (e) { post({ error: String(e) }); return; }
+  const ctl = new Int32Array(d.control, 0, 16);
+  const args = new Float64Array(d.control, ${ARGS_BYTE}, ${MAX_ARGS});
+  const ranges = new Int32Array(d.control, ${RANGES_BYTE}, ${2 * MAX_THREADS});
+  const me = d.index;
+  // Read the generation before saying ready: the first job may start the moment we do.
+  let gen = Atomics.load(ctl, ${GEN});
+  post({ ready: true });
+  for (;;) {
+    let spins = 0;
+    while (Atomics.load(ctl, ${GEN}) === gen) {
+      if (++spins > ${SPINS}) Atomics.wait(ctl, ${GEN}, gen);
+    }
+    gen = Atomics.load(ctl, ${GEN});
+    if (Atomics.load(ctl, ${STOP}) !== 0) break;
+    const lo = ranges[2 * me], hi = ranges[2 * me + 1];
+    if (lo < hi) {
+      const n = ctl[${NARGS}], a = new Array(n + 2);
+      for (let i = 0; i < n; i++) a[i] = args[i];
+      a[n] = lo; a[n + 1] = hi;
+      fns[ctl[${FN}]](...a);
+    }
+    Atomics.add(ctl, ${DONE}, 1);
+    Atomics.notify(ctl, ${DONE});
+  }
+  if (nodePort) nodePort.close();
+});
+`;
+
+export interface ThreadPoolOptions {
+  /** The compiled module every thread instantiates (imports only `env.memory`). */
+  readonly module: WebAssembly.Module;
+  /** A shared memory (`shared: true`). */
+  readonly memory: WebAssembly.Memory;
+  /** The calling thread's instance of `module` on `memory`. */
+  readonly instance: WebAssembly.Instance;
+  /** Total threads including the caller (1 runs everything here, no workers). */
+  readonly threads: number;
+  /** The exports jobs may name; each takes its own arguments and then (lo, hi). */
+  readonly exports: readonly string[];
+  /** Jobs whose `work` is below this run on the calling thread alone. */
+  readonly minWork?: number;
+}
+
+interface WorkerLike {
+  postMessage(msg: unknown): void;
+  terminate(): unknown;
+}
+
+export class ThreadPool {
+  private readonly ctl: Int32Array;
+  private readonly args: Float64Array;
+  private readonly ranges: Int32Array;
+  private readonly ids = new Map<string, number>();
+  private readonly local: ((...a: number[]) => unknown)[];
+  private readonly minWork: number;
+  private canWait = true;
+  private disposed = false;
+
+  private constructor(readonly threads: number, private readonly workers: WorkerLike[], control: SharedArrayBuffer, options: ThreadPoolOptions) {
+    this.ctl = new Int32Array(control, 0, 16);
+    this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
+    this.ranges = new Int32Array(control, RANGES_BYTE, 2 * MAX_THREADS);
+    options.exports.forEach((n, i) => this.ids.set(n, i));
+    this.local = options.exports.map((n) => {
+      const fn = options.instance.exports[n];
+      if (typeof fn !== "function") throw new Error(`ThreadPool: the module has no exported function "${n}"`);
+      return fn as (...a: number[]) => unknown;
+    });
+    this.minWork = options.minWork ?? DEFAULT_MIN_WORK;
+  }
+
+  /** Starts `threads − 1` workers and resolves once each has instantiated the module. */
+  static async create(options: ThreadPoolOptions): Promise<ThreadPool> {
+    const { threads } = options;
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+      throw new Error(`ThreadPool: threads must be an integer from 1 to ${MAX_THREADS}, got ${threads}`);
+    }
+    if (threads > 1 && !(options.memory.buffer instanceof SharedArrayBuffer)) {
+      throw new Error("ThreadPool: threads > 1 needs a shared WebAssembly.Memory ({ shared: true })");
+    }
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const workers: WorkerLike[] = [];
+    const ready: Promise<void>[] = [];
+    try {
+      for (let index = 1; index < threads; index++) {
+        const { worker, firstMessage } = await startWorker();
+        workers.push(worker);
+        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, index });
+        ready.push(firstMessage.then((m) => {
+          const err = (m as { error?: string }).error;
+          if (err !== undefined) throw new Error(`ThreadPool: a worker could not instantiate the module: ${err}`);
+        }));
+      }
+      await Promise.all(ready);
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      throw e;
+    }
+    return new ThreadPool(threads, workers, control, options);
+  }
+
+  /**
+   * Calls export `name`(...args, lo, hi) over [0, total) split in contiguous chunks, one per
+   * thread, and returns when all are done. With `work` below the pool's threshold (or one
+   * thread) the calling thread runs (0, total) itself.
+   */
+  run(name: string, args: readonly number[], total: number, work = Infinity): void {
+    const id = this.ids.get(name);
+    if (id === undefined) throw new Error(`ThreadPool: "${name}" is not one of the pool's exports`);
+    if (this.disposed) throw new Error("ThreadPool: used after dispose()");
+    const n = this.threads;
+    if (n === 1 || work < this.minWork || total < 2) {
+      this.local[id]!(...args, 0, total);
+      return;
+    }
+    if (args.length > MAX_ARGS) throw new Error(`ThreadPool: at most ${MAX_ARGS} arguments`);
+    const { ctl, ranges } = this;
+    this.args.set(args);
+    for (let t = 0; t < n; t++) {
+      ranges[2 * t] = Math.floor((total * t) / n);
+      ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
+    }
+    ctl[FN] = id;
+    ctl[NARGS] = args.length;
+    Atomics.store(ctl, DONE, 0);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    this.local[id]!(...args, ranges[0]!, ranges[1]!);
+    this.barrier(n - 1);
+  }
+
+  private barrier(expected: number): void {
+    const ctl = this.ctl;
+    let spins = 0;
+    for (let d = Atomics.load(ctl, DONE); d < expected; d = Atomics.load(ctl, DONE)) {
+      if (++spins > SPINS && this.canWait) {
+        try {
+          Atomics.wait(ctl, DONE, d, 50);
+        } catch {
+          this.canWait = false; // a browser's main thread may not block: spin instead
+        }
+      }
+    }
+  }
+
+  /** Stops and terminates the workers. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.ctl, STOP, 1);
+    Atomics.add(this.ctl, GEN, 1);
+    Atomics.notify(this.ctl, GEN);
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+/** A worker running WORKER_SOURCE, unref'd in Node so it never keeps the process alive. */
+async function startWorker(): Promise<{ worker: WorkerLike; firstMessage: Promise<unknown> }> {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Worker?: new (url: string) => WorkerLike & { onmessage: unknown; onerror: unknown } };
+  if (g.process?.versions?.node !== undefined) {
+    const spec = "node:worker_threads";
+    const wt = (await import(spec)) as { Worker: new (src: string, o: { eval: true }) => WorkerLike & { unref(): void; once(ev: string, f: (m: unknown) => void): void } };
+    const worker = new wt.Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    const firstMessage = new Promise<unknown>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    return { worker, firstMessage };
+  }
+  if (g.Worker === undefined) throw new Error("ThreadPool: this engine has no Worker");
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
+  const worker = new g.Worker(url);
+  const firstMessage = new Promise<unknown>((resolve, reject) => {
+    worker.onmessage = (e: { data: unknown }) => resolve(e.data);
+    worker.onerror = (e: unknown) => reject(new Error(`ThreadPool: worker failed: ${String((e as { message?: string }).message ?? e)}`));
+  }).finally(() => URL.revokeObjectURL(url));
+  return { worker, firstMessage };
+}

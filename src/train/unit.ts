@@ -1,0 +1,120 @@
+import { Dim } from "../core/dims.js";
+import type { CheckedModel, ModelType } from "../check/model-types.js";
+import { compileGraph, compileModel, definesModel } from "../compiler.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Graph } from "../ir/graph.js";
+import { compileToTypeScript } from "../backends/ts/compile.js";
+import { loadGeneratedModule } from "../backends/ts/load.js";
+import type { TrainableCell } from "./trainer.js";
+
+export type Dtype = "float32" | "float64";
+export type Timing = "step" | "once";
+
+/** A value's type as training sees it: ids below `size` (`index(V)`), or vectors of `size` numbers (`[I]`). */
+export interface SizedType {
+  readonly kind: "index" | "vector";
+  readonly size: Dim;
+}
+
+/** A named value of the unit with its type and timing (one per step, or one per sequence after `last`). */
+export type Port = SizedType & { readonly name: string; readonly timing: Timing };
+
+/**
+ * What training needs to know of a compiled file's unit (a model, or a cell: a one-layer model
+ * without targets): its dimensions, its input, its targets, outputs and losses, each with its type.
+ * This is the only place that looks at the checker's model or the cell's IR; the datasets, the
+ * driver and the CLI read this signature.
+ */
+export interface UnitSignature {
+  readonly kind: "cell" | "model";
+  readonly name: string;
+  readonly dims: readonly string[];
+  readonly input: SizedType & { readonly name: string };
+  readonly targets: readonly Port[];
+  readonly outputs: readonly Port[];
+  /** `pred` is the output the loss compares with its target, when that value is an output of the unit. */
+  readonly losses: readonly { readonly kind: "mse" | "cross_entropy"; readonly target: string; readonly pred?: string }[];
+}
+
+export interface TrainUnit {
+  readonly signature: UnitSignature;
+  /** `Model(dims, { dtype })` (or `Cell(…)`) of the generated module, loaded in this process. */
+  instantiate(dims: Readonly<Record<string, number>>, dtype: Dtype): TrainableCell;
+}
+
+/**
+ * Compiles the file's unit — the model or cell `name`, or the file's first model, else its first
+ * cell — with the TypeScript back end and loads its module. Errors in the program come back as
+ * diagnostics.
+ */
+export async function compileTrainUnit(file: string, source: string, name?: string): Promise<{ unit?: TrainUnit; diagnostics: Diagnostic[] }> {
+  if (definesModel(file, source, name)) {
+    const { model, diagnostics } = compileModel(file, source, name);
+    if (!model) return { diagnostics };
+    const loaded = await load(file, source, model.name);
+    if (!loaded.factory) return { diagnostics: loaded.diagnostics };
+    return { unit: { signature: modelSignature(model), instantiate: loaded.factory }, diagnostics };
+  }
+  const { graph, diagnostics } = compileGraph(file, source, name);
+  if (!graph) return { diagnostics };
+  const loaded = await load(file, source, graph.cell);
+  if (!loaded.factory) return { diagnostics: loaded.diagnostics };
+  return { unit: { signature: cellSignature(graph), instantiate: loaded.factory }, diagnostics };
+}
+
+async function load(file: string, source: string, name: string): Promise<{ factory?: TrainUnit["instantiate"]; diagnostics: Diagnostic[] }> {
+  const compiled = compileToTypeScript(file, source, name);
+  if (!compiled.code) return { diagnostics: compiled.diagnostics };
+  const module = await loadGeneratedModule(compiled.code);
+  const factory = module[name] as (dims: Readonly<Record<string, number>>, options: { dtype: Dtype }) => TrainableCell;
+  return { factory: (dims, dtype) => factory(dims, { dtype }), diagnostics: [] };
+}
+
+function sized(t: ModelType): SizedType {
+  return t.kind === "index" ? { kind: "index", size: t.size } : { kind: "vector", size: t.width };
+}
+
+export function modelSignature(model: CheckedModel): UnitSignature {
+  const outputs = model.outputs.map((o) => ({ name: o.name, timing: model.nodes[o.node]!.timing, ...sized(model.nodes[o.node]!.type) }));
+  return {
+    kind: "model",
+    name: model.name,
+    dims: model.dims,
+    input: { name: model.input.name, ...sized(model.input.type) },
+    targets: model.targets.map((t) => ({ name: t.name, timing: t.timing, ...sized(t.type) })),
+    outputs,
+    losses: model.losses.map((l) => {
+      const pred = model.outputs.find((o) => o.node === l.pred)?.name;
+      return { kind: l.kind, target: l.target, ...(pred !== undefined ? { pred } : {}) };
+    }),
+  };
+}
+
+/** Numbers per step of a shape: a linear dimension for a vector or a scalar; undefined for a matrix. */
+function flat(shape: readonly Dim[]): Dim | undefined {
+  if (shape.length === 0) return Dim.const(1);
+  return shape.length === 1 ? shape[0] : undefined;
+}
+
+export function cellSignature(graph: Graph): UnitSignature {
+  const x = graph.inputs[0]!;
+  return {
+    kind: "cell",
+    name: graph.cell,
+    dims: graph.dims,
+    input: { name: x.name, kind: "vector", size: flat(x.shape) ?? Dim.const(NaN) },
+    targets: [],
+    outputs: graph.outputs.map((o) => ({ name: o.name, timing: "step" as const, kind: "vector" as const, size: flat(graph.nodes[o.node]!.shape) ?? Dim.const(NaN) })),
+    losses: [],
+  };
+}
+
+/** `V` when a dimension is one plain name, else undefined (`2V`, `H + 1`, `2`). */
+export function plainName(d: Dim): string | undefined {
+  return d.terms.length === 1 && d.terms[0]![1] === 1 && d.constant === 0 ? d.terms[0]![0] : undefined;
+}
+
+/** `index(V)`, `[I]`. */
+export function typeText(t: SizedType): string {
+  return t.kind === "index" ? `index(${t.size})` : `[${t.size}]`;
+}

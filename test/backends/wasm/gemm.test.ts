@@ -1,0 +1,150 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { GEMM_KERNELS as K } from "../../../src/backends/wasm/kernels.js";
+import { harness, values } from "./harness.js";
+
+/** C (+)= op(A)·op(B) in float64 on strided views; op(A) [m×k], op(B) [k×n]. */
+function reference(m: number, n: number, k: number, a: (i: number, q: number) => number, b: (q: number, j: number) => number, c0: (i: number, j: number) => number): Float64Array {
+  const C = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = c0(i, j);
+    for (let q = 0; q < k; q++) s += a(i, q) * b(q, j);
+    C[i * n + j] = s;
+  }
+  return C;
+}
+
+/** The same sum in float32, rounded after every product and every add, k ascending. */
+function sequential32(m: number, n: number, k: number, a: (i: number, q: number) => number, b: (q: number, j: number) => number, c0: (i: number, j: number) => number): Float64Array {
+  const C = new Float64Array(m * n);
+  const r = Math.fround;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = r(c0(i, j));
+    for (let q = 0; q < k; q++) s = r(s + r(a(i, q) * b(q, j)));
+    C[i * n + j] = s;
+  }
+  return C;
+}
+
+interface Case { m: number; n: number; k: number; transA: boolean; transB: boolean; accumulate: boolean; pad: number; seed: number }
+
+const h = harness();
+
+/** Runs one product through the wasm kernels, panels split at `splits`; returns C's valid part. */
+function run(cs: Case, splits: number[] = [], float32Sequential = false): { got: Float32Array; want: Float64Array; k: number } {
+  const { m, n, k, transA, transB, accumulate, pad, seed } = cs;
+  h.reset();
+  const lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
+  const A = values((transA ? k : m) * lda + 1, seed), B = values((transB ? n : k) * ldb + 1, seed + 1);
+  const C = values(m * ldc + 1, seed + 2);
+  const a = h.put(A, pad & 1), b = h.put(B, pad >> 1), c = h.put(C, pad & 1);
+  const panels = (n + 7) >> 3;
+  const bp = h.alloc(panels * k * 8 + 8);
+  h.exports[transB ? K.packT : K.packN]!(4 * b, ldb, k, n, 4 * bp);
+  const cuts = [0, ...splits.filter((s) => s < panels), panels];
+  for (let t = 0; t + 1 < cuts.length; t++) {
+    h.exports[transA ? K.gemmTN : K.gemmNT]!(m, k, 4 * a, lda, 4 * bp, n, 4 * c, ldc, accumulate ? 1 : 0, cuts[t]!, cuts[t + 1]!);
+  }
+  const want = (float32Sequential ? sequential32 : reference)(m, n, k,
+    (i, q) => A[transA ? q * lda + i : i * lda + q]!,
+    (q, j) => B[transB ? j * ldb + q : q * ldb + j]!,
+    (i, j) => (accumulate ? C[i * ldc + j]! : 0));
+  const f = h.f32();
+  const got = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) got[i * n + j] = f[c + i * ldc + j]!;
+  // C's padding columns must be untouched
+  for (let i = 0; i < m; i++) for (let j = n; j < ldc; j++) expect(f[c + i * ldc + j]).toBe(C[i * ldc + j]);
+  return { got, want, k };
+}
+
+function expectClose({ got, want, k }: { got: Float32Array; want: Float64Array; k: number }): void {
+  // float32 accumulation of k products of values in [-1, 1): error ≲ k·2⁻²⁴·Σ|terms|.
+  const tol = 4e-7 * (k + 2) + 1e-6;
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) throw new Error(`element ${i}: got ${got[i]}, want ${want[i]} (tol ${tol})`);
+  }
+}
+
+describe("f32 GEMM kernels (SIMD128) against float64", () => {
+  it("the LSTM shapes at batch 1, 7 and 32, every form", () => {
+    for (const m of [1, 7, 32]) for (const [k, n] of [[32, 256], [64, 256], [33, 100]] as const)
+      for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true])
+        expectClose(run({ m, n, k, transA, transB, accumulate, pad: 0, seed: m + k + n }));
+  });
+
+  it("any m, n, k: edges of the 4-row tile, the 8-column panel, the k unroll, strides and offsets", () => {
+    const shape = fc.record({
+      m: fc.integer({ min: 1, max: 13 }), n: fc.integer({ min: 1, max: 41 }), k: fc.integer({ min: 0, max: 19 }),
+      transA: fc.boolean(), transB: fc.boolean(), accumulate: fc.boolean(),
+      pad: fc.integer({ min: 0, max: 3 }), seed: fc.integer({ min: 1, max: 1000 }),
+    });
+    fc.assert(fc.property(shape, (cs) => expectClose(run(cs))), { numRuns: 300 });
+  });
+
+  it("across the k block (256) and the row block (64): every element is the sequential float32 sum, bit for bit", () => {
+    for (const [m, k, n] of [[70, 300, 20], [133, 520, 9], [5, 257, 33]] as const) {
+      for (const transA of [false, true]) for (const accumulate of [false, true]) {
+        const cs = { m, n, k, transA, transB: transA, accumulate, pad: 1, seed: m + k };
+        const { got, want } = run(cs);
+        expectClose({ got, want, k });
+        // The order the kernels promise: s = (accumulate ? C : 0), then s += a·b for q ascending, in float32.
+        const seq = run(cs, [], true).want;
+        expect(got).toEqual(Float32Array.from(seq));
+      }
+    }
+  });
+
+  it("k = 0 writes zeros, or leaves C alone when accumulating", () => {
+    const z = run({ m: 5, n: 11, k: 0, transA: false, transB: true, accumulate: false, pad: 1, seed: 3 });
+    expect([...z.got].every((x) => x === 0)).toBe(true);
+    expectClose(run({ m: 5, n: 11, k: 0, transA: false, transB: true, accumulate: true, pad: 1, seed: 3 }));
+  });
+
+  it("is bit-identical whichever way the panels are split (threads), and across batch sizes", () => {
+    for (const cs of [
+      { m: 7, n: 61, k: 45, transA: false, transB: true, accumulate: true, pad: 2, seed: 9 },
+      { m: 9, n: 64, k: 37, transA: true, transB: false, accumulate: false, pad: 0, seed: 4 },
+    ]) {
+      const whole = run(cs).got;
+      expect(run(cs, [1]).got).toEqual(whole);
+      expect(run(cs, [3, 4, 6]).got).toEqual(whole);
+    }
+    // Row 6 of a batch of 7 (one-row path) equals row 2 of a batch of 3 (4-row tile) when the rows match.
+    const A = values(3 * 40, 5);
+    const bRows = values(40 * 24, 6);
+    h.reset();
+    const a = h.put([...A, ...A, ...A.subarray(0, 40)]); // 7 rows: rows 0-2, 3-5 repeat, row 6 = row 0
+    const b = h.put(bRows);
+    const bp = h.alloc(3 * 40 * 8);
+    const c = h.alloc(7 * 24);
+    h.exports[K.packN]!(4 * b, 24, 40, 24, 4 * bp);
+    h.exports[K.gemmNT]!(7, 40, 4 * a, 40, 4 * bp, 24, 4 * c, 24, 0, 0, 3);
+    const f = h.f32();
+    expect(f.slice(c + 6 * 24, c + 7 * 24)).toEqual(f.slice(c, c + 24));
+  });
+});
+
+describe("WasmGemm (runtime) keeps the JS runtime's contract", () => {
+  it("names the kernels the compiler exports, and computes what runtime/gemm.ts computes", async () => {
+    const { WasmGemm, packedFloats } = await import("../../../src/runtime/wasm-gemm.js");
+    const js = await import("../../../src/runtime/gemm.js");
+    const { addGemmKernels } = await import("../../../src/backends/wasm/gemm.js");
+    const { ModuleBuilder } = await import("../../../src/backends/wasm/encoder.js");
+    const mb = new ModuleBuilder({ memory: { min: 4 } });
+    addGemmKernels(mb);
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const wg = new WasmGemm(new WebAssembly.Instance(new WebAssembly.Module(mb.build()), { env: { memory } }));
+    const f = new Float32Array(memory.buffer);
+    const [m, k, n] = [7, 19, 21];
+    const X = values(m * k, 1), W = values(n * k, 2);
+    f.set(X, 100);
+    f.set(W, 400);
+    const bp = wg.packB(400, k, true, k, n, 1000);
+    expect(packedFloats(k, n)).toBe(3 * k * 8);
+    wg.gemm(m, 100, k, bp, 3000, n, false);
+    const C = new Float32Array(m * n);
+    js.gemm(m, X, 0, k, js.packB(W, 0, k, true, k, n), C, 0, n, false);
+    const got = f.slice(3000, 3000 + m * n);
+    for (let i = 0; i < m * n; i++) expect(Math.abs(got[i]! - C[i]!)).toBeLessThan(1e-5);
+  });
+});
