@@ -1,4 +1,5 @@
 import { differentiateStep } from "../../autodiff/reverse.js";
+import { forwardOptionChecks, seedChecks } from "./arg-checks.js";
 import { classifyNodes } from "../../ir/analysis.js";
 import type { Graph } from "../../ir/graph.js";
 import { generateKernel, type KernelCode, type KernelInputs } from "./codegen.js";
@@ -297,8 +298,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
   const bwd = plan.backward;
   const forwardBody = [
     `const where = ${where("forward")};`,
-    `checkKeys(where, "options", options, ["batch", "steps", "initial", "lengths"], false);`,
-    `checkKeys(where, "options.initial", options.initial, [${graph.states.map((st) => quote(st.name)).join(", ")}]);`,
+    ...forwardOptionChecks(graph),
     `const B = checkCount(where, "options.batch", options.batch);`,
     `const T = checkCount(where, "options.steps", options.steps);`,
     "const TB = T * B;",
@@ -333,10 +333,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
     `const where = ${where("backward")};`,
     `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; x: A; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
     "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
-    `checkKeys(where, "seeds", seeds, ["outputs", "final"]);`,
-    `checkKeys(where, "seeds.outputs", seeds?.outputs, [${graph.outputs.map((o) => quote(o.name)).join(", ")}]);`,
-    `checkKeys(where, "seeds.final", seeds?.final, [${graph.states.map((st) => quote(st.name)).join(", ")}]);`,
-    `checkNothingToDifferentiate(where, seeds, "cell");`,
+    ...seedChecks(graph),
     "const B = run.batch;",
     "const T = run.steps;",
     "const TB = T * B;",
