@@ -202,7 +202,9 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
               batch: B,
               steps: spec.once ? 1 : T,
               initial,
-              ...(lengths !== undefined && !spec.once ? { lengths } : {}),
+              // A per-sequence layer runs one step, and none for an example of length 0: its
+              // outputs are zero there and its state is held (docs/language.md, "Length 0").
+              ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
             });
             runs[node.run] = { run, inst: layer.inst };
             res = run;
@@ -271,7 +273,8 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
         const pred = values[term.pred] as A;
         const W = widths[term.pred]!;
         const rows = spec.once ? B : T * B;
-        const valid = (r: number) => spec.once || Math.floor(r / B) < len(r % B);
+        // An example of length 0 has no steps and no per-sequence value: it is in no loss's mean.
+        const valid = (r: number) => (spec.once ? len(r % B) > 0 : Math.floor(r / B) < len(r % B));
         let count = 0;
         for (let r = 0; r < rows; r++) if (valid(r)) count++;
         const g = (lossGrads[term.pred] ??= new F(rows * W) as A);
@@ -279,7 +282,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
         const raw = targets[term.target];
         if (raw === undefined) throw new Error(`${where}: options.targets.${term.target} is missing (${spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`}${spec.kind === "vector" ? ` × ${W}` : " class ids"})`);
         if (spec.kind === "index") {
-          const ids = checkIds(where, `options.targets.${term.target}`, raw, spec.once ? 1 : T, B, W, spec.once ? () => 1 : len, spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`);
+          const ids = checkIds(where, `options.targets.${term.target}`, raw, spec.once ? 1 : T, B, W, spec.once ? (b) => (len(b) > 0 ? 1 : 0) : len, spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`);
           for (let r = 0; r < rows; r++) {
             if (!valid(r)) continue;
             const o = r * W;

@@ -242,7 +242,8 @@ class ModelEmitter {
     const prefix = runsOfLayer.length === 1 ? `${layer.name}/` : `${layer.name}/${runsOfLayer.indexOf(run)}/`;
     const special = new Map<string, string>([
       [graph.inputs[0]!.name, input],
-      [SEQUENCE_LENS, once ? r.model.int32Scalar(1) : SEQUENCE_LENS],
+      // One step per example, none for an example of length 0 (its outputs zero, its state held).
+      [SEQUENCE_LENS, once ? this.frame.oneStepLengths : SEQUENCE_LENS],
       ...graph.params.map((p): [string, string] => [p.name, `${layer.name}.${p.name}`]),
       ...graph.states.map((s): [string, string] => [initialName(s.name), initialName(`${layer.name}.${s.name}`)]),
       ...graph.states.map((s): [string, string] => [finalName(s.name), finalName(`${layer.name}.${s.name}`)]),
