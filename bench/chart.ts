@@ -8,6 +8,8 @@ import { ceilingGflops, gflops, type BenchReport } from "./report.js";
 /** Fixed order and colour per system, so that charts of different runs read the same way. */
 const SYSTEMS: readonly { name: string; color: string }[] = [
   { name: "rnnc-ts", color: "#d62728" },
+  { name: "rnnc-wasm", color: "#e377c2" },
+  { name: "rnnc-wasm×2", color: "#bcbd22" },
   { name: "ort-rnnc-unroll", color: "#ff7f0e" },
   { name: "ort-rnnc-scan", color: "#e7ba52" },
   { name: "ort-rnnc-native", color: "#8c564b" },

@@ -19,7 +19,7 @@ import { measureCeiling } from "./systems/js-ceiling.js";
 import { ortNativeSystem } from "./systems/ort-native.js";
 import { ortRnncSystem } from "./systems/ort-rnnc.js";
 import { ortTorchTracedSystem } from "./systems/ort-torch-traced.js";
-import { loadRnncCell, rnncTsSystem } from "./systems/rnnc-ts.js";
+import { loadRnncCell, rnncTsSystem, rnncWasmSystem } from "./systems/rnnc-ts.js";
 import { tfjsSystem } from "./systems/tfjs.js";
 import { torchSystem } from "./systems/torch.js";
 import { isUnavailable, type BenchSystem, type Instance, type Outputs } from "./systems/types.js";
@@ -56,6 +56,8 @@ function parseArgs(argv: readonly string[]): Options | string {
 function systemsFor(quick: boolean): BenchSystem[] {
   return [
     rnncTsSystem,
+    rnncWasmSystem(1),
+    rnncWasmSystem(2),
     ortRnncSystem("unroll"),
     ortRnncSystem("scan"),
     ortRnncSystem("native"),

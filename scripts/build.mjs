@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm run build`: src/ → dist/, what the published package runs (bin/rnnc.js imports dist/cli/main.js).
 //
-//   node scripts/build.mjs           clean, then JavaScript and declarations (prepare, prepack)
-//   node scripts/build.mjs --js      JavaScript only, in place (the test suite's global setup: ~1 s)
+//   node scripts/build.mjs           clean, then JavaScript and declarations (prepack: what is published)
+//   node scripts/build.mjs --js      JavaScript only, in place (~1 s; prepare, so that `npm ci` in a clone
+//                                    gives a working `npx rnnc` even while a type error is being fixed;
+//                                    and the test suite's global setup)
 //   node scripts/build.mjs --types   declarations only, in place (tsc; the package test)
 //
 // - esbuild compiles each source file to an ES module beside where tsc would put it (dist mirrors

@@ -28,7 +28,13 @@ interface RnncRun {
 interface RnncGrads {
   readonly params: Arrays;
 }
-type RnncFactory = (dims: Record<string, number>, opts: { dtype: "float32" }) => RnncCell;
+type RnncFactory = (dims: Record<string, number>, opts: { dtype: "float32"; backend: "js" | "wasm"; threads?: number }) => RnncCell & { ready?: Promise<void>; dispose?(): void };
+
+/** Where rnnc's kernels run: its TypeScript kernels, or its WebAssembly SIMD kernels on some threads. */
+export interface RnncBackend {
+  readonly backend: "js" | "wasm";
+  readonly threads?: number;
+}
 
 const loaded = new Map<string, Promise<RnncFactory | Unavailable>>();
 
@@ -62,8 +68,8 @@ async function compileAndImport(example: string): Promise<RnncFactory | Unavaila
   return factory as RnncFactory;
 }
 
-/** Compiles the workload's example once per run and returns a cell at the workload's sizes. */
-export async function loadRnncCell(w: Workload): Promise<RnncCell | Unavailable> {
+/** Compiles the workload's example once per run and returns a cell at the workload's sizes (TypeScript kernels unless asked). */
+export async function loadRnncCell(w: Workload, on: RnncBackend = { backend: "js" }): Promise<(RnncCell & { ready?: Promise<void>; dispose?(): void }) | Unavailable> {
   let p = loaded.get(w.example);
   if (p === undefined) {
     p = compileAndImport(w.example);
@@ -71,15 +77,27 @@ export async function loadRnncCell(w: Workload): Promise<RnncCell | Unavailable>
   }
   const factory = await p;
   if (typeof factory !== "function") return factory;
-  return factory({ I: w.I, H: w.H }, { dtype: "float32" });
+  try {
+    const cell = factory({ I: w.I, H: w.H }, { dtype: "float32", ...on });
+    await cell.ready;
+    return cell;
+  } catch (e) {
+    return { unavailable: (e as Error).message.split("\n")[0]! };
+  }
 }
 
-export const rnncTsSystem: BenchSystem = {
-  name: "rnnc-ts",
+export const rnncTsSystem: BenchSystem = rnncSystem("rnnc-ts", { backend: "js" });
+
+/** rnnc's WebAssembly SIMD kernels (float32) on one or more threads. */
+export const rnncWasmSystem = (threads: number): BenchSystem => rnncSystem(threads === 1 ? "rnnc-wasm" : `rnnc-wasm×${threads}`, { backend: "wasm", threads });
+
+function rnncSystem(name: string, on: RnncBackend): BenchSystem {
+  return {
+  name,
   isRnnc: true,
   modes: ["fwd", "fwd+bwd"],
   async setup(w: Workload, data: WorkloadData): Promise<Instance | Unavailable> {
-    const cell = await loadRnncCell(w);
+    const cell = await loadRnncCell(w, on);
     if (!("forward" in cell)) return cell;
     const params: Params = data.params;
     const opts = { batch: w.B, steps: w.T };
@@ -110,7 +128,10 @@ export const rnncTsSystem: BenchSystem = {
           else await fwdBwd();
         }, plan);
       },
-      async dispose() {},
+      async dispose() {
+        cell.dispose?.();
+      },
     };
   },
-};
+  };
+}

@@ -48,6 +48,9 @@ type FloatArr = Float32Array | Float64Array;
 /** What the driver needs of a generated cell instance. */
 export interface CellLike {
   readonly paramShapes: Readonly<Record<string, number[]>>;
+  readonly backend?: "wasm" | "js";
+  readonly ready?: Promise<void>;
+  dispose?(): void;
   init(seed: number): Record<string, FloatArr>;
   forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
     outputs: Record<string, FloatArr>;
@@ -63,7 +66,7 @@ export interface CellLike {
   };
 }
 
-export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64" }) => CellLike;
+export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) => CellLike;
 
 export interface ModelForwardOptionsData {
   batch: number;
@@ -109,7 +112,7 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named `layer.param`. */
-export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: unknown) {
+export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
   const M = plan.name;
   const { dtype, checkFinite } = checkFactoryOptions(M, options);
   checkKeys(M, "dims", dimsIn, plan.dims, false);
@@ -121,7 +124,8 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
   const layers = plan.layers.map((l) => {
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype }) };
+    // Every layer runs on the backend asked for (float32: the wasm kernels by default).
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
   });
   const byName = new Map(layers.map((l) => [l.name, l]));
   const paramShapes: Record<string, number[]> = {};
@@ -472,6 +476,9 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
   const api = {
     dims,
     dtype,
+    backend: layers[0]?.inst.backend ?? "js",
+    ready: Promise.all(layers.map((l) => l.inst.ready)).then(() => undefined),
+    dispose: () => layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
     init,
     forward,

@@ -127,10 +127,23 @@ interface HeapRegion {
   readonly sizes: readonly number[];
   /** The contents, while the region is out of memory (evicted). */
   spilled: Float32Array[] | undefined;
+  /** The run owning the region, held weakly: a region whose run is gone is freed, never copied out. */
+  readonly owner: { deref(): object | undefined } | undefined;
+  freed: boolean;
 }
 
-/** How many forward tapes an instance keeps in its memory; older ones are copied out. */
+/** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
 const LIVE_TAPES = 4;
+
+interface WeakApi {
+  WeakRef?: new (o: object) => { deref(): object | undefined };
+  FinalizationRegistry?: new (cleanup: (held: () => void) => void) => { register(o: object, held: () => void): void };
+}
+/** Frees a region once its run is garbage (engines without FinalizationRegistry rely on eviction alone). */
+const regionReaper = (() => {
+  const R = (globalThis as WeakApi).FinalizationRegistry;
+  return R === undefined ? undefined : new R((free) => free());
+})();
 
 /**
  * One instance's memory and kernels. Allocation is first-fit over a free list (blocks are
@@ -239,8 +252,10 @@ class WasmHeap {
   }
 
   /** Keeps a run's blocks as a region; the oldest live region beyond LIVE_TAPES is copied out. */
-  keep(offsets: number[], sizes: readonly number[]): HeapRegion {
-    const region: HeapRegion = { offsets, sizes, spilled: undefined };
+  keep(offsets: number[], sizes: readonly number[], owner: object): HeapRegion {
+    const W = (globalThis as WeakApi).WeakRef;
+    const region: HeapRegion = { offsets, sizes, spilled: undefined, owner: W === undefined ? undefined : new W(owner), freed: false };
+    regionReaper?.register(owner, () => this.drop(region));
     this.live.push(region);
     if (this.live.length > LIVE_TAPES) this.evictOldest();
     return region;
@@ -248,6 +263,7 @@ class WasmHeap {
 
   /** Brings an evicted region back into memory. */
   restore(region: HeapRegion): void {
+    if (region.freed) throw new Error("internal: the tape of a live run was freed");
     if (region.spilled === undefined) return;
     const offsets = this.alloc(region.sizes);
     this.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
@@ -259,8 +275,18 @@ class WasmHeap {
 
   private evictOldest(): void {
     const old = this.live.shift()!;
-    old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    if (old.owner === undefined || old.owner.deref() !== undefined) old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    else old.freed = true;
     this.release(old.offsets, old.sizes);
+  }
+
+  /** Frees a live region whose run is gone. */
+  private drop(region: HeapRegion): void {
+    const i = this.live.indexOf(region);
+    if (i < 0 || this.disposed) return;
+    this.live.splice(i, 1);
+    region.freed = true;
+    this.release(region.offsets, region.sizes);
   }
 
   /** Frees every region and stops the threads; the instance's memory is dropped with it. */

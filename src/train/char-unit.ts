@@ -28,17 +28,42 @@ export async function compileCharUnit(file: string, source: string, name: string
 }
 
 function modelCharUnit(unit: TrainUnit, V: number, needLogits: boolean): CharUnit {
-  const spec = charModelSpec(unit.signature, needLogits);
+  // Training on a text needs the next-character loss; sampling only a distribution over the input's ids.
+  const spec: { vocabDim: string; output: string; target?: string } = needLogits ? samplingSpec(unit.signature) : { ...charModelSpec(unit.signature, false), output: "logits" };
   return {
     unit,
     fixed: { [spec.vocabDim]: V },
     check: () => {},
-    chunk: (streams, n) => streams.idChunk(n, spec.target),
+    chunk: (streams, n) => streams.idChunk(n, spec.target ?? ""),
     read: (cell, params, ids, state) => {
       const run = cell.forward(params, ids, { batch: 1, steps: ids.length, ...(state ? { initial: state } : {}) });
-      return { logits: run.outputs["logits"]!.subarray((ids.length - 1) * V, ids.length * V), state: run.final };
+      const scores = run.outputs[spec.output]!;
+      const W = scores.length / ids.length;
+      return { logits: scores.subarray((ids.length - 1) * W, ids.length * W), state: run.final };
     },
   };
+}
+
+/**
+ * What sampling needs of a model: it reads ids `index(V)` and has a per-step output of V scores — a
+ * distribution over the input's ids, fed back as the next input. The output is `logits` when there
+ * is such an output of that name, else the only one of that type.
+ */
+export function samplingSpec(sig: UnitSignature): { vocabDim: string; output: string } {
+  const where = `model ${sig.name}`;
+  const vocabDim = plainName(sig.input.size);
+  if (sig.input.kind !== "index" || vocabDim === undefined) {
+    throw new TrainInputError(`${where}: sampling feeds each drawn id back as the next input, so the model must read ids, \`input ${sig.input.name}: index(V)\`; its input is ${typeText(sig.input)}`);
+  }
+  const fits = sig.outputs.filter((o) => o.timing === "step" && o.kind === "vector" && plainName(o.size) === vocabDim);
+  const output = fits.find((o) => o.name === "logits") ?? (fits.length === 1 ? fits[0] : undefined);
+  if (output === undefined) {
+    throw new TrainInputError(
+      `${where}: sampling draws the next id from a per-step output of ${vocabDim} scores (a distribution over the input's ids); ` +
+        (fits.length === 0 ? `its outputs are ${sig.outputs.map((o) => `${o.name}: ${typeText(o)}${o.timing === "once" ? " per sequence" : ""}`).join(", ") || "none"}` : `name the one to use \`logits\` (${fits.map((o) => o.name).join(", ")} all fit)`),
+    );
+  }
+  return { vocabDim, output: output.name };
 }
 
 function cellCharUnit(unit: TrainUnit, V: number, needLogits: boolean): CharUnit {

@@ -1,10 +1,9 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { createRng, nextFloat64 } from "../weights/index.js";
-import { readCharModelInfo } from "./char-model.js";
 import { compileCharUnit, type CharUnit } from "./char-unit.js";
 import { TrainInputError } from "./errors.js";
 import type { FloatArray, NamedArrays, TrainableCell } from "./trainer.js";
-import { encodeText } from "./vocabulary.js";
+import { sampleVocabulary } from "./sample-vocab.js";
 
 export interface SampleCharOptions {
   /** The .rnn file (for messages) and its text. */
@@ -34,9 +33,8 @@ export interface SampleCharOptions {
 export async function sampleCharModel(options: SampleCharOptions): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
   if (!Number.isSafeInteger(options.length) || options.length < 0) throw new TrainInputError(`--length must be an integer ≥ 0, found ${options.length}`);
   if (!Number.isFinite(options.temperature) || options.temperature < 0) throw new TrainInputError(`--temperature must be a number ≥ 0, found ${options.temperature}`);
-  const info = readCharModelInfo(options.weights, options.weightsFile);
-  const V = info.vocab.chars.length;
-  const { unit: compiled, diagnostics } = await compileCharUnit(options.file, options.source, options.cell ?? (info.cell || undefined), V, true);
+  const info = sampleVocabulary(options.weights, options.weightsFile);
+  const { unit: compiled, diagnostics } = await compileCharUnit(options.file, options.source, options.cell ?? (info.cell || undefined), info.size, true);
   if (!compiled) return { diagnostics };
   const sig = compiled.unit.signature;
   const missing = sig.dims.filter((d) => info.dims[d] === undefined);
@@ -49,19 +47,20 @@ export async function sampleCharModel(options: SampleCharOptions): Promise<{ tex
   } catch (e) {
     throw new TrainInputError(`${options.weightsFile}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const prime = options.prime ?? (info.vocab.index.has("\n") ? "\n" : info.vocab.chars[0]!);
-  if (prime.length === 0) throw new TrainInputError("--prime must hold at least one character: the model predicts the next character from the ones it has read");
-  const primeIds = encodeText(prime, info.vocab, "--prime");
+  const prime = options.prime ?? info.defaultPrime;
+  const primeIds = info.encode(prime);
+  if (primeIds.length === 0) throw new TrainInputError("--prime must hold at least one token: the model predicts the next one from the ones it has read");
   const rng = createRng(options.seed);
   const stepper = new CharStepper(cell, params, compiled);
   let logits = stepper.read(primeIds);
-  let text = prime;
+  const drawn: number[] = [];
   for (let i = 0; i < options.length; i++) {
     const id = options.temperature === 0 ? argmax(logits) : draw(logits, options.temperature, nextFloat64(rng));
-    text += info.vocab.chars[id]!;
+    drawn.push(id);
     if (i + 1 < options.length) logits = stepper.read(Int32Array.of(id));
   }
-  return { text, diagnostics };
+  const tail = info.decode(drawn);
+  return { text: info.separator === "" || tail === "" ? prime + tail : `${prime}${info.separator}${tail}`, diagnostics };
 }
 
 /** Runs a character model over a stream, carrying its state, one forward call per read. */

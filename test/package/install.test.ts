@@ -48,7 +48,7 @@ afterAll(() => {
 describe("the packed tarball", () => {
   it("holds the build, the standard library, the licence and the docs, and no tests, fixtures, benchmarks or examples", () => {
     const paths = packed.files.map((f) => f.path);
-    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "bin/rnnc.js", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js", "dist/std/lstm.rnn", "docs/api.md", "docs/language.md"]) {
+    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "bin/rnnc.js", "dist/api/index.js", "dist/api/index.d.ts", "dist/cli/main.js", "dist/std/lstm.rnn", "docs/api.md", "docs/language.md"]) {
       expect(paths).toContain(needed);
     }
     const unwanted = paths.filter((p) => /^(test|bench|examples|scripts|grammar|src|\.ci)\//.test(p) || /\.test\.|fixtures|\.tgz$|\.map$/.test(p));

@@ -99,9 +99,12 @@ export function emitModel(file: Statements, model: CheckedModel): void {
     properties: [
       { name: "dims", isReadonly: true, type: `Readonly<${M}Dims>` },
       { name: "dtype", isReadonly: true, type: "DType" },
+      { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the layers' kernels run."] },
+      { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once every layer's worker threads run (with `threads` > 1)."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${M}Params]: number[] }` },
     ],
     methods: [
+      { name: "dispose", returnType: "void", docs: ["Releases the layers' WebAssembly memories and threads."] },
       { name: "init", parameters: [{ name: "seed", type: "number" }], returnType: `${M}Params<A>`, docs: ["Params drawn from each layer's declared initializers; a pure function of the seed."] },
       {
         name: "forward",
@@ -142,7 +145,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
     typeParameters: [{ name: "D", constraint: "DType", default: `"float32"` }],
     parameters: [
       { name: "dims", type: `${M}Dims` },
-      { name: "options", type: "{ dtype?: D; checkFinite?: boolean }", initializer: "{}" },
+      { name: "options", type: "CellOptions<D>", initializer: "{}" },
     ],
     returnType: `${M}<ArrayOf<D>>`,
     docs: [`Instantiates model ${M} for the given dimensions; dtype defaults to "float32". With \`checkFinite\`, every call refuses a NaN or an infinity in its arguments or results, naming the array and index.`],

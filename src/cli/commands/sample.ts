@@ -17,17 +17,21 @@ interface SampleOptionValues extends DiagnosticOptionValues {
   readonly seed: number;
 }
 
-/** `rnnc sample MODEL.rnn --weights W.safetensors`: text from a character model trained by `rnnc train`. */
+/**
+ * `rnnc sample MODEL.rnn --weights W.safetensors`: text from a model trained by `rnnc train` whose
+ * per-step output is a distribution over its input's ids (a character model, or any model reading
+ * ids with an output of V scores), each drawn id fed back as the next input.
+ */
 export function registerSample(program: Command, context: CliContext): void {
   const command = program
     .command("sample")
-    .description("generate text with a character-level model trained by `rnnc train`")
+    .description("generate a sequence with a model trained by `rnnc train` whose output is a distribution over its input's ids (a character model)")
     .argument("<file>", "the .rnn source file the weights were trained with")
-    .requiredOption("--weights <file.safetensors>", "the weights `rnnc train` wrote (they carry the vocabulary)")
+    .requiredOption("--weights <file.safetensors>", "the weights `rnnc train` wrote (they carry the vocabulary: characters, words, or none for ids)")
     .option("--cell <name>", "the cell (default: the one named in the weights)")
-    .option("--length <N>", "characters to generate after the prime", integerOption("--length", 0), 200)
+    .option("--length <N>", "tokens (characters, words or ids) to generate after the prime", integerOption("--length", 0), 200)
     .option("--temperature <T>", "softmax temperature: lower is more conservative, 0 always picks the likeliest", numberOption("--temperature", 0), 0.8)
-    .option("--prime <text>", "text the model reads first (default: a newline)")
+    .option("--prime <text>", "what the model reads first: text, or ids like \"4 17 9\" for a model trained on ids (default: a newline)")
     .option("--seed <N>", "seed of the random draws", integerOption("--seed", 0), 0);
   addDiagnosticOptions(command)
     .addHelpText("after", `\nExample:\n  rnnc sample examples/char_lstm.rnn --weights alice.safetensors --prime "Alice " --length 300\n\n${EXIT_CODES_HELP}`)

@@ -130,8 +130,10 @@ describe("WasmGemm (runtime) keeps the JS runtime's contract", () => {
     const js = await import("../../../src/runtime/gemm.js");
     const { addGemmKernels } = await import("../../../src/backends/wasm/gemm.js");
     const { ModuleBuilder } = await import("../../../src/backends/wasm/encoder.js");
+    const { addTranspose } = await import("../../../src/backends/wasm/transpose.js");
     const mb = new ModuleBuilder({ memory: { min: 4 } });
     addGemmKernels(mb);
+    addTranspose(mb);
     const memory = new WebAssembly.Memory({ initial: 4 });
     const wg = new WasmGemm(new WebAssembly.Instance(new WebAssembly.Module(mb.build()), { env: { memory } }));
     const f = new Float32Array(memory.buffer);
@@ -146,5 +148,13 @@ describe("WasmGemm (runtime) keeps the JS runtime's contract", () => {
     js.gemm(m, X, 0, k, js.packB(W, 0, k, true, k, n), C, 0, n, false);
     const got = f.slice(3000, 3000 + m * n);
     for (let i = 0; i < m * n; i++) expect(Math.abs(got[i]! - C[i]!)).toBeLessThan(1e-5);
+    // Aᵀ·B read in place or transposed first through scratch: the same bits.
+    const bpN = wg.packB(400, n, false, k, n, 1000); // B [k×n] = W's values seen as k×n
+    wg.gemmTransA(m, 100, m, bpN, 3000, n, false); // A [k×m] = X's values seen as k×m
+    const direct = f.slice(3000, 3000 + m * n);
+    f.fill(0, 3000, 3000 + m * n);
+    wg.gemmTransA(m, 100, m, bpN, 3000, n, false, 6000);
+    expect(f.slice(3000, 3000 + m * n)).toEqual(direct);
+    expect(direct.some((x) => x !== 0)).toBe(true);
   });
 });

@@ -8,10 +8,16 @@ let h: ReturnType<typeof harness> | undefined;
 /** Runs f32_v<op> over xs (in place in wasm memory); returns the results. */
 export function apply(op: VMathOp, xs: Float32Array): Float32Array {
   h ??= harness(1024);
-  h.reset();
-  const at = h.put(xs);
-  h.exports[vmapName(op)]!(4 * at, 4 * at, xs.length);
-  return h.f32().slice(at, at + xs.length);
+  const out = new Float32Array(xs.length);
+  const CHUNK = 1 << 22; // 16 MiB at a time
+  for (let i = 0; i < xs.length; i += CHUNK) {
+    const part = xs.subarray(i, i + CHUNK);
+    h.reset();
+    const at = h.put(part);
+    h.exports[vmapName(op)]!(4 * at, 4 * at, part.length);
+    out.set(h.f32().subarray(at, at + part.length), i);
+  }
+  return out;
 }
 /** Every binade of float32 (subnormals included), both signs, `per` evenly spaced significands each. */
 function sweep(per: number): Float32Array {

@@ -62,6 +62,9 @@ const UNARY: Record<UnaryOp, Emit> = {
   sqrt: (f, _, [x]) => f.get(x!).simd("f32x4.sqrt"),
   abs: (f, _, [x]) => f.get(x!).simd("f32x4.abs"),
   step: (f, _, [x]) => f.get(x!).f32x4c(0).simd("f32x4.gt").f32x4c(1).simd("v128.and"),
+  // min(max(x, lo), hi) with NaN kept, as Math.min/Math.max in the JS kernels.
+  clamp: (f, _, [x], node) => f.get(x!).f32x4c(node.attrs.lo!).simd("f32x4.max").f32x4c(node.attrs.hi!).simd("f32x4.min"),
+  pow: (f, vm, [x], node) => power(f, vm, x!, node.attrs.exponent!),
   sign: (f, _, [x]) => {
     f.get(x!).f32x4c(0).simd("f32x4.gt").f32x4c(1).simd("v128.and");
     f.get(x!).f32x4c(0).simd("f32x4.lt").f32x4c(-1).simd("v128.and");
@@ -69,12 +72,49 @@ const UNARY: Record<UnaryOp, Emit> = {
   },
 };
 
-const binary = (op: "f32x4.add" | "f32x4.sub" | "f32x4.mul" | "f32x4.div"): Emit => (f, _, [a, b]) => f.get(a!).get(b!).simd(op);
+/**
+ * x^k for a constant k, as Math.pow: a small integer k by repeated squaring (exact products), ½ as
+ * sqrt, any other k as exp(k·log|x|) — with x's sign kept for an odd integer k, and NaN for a negative
+ * x and a fractional k (log of a negative number is NaN).
+ */
+function power(f: FunctionBuilder, vm: VecMath, x: number, k: number): void {
+  if (k === 0.5) { f.get(x).simd("f32x4.sqrt"); return; }
+  if (Number.isInteger(k) && Math.abs(k) <= 16) {
+    const acc = f.local(ValType.v128), base = f.local(ValType.v128);
+    f.f32x4c(1).set(acc);
+    f.get(x).set(base);
+    for (let e = Math.abs(k); e > 0; e >>= 1) {
+      if (e & 1) f.get(acc).get(base).simd("f32x4.mul").set(acc);
+      if (e > 1) f.get(base).get(base).simd("f32x4.mul").set(base);
+    }
+    if (k < 0) f.f32x4c(1).get(acc).simd("f32x4.div");
+    else f.get(acc);
+    return;
+  }
+  const t = f.local(ValType.v128);
+  f.get(x);
+  if (Number.isInteger(k)) f.simd("f32x4.abs");
+  f.set(t);
+  vm.log(t, t);
+  f.get(t).f32x4c(k).simd("f32x4.mul").set(t);
+  vm.exp(t, t);
+  if (Number.isInteger(k) && k % 2 !== 0) {
+    // Copy x's sign bit onto |x|^k.
+    f.get(t).i32x4c(0x7fffffff).simd("v128.and").get(x).i32x4c(-0x80000000).simd("v128.and").simd("v128.or");
+  } else {
+    f.get(t);
+  }
+}
+
+const binary = (op: "f32x4.add" | "f32x4.sub" | "f32x4.mul" | "f32x4.div" | "f32x4.max" | "f32x4.min"): Emit => (f, _, [a, b]) => f.get(a!).get(b!).simd(op);
 const BINARY: Record<BinaryOp, Emit> = {
   add: binary("f32x4.add"),
   sub: binary("f32x4.sub"),
   mul: binary("f32x4.mul"),
   div: binary("f32x4.div"),
+  // NaN propagates and −0 < +0, as Math.max/Math.min.
+  maximum: binary("f32x4.max"),
+  minimum: binary("f32x4.min"),
 };
 
 const map = (emit: Emit): Lowering => ({ kind: "map", emit });
@@ -90,8 +130,9 @@ export const LOWERING: Record<OpKind, Lowering> = {
   neg: map(UNARY.neg), sigmoid: map(UNARY.sigmoid), tanh: map(UNARY.tanh), relu: map(UNARY.relu),
   leaky_relu: map(UNARY.leaky_relu), elu: map(UNARY.elu), softplus: map(UNARY.softplus), softsign: map(UNARY.softsign),
   hard_sigmoid: map(UNARY.hard_sigmoid), exp: map(UNARY.exp), log: map(UNARY.log), sqrt: map(UNARY.sqrt),
-  abs: map(UNARY.abs), step: map(UNARY.step), sign: map(UNARY.sign),
+  abs: map(UNARY.abs), step: map(UNARY.step), sign: map(UNARY.sign), clamp: map(UNARY.clamp), pow: map(UNARY.pow),
   add: map(BINARY.add), sub: map(BINARY.sub), mul: map(BINARY.mul), div: map(BINARY.div),
+  maximum: map(BINARY.maximum), minimum: map(BINARY.minimum),
   sum: { kind: "reduce" },
   mean: { kind: "reduce" },
   max: { kind: "reduce" },

@@ -71,13 +71,15 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     }),
     ...c.forward.body.map((l) => l.slice(2)),
     ...graph.outputs.map((o) => `const out_${o.name} = ${c.copyRows(c.forward.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true)};`),
-    "return {",
+    "const run = {",
     `  outputs: { ${graph.outputs.map((o) => `${o.name}: out_${o.name}`).join(", ")} },`,
     `  final: { ${graph.states.map((s) => `${s.name}: ${c.forward.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    "  tape: { heap: H, region: H.keep(offsets, sizes), lengths },",
+    "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths },",
     "};",
+    "run.tape.region = H.keep(offsets, sizes, run);",
+    "return run;",
   ];
 }
 

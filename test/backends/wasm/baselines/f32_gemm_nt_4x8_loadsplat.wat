@@ -368,306 +368,8 @@
                   local.set 19
                   block  ;; label = @8
                     local.get 19
-                    i32.const 4
+                    i32.const 1
                     i32.lt_s
-                    br_if 0 (;@8;)
-                    loop  ;; label = @9
-                      local.get 39
-                      v128.load align=4
-                      local.set 51
-                      local.get 39
-                      v128.load offset=16 align=4
-                      local.set 52
-                      local.get 31
-                      v128.load32_splat
-                      local.set 59
-                      local.get 43
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 43
-                      local.get 44
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 44
-                      local.get 32
-                      v128.load32_splat
-                      local.set 59
-                      local.get 45
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 45
-                      local.get 46
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 46
-                      local.get 33
-                      v128.load32_splat
-                      local.set 59
-                      local.get 47
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 47
-                      local.get 48
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 48
-                      local.get 34
-                      v128.load32_splat
-                      local.set 59
-                      local.get 49
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 49
-                      local.get 50
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 50
-                      local.get 39
-                      v128.load offset=32 align=4
-                      local.set 51
-                      local.get 39
-                      v128.load offset=48 align=4
-                      local.set 52
-                      local.get 31
-                      v128.load32_splat offset=4
-                      local.set 59
-                      local.get 43
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 43
-                      local.get 44
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 44
-                      local.get 32
-                      v128.load32_splat offset=4
-                      local.set 59
-                      local.get 45
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 45
-                      local.get 46
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 46
-                      local.get 33
-                      v128.load32_splat offset=4
-                      local.set 59
-                      local.get 47
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 47
-                      local.get 48
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 48
-                      local.get 34
-                      v128.load32_splat offset=4
-                      local.set 59
-                      local.get 49
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 49
-                      local.get 50
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 50
-                      local.get 39
-                      v128.load offset=64 align=4
-                      local.set 51
-                      local.get 39
-                      v128.load offset=80 align=4
-                      local.set 52
-                      local.get 31
-                      v128.load32_splat offset=8
-                      local.set 59
-                      local.get 43
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 43
-                      local.get 44
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 44
-                      local.get 32
-                      v128.load32_splat offset=8
-                      local.set 59
-                      local.get 45
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 45
-                      local.get 46
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 46
-                      local.get 33
-                      v128.load32_splat offset=8
-                      local.set 59
-                      local.get 47
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 47
-                      local.get 48
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 48
-                      local.get 34
-                      v128.load32_splat offset=8
-                      local.set 59
-                      local.get 49
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 49
-                      local.get 50
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 50
-                      local.get 39
-                      v128.load offset=96 align=4
-                      local.set 51
-                      local.get 39
-                      v128.load offset=112 align=4
-                      local.set 52
-                      local.get 31
-                      v128.load32_splat offset=12
-                      local.set 59
-                      local.get 43
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 43
-                      local.get 44
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 44
-                      local.get 32
-                      v128.load32_splat offset=12
-                      local.set 59
-                      local.get 45
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 45
-                      local.get 46
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 46
-                      local.get 33
-                      v128.load32_splat offset=12
-                      local.set 59
-                      local.get 47
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 47
-                      local.get 48
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 48
-                      local.get 34
-                      v128.load32_splat offset=12
-                      local.set 59
-                      local.get 49
-                      local.get 59
-                      local.get 51
-                      f32x4.mul
-                      f32x4.add
-                      local.set 49
-                      local.get 50
-                      local.get 59
-                      local.get 52
-                      f32x4.mul
-                      f32x4.add
-                      local.set 50
-                      local.get 31
-                      i32.const 16
-                      i32.add
-                      local.set 31
-                      local.get 32
-                      i32.const 16
-                      i32.add
-                      local.set 32
-                      local.get 33
-                      i32.const 16
-                      i32.add
-                      local.set 33
-                      local.get 34
-                      i32.const 16
-                      i32.add
-                      local.set 34
-                      local.get 39
-                      i32.const 128
-                      i32.add
-                      local.set 39
-                      local.get 19
-                      i32.const 4
-                      i32.sub
-                      local.tee 19
-                      i32.const 4
-                      i32.ge_s
-                      br_if 0 (;@9;)
-                    end
-                  end
-                  block  ;; label = @8
-                    local.get 19
-                    i32.eqz
                     br_if 0 (;@8;)
                     loop  ;; label = @9
                       local.get 39
@@ -760,6 +462,8 @@
                       i32.const 1
                       i32.sub
                       local.tee 19
+                      i32.const 1
+                      i32.ge_s
                       br_if 0 (;@9;)
                     end
                   end
@@ -1146,7 +850,7 @@
             local.set 19
             block  ;; label = @5
               local.get 19
-              i32.const 4
+              i32.const 2
               i32.lt_s
               br_if 0 (;@5;)
               loop  ;; label = @6
@@ -1300,181 +1004,31 @@
                 f32x4.mul
                 f32x4.add
                 local.set 50
-                local.get 39
-                v128.load offset=64 align=4
-                local.set 51
-                local.get 39
-                v128.load offset=80 align=4
-                local.set 52
-                local.get 40
-                v128.load offset=64 align=4
-                local.set 53
-                local.get 40
-                v128.load offset=80 align=4
-                local.set 54
-                local.get 41
-                v128.load offset=64 align=4
-                local.set 55
-                local.get 41
-                v128.load offset=80 align=4
-                local.set 56
-                local.get 42
-                v128.load offset=64 align=4
-                local.set 57
-                local.get 42
-                v128.load offset=80 align=4
-                local.set 58
                 local.get 31
-                v128.load32_splat offset=8
-                local.set 59
-                local.get 43
-                local.get 59
-                local.get 51
-                f32x4.mul
-                f32x4.add
-                local.set 43
-                local.get 44
-                local.get 59
-                local.get 52
-                f32x4.mul
-                f32x4.add
-                local.set 44
-                local.get 45
-                local.get 59
-                local.get 53
-                f32x4.mul
-                f32x4.add
-                local.set 45
-                local.get 46
-                local.get 59
-                local.get 54
-                f32x4.mul
-                f32x4.add
-                local.set 46
-                local.get 47
-                local.get 59
-                local.get 55
-                f32x4.mul
-                f32x4.add
-                local.set 47
-                local.get 48
-                local.get 59
-                local.get 56
-                f32x4.mul
-                f32x4.add
-                local.set 48
-                local.get 49
-                local.get 59
-                local.get 57
-                f32x4.mul
-                f32x4.add
-                local.set 49
-                local.get 50
-                local.get 59
-                local.get 58
-                f32x4.mul
-                f32x4.add
-                local.set 50
-                local.get 39
-                v128.load offset=96 align=4
-                local.set 51
-                local.get 39
-                v128.load offset=112 align=4
-                local.set 52
-                local.get 40
-                v128.load offset=96 align=4
-                local.set 53
-                local.get 40
-                v128.load offset=112 align=4
-                local.set 54
-                local.get 41
-                v128.load offset=96 align=4
-                local.set 55
-                local.get 41
-                v128.load offset=112 align=4
-                local.set 56
-                local.get 42
-                v128.load offset=96 align=4
-                local.set 57
-                local.get 42
-                v128.load offset=112 align=4
-                local.set 58
-                local.get 31
-                v128.load32_splat offset=12
-                local.set 59
-                local.get 43
-                local.get 59
-                local.get 51
-                f32x4.mul
-                f32x4.add
-                local.set 43
-                local.get 44
-                local.get 59
-                local.get 52
-                f32x4.mul
-                f32x4.add
-                local.set 44
-                local.get 45
-                local.get 59
-                local.get 53
-                f32x4.mul
-                f32x4.add
-                local.set 45
-                local.get 46
-                local.get 59
-                local.get 54
-                f32x4.mul
-                f32x4.add
-                local.set 46
-                local.get 47
-                local.get 59
-                local.get 55
-                f32x4.mul
-                f32x4.add
-                local.set 47
-                local.get 48
-                local.get 59
-                local.get 56
-                f32x4.mul
-                f32x4.add
-                local.set 48
-                local.get 49
-                local.get 59
-                local.get 57
-                f32x4.mul
-                f32x4.add
-                local.set 49
-                local.get 50
-                local.get 59
-                local.get 58
-                f32x4.mul
-                f32x4.add
-                local.set 50
-                local.get 31
-                i32.const 16
+                i32.const 8
                 i32.add
                 local.set 31
                 local.get 39
-                i32.const 128
+                i32.const 64
                 i32.add
                 local.set 39
                 local.get 40
-                i32.const 128
+                i32.const 64
                 i32.add
                 local.set 40
                 local.get 41
-                i32.const 128
+                i32.const 64
                 i32.add
                 local.set 41
                 local.get 42
-                i32.const 128
+                i32.const 64
                 i32.add
                 local.set 42
                 local.get 19
-                i32.const 4
+                i32.const 2
                 i32.sub
                 local.tee 19
-                i32.const 4
+                i32.const 2
                 i32.ge_s
                 br_if 0 (;@6;)
               end
@@ -1750,7 +1304,7 @@
             local.set 19
             block  ;; label = @5
               local.get 19
-              i32.const 4
+              i32.const 2
               i32.lt_s
               br_if 0 (;@5;)
               loop  ;; label = @6
@@ -1796,61 +1350,19 @@
                 f32x4.mul
                 f32x4.add
                 local.set 44
-                local.get 39
-                v128.load offset=64 align=4
-                local.set 51
-                local.get 39
-                v128.load offset=80 align=4
-                local.set 52
                 local.get 31
-                v128.load32_splat offset=8
-                local.set 59
-                local.get 43
-                local.get 59
-                local.get 51
-                f32x4.mul
-                f32x4.add
-                local.set 43
-                local.get 44
-                local.get 59
-                local.get 52
-                f32x4.mul
-                f32x4.add
-                local.set 44
-                local.get 39
-                v128.load offset=96 align=4
-                local.set 51
-                local.get 39
-                v128.load offset=112 align=4
-                local.set 52
-                local.get 31
-                v128.load32_splat offset=12
-                local.set 59
-                local.get 43
-                local.get 59
-                local.get 51
-                f32x4.mul
-                f32x4.add
-                local.set 43
-                local.get 44
-                local.get 59
-                local.get 52
-                f32x4.mul
-                f32x4.add
-                local.set 44
-                local.get 31
-                i32.const 16
+                i32.const 8
                 i32.add
                 local.set 31
                 local.get 39
-                i32.const 128
+                i32.const 64
                 i32.add
                 local.set 39
                 local.get 19
-                i32.const 4
+                i32.const 2
                 i32.sub
                 local.tee 19
-                i32.const 4
+                i32.const 2
                 i32.ge_s
                 br_if 0 (;@6;)
               end

@@ -9,19 +9,19 @@
  *
  * @packageDocumentation
  */
-import { compileToTypeScript } from "./backends/ts/compile.js";
-import { checkSource } from "./compiler.js";
-import type { Diagnostic } from "./diagnostics/diagnostic.js";
-import { renderDiagnostics, type DiagnosticFormat } from "./diagnostics/render.js";
-import { readTextFile, withReader, type ReadText } from "./imports/resolve.js";
-import { RNNC_VERSION } from "./version.js";
+import { compileToTypeScript } from "../backends/ts/compile.js";
+import { checkSource } from "../compiler.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { renderDiagnostics, type DiagnosticFormat } from "../diagnostics/render.js";
+import { readTextFile, withReader, type ReadText } from "../imports/resolve.js";
+import { RNNC_VERSION } from "../version.js";
 
-export type { Diagnostic, Label, Severity } from "./diagnostics/diagnostic.js";
-export type { Span } from "./diagnostics/span.js";
-export type { DiagnosticFormat, JsonDiagnostic, JsonLabel } from "./diagnostics/render.js";
-export type { GradcheckReport } from "./verify/gradcheck.js";
-export { readSafetensors, writeSafetensors } from "./weights/index.js";
-export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor, SafetensorsTensorInput } from "./weights/index.js";
+export type { Diagnostic, Label, Severity } from "../diagnostics/diagnostic.js";
+export type { Span } from "../diagnostics/span.js";
+export type { DiagnosticFormat, JsonDiagnostic, JsonLabel } from "../diagnostics/render.js";
+export type { GradcheckReport } from "../verify/gradcheck.js";
+export { readSafetensors, writeSafetensors } from "../weights/index.js";
+export type { SafetensorsDtype, SafetensorsFile, SafetensorsTensor, SafetensorsTensorInput } from "../weights/index.js";
 
 /** The version of rnnc (also named in the header of every generated module). */
 export const version: string = RNNC_VERSION;
@@ -89,8 +89,8 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const { result, sources } = recording(file, source, options.read, () => compileToTypeScript(file, source, options.cell));
   const { code, diagnostics } = result;
   if (code === undefined || options.language !== "js") return { ...diagnosed(diagnostics, sources), ...(code !== undefined ? { code } : {}) };
-  const { transpileModule } = await import("./backends/ts/load.js");
-  const { declarationsOf } = await import("./backends/ts/declarations.js");
+  const { transpileModule } = await import("../backends/ts/load.js");
+  const { declarationsOf } = await import("../backends/ts/declarations.js");
   return { ...diagnosed(diagnostics, sources), code: transpileModule(code), declarations: declarationsOf(code) };
 }
 
@@ -116,7 +116,7 @@ export interface OnnxResult extends Diagnosed {
 /** Exports a cell or a model as an ONNX model. An option the source cannot take (a missing dimension, no `steps` to unroll) is `ok: false` with `optionError`. */
 export async function exportOnnx(source: string, options: OnnxOptions): Promise<OnnxResult & { readonly optionError?: string }> {
   const file = options.file ?? "main.rnn";
-  const { onnxFromSource } = await import("./backends/onnx/from-source.js");
+  const { onnxFromSource } = await import("../backends/onnx/from-source.js");
   const { result, sources } = recording(file, source, options.read, () =>
     onnxFromSource(file, source, {
       dims: options.dims,
@@ -148,7 +148,7 @@ export interface GradcheckOptions extends SourceOptions {
 
 export interface GradcheckResult extends Diagnosed {
   /** The comparison of every gradient, when the source compiled. */
-  readonly report?: import("./verify/gradcheck.js").GradcheckReport;
+  readonly report?: import("../verify/gradcheck.js").GradcheckReport;
   /** The report as `rnnc gradcheck` prints it. */
   readonly text?: string;
   /** True when every gradient agrees (and there is no error). */
@@ -160,11 +160,11 @@ export interface GradcheckResult extends Diagnosed {
 /** Checks a cell's or a model's generated gradients against float64 finite differences and TensorFlow.js. */
 export async function gradcheck(source: string, options: GradcheckOptions = {}): Promise<GradcheckResult> {
   const file = options.file ?? "main.rnn";
-  const { tfjsMissing } = await import("./verify/tfjs-available.js");
+  const { tfjsMissing } = await import("../verify/tfjs-available.js");
   const missing = await tfjsMissing();
   if (missing !== undefined) return { ...diagnosed([], new Map([[file, source]])), ok: false, pass: false, error: missing };
-  const { gradcheckSource } = await import("./verify/check-source.js");
-  const { renderGradcheckReport } = await import("./verify/gradcheck-report.js");
+  const { gradcheckSource } = await import("../verify/check-source.js");
+  const { renderGradcheckReport } = await import("../verify/gradcheck-report.js");
   const recorded = recording(file, source, options.read, () =>
     gradcheckSource(file, source, {
       ...(options.cell !== undefined ? { cell: options.cell } : {}),
@@ -185,15 +185,20 @@ export async function gradcheck(source: string, options: GradcheckOptions = {}):
 export interface TrainOptions extends SourceOptions {
   /** The model or cell (default: the first model, else the first cell). */
   readonly cell?: string;
-  /** The training text; its distinct characters are the vocabulary. */
-  readonly data: string;
-  /** Sizes of the dimensions other than the vocabulary's. */
+  /** The training data: a text (a character language model) or JSON Lines (sequences), as `rnnc train --data`. */
+  readonly data: string | Uint8Array;
+  /** The data's file name, which says whether it is JSON Lines (`.jsonl`) and names it in messages (default `data.txt`). */
+  readonly dataFile?: string;
+  /** Where the weights go (Node): the checkpoint's state and the log are written beside them, as by `rnnc train -o`. */
+  readonly output: string;
+  /** Sizes of the dimensions the data does not fix. */
   readonly dims?: Readonly<Record<string, number>>;
-  /** Steps per chunk (backpropagation is cut every `steps`; default 32). */
+  /** Steps per chunk of a text (backpropagation is cut every `steps`; default 32). */
   readonly steps?: number;
-  /** Parallel streams (default 16). */
+  /** Examples per batch (default 16). */
   readonly batch?: number;
-  /** Optimizer steps (default: one pass over the text). */
+  readonly epochs?: number;
+  /** Take at most this many optimizer steps. */
   readonly iterations?: number;
   readonly optimizer?: { readonly name: "adam" | "sgd"; readonly lr?: number; readonly momentum?: number; readonly weightDecay?: number };
   readonly clipNorm?: number;
@@ -201,35 +206,38 @@ export interface TrainOptions extends SourceOptions {
   readonly seed?: number;
   readonly dtype?: "float32" | "float64";
   /** Called after every optimizer step. */
-  readonly onProgress?: (progress: { readonly iteration: number; readonly loss: number }) => void;
+  readonly onProgress?: (progress: { readonly iteration: number; readonly iterations: number; readonly loss: number }) => void;
 }
 
 export interface TrainResult extends Diagnosed {
-  /** The trained params as safetensors, with the model's description (cell, dims, vocabulary) in its metadata. */
+  /** The trained params as safetensors (the file written to `output`), with the model's description in its metadata. */
   readonly weights?: Uint8Array;
   /** Each step's loss. */
   readonly losses?: readonly number[];
-  /** Why training could not start (a bad option or data), when it could not. */
+  /** Why training could not start or went on (a bad option or data, a diverging loss). */
   readonly error?: string;
 }
 
-/** Trains a character-level language model on a text (truncated backpropagation through time), as `rnnc train` does. */
+/** Trains a model or cell on a text or JSON Lines data, as `rnnc train` does (Node: it writes `output`). */
 export async function train(source: string, options: TrainOptions): Promise<TrainResult> {
   const file = options.file ?? "main.rnn";
-  const { trainCharModel } = await import("./train/train-char.js");
-  const { charModelMetadata } = await import("./train/char-model.js");
-  const { TrainInputError } = await import("./train/errors.js");
-  const { paramsToSafetensors } = await import("./weights/index.js");
+  const { train: run } = await import("../train/train.js");
+  const { TrainInputError } = await import("../train/errors.js");
+  const { hostFs } = await import("../core/host.js");
+  const data = typeof options.data === "string" ? new TextEncoder().encode(options.data) : options.data;
   try {
     const recorded = recording(file, source, options.read, () =>
-      trainCharModel({
+      run({
         file,
         source,
-        data: options.data,
+        dataFile: options.dataFile ?? "data.txt",
+        data,
+        output: options.output,
         ...(options.cell !== undefined ? { cell: options.cell } : {}),
         ...(options.dims !== undefined ? { dims: options.dims } : {}),
         steps: options.steps ?? 32,
         batch: options.batch ?? 16,
+        ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
         ...(options.iterations !== undefined ? { iterations: options.iterations } : {}),
         optimizer: options.optimizer ?? { name: "adam" },
         ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
@@ -239,11 +247,12 @@ export async function train(source: string, options: TrainOptions): Promise<Trai
         ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
       }),
     );
-    const result = await recorded.result;
-    const base = diagnosed(result.diagnostics, recorded.sources);
-    const model = result.model;
-    if (!model) return base;
-    return { ...base, weights: paramsToSafetensors(model.params, model.cell.paramShapes, charModelMetadata(model.info)), losses: model.losses };
+    const { result, diagnostics } = await recorded.result;
+    const base = diagnosed(diagnostics, recorded.sources);
+    if (!result) return base;
+    const weights = hostFs()?.readFileSync(options.output);
+    const diverged = result.diverged?.message;
+    return { ...base, ...(diverged !== undefined ? { ok: false, error: diverged } : {}), ...(weights !== undefined ? { weights } : {}), losses: result.losses };
   } catch (error) {
     if (!(error instanceof TrainInputError)) throw error;
     return { ...diagnosed([], new Map([[file, source]])), ok: false, error: error.message };
