@@ -1,7 +1,8 @@
 /**
  * Files the compiler writes and reads on the user's behalf. Every failure becomes a `FileError`
- * naming the path and the reason in words (`cannot write out/lstm.ts: its folder out does not
- * exist`), never Node's errno text or a stack; the CLI prints it and exits 1. Writes are atomic: the
+ * naming the path and the reason in words (`cannot write out/lstm.ts: permission denied`), never
+ * Node's errno text or a stack; the CLI prints it and exits 1. An output's folder is created when it
+ * is missing (as `rnnc compile -o out/lstm.ts` always did, for every command). Writes are atomic: the
  * bytes go to a temporary file beside the target, which is then renamed over it, so an interrupted
  * or failed command never leaves a torn output (and never clobbers a good one).
  */
@@ -24,6 +25,7 @@ export class FileError extends UserError {
 /** The few file-system calls the writer makes (a parameter, so tests can make them fail). */
 export interface WriteFs {
   statSync(path: string): { isDirectory(): boolean };
+  mkdirSync(path: string, options: { recursive: true }): unknown;
   openSync(path: string, flags: string, mode?: number): number;
   writeSync(fd: number, data: Uint8Array): number;
   fsyncSync(fd: number): void;
@@ -45,6 +47,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, fs: Wri
   const temporary = `${folder}/.${basename(path)}.${process.pid}.${temporaryCounter++}.tmp`;
   let fd: number | undefined;
   try {
+    fs.mkdirSync(folder, { recursive: true });
     fd = fs.openSync(temporary, "wx", 0o644);
     for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes.subarray(done));
     fs.fsyncSync(fd);
@@ -60,13 +63,17 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, fs: Wri
 
 /**
  * Refuses, before any work, a target `writeFileAtomic` would fail on for certain: a directory, or a
- * path whose folder does not exist or is not a folder (a long `rnnc train` should not fail at the end).
+ * path under something that is not a folder (a long `rnnc train` should not fail at the end).
  */
 export function checkWritableTarget(path: string): void {
   if (isDirectory(nodeFs, path)) throw new FileError(path, "write", "it is a directory");
-  const folder = dirname(path);
-  if (!exists(folder)) throw new FileError(path, "write", `its folder ${folder} does not exist`);
-  if (!isDirectory(nodeFs, folder)) throw new FileError(path, "write", `${folder} is not a folder`);
+  for (let folder = dirname(path); ; folder = dirname(folder)) {
+    if (exists(folder)) {
+      if (!isDirectory(nodeFs, folder)) throw new FileError(path, "write", `${folder} is not a folder`);
+      return;
+    }
+    if (dirname(folder) === folder) return;
+  }
 }
 
 /** The bytes of a file the user named; `FileError` (`cannot read …: no such file or directory`) if it cannot be read. */
@@ -98,6 +105,7 @@ const FS_REASONS: Readonly<Record<string, string>> = {
   EPERM: "permission denied",
   EISDIR: "it is a directory",
   ENOTDIR: "a part of the path is not a directory",
+  EEXIST: "a part of the path is not a directory",
   ENAMETOOLONG: "the file name is too long",
   EROFS: "the file system is read-only",
   ENOSPC: "no space left on the device",

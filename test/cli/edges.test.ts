@@ -26,6 +26,9 @@ async function rnnc(...args: string[]): Promise<{ status: number; stdout: string
   return { status, stdout: io.out.join(""), stderr: io.err.join("") };
 }
 const dir = mkdtempSync(join(tmpdir(), "rnnc-edges-"));
+/** A file, so a path under it cannot be made. */
+const ROOT_FILE = join(dir, "a-file");
+writeFileSync(ROOT_FILE, "");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("an output that cannot be written: the path and the reason, exit 1", () => {
@@ -34,7 +37,7 @@ describe("an output that cannot be written: the path and the reason, exit 1", ()
 
   it.each([
     ["compile -o a folder", ["compile", "examples/lstm.rnn", "-o", folder], `error: cannot write ${folder}: it is a directory\n`],
-    ["compile -o into a missing folder", ["compile", "examples/lstm.rnn", "-o", join(dir, "nope", "x.ts")], `error: cannot write ${join(dir, "nope", "x.ts")}: its folder ${join(dir, "nope")} does not exist\n`],
+    ["compile -o under a file", ["compile", "examples/lstm.rnn", "-o", join(ROOT_FILE, "x.ts")], `error: cannot write ${join(ROOT_FILE, "x.ts")}: a part of the path is not a directory\n`],
     ["init -o a folder", ["init", "examples/lstm.rnn", "--dims", "I=2,H=3", "-o", folder], `error: cannot write ${folder}: it is a directory\n`],
     ["onnx -o a folder", ["onnx", "examples/lstm.rnn", "--dims", "I=2,H=3", "--steps", "2", "-o", folder], `error: cannot write ${folder}: it is a directory\n`],
     ["train -o a folder (refused before training)", ["train", "examples/char_lstm.rnn", "--data", "README.md", "--iterations", "1", "-o", folder], `error: cannot write ${folder}: it is a directory\n`],

@@ -86,8 +86,12 @@ describe("weights files", () => {
     expect(() => readWeightsFile(missing, shapes, "float32")).toThrow(new FileError(missing, "read", "no such file or directory"));
     expect(() => readWeightsFile(missing, shapes, "float32")).toThrow(`cannot read ${missing}: no such file or directory`);
     expect(() => readWeightsFile(dir, shapes, "float32")).toThrow(`cannot read ${dir}: it is a directory`);
-    const noDir = join(dir, "no-such-dir", "w.safetensors");
-    expect(() => writeWeightsFile(noDir, params, shapes)).toThrow(`cannot write ${noDir}: its folder ${join(dir, "no-such-dir")} does not exist`);
+    // A missing folder is made; a path under a file cannot be.
+    const newDir = join(dir, "new-dir", "w.safetensors");
+    writeWeightsFile(newDir, params, shapes);
+    expect(readWeightsFile(newDir, shapes, "float32").b).toEqual(params.b);
+    const underFile = join(newDir, "w.safetensors");
+    expect(() => writeWeightsFile(underFile, params, shapes)).toThrow(`cannot write ${underFile}: a part of the path is not a directory`);
     expect(() => writeWeightsFile(dir, params, shapes)).toThrow(`cannot write ${dir}: it is a directory`);
   });
 
