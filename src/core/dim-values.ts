@@ -68,7 +68,7 @@ export function bindDimValues(
     else if (fallback !== undefined) dims[name] = fallback(name, i);
     else missing.push(name);
   });
-  if (missing.length > 0) problems.push(`no size for ${missing.join(", ")}`);
+  if (missing.length > 0) problems.push(`no size for dimension${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
   if (problems.length > 0) {
     const list = declared.length === 0 ? "none" : declared.join(", ");
     throw new DimValueError(`--dims: ${problems.join("; ")} (the dimensions of ${owner} are ${list})`);

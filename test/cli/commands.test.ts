@@ -70,6 +70,6 @@ describe("rnnc init", () => {
   it("names the missing dimension (exit 1: the command line parsed, the cell needs more)", () => {
     const run = runCli(["init", "examples/lstm.rnn", "--dims", "I=3", "-o", join(out, "x.safetensors")]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe("error: --dims: no size for H (the dimensions of cell LSTM are I, H)\n");
+    expect(run.stderr).toBe("error: --dims: no size for dimension H (the dimensions of cell LSTM are I, H)\n");
   });
 });

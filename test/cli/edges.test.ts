@@ -125,7 +125,7 @@ describe("the command line: exit 2 only when it does not parse", () => {
   it.each([
     [["gradcheck", "examples/lstm.rnn", "--dims", "i=3,h=4"], "error: --dims: cell LSTM has no dimensions i (did you mean I?), h (did you mean H?) (the dimensions of cell LSTM are I, H)\n"],
     [["init", "examples/lstm.rnn", "--dims", "I=3,H=4,Hidden=4", "-o", join(dir, "w.safetensors")], "error: --dims: cell LSTM has no dimension Hidden (the dimensions of cell LSTM are I, H)\n"],
-    [["onnx", "examples/bigru.rnn", "--dims", "I=3,h=4", "--steps", "2", "-o", join(dir, "b.onnx")], "error: --dims: model BiGRU has no dimension h (did you mean H?); no size for H (the dimensions of model BiGRU are I, H)\n"],
+    [["onnx", "examples/bigru.rnn", "--dims", "I=3,h=4", "--steps", "2", "-o", join(dir, "b.onnx")], "error: --dims: model BiGRU has no dimension h (did you mean H?); no size for dimension H (the dimensions of model BiGRU are I, H)\n"],
     [["gradcheck", "examples/lstm.rnn", "--dims", "I=100000,H=100000"], "error: with I=100000, H=100000, cell LSTM's param W_ih has shape [400000, 100000]: 40000000000 numbers, more than one array can hold (2147483647)\n"],
     [["onnx", "examples/mgu.rnn", "--dims", "I=3,H=4", "--recurrence", "native", "-o", join(dir, "m.onnx")], "error: cell MGU is not recognised as an LSTM or GRU, so it has no native ONNX form: --recurrence native needs the graph of the textbook PyTorch-layout cell (examples/lstm.rnn or examples/gru.rnn, written the same way, names aside); export it with --recurrence unroll or --recurrence scan\n"],
   ])("a valid command line the program cannot honour is exit 1: %j", async (args, stderr) => {

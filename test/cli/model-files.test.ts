@@ -62,6 +62,6 @@ describe("rnnc init on a model file", () => {
   it("asks for every dimension of the model", async () => {
     const io = fakeIO();
     expect(await rnnc(io, "init", "examples/bigru.rnn", "--dims", "I=3", "-o", join(dir, "x.safetensors"))).toBe(1);
-    expect(io.err.join("")).toBe("error: --dims: no size for H (the dimensions of model BiGRU are I, H)\n");
+    expect(io.err.join("")).toBe("error: --dims: no size for dimension H (the dimensions of model BiGRU are I, H)\n");
   });
 });

@@ -75,7 +75,7 @@ describe("rnnc onnx", () => {
   it("reports command-line mistakes as usage errors (exit 2), and dims the cell cannot take as errors (exit 1)", async () => {
     const out = join(dir, "x.onnx");
     const noH = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3", "--steps", "2", "-o", out);
-    expect([noH.status, noH.stderr.split("\n")[0]]).toEqual([1, "error: --dims: no size for H (the dimensions of cell LSTM are I, H)"]);
+    expect([noH.status, noH.stderr.split("\n")[0]]).toEqual([1, "error: --dims: no size for dimension H (the dimensions of cell LSTM are I, H)"]);
     const badDims = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H", "--steps", "2", "-o", out);
     expect([badDims.status, badDims.stderr.split("\n")[0]]).toEqual([2, "error: option '--dims <I=32,H=64>' argument 'I=3,H' is invalid. expected NAME=SIZE, found `H` (no `=`); like I=32,H=64."]);
     const noSteps = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H=4", "-o", out);

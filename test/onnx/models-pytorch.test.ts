@@ -78,7 +78,7 @@ describe("rnnc onnx on a model file: weights and names", () => {
     await session.release();
     const missing = await runOnnxCli("onnx", "examples/bigru.rnn", "--dims", "I=3", "--steps", "2", "-o", out);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain("error: --dims: no size for H (the dimensions of model BiGRU are I, H)");
+    expect(missing.stderr).toContain("error: --dims: no size for dimension H (the dimensions of model BiGRU are I, H)");
   });
 
   it("reports an opset too old for a layer's cell at the standard library's line (exit 1)", async () => {
