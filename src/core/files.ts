@@ -6,8 +6,6 @@
  * bytes go to a temporary file beside the target, which is then renamed over it, so an interrupted
  * or failed command never leaves a torn output (and never clobbers a good one).
  */
-import * as nodeFs from "node:fs";
-import { basename, dirname } from "node:path";
 import { UserError } from "./user-error.js";
 
 /** A file the user named cannot be read or written; `message` says which and why. */
@@ -34,17 +32,43 @@ export interface WriteFs {
   rmSync(path: string, options: { force: boolean }): void;
 }
 
+/** Node's `fs`, taken at run time (the core imports no Node built-in; see host.ts), or undefined outside Node. */
+function hostWriteFs(): (WriteFs & { readFileSync(path: string): Uint8Array }) | undefined {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return process?.getBuiltinModule?.("node:fs") as (WriteFs & { readFileSync(path: string): Uint8Array }) | undefined;
+}
+
+function requireFs(path: string, verb: "read" | "write") {
+  const fs = hostWriteFs();
+  if (fs === undefined) throw new FileError(path, verb, "there is no file system here");
+  return fs;
+}
+
+/** The folder of a path, as node:path's dirname (either separator; "." for a bare name). */
+function dirname(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, "");
+  const i = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
+  if (i < 0) return ".";
+  return i === 0 ? trimmed[0]! : trimmed.slice(0, i);
+}
+
+function basename(path: string): string {
+  const trimmed = path.replace(/[\\/]+$/, "");
+  return trimmed.slice(Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\")) + 1);
+}
+
 let temporaryCounter = 0;
 
 /**
  * Writes `data` to `path` atomically (a temporary file in the same folder, flushed, then renamed
  * over `path`). Throws `FileError` for every file-system failure; the temporary file is removed.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, fs: WriteFs = nodeFs): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, fs: WriteFs = requireFs(path, "write")): void {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const folder = dirname(path);
   if (isDirectory(fs, path)) throw new FileError(path, "write", "it is a directory");
-  const temporary = `${folder}/.${basename(path)}.${process.pid}.${temporaryCounter++}.tmp`;
+  const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
+  const temporary = `${folder}/.${basename(path)}.${pid}.${temporaryCounter++}.tmp`;
   let fd: number | undefined;
   try {
     fs.mkdirSync(folder, { recursive: true });
@@ -66,9 +90,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, fs: Wri
  * path under something that is not a folder (a long `rnnc train` should not fail at the end).
  */
 export function checkWritableTarget(path: string): void {
+  const nodeFs = requireFs(path, "write");
   if (isDirectory(nodeFs, path)) throw new FileError(path, "write", "it is a directory");
   for (let folder = dirname(path); ; folder = dirname(folder)) {
-    if (exists(folder)) {
+    if (exists(nodeFs, folder)) {
       if (!isDirectory(nodeFs, folder)) throw new FileError(path, "write", `${folder} is not a folder`);
       return;
     }
@@ -78,8 +103,9 @@ export function checkWritableTarget(path: string): void {
 
 /** The bytes of a file the user named; `FileError` (`cannot read …: no such file or directory`) if it cannot be read. */
 export function readFileBytes(path: string): Uint8Array {
+  const fs = requireFs(path, "read");
   try {
-    return nodeFs.readFileSync(path);
+    return fs.readFileSync(path);
   } catch (error) {
     throw new FileError(path, "read", describeFsError(error, dirname(path)));
   }
@@ -92,7 +118,8 @@ export function readFileBytes(path: string): Uint8Array {
 export function describeFsError(error: unknown, folder?: string): string {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
   const reason = FS_REASONS[code];
-  if (code === "ENOENT" && folder !== undefined && folder !== "." && !exists(folder)) return `its folder ${folder} does not exist`;
+  const fs = hostWriteFs();
+  if (code === "ENOENT" && folder !== undefined && folder !== "." && fs !== undefined && !exists(fs, folder)) return `its folder ${folder} does not exist`;
   if (reason !== undefined) return reason;
   const message = error instanceof Error ? error.message : String(error);
   // Node says `EXDEV: cross-device link not permitted, rename 'a' -> 'b'`: keep the words, not the call.
@@ -125,9 +152,9 @@ function isDirectory(fs: Pick<WriteFs, "statSync">, path: string): boolean {
   }
 }
 
-function exists(path: string): boolean {
+function exists(fs: Pick<WriteFs, "statSync">, path: string): boolean {
   try {
-    nodeFs.statSync(path);
+    fs.statSync(path);
     return true;
   } catch {
     return false;
