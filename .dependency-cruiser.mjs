@@ -20,6 +20,7 @@ const LAYERS = [
   { name: "verify", paths: ["^src/verify/"], what: "gradcheck, oracles" },
   { name: "train", paths: ["^src/train/"], what: "training drivers" },
   { name: "cli", paths: ["^src/cli/"], what: "the command line" },
+  { name: "api", paths: ["^src/api/"], what: "the library API (the CLI's peer, for programs)" },
 ];
 
 /** One rule per layer: nothing in it imports anything in a layer above it. */

@@ -79,7 +79,8 @@ async function bench(w: Workload): Promise<Row[]> {
   const { model } = compileModel(w.file, text);
   const code = compileToTypeScript(w.file, text).code!;
   const module = await loadGeneratedModule(code);
-  const m = (module[model!.name] as (d: object, o: object) => Model)({ I: w.I, H: w.H }, { dtype: "float32" });
+  const factory = module[model!.name] as (d: object, o: object) => Model & { ready?: Promise<void>; dispose?(): void };
+  const m = factory({ I: w.I, H: w.H }, { dtype: "float32", backend: "js" });
   const params = m.init(1);
   const D = w.bidirectional ? 2 : 1;
   const x = uniformArray(w.T * w.B * w.I, 0.5, seededRandom(7));
@@ -92,6 +93,17 @@ async function bench(w: Workload): Promise<Row[]> {
     { workload: w.name, system: "rnnc TS module", mode: "forward", samples: await time(() => m.forward(params, x, opts)), flops: fl },
     { workload: w.name, system: "rnnc TS module", mode: "fwd+bwd", samples: await time(() => m.backward(m.forward(params, x, opts), { outputs: { y: R } })), flops: 3 * fl },
   ];
+  // The same module with its layers on the wasm kernels, one and two threads.
+  for (const threads of [1, 2]) {
+    const mw = factory({ I: w.I, H: w.H }, { dtype: "float32", backend: "wasm", threads });
+    await mw.ready;
+    const dy = maxAbsDiff(mw.forward(params, x, opts).outputs["y"]!, ours);
+    if (dy > 1e-4) throw new Error(`${w.name}: rnnc's wasm module differs from its TS module by ${dy}`);
+    const system = threads === 1 ? "rnnc wasm module" : `rnnc wasm module ×${threads}`;
+    rows.push({ workload: w.name, system, mode: "forward", samples: await time(() => mw.forward(params, x, opts)), flops: fl });
+    rows.push({ workload: w.name, system, mode: "fwd+bwd", samples: await time(() => mw.backward(mw.forward(params, x, opts), { outputs: { y: R } })), flops: 3 * fl });
+    mw.dispose?.();
+  }
 
   for (const recurrence of ["unroll", "scan"] as const) {
     const bytes = exportModelOnnx(model!, { dims: { I: w.I, H: w.H }, steps: w.T, recurrence, params, sourceFile: w.file, sourceText: text });

@@ -2,6 +2,7 @@
  * The benchmark workloads, their FLOP counts, and the deterministic data (weights, inputs, loss weights)
  * every system receives, so that all systems compute the same numbers and can be compared element by element.
  */
+import { SeededRandom } from "../src/core/random.js";
 
 /** Which recurrent cell a workload runs. */
 export type CellKind = "LSTM" | "GRU" | "PeepholeLSTM" | "LayerNormLSTM";
@@ -74,16 +75,10 @@ export interface WorkloadData {
   readonly R: Float32Array;
 }
 
-/** mulberry32: a tiny seeded PRNG, so that every run feeds the systems identical numbers. */
+/** The project's seeded generator (src/core/random.ts), so that every run feeds the systems identical numbers. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new SeededRandom(seed);
+  return () => rng.next();
 }
 
 /** A float32 array of `n` values drawn uniformly from [-k, k). */

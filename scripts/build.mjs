@@ -111,7 +111,8 @@ try {
   if (mode === "--all") rmSync(dist, { recursive: true, force: true });
   if (mode !== "--types") done.push(await buildJavaScript());
   if (mode !== "--js") done.push(buildDeclarations());
-  console.log(`build: dist/ (${done.join("; ")})`);
+  // On stderr: `npm pack --json` prints its JSON on stdout after the prepack script.
+  console.error(`build: dist/ (${done.join("; ")})`);
 } catch (error) {
   console.error(`build: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

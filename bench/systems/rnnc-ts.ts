@@ -18,7 +18,7 @@ type Arrays = Record<string, Float32Array>;
 export interface RnncCell {
   readonly paramShapes: Record<string, readonly number[]>;
   init(seed: number): Arrays;
-  forward(params: Arrays, x: Float32Array, opts: { batch: number; steps: number }): RnncRun | Promise<RnncRun>;
+  forward(params: Arrays, x: Float32Array, opts: { batch: number; steps: number; tape?: boolean }): RnncRun | Promise<RnncRun>;
   backward(run: RnncRun, seeds: { outputs: Arrays }): RnncGrads | Promise<RnncGrads>;
 }
 interface RnncRun {
@@ -106,7 +106,8 @@ function rnncSystem(name: string, on: RnncBackend): BenchSystem {
       if (keys.length === 0) throw new Error("rnnc's forward returned no outputs");
       return keys.includes("h") ? "h" : keys[0]!;
     };
-    const fwd = async (): Promise<RnncRun> => cell.forward(params, data.x, opts);
+    // Forward-only timings run without a tape (inference), as the other systems' forward does.
+    const fwd = async (tape = true): Promise<RnncRun> => cell.forward(params, data.x, { ...opts, tape });
     const fwdBwd = async (): Promise<{ run: RnncRun; grads: RnncGrads }> => {
       const run = await fwd();
       // The loss reads the outputs only: the final-state seeds are omitted, which the module takes as zero.
@@ -124,7 +125,7 @@ function rnncSystem(name: string, on: RnncBackend): BenchSystem {
       },
       async time(mode, plan) {
         return timeRepeated(async () => {
-          if (mode === "fwd") await fwd();
+          if (mode === "fwd") await fwd(false);
           else await fwdBwd();
         }, plan);
       },

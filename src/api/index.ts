@@ -189,14 +189,15 @@ export interface TrainOptions extends SourceOptions {
   readonly data: string | Uint8Array;
   /** The data's file name, which says whether it is JSON Lines (`.jsonl`) and names it in messages (default `data.txt`). */
   readonly dataFile?: string;
-  /** Where the weights go (Node): the checkpoint's state and the log are written beside them, as by `rnnc train -o`. */
-  readonly output: string;
+  /** Where the weights go, with the checkpoint's state and the log beside them, as by `rnnc train -o` (default: a scratch folder). */
+  readonly output?: string;
   /** Sizes of the dimensions the data does not fix. */
   readonly dims?: Readonly<Record<string, number>>;
   /** Steps per chunk of a text (backpropagation is cut every `steps`; default 32). */
   readonly steps?: number;
   /** Examples per batch (default 16). */
   readonly batch?: number;
+  /** Train until this many epochs are complete (default: one, unless `iterations` is given). */
   readonly epochs?: number;
   /** Take at most this many optimizer steps. */
   readonly iterations?: number;
@@ -218,12 +219,20 @@ export interface TrainResult extends Diagnosed {
   readonly error?: string;
 }
 
-/** Trains a model or cell on a text or JSON Lines data, as `rnnc train` does (Node: it writes `output`). */
+/**
+ * Trains a model or cell on a text or JSON Lines data, as `rnnc train` does. The training driver
+ * keeps its checkpoints on disk (atomic writes, resumable): beside `output` when given, else in a
+ * scratch folder removed afterwards; the final weights come back as bytes either way.
+ */
 export async function train(source: string, options: TrainOptions): Promise<TrainResult> {
   const file = options.file ?? "main.rnn";
   const { train: run } = await import("../train/train.js");
   const { TrainInputError } = await import("../train/errors.js");
-  const { hostFs } = await import("../core/host.js");
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const scratch = options.output === undefined ? mkdtempSync(join(tmpdir(), "rnnc-train-")) : undefined;
+  const output = options.output ?? join(scratch!, "weights.safetensors");
   const data = typeof options.data === "string" ? new TextEncoder().encode(options.data) : options.data;
   try {
     const recorded = recording(file, source, options.read, () =>
@@ -232,12 +241,13 @@ export async function train(source: string, options: TrainOptions): Promise<Trai
         source,
         dataFile: options.dataFile ?? "data.txt",
         data,
-        output: options.output,
+        output,
         ...(options.cell !== undefined ? { cell: options.cell } : {}),
         ...(options.dims !== undefined ? { dims: options.dims } : {}),
         steps: options.steps ?? 32,
         batch: options.batch ?? 16,
-        ...(options.epochs !== undefined ? { epochs: options.epochs } : {}),
+        // Neither given: one pass over the data.
+        ...(options.epochs !== undefined ? { epochs: options.epochs } : options.iterations === undefined ? { epochs: 1 } : {}),
         ...(options.iterations !== undefined ? { iterations: options.iterations } : {}),
         optimizer: options.optimizer ?? { name: "adam" },
         ...(options.clipNorm !== undefined ? { clipNorm: options.clipNorm } : {}),
@@ -250,12 +260,13 @@ export async function train(source: string, options: TrainOptions): Promise<Trai
     const { result, diagnostics } = await recorded.result;
     const base = diagnosed(diagnostics, recorded.sources);
     if (!result) return base;
-    const weights = hostFs()?.readFileSync(options.output);
     const diverged = result.diverged?.message;
-    return { ...base, ...(diverged !== undefined ? { ok: false, error: diverged } : {}), ...(weights !== undefined ? { weights } : {}), losses: result.losses };
+    return { ...base, ...(diverged !== undefined ? { ok: false, error: diverged } : {}), weights: new Uint8Array(readFileSync(output)), losses: result.losses };
   } catch (error) {
     if (!(error instanceof TrainInputError)) throw error;
     return { ...diagnosed([], new Map([[file, source]])), ok: false, error: error.message };
+  } finally {
+    if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -86,6 +86,8 @@ export const RULES: Partial<Record<OpKind, Rule>> = {
     const belowHi = cx.op("sub", [cx.c(1), cx.op("step", [cx.op("sub", [x0(cx), cx.c(cx.node.attrs.hi!)])])]);
     return cx.op("mul", [aboveLo, belowHi]);
   }),
+  // The same mask multiplies the adjoint: the backward pass uses the forward pass's masks.
+  dropout: (cx) => [cx.op("dropout", [cx.g], cx.node.attrs)],
   // pow(x, k)' = k·x^(k−1); exactly 0 for k = 0 (as PyTorch, even at x = 0).
   pow: (cx) => {
     const k = cx.node.attrs.exponent!;

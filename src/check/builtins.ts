@@ -50,6 +50,20 @@ function reductionOrElementwise(name: string): Builtin["rule"] {
   };
 }
 
+/** `dropout(v, p)`: the drop probability is a literal in [0, 1). */
+const dropoutRule: Builtin["rule"] = (args, call, cx) => {
+  const p = literalValue(call.args[1]!)!;
+  if (!(p >= 0 && p < 1)) {
+    cx.report(
+      diag("RNN5010", { index: 2, fn: "dropout", expected: "a probability in [0, 1)", found: String(p) }, {
+        labels: [primary(call.args[1]!.span, p < 0 ? "a probability is not negative" : p === 1 ? "dropping everything leaves nothing to scale" : "a probability is at most 1")],
+      }),
+    );
+    return undefined;
+  }
+  return elementwise(args, call, cx);
+};
+
 /** `clamp(x, lo, hi)`: the bounds are literals, and lo ≤ hi. */
 const clampRule: Builtin["rule"] = (args, call, cx) => {
   const lo = literalValue(call.args[1]!)!;
@@ -115,6 +129,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ["elu", { arity: 1, literals: 1, rule: elementwise, op: "elu" }],
   ["clamp", { arity: 1, literals: 2, requiredLiterals: 2, rule: clampRule, op: "clamp" }],
   ["pow", { arity: 1, literals: 1, requiredLiterals: 1, rule: elementwise, op: "pow" }],
+  ["dropout", { arity: 1, literals: 1, requiredLiterals: 1, rule: dropoutRule, op: "dropout" }],
   ...["sum", "mean", "softmax"].map((n) => [n, { arity: 1, rule: reduction(n), op: n }] as const),
   ...["max", "min"].map((n) => [n, { arity: [1, 2], rule: reductionOrElementwise(n), op: n }] as const),
   ["concat", { arity: "variadic", rule: concatRule }],
@@ -168,10 +183,6 @@ export function literalValue(e: Expr): number | undefined {
     return v === undefined ? undefined : -v;
   }
   return undefined;
-}
-
-export function builtinOp(name: string): string | undefined {
-  return BUILTINS.get(name)?.op;
 }
 
 export type { Shape };

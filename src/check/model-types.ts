@@ -55,8 +55,6 @@ export type ModelNode =
 
 export type BinaryFn = "add" | "sub" | "mul";
 
-export type ModelOp = ModelNode["op"];
-
 export interface ModelTarget {
   readonly name: string;
   readonly type: ModelType;

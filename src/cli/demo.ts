@@ -15,6 +15,7 @@ import type { CheckedModel } from "../check/model-types.js";
 import { evaluateShape } from "../core/dims.js";
 import type { Graph } from "../ir/graph.js";
 import { gradcheckSource } from "../verify/check-source.js";
+import { SeededRandom } from "../core/random.js";
 
 const ONNX_TOLERANCE = 1e-5;
 
@@ -29,17 +30,9 @@ interface Row {
   ok: boolean;
 }
 
-/** Deterministic inputs in [-1, 1). */
+/** Deterministic inputs in [-1, 1), from the project's seeded generator. */
 function random(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
+  return Float32Array.from(new SeededRandom(seed).array(n, -1, 1));
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

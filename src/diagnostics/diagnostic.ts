@@ -26,20 +26,6 @@ export interface Diagnostic {
   readonly helps: readonly string[];
 }
 
-/** A sink that stages report into instead of throwing. */
-export class DiagnosticBag {
-  readonly items: Diagnostic[] = [];
-  add(d: Diagnostic): void {
-    this.items.push(d);
-  }
-  get hasErrors(): boolean {
-    return this.items.some((d) => d.severity === "error");
-  }
-  get errorCount(): number {
-    return this.items.filter((d) => d.severity === "error").length;
-  }
-}
-
 export function primary(span: Span, message = ""): Label {
   return { span, message, primary: true };
 }

@@ -123,11 +123,6 @@ export function renderSummary(diagnostics: readonly Diagnostic[], color = false)
 
 // ---- short ------------------------------------------------------------------------------------
 
-/** `file:line:col: error RNNxxxx: message` (just `file:` when the source is unknown). */
-export function renderShort(diagnostic: Diagnostic, sources: SourceLookup | SourceCache): string {
-  return renderShortLine(diagnostic, asCache(sources));
-}
-
 function renderShortLine(d: Diagnostic, cache: SourceCache): string {
   const body = `${d.severity} ${d.code}: ${oneLine(d.message)}`;
   const main = mainLabel(d.labels);

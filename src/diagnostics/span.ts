@@ -10,11 +10,6 @@ export interface Span {
   readonly end: number;
 }
 
-/** A span covering both `a` and `b` (which must be in the same file). */
-export function joinSpans(a: Span, b: Span): Span {
-  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
-}
-
 /** A synthetic span for nodes the compiler makes up (e.g. gradient nodes); points at offset 0. */
 export function syntheticSpan(file = "<generated>"): Span {
   return { file, start: 0, end: 0 };

@@ -26,6 +26,8 @@ export function classifyNodes(graph: Graph): Variance[] {
       case "param": v = "param"; break;
       case "input": v = "input"; break;
       case "state": v = "state"; break;
+      // A mask is per example: even a dropout of params varies like an input.
+      case "dropout": v = maxVariance("input", out[node.inputs[0]!]!); break;
       default:
         v = "constant";
         for (const i of node.inputs) v = maxVariance(v, out[i]!);

@@ -16,6 +16,9 @@ export interface NodeAttrs {
   readonly hi?: number;
   /** pow: the constant exponent */
   readonly exponent?: number;
+  /** dropout: the drop probability, and which of the cell's masks (0, 1, … in source order) */
+  readonly p?: number;
+  readonly site?: number;
   /** slice */
   readonly start?: Dim;
   readonly end?: Dim;

@@ -80,6 +80,8 @@ function lowerStatement(s: Stmt, env: Env, lower: ExprLowering, outputs: OutputD
 }
 
 class ExprLowering {
+  private dropouts = 0;
+
   constructor(
     readonly b: GraphBuilder,
     private readonly checked: CheckResult,
@@ -138,6 +140,10 @@ class ExprLowering {
       }
       case "clamp":
         return this.b.add("clamp", [this.expr(e.args[0]!, env)], { lo: literalValue(e.args[1]!)!, hi: literalValue(e.args[2]!)! }, e.span);
+      case "dropout":
+        // Each dropout is its own mask, numbered in the order the lowering meets them (a function
+        // inlined twice gets two).
+        return this.b.add("dropout", [this.expr(e.args[0]!, env)], { p: literalValue(e.args[1]!)!, site: this.dropouts++ }, e.span);
       case "pow":
         return this.b.add("pow", [this.expr(e.args[0]!, env)], { exponent: literalValue(e.args[1]!)! }, e.span);
       case "softmax": {

@@ -6,10 +6,12 @@
 /**
  * Elementwise functions of one argument. `step` (x > 0 ? 1 : 0) and `sign` exist for derivative
  * rules. `clamp` has attrs.lo ≤ attrs.hi (min(max(x, lo), hi)); `pow` has attrs.exponent.
+ * `dropout` multiplies by mask number attrs.site of the example (drop probability attrs.p): in
+ * training a mask drawn once per example for the whole sequence (variational dropout), else ones.
  */
 export const UNARY_OPS = [
   "neg", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softsign", "hard_sigmoid",
-  "exp", "log", "sqrt", "abs", "step", "sign", "clamp", "pow",
+  "exp", "log", "sqrt", "abs", "step", "sign", "clamp", "pow", "dropout",
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -50,11 +52,6 @@ export function isReduce(op: OpKind): op is ReduceOp {
 }
 export function isLeaf(op: OpKind): boolean {
   return op === "input" || op === "state" || op === "param" || op === "seed" || op === "const";
-}
-
-/** Elementwise ops: candidates for loop fusion. */
-export function isElementwise(op: OpKind): boolean {
-  return isUnary(op) || isBinary(op);
 }
 
 /** The unary ops that take a parameter, and its default. */

@@ -23,6 +23,7 @@ export function printNode(n: Node, lineOf?: (offset: number) => number): string 
   if (n.attrs.alpha !== undefined) attrs.push(`alpha=${n.attrs.alpha}`);
   if (n.attrs.lo !== undefined) attrs.push(`lo=${n.attrs.lo} hi=${n.attrs.hi}`);
   if (n.attrs.exponent !== undefined) attrs.push(`exponent=${n.attrs.exponent}`);
+  if (n.attrs.site !== undefined) attrs.push(`mask ${n.attrs.site} p=${n.attrs.p}`);
   if (n.attrs.start) attrs.push(`[${n.attrs.start}:${n.attrs.end}]`);
   if (n.attrs.transA) attrs.push("transA");
   if (n.attrs.transB) attrs.push("transB");

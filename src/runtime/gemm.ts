@@ -1,5 +1,5 @@
-// Matrix products for the generated kernels. No imports: the emitter embeds this file's text
-// in every generated module, and the compiler imports it directly for its own tests.
+// Matrix products for the generated kernels. Embedded in every generated module by the bundling
+// step (scripts/bundle-runtime.ts); the compiler imports it directly for its own tests.
 //
 // Every product is C[m×n] (+)= op(A)·B with B first *packed*: cut into panels of 8 columns,
 // each panel stored k×8 contiguously in a Float64Array (zero-padded past n). The kernel then

@@ -1,12 +1,13 @@
 // The model driver of generated modules: runs a model's plan (layers over whole sequences,
 // reversal, concatenation, last steps, losses) by calling the generated cell kernels, and its
-// backward pass in reverse order. No imports: embedded in modules that define a model. The
-// plan is data the compiler writes next to the model's factory (see src/backends/ts/model.ts).
-// The imports are of the other runtime files, which are embedded beside this one: the embedding
-// drops these lines.
+// backward pass in reverse order. Embedded (scripts/bundle-runtime.ts) only in modules that
+// define a model. The plan is data the compiler writes next to the model's factory (see
+// src/backends/ts/model.ts).
 import { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, checkLengths, checkLoadOptions, checkNothingToDifferentiate, checkParams, withFiniteChecks } from "./checks.js";
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
+import { localKeyIn, qualifiedKey } from "./names.js";
+import { layerSeed } from "./random.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
 export interface LinearDim {
@@ -129,13 +130,13 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
   });
   const byName = new Map(layers.map((l) => [l.name, l]));
   const paramShapes: Record<string, number[]> = {};
-  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[`${l.name}.${p}`] = shape;
+  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
   const stateNames: string[] = [];
   const widths = plan.nodes.map((n) => size(n.width));
 
   const layerParams = (all: Record<string, A>, layer: string): Record<string, A> => {
     const out: Record<string, A> = {};
-    for (const p of Object.keys(byName.get(layer)!.inst.paramShapes)) out[p] = all[`${layer}.${p}`]!;
+    for (const p of Object.keys(byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
     return out;
   };
 
@@ -145,8 +146,8 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
     // depend on which other layers the model has before it, beyond their count).
     layers.forEach((l, k) => {
-      const p = l.inst.init((Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0);
-      for (const [name, v] of Object.entries(p)) out[`${l.name}.${name}`] = v as A;
+      const p = l.inst.init(layerSeed(seed, k));
+      for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
     });
     return out;
   }
@@ -198,9 +199,9 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
             const initial: Record<string, ArrayLike<number>> = {};
             const given = opts.initial ?? {};
             for (const k of Object.keys(given)) {
-              if (given[k] === undefined) continue;
-              if (!k.startsWith(`${spec.layer}.`)) continue;
-              initial[k.slice(spec.layer.length + 1)] = given[k]!;
+              const local = localKeyIn(k, spec.layer);
+              if (given[k] === undefined || local === undefined) continue;
+              initial[local] = given[k]!;
             }
             const run = layer.inst.forward(layerParams(P, spec.layer), values[spec.arg] as A, {
               batch: B,
@@ -214,8 +215,9 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
             res = run;
             runResults[node.run] = run;
             for (const [s, v] of Object.entries(run.final)) {
-              final[`${spec.layer}.${s}`] = v as A;
-              if (!stateNames.includes(`${spec.layer}.${s}`)) stateNames.push(`${spec.layer}.${s}`);
+              const key = qualifiedKey(spec.layer, s);
+              final[key] = v as A;
+              if (!stateNames.includes(key)) stateNames.push(key);
             }
           }
           values[id] = res.outputs[node.output] as A;
@@ -372,7 +374,8 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
           });
           const finalSeeds: Record<string, ArrayLike<number>> = {};
           for (const [k, v] of Object.entries(seeds?.final ?? {})) {
-            if (v !== undefined && k.startsWith(`${spec.layer}.`)) finalSeeds[k.slice(spec.layer.length + 1)] = v;
+            const local = localKeyIn(k, spec.layer);
+            if (v !== undefined && local !== undefined) finalSeeds[local] = v;
           }
           if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length === 0) {
             // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
@@ -381,10 +384,10 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
           }
           const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
           for (const [p, v] of Object.entries(r.params)) {
-            const acc = grads[`${spec.layer}.${p}`]!;
+            const acc = grads[qualifiedKey(spec.layer, p)]!;
             for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
           }
-          for (const [s, v] of Object.entries(r.initial)) initial[`${spec.layer}.${s}`] = v as A;
+          for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
           if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
           break;
         }

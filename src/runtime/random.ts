@@ -93,6 +93,14 @@ function rngRotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/**
+ * The seed of layer `k`'s own stream in a model: the model's seed and the layer's index mixed (a
+ * layer's values do not depend on which layers come before it, beyond their count).
+ */
+export function layerSeed(seed: number, k: number): number {
+  return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
+}
+
 /** The next 32-bit output of xoshiro128**, as an unsigned integer in [0, 2^32). */
 export function nextUint32(rng: Rng): number {
   const result = Math.imul(rngRotl(Math.imul(rng.s1, 5), 7), 9) >>> 0;
@@ -407,4 +415,19 @@ export function initParams(
     });
   }
   return out;
+}
+
+/**
+ * Fills variational-dropout masks: `masks[k]` is site k's [B, size] mask and `ps[k]` its drop
+ * probability. The draws come from one generator seeded with `seed`, site by site, then row by
+ * row, element by element: an element whose uniform draw is below p is dropped (0), any other is
+ * kept and scaled by 1 / (1 − p) (inverted dropout), so a mask's expected value is 1.
+ */
+export function fillDropoutMasks(seed: number, masks: readonly (Float32Array | Float64Array)[], ps: readonly number[]): void {
+  const rng = createRng(seed);
+  masks.forEach((mask, k) => {
+    const p = ps[k]!;
+    const keep = 1 / (1 - p);
+    for (let i = 0; i < mask.length; i++) mask[i] = nextFloat64(rng) < p ? 0 : keep;
+  });
 }

@@ -2,9 +2,10 @@
  * The safetensors file format (https://github.com/huggingface/safetensors), read and written with
  * nothing but Uint8Array, DataView, TextEncoder and TextDecoder.
  *
- * This file is a *runtime* file: the TypeScript emitter embeds its text into generated modules, so
- * it imports nothing. Private helpers carry an `st` prefix so they cannot collide with the other
- * embedded runtime files.
+ * This file is a *runtime* file: the bundling step (scripts/bundle-runtime.ts) embeds it into
+ * generated modules, so it imports nothing outside src/runtime. Private helpers carry an `st`
+ * prefix to keep generic names (`fail`, `set`) out of a generated module's scope, where a cell
+ * may not take a runtime name.
  *
  * Layout: 8 bytes little-endian u64 N; N bytes of UTF-8 JSON header
  * `{ "<name>": { "dtype", "shape", "data_offsets": [begin, end] }, "__metadata__"?: { string: string } }`;

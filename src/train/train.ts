@@ -72,7 +72,7 @@ export interface TrainSetup {
   readonly batchesPerEpoch: number;
   /** Steps the resumed checkpoint had taken (0 for a fresh start). */
   readonly resumedAt: number;
-  readonly text?: { readonly characters: number; readonly vocabSize: number };
+  readonly text?: { readonly characters: number; readonly vocabSize: number; readonly val: number };
   readonly sequences?: { readonly train: number; readonly val: number; readonly unknownInVal: number; readonly vocabSize?: number };
 }
 
@@ -237,7 +237,7 @@ async function prepareText(options: TrainOptions, text: string, dtype: Dtype): P
       data,
       kind: "char-lm",
       checkMetadata,
-      setup: { text: { characters: Array.from(text).length, vocabSize: vocab.chars.length } },
+      setup: { text: { characters: Array.from(text).length, vocabSize: vocab.chars.length, val: data.held } },
       diagnostics: compiled.diagnostics,
     },
   };

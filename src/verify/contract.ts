@@ -17,6 +17,9 @@ export interface RunOptions {
   readonly initial?: Readonly<Record<string, Float64Array>>;
   /** Per-example sequence lengths, each in [0, steps]. */
   readonly lengths?: readonly number[];
+  /** Training: dropout masks drawn from `seed` (runtime's fillDropoutMasks); else dropout is the identity. */
+  readonly training?: boolean;
+  readonly seed?: number;
 }
 
 /** What a forward run returns. */

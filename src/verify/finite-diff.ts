@@ -22,7 +22,8 @@
  * against ⟨∇L, v⟩, which tests every element of the gradient at once (in aggregate).
  */
 import { compareArrays, type Comparison, type Tolerance } from "./compare.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../core/random.js";
+import { named, tensorId, type TensorId } from "./tensor-id.js";
 
 /** Finite-difference step relative to max(1, |θ|); see the error model above. */
 export const FD_EPSILON = 1e-5;
@@ -33,6 +34,8 @@ export const FD_TOLERANCE: Tolerance = { rel: 1e-5, floor: 1e-2 };
 /** One tensor to check: its current values (perturbed in place, then restored exactly). */
 export interface FdTensor {
   readonly name: string;
+  /** What the tensor is, when a gradcheck asks (the report reads the role, not the name). */
+  readonly id?: TensorId;
   readonly shape: readonly number[];
   readonly value: Float64Array;
   /** The gradient under test. */
@@ -56,6 +59,7 @@ export interface FdOptions {
 /** The outcome for one tensor. */
 export interface FdResult {
   readonly name: string;
+  readonly id?: TensorId;
   readonly shape: readonly number[];
   /** "full": every element; "sampled": `elements` of them plus the projections. */
   readonly mode: "full" | "sampled";
@@ -97,7 +101,7 @@ export function finiteDifferenceCheck(tensors: readonly FdTensor[], loss: () => 
       projection = compareArrays(predicted, measured, tolerance);
     }
     const pass = elements.pass && (projection?.pass ?? true);
-    return { name: t.name, shape: t.shape, mode: full ? "full" : "sampled", elements, projection, numeric, pass };
+    return { name: t.name, ...(t.id ? { id: t.id } : {}), shape: t.shape, mode: full ? "full" : "sampled", elements, projection, numeric, pass };
   });
 }
 
@@ -169,11 +173,11 @@ export function checkLossGradients(
   };
   const tensors: FdTensor[] = [
     ...Object.keys(work.params).map((k) => ({
-      name: `param ${k}`, shape: shapes.params[k] ?? [work.params[k]!.length], value: work.params[k]!, analytic: analytic.params[k]!,
+      ...named(tensorId("param", k)), shape: shapes.params[k] ?? [work.params[k]!.length], value: work.params[k]!, analytic: analytic.params[k]!,
     })),
-    { name: "x", shape: shapes.x, value: work.x, analytic: analytic.x },
+    { ...named(tensorId("input", "x")), shape: shapes.x, value: work.x, analytic: analytic.x },
     ...Object.keys(work.initial).map((k) => ({
-      name: `initial ${k}`, shape: shapes.initial[k] ?? [work.initial[k]!.length], value: work.initial[k]!, analytic: analytic.initial[k]!,
+      ...named(tensorId("initial", k)), shape: shapes.initial[k] ?? [work.initial[k]!.length], value: work.initial[k]!, analytic: analytic.initial[k]!,
     })),
   ].filter((t) => only === undefined || only.has(t.name));
   return finiteDifferenceCheck(tensors, () => loss(work), options);

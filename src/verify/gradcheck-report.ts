@@ -78,7 +78,7 @@ function failureLine(t: TensorReport, kind: "forward" | "gradient"): string {
 }
 
 function finish(t: TensorReport, kind: "forward" | "gradient", parts: string[]): string {
-  const bySteps = t.stepMeaning === undefined ? kind === "gradient" || t.name.startsWith("final ") : t.stepMeaning === "steps";
+  const bySteps = t.stepMeaning === undefined ? kind === "gradient" || t.id.role === "final" : t.stepMeaning === "steps";
   const step =
     t.firstFailingStep === undefined
       ? ""

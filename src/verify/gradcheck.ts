@@ -12,7 +12,9 @@ import { compareArrays, type Comparison, type Tolerance } from "./compare.js";
 import type { CellKernel, GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
 import { expectArray, expectDeclaredParams, expectRunShape, sizeOf } from "./errors.js";
 import { checkLossGradients, FD_EPSILON, FD_TOLERANCE, type FdOptions, type FdResult, type LossInputs, type LossShapes } from "./finite-diff.js";
-import { SeededRandom } from "./random.js";
+import { packedKernel } from "./packed-inputs.js";
+import { SeededRandom } from "../core/random.js";
+import { named, tensorId, type TensorId } from "./tensor-id.js";
 import { concreteShapes, ORACLE_TOLERANCE, oracleGradients, oracleRun } from "./tfjs-oracle.js";
 
 export interface GradcheckOptions {
@@ -26,6 +28,11 @@ export interface GradcheckOptions {
   readonly seed?: number;
   /** Per-example lengths (variable-length batch); default: every example runs all steps. */
   readonly lengths?: readonly number[];
+  /**
+   * Check the training pass: dropout masks drawn from `seed`, the same in every forward run of
+   * the module (finite differences included) and in the oracle. Default: inference (no dropout).
+   */
+  readonly training?: boolean;
   readonly fd?: FdOptions;
   /** Compare with the tfjs oracle too; default true. */
   readonly oracle?: boolean;
@@ -36,7 +43,9 @@ export interface GradcheckOptions {
 
 /** One tensor's line in the report. */
 export interface TensorReport {
-  /** "param W_hh", "x", "initial h" (gradients); "output y", "final h" (forward values). */
+  /** Which tensor: its role and name. */
+  readonly id: TensorId;
+  /** How reports print it (`id.label`): "param W_hh", "x", "initial h"; "output y", "final h". */
   readonly name: string;
   readonly shape: readonly number[];
   /** Kernel gradient vs finite differences (gradients only). */
@@ -89,9 +98,11 @@ interface Problem {
 /** Checks `kernel` (the generated module's cell for `graph`) and reports per tensor. */
 export async function gradcheck<Run extends RunResult>(
   graph: Graph,
-  kernel: CellKernel<Run>,
+  moduleKernel: CellKernel<Run>,
   options: GradcheckOptions,
 ): Promise<GradcheckReport> {
+  // Several inputs are checked packed into one x, side by side in declaration order.
+  const kernel = graph.inputs.length > 1 ? packedKernel(graph, moduleKernel, options.dims) : moduleKernel;
   const batch = options.batch ?? 2;
   const steps = options.steps ?? 4;
   const seed = options.seed ?? 0;
@@ -99,7 +110,7 @@ export async function gradcheck<Run extends RunResult>(
   const useOracle = options.oracle ?? true;
   const oracleTol = options.oracleTolerance ?? ORACLE_TOLERANCE;
   const fdOptions: FdOptions = { seed, ...options.fd };
-  const problem = drawProblem(graph, kernel, options.dims, batch, steps, seed, options.lengths);
+  const problem = drawProblem(graph, kernel, options.dims, batch, steps, seed, options.lengths, options.training === true);
 
   const run = runKernel(kernel, problem);
   const grads = backwardKernel(kernel, run, problem);
@@ -117,19 +128,20 @@ export async function gradcheck<Run extends RunResult>(
   for (const [name, shape] of Object.entries(problem.outputShapes)) {
     const oracle = oracleOut && compareArrays(run.outputs[name]!, oracleOut.outputs[name]!, oracleTol);
     const first = oracle && !oracle.pass ? firstFailingTimeStep(run.outputs[name]!, oracleOut!.outputs[name]!, oracleTol, steps) : undefined;
-    forward.push({ name: `output ${name}`, shape, oracle, firstFailingStep: first, pass: oracle?.pass ?? true });
+    forward.push({ ...named(tensorId("output", name)), shape, oracle, firstFailingStep: first, pass: oracle?.pass ?? true });
   }
   for (const [name, shape] of Object.entries(problem.shapes.initial)) {
     const oracle = oracleOut && compareArrays(run.final[name]!, oracleOut.final[name]!, oracleTol);
     const first = oracle && !oracle.pass && options.locateSteps !== false
       ? await firstFailingFinalStep(graph, kernel, problem, name, options.dims, oracleTol)
       : undefined;
-    forward.push({ name: `final ${name}`, shape, oracle, firstFailingStep: first, pass: oracle?.pass ?? true });
+    forward.push({ ...named(tensorId("final", name)), shape, oracle, firstFailingStep: first, pass: oracle?.pass ?? true });
   }
 
   const gradients = fd.map((f): TensorReport => {
-    const oracle = oracleGrads && compareArrays(pick(grads, f.name), pick(oracleGrads, f.name), oracleTol);
-    return { name: f.name, shape: f.shape, fd: f, oracle, pass: f.pass && (oracle?.pass ?? true) };
+    const id = f.id!;
+    const oracle = oracleGrads && compareArrays(pick(grads, id), pick(oracleGrads, id), oracleTol);
+    return { id, name: f.name, shape: f.shape, fd: f, oracle, pass: f.pass && (oracle?.pass ?? true) };
   });
 
   const located = options.locateSteps === false ? gradients : await locateFirstSteps(graph, kernel, problem, gradients, {
@@ -161,6 +173,7 @@ function drawProblem<Run extends RunResult>(
   steps: number,
   seed: number,
   lengths: readonly number[] | undefined,
+  training: boolean,
 ): Problem {
   const shapes = concreteShapes(graph, dims);
   expectDeclaredParams(kernel.paramShapes, Object.entries(shapes.params), "kernel", `cell ${graph.cell}`);
@@ -188,7 +201,7 @@ function drawProblem<Run extends RunResult>(
   for (const [name, shape] of Object.entries(shapes.states)) final[name] = rng.array(batch * sizeOf(shape), -1, 1);
   return {
     steps,
-    options: { batch, steps, lengths },
+    options: { batch, steps, lengths, ...(training ? { training, seed } : {}) },
     inputs: { params, x, initial },
     shapes: { params: shapes.params, x: xShape, initial: initialShapes },
     seeds: { outputs, final },
@@ -245,11 +258,10 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** The gradient array a report name ("param W", "x", "initial h") refers to. */
-function pick(g: Gradients, name: string): Float64Array {
-  if (name === "x") return g.x;
-  const [kind, key] = name.split(" ") as [string, string];
-  return (kind === "param" ? g.params[key] : g.initial[key])!;
+/** The gradient array of a param, the input or an initial state. */
+function pick(g: Gradients, id: TensorId): Float64Array {
+  if (id.role === "input") return g.x;
+  return (id.role === "param" ? g.params[id.name] : g.initial[id.name])!;
 }
 
 /** The first 1-based time step of a [T, ...] array whose slice fails the comparison. */
@@ -297,7 +309,7 @@ async function locateFirstSteps<Run extends RunResult>(
   if (failing.length === 0) return gradients;
   const firstStep = new Map<string, number>();
   const byFd = new Set(failing.filter((g) => g.fd && !g.fd.pass).map((g) => g.name));
-  const byOracle = new Set(failing.filter((g) => g.oracle && !g.oracle.pass).map((g) => g.name));
+  const byOracle = failing.filter((g) => g.oracle && !g.oracle.pass).map((g) => g.id);
   for (let s = 1; s <= problem.steps && firstStep.size < failing.length; s++) {
     const sub = truncate(problem, s);
     const grads = backwardKernel(kernel, runKernel(kernel, sub), sub);
@@ -306,11 +318,11 @@ async function locateFirstSteps<Run extends RunResult>(
       const fd = checkLossGradients((inp) => kernelLoss(kernel, inp, sub), sub.inputs, sub.shapes, grads, ctx.fdOptions, pendingFd);
       for (const r of fd) if (!r.pass) firstStep.set(r.name, s);
     }
-    const pendingOracle = [...byOracle].filter((n) => !firstStep.has(n));
+    const pendingOracle = byOracle.filter((id) => !firstStep.has(id.label));
     if (pendingOracle.length > 0) {
       const { params, x, initial } = sub.inputs;
       const ref = await oracleGradients(graph, ctx.dims, params, x, { ...sub.options, initial }, sub.seeds);
-      for (const n of pendingOracle) if (!compareArrays(pick(grads, n), pick(ref, n), ctx.oracleTol).pass) firstStep.set(n, s);
+      for (const id of pendingOracle) if (!compareArrays(pick(grads, id), pick(ref, id), ctx.oracleTol).pass) firstStep.set(id.label, s);
     }
   }
   return gradients.map((g) => (firstStep.has(g.name) ? { ...g, firstFailingStep: firstStep.get(g.name) } : g));

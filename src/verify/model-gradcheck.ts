@@ -19,7 +19,8 @@ import { FD_EPSILON, FD_TOLERANCE, finiteDifferenceCheck, type FdOptions, type F
 import type { GradcheckOptions, GradcheckReport, TensorReport } from "./gradcheck.js";
 import { modelLayout, type ModelLayout } from "./model-layout.js";
 import { modelOracleGradients, modelOracleRun, type ModelData } from "./model-oracle.js";
-import { SeededRandom } from "./random.js";
+import { SeededRandom } from "../core/random.js";
+import { named, tensorId, type TensorId } from "./tensor-id.js";
 import { ORACLE_TOLERANCE } from "./tfjs-oracle.js";
 
 /** The same options as a cell's gradcheck; `dims` are the model's dimensions. */
@@ -54,15 +55,16 @@ export async function gradcheckModel<Run extends ModelRunResult>(
   const oracleOut = useOracle ? await modelOracleRun(layout, problem.data) : undefined;
   const oracleGrads = useOracle ? await modelOracleGradients(layout, problem.data, { outputs: problem.R, final: problem.S }) : undefined;
 
-  const forward: TensorReport[] = forwardNames(layout, problem.data).map(({ name, shape, perStep }) => {
-    const oracle = oracleOut && compareArrays(forwardValue(run, name), forwardValue(oracleOut, name), oracleTol);
-    const first = oracle && !oracle.pass && perStep ? firstFailingTimeStep(forwardValue(run, name), forwardValue(oracleOut!, name), oracleTol, steps) : undefined;
+  const forward: TensorReport[] = forwardNames(layout, problem.data).map(({ id, shape, perStep }) => {
+    const oracle = oracleOut && compareArrays(forwardValue(run, id), forwardValue(oracleOut, id), oracleTol);
+    const first = oracle && !oracle.pass && perStep ? firstFailingTimeStep(forwardValue(run, id), forwardValue(oracleOut!, id), oracleTol, steps) : undefined;
     // A per-step output is located by its first differing time step; the others by truncation.
-    return { name, shape, oracle, firstFailingStep: first, stepMeaning: perStep ? "time step" : "steps", pass: oracle?.pass ?? true };
+    return { ...named(id), shape, oracle, firstFailingStep: first, stepMeaning: perStep ? "time step" : "steps", pass: oracle?.pass ?? true };
   });
   const gradients = fd.map((f): TensorReport => {
-    const oracle = oracleGrads && compareArrays(pick(grads, f.name), pick(oracleGrads, f.name), oracleTol);
-    return { name: f.name, shape: f.shape, fd: f, oracle, pass: f.pass && (oracle?.pass ?? true) };
+    const id = f.id!;
+    const oracle = oracleGrads && compareArrays(pick(grads, id), pick(oracleGrads, id), oracleTol);
+    return { id, name: f.name, shape: f.shape, fd: f, oracle, pass: f.pass && (oracle?.pass ?? true) };
   });
 
   const locate = options.locateSteps !== false;
@@ -143,13 +145,13 @@ function runKernel<Run extends ModelRunResult>(layout: ModelLayout, kernel: Mode
 
 /** Checks a run's arrays against the layout (named in the message) before anything reads them. */
 function checkRun(layout: ModelLayout, run: ModelRunResult, p: Problem): void {
-  for (const { name, shape } of forwardNames(layout, p.data)) {
-    if (name === "loss") {
+  for (const { id, shape } of forwardNames(layout, p.data)) {
+    if (id.role === "loss") {
       if (typeof run.loss !== "number") throw new VerifyInputError(`module.forward: loss: expected a number (the model has ${layout.model.losses.length} loss term${layout.model.losses.length === 1 ? "" : "s"}), found ${run.loss === undefined ? "nothing" : typeof run.loss}`);
       continue;
     }
-    const [kind, key] = splitName(name);
-    expectArray(`module.forward: ${kind === "output" ? "output" : "final state"} \`${key}\``, kind === "output" ? run.outputs?.[key] : run.final?.[key], shape);
+    const key = id.name;
+    expectArray(`module.forward: ${id.role === "output" ? "output" : "final state"} \`${key}\``, id.role === "output" ? run.outputs?.[key] : run.final?.[key], shape);
   }
 }
 
@@ -182,41 +184,34 @@ function fdCheck<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelK
   const initial = Object.fromEntries(Object.entries(p.data.initial).map(([k, v]) => [k, Float64Array.from(v)]));
   const { batch: B, steps: T } = p.data;
   const tensors: FdTensor[] = [
-    ...layout.params.map((t) => ({ name: `param ${t.name}`, shape: t.shape, value: params[t.name]!, analytic: grads.params[t.name]! })),
-    ...(x ? [{ name: "x", shape: [T, B, layout.input.size], value: x, analytic: grads.x! }] : []),
-    ...layout.states.map((s) => ({ name: `initial ${s.name}`, shape: [B, ...s.shape], value: initial[s.name]!, analytic: grads.initial[s.name]! })),
+    ...layout.params.map((t) => ({ ...named(tensorId("param", t.name)), shape: t.shape, value: params[t.name]!, analytic: grads.params[t.name]! })),
+    ...(x ? [{ ...named(tensorId("input", "x")), shape: [T, B, layout.input.size], value: x, analytic: grads.x! }] : []),
+    ...layout.states.map((s) => ({ ...named(tensorId("initial", s.name)), shape: [B, ...s.shape], value: initial[s.name]!, analytic: grads.initial[s.name]! })),
   ].filter((t) => only === undefined || only.has(t.name));
   const J = () => objective(runKernel(layout, kernel, p, params, x ?? p.data.input, initial), layout, p);
   return finiteDifferenceCheck(tensors, J, fd);
 }
 
 /** The forward values a report lists: outputs, final states, then the loss. */
-function forwardNames(layout: ModelLayout, data: ModelData): { name: string; shape: number[]; perStep: boolean }[] {
+function forwardNames(layout: ModelLayout, data: ModelData): { id: TensorId; shape: number[]; perStep: boolean }[] {
   const B = data.batch;
   const T = data.steps;
   return [
-    ...layout.outputs.map((o) => ({ name: `output ${o.name}`, shape: o.once ? [B, o.width] : [T, B, o.width], perStep: !o.once })),
-    ...layout.states.map((s) => ({ name: `final ${s.name}`, shape: [B, ...s.shape], perStep: false })),
-    ...(layout.model.losses.length > 0 ? [{ name: "loss", shape: [], perStep: false }] : []),
+    ...layout.outputs.map((o) => ({ id: tensorId("output", o.name), shape: o.once ? [B, o.width] : [T, B, o.width], perStep: !o.once })),
+    ...layout.states.map((s) => ({ id: tensorId("final", s.name), shape: [B, ...s.shape], perStep: false })),
+    ...(layout.model.losses.length > 0 ? [{ id: tensorId("loss", "loss"), shape: [], perStep: false }] : []),
   ];
 }
 
-function splitName(name: string): [string, string] {
-  const space = name.indexOf(" ");
-  return space < 0 ? [name, ""] : [name.slice(0, space), name.slice(space + 1)];
+function forwardValue(run: ModelRunResult, id: TensorId): Float64Array {
+  if (id.role === "loss") return Float64Array.of(run.loss ?? NaN);
+  return Float64Array.from(id.role === "output" ? run.outputs[id.name]! : run.final[id.name]!);
 }
 
-function forwardValue(run: ModelRunResult, name: string): Float64Array {
-  if (name === "loss") return Float64Array.of(run.loss ?? NaN);
-  const [kind, key] = splitName(name);
-  return Float64Array.from(kind === "output" ? run.outputs[key]! : run.final[key]!);
-}
-
-/** The gradient array a report name ("param l0.W", "x", "initial l0.h") refers to. */
-function pick(g: ModelGradients, name: string): ArrayLike<number> {
-  if (name === "x") return g.x!;
-  const [kind, key] = splitName(name);
-  return (kind === "param" ? g.params[key] : g.initial[key])!;
+/** The gradient array of a param, the input or an initial state. */
+function pick(g: ModelGradients, id: TensorId): ArrayLike<number> {
+  if (id.role === "input") return g.x!;
+  return (id.role === "param" ? g.params[id.name] : g.initial[id.name])!;
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -253,7 +248,7 @@ async function locateFirstSteps<Run extends ModelRunResult>(ctx: LocateContext<R
   const { layout, kernel, problem } = ctx;
   const firstStep = new Map<string, number>();
   const byFd = new Set(failing.filter((g) => g.fd && !g.fd.pass).map((g) => g.name));
-  const byOracle = new Set(failing.filter((g) => g.oracle && !g.oracle.pass).map((g) => g.name));
+  const byOracle = failing.filter((g) => g.oracle && !g.oracle.pass).map((g) => g.id);
   for (let s = 1; s <= problem.data.steps && firstStep.size < failing.length; s++) {
     const sub = truncate(layout, problem, s);
     const grads = backwardKernel(layout, kernel, runKernel(layout, kernel, sub), sub);
@@ -261,10 +256,10 @@ async function locateFirstSteps<Run extends ModelRunResult>(ctx: LocateContext<R
     if (pendingFd.size > 0) {
       for (const r of fdCheck(layout, kernel, sub, grads, ctx.fdOptions, pendingFd)) if (!r.pass) firstStep.set(r.name, s);
     }
-    const pendingOracle = [...byOracle].filter((n) => !firstStep.has(n));
+    const pendingOracle = byOracle.filter((id) => !firstStep.has(id.label));
     if (pendingOracle.length > 0) {
       const ref = await modelOracleGradients(layout, sub.data, { outputs: sub.R, final: sub.S });
-      for (const n of pendingOracle) if (!compareArrays(pick(grads, n), pick(ref, n), ctx.oracleTol).pass) firstStep.set(n, s);
+      for (const id of pendingOracle) if (!compareArrays(pick(grads, id), pick(ref, id), ctx.oracleTol).pass) firstStep.set(id.label, s);
     }
   }
   return gradients.map((g) => (firstStep.has(g.name) ? { ...g, firstFailingStep: firstStep.get(g.name) } : g));
@@ -272,17 +267,17 @@ async function locateFirstSteps<Run extends ModelRunResult>(ctx: LocateContext<R
 
 /** For a failing final state, loss or per-sequence output: the fewest steps at which it already disagrees. */
 async function locateForward<Run extends ModelRunResult>(ctx: LocateContext<Run>, forward: TensorReport[]): Promise<TensorReport[]> {
-  const pending = new Set(forward.filter((f) => !f.pass && f.firstFailingStep === undefined).map((f) => f.name));
+  const pending = new Set(forward.filter((f) => !f.pass && f.firstFailingStep === undefined).map((f) => f.id));
   const firstStep = new Map<string, number>();
   for (let s = 1; s <= ctx.problem.data.steps && pending.size > 0; s++) {
     const sub = truncate(ctx.layout, ctx.problem, s);
     const mine = runKernel(ctx.layout, ctx.kernel, sub);
     checkRun(ctx.layout, mine, sub);
     const ref = await modelOracleRun(ctx.layout, sub.data);
-    for (const n of [...pending]) {
-      if (compareArrays(forwardValue(mine, n), forwardValue(ref, n), ctx.oracleTol).pass) continue;
-      firstStep.set(n, s);
-      pending.delete(n);
+    for (const id of [...pending]) {
+      if (compareArrays(forwardValue(mine, id), forwardValue(ref, id), ctx.oracleTol).pass) continue;
+      firstStep.set(id.label, s);
+      pending.delete(id);
     }
   }
   return forward.map((f) => (firstStep.has(f.name) ? { ...f, firstFailingStep: firstStep.get(f.name) } : f));

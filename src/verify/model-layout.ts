@@ -9,6 +9,7 @@ import type { CheckedModel, ModelType } from "../check/model-types.js";
 import { cellGraph } from "../check/model-layers.js";
 import type { Graph } from "../ir/graph.js";
 import { VerifyInputError } from "./errors.js";
+import { qualified } from "../core/names.js";
 
 type Dims = Readonly<Record<string, number>>;
 
@@ -66,9 +67,9 @@ export function modelLayout(model: CheckedModel, dims: Dims): ModelLayout {
   const params: LayoutTensor[] = [];
   const states: LayoutTensor[] = [];
   for (const l of layers) {
-    for (const p of l.graph.params) params.push({ name: `${l.name}.${p.name}`, layer: l.name, local: p.name, shape: evaluateShape(p.shape, l.dims) });
+    for (const p of l.graph.params) params.push({ name: qualified(l.name, p.name), layer: l.name, local: p.name, shape: evaluateShape(p.shape, l.dims) });
     if (!model.runs.some((r) => r.layer === l.name)) continue;
-    for (const s of l.graph.states) states.push({ name: `${l.name}.${s.name}`, layer: l.name, local: s.name, shape: evaluateShape(s.shape, l.dims) });
+    for (const s of l.graph.states) states.push({ name: qualified(l.name, s.name), layer: l.name, local: s.name, shape: evaluateShape(s.shape, l.dims) });
   }
   const widths = model.nodes.map((n) => sizeOfType(n.type, dims));
   return {

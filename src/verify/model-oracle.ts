@@ -21,6 +21,7 @@ import type { ModelGradients, ModelRunResult, ModelSeeds } from "./contract.js";
 import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
 import type { ModelLayout } from "./model-layout.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
+import { qualified } from "../core/names.js";
 
 /** One model problem: everything a forward run reads. */
 export interface ModelData {
@@ -127,8 +128,8 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
     const plan = plans[k]!;
     const once = spec.timing === "once";
     const arg = vector(spec.arg);
-    const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === `${spec.layer}.${name}`)]!;
-    const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === `${spec.layer}.${name}`);
+    const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === qualified(spec.layer, name))]!;
+    const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === qualified(spec.layer, name));
     const run = unroll(
       plan,
       { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },

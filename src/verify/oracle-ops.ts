@@ -24,6 +24,8 @@ export interface OpContext {
   readonly shape: readonly number[];
   readonly dims: Readonly<Record<string, number>>;
   readonly batch: number;
+  /** Dropout masks by site, [B, …shape] (training runs); without one, dropout is the identity. */
+  readonly masks?: ReadonlyMap<number, tf.Tensor>;
 }
 
 type OpImpl = (args: readonly OracleValue[], ctx: OpContext) => OracleValue;
@@ -179,6 +181,10 @@ export const ORACLE_OPS: Readonly<Record<ComputedOp, OpImpl>> = {
   // PyTorch's clamp: tfjs's clipByValue passes the adjoint on the closed interval, as it does.
   clamp: unary((t, node) => tf.clipByValue(t, node.attrs.lo!, node.attrs.hi!)),
   pow: unary((t, node) => tf.pow(t, tf.scalar(node.attrs.exponent!))),
+  dropout: ([a], { node, masks, batch }) => {
+    const mask = masks?.get(node.attrs.site!);
+    return mask ? { tensor: tf.mul(lift(a!, batch), mask), batched: true } : a!;
+  },
   step: unary((t) => tf.step(t, 0)),
   sign: unary((t) => tf.sign(t)),
   add: binary((a, b) => tf.add(a, b)),

@@ -14,11 +14,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { evaluateShape } from "../core/dims.js";
+import { fillDropoutMasks } from "../runtime/random.js";
 import type { Graph } from "../ir/graph.js";
 import type { Tolerance } from "./compare.js";
 import type { GradientSeeds, Gradients, RunOptions, RunResult } from "./contract.js";
 import { expectArray, expectKnownNames, expectRunShape, VerifyInputError } from "./errors.js";
 import { lift, ORACLE_OPS, type ComputedOp, type OracleValue } from "./oracle-ops.js";
+import { packedInputs, type PackedInput } from "./packed-inputs.js";
 
 /**
  * Pass criterion against the oracle (see compare.ts for the measure). Float32 has a unit
@@ -53,7 +55,10 @@ export function initTf(): Promise<void> {
 export interface Plan {
   readonly graph: Graph;
   readonly dims: Dims;
-  readonly input: { readonly name: string; readonly node: number; readonly shape: number[] };
+  /** The input x as the caller passes it: the cell's one input, or several packed (packed-inputs.ts). */
+  readonly input: { readonly name: string; readonly shape: number[] };
+  /** Each input's leaf, and where it sits in a packed x. */
+  readonly inputs: readonly PackedInput[];
   readonly states: ReadonlyArray<{ readonly name: string; readonly node: number; readonly next: number; readonly shape: number[] }>;
   readonly params: ReadonlyArray<{ readonly name: string; readonly node: number; readonly shape: number[] }>;
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number; readonly shape: number[] }>;
@@ -69,21 +74,19 @@ export function makePlan(graph: Graph, dims: Dims): Plan {
       throw new VerifyInputError(`dimension ${name} of cell ${graph.cell}: expected an integer ≥ 1, found ${v ?? "nothing"}`);
     }
   }
-  if (graph.inputs.length !== 1) {
-    throw new VerifyInputError(
-      `gradcheck and the tfjs oracle run cells with exactly one input (x); cell ${graph.cell} has ${graph.inputs.length}`,
-    );
-  }
+  if (graph.inputs.length === 0) throw new VerifyInputError(`gradcheck and the tfjs oracle run cells with an input; cell ${graph.cell} has none`);
   const shapes = graph.nodes.map((n) => evaluateShape(n.shape, dims));
   const needed = new Set<number>([...graph.outputs.map((o) => o.node), ...graph.states.map((s) => s.next)]);
   for (let id = graph.nodes.length - 1; id >= 0; id--) {
     if (needed.has(id)) for (const i of graph.nodes[id]!.inputs) needed.add(i);
   }
   const leaf = (d: { name: string; node: number }) => ({ name: d.name, node: d.node, shape: shapes[d.node]! });
+  const packed = packedInputs(graph, dims);
   return {
     graph,
     dims,
-    input: leaf(graph.inputs[0]!),
+    input: graph.inputs.length === 1 ? leaf(graph.inputs[0]!) : { name: graph.inputs.map((x) => x.name).join(", "), shape: [packed.reduce((n, p) => n + p.size, 0)] },
+    inputs: packed,
     states: graph.states.map((s) => ({ ...leaf(s), next: s.next })),
     params: graph.params.map(leaf),
     outputs: graph.outputs.map((o) => ({ name: o.name, node: o.node, shape: shapes[o.node]! })),
@@ -122,6 +125,14 @@ function makeTensors(plan: Plan, params: Params, x: Float64Array, opts: RunOptio
   return { params: pt, x: xt, initial: init };
 }
 
+/** The cell's dropout masks for a training run, [B, …shape] by site: the generated module's own. */
+function dropoutMasks(plan: Plan, batch: number, seed: number): Map<number, tf.Tensor> {
+  const sites = plan.graph.nodes.filter((n) => n.op === "dropout").sort((a, b) => a.attrs.site! - b.attrs.site!);
+  const arrays = sites.map((n) => new Float64Array(batch * plan.shapes[n.id]!.reduce((a, b) => a * b, 1)));
+  fillDropoutMasks(seed, arrays, sites.map((n) => n.attrs.p!));
+  return new Map(sites.map((n, k) => [n.attrs.site!, tf.tensor(Float32Array.from(arrays[k]!), [batch, ...plan.shapes[n.id]!])]));
+}
+
 /** [B] booleans "step t is inside example b's sequence", broadcast to `shape`. */
 export function activeMask(lengths: readonly number[], t: number, shape: number[]): tf.Tensor {
   const flags = tf.tensor(Uint8Array.from(lengths, (len) => (t < len ? 1 : 0)), [lengths.length], "bool");
@@ -139,11 +150,13 @@ export function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: 
   const xs = Array.from({ length: steps }, (_, step) =>
     tf.reshape(tf.slice(t.x, [step, ...stepShape.map(() => 0)], [1, ...stepShape]), stepShape),
   );
+  const masks = opts.training === true ? dropoutMasks(plan, batch, opts.seed ?? 0) : undefined;
   let states = t.initial;
   const perStep: tf.Tensor[][] = plan.outputs.map(() => []);
   for (let step = 0; step < steps; step++) {
     const values = new Map<number, OracleValue>();
-    values.set(plan.input.node, { tensor: xs[step]!, batched: true });
+    if (plan.inputs.length === 1) values.set(plan.inputs[0]!.node, { tensor: xs[step]!, batched: true });
+    else for (const p of plan.inputs) values.set(p.node, { tensor: tf.reshape(tf.slice(xs[step]!, [0, p.offset], [batch, p.size]), [batch, ...p.shape]), batched: true });
     plan.states.forEach((s, i) => values.set(s.node, { tensor: states[i]!, batched: true }));
     plan.params.forEach((p, i) => values.set(p.node, { tensor: t.params[i]!, batched: false }));
     for (const id of plan.live) {
@@ -159,7 +172,7 @@ export function unroll(plan: Plan, t: RunTensors, opts: RunOptions): { outputs: 
         throw new Error(`internal: leaf node ${id} (${node.op} ${node.attrs.name}) is not declared by cell ${plan.graph.cell}`);
       }
       const args = node.inputs.map((i) => values.get(i)!);
-      values.set(id, ORACLE_OPS[node.op as ComputedOp](args, { node, shape: plan.shapes[id]!, dims: plan.dims, batch }));
+      values.set(id, ORACLE_OPS[node.op as ComputedOp](args, { node, shape: plan.shapes[id]!, dims: plan.dims, batch, masks }));
     }
     states = plan.states.map((s, i) => {
       const next = lift(values.get(s.next)!, batch);

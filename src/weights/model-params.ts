@@ -8,11 +8,8 @@ import type { Dim } from "../core/dims.js";
 import type { CheckedModel, ModelLayer } from "../check/model-types.js";
 import { cellGraph } from "../check/model-layers.js";
 import { initGraphParams, paramShapes } from "./graph-params.js";
-
-/** The seed of layer `k`'s own stream: the model's seed and the layer's index mixed, as the driver does. */
-export function layerSeed(seed: number, k: number): number {
-  return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
-}
+import { qualified } from "../core/names.js";
+import { layerSeed } from "../runtime/random.js";
 
 /** A layer's cell dimensions (`I`, `H` of its cell) evaluated with the model's. */
 export function layerDims(layer: ModelLayer, dims: Readonly<Record<string, number>>): Record<string, number> {
@@ -23,14 +20,14 @@ export function layerDims(layer: ModelLayer, dims: Readonly<Record<string, numbe
 
 /** Every layer's params as `layer.param` with its shape in the model's dimensions (`[4H, I]`), in layer order. */
 export function modelParamDecls(model: CheckedModel): { readonly name: string; readonly shape: readonly Dim[] }[] {
-  return model.layers.flatMap((l) => cellGraph(l.cell).params.map((p) => ({ name: `${l.name}.${p.name}`, shape: p.shape.map((d) => d.substitute(l.binding)) })));
+  return model.layers.flatMap((l) => cellGraph(l.cell).params.map((p) => ({ name: qualified(l.name, p.name), shape: p.shape.map((d) => d.substitute(l.binding)) })));
 }
 
 /** `{ "layer.param": shape }` for the model's dimension values, as `readWeightsFile` expects. */
 export function modelParamShapes(model: CheckedModel, dims: Readonly<Record<string, number>>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const l of model.layers) {
-    for (const [name, shape] of Object.entries(paramShapes(cellGraph(l.cell), layerDims(l, dims)))) out[`${l.name}.${name}`] = shape;
+    for (const [name, shape] of Object.entries(paramShapes(cellGraph(l.cell), layerDims(l, dims)))) out[qualified(l.name, name)] = shape;
   }
   return out;
 }
@@ -48,7 +45,7 @@ export function initModelParams(
   const out: Record<string, Float32Array | Float64Array> = {};
   model.layers.forEach((l, k) => {
     const params = initGraphParams(cellGraph(l.cell), layerDims(l, dims), layerSeed(seed, k), dtype);
-    for (const [name, values] of Object.entries(params)) out[`${l.name}.${name}`] = values;
+    for (const [name, values] of Object.entries(params)) out[qualified(l.name, name)] = values;
   });
   return out;
 }

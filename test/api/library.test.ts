@@ -84,7 +84,7 @@ describe("the library's functions", () => {
     expect(r.text).toMatch(/^PASS: /m);
   });
 
-  it("train writes and returns safetensors weights carrying the vocabulary, and one loss per step", async () => {
+  it("train writes and returns safetensors weights carrying the vocabulary, one loss per step, the same without an output file", async () => {
     const output = join(disk, "w.safetensors");
     const r = await train(example("char_lstm.rnn"), { file: "char_lstm.rnn", data: "abcabcabcabcabcabcabc", output, dims: { H: 4 }, steps: 4, batch: 2, iterations: 3, seed: 1 });
     expect(r.error).toBeUndefined();
@@ -94,6 +94,9 @@ describe("the library's functions", () => {
     const file = readSafetensors(r.weights!);
     expect(JSON.parse(file.metadata!["rnnc.vocab"]!)).toEqual(["a", "b", "c"]);
     expect(Object.keys(file.tensors).sort()).toEqual(["W_hh", "W_hy", "W_ih", "b_hh", "b_ih", "b_y"]);
+    const scratch = await train(example("char_lstm.rnn"), { file: "char_lstm.rnn", data: "abcabcabcabcabcabcabc", dims: { H: 4 }, steps: 4, batch: 2, iterations: 3, seed: 1 });
+    expect(scratch.losses).toEqual(r.losses);
+    expect(Buffer.from(scratch.weights!).equals(Buffer.from(r.weights!))).toBe(true);
     const bad = await train(example("char_lstm.rnn"), { data: "aaaa", output: join(disk, "bad.safetensors"), dims: { H: 4 }, steps: 2, batch: 1 });
     expect(bad).toMatchObject({ ok: false, error: expect.stringContaining("distinct character") });
   });

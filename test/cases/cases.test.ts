@@ -42,6 +42,7 @@ const RENDERED = [
   "107-target-per-step-and-per-sequence",
   "140-max-of-different-shapes",
   "142-clamp-bounds-reversed",
+  "146-dropout-probability-out-of-range",
 ];
 
 function expectFile(path: string, actual: string): void {

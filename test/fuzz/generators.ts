@@ -22,7 +22,7 @@ export const PATHS = ['"lib.rnn"', '"model.rnn"', '"cycle.rnn"', '"broken.rnn"',
 const NAMES = ["x", "h", "c", "W", "U", "b", "y", "v", "g", "I", "H", "E", "N", "M", "O", "a", "z", "_t"];
 /** Names a model file uses: std cells, sequence functions, losses, the `index` type, `std`. */
 const MODEL_NAMES = ["LSTM", "GRU", "Elman", "Linear", "Embedding", "LayerNorm", "layernorm", "reverse", "last", "onehot", "mse", "cross_entropy", "index", "std", "Lstm", "Mine"];
-const BUILTIN_NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softsign", "hard_sigmoid", "exp", "log", "sqrt", "abs", "sum", "mean", "max", "softmax", "concat", "split", "uniform", "normal", "glorot"];
+const BUILTIN_NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "softsign", "hard_sigmoid", "exp", "log", "sqrt", "abs", "pow", "clamp", "dropout", "sum", "mean", "max", "min", "softmax", "concat", "split", "uniform", "normal", "glorot"];
 
 export const identifier = fc.oneof(
   fc.constantFrom(...NAMES, ...BUILTIN_NAMES, ...MODEL_NAMES),

@@ -56,6 +56,11 @@ function expr(shape: S, depth: number, env: Env): fc.Arbitrary<string> {
     fc.tuple(fc.constantFrom(...POSITIVE), sub(shape)).map(([f, a]) => `${f}(abs(${a}) + 1)`),
     fc.tuple(sub(shape), fc.constantFrom("0.2", "-0.5")).map(([a, k]) => `leaky_relu(${a}, ${k})`),
     sub(shape).map((a) => `elu(${a})`),
+    fc.tuple(fc.constantFrom("max", "min"), sub(shape), sub(shape)).map(([f, a, b]) => `${f}(${a}, ${b})`),
+    fc.tuple(fc.constantFrom("max", "min"), sub(shape), sub("S")).map(([f, a, k]) => `${f}(${k}, ${a})`),
+    sub(shape).map((a) => `clamp(${a}, -1, 0.5)`),
+    fc.tuple(sub(shape), fc.constantFrom("2", "3", "-1.5", "0.5")).map(([a, k]) => (k === "2" || k === "3" ? `pow(${a}, ${k})` : `pow(abs(${a}) + 1, ${k})`)),
+    sub(shape).map((a) => `dropout(${a}, 0.25)`),
     sub(shape).map((a) => `(-${a})`),
   ];
   const specific: Record<S, fc.Arbitrary<string>[]> = {

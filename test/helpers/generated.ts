@@ -29,7 +29,7 @@ export type Factory = (dims: Record<string, number>, options?: { dtype?: "float3
 export interface CellInstance {
   paramShapes: Record<string, number[]>;
   init(seed: number): Record<string, Float32Array | Float64Array>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): Run;
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; tape?: boolean }): Run;
   backward(run: Run, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): Gradients;
   loadParams(bytes: Uint8Array): Record<string, Float32Array | Float64Array>;
   saveParams(params: Record<string, Float32Array | Float64Array>): Uint8Array;

@@ -43,6 +43,7 @@ function unary(op: string, attrs: Node["attrs"]): (x: number) => number {
     case "sign": return Math.sign;
     case "clamp": return (x) => Math.min(attrs.hi!, Math.max(attrs.lo!, x));
     case "pow": return (x) => x ** attrs.exponent!;
+    case "dropout": return (x) => x; // inference
     default: throw new Error(`reference: no unary ${op}`);
   }
 }

@@ -115,6 +115,21 @@ describe("rnnc train", () => {
     );
   });
 
+  it("--val holds out the text's last characters and evaluates them at every epoch's end, into the log", async () => {
+    const text = join(dir, "val.txt");
+    writeFileSync(text, readFileSync(DATA, "utf8").slice(0, 1200));
+    const io = fakeIO();
+    const out = join(dir, "val.safetensors");
+    expect(await rnnc(io, "train", MODEL, "--data", text, ...small, "--val", "0.2", "--epochs", "2", "-o", out)).toBe(0);
+    // 1200 − 240 = 960 characters to train on: ⌊⌊959 / 4⌋ / 8⌋ = 29 chunks per epoch.
+    expect(io.out.join("")).toContain("(47 distinct; the last 240 held out for validation): 29 chunks of 8 steps × 4 streams per epoch, 58 iterations\n");
+    const log = readFileSync(join(dir, "val.log.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    expect(log.map((e) => e["step"])).toEqual([29, 58]);
+    // Untrained, a loss near ln 47 ≈ 3.85; the held-out loss falls as the model learns.
+    expect(log[0]!["val_loss"]).toBeLessThan(Math.log(47));
+    expect(log[1]!["val_loss"]).toBeLessThan(log[0]!["val_loss"]!);
+  });
+
   it("draws a bar redrawn in place on a terminal", async () => {
     const io = fakeIO(true);
     expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "--iterations", "3", "-o", join(dir, "t.safetensors"))).toBe(0);

@@ -5,7 +5,7 @@
  * generator exists. `faults` breaks it on purpose.
  */
 import type { CellKernel, GradientSeeds, Gradients, RunOptions, RunResult } from "../../src/verify/contract.js";
-import { SeededRandom } from "../../src/verify/random.js";
+import { SeededRandom } from "../../src/core/random.js";
 
 export interface ElmanFaults {
   /** Backward skips the b_hh gradient of this (0-based) time step. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkLossGradients, finiteDifferenceCheck, FD_TOLERANCE, type LossInputs } from "../../src/verify/finite-diff.js";
-import { SeededRandom } from "../../src/verify/random.js";
+import { SeededRandom } from "../../src/core/random.js";
 
 /** L(θ) = ½ θᵀAθ + bᵀθ with A = [[2, 1, 0], [1, 3, −1], [0, −1, 4]]; ∇L = Aθ + b. */
 const A = [[2, 1, 0], [1, 3, -1], [0, -1, 4]];

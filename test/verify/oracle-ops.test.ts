@@ -13,7 +13,7 @@ import type { UnaryOp } from "../../src/ir/ops.js";
 import { compareArrays } from "../../src/verify/compare.js";
 import { VerifyInputError } from "../../src/verify/errors.js";
 import { checkLossGradients, type LossInputs } from "../../src/verify/finite-diff.js";
-import { SeededRandom } from "../../src/verify/random.js";
+import { SeededRandom } from "../../src/core/random.js";
 import { oracleGradients, oracleRun } from "../../src/verify/tfjs-oracle.js";
 import { GraphBuilder } from "./graphs.js";
 

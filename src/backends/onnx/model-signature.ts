@@ -14,6 +14,7 @@ import { cellGraph } from "../../check/model-layers.js";
 import { layerDims } from "../../weights/model-params.js";
 import { ElemType, valueInfo, type DimSpec, type ValueInfoProto } from "./proto.js";
 import { BATCH, finalName, initialName, nameClaims, SEQUENCE_LENS, STEPS } from "./signature.js";
+import { QualifiedName, qualified } from "../../core/names.js";
 
 /** One state of a layer the model runs: `l0.h`, its input and output names, its shape per example. */
 export interface ModelState {
@@ -32,7 +33,7 @@ export function modelStates(model: CheckedModel, dims: Readonly<Record<string, n
     .filter((l) => model.runs.some((r) => r.layer === l.name))
     .flatMap((layer) =>
       cellGraph(layer.cell).states.map((s) => {
-        const name = `${layer.name}.${s.name}`;
+        const name = qualified(layer.name, s.name);
         return { layer, state: s.name, name, initial: initialName(name), final: finalName(name), shape: s.shape.map((d) => d.evaluate(layerDims(layer, dims))) };
       }),
     );
@@ -76,5 +77,5 @@ function checkModelNames(model: CheckedModel, states: readonly ModelState[], par
   claim(SEQUENCE_LENS, "the sequence lengths");
   for (const o of model.outputs) claim(o.name, `the output \`${o.name}\``, o.span);
   for (const s of states) claim(s.final, `the final value of state \`${s.name}\``, s.layer.span);
-  for (const p of paramNames) claim(p, `the param \`${p}\``, layerSpan.get(p.slice(0, p.indexOf(".")))!);
+  for (const p of paramNames) claim(p, `the param \`${p}\``, layerSpan.get(QualifiedName.parse(p)!.layer)!);
 }

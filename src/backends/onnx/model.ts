@@ -31,6 +31,7 @@ import { attr, ElemType, encodeModel, type DimSpec, type ModelProto, type Tensor
 import { renameGraph } from "./rename.js";
 import { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature.js";
 import { addStateDefaults, checkParamValues } from "./weights.js";
+import { qualified } from "../../core/names.js";
 
 export interface OnnxModelExportOptions extends Omit<OnnxExportOptions, "dims" | "params"> {
   /** A value for every dimension of the model (`{ I: 3, H: 4 }`); the layers' follow from their bindings. */
@@ -219,7 +220,7 @@ class ModelEmitter {
     const input = once ? r.unsqueeze(arg.name, [0], `run${run.index}/one_step`) : arg.name;
     const form: CellForm = graph.states.length === 0 ? "flat" : once ? "unroll" : this.options.recurrence;
     const params: Record<string, Float32Array> = {};
-    for (const p of graph.params) params[p.name] = this.options.params[`${layer.name}.${p.name}`]!;
+    for (const p of graph.params) params[p.name] = this.options.params[qualified(layer.name, p.name)]!;
     const cellOptions: OnnxExportOptions = {
       dims: layerDims(layer, this.options.dims),
       ...(once ? { steps: 1 } : this.options.steps !== undefined ? { steps: this.options.steps } : {}),
@@ -244,13 +245,13 @@ class ModelEmitter {
       [graph.inputs[0]!.name, input],
       // One step per example, none for an example of length 0 (its outputs zero, its state held).
       [SEQUENCE_LENS, once ? this.frame.oneStepLengths : SEQUENCE_LENS],
-      ...graph.params.map((p): [string, string] => [p.name, `${layer.name}.${p.name}`]),
-      ...graph.states.map((s): [string, string] => [initialName(s.name), initialName(`${layer.name}.${s.name}`)]),
-      ...graph.states.map((s): [string, string] => [finalName(s.name), finalName(`${layer.name}.${s.name}`)]),
+      ...graph.params.map((p): [string, string] => [p.name, qualified(layer.name, p.name)]),
+      ...graph.states.map((s): [string, string] => [initialName(s.name), initialName(qualified(layer.name, s.name))]),
+      ...graph.states.map((s): [string, string] => [finalName(s.name), finalName(qualified(layer.name, s.name))]),
     ]);
     // Shared constants (`const/…`) are named by their value, the same in every layer.
     const renamed = renameGraph(proto.graph!, (name) => special.get(name) ?? (name.startsWith("const/") ? name : prefix + name));
-    const finals = new Set(graph.states.map((s) => finalName(`${layer.name}.${s.name}`)));
+    const finals = new Set(graph.states.map((s) => finalName(qualified(layer.name, s.name))));
     const outputTypes = (renamed.output ?? []).filter((o) => !finals.has(o.name!));
     this.frame.graph.include(renamed.node ?? [], [...(renamed.valueInfo ?? []), ...outputTypes]);
     this.initializers.push(...(renamed.initializer ?? []));

@@ -170,6 +170,8 @@ export const EMITTERS: Readonly<Record<OpKind, Emitter>> = {
   abs: unary("abs"), step: unary("step"), sign: unary("sign"),
   add: binary("Add"), sub: binary("Sub"), mul: binary("Mul"), div: binary("Div"),
   maximum: binary("Max"), minimum: binary("Min"), clamp: unary("clamp"), pow: unary("pow"),
+  // An exported model is for inference, where dropout is the identity.
+  dropout: (r, _node, [x]) => ({ ...x!, name: r.emit("Identity", [x!.name]) }),
   sum: reduce("ReduceSum"), mean: reduce("ReduceMean"), max: reduce("ReduceMax"),
 };
 

@@ -3,7 +3,7 @@ import type { Node } from "../../ir/graph.js";
 import { isBinary, isUnary } from "../../ir/ops.js";
 import type { SeqProgram } from "./program.js";
 import { isFusable, type Phase, type Schedule } from "./schedule.js";
-import { DimNames, domainKey, type Storage } from "./storage.js";
+import { bufferName, DimNames, domainKey, type Storage } from "./storage.js";
 
 /**
  * Turns a scheduled sequence program into JavaScript statements. The kernel's locals are:
@@ -47,6 +47,9 @@ const UNARY_JS: Record<string, (a: string, node: Node) => string> = {
   abs: (a) => `Math.abs(${a})`,
   clamp: (a, n) => `Math.min(Math.max(${a}, ${num(n.attrs.lo!)}), ${num(n.attrs.hi!)})`,
   pow: (a, n) => `Math.pow(${a}, ${num(n.attrs.exponent!)})`,
+  dropout: () => {
+    throw new Error("internal: dropout is written by valueAt, which knows the row");
+  },
   step: (a) => `step(${a})`,
   sign: (a) => `sign(${a})`,
 };
@@ -130,7 +133,7 @@ export class KernelWriter {
   protected planCarries(): void {
     const owned = new Set<number>();
     for (const c of this.program.carries) {
-      const hist = `hist_${c.name}`;
+      const hist = bufferName("history", c.name);
       this.histories.set(c.name, hist);
       const stride = this.dims.size(c.shape);
       this.alloc(hist, `(TB + B) * ${stride}`);
@@ -185,12 +188,12 @@ export class KernelWriter {
     const leaf = this.program.leaves.get(id);
     if (leaf?.kind === "carry") {
       const c = this.program.carries.find((x) => x.name === leaf.name)!;
-      return { buf: this.histories.get(c.name)!, kind: "full", stride: this.dims.size(c.shape), col: "0", rowOffset: this.program.reverse ? "B" : "0" };
+      return { role: "history", buf: this.histories.get(c.name)!, kind: "full", stride: this.dims.size(c.shape), col: "0", rowOffset: this.program.reverse ? "B" : "0" };
     }
     if (leaf) return this.inputs.leafStorage(id);
     const carry = this.carryNextOwner.get(id);
     if (carry !== undefined) {
-      return { buf: this.histories.get(carry)!, kind: "full", stride: this.dims.size(node.shape), col: "0", rowOffset: this.program.reverse ? "0" : "B" };
+      return { role: "history", buf: this.histories.get(carry)!, kind: "full", stride: this.dims.size(node.shape), col: "0", rowOffset: this.program.reverse ? "0" : "B" };
     }
     if (this.sched.view[id]) {
       const parent = this.storageOf(node.inputs[0]!);
@@ -204,18 +207,18 @@ export class KernelWriter {
     }
     const phase = this.sched.phase[id]!;
     const size = this.dims.size(node.shape);
-    const buf = `v${id}`;
+    const buf = bufferName("value", String(id));
     if (phase === "param") {
       this.alloc(buf, size);
-      return { buf, kind: "param", stride: size, col: "0", rowOffset: "0" };
+      return { role: "value", buf, kind: "param", stride: size, col: "0", rowOffset: "0" };
     }
     if (phase === "loop" && !this.sched.storedFull[id]) {
       this.alloc(buf, `B * ${size}`);
-      return { buf, kind: "step", stride: size, col: "0", rowOffset: "0" };
+      return { role: "value", buf, kind: "step", stride: size, col: "0", rowOffset: "0" };
     }
     this.alloc(buf, `TB * ${size}`);
     this.fullBuffers.push(buf);
-    return { buf, kind: "full", stride: size, col: "0", rowOffset: "0" };
+    return { role: "value", buf, kind: "full", stride: size, col: "0", rowOffset: "0" };
   }
 
   // ---- writing --------------------------------------------------------------------------
@@ -426,6 +429,13 @@ export class KernelWriter {
       return `${s.buf}[${this.baseVar(s, cx, bases)}${i}]`;
     }
     const arg = (k: number, at: string) => this.valueAt(node.inputs[k]!, at, cx, members, bases);
+    if (node.op === "dropout") {
+      // Mask `site` holds one row per example: the example of row r is r % B (b in the time loop).
+      if (cx.fullRow === undefined) throw new Error("internal: dropout outside a per-row phase");
+      const example = cx.stepRow ?? `(${cx.fullRow} % B)`;
+      const at = node.shape.length === 0 ? example : `${example} * ${this.dims.size(node.shape)} + ${idx}`;
+      return `(${arg(0, idx)} * M${node.attrs.site}[${at}]!)`;
+    }
     if (isUnary(node.op)) return UNARY_JS[node.op]!(arg(0, idx), node);
     if (isBinary(node.op)) {
       const l = this.nodes[node.inputs[0]!]!.shape.length === 0 ? "0" : idx;

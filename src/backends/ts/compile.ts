@@ -2,9 +2,9 @@ import { diag } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { checkSource, notFound } from "../../compiler.js";
 import { lowerCell } from "../../ir/lower.js";
-import { primary, secondary } from "../../diagnostics/diagnostic.js";
+import { primary } from "../../diagnostics/diagnostic.js";
 import { emitTypeScript } from "./emit.js";
-import { runtimeText } from "./runtime-text.js";
+import { RUNTIME_NAMES } from "../../runtime/generated/bundle.js";
 import { modelCellGraphs } from "./model.js";
 
 export interface CompileTsResult {
@@ -27,16 +27,7 @@ export function compileToTypeScript(file: string, text: string, cellName?: strin
         helps: [`rename the ${c.kind}`],
       }),
     );
-  // The module's forward takes one input sequence x; more inputs are one input, sliced.
-  const multiInput = cells
-    .filter((c) => c.inputs.length > 1)
-    .map((c) =>
-      diag("RNN6004", { backend: "TypeScript", what: `more than one input (cell \`${c.def.name.name}\` declares ${c.inputs.length})` }, {
-        labels: [primary(c.inputs[1]!.decl.span, "a second input"), ...[secondary(c.inputs[0]!.decl.span, "the first input")]],
-        helps: ["declare one input holding both and slice it, e.g. `input x: [I + E]` with `x[0:I]` and `x[I:I + E]`"],
-      }),
-    );
-  if (clashes.length + multiInput.length > 0) return { diagnostics: [...diagnostics, ...clashes, ...multiInput] };
+  if (clashes.length > 0) return { diagnostics: [...diagnostics, ...clashes] };
   const graphs = cells.map((c) => lowerCell(c, checked, file));
   // The cells a model's layers run (imported ones included), each once.
   const named = new Set(graphs.map((g) => g.cell));
@@ -52,9 +43,8 @@ let reserved: Set<string> | undefined;
  */
 function reservedNames(): Set<string> {
   if (!reserved) {
-    const declared = [...runtimeText({ models: true }).matchAll(/^(?:function|const|let|type|interface|class)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!);
     const globals = ["DType", "ArrayOf", "Math", "Number", "Object", "Array", "Error", "JSON", "String", "Set", "Map", "BigInt", "Float32Array", "Float64Array", "Int32Array", "Uint8Array", "DataView", "ArrayBuffer", "TextDecoder", "TextEncoder", "Symbol", "Infinity", "NaN", "undefined"];
-    reserved = new Set([...declared, ...globals]);
+    reserved = new Set([...RUNTIME_NAMES, ...globals]);
   }
   return reserved;
 }

@@ -7,12 +7,12 @@ import { generateWasmKernel, type WasmKernelCode } from "../wasm/cell/writer.js"
 import { wasmBackwardBody, wasmForwardBody, type WasmMethodContext } from "../wasm/cell/methods.js";
 import { wasmKernelsDeclaration } from "../wasm/cell/module.js";
 import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
-import { runtimeText } from "./runtime-text.js";
 import { schedule } from "./schedule.js";
-import { DimNames, type Storage } from "./storage.js";
+import { bufferName, DimNames, type BufferRole, type Storage } from "./storage.js";
 import { Dim } from "../../core/dims.js";
 import { inertText } from "../../core/inert-text.js";
 import { RNNC_VERSION } from "../../version.js";
+import { MODEL_DRIVER_TEXT, RUNTIME_TEXT } from "../../runtime/generated/bundle.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";
 import {
@@ -61,13 +61,13 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
     "",
   ]);
   const plans = graphs.map((g) => emitCell(file, g));
-  file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => [...p.wasm.forward.functions, ...p.wasm.backward.functions])));
+  file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => (p.wasm ? [...p.wasm.forward.functions, ...p.wasm.backward.functions] : []))));
   for (const m of models) emitModel(file, m);
   const text = printStatements(file.statements);
-  // The runtime is fixed text, appended as is.
+  // The runtime is fixed text (src/runtime, bundled by scripts/bundle-runtime.ts), appended as is.
   // The optimizers and clipping are part of the module's API: training needs nothing else.
   const training = "export { adam, sgd, clipGradNorm, clipGradValue };\nexport type { AdamConfig, SgdConfig, ParamOptimizer };\n";
-  return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${runtimeText({ models: models.length > 0 })}`;
+  return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${RUNTIME_TEXT}${models.length > 0 ? `\n${MODEL_DRIVER_TEXT}` : ""}`;
 }
 
 interface CellPlan {
@@ -78,9 +78,18 @@ interface CellPlan {
   readonly fwdProgram: SeqProgram;
   readonly bwdProgram: SeqProgram;
   readonly tape: readonly number[];
-  /** The backward node of the input's gradient (undefined when x does not matter). */
-  readonly dx: number | undefined;
-  readonly wasm: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode };
+  /** The backward node of each input's gradient (undefined when the input does not matter). */
+  readonly dx: ReadonlyMap<string, number | undefined>;
+  /** The WebAssembly kernels; none for a cell the wasm backend does not run (see `wasmRuns`). */
+  readonly wasm: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode } | undefined;
+}
+
+/**
+ * Whether the wasm backend runs a cell: its methods read one input array and have no per-example
+ * dropout masks, so a cell with several inputs or with dropout runs on the js backend.
+ */
+function wasmRuns(graph: Graph): boolean {
+  return graph.inputs.length === 1 && !graph.nodes.some((n) => n.op === "dropout");
 }
 
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
@@ -90,15 +99,15 @@ function planCell(graph: Graph): CellPlan {
   const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant");
   const fwdProgram = forwardProgram(graph, tape);
   const dims = new DimNames(graph.dims);
-  const paramStorage = (name: string, size: string): Storage => ({ buf: `P_${name}`, kind: "param", stride: size, col: "0", rowOffset: "0" });
-  const seqStorage = (buf: string, size: string): Storage => ({ buf, kind: "full", stride: size, col: "0", rowOffset: "0" });
+  const paramStorage = (name: string, size: string): Storage => ({ role: "param", buf: bufferName("param", name), kind: "param", stride: size, col: "0", rowOffset: "0" });
+  const seqStorage = (role: BufferRole, name: string, size: string): Storage => ({ role, buf: bufferName(role, name), kind: "full", stride: size, col: "0", rowOffset: "0" });
 
   const fwdInputs: KernelInputs = {
     leafStorage: (id) => {
       const leaf = fwdProgram.leaves.get(id)!;
       const size = dims.size(graph.nodes[id]!.shape);
       if (leaf.kind === "param") return paramStorage(leaf.name, size);
-      if (leaf.kind === "seq" && leaf.source.kind === "x") return seqStorage(`X_${leaf.source.name}`, size);
+      if (leaf.kind === "seq" && leaf.source.kind === "x") return seqStorage("input", leaf.source.name, size);
       throw new Error(`internal: unexpected forward leaf %${id}`);
     },
     accumulator: () => {
@@ -114,25 +123,27 @@ function planCell(graph: Graph): CellPlan {
       if (leaf.kind === "param") return paramStorage(leaf.name, size);
       if (leaf.kind !== "seq") throw new Error(`internal: unexpected backward leaf %${id}`);
       const src = leaf.source;
-      if (src.kind === "x") return seqStorage(`X_${src.name}`, size);
-      if (src.kind === "outputSeed") return seqStorage(`S_${src.name}`, size);
-      if (src.kind === "history") return { ...seqStorage(`t_hist_${src.name}`, size) };
+      if (src.kind === "x") return seqStorage("input", src.name, size);
+      if (src.kind === "outputSeed") return seqStorage("outputSeed", src.name, size);
+      if (src.kind === "history") return seqStorage("taped", bufferName("history", src.name), size);
       const fs = forward.storage.get(src.node);
       if (!fs) throw new Error(`internal: tape node %${src.node} has no forward storage`);
-      // A taped view of the input (a slice of x) reads x itself, which the backward pass has as X_<name>.
-      if (fs.buf.startsWith("X_")) return fs;
-      return { ...fs, buf: `t_${fs.buf}` };
+      // A taped view of the input (a slice of x) reads x itself, which the backward pass has too.
+      if (fs.role === "input") return fs;
+      return { ...fs, role: "taped", buf: bufferName("taped", fs.buf) };
     },
-    accumulator: (name) => `G_${name}`,
+    accumulator: (name) => bufferName("gradient", name),
   };
   const bwdSchedule = schedule(bwdProgram);
   const backward = generateKernel(bwdSchedule, dims, bwdInputs);
   // The same schedules with their loops in WebAssembly (float32): see backends/wasm/cell.
-  const wasm = {
-    forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`),
-    backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`),
-  };
-  return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads.get(graph.inputs[0]!.name) };
+  const wasm = wasmRuns(graph)
+    ? {
+        forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`),
+        backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`),
+      }
+    : undefined;
+  return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };
 }
 
 /**
@@ -146,7 +157,7 @@ export function tapeFormula(graph: Graph): string {
   let perExample = Dim.const(0);
   const extra: string[] = [];
   for (const [id, s] of plan.forward.storage) {
-    if (s.kind !== "full" || s.buf !== `v${id}`) continue;
+    if (s.kind !== "full" || s.role !== "value" || s.buf !== bufferName("value", String(id))) continue;
     const shape = graph.nodes[id]!.shape;
     if (shape.length <= 1) perRow = perRow.add(shape[0] ?? Dim.const(1));
     else extra.push(`T·B·${shape.map(String).join("·")}`);
@@ -183,6 +194,14 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
   const statesType = `${C}States`;
   const outputsType = `${C}Outputs`;
   const xName = graph.inputs[0]!.name;
+  // One input: forward takes its array and the gradient is `x`; several: objects keyed by name.
+  const several = graph.inputs.length > 1;
+  const inputsType = `${C}Inputs`;
+  // Dropout masks, one per `dropout(…)` of the cell, in site order.
+  const sites = graph.nodes
+    .filter((n) => n.op === "dropout")
+    .map((n) => ({ site: n.attrs.site!, p: n.attrs.p!, shape: n.shape }))
+    .sort((a, b) => a.site - b.site);
   const quote = (s: string) => JSON.stringify(s);
 
   file.addStatements([`// Cell ${C}: the forward pass keeps ${tapeFormula(graph)} numbers for backward().`]);
@@ -208,6 +227,15 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
     docs: ["One array per output, time-major [T, B, …]."],
     properties: graph.outputs.map((o) => ({ name: o.name, type: "A", docs: [`shape [T, B, ${graph.nodes[o.node]!.shape.join(", ")}]`] })),
   });
+  if (several) {
+    file.addInterface({
+      isExported: true,
+      name: inputsType,
+      typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
+      docs: ["One array per input, time-major [T, B, …]."],
+      properties: graph.inputs.map((x) => ({ name: x.name, type: "A", docs: [`shape [T, B, ${x.shape.join(", ")}]`] })),
+    });
+  }
   file.addInterface({
     isExported: true,
     name: `${C}ForwardOptions`,
@@ -216,6 +244,13 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       { name: "steps", type: "number", docs: ["T: the number of time steps."] },
       { name: "initial", hasQuestionToken: true, type: `Partial<${statesType}<ArrayLike<number>>>`, docs: ["Initial states [B, …]; zeros when omitted."] },
       { name: "lengths", hasQuestionToken: true, type: "ArrayLike<number>", docs: ["Per-example lengths (0…T); past its length an example's state is held and its outputs are zero."] },
+      { name: "tape", hasQuestionToken: true, type: "boolean", docs: ["false: inference only — the wasm backend reuses the tape's memory at once and refuses backward() of this run. Default true."] },
+      ...(sites.length === 0
+        ? []
+        : [
+            { name: "training", hasQuestionToken: true, type: "boolean", docs: ["Apply dropout (one mask per example for the whole sequence); otherwise dropout is the identity."] },
+            { name: "seed", hasQuestionToken: true, type: "number", docs: ["The seed of the dropout masks; required in training. The same seed gives the same masks."] },
+          ]),
     ],
   });
   file.addInterface({
@@ -246,7 +281,9 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
     typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
     properties: [
       { name: "params", isReadonly: true, type: `${paramsType}<A>` },
-      { name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${xName}\`, [T, B, ${graph.inputs[0]!.shape.join(", ")}] (always called x).`] },
+      several
+        ? { name: "inputs", isReadonly: true, type: `${inputsType}<A>`, docs: ["The gradient of each input, [T, B, …]."] }
+        : { name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${xName}\`, [T, B, ${graph.inputs[0]!.shape.join(", ")}] (always called x).`] },
       { name: "initial", isReadonly: true, type: `${statesType}<A>` },
     ],
   });
@@ -269,7 +306,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
         name: "forward",
         parameters: [
           { name: "params", type: `${paramsType}<ArrayLike<number>>` },
-          { name: xName, type: "ArrayLike<number>" },
+          several ? { name: "inputs", type: `${inputsType}<ArrayLike<number>>` } : { name: xName, type: "ArrayLike<number>" },
           { name: "options", type: `${C}ForwardOptions` },
         ],
         returnType: `${C}Run<A>`,
@@ -287,11 +324,32 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
   const where = (fn: string) => quote(`${C}.${fn}`);
   const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
   const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
-  const inputSize = d.size(graph.inputs[0]!.shape);
+  const inputSize = (x: Graph["inputs"][number]) => d.size(x.shape);
+  const readInputs = several
+    ? [
+        `if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) throw new Error(\`\${where}: inputs must be an object with ${graph.inputs.map((x) => x.name).join(", ")}, received \${Array.isArray(input) ? "an array" : String(input)}\`);`,
+        `for (const k of Object.keys(input)) if (!${JSON.stringify(graph.inputs.map((x) => x.name))}.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of ${C}; its inputs are ${graph.inputs.map((x) => x.name).join(", ")}\`);`,
+        ...graph.inputs.map((x) => `const X_${x.name} = checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
+      ]
+    : [`const X_${xName} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
+  const tapeInputs = `{ ${graph.inputs.map((x) => `${x.name}: X_${x.name}`).join(", ")} }`;
+  // Masks drawn by the runtime's fillDropoutMasks from options.seed; outside training, ones.
+  const makeMasks = sites.length === 0
+    ? []
+    : [
+        `if (options.training !== undefined && typeof options.training !== "boolean") throw new Error(\`\${where}: options.training must be true or false, received \${String(options.training)}\`);`,
+        `if (options.training === true && options.seed === undefined) throw new Error(\`\${where}: options.seed is required when options.training is true (it makes the dropout masks reproducible)\`);`,
+        ...sites.map((m) => `const M${m.site} = new F(B * ${d.size(m.shape)}).fill(1) as A;`),
+        "if (options.training === true) {",
+        `  if (!Number.isSafeInteger(options.seed)) throw new Error(\`\${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received \${String(options.seed)}\`);`,
+        `  fillDropoutMasks(options.seed!, [${sites.map((m) => `M${m.site}`).join(", ")}], [${sites.map((m) => m.p).join(", ")}]);`,
+        "}",
+      ];
+  const tapeMasks = `{ ${sites.map((m) => `M${m.site}`).join(", ")} }`;
 
-  const wasmContext: WasmMethodContext = {
+  const wasmContext: WasmMethodContext | undefined = plan.wasm && {
     graph, dims: d, forward: plan.wasm.forward, backward: plan.wasm.backward, bwdProgram: plan.bwdProgram,
-    forwardStorage: plan.forward.storage, dx: plan.dx, where, meaning, copyRows,
+    forwardStorage: plan.forward.storage, dx: plan.dx.get(xName), where, meaning, copyRows,
   };
   // Kernel bodies are generated before the surrounding code reads `d.decls`.
   const fwd = plan.forward;
@@ -304,8 +362,9 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
-    `const X_${xName} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`,
+    ...readInputs,
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
+    ...makeMasks,
     ...fwd.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
@@ -318,20 +377,23 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
     `  final: { ${graph.states.map((s) => `${s.name}: ${fwd.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    `  tape: { params: P, x: X_${xName}, lengths, buffers: { ${[...new Set(fwd.fullBuffers)].join(", ")} } },`,
+    `  tape: { params: P, inputs: ${tapeInputs}, masks: ${tapeMasks}, lengths, buffers: { ${[...new Set(fwd.fullBuffers)].join(", ")} } },`,
     "};",
   ];
 
   const bwdTapeNames = new Set<string>();
   for (const [, leaf] of plan.bwdProgram.leaves) {
     if (leaf.kind !== "seq") continue;
-    if (leaf.source.kind === "history") bwdTapeNames.add(`hist_${leaf.source.name}`);
-    if (leaf.source.kind === "tape" && !fwd.storage.get(leaf.source.node)!.buf.startsWith("X_")) bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
+    if (leaf.source.kind === "history") bwdTapeNames.add(bufferName("history", leaf.source.name));
+    if (leaf.source.kind === "tape" && fwd.storage.get(leaf.source.node)!.role !== "input") bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
   }
-  const dxNode = plan.dx;
+  const dX = (x: Graph["inputs"][number]) => {
+    const node = plan.dx.get(x.name);
+    return `const dX_${x.name} = ${node === undefined ? `new F(TB * ${inputSize(x)}) as A` : copyRows(bwd.storage.get(node)!, inputSize(x), false)};`;
+  };
   const backwardBody = [
     `const where = ${where("backward")};`,
-    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; x: A; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
+    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; inputs: Record<string, A>; masks: Record<string, A>; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
     "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
     ...seedChecks(graph),
     "const B = run.batch;",
@@ -339,7 +401,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
     "const TB = T * B;",
     "const lengths = tape.lengths;",
     ...graph.params.map((p) => `const P_${p.name} = tape.params.${p.name}!;`),
-    `const X_${xName} = tape.x;`,
+    ...graph.inputs.map((x) => `const X_${x.name} = tape.inputs.${x.name}!;`),
+    ...sites.map((m) => `const M${m.site} = tape.masks.M${m.site}!;`),
     ...[...bwdTapeNames].sort().map((n) => `const t_${n} = tape.buffers.${n}!;`),
     ...graph.outputs.map((o) => {
       const size = d.size(graph.nodes[o.node]!.shape);
@@ -352,10 +415,10 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       return `if (seeds?.final?.${s.name} !== undefined) ${bwd.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${meaning(s.shape)}\`, F), TB * ${size});`;
     }),
     ...bwd.body.map((l) => l.slice(2)),
-    `const dX = ${dxNode === undefined ? `new F(TB * ${inputSize}) as A` : copyRows(bwd.storage.get(dxNode)!, inputSize, false)};`,
+    ...graph.inputs.map(dX),
     "return {",
     `  params: { ${graph.params.map((p) => `${p.name}: G_${p.name}`).join(", ")} },`,
-    "  x: dX,",
+    several ? `  inputs: { ${graph.inputs.map((x) => `${x.name}: dX_${x.name}`).join(", ")} },` : `  x: dX_${xName},`,
     `  initial: { ${graph.states.map((s) => `${s.name}: ${bwd.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "};",
   ];
@@ -375,7 +438,11 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.writeLine(`const { dtype, checkFinite } = checkFactoryOptions(${quote(C)}, options);`);
       w.writeLine(`checkKeys(${quote(C)}, "dims", dims, [${graph.dims.map(quote).join(", ")}], false);`);
       w.writeLine("const F = dtype === \"float64\" ? Float64Array : Float32Array;");
-      w.writeLine(`const backend = chooseBackend(${quote(C)}, dtype, options.backend);`);
+      w.writeLine(
+        wasmContext
+          ? `const backend = chooseBackend(${quote(C)}, dtype, options.backend);`
+          : `const backend = ((): "wasm" | "js" => { if (options.backend !== undefined && options.backend !== "js") throw new Error(\`${C}: options.backend \${JSON.stringify(options.backend)} is not available: a cell with ${several ? "several inputs" : "dropout"} runs on the "js" backend\`); return "js"; })();`,
+      );
       w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
       w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads) : undefined;`);
       w.writeLine("const wasmHeap = (where: string): WasmHeap => {");
@@ -388,7 +455,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.writeLine(`const dimValues = { ${graph.dims.map((n) => `${n}: ${DimNames.dimVar(n)}`).join(", ")} };`);
       w.writeLine(`const specs: InitParamSpec[] = [${specs.join(", ")}];`);
       w.blankLine();
-      w.writeLine(`function forward(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
+      w.writeLine(`function forward(params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions): ${C}Run<A> {`);
       w.indent(() => forwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
@@ -396,14 +463,16 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
-      w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
-      w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
-      w.writeLine("}");
-      w.blankLine();
-      w.writeLine(`function backwardWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
-      w.indent(() => wasmBackwardBody(wasmContext).forEach((l) => w.writeLine(l)));
-      w.writeLine("}");
-      w.blankLine();
+      if (wasmContext) {
+        w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
+        w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
+        w.writeLine("}");
+        w.blankLine();
+        w.writeLine(`function backwardWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
+        w.indent(() => wasmBackwardBody(wasmContext).forEach((l) => w.writeLine(l)));
+        w.writeLine("}");
+        w.blankLine();
+      }
       w.writeLine("const api = {");
       w.indent(() => {
         w.writeLine("dims: dimValues,");
@@ -411,8 +480,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
         w.writeLine("paramShapes,");
         w.writeLine(`init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`);
         w.writeLine("backend,");
-        w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
-        w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
+        w.writeLine(wasmContext ? `forward: backend === "wasm" ? forwardWasm : forward,` : "forward,");
+        w.writeLine(wasmContext ? `backward: backend === "wasm" ? backwardWasm : backward,` : "backward,");
         w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
         w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
         w.writeLine(`loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`);

@@ -3,6 +3,7 @@ import type { CheckedModel, ModelType } from "../../check/model-types.js";
 import { cellGraph } from "../../check/model-layers.js";
 import type { Graph } from "../../ir/graph.js";
 import type { LinearDim, ModelPlan, PlanNode } from "../../runtime/model.js";
+import { qualified } from "../../core/names.js";
 
 /**
  * A model in the generated module: its plan as data (for the embedded driver in runtime/model.ts)
@@ -74,8 +75,8 @@ export function modelNames(model: CheckedModel): ModelNames {
   for (const l of model.layers) {
     const g = cellGraph(l.cell);
     const subst = (shape: readonly Dim[]) => `[${shape.map((d) => d.substitute(l.binding).toString()).join(", ")}]`;
-    for (const p of g.params) params.push({ name: `${l.name}.${p.name}`, shape: subst(p.shape) });
-    if (model.runs.some((r) => r.layer === l.name)) for (const s of g.states) states.push({ name: `${l.name}.${s.name}`, shape: subst(s.shape) });
+    for (const p of g.params) params.push({ name: qualified(l.name, p.name), shape: subst(p.shape) });
+    if (model.runs.some((r) => r.layer === l.name)) for (const s of g.states) states.push({ name: qualified(l.name, s.name), shape: subst(s.shape) });
   }
   return { params, states };
 }

@@ -1,4 +1,3 @@
-import { Dim, type Shape } from "../../core/dims.js";
 import type { Node } from "../../ir/graph.js";
 import { isBinary, isUnary } from "../../ir/ops.js";
 import type { SeqProgram } from "./program.js";
@@ -72,6 +71,8 @@ export function schedule(program: SeqProgram): Schedule {
     if (leaf) variance[id] = leaf.kind === "param" ? "param" : leaf.kind;
     else if (nodes[id]!.op === "const") variance[id] = "const";
     else variance[id] = nodes[id]!.inputs.map((i) => variance[i]!).reduce<V>((a, b) => (rank[a] >= rank[b] ? a : b), "const");
+    // A dropout mask is per example, so its product is computed per row even of a param.
+    if (nodes[id]!.op === "dropout" && rank[variance[id]!] < rank.seq) variance[id] = "seq";
   }
 
   // The recurrence: carry-dependent ancestors of the next carries.
@@ -143,7 +144,3 @@ function disjointSlices(readers: Node[]): boolean {
   return true;
 }
 
-/** Number of elements of a value per row, as a product of dimensions. */
-export function elementCount(shape: Shape): Dim[] {
-  return shape.length === 0 ? [Dim.const(1)] : [...shape];
-}

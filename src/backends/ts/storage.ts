@@ -12,11 +12,26 @@ import type { Dim, Shape } from "../../core/dims.js";
  * it: a slice is a view (same buffer, shifted `col`), and so is a part of a concat.
  */
 export interface Storage {
+  /** What the buffer holds; `buf` is its name, `bufferName(role, …)`. A view keeps its buffer's role. */
+  readonly role: BufferRole;
   readonly buf: string;
   readonly kind: "param" | "full" | "step";
   readonly stride: string;
   readonly col: string;
   readonly rowOffset: "0" | "B";
+}
+
+/**
+ * What a kernel buffer holds. The role fixes the buffer's name in the generated code, and passes
+ * ask the role, never the name: the forward pass's param, input, own values and state histories; the
+ * backward pass's output seeds, its param gradient accumulators, and forward buffers read from the tape.
+ */
+export type BufferRole = "param" | "input" | "value" | "history" | "outputSeed" | "gradient" | "taped";
+
+/** The generated code's name of a buffer: `P_W`, `X_x`, `v12`, `hist_h`, `S_y`, `G_W`, `t_v12`. */
+export function bufferName(role: BufferRole, name: string): string {
+  const prefix: Record<BufferRole, string> = { param: "P_", input: "X_", value: "v", history: "hist_", outputSeed: "S_", gradient: "G_", taped: "t_" };
+  return prefix[role] + name;
 }
 
 /** JavaScript expressions for dimension values, named once (`const d3 = 4 * dim_H;`). */

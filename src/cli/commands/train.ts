@@ -175,7 +175,7 @@ function header(s: TrainSetup, options: TrainOptionValues): string {
   const dims = Object.entries(s.dims).map(([k, v]) => `${k}=${v}`).join(", ");
   const from = s.resumedAt > 0 ? ` from iteration ${s.resumedAt} of ${options.resume}` : "";
   if (s.text !== undefined) {
-    return `training ${s.cell} (${dims}) on ${s.text.characters} characters (${s.text.vocabSize} distinct): ${s.batchesPerEpoch} chunks of ${options.steps} steps × ${options.batch} streams per epoch, ${s.iterations} iterations${from}`;
+    return `training ${s.cell} (${dims}) on ${s.text.characters} characters (${s.text.vocabSize} distinct${s.text.val > 0 ? `; the last ${s.text.val} held out for validation` : ""}): ${s.batchesPerEpoch} chunks of ${options.steps} steps × ${options.batch} streams per epoch, ${s.iterations} iterations${from}`;
   }
   const q = s.sequences!;
   const val = q.val > 0 ? ` (${q.val} more held out for validation${q.unknownInVal > 0 ? `; ${q.unknownInVal} of their tokens are unknown` : ""})` : "";

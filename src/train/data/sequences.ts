@@ -149,7 +149,6 @@ function readInputs(sig: UnitSignature, records: readonly JsonRecord[], train: r
   const texts = records.map((r) => (typeof r.value["text"] === "string" ? tokenize(r.value["text"], options.tokenize) : r.value["text"] !== undefined ? null : undefined));
   const vocab = texts.some((t) => t !== undefined) ? tokenVocabulary(texts.filter((t, i): t is string[] => Array.isArray(t) && isTrain.has(i))) : undefined;
   const index = new Map(vocab?.map((t, i) => [t, i]));
-  let unknownInVal = 0;
   let maxId = -1;
   let maxIdLine = 0;
   let width: { value: number; line: number } | undefined;
@@ -165,11 +164,7 @@ function readInputs(sig: UnitSignature, records: readonly JsonRecord[], train: r
       const tokens = texts[i];
       if (tokens == null) throw new TrainInputError(`${at}: "text" must be a string, found ${describeJson(raw)}`);
       if (tokens.length === 0) throw new TrainInputError(`${at}: "text" has no tokens (${options.tokenize}); every example needs at least one step`);
-      values.push(Int32Array.from(tokens, (t) => {
-        const id = index.get(t);
-        if (id === undefined) unknownInVal++;
-        return id ?? 0;
-      }));
+      values.push(Int32Array.from(tokens, (t) => index.get(t) ?? 0));
       lengths.push(tokens.length);
       return;
     }
@@ -195,7 +190,7 @@ function readInputs(sig: UnitSignature, records: readonly JsonRecord[], train: r
   if (vocab !== undefined) constraints.push({ decl, dim: sig.input.size, value: vocab.length, exact: true, what: `the vocabulary of "text" in the training split of ${file} (${vocab.length} tokens with <unk>)` });
   else if (maxId >= 0) constraints.push({ decl, dim: sig.input.size, value: maxId + 1, exact: false, what: `${file}:${maxIdLine} has token id ${maxId}` });
   if (width !== undefined) constraints.push({ decl, dim: sig.input.size, value: width.value, exact: true, what: `the rows of "x" in ${file} (${width.value} numbers)` });
-  return { values, lengths, ...(vocab !== undefined ? { vocab } : {}), unknownInVal: vocab !== undefined ? unknownCount(texts, train, index) : unknownInVal };
+  return { values, lengths, ...(vocab !== undefined ? { vocab } : {}), unknownInVal: vocab !== undefined ? unknownCount(texts, train, index) : 0 };
 }
 
 function unknownCount(texts: readonly (string[] | null | undefined)[], train: readonly number[], index: ReadonlyMap<string, number>): number {

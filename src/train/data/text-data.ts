@@ -21,7 +21,7 @@ export interface TextDataOptions {
  * (CharStreams), the state carried from chunk to chunk and reset at each epoch's first. With a
  * validation fraction, the text's last characters are held out and read as one stream per epoch.
  */
-export function textData(unit: CharUnit, ids: Int32Array, vocab: Vocabulary, options: TextDataOptions): TrainingData & { readonly streams: CharStreams } {
+export function textData(unit: CharUnit, ids: Int32Array, vocab: Vocabulary, options: TextDataOptions): TrainingData & { readonly streams: CharStreams; readonly held: number } {
   const held = options.val === 0 ? 0 : Math.max(options.steps + 1, Math.round(options.val * ids.length));
   if (!(options.val >= 0 && options.val < 1)) throw new TrainInputError(`--val must be a fraction in [0, 1), found ${options.val}`);
   const streams = new CharStreams(ids.subarray(0, ids.length - held), vocab.chars.length, options.batch, options.steps, options.dtype);
@@ -32,6 +32,7 @@ export function textData(unit: CharUnit, ids: Int32Array, vocab: Vocabulary, opt
     .digest("hex");
   return {
     streams,
+    held,
     batchesPerEpoch: streams.chunksPerEpoch,
     batch: (epoch, n) => unit.chunk(streams, epoch * streams.chunksPerEpoch + n),
     ...(valStreams !== undefined

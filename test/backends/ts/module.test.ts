@@ -153,13 +153,13 @@ describe("names from the program cannot clash with the generated code's own", ()
   });
 });
 
-describe("what the TypeScript back end does not support is said, not miscompiled", () => {
-  it("a cell with two inputs gets RNN6004 pointing at the second", () => {
+describe("a cell with several inputs compiles", () => {
+  it("forward takes them as an object keyed by name, and the gradients come back under `inputs`", () => {
     const text = "cell Two(I, E, H) {\n  input x: [I]\n  input e: [E]\n  state h: [H]\n  param W: [H, I]\n  param U: [H, E]\n  h' = tanh(W @ x + U @ e)\n  output h'\n}\n";
     const { code, diagnostics } = compileToTypeScript("two.rnn", text);
-    expect(code).toBeUndefined();
-    expect(diagnostics.map((d) => [d.code, d.message, d.labels[0]!.span.start])).toEqual([
-      ["RNN6004", "the TypeScript back end does not support more than one input (cell `Two` declares 2)", text.indexOf("input e")],
-    ]);
+    expect(diagnostics).toEqual([]);
+    expect(code).toContain("export interface TwoInputs<A = Float32Array | Float64Array> {");
+    expect(code).toContain("forward(params: TwoParams<ArrayLike<number>>, inputs: TwoInputs<ArrayLike<number>>, options: TwoForwardOptions): TwoRun<A>;");
+    expect(code).toContain("readonly inputs: TwoInputs<A>;");
   });
 });

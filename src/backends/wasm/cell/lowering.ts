@@ -65,6 +65,10 @@ const UNARY: Record<UnaryOp, Emit> = {
   // min(max(x, lo), hi) with NaN kept, as Math.min/Math.max in the JS kernels.
   clamp: (f, _, [x], node) => f.get(x!).f32x4c(node.attrs.lo!).simd("f32x4.max").f32x4c(node.attrs.hi!).simd("f32x4.min"),
   pow: (f, vm, [x], node) => power(f, vm, x!, node.attrs.exponent!),
+  // Cells with dropout run on the js backend (their masks are per example; see ts/emit.ts).
+  dropout: () => {
+    throw new Error("internal: a cell with dropout has no wasm kernels");
+  },
   sign: (f, _, [x]) => {
     f.get(x!).f32x4c(0).simd("f32x4.gt").f32x4c(1).simd("v128.and");
     f.get(x!).f32x4c(0).simd("f32x4.lt").f32x4c(-1).simd("v128.and");
@@ -131,6 +135,7 @@ export const LOWERING: Record<OpKind, Lowering> = {
   leaky_relu: map(UNARY.leaky_relu), elu: map(UNARY.elu), softplus: map(UNARY.softplus), softsign: map(UNARY.softsign),
   hard_sigmoid: map(UNARY.hard_sigmoid), exp: map(UNARY.exp), log: map(UNARY.log), sqrt: map(UNARY.sqrt),
   abs: map(UNARY.abs), step: map(UNARY.step), sign: map(UNARY.sign), clamp: map(UNARY.clamp), pow: map(UNARY.pow),
+  dropout: map(UNARY.dropout),
   add: map(BINARY.add), sub: map(BINARY.sub), mul: map(BINARY.mul), div: map(BINARY.div),
   maximum: map(BINARY.maximum), minimum: map(BINARY.minimum),
   sum: { kind: "reduce" },

@@ -78,7 +78,9 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     "  steps: T,",
     "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths },",
     "};",
-    "run.tape.region = H.keep(offsets, sizes, run);",
+    // Without a tape (inference) the memory is reused at once; backward() of such a run is refused.
+    "if (options.tape === false) H.release(offsets, sizes);",
+    "run.tape.region = options.tape === false ? H.released(sizes) : H.keep(offsets, sizes, run);",
     "return run;",
   ];
 }
@@ -114,7 +116,7 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     "const lengths = tape.lengths;",
     "const H = wasmHeap(where);",
     "const W = H.fns;",
-    "H.restore(tape.region);",
+    "H.restore(where, tape.region);",
     ...seeds.map((s) => `const seed_${s.name} = seedArray<A>(where, "seeds.outputs.${s.name}", seeds?.outputs?.${s.name}, TB, ${s.size}, \`steps \${T} × batch \${B} × ${c.meaning(s.shape)}\`, lengths, F);`),
     ...place(names, sizes, "V"),
     "const TV = H.views(tape.region.offsets, tape.region.sizes) as unknown as A[];",
@@ -133,6 +135,7 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     `  initial: { ${graph.states.map((s) => `${s.name}: ${c.backward.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "};",
     "H.release(offsets, sizes);",
+    "H.used(tape.region);",
     "return result;",
   ];
 }

@@ -112,20 +112,31 @@ class WasmKernelWriter extends KernelWriter {
    */
   protected override emitAccumulators(): void {
     const cx: RowContext = { fullRow: "r" };
+    const transposed = new Map<string, string>();
     for (const acc of this.program.accumulate) {
       const G = this.inputs.accumulator(acc.name);
-      const gStorage: Storage = { buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
+      const gStorage: Storage = { role: "gradient", buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
         if (this.sched.accumulatedOuter[c]) {
           const [a, b] = node.inputs.map((x) => this.storageOf(x)) as [Storage, Storage];
           if (a.kind === "full" && b.kind === "full") {
+            // Σ_r a_r ⊗ b_r = Aᵀ·B over the T·B rows: Aᵀ made once (contiguous rows read faster than
+            // A's columns), B packed, then the row-layout GEMM.
             const m = this.dims.of(node.shape[0]!);
             const n = this.dims.of(node.shape[1]!);
+            const aPtr = this.addr(a, this.rowBase(a, cx));
+            let at = transposed.get(`${aPtr}|${a.stride}|${m}`);
+            if (at === undefined) {
+              at = `tr${this.buffers.length}`;
+              this.alloc(at, `${m} * TB`);
+              transposed.set(`${aPtr}|${a.stride}|${m}`, at);
+              this.line(`W.f32_transpose(${aPtr}, ${a.stride}, TB, ${m}, ${at}.byteOffset, TB);`);
+            }
             const pk = `pka${this.buffers.length}`;
             this.alloc(pk, `((${n} + 7) >> 3) * 8 * TB`);
             this.line(`H.packB(false, ${this.addr(b, this.rowBase(b, cx))}, ${b.stride}, TB, ${n}, ${pk}.byteOffset);`);
-            this.line(`H.gemmTN(${m}, TB, ${this.addr(a, this.rowBase(a, cx))}, ${a.stride}, ${pk}.byteOffset, ${n}, ${G}.byteOffset, ${n}, true);`);
+            this.line(`H.gemm(${m}, TB, ${at}.byteOffset, TB, ${pk}.byteOffset, ${n}, ${G}.byteOffset, ${n}, true);`);
             continue;
           }
           this.emitOuterAccumulation(G, node, a, b, cx);

@@ -1,0 +1,40 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { importGenerated, type Factory } from "../../helpers/generated.js";
+
+/**
+ * The tape of the wasm backend lives in the instance's memory. An instance keeps the last
+ * few forward tapes there; an older one is copied out and comes back when backward() asks
+ * for it, so a run's gradients never depend on what ran in between. Inference without a
+ * tape (`tape: false`) refuses backward() with a message saying why.
+ */
+const dims = { I: 6, H: 5 };
+const [B, T] = [3, 4];
+const data = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(s + i * 0.9));
+
+describe("the wasm backend's tapes", () => {
+  let LSTM: Factory;
+  beforeAll(async () => {
+    LSTM = (await importGenerated("examples/lstm.rnn")).LSTM as Factory;
+  });
+
+  it("backward of an old run (its tape copied out meanwhile) gives that run's gradients", () => {
+    const cell = LSTM(dims, { backend: "wasm" });
+    const p = cell.init(1);
+    const seeds = { outputs: { h: data(T * B * dims.H, 9) } };
+    const first = cell.forward(p, data(T * B * dims.I, 0), { batch: B, steps: T });
+    const later = Array.from({ length: 6 }, (_, k) => cell.forward(p, data(T * B * dims.I, k + 1), { batch: B, steps: T }));
+    const g = cell.backward(first, seeds);
+    const fresh = LSTM(dims, { backend: "wasm" });
+    const want = fresh.backward(fresh.forward(p, data(T * B * dims.I, 0), { batch: B, steps: T }), seeds);
+    expect(g.params.W_hh).toEqual(want.params.W_hh);
+    expect(g.x).toEqual(want.x);
+    expect(cell.backward(later[5]!, seeds).params.W_ih).toEqual(fresh.backward(fresh.forward(p, data(T * B * dims.I, 6), { batch: B, steps: T }), seeds).params.W_ih);
+  });
+
+  it("refuses backward() of a run made with tape: false", () => {
+    const cell = LSTM(dims, { backend: "wasm" });
+    const run = cell.forward(cell.init(1), data(T * B * dims.I, 0), { batch: B, steps: T, tape: false });
+    expect(run.outputs.h!.length).toBe(T * B * dims.H);
+    expect(() => cell.backward(run)).toThrow("LSTM.backward: this run's tape was released (forward with `tape: false`");
+  });
+});
