@@ -74,15 +74,17 @@ function destructure(s: Let, cx: ExprContext): void {
     if (k === undefined) typeOf(v.args[1]!, cx);
     return parts();
   }
-  if (!t) return parts();
-  if (s.names.length !== k) {
+  // The names against the parts depends on neither the argument's shape nor its divisibility: it is
+  // reported alongside them (only true consequences of an error are suppressed).
+  const namesMatch = s.names.length === k;
+  if (!namesMatch) {
     cx.report(
       diag("RNN3009", { found: s.names.length, expected: k }, {
         labels: [primary({ ...s.names[0]!.span, end: s.names[s.names.length - 1]!.span.end }, `${s.names.length} name(s)`), secondary(v.args[1]!.span, `${k} part(s)`)],
       }),
     );
-    return parts();
   }
+  if (!t) return parts();
   if (t.shape.length === 0) {
     cx.report(diag("RNN3005", { fn: "split", expected: "a vector or a matrix", found: "a scalar" }, { labels: withOrigins(primary(v.args[0]!.span, "a scalar"), t) }));
     return parts();
@@ -98,6 +100,7 @@ function destructure(s: Let, cx: ExprContext): void {
     );
     return parts();
   }
+  if (!namesMatch) return parts();
   cx.types.set(v, t.shape);
   const part: Shape = [len.div(k), ...t.shape.slice(1)];
   for (const n of s.names) define(cx, { kind: "let", name: n.name, shape: part, nameSpan: n.span, shapeSpan: v.span, used: false });

@@ -6,9 +6,9 @@
 export const EXIT = {
   /** Everything checked; warnings at most. */
   ok: 0,
-  /** At least one error diagnostic (including a file that cannot be read or decoded). */
+  /** At least one error (a diagnostic, a file that cannot be read or written, a request the program cannot honour). */
   errors: 1,
-  /** The command line itself is wrong: unknown command or option, missing argument, bad option value. */
+  /** The command line does not parse: unknown command or option, missing or extra argument, malformed option value. */
   usage: 2,
   /** An unexpected exception inside rnnc: a compiler bug. */
   internal: 70,
@@ -21,6 +21,9 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** The text `--help` shows about exit codes (kept beside the codes so they cannot drift apart). */
 export const EXIT_CODES_HELP = `Exit codes:
   0   no errors (warnings do not fail)
-  1   at least one error, including a file that cannot be read (RNN6001) or is not UTF-8 (RNN1004)
-  2   usage error: unknown command or option, missing file argument, bad option value
+  1   at least one error, including a file that cannot be read (RNN6001) or is not UTF-8 (RNN1004),
+      an output that cannot be written, and a valid command line the program cannot honour
+      (--dims that do not match its dimensions, a form it has no export for)
+  2   usage error: the command line does not parse (unknown command or option, a missing or
+      extra argument, a malformed option value such as --dims I=-1)
   70  internal compiler error (a bug in rnnc; please report it)`;

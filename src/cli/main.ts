@@ -1,5 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
+import { UserError } from "../core/user-error.js";
 import { COMMANDS } from "./commands/index.js";
 import { CliContext, type RegisterCommand } from "./context.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
@@ -24,6 +25,8 @@ export function buildProgram(context: CliContext, commands: readonly RegisterCom
     // Commander must never call process.exit or print a stack: errors come back as exceptions
     // that `main` turns into exit codes.
     .exitOverride()
+    // Every argument must mean something: `rnnc compile a.rnn b.rnn` is refused, not half done.
+    .allowExcessArguments(false)
     .addHelpText("after", `\n${EXIT_CODES_HELP}`);
   for (const register of commands) register(program, context);
   return program;
@@ -47,6 +50,11 @@ export async function main(
     if (error instanceof CommanderError) {
       // Commander has already printed the message (or the help/version it was asked for).
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UserError) {
+      // A file that cannot be written, a dimension that matches nothing: the user's to fix, exit 1.
+      io.stderr(`error: ${error.message}\n`);
+      return Math.max(context.exitCode, EXIT.errors);
     }
     io.stderr(describeInternalError(error, io));
     return EXIT.internal;

@@ -1,18 +1,14 @@
 import { InvalidArgumentError } from "commander";
+import { DimValueError, parseDimValues } from "../core/dim-values.js";
 
 /** `--dims I=32,H=64` → { I: 32, H: 64 }; a malformed value is a usage error (exit 2). */
 export function parseDimsOption(text: string): Record<string, number> {
-  const dims: Record<string, number> = {};
-  for (const part of text.split(",")) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\d+)\s*$/.exec(part);
-    if (!match) throw new InvalidArgumentError(`expected NAME=SIZE pairs separated by commas (like I=32,H=64), found \`${part}\`.`);
-    const name = match[1]!;
-    if (Object.prototype.hasOwnProperty.call(dims, name)) throw new InvalidArgumentError(`dimension ${name} is given twice.`);
-    const size = Number(match[2]);
-    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidArgumentError(`dimension ${name} must be a positive integer, found ${match[2]}.`);
-    dims[name] = size;
+  try {
+    return parseDimValues(text);
+  } catch (error) {
+    if (error instanceof DimValueError) throw new InvalidArgumentError(`${error.message}.`);
+    throw error;
   }
-  return dims;
 }
 
 /** An option that must be an integer ≥ min. */

@@ -37,25 +37,3 @@ export async function readSourceOrReport(context: CliContext, file: string, opti
   return undefined;
 }
 
-/**
- * Writes a command's output file, or reports why it cannot (RNN6008, exit 1) through the same
- * channel as every other mistake: a user's bad path is a diagnostic, never an exception.
- */
-export function writeOutputOrReport(context: CliContext, path: string, write: (path: string) => void, options: DiagnosticOptionValues): boolean {
-  try {
-    write(path);
-    return true;
-  } catch (e) {
-    const raw = e instanceof Error ? e.message : String(e);
-    // The weights writer says `<path>: <reason>`; Node says `ENOENT: no such file or directory, open '<path>'`.
-    const reason = (raw.startsWith(`${path}: `) ? raw.slice(path.length + 2) : nodeReason(e) ?? raw).replace(/^cannot write the file: /, "");
-    reportDiagnostics(context, [diag("RNN6008", { file: path, reason })], new Map(), options);
-    return false;
-  }
-}
-
-function nodeReason(e: unknown): string | undefined {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  if (!(e instanceof Error) || typeof code !== "string" || !e.message.startsWith(`${code}: `)) return undefined;
-  return `${e.message.slice(code.length + 2).split(", ")[0]} (${code})`;
-}

@@ -85,7 +85,6 @@ export const CODES = {
   RNN6005: { severity: "error", template: "cannot import {what}: {reason}" },
   RNN6006: { severity: "error", template: "import cycle: {path}" },
   RNN6007: { severity: "error", template: "`{name}` is not defined in {source}; it has {available}" },
-  RNN6008: { severity: "error", template: "cannot write `{file}`: {reason}" },
 } as const satisfies Record<string, { severity: Severity; template: string }>;
 
 export type Code = keyof typeof CODES;

@@ -10,7 +10,26 @@ function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === "number") return String(value);
-  return `a ${typeof value}`;
+  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value === "object" ? "an" : "a"} ${typeof value}`;
+}
+
+/**
+ * An options-like object: undefined (when `optional`), or a plain object whose own keys are all
+ * in `accepted`. A key that matches nothing is a mistake (a misspelt state would otherwise be
+ * silently zero), so it is refused with the list of what is accepted, as PyTorch's
+ * `load_state_dict(strict=True)` does. A key whose value is undefined counts as omitted.
+ */
+export function checkKeys(where: string, name: string, value: unknown, accepted: readonly string[], optional = true): void {
+  if (value === undefined && optional) return;
+  const list = accepted.length === 0 ? "none" : accepted.join(", ");
+  if (typeof value !== "object" || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    throw new Error(`${where}: ${name} must be an object (keys: ${list}), received ${describe(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    if (accepted.includes(key) || (value as Record<string, unknown>)[key] === undefined) continue;
+    throw new Error(`${where}: ${name} has an unknown key ${JSON.stringify(key)}; the accepted keys are ${list}`);
+  }
 }
 
 /** A dimension: a positive integer. */
@@ -66,8 +85,8 @@ export function checkLengths(where: string, value: unknown, B: number, T: number
   if (arr.length !== B) throw new Error(`${where}: options.lengths must have length ${B} (the batch size), received length ${arr.length}`);
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
-    const v = Number(arr[b]);
-    if (!Number.isInteger(v) || v < 0 || v > T) {
+    const v = arr[b];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > T) {
       throw new Error(`${where}: options.lengths[${b}] must be an integer between 0 and ${T} (the number of steps), received ${describe(arr[b])}`);
     }
     out[b] = v;
@@ -85,6 +104,7 @@ export function checkParams<A extends Float32Array | Float64Array>(
   if (typeof params !== "object" || params === null) {
     throw new Error(`${where}: params must be an object with ${Object.keys(shapes).join(", ")}, received ${describe(params)}`);
   }
+  checkKeys(where, "params", params, Object.keys(shapes), false);
   const out: Record<string, A> = {};
   for (const [name, shape] of Object.entries(shapes)) {
     const value = (params as Record<string, unknown>)[name];
@@ -116,4 +136,115 @@ export function seedArray<A extends Float32Array | Float64Array>(
   const out = (arr === value ? arr.slice() : arr) as A;
   for (let r = 0; r < TB; r++) if (Math.floor(r / B) >= lengths[r % B]!) out.fill(0, r * size, (r + 1) * size);
   return out;
+}
+
+/** A seed for `init`: a safe integer (the generator's stream is a function of it). */
+export function checkSeed(where: string, seed: unknown): number {
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(`${where}: seed must be an integer, received ${describe(seed)}`);
+  return seed;
+}
+
+/** The factory's options: only the keys it takes. Returns the dtype (default float32) and checkFinite. */
+export function checkFactoryOptions(where: string, options: unknown): { dtype: "float32" | "float64"; checkFinite: boolean } {
+  checkKeys(where, "options", options, ["dtype", "backend", "threads", "checkFinite"]);
+  const o = (options ?? {}) as { dtype?: unknown; checkFinite?: unknown };
+  const dtype = o.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new Error(`${where}: options.dtype must be "float32" or "float64", received ${describe(dtype)}`);
+  const checkFinite = o.checkFinite ?? false;
+  if (typeof checkFinite !== "boolean") throw new Error(`${where}: options.checkFinite must be true or false, received ${describe(checkFinite)}`);
+  return { dtype, checkFinite };
+}
+
+/** The options of `loadParams`: only `allowNonFinite` (a boolean). */
+export function checkLoadOptions(where: string, options: unknown): { allowNonFinite: boolean } {
+  checkKeys(where, "options", options, ["allowNonFinite"]);
+  const allow = (options as { allowNonFinite?: unknown } | undefined)?.allowNonFinite ?? false;
+  if (typeof allow !== "boolean") throw new Error(`${where}: options.allowNonFinite must be true or false, received ${describe(allow)}`);
+  return { allowNonFinite: allow };
+}
+
+/** Throws at the first NaN or infinity among `arrays` (in order), naming the array and the index. */
+export function checkFiniteArrays(where: string, arrays: ReadonlyArray<readonly [string, unknown]>, why: string): void {
+  for (const [name, value] of arrays) {
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new Error(`${where}: ${name} is ${value} (${why})`);
+      continue;
+    }
+    if (!(Array.isArray(value) || ArrayBuffer.isView(value))) continue;
+    const arr = value as ArrayLike<unknown>;
+    for (let i = 0; i < arr.length; i++) {
+      const v = Number(arr[i]);
+      if (!Number.isFinite(v)) throw new Error(`${where}: ${name}[${i}] is ${String(arr[i])} (${why})`);
+    }
+  }
+}
+
+function entriesOf(prefix: string, record: unknown): [string, unknown][] {
+  if (typeof record !== "object" || record === null) return [];
+  return Object.entries(record as Record<string, unknown>).map(([k, v]) => [`${prefix}.${k}`, v]);
+}
+
+/** What `withFiniteChecks` needs of a module instance: the forward and backward of a cell or a model. */
+interface FiniteCheckable {
+  forward(params: unknown, input: unknown, options: unknown): { outputs: unknown; final: unknown; loss?: number };
+  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; initial: unknown };
+  trainStep?(params: unknown, optimizer: unknown, input: unknown, options: unknown, clip?: unknown): { loss: number; final: unknown };
+}
+
+/**
+ * The instance with `checkFinite`: every call first refuses a NaN or an infinity in its arrays
+ * (params, the input, initial states, targets, seeds), then in its results, naming the array and
+ * the first bad index — so a NaN is caught where it enters, or where the module made it.
+ */
+export function withFiniteChecks<M extends FiniteCheckable>(name: string, inputName: string, module: M): M {
+  const given = "checkFinite: an argument holds a non-finite number";
+  const made = "checkFinite: the arguments were finite, the result is not";
+  const forwardInputs = (where: string, params: unknown, input: unknown, options: unknown) => {
+    const o = options as { initial?: unknown; targets?: unknown } | undefined;
+    checkFiniteArrays(where, [...entriesOf("params", params), [inputName, input], ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
+  };
+  const wrapped: FiniteCheckable = {
+    forward(params, input, options) {
+      const where = `${name}.forward`;
+      forwardInputs(where, params, input, options);
+      const run = module.forward(params, input, options);
+      checkFiniteArrays(where, [...entriesOf("outputs", run.outputs), ...entriesOf("final", run.final), ...(run.loss !== undefined ? [["loss", run.loss] as [string, unknown]] : [])], made);
+      return run;
+    },
+    backward(run, seeds) {
+      const where = `${name}.backward`;
+      const s = seeds as { outputs?: unknown; final?: unknown; loss?: unknown } | undefined;
+      checkFiniteArrays(where, [...entriesOf("seeds.outputs", s?.outputs), ...entriesOf("seeds.final", s?.final), ...(typeof s?.loss === "number" ? [["seeds.loss", s.loss] as [string, unknown]] : [])], given);
+      const grads = module.backward(run, seeds);
+      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.initial", grads.initial)], made);
+      return grads;
+    },
+  };
+  if (module.trainStep !== undefined) {
+    const trainStep = module.trainStep;
+    wrapped.trainStep = (params, optimizer, input, options, clip) => {
+      const where = `${name}.trainStep`;
+      forwardInputs(where, params, input, options);
+      const result = trainStep(params, optimizer, input, options, clip);
+      checkFiniteArrays(where, [...entriesOf("params", params), ...entriesOf("final", result.final)], made);
+      return result;
+    };
+  }
+  return { ...module, ...wrapped };
+}
+
+/**
+ * A backward pass needs something to differentiate: a loss (a model's run with targets) or at least
+ * one seed array. Without either every gradient is zero, which is never what the caller meant.
+ */
+export function checkNothingToDifferentiate(where: string, seeds: unknown, loss: "cell" | "absent" | "present"): void {
+  if (loss === "present") return;
+  const s = seeds as { outputs?: Record<string, unknown>; final?: Record<string, unknown> } | undefined;
+  const given = [s?.outputs, s?.final].some((r) => typeof r === "object" && r !== null && Object.values(r).some((v) => v !== undefined));
+  if (given) return;
+  const noLoss = loss === "absent" ? " and the run has no loss (forward was called without options.targets)" : "";
+  throw new Error(
+    `${where}: nothing to differentiate: seeds gives no outputs or final states${noLoss}, so every gradient would be zero; ` +
+      "pass seeds.outputs or seeds.final (the gradient of your loss with respect to them)",
+  );
 }

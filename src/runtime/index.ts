@@ -5,7 +5,7 @@
  */
 export { elu, hardSigmoid, leakyRelu, relu, sigmoid, sign, softplus, softsign, step } from "./math.js";
 export { gemm, gemmTransA, packB, type PackedB } from "./gemm.js";
-export { checkArray, checkCount, checkDim, checkLengths, checkParams, seedArray } from "./checks.js";
+export { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, checkLengths, checkLoadOptions, checkNothingToDifferentiate, checkParams, checkSeed, seedArray, withFiniteChecks } from "./checks.js";
 export { fillDropoutMasks, initParams, type InitParamSpec, type InitSpecData } from "./random.js";
 export { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 export { adam, clipGradNorm, clipGradValue, sgd, type AdamConfig, type ParamOptimizer, type SgdConfig } from "./optim.js";

@@ -3,7 +3,7 @@
 // backward pass in reverse order. Embedded (scripts/bundle-runtime.ts) only in modules that
 // define a model. The plan is data the compiler writes next to the model's factory (see
 // src/backends/ts/model.ts).
-import { checkArray, checkCount, checkDim, checkLengths, checkParams } from "./checks.js";
+import { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, checkLengths, checkLoadOptions, checkNothingToDifferentiate, checkParams, withFiniteChecks } from "./checks.js";
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
 import { localKeyIn, qualifiedKey } from "./names.js";
@@ -36,6 +36,8 @@ export interface ModelPlan {
   readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim };
   readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>> }>;
   readonly runs: ReadonlyArray<{ readonly layer: string; readonly arg: number; readonly once: boolean }>;
+  /** The states of the layers that run (`layer.state`): the keys of `initial` and `final`. */
+  readonly states: readonly string[];
   readonly nodes: readonly PlanNode[];
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
@@ -65,7 +67,7 @@ export interface CellLike {
   };
 }
 
-export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) => CellLike;
+export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) => CellLike;
 
 export interface ModelForwardOptionsData {
   batch: number;
@@ -277,7 +279,7 @@ interface LossTerm<A extends FloatArr> {
 const LOSS_KERNELS: { readonly [K in LossKindData]: <A extends FloatArr>(term: LossTerm<A>) => number } = {
   /** Mean over valid rows of logsumexp(logits) − logits[target]. */
   cross_entropy({ where, name, pred, target, g, W, rows, count, valid, spec, B, T, len }) {
-    const ids = checkIds(where, `options.targets.${name}`, target, spec.once ? 1 : T, B, W, spec.once ? () => 1 : len, spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`);
+    const ids = checkIds(where, `options.targets.${name}`, target, spec.once ? 1 : T, B, W, spec.once ? (b) => (len(b) > 0 ? 1 : 0) : len, spec.once ? `batch ${B}` : `steps ${T} × batch ${B}`);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
       if (!valid(r)) continue;
@@ -326,10 +328,10 @@ interface ModelInstance {
   readonly widths: readonly number[];
 }
 
-function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }): ModelInstance {
+function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }): ModelInstance {
   const M = plan.name;
-  const dtype = options.dtype ?? "float32";
-  if (dtype !== "float32" && dtype !== "float64") throw new Error(`${M}: options.dtype must be "float32" or "float64", received ${String(dtype)}`);
+  const { dtype } = checkFactoryOptions(M, options);
+  checkKeys(M, "dims", dimsIn, plan.dims, false);
   const F = dtype === "float64" ? Float64Array : Float32Array;
   const dims: Record<string, number> = {};
   for (const name of plan.dims) dims[name] = checkDim(M, dimsIn, name);
@@ -338,7 +340,7 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, backend: options.backend, threads: options.threads }) };
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
   });
   const paramShapes: Record<string, number[]> = {};
   for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
@@ -379,7 +381,9 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
-    ...(lengths !== undefined && !spec.once ? { lengths } : {}),
+    // A per-sequence layer runs one step, and none for an example of length 0: its
+    // outputs are zero there and its state is held (docs/language.md, "Length 0").
+    ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
   });
   return { spec, layer, result };
 }
@@ -387,7 +391,9 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
 function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
   const { M, plan, F, widths } = m;
   const where = `${M}.forward`;
-  if (typeof opts !== "object" || opts === null) throw new Error(`${where}: options must be an object with batch and steps, received ${String(opts)}`);
+  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
+  checkKeys(where, "options.initial", opts.initial, plan.states);
+  checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
   const T = checkCount(where, "options.steps", opts.steps);
   const P = checkParams<A>(where, params, m.paramShapes, F);
@@ -415,10 +421,6 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
       values[id] = seqKernel(node).forward(node, id, cx);
     }
   });
-  // Unknown initial-state names are a caller's mistake: say which names exist.
-  for (const k of Object.keys(opts.initial ?? {})) {
-    if (!(k in final)) throw new Error(`${where}: options.initial.${k} is not a state of this model (its states are ${Object.keys(final).join(", ") || "none"})`);
-  }
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
@@ -436,7 +438,8 @@ function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | I
     const spec = plan.targets.find((t) => t.name === term.target)!;
     const W = widths[term.pred]!;
     const rows = spec.once ? B : T * B;
-    const valid = (r: number) => spec.once || Math.floor(r / B) < len(r % B);
+    // An example of length 0 has no steps and no per-sequence value: it is in no loss's mean.
+    const valid = (r: number) => (spec.once ? len(r % B) > 0 : Math.floor(r / B) < len(r % B));
     let count = 0;
     for (let r = 0; r < rows; r++) if (valid(r)) count++;
     const g = (lossGrads[term.pred] ??= new F(rows * W) as A);
@@ -448,14 +451,12 @@ function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | I
   return { loss, lossGrads };
 }
 
-/** Checks the seeds of a backward pass against the run: every named output and state must exist. */
+/** Checks the seeds of a backward pass: every named output and state must exist, and something must be differentiated. */
 function checkSeeds(m: ModelInstance, run: ModelRunData<FloatArr>, seeds: ModelSeedsData | undefined, where: string): void {
-  for (const k of Object.keys(seeds?.outputs ?? {})) {
-    if (!m.plan.outputs.some((o) => o.name === k)) throw new Error(`${where}: seeds.outputs.${k} is not an output of this model (its outputs are ${m.plan.outputs.map((o) => o.name).join(", ") || "none"})`);
-  }
-  for (const k of Object.keys(seeds?.final ?? {})) {
-    if (!(k in run.final)) throw new Error(`${where}: seeds.final.${k} is not a state of this model (its states are ${Object.keys(run.final).join(", ") || "none"})`);
-  }
+  checkKeys(where, "seeds", seeds, ["outputs", "final", "loss"]);
+  checkKeys(where, "seeds.outputs", seeds?.outputs, m.plan.outputs.map((o) => o.name));
+  checkKeys(where, "seeds.final", seeds?.final, m.plan.states);
+  checkNothingToDifferentiate(where, seeds, run.loss !== undefined ? "present" : "absent");
 }
 
 function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
@@ -483,6 +484,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   checkSeeds(m, run, seeds, where);
   if (run.loss !== undefined) {
     const scale = seeds?.loss ?? 1;
+    if (typeof scale !== "number" || !Number.isFinite(scale)) throw new Error(`${where}: seeds.loss must be a finite number (the gradient of your objective with respect to run.loss), received ${String(scale)}`);
     tape.lossGrads.forEach((g, id) => {
       if (g !== undefined) addTo(id, g, scale);
     });
@@ -514,6 +516,11 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
       const local = localKeyIn(k, spec.layer);
       if (v !== undefined && local !== undefined) finalSeeds[local] = v;
     }
+    if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length === 0) {
+      // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
+      for (const [s, v] of Object.entries((cellRun as { final: Record<string, A> }).final)) initial[qualifiedKey(spec.layer, s)] = new F(v.length) as A;
+      continue;
+    }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
     for (const [p, v] of Object.entries(r.params)) {
       const acc = grads[qualifiedKey(spec.layer, p)]!;
@@ -541,6 +548,11 @@ function trainStepModel<A extends FloatArr>(
   opts: ModelForwardOptionsData,
   clip: { clipNorm?: number; clipValue?: number } = {},
 ): { loss: number; gradNorm: number; final: Record<string, A> } {
+  checkKeys(`${m.M}.trainStep`, "clip", clip, ["clipNorm", "clipValue"]);
+  for (const [k, v] of Object.entries(clip ?? {})) {
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new Error(`${m.M}.trainStep: clip.${k} must be a finite number > 0, received ${String(v)}`);
+  }
+  if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") throw new Error(`${m.M}.trainStep: optimizer must be made by adam() or sgd() (an object with a step method), received ${optimizer === null ? "null" : typeof optimizer}`);
   const run = forwardModel<A>(m, params, input, opts);
   if (run.loss === undefined) throw new Error(`${m.M}.trainStep: options.targets must hold ${m.plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)`);
   if (!Number.isFinite(run.loss)) throw new Error(`${m.M}.trainStep: the loss is ${run.loss}; try a smaller learning rate or clipNorm`);
@@ -558,10 +570,11 @@ function trainStepModel<A extends FloatArr>(
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named `layer.param`. */
-export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) {
+export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
-  return {
+  const { checkFinite } = checkFactoryOptions(m.M, options);
+  const api = {
     dims: m.dims,
     dtype,
     backend: m.layers[0]?.inst.backend ?? "js",
@@ -578,9 +591,10 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
-    loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as Record<string, A>,
+    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(`${m.M}.loadParams`, options)) as Record<string, A>,
     saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(`${m.M}.saveParams`, params, paramShapes, F), paramShapes),
   };
+  return checkFinite ? withFiniteChecks(m.M, plan.input.name, api) : api;
 }
 
 /** Integer ids in [0, size) at each valid step (others are not read), as an Int32Array. */
@@ -592,8 +606,8 @@ function checkIds(where: string, name: string, value: unknown, T: number, B: num
   const out = new Int32Array(T * B);
   for (let r = 0; r < T * B; r++) {
     if (Math.floor(r / B) >= len(r % B)) continue;
-    const v = Number(arr[r]);
-    if (!Number.isInteger(v) || v < 0 || v >= size) throw new Error(`${where}: ${name}[${r}] must be an integer id between 0 and ${size - 1}, received ${String(arr[r])}`);
+    const v = arr[r];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= size) throw new Error(`${where}: ${name}[${r}] must be an integer id between 0 and ${size - 1}, received ${String(arr[r])}`);
     out[r] = v;
   }
   return out;

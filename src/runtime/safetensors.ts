@@ -432,6 +432,7 @@ export function paramsFromSafetensors(
   bytes: Uint8Array,
   expected: Readonly<Record<string, readonly number[]>>,
   dtype: "float32" | "float64",
+  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string } = {},
 ): Record<string, Float32Array | Float64Array> {
   const { tensors } = readSafetensors(bytes);
   const problems: string[] = [];
@@ -454,9 +455,30 @@ export function paramsFromSafetensors(
   const out: Record<string, Float32Array | Float64Array> = {};
   for (const name of Object.keys(expected)) {
     const data = tensors[name]!.data;
-    stSet(out, name, dtype === "float32" ? (data instanceof Float32Array ? data : Float32Array.from(data)) : data instanceof Float64Array ? data : Float64Array.from(data));
+    const values = dtype === "float32" ? (data instanceof Float32Array ? data : Float32Array.from(data)) : data instanceof Float64Array ? data : Float64Array.from(data);
+    if (options.allowNonFinite !== true) stCheckFinite(name, data, values, dtype, options.allowNonFiniteHint ?? "allowNonFinite: true loads them anyway");
+    stSet(out, name, values);
   }
   return out;
+}
+
+/**
+ * Refuses a tensor holding NaN or an infinity (or a float64 value too large for float32): such
+ * weights make every result garbage. Names the first bad index and counts the rest.
+ */
+function stCheckFinite(name: string, stored: ArrayLike<number>, values: ArrayLike<number>, dtype: string, hint: string): void {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i]!)) continue;
+    if (first < 0) first = i;
+    count++;
+  }
+  if (first < 0) return;
+  const v = stored[first]!;
+  const rounded = Number.isFinite(v) ? `, which is ${values[first]} as ${dtype}` : "";
+  const more = count > 1 ? ` (${count} non-finite values in all)` : "";
+  stFail(`tensor "${name}" holds ${v} at index ${first}${rounded}${more}; weights must be finite numbers (${hint})`);
 }
 
 /**

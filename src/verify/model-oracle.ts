@@ -222,7 +222,8 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
       const W = widths[term.pred]!;
       const rows = target.once ? B : T * B;
       const lead = target.once ? [B] : [T, B];
-      const valid = target.once ? () => true : validStep;
+      // An example of length 0 is in no loss's mean.
+      const valid = target.once ? (r: number) => len(r) > 0 : validStep;
       const count = flags(rows, valid).reduce((a, b) => a + b, 0);
       if (count === 0) continue;
       const mask = tf.tensor(flags(rows, valid), lead);
@@ -245,7 +246,8 @@ function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Lea
   const run = unroll(
     plan,
     { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },
-    { batch: B, steps: once ? 1 : T, ...(once || lengths === undefined ? {} : { lengths }) },
+    // A per-sequence layer takes no step for an example of length 0 (its outputs are zero there).
+    { batch: B, steps: once ? 1 : T, ...(lengths === undefined ? {} : { lengths: once ? lengths.map((l) => (l > 0 ? 1 : 0)) : lengths }) },
   );
   plan.states.forEach((s, i) => (final[stateIndex(s.name)] = run.final[i]!));
   return new Map(plan.outputs.map((o, j) => [o.name, once ? tf.squeeze(run.outputs[j]!, [0]) : run.outputs[j]!]));

@@ -7,6 +7,8 @@ import { loadGeneratedModule } from "../backends/ts/load.js";
 import type { CellKernel, ModelKernel } from "./contract.js";
 import { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradcheck.js";
 import { gradcheckModel } from "./model-gradcheck.js";
+import { bindDimValues } from "../core/dim-values.js";
+import { unitParamShapes } from "../weights/unit-params.js";
 
 export interface GradcheckUnitOptions extends Omit<GradcheckOptions, "dims"> {
   /** Dimension values; any not given gets a small default (3, 4, 5, … in declaration order). */
@@ -20,11 +22,12 @@ export interface GradcheckUnitResult {
 
 type Factory<K> = (dims: Record<string, number>, o: { dtype: "float64" }) => K;
 
-/** Each dimension its given value, or 3, 4, 5, … by its position in the declaration. */
-function defaultDims(names: readonly string[], given: Readonly<Record<string, number>> | undefined): Record<string, number> {
-  const dims: Record<string, number> = {};
-  names.forEach((d, i) => (dims[d] = given?.[d] ?? 3 + i));
-  return dims;
+/**
+ * Each dimension its given value, or 3, 4, 5, … by its position in the declaration; a given name
+ * that is not a dimension is refused (`DimValueError`), as are sizes too large to allocate.
+ */
+function defaultDims(owner: string, names: readonly string[], given: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  return bindDimValues(owner, names, given, (_name, i) => 3 + i);
 }
 
 /**
@@ -37,7 +40,8 @@ export async function gradcheckUnit(unit: Unit, options: GradcheckUnitOptions = 
   const compiled = emitUnits([unit], unit.file);
   if (!compiled.code) return { diagnostics: compiled.diagnostics };
   const module = await loadGeneratedModule(compiled.code);
-  const dims = defaultDims(unit.signature.dims, options.dims);
+  const dims = defaultDims(`${unit.kind} ${unit.name}`, unit.signature.dims, options.dims);
+  unitParamShapes(unit, dims);
   const factory = module[unit.name] as Factory<CellKernel & ModelKernel>;
   const kernel = factory(dims, { dtype: "float64" });
   const checkOptions = { ...options, dims };

@@ -1,42 +1,44 @@
 /**
- * Weights files on disk: the compiler-side wrapper around the runtime safetensors codec. Every
- * error, from the file system or from the format, comes back as an Error whose message starts with
- * the path, e.g. `weights.safetensors: missing tensor "b" (expected shape [16])`.
+ * Weights files on disk: the compiler-side wrapper around the runtime safetensors codec. A file
+ * that cannot be read or written is a `FileError` (`cannot read w.safetensors: no such file or
+ * directory`); a malformed file an Error whose message starts with the path, e.g.
+ * `weights.safetensors: missing tensor "b" (expected shape [16])`. Writes are atomic.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { FileError, readFileBytes, writeFileAtomic } from "../core/files.js";
 import { paramsFromSafetensors, paramsToSafetensors } from "../runtime/safetensors.js";
 
-/** The message of `e`; Node's file errors become `cannot read the file: no such file or directory (ENOENT)`. */
-function messageOf(e: unknown, verb: "read" | "write"): string {
-  if (!(e instanceof Error)) return String(e);
-  const code = (e as NodeJS.ErrnoException).code;
-  if (typeof code === "string" && e.message.startsWith(`${code}: `)) {
-    // Node writes `ENOENT: no such file or directory, open '<path>'`; the path is already in front.
-    const reason = e.message.slice(code.length + 2).split(", ")[0];
-    return `cannot ${verb} the file: ${reason} (${code})`;
-  }
-  return e.message;
+export interface ReadWeightsOptions {
+  /** Load NaN and infinite values as they are (default: refuse them, naming the tensor and index). */
+  readonly allowNonFinite?: boolean;
+  /** How the caller opts in to non-finite values, named in the refusal (e.g. `--allow-non-finite`). */
+  readonly allowNonFiniteHint?: string;
 }
 
 /**
  * Reads a cell's params from a safetensors file, checking names and shapes against
- * `expectedShapes` and converting to `dtype`. Throws `Error("<path>: <message>")`.
+ * `expectedShapes`, converting to `dtype` and refusing non-finite values unless allowed.
+ * Throws `FileError` when the file cannot be read, `Error("<path>: <message>")` when it is wrong.
  */
 export function readWeightsFile(
   path: string,
   expectedShapes: Readonly<Record<string, readonly number[]>>,
   dtype: "float32" | "float64",
+  options: ReadWeightsOptions = {},
 ): Record<string, Float32Array | Float64Array> {
+  const bytes = readFileBytes(path);
   try {
-    return paramsFromSafetensors(readFileSync(path), expectedShapes, dtype);
+    return paramsFromSafetensors(bytes, expectedShapes, dtype, {
+      allowNonFinite: options.allowNonFinite === true,
+      ...(options.allowNonFiniteHint !== undefined ? { allowNonFiniteHint: options.allowNonFiniteHint } : {}),
+    });
   } catch (e) {
-    throw new Error(`${path}: ${messageOf(e, "read")}`);
+    throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
 /**
  * Writes params to a safetensors file (F32 for Float32Array, F64 for Float64Array), byte for byte
- * the same for the same params. Throws `Error("<path>: <message>")`.
+ * the same for the same params, atomically. Throws `FileError` when the file cannot be written.
  */
 export function writeWeightsFile(
   path: string,
@@ -44,9 +46,7 @@ export function writeWeightsFile(
   shapes: Readonly<Record<string, readonly number[]>>,
   metadata?: Readonly<Record<string, string>>,
 ): void {
-  try {
-    writeFileSync(path, paramsToSafetensors(params, shapes, metadata));
-  } catch (e) {
-    throw new Error(`${path}: ${messageOf(e, "write")}`);
-  }
+  writeFileAtomic(path, paramsToSafetensors(params, shapes, metadata));
 }
+
+export { FileError };

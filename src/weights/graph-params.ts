@@ -3,6 +3,7 @@
  * shape with concrete dimension values, in declaration order (which is the order the generator
  * stream is consumed in, so it must not change between back ends).
  */
+import { checkArraySizes } from "../core/dim-values.js";
 import { evaluateShape } from "../core/dims.js";
 import type { ParamDecl } from "../ir/graph.js";
 import type { InitParamSpec } from "../runtime/random.js";
@@ -32,7 +33,9 @@ export function paramSpecs(
   dims: Readonly<Record<string, number>>,
 ): InitParamSpec[] {
   checkDims(graph, dims);
-  return graph.params.map((p) => ({ name: p.name, shape: evaluateShape(p.shape, dims), init: p.init }));
+  const specs = graph.params.map((p) => ({ name: p.name, shape: evaluateShape(p.shape, dims), init: p.init }));
+  checkArraySizes(`cell ${graph.cell}`, dims, Object.fromEntries(specs.map((p) => [p.name, p.shape])));
+  return specs;
 }
 
 /** `{ name: shape }` for the cell's params, as `paramsFromSafetensors` expects. */

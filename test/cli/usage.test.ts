@@ -28,7 +28,7 @@ describe("rnnc usage errors exit with 2 and a message, never a stack", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: rnnc check \[options\] <files\.\.\.>\n/);
     expect(run.stdout).toContain("A file that cannot be read is reported as error RNN6001");
-    expect(run.stdout).toContain("  2   usage error: unknown command or option, missing file argument, bad option value\n");
+    expect(run.stdout).toContain("  2   usage error: the command line does not parse (unknown command or option, a missing or\n      extra argument, a malformed option value such as --dims I=-1)\n");
   });
 });
 

@@ -17,7 +17,7 @@ const DOCS = join(ROOT, "docs/diagnostics");
 const codes = Object.keys(CODES) as Code[];
 
 /** Codes produced while reading files or by back ends, not by `checkSource`: their pages show CLI sessions. */
-const CLI_ONLY = new Set(["RNN1004", "RNN6001", "RNN6002", "RNN6003", "RNN6004", "RNN6008"]);
+const CLI_ONLY = new Set(["RNN1004", "RNN6001", "RNN6002", "RNN6003", "RNN6004"]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

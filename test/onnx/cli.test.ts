@@ -66,18 +66,18 @@ describe("rnnc onnx", () => {
     const missing = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H=4", "--steps", "2", "--weights", join(dir, "none.safetensors"), "--format", "short", "-o", join(dir, "x.onnx"));
     expect(missing.status).toBe(1);
     expect(missing.stdout).toContain("error RNN6001: cannot read `");
-    expect(missing.stdout).toContain("none.safetensors`: cannot read the file: no such file or directory (ENOENT)");
+    expect(missing.stdout).toContain("none.safetensors`: no such file or directory");
     const wrongDims = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H=5", "--steps", "2", "--weights", weights, "--format", "short", "-o", join(dir, "x.onnx"));
     expect(wrongDims.status).toBe(1);
     expect(wrongDims.stdout).toContain("lstm.safetensors`: tensor \"W_ih\": expected shape [20, 3], found [16, 3];");
   });
 
-  it("reports command-line mistakes as usage errors (exit 2)", async () => {
+  it("reports command-line mistakes as usage errors (exit 2), and dims the cell cannot take as errors (exit 1)", async () => {
     const out = join(dir, "x.onnx");
     const noH = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3", "--steps", "2", "-o", out);
-    expect([noH.status, noH.stderr.split("\n")[0]]).toEqual([2, "error: cell LSTM needs a value for dimension H (--dims I=…,H=…)"]);
+    expect([noH.status, noH.stderr.split("\n")[0]]).toEqual([1, "error: --dims: no size for dimension H (the dimensions of cell LSTM are I, H)"]);
     const badDims = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H", "--steps", "2", "-o", out);
-    expect([badDims.status, badDims.stderr.split("\n")[0]]).toEqual([2, "error: option '--dims <I=32,H=64>' argument 'I=3,H' is invalid. expected NAME=SIZE pairs separated by commas (like I=32,H=64), found `H`."]);
+    expect([badDims.status, badDims.stderr.split("\n")[0]]).toEqual([2, "error: option '--dims <I=32,H=64>' argument 'I=3,H' is invalid. expected NAME=SIZE, found `H` (no `=`); like I=32,H=64."]);
     const noSteps = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H=4", "-o", out);
     expect([noSteps.status, noSteps.stderr.split("\n")[0]]).toEqual([2, "error: the unrolled form needs a fixed number of steps (--steps T); give one, or use the scan form, which keeps T symbolic"]);
     const badOpset = await rnnc("onnx", "examples/lstm.rnn", "--dims", "I=3,H=4", "--steps", "2", "--opset", "30", "-o", out);

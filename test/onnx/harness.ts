@@ -76,7 +76,7 @@ export function exportCase(c: Case, settings: ExportSettings): Uint8Array {
 }
 
 export async function runCase(c: Case, settings: ExportSettings): Promise<Record<string, Tensor>> {
-  return runModel(exportCase(c, settings), feedsFor(c, settings.optionalInputs ?? true));
+  return runModel(exportCase(c, settings), feedsFor(c, settings.optionalInputs ?? false));
 }
 
 export function referenceFor(c: Case): SequenceRun {

@@ -73,13 +73,13 @@ describe("rnnc onnx on a model file: weights and names", () => {
     const out = join(dir, "named.onnx");
     expect(await runOnnxCli("onnx", "examples/bigru.rnn", "--cell", "BiGRU", "--dims", "I=3,H=4", "--recurrence", "scan", "-o", out)).toEqual({ status: 0, stdout: "", stderr: "" });
     const session = await ort.InferenceSession.create(readFileSync(out), { logSeverityLevel: 3 });
-    // onnxruntime-node lists only the inputs without defaults: here the input alone.
-    expect(session.inputNames).toEqual(["x"]);
+    // The default export: every input required, so onnxruntime-node lists (and feeds) them all.
+    expect(session.inputNames).toEqual(["x", "initial_fwd.h", "initial_bwd.h", "sequence_lens"]);
     expect(session.outputNames).toEqual(["y", "final_fwd.h", "final_bwd.h"]);
     await session.release();
-    const missing = await runOnnxCli("onnx", "examples/bigru.rnn", "--dims", "I=3", "-o", out);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain("error: model BiGRU needs a value for dimension H (--dims I=…,H=…)");
+    const missing = await runOnnxCli("onnx", "examples/bigru.rnn", "--dims", "I=3", "--steps", "2", "-o", out);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("error: --dims: no size for dimension H (the dimensions of model BiGRU are I, H)");
   });
 
   it("reports an opset too old for a layer's cell at the standard library's line (exit 1)", async () => {

@@ -138,14 +138,15 @@ describe("names, types and metadata", () => {
     ]);
   });
 
-  it("gives the optional inputs defaults (zeros, full length) unless asked not to", () => {
+  it("gives initial states and lengths defaults (zeros, full length) only when asked for optional inputs", () => {
     const graph = exampleLstm();
     const inits = (m: PlainModel): [string, number[]][] =>
       m.graph.initializer.filter((i) => !i.name.startsWith("const/") && !graph.params.some((p) => p.name === i.name)).map((i) => [i.name, i.dims]);
-    expect(inits(decode(exportOnnx(graph, options(graph, { steps: 5 }))))).toEqual([["initial_h", [1, 4]], ["initial_c", [1, 4]], ["sequence_lens", [1]]]);
+    expect(inits(decode(exportOnnx(graph, options(graph, { steps: 5, optionalInputs: true }))))).toEqual([["initial_h", [1, 4]], ["initial_c", [1, 4]], ["sequence_lens", [1]]]);
     expect(inits(decode(exportOnnx(graph, options(graph, { steps: 5, optionalInputs: false }))))).toEqual([]);
-    const unroll = buildOnnxModel(graph, options(graph, { steps: 5 }));
-    const scan = buildOnnxModel(graph, options(graph, { recurrence: "scan" }));
+    expect(inits(decode(exportOnnx(graph, options(graph, { steps: 5 }))))).toEqual([]);
+    const unroll = buildOnnxModel(graph, options(graph, { steps: 5, optionalInputs: true }));
+    const scan = buildOnnxModel(graph, options(graph, { recurrence: "scan", optionalInputs: true }));
     const lens = (m: typeof unroll): number => new DataView(m.graph!.initializer!.find((i) => i.name === "sequence_lens")!.rawData!.buffer).getInt32(0, true);
     expect([lens(unroll), lens(scan)]).toEqual([5, 2147483647]);
   });
@@ -175,8 +176,14 @@ describe("names, types and metadata", () => {
     const cNode = model.graph.node.find((n) => /^t1\/c'_\d+$/.test(n.name))!;
     expect(cNode.docString).toBe(`${LSTM_FILE}:${cLine}`);
     expect(model.graph.node.filter((n) => n.name.startsWith("t0/")).every((n) => n.docString !== undefined && n.docString !== "")).toBe(true);
-    // ORT loads it (its loader checks the graph, types and op schemas) and runs it with x alone.
-    const out = await runModel(bytes, { x: { kind: "float", dims: [2, 1, 3], data: [0.1, 0.2, 0.3, -0.1, -0.2, -0.3] } });
+    // ORT loads it (its loader checks the graph, types and op schemas) and runs it.
+    const zeros = { kind: "float", dims: [1, 4], data: [0, 0, 0, 0] } as const;
+    const out = await runModel(bytes, {
+      x: { kind: "float", dims: [2, 1, 3], data: [0.1, 0.2, 0.3, -0.1, -0.2, -0.3] },
+      initial_h: zeros,
+      initial_c: zeros,
+      sequence_lens: { kind: "int32", dims: [1], data: [2] },
+    });
     expect(out.h!.dims).toEqual([2, 1, 4]);
   });
 

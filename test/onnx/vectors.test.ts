@@ -66,7 +66,7 @@ describe("ONNX Runtime reproduces the PyTorch vectors", () => {
       const v = loadVectors("lstm_zero_state");
       expect(new Set([...v.initial.h0!.data, ...v.initial.c0!.data])).toEqual(new Set([0]));
       // Scan without steps: T is symbolic and comes from x.
-      const bytes = exportOnnx(lstm().graph(), { dims: v.dims, ...(recurrence === "unroll" ? { steps: v.steps } : {}), recurrence, params: paramsFromVectors(v), sourceFile: "test/hand.rnn" });
+      const bytes = exportOnnx(lstm().graph(), { dims: v.dims, ...(recurrence === "unroll" ? { steps: v.steps } : {}), recurrence, params: paramsFromVectors(v), sourceFile: "test/hand.rnn", optionalInputs: true });
       const out = await runModel(bytes, { x: float(v.x.shape, v.x.data) });
       expect(maxAbsDiff(out.h!.data, v.outputs.y!.data)).toBeLessThan(TOLERANCE);
       expectFinals(out, v);
@@ -79,7 +79,7 @@ describe("ONNX Runtime reproduces the PyTorch vectors", () => {
         const v = loadVectors(name);
         const graph = make().graph();
         const params = paramsFromVectors(v);
-        const bytes = exportOnnx(graph, { dims: v.dims, steps: v.steps, recurrence, params, sourceFile: "test/hand.rnn" });
+        const bytes = exportOnnx(graph, { dims: v.dims, steps: v.steps, recurrence, params, sourceFile: "test/hand.rnn", optionalInputs: true });
         const out = await runModel(bytes, { x: float(v.x.shape, v.x.data) });
         const ref = referenceRun(graph, v.dims, params, { x: v.x.data }, v.steps, v.batch);
         expect(maxAbsDiff(out.h!.data, ref.outputs.h!)).toBeLessThan(TOLERANCE);

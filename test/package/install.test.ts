@@ -89,7 +89,9 @@ describe("the installed command", () => {
   it("exports ONNX that ONNX Runtime loads and runs", async () => {
     expect(rnnc("onnx", "lstm.rnn", "--dims", "I=3,H=4", "--steps", "2", "--fixed-length", "-o", "lstm.onnx")).toMatchObject({ status: 0 });
     const session = await ort.InferenceSession.create(readFileSync(join(project, "lstm.onnx")));
-    const out = await session.run({ x: new ort.Tensor("float32", new Float32Array(2 * 1 * 3).fill(0.5), [2, 1, 3]) });
+    // Every input of the default export is required (so every ONNX Runtime binding feeds it).
+    const zeros = () => new ort.Tensor("float32", new Float32Array(4), [1, 4]);
+    const out = await session.run({ x: new ort.Tensor("float32", new Float32Array(2 * 1 * 3).fill(0.5), [2, 1, 3]), initial_h: zeros(), initial_c: zeros() });
     expect(out["h"]!.dims).toEqual([2, 1, 4]);
   });
 

@@ -151,11 +151,11 @@ describe("rnnc train", () => {
     expect((stream === "out" ? io.out : io.err).join("")).toMatch(message);
   });
 
-  it("refuses an output in a directory that does not exist, before training", async () => {
+  it("refuses an output under something that is not a folder, before training", async () => {
     const io = fakeIO();
-    const out = join(dir, "no-such-dir", "w.safetensors");
+    const out = join(DATA, "w.safetensors");
     expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "-o", out)).toBe(1);
-    expect(io.err.join("")).toBe(`error: cannot write ${out}: ${join(dir, "no-such-dir")} is not a directory\n`);
+    expect(io.err.join("")).toBe(`error: cannot write ${out}: ${DATA} is not a folder\n`);
     expect(io.out.join("")).toBe("");
   });
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { paramsFromSafetensors, paramsToSafetensors, readSafetensors } from "../../src/runtime/safetensors.js";
+import { FileError } from "../../src/core/files.js";
 import { readWeightsFile, writeWeightsFile } from "../../src/weights/index.js";
 import { errorOf, file, hex } from "./bytes.js";
 
@@ -80,14 +81,36 @@ describe("weights files", () => {
     expect(Array.from(back.b!)).toEqual([0.5, -0.5]);
   });
 
-  it("prefixes every error with the path", () => {
+  it("names the path and the reason when the file cannot be read or written (a FileError)", () => {
     const missing = join(dir, "nope.safetensors");
-    expect(errorOf(() => readWeightsFile(missing, shapes, "float32"))).toBe(
-      `${missing}: cannot read the file: no such file or directory (ENOENT)`,
+    expect(() => readWeightsFile(missing, shapes, "float32")).toThrow(new FileError(missing, "read", "no such file or directory"));
+    expect(() => readWeightsFile(missing, shapes, "float32")).toThrow(`cannot read ${missing}: no such file or directory`);
+    expect(() => readWeightsFile(dir, shapes, "float32")).toThrow(`cannot read ${dir}: it is a directory`);
+    // A missing folder is made; a path under a file cannot be.
+    const newDir = join(dir, "new-dir", "w.safetensors");
+    writeWeightsFile(newDir, params, shapes);
+    expect(readWeightsFile(newDir, shapes, "float32").b).toEqual(params.b);
+    const underFile = join(newDir, "w.safetensors");
+    expect(() => writeWeightsFile(underFile, params, shapes)).toThrow(`cannot write ${underFile}: a part of the path is not a directory`);
+    expect(() => writeWeightsFile(dir, params, shapes)).toThrow(`cannot write ${dir}: it is a directory`);
+  });
+
+  it("refuses non-finite weights, naming the tensor and index, unless allowed", () => {
+    const nan = join(dir, "nan.safetensors");
+    writeWeightsFile(nan, { W_ih: Float32Array.of(1, 2, NaN, 4, Infinity, 6), b: Float32Array.of(0, 0) }, shapes);
+    expect(errorOf(() => readWeightsFile(nan, shapes, "float32", { allowNonFiniteHint: "--allow-non-finite loads them anyway" }))).toBe(
+      `${nan}: tensor "W_ih" holds NaN at index 2 (2 non-finite values in all); weights must be finite numbers (--allow-non-finite loads them anyway)`,
     );
-    expect(errorOf(() => readWeightsFile(dir, shapes, "float32"))).toBe(
-      `${dir}: cannot read the file: illegal operation on a directory (EISDIR)`,
+    expect(Array.from(readWeightsFile(nan, shapes, "float32", { allowNonFinite: true }).W_ih!)).toEqual([1, 2, NaN, 4, Infinity, 6]);
+    const big = join(dir, "big.safetensors");
+    writeWeightsFile(big, { W_ih: Float64Array.of(1, 2, 3, 4, 5, 1e300), b: Float64Array.of(0, 0) }, shapes);
+    expect(errorOf(() => readWeightsFile(big, shapes, "float32"))).toBe(
+      `${big}: tensor "W_ih" holds 1e+300 at index 5, which is Infinity as float32; weights must be finite numbers (allowNonFinite: true loads them anyway)`,
     );
+    expect(readWeightsFile(big, shapes, "float64").W_ih![5]).toBe(1e300);
+  });
+
+  it("prefixes every format error with the path", () => {
     const bad = join(dir, "bad.safetensors");
     writeFileSync(bad, file('{"W_ih":{"dtype":"F32","shape":[16,3],"data_offsets":[0,96]}}', Array(96).fill(0)));
     expect(errorOf(() => readWeightsFile(bad, shapes, "float32"))).toBe(
@@ -96,9 +119,5 @@ describe("weights files", () => {
     const wrong = join(dir, "wrong.safetensors");
     writeWeightsFile(wrong, { W_ih: params.W_ih }, { W_ih: [2, 3] });
     expect(errorOf(() => readWeightsFile(wrong, shapes, "float32"))).toBe(`${wrong}: missing tensor "b" (expected shape [2])`);
-    const noDir = join(dir, "no-such-dir", "w.safetensors");
-    expect(errorOf(() => writeWeightsFile(noDir, params, shapes))).toBe(
-      `${noDir}: cannot write the file: no such file or directory (ENOENT)`,
-    );
   });
 });

@@ -7,6 +7,8 @@
  * dimension, a bad opset); never throws for those.
  */
 import type { Unit } from "../../check/unit.js";
+import { DimValueError, bindDimValues } from "../../core/dim-values.js";
+import { FileError } from "../../core/files.js";
 import { diag } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { unitGraphs } from "../../ir/unit.js";
@@ -18,7 +20,7 @@ import { exportModelOnnx } from "./model.js";
 
 export interface OnnxFromUnitOptions extends Omit<OnnxExportOptions, "params" | "sourceFile" | "sourceText"> {
   /** Where the params come from: a safetensors file (names and shapes checked) or a seed. */
-  readonly weights: { readonly file: string } | { readonly seed: number };
+  readonly weights: { readonly file: string; readonly allowNonFinite?: boolean } | { readonly seed: number };
   /** The text of every file the unit's spans name (the front end's `sources`), for doc strings' line numbers. */
   readonly sources: ReadonlyMap<string, string>;
 }
@@ -31,21 +33,23 @@ export interface OnnxFromUnitResult {
   readonly optionError?: string;
 }
 
-export function onnxFromUnit(unit: Unit, options: OnnxFromUnitOptions): OnnxFromUnitResult {
-  const dims = unit.signature.dims;
-  const missing = dims.filter((d) => options.dims[d] === undefined);
-  if (missing.length > 0) {
-    return { diagnostics: [], optionError: `${unit.kind} ${unit.name} needs a value for dimension${missing.length > 1 ? "s" : ""} ${missing.join(", ")} (--dims ${dims.map((d) => `${d}=…`).join(",")})` };
-  }
+/** How `rnnc onnx` reads a weights file: non-finite values refused unless `--allow-non-finite`. */
+export function weightsReadOptions(weights: { readonly allowNonFinite?: boolean }) {
+  return { allowNonFinite: weights.allowNonFinite === true, allowNonFiniteHint: "--allow-non-finite exports them anyway" };
+}
 
+export function onnxFromUnit(unit: Unit, options: OnnxFromUnitOptions): OnnxFromUnitResult {
   let params: Record<string, Float32Array>;
   try {
+    const dims = bindDimValues(`${unit.kind} ${unit.name}`, unit.signature.dims, options.dims);
+    const shapes = unitParamShapes(unit, dims);
     params = "file" in options.weights
-      ? (readWeightsFile(options.weights.file, unitParamShapes(unit, options.dims), "float32") as Record<string, Float32Array>)
-      : (initUnitParams(unit, options.dims, options.weights.seed, "float32") as Record<string, Float32Array>);
+      ? (readWeightsFile(options.weights.file, shapes, "float32", weightsReadOptions(options.weights)) as Record<string, Float32Array>)
+      : (initUnitParams(unit, dims, options.weights.seed, "float32") as Record<string, Float32Array>);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (!("file" in options.weights)) return { diagnostics: [], optionError: message };
+    if (e instanceof DimValueError || !("file" in options.weights)) return { diagnostics: [], optionError: message };
+    if (e instanceof FileError) return { diagnostics: [diag("RNN6001", { file: e.path, reason: e.reason })] };
     // readWeightsFile says `<path>: <reason>`; the diagnostic names the file itself.
     const path = options.weights.file;
     const reason = message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;

@@ -45,12 +45,12 @@ export interface OnnxExportOptions {
   /** Every param's values, row-major in its declared shape. */
   readonly params: Readonly<Record<string, Float32Array>>;
   /**
-   * Default true: `initial_<state>` and `sequence_lens` get defaults (initializers of the same
-   * name: zeros, full length), so callers may leave them out — ONNX's way to make an input
-   * optional, honoured by ONNX Runtime's Python and C APIs. onnxruntime-node, however, only
-   * feeds inputs WITHOUT an initializer (its binding iterates the session's required inputs)
-   * and silently ignores the rest; pass false to declare them as plain required inputs that
-   * every runtime feeds.
+   * Default false: `initial_<state>` and `sequence_lens` are plain required inputs, which every
+   * ONNX Runtime binding feeds (and none can drop). True: they get defaults (initializers of the
+   * same name: zeros, full length), so callers may leave them out — ONNX's way to make an input
+   * optional, honoured by ONNX Runtime's Python and C APIs. Caveat: onnxruntime-node only feeds
+   * inputs WITHOUT an initializer (its binding iterates the session's required inputs) and
+   * silently ignores feeds for the others, so from Node the defaults always win.
    */
   readonly optionalInputs?: boolean;
   /**
@@ -110,7 +110,7 @@ export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: C
   const plan = native === undefined ? planGraph(graph) : undefined;
   if (plan) addInitializers(model, graph, options.params, plan.usedParams);
   // Full length by default: T when fixed; when symbolic, the largest int32 (t < it for every step).
-  if (options.optionalInputs ?? true) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647, lengths);
+  if (options.optionalInputs ?? false) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647, lengths);
   if (native !== undefined) emitNative(graph, native, main, options.params, steps, lengths);
   else {
     const prelude = emitPrelude(graph, plan!, main, lengths);

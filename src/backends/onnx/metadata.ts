@@ -5,6 +5,7 @@
  */
 import type { Span } from "../../diagnostics/span.js";
 import type { Graph } from "../../ir/graph.js";
+import { inertText } from "../../core/inert-text.js";
 import { irVersionFor } from "./opsets.js";
 
 export const PRODUCER_NAME = "rnnc";
@@ -27,7 +28,7 @@ export function modelHeader(opset: number, docString: string | undefined) {
  * it we say `file@offset`, which still identifies the place.
  */
 export function spanLocator(sourceText: string | undefined): (span: Span) => string {
-  if (sourceText === undefined) return (span) => `${span.file}@${span.start}`;
+  if (sourceText === undefined) return (span) => `${inertText(span.file)}@${span.start}`;
   const lineStarts = [0];
   for (let i = 0; i < sourceText.length; i++) if (sourceText.charCodeAt(i) === 10) lineStarts.push(i + 1);
   return (span) => {
@@ -38,7 +39,7 @@ export function spanLocator(sourceText: string | undefined): (span: Span) => str
       if (lineStarts[mid]! <= span.start) lo = mid;
       else hi = mid - 1;
     }
-    return `${span.file}:${lo + 1}`;
+    return `${inertText(span.file)}:${lo + 1}`;
   };
 }
 
@@ -64,14 +65,14 @@ export function dimsText(graph: Graph, dims: Readonly<Record<string, number>>): 
  */
 export function graphDocString(d: ModelDescription): string {
   const form = d.recurrence === "unroll" ? `unrolled over ${d.steps} steps` : d.recurrence === "scan" ? "as one Scan over the steps of x" : `as ONNX's ${d.operator ?? "LSTM/GRU"} operator over the steps of x`;
-  return `cell ${d.graph.cell} from ${d.sourceFile} (${dimsText(d.graph, d.dims)}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`;
+  return `cell ${d.graph.cell} from ${inertText(d.sourceFile)} (${dimsText(d.graph, d.dims)}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`;
 }
 
 /** metadata_props, in a fixed order (`steps` only for the unrolled form, see graphDocString). */
 export function metadataProps(d: ModelDescription): { key: string; value: string }[] {
   return [
     { key: "producer", value: PRODUCER_NAME },
-    { key: "source", value: d.sourceFile },
+    { key: "source", value: inertText(d.sourceFile) },
     { key: "cell", value: d.graph.cell },
     { key: "dims", value: dimsText(d.graph, d.dims) },
     { key: "recurrence", value: d.recurrence },

@@ -71,6 +71,15 @@ export class ModelFrame {
     });
   }
 
+  /** The lengths of a per-sequence layer's one step: 1 where an example has a step at all, else 0, int32 [B]. */
+  get oneStepLengths(): string {
+    return this.once("one_step", () => {
+      const r = this.region;
+      const first = r.emitNamed("Gather", [this.running, r.model.int64([0], true)], "mask/has_steps", "running at step 0: the example has at least one step", { axis: attr.int(0) });
+      return r.emitNamed("Cast", [first], "mask/one_step_lens", "1 where an example has a step, 0 where its length is 0", { to: attr.int(ElemType.INT32) });
+    });
+  }
+
   get graph(): GraphBuilder {
     return this.main;
   }

@@ -52,8 +52,8 @@ export function modelSignature(model: CheckedModel, dims: Readonly<Record<string
     input.type.kind === "vector"
       ? valueInfo(input.name, ElemType.FLOAT, [time, BATCH, input.type.width.evaluate(dims)], `model input ${input.name}, time-major`)
       : valueInfo(input.name, ElemType.INT64, [time, BATCH], `model input ${input.name}: ids below ${input.type.size.evaluate(dims)}, time-major`),
-    ...states.map((s) => valueInfo(s.initial, ElemType.FLOAT, [BATCH, ...s.shape], `initial value of state ${s.name} (zeros when not fed)`)),
-    valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and per-step values are zero (all steps when not fed)"),
+    ...states.map((s) => valueInfo(s.initial, ElemType.FLOAT, [BATCH, ...s.shape], `initial value of state ${s.name}`)),
+    valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and per-step values are zero"),
   ];
   const outputs = [
     ...model.outputs.map((o) => {

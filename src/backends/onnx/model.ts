@@ -13,6 +13,7 @@
  *   concat   Concat on the feature axis.
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
+import { inertText } from "../../core/inert-text.js";
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
 import { layerGraph } from "../../ir/lower.js";
 import type { Span } from "../../diagnostics/span.js";
@@ -76,11 +77,11 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
   const locate = locator(options);
   const builder = new ModelBuilder(opset, dims, locate);
   const main = new GraphBuilder(builder);
-  if (options.optionalInputs ?? true) {
+  if (options.optionalInputs ?? false) {
     const states = modelStates(model, dims).map((s) => ({ input: s.initial, state: s.name, shape: s.shape }));
     addStateDefaults(builder, states, recurrence === "unroll" ? steps! : 2147483647);
   }
-  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, model.input.name, `model ${model.name} (${model.file})`));
+  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, model.input.name, `model ${model.name} (${inertText(model.file)})`));
   for (const node of model.nodes) emitter.emit(node);
   for (const o of model.outputs) main.add("Identity", [emitter.value(o.node).name], o.name, { doc: `output ${o.name} (${locate(o.span)})` });
   checkOpset(builder, opset);
@@ -93,14 +94,14 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
       node: main.nodes,
       name: model.name,
       initializer: firstOfEachName([...builder.initializers, ...emitter.initializers]),
-      docString: `model ${model.name} from ${options.sourceFile} (${dimsText}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`,
+      docString: `model ${model.name} from ${inertText(options.sourceFile)} (${dimsText}), ${form}; compiled by ${PRODUCER_NAME} ${PRODUCER_VERSION}`,
       input: sig.inputs,
       output: sig.outputs,
       valueInfo: main.valueInfo,
     },
     metadataProps: [
       { key: "producer", value: PRODUCER_NAME },
-      { key: "source", value: options.sourceFile },
+      { key: "source", value: inertText(options.sourceFile) },
       { key: "model", value: model.name },
       { key: "dims", value: dimsText },
       { key: "recurrence", value: recurrence },
@@ -246,7 +247,8 @@ class ModelEmitter {
     const prefix = runsOfLayer.length === 1 ? `${layer.name}/` : `${layer.name}/${runsOfLayer.indexOf(run)}/`;
     const special = new Map<string, string>([
       [graph.inputs[0]!.name, input],
-      [SEQUENCE_LENS, once ? r.model.int32Scalar(1) : SEQUENCE_LENS],
+      // One step per example, none for an example of length 0 (its outputs zero, its state held).
+      [SEQUENCE_LENS, once ? this.frame.oneStepLengths : SEQUENCE_LENS],
       ...graph.params.map((p): [string, string] => [p.name, qualified(layer.name, p.name)]),
       ...graph.states.map((s): [string, string] => [initialName(s.name), initialName(qualified(layer.name, s.name))]),
       ...graph.states.map((s): [string, string] => [finalName(s.name), finalName(qualified(layer.name, s.name))]),

@@ -10,6 +10,7 @@
  * as a different function. Params are matched by position: the cell's first to fourth params
  * play the roles of W_ih, W_hh, b_ih, b_hh, its states h (and c), whatever their names.
  */
+import { inertText } from "../../core/inert-text.js";
 import { shapeToString } from "../../core/dims.js";
 import { check } from "../../check/checker.js";
 import { unitGraphs } from "../../ir/unit.js";
@@ -129,7 +130,7 @@ export function emitNative(graph: Graph, op: NativeOperator, main: GraphBuilder,
   const hidden = graph.states[0]!.shape[0]!.evaluate(dims);
   const gates = spec.gateOrder.length;
   const time = steps ?? STEPS;
-  const doc = (what: string): string => `${what} (${graph.file})`;
+  const doc = (what: string): string => `${what} (${inertText(graph.file)})`;
 
   // Weights, by position: W_ih, W_hh, b_ih, b_hh of the reference.
   const [wIh, wHh, bIh, bHh] = graph.params;

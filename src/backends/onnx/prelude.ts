@@ -5,6 +5,7 @@
  * them the steps read reshaped to [T, B, …], the initial states expanded to [B, …] and the
  * per-example lengths expanded to [B].
  */
+import { inertText } from "../../core/inert-text.js";
 import type { Graph, Node } from "../../ir/graph.js";
 import type { GraphBuilder } from "./builder.js";
 import { emitNode } from "./ops.js";
@@ -36,7 +37,7 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder, variab
   const model = main.model;
   const dims = model.dims;
   const firstInput = graph.inputs[0]!.name;
-  const doc = (what: string): string => `${what} (${graph.file})`;
+  const doc = (what: string): string => `${what} (${inertText(graph.file)})`;
 
   // Shape arithmetic on the first input: everything symbolic (batch, steps) comes from here.
   let batchSize = "";

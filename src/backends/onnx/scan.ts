@@ -5,6 +5,7 @@
  * params and once-computed values from the enclosing graph by name, so the model's size does
  * not depend on T, and T may stay symbolic.
  */
+import { inertText } from "../../core/inert-text.js";
 import type { Graph } from "../../ir/graph.js";
 import { GraphBuilder } from "./builder.js";
 import { runningAllSteps, StepMask } from "./mask.js";
@@ -46,7 +47,7 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
     prefix: BODY,
     known,
     batchDim: BATCH,
-    doc: `one step (${graph.file})`,
+    doc: `one step (${inertText(graph.file)})`,
     batchSize: (r) => {
       if (masked) return r.emitNamed("Shape", [bodyInputs[graph.states.length]!.name!], "step/batch_size", "the batch size B, as [B]");
       const shape = r.emitNamed("Shape", [batchedIn], "step/input_shape", "the shape of a batched input of the step");
@@ -85,7 +86,7 @@ export function emitScan(graph: Graph, plan: Plan, main: GraphBuilder, prelude: 
     {
       attrs: { body: attr.graph(bodyGraph), num_scan_inputs: attr.int((masked ? 1 : 0) + plan.boundary.length) },
       outputs: [...graph.states.map((s) => finalName(s.name)), ...graph.outputs.map((o) => o.name)],
-      doc: `the recurrence of cell ${graph.cell} over time (${graph.file})`,
+      doc: `the recurrence of cell ${graph.cell} over time (${inertText(graph.file)})`,
     },
   );
 }

@@ -31,8 +31,8 @@ export function signature(graph: Graph, dims: Readonly<Record<string, number>>, 
   const per = (shape: Graph["inputs"][number]["shape"]): number[] => shape.map((d) => d.evaluate(dims));
   const inputs = [
     ...graph.inputs.map((i) => valueInfo(i.name, ElemType.FLOAT, [time, BATCH, ...per(i.shape)], `cell input ${i.name}, time-major`)),
-    ...graph.states.map((s) => valueInfo(initialName(s.name), ElemType.FLOAT, [BATCH, ...per(s.shape)], `initial value of state ${s.name} (zeros when not fed)`)),
-    ...(variableLengths ? [valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and outputs are zero (all steps when not fed)")] : []),
+    ...graph.states.map((s) => valueInfo(initialName(s.name), ElemType.FLOAT, [BATCH, ...per(s.shape)], `initial value of state ${s.name}`)),
+    ...(variableLengths ? [valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and outputs are zero")] : []),
   ];
   const outputs = [
     ...graph.outputs.map((o) => valueInfo(o.name, ElemType.FLOAT, [time, BATCH, ...graph.nodes[o.node]!.shape.map((d) => d.evaluate(dims))], `output ${o.name} at every step`)),

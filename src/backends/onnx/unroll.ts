@@ -3,6 +3,7 @@
  * named `t{t}/<label or op>_<id>`. States flow from step to step by name; each step reads the
  * hoisted all-steps values by Gather at index t; outputs are stacked along time at the end.
  */
+import { inertText } from "../../core/inert-text.js";
 import type { Graph } from "../../ir/graph.js";
 import type { GraphBuilder } from "./builder.js";
 import { StepMask } from "./mask.js";
@@ -21,7 +22,7 @@ export function emitUnrolled(graph: Graph, plan: Plan, main: GraphBuilder, prelu
   for (let t = 0; t < steps; t++) {
     const known = new Map(prelude.once);
     graph.states.forEach((s, i) => known.set(s.node, states[i]!));
-    const region = new Region({ graph: main, prefix: `t${t}/`, known, batchSize: () => prelude.batchSize, batchDim: BATCH, doc: `step ${t} (${graph.file})` });
+    const region = new Region({ graph: main, prefix: `t${t}/`, known, batchSize: () => prelude.batchSize, batchDim: BATCH, doc: `step ${t} (${inertText(graph.file)})` });
 
     for (const n of plan.boundary) {
       const name = region.withNode(n, () => region.emit("Gather", [prelude.boundary.get(n.id)!, model.int64([t], true)], { axis: attr.int(0) }));

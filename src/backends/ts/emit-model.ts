@@ -135,7 +135,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
             },
           ]
         : []),
-      { name: "loadParams", parameters: [{ name: "bytes", type: "Uint8Array" }], returnType: `${M}Params<A>`, docs: ["Params from a safetensors file (tensor names = `layer.param`)."] },
+      { name: "loadParams", parameters: [{ name: "bytes", type: "Uint8Array" }, { name: "options", type: "{ allowNonFinite?: boolean }", hasQuestionToken: true }], returnType: `${M}Params<A>`, docs: ["Params from a safetensors file (tensor names = `layer.param`); NaN or infinite values are refused unless `allowNonFinite`."] },
       { name: "saveParams", parameters: [{ name: "params", type: `${M}Params<A>` }], returnType: "Uint8Array", docs: ["Params as a safetensors file."] },
     ],
   });
@@ -148,7 +148,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "options", type: "CellOptions<D>", initializer: "{}" },
     ],
     returnType: `${M}<ArrayOf<D>>`,
-    docs: [`Instantiates model ${M} for the given dimensions; dtype defaults to "float32".`],
+    docs: [`Instantiates model ${M} for the given dimensions; dtype defaults to "float32". With \`checkFinite\`, every call refuses a NaN or an infinity in its arguments or results, naming the array and index.`],
     statements: [
       `const cells: Record<string, CellFactory> = { ${cells.map((c) => `${c}: ${c} as unknown as CellFactory`).join(", ")} };`,
       `return buildModel(PLAN_${M}, cells, dims, options) as unknown as ${M}<ArrayOf<D>>;`,

@@ -44,6 +44,7 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     input: { name: model.input.name, kind: model.input.type.kind, size: linear(sizeOf(model.input.type)) },
     layers: model.layers.map((l) => ({ name: l.name, cell: l.cell.cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) })),
     runs: model.runs.map((r) => ({ layer: r.layer, arg: r.arg, once: r.timing === "once" })),
+    states: modelNames(model).states.map((s) => s.name),
     nodes,
     outputs: model.outputs.map((o) => ({ name: o.name, node: o.node })),
     targets: model.targets.map((t) => ({ name: t.name, kind: t.type.kind, size: linear(sizeOf(t.type)), once: t.timing === "once" })),

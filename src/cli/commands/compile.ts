@@ -1,10 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Command } from "commander";
+import { writeFileAtomic } from "../../core/files.js";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
-import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
+import { readSourceOrReport, reportDiagnostics } from "../report.js";
 
 interface CompileOptionValues extends DiagnosticOptionValues {
   readonly output?: string;
@@ -20,10 +19,14 @@ export function registerCompile(program: Command, context: CliContext): void {
     .argument("<file>", "the .rnn source file")
     .option("-o, --output <file>", "where to write the module (default: print it)")
     .option("--cell <name>", "compile only this cell (default: every cell of the file)")
-    .option("--js", "write JavaScript (OUT.js) with its declarations (OUT.d.ts) instead of TypeScript");
+    .option("--js", "write JavaScript (-o OUT.js or OUT.mjs) with its declarations beside it (OUT.d.ts or OUT.d.mts) instead of TypeScript");
   addDiagnosticOptions(command)
     .addHelpText("after", `\nExample:\n  rnnc compile examples/lstm.rnn -o lstm.ts\n\n${EXIT_CODES_HELP}`)
     .action(async (file: string, options: CompileOptionValues) => {
+      const jsOut = options.js && options.output !== undefined ? /^(.*)\.(js|mjs)$/s.exec(options.output) : undefined;
+      if (jsOut === null) {
+        command.error(`error: with --js, -o must name the JavaScript file to write (ending in .js or .mjs; the declarations go beside it), found \`${options.output}\``, { exitCode: EXIT.usage, code: "rnnc.compile.output" });
+      }
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       const { compileFile, selectUnits } = await import("../../compiler.js");
@@ -36,7 +39,7 @@ export function registerCompile(program: Command, context: CliContext): void {
       if (result.code === undefined) return context.fail(EXIT.errors);
       if (!options.js) {
         if (options.output === undefined) context.io.stdout(result.code);
-        else writeOutputOrReport(context, options.output, (path) => write(path, result.code!), options);
+        else writeFileAtomic(options.output, result.code);
         return;
       }
       // Imported on first use: esbuild strips the types; the TypeScript compiler, which takes ~10×
@@ -45,12 +48,8 @@ export function registerCompile(program: Command, context: CliContext): void {
       const js = transpileModule(result.code);
       if (options.output === undefined) return context.io.stdout(js);
       const { declarationsOf } = await import("../../backends/ts/declarations.js");
-      const base = options.output.replace(/\.(ts|js|mjs)$/, "");
-      if (writeOutputOrReport(context, `${base}.js`, (path) => write(path, js), options)) writeOutputOrReport(context, `${base}.d.ts`, (path) => write(path, declarationsOf(result.code!)), options);
+      const [, base, ext] = jsOut!;
+      writeFileAtomic(`${base}.d.${ext === "mjs" ? "mts" : "ts"}`, declarationsOf(result.code));
+      writeFileAtomic(options.output, js);
     });
-}
-
-function write(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
 }

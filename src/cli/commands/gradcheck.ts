@@ -73,7 +73,7 @@ export function registerGradcheck(program: Command, context: CliContext): void {
       } catch (error) {
         if (!(error instanceof VerifyInputError)) throw error;
         context.io.stderr(`error: ${error.message}\n`);
-        return context.fail(EXIT.usage);
+        return context.fail(EXIT.errors);
       }
       const all = [...diagnostics, ...result.diagnostics];
       if (all.length > 0) reportDiagnostics(context, all, sources, options);

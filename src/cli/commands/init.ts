@@ -3,7 +3,7 @@ import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
 import { integerOption, parseDimsOption } from "../options.js";
-import { readSourceOrReport, reportDiagnostics, writeOutputOrReport } from "../report.js";
+import { readSourceOrReport, reportDiagnostics } from "../report.js";
 
 interface InitOptionValues extends DiagnosticOptionValues {
   readonly output: string;
@@ -30,21 +30,15 @@ export function registerInit(program: Command, context: CliContext): void {
       const text = await readSourceOrReport(context, file, options);
       if (text === undefined) return;
       const { compileUnit } = await import("../../compiler.js");
+      const { bindDimValues } = await import("../../core/dim-values.js");
       const { unit, diagnostics, sources } = compileUnit(file, text, options.cell);
       if (diagnostics.length > 0) reportDiagnostics(context, diagnostics, sources, options);
       if (!unit) return context.fail(EXIT.errors);
-      const dims = unit.signature.dims;
-      const missing = dims.filter((d) => options.dims[d] === undefined);
-      const extra = Object.keys(options.dims).filter((d) => !dims.includes(d));
-      if (missing.length > 0 || extra.length > 0) {
-        const parts = [...(missing.length > 0 ? [`missing ${missing.join(", ")}`] : []), ...(extra.length > 0 ? [`${unit.kind} ${unit.name} has no dimension ${extra.join(", ")}`] : [])];
-        context.io.stderr(`error: --dims must give every dimension of ${unit.kind} ${unit.name} (${dims.join(", ")}): ${parts.join("; ")}\n`);
-        return context.fail(EXIT.usage);
-      }
+      const dims = bindDimValues(`${unit.kind} ${unit.name}`, unit.signature.dims, options.dims);
       // The unit's params by their qualified names (`layer.param` in a model), with the module's init(seed) values.
       const { writeWeightsFile } = await import("../../weights/index.js");
       const { initUnitParams, unitParamShapes } = await import("../../weights/unit-params.js");
-      const params = initUnitParams(unit, options.dims, options.seed, options.dtype);
-      writeOutputOrReport(context, options.output, (path) => writeWeightsFile(path, params, unitParamShapes(unit, options.dims)), options);
+      const shapes = unitParamShapes(unit, dims);
+      writeWeightsFile(options.output, initUnitParams(unit, dims, options.seed, options.dtype), shapes);
     });
 }

@@ -33,7 +33,7 @@ export function registerIr(program: Command, context: CliContext): void {
         gradient = unitStepGradient(unit);
         if (!gradient) {
           context.io.stderr(`error: --grad prints a cell's gradient graph; a model's backward pass runs each layer's (print a layer's cell with \`rnnc ir\` on its file)\n`);
-          return context.fail(EXIT.usage);
+          return context.fail(EXIT.errors);
         }
       }
       context.io.stdout(printUnit(unit, sources));

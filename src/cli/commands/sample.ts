@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { readFileBytes } from "../../core/files.js";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
 import { EXIT, EXIT_CODES_HELP } from "../exit-codes.js";
@@ -38,14 +38,7 @@ export function registerSample(program: Command, context: CliContext): void {
     .action(async (file: string, options: SampleOptionValues) => {
       const source = await readSourceFile(file);
       if (!source.ok) return reportDiagnostics(context, [source.diagnostic], new Map(source.text === undefined ? [] : [[file, source.text]]), options);
-      let weights: Uint8Array;
-      try {
-        weights = await readFile(options.weights);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        context.io.stderr(`error: cannot read ${options.weights}: ${code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "it is a directory" : (error as Error).message}\n`);
-        return context.fail(EXIT.errors);
-      }
+      const weights = readFileBytes(options.weights);
       const { sampleCharModel } = await import("../../train/sample-char.js");
       const { TrainInputError } = await import("../../train/errors.js");
       try {

@@ -1,5 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { checkWritableTarget, readFileBytes } from "../../core/files.js";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { CliContext } from "../context.js";
 import { addDiagnosticOptions, type DiagnosticOptionValues } from "../diagnostic-options.js";
@@ -90,22 +89,9 @@ async function runTrain(context: CliContext, file: string, options: TrainOptionV
   const data = await readSourceFile(options.data);
   if (!data.ok) return reportDiagnostics(context, [data.diagnostic], new Map(data.text === undefined ? [] : [[options.data, data.text]]), options);
   const { io } = context;
-  // Refuse an output that cannot be written before training, not after it.
-  const outputDir = dirname(options.output);
-  if (!isDirectory(outputDir)) {
-    io.stderr(`error: cannot write ${options.output}: ${outputDir} is not a directory\n`);
-    return context.fail(EXIT.errors);
-  }
-  let resume: { file: string; bytes: Uint8Array } | undefined;
-  if (options.resume !== undefined) {
-    try {
-      resume = { file: options.resume, bytes: readFileSync(options.resume) };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      io.stderr(`error: cannot read --resume ${options.resume}: ${code === "ENOENT" ? "no such file or directory" : code === "EISDIR" ? "it is a directory" : (error as Error).message}\n`);
-      return context.fail(EXIT.errors);
-    }
-  }
+  // Refuse an output that cannot be written before training, not after it (a FileError: exit 1).
+  checkWritableTarget(options.output);
+  const resume = options.resume !== undefined ? { file: options.resume, bytes: readFileBytes(options.resume) } : undefined;
   const { train } = await import("../../train/train.js");
   const { ProgressMeter } = await import("../../train/progress.js");
   const { TrainInputError } = await import("../../train/errors.js");
@@ -195,12 +181,4 @@ function header(s: TrainSetup, options: TrainOptionValues): string {
   const val = q.val > 0 ? ` (${q.val} more held out for validation${q.unknownInVal > 0 ? `; ${q.unknownInVal} of their tokens are unknown` : ""})` : "";
   const epochs = s.epochs !== undefined ? `${s.epochs} epochs, ` : "";
   return `training ${s.cell} (${dims}) on ${q.train} sequences of ${options.data}${val}: ${s.batchesPerEpoch} batches of up to ${options.batch} per epoch, ${epochs}${s.iterations} iterations${from}`;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

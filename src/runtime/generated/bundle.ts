@@ -256,7 +256,26 @@ function describe(value: unknown): string {
   if (ArrayBuffer.isView(value)) return \`a \${value.constructor.name} of length \${(value as unknown as ArrayLike<number>).length}\`;
   if (Array.isArray(value)) return \`an array of length \${value.length}\`;
   if (typeof value === "number") return String(value);
-  return \`a \${typeof value}\`;
+  if (typeof value === "string") return \`the string \${JSON.stringify(value.length > 40 ? \`\${value.slice(0, 40)}…\` : value)}\`;
+  return \`\${typeof value === "object" ? "an" : "a"} \${typeof value}\`;
+}
+
+/**
+ * An options-like object: undefined (when \`optional\`), or a plain object whose own keys are all
+ * in \`accepted\`. A key that matches nothing is a mistake (a misspelt state would otherwise be
+ * silently zero), so it is refused with the list of what is accepted, as PyTorch's
+ * \`load_state_dict(strict=True)\` does. A key whose value is undefined counts as omitted.
+ */
+function checkKeys(where: string, name: string, value: unknown, accepted: readonly string[], optional = true): void {
+  if (value === undefined && optional) return;
+  const list = accepted.length === 0 ? "none" : accepted.join(", ");
+  if (typeof value !== "object" || value === null || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    throw new Error(\`\${where}: \${name} must be an object (keys: \${list}), received \${describe(value)}\`);
+  }
+  for (const key of Object.keys(value)) {
+    if (accepted.includes(key) || (value as Record<string, unknown>)[key] === undefined) continue;
+    throw new Error(\`\${where}: \${name} has an unknown key \${JSON.stringify(key)}; the accepted keys are \${list}\`);
+  }
 }
 
 /** A dimension: a positive integer. */
@@ -312,8 +331,8 @@ function checkLengths(where: string, value: unknown, B: number, T: number): Int3
   if (arr.length !== B) throw new Error(\`\${where}: options.lengths must have length \${B} (the batch size), received length \${arr.length}\`);
   const out = new Int32Array(B);
   for (let b = 0; b < B; b++) {
-    const v = Number(arr[b]);
-    if (!Number.isInteger(v) || v < 0 || v > T) {
+    const v = arr[b];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > T) {
       throw new Error(\`\${where}: options.lengths[\${b}] must be an integer between 0 and \${T} (the number of steps), received \${describe(arr[b])}\`);
     }
     out[b] = v;
@@ -331,6 +350,7 @@ function checkParams<A extends Float32Array | Float64Array>(
   if (typeof params !== "object" || params === null) {
     throw new Error(\`\${where}: params must be an object with \${Object.keys(shapes).join(", ")}, received \${describe(params)}\`);
   }
+  checkKeys(where, "params", params, Object.keys(shapes), false);
   const out: Record<string, A> = {};
   for (const [name, shape] of Object.entries(shapes)) {
     const value = (params as Record<string, unknown>)[name];
@@ -362,6 +382,117 @@ function seedArray<A extends Float32Array | Float64Array>(
   const out = (arr === value ? arr.slice() : arr) as A;
   for (let r = 0; r < TB; r++) if (Math.floor(r / B) >= lengths[r % B]!) out.fill(0, r * size, (r + 1) * size);
   return out;
+}
+
+/** A seed for \`init\`: a safe integer (the generator's stream is a function of it). */
+function checkSeed(where: string, seed: unknown): number {
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(\`\${where}: seed must be an integer, received \${describe(seed)}\`);
+  return seed;
+}
+
+/** The factory's options: only the keys it takes. Returns the dtype (default float32) and checkFinite. */
+function checkFactoryOptions(where: string, options: unknown): { dtype: "float32" | "float64"; checkFinite: boolean } {
+  checkKeys(where, "options", options, ["dtype", "backend", "threads", "checkFinite"]);
+  const o = (options ?? {}) as { dtype?: unknown; checkFinite?: unknown };
+  const dtype = o.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new Error(\`\${where}: options.dtype must be "float32" or "float64", received \${describe(dtype)}\`);
+  const checkFinite = o.checkFinite ?? false;
+  if (typeof checkFinite !== "boolean") throw new Error(\`\${where}: options.checkFinite must be true or false, received \${describe(checkFinite)}\`);
+  return { dtype, checkFinite };
+}
+
+/** The options of \`loadParams\`: only \`allowNonFinite\` (a boolean). */
+function checkLoadOptions(where: string, options: unknown): { allowNonFinite: boolean } {
+  checkKeys(where, "options", options, ["allowNonFinite"]);
+  const allow = (options as { allowNonFinite?: unknown } | undefined)?.allowNonFinite ?? false;
+  if (typeof allow !== "boolean") throw new Error(\`\${where}: options.allowNonFinite must be true or false, received \${describe(allow)}\`);
+  return { allowNonFinite: allow };
+}
+
+/** Throws at the first NaN or infinity among \`arrays\` (in order), naming the array and the index. */
+function checkFiniteArrays(where: string, arrays: ReadonlyArray<readonly [string, unknown]>, why: string): void {
+  for (const [name, value] of arrays) {
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new Error(\`\${where}: \${name} is \${value} (\${why})\`);
+      continue;
+    }
+    if (!(Array.isArray(value) || ArrayBuffer.isView(value))) continue;
+    const arr = value as ArrayLike<unknown>;
+    for (let i = 0; i < arr.length; i++) {
+      const v = Number(arr[i]);
+      if (!Number.isFinite(v)) throw new Error(\`\${where}: \${name}[\${i}] is \${String(arr[i])} (\${why})\`);
+    }
+  }
+}
+
+function entriesOf(prefix: string, record: unknown): [string, unknown][] {
+  if (typeof record !== "object" || record === null) return [];
+  return Object.entries(record as Record<string, unknown>).map(([k, v]) => [\`\${prefix}.\${k}\`, v]);
+}
+
+/** What \`withFiniteChecks\` needs of a module instance: the forward and backward of a cell or a model. */
+interface FiniteCheckable {
+  forward(params: unknown, input: unknown, options: unknown): { outputs: unknown; final: unknown; loss?: number };
+  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; initial: unknown };
+  trainStep?(params: unknown, optimizer: unknown, input: unknown, options: unknown, clip?: unknown): { loss: number; final: unknown };
+}
+
+/**
+ * The instance with \`checkFinite\`: every call first refuses a NaN or an infinity in its arrays
+ * (params, the input, initial states, targets, seeds), then in its results, naming the array and
+ * the first bad index — so a NaN is caught where it enters, or where the module made it.
+ */
+function withFiniteChecks<M extends FiniteCheckable>(name: string, inputName: string, module: M): M {
+  const given = "checkFinite: an argument holds a non-finite number";
+  const made = "checkFinite: the arguments were finite, the result is not";
+  const forwardInputs = (where: string, params: unknown, input: unknown, options: unknown) => {
+    const o = options as { initial?: unknown; targets?: unknown } | undefined;
+    checkFiniteArrays(where, [...entriesOf("params", params), [inputName, input], ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
+  };
+  const wrapped: FiniteCheckable = {
+    forward(params, input, options) {
+      const where = \`\${name}.forward\`;
+      forwardInputs(where, params, input, options);
+      const run = module.forward(params, input, options);
+      checkFiniteArrays(where, [...entriesOf("outputs", run.outputs), ...entriesOf("final", run.final), ...(run.loss !== undefined ? [["loss", run.loss] as [string, unknown]] : [])], made);
+      return run;
+    },
+    backward(run, seeds) {
+      const where = \`\${name}.backward\`;
+      const s = seeds as { outputs?: unknown; final?: unknown; loss?: unknown } | undefined;
+      checkFiniteArrays(where, [...entriesOf("seeds.outputs", s?.outputs), ...entriesOf("seeds.final", s?.final), ...(typeof s?.loss === "number" ? [["seeds.loss", s.loss] as [string, unknown]] : [])], given);
+      const grads = module.backward(run, seeds);
+      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.initial", grads.initial)], made);
+      return grads;
+    },
+  };
+  if (module.trainStep !== undefined) {
+    const trainStep = module.trainStep;
+    wrapped.trainStep = (params, optimizer, input, options, clip) => {
+      const where = \`\${name}.trainStep\`;
+      forwardInputs(where, params, input, options);
+      const result = trainStep(params, optimizer, input, options, clip);
+      checkFiniteArrays(where, [...entriesOf("params", params), ...entriesOf("final", result.final)], made);
+      return result;
+    };
+  }
+  return { ...module, ...wrapped };
+}
+
+/**
+ * A backward pass needs something to differentiate: a loss (a model's run with targets) or at least
+ * one seed array. Without either every gradient is zero, which is never what the caller meant.
+ */
+function checkNothingToDifferentiate(where: string, seeds: unknown, loss: "cell" | "absent" | "present"): void {
+  if (loss === "present") return;
+  const s = seeds as { outputs?: Record<string, unknown>; final?: Record<string, unknown> } | undefined;
+  const given = [s?.outputs, s?.final].some((r) => typeof r === "object" && r !== null && Object.values(r).some((v) => v !== undefined));
+  if (given) return;
+  const noLoss = loss === "absent" ? " and the run has no loss (forward was called without options.targets)" : "";
+  throw new Error(
+    \`\${where}: nothing to differentiate: seeds gives no outputs or final states\${noLoss}, so every gradient would be zero; \` +
+      "pass seeds.outputs or seeds.final (the gradient of your loss with respect to them)",
+  );
 }
 
 // ---- runtime/random.ts ----
@@ -1226,6 +1357,7 @@ function paramsFromSafetensors(
   bytes: Uint8Array,
   expected: Readonly<Record<string, readonly number[]>>,
   dtype: "float32" | "float64",
+  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string } = {},
 ): Record<string, Float32Array | Float64Array> {
   const { tensors } = readSafetensors(bytes);
   const problems: string[] = [];
@@ -1248,9 +1380,30 @@ function paramsFromSafetensors(
   const out: Record<string, Float32Array | Float64Array> = {};
   for (const name of Object.keys(expected)) {
     const data = tensors[name]!.data;
-    stSet(out, name, dtype === "float32" ? (data instanceof Float32Array ? data : Float32Array.from(data)) : data instanceof Float64Array ? data : Float64Array.from(data));
+    const values = dtype === "float32" ? (data instanceof Float32Array ? data : Float32Array.from(data)) : data instanceof Float64Array ? data : Float64Array.from(data);
+    if (options.allowNonFinite !== true) stCheckFinite(name, data, values, dtype, options.allowNonFiniteHint ?? "allowNonFinite: true loads them anyway");
+    stSet(out, name, values);
   }
   return out;
+}
+
+/**
+ * Refuses a tensor holding NaN or an infinity (or a float64 value too large for float32): such
+ * weights make every result garbage. Names the first bad index and counts the rest.
+ */
+function stCheckFinite(name: string, stored: ArrayLike<number>, values: ArrayLike<number>, dtype: string, hint: string): void {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i]!)) continue;
+    if (first < 0) first = i;
+    count++;
+  }
+  if (first < 0) return;
+  const v = stored[first]!;
+  const rounded = Number.isFinite(v) ? \`, which is \${values[first]} as \${dtype}\` : "";
+  const more = count > 1 ? \` (\${count} non-finite values in all)\` : "";
+  stFail(\`tensor "\${name}" holds \${v} at index \${first}\${rounded}\${more}; weights must be finite numbers (\${hint})\`);
 }
 
 /**
@@ -2230,6 +2383,8 @@ interface ModelPlan {
   readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim };
   readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>> }>;
   readonly runs: ReadonlyArray<{ readonly layer: string; readonly arg: number; readonly once: boolean }>;
+  /** The states of the layers that run (\`layer.state\`): the keys of \`initial\` and \`final\`. */
+  readonly states: readonly string[];
   readonly nodes: readonly PlanNode[];
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
@@ -2259,7 +2414,7 @@ interface CellLike {
   };
 }
 
-type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) => CellLike;
+type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) => CellLike;
 
 interface ModelForwardOptionsData {
   batch: number;
@@ -2471,7 +2626,7 @@ interface LossTerm<A extends FloatArr> {
 const LOSS_KERNELS: { readonly [K in LossKindData]: <A extends FloatArr>(term: LossTerm<A>) => number } = {
   /** Mean over valid rows of logsumexp(logits) − logits[target]. */
   cross_entropy({ where, name, pred, target, g, W, rows, count, valid, spec, B, T, len }) {
-    const ids = checkIds(where, \`options.targets.\${name}\`, target, spec.once ? 1 : T, B, W, spec.once ? () => 1 : len, spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`);
+    const ids = checkIds(where, \`options.targets.\${name}\`, target, spec.once ? 1 : T, B, W, spec.once ? (b) => (len(b) > 0 ? 1 : 0) : len, spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
       if (!valid(r)) continue;
@@ -2520,10 +2675,10 @@ interface ModelInstance {
   readonly widths: readonly number[];
 }
 
-function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }): ModelInstance {
+function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }): ModelInstance {
   const M = plan.name;
-  const dtype = options.dtype ?? "float32";
-  if (dtype !== "float32" && dtype !== "float64") throw new Error(\`\${M}: options.dtype must be "float32" or "float64", received \${String(dtype)}\`);
+  const { dtype } = checkFactoryOptions(M, options);
+  checkKeys(M, "dims", dimsIn, plan.dims, false);
   const F = dtype === "float64" ? Float64Array : Float32Array;
   const dims: Record<string, number> = {};
   for (const name of plan.dims) dims[name] = checkDim(M, dimsIn, name);
@@ -2532,7 +2687,7 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, backend: options.backend, threads: options.threads }) };
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
   });
   const paramShapes: Record<string, number[]> = {};
   for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
@@ -2573,7 +2728,9 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
-    ...(lengths !== undefined && !spec.once ? { lengths } : {}),
+    // A per-sequence layer runs one step, and none for an example of length 0: its
+    // outputs are zero there and its state is held (docs/language.md, "Length 0").
+    ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
   });
   return { spec, layer, result };
 }
@@ -2581,7 +2738,9 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
 function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
   const { M, plan, F, widths } = m;
   const where = \`\${M}.forward\`;
-  if (typeof opts !== "object" || opts === null) throw new Error(\`\${where}: options must be an object with batch and steps, received \${String(opts)}\`);
+  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
+  checkKeys(where, "options.initial", opts.initial, plan.states);
+  checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
   const T = checkCount(where, "options.steps", opts.steps);
   const P = checkParams<A>(where, params, m.paramShapes, F);
@@ -2609,10 +2768,6 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
       values[id] = seqKernel(node).forward(node, id, cx);
     }
   });
-  // Unknown initial-state names are a caller's mistake: say which names exist.
-  for (const k of Object.keys(opts.initial ?? {})) {
-    if (!(k in final)) throw new Error(\`\${where}: options.initial.\${k} is not a state of this model (its states are \${Object.keys(final).join(", ") || "none"})\`);
-  }
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
@@ -2630,7 +2785,8 @@ function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | I
     const spec = plan.targets.find((t) => t.name === term.target)!;
     const W = widths[term.pred]!;
     const rows = spec.once ? B : T * B;
-    const valid = (r: number) => spec.once || Math.floor(r / B) < len(r % B);
+    // An example of length 0 has no steps and no per-sequence value: it is in no loss's mean.
+    const valid = (r: number) => (spec.once ? len(r % B) > 0 : Math.floor(r / B) < len(r % B));
     let count = 0;
     for (let r = 0; r < rows; r++) if (valid(r)) count++;
     const g = (lossGrads[term.pred] ??= new F(rows * W) as A);
@@ -2642,14 +2798,12 @@ function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | I
   return { loss, lossGrads };
 }
 
-/** Checks the seeds of a backward pass against the run: every named output and state must exist. */
+/** Checks the seeds of a backward pass: every named output and state must exist, and something must be differentiated. */
 function checkSeeds(m: ModelInstance, run: ModelRunData<FloatArr>, seeds: ModelSeedsData | undefined, where: string): void {
-  for (const k of Object.keys(seeds?.outputs ?? {})) {
-    if (!m.plan.outputs.some((o) => o.name === k)) throw new Error(\`\${where}: seeds.outputs.\${k} is not an output of this model (its outputs are \${m.plan.outputs.map((o) => o.name).join(", ") || "none"})\`);
-  }
-  for (const k of Object.keys(seeds?.final ?? {})) {
-    if (!(k in run.final)) throw new Error(\`\${where}: seeds.final.\${k} is not a state of this model (its states are \${Object.keys(run.final).join(", ") || "none"})\`);
-  }
+  checkKeys(where, "seeds", seeds, ["outputs", "final", "loss"]);
+  checkKeys(where, "seeds.outputs", seeds?.outputs, m.plan.outputs.map((o) => o.name));
+  checkKeys(where, "seeds.final", seeds?.final, m.plan.states);
+  checkNothingToDifferentiate(where, seeds, run.loss !== undefined ? "present" : "absent");
 }
 
 function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
@@ -2677,6 +2831,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   checkSeeds(m, run, seeds, where);
   if (run.loss !== undefined) {
     const scale = seeds?.loss ?? 1;
+    if (typeof scale !== "number" || !Number.isFinite(scale)) throw new Error(\`\${where}: seeds.loss must be a finite number (the gradient of your objective with respect to run.loss), received \${String(scale)}\`);
     tape.lossGrads.forEach((g, id) => {
       if (g !== undefined) addTo(id, g, scale);
     });
@@ -2708,6 +2863,11 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
       const local = localKeyIn(k, spec.layer);
       if (v !== undefined && local !== undefined) finalSeeds[local] = v;
     }
+    if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length === 0) {
+      // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
+      for (const [s, v] of Object.entries((cellRun as { final: Record<string, A> }).final)) initial[qualifiedKey(spec.layer, s)] = new F(v.length) as A;
+      continue;
+    }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
     for (const [p, v] of Object.entries(r.params)) {
       const acc = grads[qualifiedKey(spec.layer, p)]!;
@@ -2735,6 +2895,11 @@ function trainStepModel<A extends FloatArr>(
   opts: ModelForwardOptionsData,
   clip: { clipNorm?: number; clipValue?: number } = {},
 ): { loss: number; gradNorm: number; final: Record<string, A> } {
+  checkKeys(\`\${m.M}.trainStep\`, "clip", clip, ["clipNorm", "clipValue"]);
+  for (const [k, v] of Object.entries(clip ?? {})) {
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new Error(\`\${m.M}.trainStep: clip.\${k} must be a finite number > 0, received \${String(v)}\`);
+  }
+  if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") throw new Error(\`\${m.M}.trainStep: optimizer must be made by adam() or sgd() (an object with a step method), received \${optimizer === null ? "null" : typeof optimizer}\`);
   const run = forwardModel<A>(m, params, input, opts);
   if (run.loss === undefined) throw new Error(\`\${m.M}.trainStep: options.targets must hold \${m.plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)\`);
   if (!Number.isFinite(run.loss)) throw new Error(\`\${m.M}.trainStep: the loss is \${run.loss}; try a smaller learning rate or clipNorm\`);
@@ -2752,10 +2917,11 @@ function trainStepModel<A extends FloatArr>(
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named \`layer.param\`. */
-function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number }) {
+function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
-  return {
+  const { checkFinite } = checkFactoryOptions(m.M, options);
+  const api = {
     dims: m.dims,
     dtype,
     backend: m.layers[0]?.inst.backend ?? "js",
@@ -2772,9 +2938,10 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
-    loadParams: (bytes: Uint8Array) => paramsFromSafetensors(bytes, paramShapes, dtype) as Record<string, A>,
+    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(\`\${m.M}.loadParams\`, options)) as Record<string, A>,
     saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes),
   };
+  return checkFinite ? withFiniteChecks(m.M, plan.input.name, api) : api;
 }
 
 /** Integer ids in [0, size) at each valid step (others are not read), as an Int32Array. */
@@ -2786,8 +2953,8 @@ function checkIds(where: string, name: string, value: unknown, T: number, B: num
   const out = new Int32Array(T * B);
   for (let r = 0; r < T * B; r++) {
     if (Math.floor(r / B) >= len(r % B)) continue;
-    const v = Number(arr[r]);
-    if (!Number.isInteger(v) || v < 0 || v >= size) throw new Error(\`\${where}: \${name}[\${r}] must be an integer id between 0 and \${size - 1}, received \${String(arr[r])}\`);
+    const v = arr[r];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= size) throw new Error(\`\${where}: \${name}[\${r}] must be an integer id between 0 and \${size - 1}, received \${String(arr[r])}\`);
     out[r] = v;
   }
   return out;
@@ -2819,4 +2986,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkIds","checkLengths","checkParams","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elementwise","elu","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","wasmApi","wasmSimdSupported","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elementwise","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];

@@ -117,7 +117,7 @@ model R(V) {
     expect(() => m.forward(p, [0, 9, 1, 3, 2, 0, 3, 0], { batch: B, steps: T })).toThrow("Tagger.forward: tokens[1] must be an integer id between 0 and 4, received 9");
     expect(() => m.forward(p, [0, 1], { batch: B, steps: T })).toThrow("Tagger.forward: tokens must have length 8 (steps 4 × batch 2), received length 2");
     expect(() => m.forward(p, tokens, { batch: B, steps: T, targets: { tags } })).toThrow("Tagger.forward: options.targets.score is missing (batch 2 × 1)");
-    expect(() => m.forward(p, tokens, { batch: B, steps: T, initial: { "rnn.c": [0, 0, 0, 0, 0, 0] } })).toThrow("Tagger.forward: options.initial.rnn.c is not a state of this model (its states are rnn.h)");
+    expect(() => m.forward(p, tokens, { batch: B, steps: T, initial: { "rnn.c": [0, 0, 0, 0, 0, 0] } })).toThrow('Tagger.forward: options.initial has an unknown key "rnn.c"; the accepted keys are rnn.h');
     const { ["head.W"]: _dropped, ...missing } = p;
     expect(() => m.forward(missing, tokens, { batch: B, steps: T })).toThrow("Tagger.forward: params.head.W is missing (expected shape [4, 3])");
     expect(() => m.backward({})).toThrow("Tagger.backward: run must be the result of forward() of this instance");

@@ -70,15 +70,19 @@ describe("the contract of a generated cell", () => {
     const a = lstm.forward(p, x, { batch: 1, steps: 2 });
     const b = lstm.forward(p, x, { batch: 1, steps: 2, initial: { h: [0, 0, 0], c: [0, 0, 0] } });
     expect(a.outputs.h).toEqual(b.outputs.h);
-    const g = lstm.backward(a);
+    const g = lstm.backward(a, { outputs: { h: new Float64Array(2 * 1 * 3) } });
     expect(Math.max(...g.params.W_ih!.map(Math.abs))).toBe(0);
+    // With no seed at all there is nothing to differentiate: an error, not all-zero gradients.
+    expect(() => lstm.backward(a)).toThrow(
+      "LSTM.backward: nothing to differentiate: seeds gives no outputs or final states, so every gradient would be zero; pass seeds.outputs or seeds.final (the gradient of your loss with respect to them)",
+    );
   });
 
   describe("refuses wrong arguments with a message naming the argument, the expected length and the one received", () => {
     const cases: [string, () => unknown, string][] = [
       ["a non-integer dimension", () => LSTM({ I: 3.5, H: 4 }), "LSTM: dimension I must be a positive integer, received 3.5"],
       ["a missing dimension", () => LSTM({ I: 3 } as never), "LSTM: dimension H must be a positive integer, received undefined"],
-      ["a bad dtype", () => LSTM({ I: 3, H: 4 }, { dtype: "int8" as never }), 'LSTM: options.dtype must be "float32" or "float64", received int8'],
+      ["a bad dtype", () => LSTM({ I: 3, H: 4 }, { dtype: "int8" as never }), 'LSTM: options.dtype must be "float32" or "float64", received the string "int8"'],
       ["x of the wrong length", () => {
         const l = LSTM({ I: 3, H: 4 });
         l.forward(l.init(0), new Float32Array(29), { batch: 2, steps: 5 });

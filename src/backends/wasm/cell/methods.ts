@@ -1,4 +1,5 @@
 import type { Graph } from "../../../ir/graph.js";
+import { forwardOptionChecks, seedChecks } from "../../ts/arg-checks.js";
 import type { DimNames, Storage } from "../../ts/storage.js";
 import type { SeqProgram } from "../../ts/program.js";
 import type { WasmKernelCode } from "./writer.js";
@@ -51,7 +52,7 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
   const sizes = [...graph.params.map((p) => d.size(p.shape)), `TB * ${inputSize}`, ...c.forward.buffers.map((b) => b.size)];
   return [
     `const where = ${c.where("forward")};`,
-    `if (typeof options !== "object" || options === null) throw new Error(\`\${where}: options must be an object with batch and steps, received \${String(options)}\`);`,
+    ...forwardOptionChecks(graph),
     `const B = checkCount(where, "options.batch", options.batch);`,
     `const T = checkCount(where, "options.steps", options.steps);`,
     "const TB = T * B;",
@@ -108,6 +109,7 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     `const where = ${c.where("backward")};`,
     `const tape = (run as { tape?: unknown } | undefined)?.tape as { heap: WasmHeap; region: HeapRegion; lengths: Int32Array | undefined } | undefined;`,
     "if (tape === undefined || tape.heap !== heap) throw new Error(`${where}: run must be the result of forward() of this instance`);",
+    ...seedChecks(graph),
     "const B = run.batch;",
     "const T = run.steps;",
     "const TB = T * B;",
