@@ -1984,6 +1984,8 @@ interface HeapRegion {
   /** The run owning the region, held weakly: a region whose run is gone is freed, never copied out. */
   readonly owner: { deref(): object | undefined } | undefined;
   freed: boolean;
+  /** backward() has read it: when evicted it is freed rather than copied out. */
+  used: boolean;
 }
 
 /** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
@@ -2013,6 +2015,7 @@ class WasmHeap {
   /** The worker threads, once started (until then, and with threads = 1, everything runs here). */
   private pool: ThreadPool | undefined;
   private disposed = false;
+  private readonly nt: (...args: number[]) => void;
   /** Resolves when the worker threads are running (at once with threads = 1). */
   readonly ready: Promise<void>;
 
@@ -2022,6 +2025,7 @@ class WasmHeap {
     const module = kernelModule(where, src, shared);
     const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
     this.fns = instance.exports as Record<string, (...args: number[]) => void>;
+    this.nt = this.fns["f32_gemm_nt_4x8_loadsplat"]!;
     if (!shared) {
       this.ready = Promise.resolve();
       return;
@@ -2049,13 +2053,12 @@ class WasmHeap {
 
   /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
-    this.par("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
+    const panels = (n + 7) >> 3;
+    // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
+    if (this.pool === undefined) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
+    else this.pool.run("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
   }
 
-  /** C[m×n] (+)= A[k×m]ᵀ·B, B packed (a weight's gradient: a sum over the k rows). */
-  gemmTN(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
-    this.par("f32_gemm_tn_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], (n + 7) >> 3, 2 * m * n * k);
-  }
 
   /**
    * Byte offsets of new blocks of \`sizes\` float32 elements. Blocks are not cleared: the
@@ -2108,16 +2111,28 @@ class WasmHeap {
   /** Keeps a run's blocks as a region; the oldest live region beyond LIVE_TAPES is copied out. */
   keep(offsets: number[], sizes: readonly number[], owner: object): HeapRegion {
     const W = (globalThis as WeakApi).WeakRef;
-    const region: HeapRegion = { offsets, sizes, spilled: undefined, owner: W === undefined ? undefined : new W(owner), freed: false };
+    const region: HeapRegion = { offsets, sizes, spilled: undefined, owner: W === undefined ? undefined : new W(owner), freed: false, used: false };
     regionReaper?.register(owner, () => this.drop(region));
     this.live.push(region);
     if (this.live.length > LIVE_TAPES) this.evictOldest();
     return region;
   }
 
+  /** The region of a run forwarded with \`tape: false\`: nothing kept. */
+  released(sizes: readonly number[]): HeapRegion {
+    return { offsets: [], sizes, spilled: undefined, owner: undefined, freed: true, used: true };
+  }
+
+  /** Marks a region read by backward(): evicted later, it is freed without a copy. */
+  used(region: HeapRegion): void {
+    region.used = true;
+  }
+
   /** Brings an evicted region back into memory. */
-  restore(region: HeapRegion): void {
-    if (region.freed) throw new Error("internal: the tape of a live run was freed");
+  restore(where: string, region: HeapRegion): void {
+    if (region.freed) {
+      throw new Error(\`\${where}: this run's tape was released (forward with \\\`tape: false\\\`, or backward already ran and \${LIVE_TAPES} newer forward passes reused its memory); run forward again\`);
+    }
     if (region.spilled === undefined) return;
     const offsets = this.alloc(region.sizes);
     this.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
@@ -2129,7 +2144,7 @@ class WasmHeap {
 
   private evictOldest(): void {
     const old = this.live.shift()!;
-    if (old.owner === undefined || old.owner.deref() !== undefined) old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    if (!old.used && (old.owner === undefined || old.owner.deref() !== undefined)) old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
     else old.freed = true;
     this.release(old.offsets, old.sizes);
   }
