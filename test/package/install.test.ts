@@ -12,7 +12,7 @@ import { ROOT } from "../helpers/generated.js";
  * dependencies from npm's cache when `npm ci` has filled it (--prefer-offline), else from the
  * registry: this test needs the registry or a warm cache.
  */
-const MAX_PACKED_BYTES = 500_000;
+const MAX_PACKED_BYTES = 650_000;
 const MAX_UNPACKED_BYTES = 2_000_000;
 
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;

@@ -8,10 +8,14 @@ import type { Graph } from "../../ir/graph.js";
 
 const list = (names: readonly string[]) => names.map((n) => JSON.stringify(n)).join(", ");
 
-/** `forward(params, x, options)`: options is an object of batch, steps, initial (the cell's states) and lengths. */
-export function forwardOptionChecks(graph: Pick<Graph, "states">): string[] {
+/**
+ * `forward(params, x, options)`: options is an object of batch, steps, initial (the cell's states),
+ * lengths and tape — and training and seed when the cell has dropout.
+ */
+export function forwardOptionChecks(graph: Pick<Graph, "states" | "nodes">): string[] {
+  const dropout = graph.nodes.some((n) => n.op === "dropout") ? ["training", "seed"] : [];
   return [
-    `checkKeys(where, "options", options, ["batch", "steps", "initial", "lengths"], false);`,
+    `checkKeys(where, "options", options, [${list(["batch", "steps", "initial", "lengths", "tape", ...dropout])}], false);`,
     `checkKeys(where, "options.initial", options.initial, [${list(graph.states.map((s) => s.name))}]);`,
   ];
 }
