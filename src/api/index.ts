@@ -14,7 +14,7 @@ import { checkSource } from "../compiler.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderDiagnostics, type DiagnosticFormat } from "../diagnostics/render.js";
 import { readTextFile, withReader, type ReadText } from "../imports/resolve.js";
-import { RNNC_VERSION } from "../version.js";
+import { RNNC_VERSION } from "../core/version.js";
 
 export type { Diagnostic, Label, Severity } from "../diagnostics/diagnostic.js";
 export type { Span } from "../diagnostics/span.js";

@@ -5,7 +5,7 @@ import { COMMANDS } from "./commands/index.js";
 import { CliContext, type RegisterCommand } from "./context.js";
 import { EXIT, EXIT_CODES_HELP } from "./exit-codes.js";
 import { processIO, type CliIO } from "./io.js";
-import { RNNC_VERSION } from "../version.js";
+import { RNNC_VERSION } from "../core/version.js";
 
 /**
  * The `rnnc` command line: argument parsing and exit codes only; every subcommand lives in its

@@ -1,7 +1,7 @@
 import type { Graph } from "../../../ir/graph.js";
-import { forwardOptionChecks, seedChecks } from "../../ts/arg-checks.js";
-import type { DimNames, Storage } from "../../ts/storage.js";
-import type { SeqProgram } from "../../ts/program.js";
+import { forwardOptionChecks, seedChecks } from "../arg-checks.js";
+import type { DimNames, Storage } from "../storage.js";
+import type { SeqProgram } from "../program.js";
 import type { WasmKernelCode } from "./writer.js";
 
 /**

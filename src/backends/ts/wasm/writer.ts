@@ -1,7 +1,7 @@
 import { isBinary, isUnary } from "../../../ir/ops.js";
-import { KernelWriter, type KernelCode, type KernelInputs } from "../../ts/codegen.js";
-import type { Schedule } from "../../ts/schedule.js";
-import type { DimNames, Storage } from "../../ts/storage.js";
+import { KernelWriter, type KernelCode, type KernelInputs } from "../codegen.js";
+import type { Schedule } from "../schedule.js";
+import type { DimNames, Storage } from "../storage.js";
 import { mapOf } from "./lowering.js";
 import type { Expr, LoopSpec, Sink } from "./loops.js";
 

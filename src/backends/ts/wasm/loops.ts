@@ -1,5 +1,5 @@
-import { ValType, type FunctionBuilder, type ModuleBuilder } from "../encoder.js";
-import { VecMath } from "../vmath.js";
+import { ValType, type FunctionBuilder, type ModuleBuilder } from "../../wasm/encoder.js";
+import { VecMath } from "../../wasm/vmath.js";
 
 /**
  * A fused loop over rows × n elements, as one exported WebAssembly function: for each row,

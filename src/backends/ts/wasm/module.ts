@@ -1,5 +1,5 @@
-import { ModuleBuilder } from "../encoder.js";
-import { addKernels } from "../kernels.js";
+import { ModuleBuilder } from "../../wasm/encoder.js";
+import { addKernels } from "../../wasm/kernels.js";
 import { addLoop, type LoopSpec } from "./loops.js";
 
 /** Pages of the instances' memories at most (2 GiB): a shared memory must declare a maximum. */

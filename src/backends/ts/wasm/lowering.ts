@@ -1,7 +1,7 @@
 import type { Node } from "../../../ir/graph.js";
 import type { BinaryOp, OpKind, UnaryOp } from "../../../ir/ops.js";
-import { ValType, type FunctionBuilder } from "../encoder.js";
-import type { VecMath } from "../vmath.js";
+import { ValType, type FunctionBuilder } from "../../wasm/encoder.js";
+import type { VecMath } from "../../wasm/vmath.js";
 
 /**
  * How every IR op runs in the WebAssembly kernels: a typed table, so a new op does not
