@@ -186,24 +186,19 @@ export class Statements {
   }
 }
 
-function emitCell(file: Statements, graph: Graph): CellPlan {
-  const plan = planCell(graph);
+/**
+ * The cell's public types, in the order the module declares them: dims, params, states, outputs,
+ * (inputs), forward options, run, seeds, gradients and the instance.
+ */
+function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): void {
   const C = graph.cell;
   const dimsType = `${C}Dims`;
   const paramsType = `${C}Params`;
   const statesType = `${C}States`;
   const outputsType = `${C}Outputs`;
   const xName = graph.inputs[0]!.name;
-  // One input: forward takes its array and the gradient is `x`; several: objects keyed by name.
   const several = graph.inputs.length > 1;
   const inputsType = `${C}Inputs`;
-  // Dropout masks, one per `dropout(…)` of the cell, in site order.
-  const sites = graph.nodes
-    .filter((n) => n.op === "dropout")
-    .map((n) => ({ site: n.attrs.site!, p: n.attrs.p!, shape: n.shape }))
-    .sort((a, b) => a.site - b.site);
-  const quote = (s: string) => JSON.stringify(s);
-
   file.addStatements([`// Cell ${C}: the forward pass keeps ${tapeFormula(graph)} numbers for backward().`]);
   file.addInterface({ isExported: true, name: dimsType, docs: [`The dimensions of cell ${C}: positive integers.`], properties: graph.dims.map((d) => ({ name: d, type: "number" })) });
   file.addInterface({
@@ -245,7 +240,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       { name: "initial", hasQuestionToken: true, type: `Partial<${statesType}<ArrayLike<number>>>`, docs: ["Initial states [B, …]; zeros when omitted."] },
       { name: "lengths", hasQuestionToken: true, type: "ArrayLike<number>", docs: ["Per-example lengths (0…T); past its length an example's state is held and its outputs are zero."] },
       { name: "tape", hasQuestionToken: true, type: "boolean", docs: ["false: inference only — the wasm backend reuses the tape's memory at once and refuses backward() of this run. Default true."] },
-      ...(sites.length === 0
+      ...(!hasDropout
         ? []
         : [
             { name: "training", hasQuestionToken: true, type: "boolean", docs: ["Apply dropout (one mask per example for the whole sequence); otherwise dropout is the identity."] },
@@ -316,6 +311,25 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       { name: "saveParams", parameters: [{ name: "params", type: `${paramsType}<A>` }], returnType: "Uint8Array", docs: ["Params as a safetensors file."] },
     ],
   });
+}
+
+function emitCell(file: Statements, graph: Graph): CellPlan {
+  const plan = planCell(graph);
+  const C = graph.cell;
+  const dimsType = `${C}Dims`;
+  const paramsType = `${C}Params`;
+  const xName = graph.inputs[0]!.name;
+  // One input: forward takes its array and the gradient is `x`; several: objects keyed by name.
+  const several = graph.inputs.length > 1;
+  const inputsType = `${C}Inputs`;
+  // Dropout masks, one per `dropout(…)` of the cell, in site order.
+  const sites = graph.nodes
+    .filter((n) => n.op === "dropout")
+    .map((n) => ({ site: n.attrs.site!, p: n.attrs.p!, shape: n.shape }))
+    .sort((a, b) => a.site - b.site);
+  const quote = (s: string) => JSON.stringify(s);
+
+  emitCellTypes(file, graph, sites.length > 0);
 
   const d = plan.dims;
   /** A shape in words for messages, as a template-literal fragment: `4H ${d0} × I ${dim_I}`. */
