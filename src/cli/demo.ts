@@ -57,25 +57,30 @@ async function onnxAgreement(unit: Unit, sources: ReadonlyMap<string, string>, r
   if (!bytes) throw new Error(optionError ?? diagnostics.map((d) => d.message).join("; "));
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const lengths = [T, T - 2, 1];
-  const input = unit.signature.inputs[0]!;
   const feeds: Record<string, ort.Tensor> = { sequence_lens: new ort.Tensor("int32", Int32Array.from(lengths), [B]) };
-  let x: Float32Array | Int32Array;
-  if (input.type.kind === "index") {
-    const size = input.type.size.evaluate(dims);
-    x = Int32Array.from(random(T * B, 7), (v) => Math.floor(((v + 1) / 2) * size) % size);
-    feeds[input.name] = new ort.Tensor("int64", BigInt64Array.from(x, (v) => BigInt(v)), [T, B]);
-  } else {
-    const shape = evaluateShape(input.type.shape, dims);
-    x = random(T * B * shape.reduce((a, b) => a * b, 1), 7);
-    feeds[input.name] = new ort.Tensor("float32", x, [T, B, ...shape]);
-  }
+  // Every input by its name (one input is an array in the module, several an object of arrays).
+  const xs: Record<string, Float32Array | Int32Array> = {};
+  unit.signature.inputs.forEach((input, i) => {
+    if (input.type.kind === "index") {
+      const size = input.type.size.evaluate(dims);
+      const ids = Int32Array.from(random(T * B, 7 + i), (v) => Math.floor(((v + 1) / 2) * size) % size);
+      xs[input.name] = ids;
+      feeds[input.name] = new ort.Tensor("int64", BigInt64Array.from(ids, (v) => BigInt(v)), [T, B]);
+    } else {
+      const shape = evaluateShape(input.type.shape, dims);
+      const values = random(T * B * shape.reduce((a, b) => a * b, 1), 7 + i);
+      xs[input.name] = values;
+      feeds[input.name] = new ort.Tensor("float32", values, [T, B, ...shape]);
+    }
+  });
+  const x = unit.signature.inputs.length === 1 ? xs[unit.signature.inputs[0]!.name]! : xs;
   const initial: Record<string, Float32Array> = {};
   unit.signature.states.forEach((s, i) => {
     const shape = evaluateShape(s.shape, dims);
     initial[s.name] = random(B * shape.reduce((a, b) => a * b, 1), 100 + i);
     feeds[`initial_${s.name}`] = new ort.Tensor("float32", initial[s.name]!, [B, ...shape]);
   });
-  const ours = instance.forward(instance.init(SEED), x, { batch: B, steps: T, initial, lengths });
+  const ours = instance.forward(instance.init(SEED), x as never, { batch: B, steps: T, initial, lengths });
   const theirs = await session.run(feeds);
   let worst = 0;
   for (const o of unit.signature.outputs) worst = Math.max(worst, maxAbsDiff(ours.outputs[o.name]!, theirs[o.name]!.data as Float32Array));
