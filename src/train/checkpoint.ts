@@ -1,5 +1,6 @@
+import { writeFileAtomic } from "../core/files.js";
 import { createHash } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { OptimizerSnapshot } from "../runtime/optim.js";
 import { readSafetensors, writeSafetensors, type SafetensorsTensorInput } from "../weights/index.js";
 import { TrainInputError } from "./errors.js";
@@ -44,18 +45,6 @@ export function digest(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Writes `bytes` to `path` as a whole or not at all: to a temporary file beside it, then renamed over it. */
-export function writeAtomically(path: string, bytes: Uint8Array | string): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(temp, bytes);
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw new TrainInputError(`cannot write ${path}: ${(e as Error).message}`);
-  }
-}
-
 /**
  * Saves a checkpoint: the training state, then the weights, each written atomically. A crash
  * between the two leaves a state whose params digest no longer matches the weights, which
@@ -80,8 +69,8 @@ export function writeCheckpoint(weightsPath: string, weights: Uint8Array, state:
     "rnnc.data": state.data,
     "rnnc.params": state.params,
   };
-  writeAtomically(stateFileOf(weightsPath), writeSafetensors(tensors, metadata));
-  writeAtomically(weightsPath, weights);
+  writeFileAtomic(stateFileOf(weightsPath), writeSafetensors(tensors, metadata));
+  writeFileAtomic(weightsPath, weights);
 }
 
 /** Reads the training state beside `weightsPath` (for --resume); every problem names the file. */

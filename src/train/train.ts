@@ -2,7 +2,8 @@ import { appendFileSync, readFileSync, rmSync } from "node:fs";
 import { Dim } from "../core/dims.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { paramsToSafetensors } from "../weights/index.js";
-import { digest, writeAtomically, writeCheckpoint, type RunPosition } from "./checkpoint.js";
+import { digest, writeCheckpoint, type RunPosition } from "./checkpoint.js";
+import { writeFileAtomic } from "../core/files.js";
 import { compileCharUnit } from "./char-unit.js";
 import type { TrainingData } from "./data/dataset.js";
 import { looksLikeJsonLines, readJsonLines } from "./data/jsonl.js";
@@ -201,7 +202,7 @@ function prepareLog(path: string, step: number, from: string | undefined): void 
     }
   }
   if (kept === "") rmSync(path, { force: true });
-  else writeAtomically(path, kept);
+  else writeFileAtomic(path, kept);
 }
 
 type Result<T> = { ok: true; value: T & { diagnostics: Diagnostic[] } } | { ok: false; diagnostics: Diagnostic[] };
