@@ -140,7 +140,7 @@ function planCell(graph: Graph): CellPlan {
   const wasm = wasmRuns(graph)
     ? {
         forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`),
-        backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`),
+        backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`, "backward"),
       }
     : undefined;
   return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };

@@ -6,17 +6,19 @@
 import { ModuleBuilder, type MemoryImport } from "./encoder.js";
 import { addGatherKernels, GATHER_KERNELS } from "./gather.js";
 import { addGemmKernels, type GemmKernelNames } from "./gemm.js";
+import { addSync, SYNC_KERNEL } from "./sync.js";
 import { addTranspose, TRANSPOSE_KERNEL } from "./transpose.js";
 import { addVMapKernels, type VMathOp } from "./vmap.js";
 
 export { GATHER_KERNELS } from "./gather.js";
 export { GEMM_KERNELS, GEMM_KERNELS_RELAXED } from "./gemm.js";
+export { SYNC_KERNEL } from "./sync.js";
 export { TRANSPOSE_KERNEL } from "./transpose.js";
 export { vmapName, VMATH_OPS, type VMathOp } from "./vmap.js";
 
 /** Adds all kernels to `mb`; returns the export names by role. */
-export function addKernels(mb: ModuleBuilder, options: { readonly relaxed?: boolean } = {}): { gemm: GemmKernelNames; transpose: typeof TRANSPOSE_KERNEL; vmath: Record<VMathOp, string>; gather: typeof GATHER_KERNELS } {
-  return { gemm: addGemmKernels(mb, options), transpose: addTranspose(mb) as typeof TRANSPOSE_KERNEL, vmath: addVMapKernels(mb), gather: addGatherKernels(mb) };
+export function addKernels(mb: ModuleBuilder, options: { readonly relaxed?: boolean } = {}): { gemm: GemmKernelNames; transpose: typeof TRANSPOSE_KERNEL; vmath: Record<VMathOp, string>; gather: typeof GATHER_KERNELS; sync: typeof SYNC_KERNEL } {
+  return { gemm: addGemmKernels(mb, options), transpose: addTranspose(mb) as typeof TRANSPOSE_KERNEL, vmath: addVMapKernels(mb), gather: addGatherKernels(mb), sync: addSync(mb) as typeof SYNC_KERNEL };
 }
 
 /**

@@ -2169,6 +2169,12 @@ class WasmHeap {
   private pool: ThreadPool | undefined;
   private disposed = false;
   private readonly nt: (...args: number[]) => void;
+  private readonly sync: (src: number, dst: number, n: number) => number;
+  /** The params as last seen (see syncParams), and their generation. */
+  private paramCopies: { offsets: number[]; sizes: readonly number[] } | undefined;
+  private generation = 0;
+  /** Packed weights kept between calls: byte address and the params' generation they were packed from. */
+  private readonly packSlots = new Map<string, { at: number; gen: number }>();
   /** Resolves when the worker threads are running (at once with threads = 1). */
   readonly ready: Promise<void>;
 
@@ -2179,6 +2185,7 @@ class WasmHeap {
     const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
     this.fns = instance.exports as Record<string, (...args: number[]) => void>;
     this.nt = this.fns["f32_gemm_nt_4x8_loadsplat"]!;
+    this.sync = this.fns["f32_sync"] as unknown as (src: number, dst: number, n: number) => number;
     if (!shared) {
       this.ready = Promise.resolve();
       return;
@@ -2202,6 +2209,50 @@ class WasmHeap {
   /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when \`trans\`) into 8-column panels at \`dst\`. */
   packB(trans: boolean, b: number, ldb: number, k: number, n: number, dst: number): void {
     this.fns[trans ? "f32_packb_t_8" : "f32_packb_n_8"]!(b, ldb, k, n, dst);
+  }
+
+  /**
+   * Reserves, once, the blocks kept for the instance's lifetime: a copy of each param (\`params\`
+   * float sizes) and a slot per packed weight (\`packs\`: key → float size). Call it before the
+   * call's own \`alloc\` and views (it may grow the memory).
+   */
+  reserve(params: readonly number[], packs: readonly (readonly [string, number])[]): void {
+    if (this.paramCopies === undefined) this.paramCopies = { offsets: this.alloc(params), sizes: params };
+    for (const [key, floats] of packs) {
+      if (!this.packSlots.has(key)) this.packSlots.set(key, { at: this.alloc([floats])[0]!, gen: -1 });
+    }
+  }
+
+  /**
+   * Compares the params just copied in at \`offsets\` with the kept copy (bitwise, in wasm) and
+   * updates the copy where they differ. Returns the params' generation: it changes exactly when
+   * their contents do, and every packed weight of an older generation is then packed again.
+   */
+  syncParams(offsets: readonly number[]): number {
+    const kept = this.paramCopies!;
+    let changed = 0;
+    for (let i = 0; i < offsets.length; i++) changed |= this.sync(offsets[i]!, kept.offsets[i]!, kept.sizes[i]!);
+    if (changed !== 0) this.generation++;
+    return this.generation;
+  }
+
+  /**
+   * The byte address of op(B) packed (as \`packB\`) for params of generation \`gen\`: the kept slot
+   * \`key\`, packed now if it holds an older generation; when \`gen\` is not the current one (a
+   * backward pass of a run made with other params), packed into \`scratch\` instead.
+   */
+  packed(key: string, gen: number, trans: boolean, b: number, ldb: number, k: number, n: number, scratch: number): number {
+    if (gen !== this.generation) {
+      if (scratch < 0) throw new Error("internal: a stale packed weight without scratch");
+      this.packB(trans, b, ldb, k, n, scratch);
+      return scratch;
+    }
+    const slot = this.packSlots.get(key)!;
+    if (slot.gen !== gen) {
+      this.packB(trans, b, ldb, k, n, slot.at);
+      slot.gen = gen;
+    }
+    return slot.at;
   }
 
   /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
@@ -2319,6 +2370,9 @@ class WasmHeap {
     this.live.length = 0;
     this.free = [];
     this.top = 64;
+    this.paramCopies = undefined;
+    this.packSlots.clear();
+    this.generation++;
   }
 }
 `;

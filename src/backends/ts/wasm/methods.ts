@@ -40,6 +40,37 @@ function place(names: readonly string[], sizes: readonly string[], view: string)
   ];
 }
 
+/**
+ * A [T·B, size] copy of a value's rows (results leave the wasm memory): one slice when the rows
+ * are contiguous and none is masked, else the row-by-row copy.
+ */
+function copyOut(c: WasmMethodContext, s: Storage, size: string, maskOutputs: boolean): string {
+  const rowByRow = c.copyRows(s, size, maskOutputs);
+  if (s.kind === "param" || s.stride !== size || s.col !== "0") return rowByRow;
+  const start = s.rowOffset === "0" ? "0" : `B * ${size}`;
+  const slice = `${s.buf}.slice(${start}, ${start === "0" ? "" : `${start} + `}TB * ${size}) as A`;
+  return maskOutputs ? `(lengths === undefined ? ${slice} : ${rowByRow})` : slice;
+}
+
+/**
+ * The kernel's lines with every `name.byteOffset` read once into a constant `o_name` (declared
+ * first): the loops' calls pass dozens of addresses per step, and a typed array's byteOffset
+ * is a checked property read. No block moves during the kernel (it allocates nothing).
+ */
+function withOffsets(lines: readonly string[]): string[] {
+  const names = new Set<string>();
+  const re = /\b([A-Za-z_$][\w$]*)\.byteOffset\b/g;
+  const body = lines.map((l) => l.replace(re, (_, n: string) => (names.add(n), `o_${n}`)));
+  return [...[...names].map((n) => `const o_${n} = ${n}.byteOffset;`), ...body];
+}
+
+/** The blocks the instance keeps (a copy of the params, the packed weights), reserved before the call's own. */
+function reserve(c: WasmMethodContext, k: WasmKernelCode): string[] {
+  if (k.keptPacks.length === 0) return [];
+  const params = c.graph.params.map((p) => c.dims.size(p.shape)).join(", ");
+  return [`H.reserve([${params}], [${k.keptPacks.map((p) => `[${JSON.stringify(p.key)}, ${p.size}]`).join(", ")}]);`];
+}
+
 /** The forward tape's blocks, in order: params, the input, then the kernel's buffers. */
 function tapeNames(c: WasmMethodContext): string[] {
   return [...c.graph.params.map((p) => `P_${p.name}`), `X_${c.graph.inputs[0]!.name}`, ...c.forward.buffers.map((b) => b.name)];
@@ -61,22 +92,25 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
     "const H = wasmHeap(where);",
     "const W = H.fns;",
+    ...reserve(c, c.forward),
     ...place(tapeNames(c), sizes, "V"),
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
+    // The params' generation: the packed weights the instance keeps are packed again only when it changes.
+    ...(c.forward.keptPacks.length > 0 ? [`const gen = H.syncParams([${graph.params.map((p) => `P_${p.name}.byteOffset`).join(", ")}]);`] : ["const gen = -1;"]),
     `X_${xName}.set(xIn);`,
     ...c.forward.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
       return `if (options.initial?.${s.name} !== undefined) ${c.forward.histories.get(s.name)}.set(checkArray<A>(where, "options.initial.${s.name}", options.initial.${s.name}, B * ${size}, \`batch \${B} × ${c.meaning(s.shape)}\`, F), 0);`;
     }),
-    ...c.forward.body.map((l) => l.slice(2)),
-    ...graph.outputs.map((o) => `const out_${o.name} = ${c.copyRows(c.forward.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true)};`),
+    ...withOffsets(c.forward.body.map((l) => l.slice(2))),
+    ...graph.outputs.map((o) => `const out_${o.name} = ${copyOut(c, c.forward.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true)};`),
     "const run = {",
     `  outputs: { ${graph.outputs.map((o) => `${o.name}: out_${o.name}`).join(", ")} },`,
     `  final: { ${graph.states.map((s) => `${s.name}: ${c.forward.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths },",
+    "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths, gen },",
     "};",
     // Without a tape (inference) the memory is reused at once; backward() of such a run is refused.
     "if (options.tape === false) H.release(offsets, sizes);",
@@ -104,18 +138,20 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
   const seeds = graph.outputs.map((o) => ({ name: o.name, size: d.size(graph.nodes[o.node]!.shape), shape: graph.nodes[o.node]!.shape }));
   const names = [...seeds.map((s) => `S_${s.name}`), ...c.backward.buffers.map((b) => b.name), ...graph.params.map((p) => `G_${p.name}`)];
   const sizes = [...seeds.map((s) => `TB * ${s.size}`), ...c.backward.buffers.map((b) => b.size), ...graph.params.map((p) => d.size(p.shape))];
-  const dx = c.dx === undefined ? `new F(TB * ${inputSize}) as A` : c.copyRows(c.backward.storage.get(c.dx)!, inputSize, false);
+  const dx = c.dx === undefined ? `new F(TB * ${inputSize}) as A` : copyOut(c, c.backward.storage.get(c.dx)!, inputSize, false);
   return [
     `const where = ${c.where("backward")};`,
-    `const tape = (run as { tape?: unknown } | undefined)?.tape as { heap: WasmHeap; region: HeapRegion; lengths: Int32Array | undefined } | undefined;`,
+    `const tape = (run as { tape?: unknown } | undefined)?.tape as { heap: WasmHeap; region: HeapRegion; lengths: Int32Array | undefined; gen: number } | undefined;`,
     "if (tape === undefined || tape.heap !== heap) throw new Error(`${where}: run must be the result of forward() of this instance`);",
     ...seedChecks(graph),
     "const B = run.batch;",
     "const T = run.steps;",
     "const TB = T * B;",
     "const lengths = tape.lengths;",
+    "const gen = tape.gen;",
     "const H = wasmHeap(where);",
     "const W = H.fns;",
+    ...reserve(c, c.backward),
     "H.restore(where, tape.region);",
     ...seeds.map((s) => `const seed_${s.name} = seedArray<A>(where, "seeds.outputs.${s.name}", seeds?.outputs?.${s.name}, TB, ${s.size}, \`steps \${T} × batch \${B} × ${c.meaning(s.shape)}\`, lengths, F);`),
     ...place(names, sizes, "V"),
@@ -127,7 +163,7 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
       const size = d.size(s.shape);
       return `if (seeds?.final?.${s.name} !== undefined) ${c.backward.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${c.meaning(s.shape)}\`, F), TB * ${size});`;
     }),
-    ...c.backward.body.map((l) => l.slice(2)),
+    ...withOffsets(c.backward.body.map((l) => l.slice(2))),
     `const dX = ${dx};`,
     "const result = {",
     `  params: { ${graph.params.map((p) => `${p.name}: G_${p.name}.slice() as A`).join(", ")} },`,

@@ -16,12 +16,21 @@ export interface WasmKernelCode extends KernelCode {
   readonly functions: readonly LoopSpec[];
   /** Every buffer the kernel allocates, in order: name and size (a JS expression). */
   readonly buffers: readonly { readonly name: string; readonly size: string }[];
+  /** Params packed for the GEMMs into slots the instance keeps between calls: key and size (a JS expression). */
+  readonly keptPacks: readonly { readonly key: string; readonly size: string }[];
 }
 
-export function generateWasmKernel(sched: Schedule, dims: DimNames, inputs: KernelInputs, prefix: string): WasmKernelCode {
-  const w = new WasmKernelWriter(sched, dims, inputs, prefix);
+/**
+ * Which pass a kernel is: the forward pass packs params (after syncing the kept copy) into
+ * kept slots; the backward pass too, unless its run was made with other params than the
+ * current ones — then into scratch blocks of its own.
+ */
+export type WasmPass = "forward" | "backward";
+
+export function generateWasmKernel(sched: Schedule, dims: DimNames, inputs: KernelInputs, prefix: string, pass: WasmPass = "forward"): WasmKernelCode {
+  const w = new WasmKernelWriter(sched, dims, inputs, prefix, pass);
   const code = w.write();
-  return { ...code, functions: w.functions, buffers: w.buffers };
+  return { ...code, functions: w.functions, buffers: w.buffers, keptPacks: w.keptPacks };
 }
 
 /** An element index relative to the loop's j (`abs` false) or a fixed element of the row. */
@@ -53,8 +62,9 @@ type RowContext = Parameters<KernelWriter["rowBase"]>[1];
 class WasmKernelWriter extends KernelWriter {
   readonly functions: LoopSpec[] = [];
   readonly buffers: { name: string; size: string }[] = [];
+  readonly keptPacks: { key: string; size: string }[] = [];
 
-  constructor(sched: Schedule, dims: DimNames, inputs: KernelInputs, private readonly prefix: string) {
+  constructor(sched: Schedule, dims: DimNames, inputs: KernelInputs, private readonly prefix: string, private readonly pass: WasmPass) {
     super(sched, dims, inputs);
   }
 
@@ -66,18 +76,44 @@ class WasmKernelWriter extends KernelWriter {
 
   private readonly packShape = new Map<string, { k: string; n: string }>();
 
-  /** A weight packed into 8-column panels in memory, once per call (after the param phase). */
+  /**
+   * A weight packed into 8-column panels in memory (after the param phase). A param itself
+   * (a `P_` block) is packed into a slot the instance keeps, again only when the params changed
+   * (`gen`, from H.syncParams); anything computed from params is packed on every call.
+   */
   protected override packed(Wt: Storage, ld: string, trans: boolean, k: string, n: string): string {
     const key = `${Wt.buf}|${Wt.col}|${ld}|${trans}|${k}|${n}`;
     let name = this.packs.get(key);
     if (!name) {
       name = `pk${this.packs.size}`;
       this.packs.set(key, name);
-      this.alloc(name, `((${n} + 7) >> 3) * 8 * ${k}`);
+      const size = `((${n} + 7) >> 3) * 8 * ${k}`;
       this.packShape.set(name, { k, n });
-      this.packLines.push(`H.packB(${trans}, ${this.addr(Wt, Wt.col)}, ${ld}, ${k}, ${n}, ${name}.byteOffset);`);
+      const args = `${trans}, ${this.addr(Wt, Wt.col)}, ${ld}, ${k}, ${n}`;
+      if (Wt.buf.startsWith("P_")) {
+        const slot = `${this.prefix}|${key}`;
+        this.keptPacks.push({ key: slot, size });
+        let scratch = "-1";
+        if (this.pass === "backward") {
+          this.alloc(`${name}s`, size);
+          scratch = `${name}s.byteOffset`;
+        }
+        this.packLines.push(`const ${name} = H.packed(${JSON.stringify(slot)}, gen, ${args}, ${scratch});`);
+        this.keptNames.add(name);
+      } else {
+        this.alloc(name, size);
+        this.packLines.push(`H.packB(${args}, ${name}.byteOffset);`);
+      }
     }
     return name;
+  }
+
+  /** Packed weights held as byte addresses (kept slots) rather than views. */
+  private readonly keptNames = new Set<string>();
+
+  /** The byte address of a packed weight. */
+  private packAddr(pk: string): string {
+    return this.keptNames.has(pk) ? pk : `${pk}.byteOffset`;
   }
 
   /** The byte address of element `off` of a buffer. */
@@ -92,7 +128,7 @@ class WasmKernelWriter extends KernelWriter {
     const perRow = (s: Storage) => s.kind !== "param";
     const call = (X: Storage, pk: string) => {
       const { k, n } = this.packShape.get(pk)!;
-      this.line(`H.gemm(${rows}, ${k}, ${this.addr(X, this.rowBase(X, cx))}, ${X.stride}, ${pk}.byteOffset, ${n}, ${this.addr(out, this.rowBase(out, cx))}, ${out.stride}, false);`);
+      this.line(`H.gemm(${rows}, ${k}, ${this.addr(X, this.rowBase(X, cx))}, ${X.stride}, ${this.packAddr(pk)}, ${n}, ${this.addr(out, this.rowBase(out, cx))}, ${out.stride}, false);`);
     };
     if (cx.fullRow !== undefined && !perRow(A) && sA.length === 2 && perRow(Bs) && sB.length === 1) {
       const [r, c] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
