@@ -199,6 +199,24 @@ export class WasmHeap {
     else this.pool.run(name, args, total, work);
   }
 
+  /** Whether the worker threads run (jobs may then be split between them). */
+  get threaded(): boolean {
+    return this.pool !== undefined;
+  }
+
+  /**
+   * Runs calls (name, args, name, args, …) of exports taking (...args, lo, hi) over rows [0,
+   * total), each thread making every call on its own rows, one barrier at the end (see
+   * ThreadPool.runSeq); on one thread, one after the other over all rows.
+   */
+  parSeq(calls: readonly (string | readonly number[])[], total: number, work: number): void {
+    if (this.pool !== undefined) {
+      this.pool.runSeq(calls, total, work);
+      return;
+    }
+    for (let j = 0; j < calls.length; j += 2) this.fns[calls[j] as string]!(...(calls[j + 1] as number[]), 0, total);
+  }
+
   /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when `trans`) into 8-column panels at `dst`. */
   packB(trans: boolean, b: number, ldb: number, k: number, n: number, dst: number): void {
     this.fns[trans ? "f32_packb_t_8" : "f32_packb_n_8"]!(b, ldb, k, n, dst);

@@ -3,18 +3,20 @@
 // browsers (Worker from a Blob URL; shared memory needs cross-origin isolation).
 //
 // Every worker instantiates the same module on the same `WebAssembly.Memory`. A job is one
-// exported function whose last two parameters are a range [lo, hi) of output units (GEMM
-// panels, batch rows, …): `run` cuts [0, total) into one contiguous chunk per thread, the
-// calling thread takes the first, and an Atomics barrier waits for the rest. Splitting
-// outputs — never a reduction — keeps results bit-identical for any thread count.
+// exported function — or a sequence of them (`runSeq`) — whose last two parameters are a range
+// [lo, hi) of output units (GEMM panels, batch rows, …): `run` cuts [0, total) into one
+// contiguous chunk per thread, the calling thread takes the first, and an Atomics barrier
+// waits for the rest. Splitting outputs — never a reduction — keeps results bit-identical for
+// any thread count.
 
 /** Work (in flops, or any unit the caller uses for `work`) below which a job stays on the calling thread. */
 export const DEFAULT_MIN_WORK = 1_500_000;
 
-const MAX_ARGS = 30;
+/** Float64 slots for a job: its call count, then per call the function id, argument count and arguments. */
+const MAX_ARGS = 1024;
 const MAX_THREADS = 64;
-// Control block layout (Int32 indices): generation, done count, function id, arg count, stop flag.
-const GEN = 0, DONE = 1, FN = 2, NARGS = 3, STOP = 4;
+// Control block layout (Int32 indices): generation, done count, (unused ×2), stop flag.
+const GEN = 0, DONE = 1, STOP = 4;
 const ARGS_BYTE = 64;
 const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
 const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
@@ -51,10 +53,14 @@ onFirst((d) => {
     if (Atomics.load(ctl, ${STOP}) !== 0) break;
     const lo = ranges[2 * me], hi = ranges[2 * me + 1];
     if (lo < hi) {
-      const n = ctl[${NARGS}], a = new Array(n + 2);
-      for (let i = 0; i < n; i++) a[i] = args[i];
-      a[n] = lo; a[n + 1] = hi;
-      fns[ctl[${FN}]](...a);
+      // The calls in order, each over this thread's rows (a call reads only rows it wrote itself).
+      for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
+        const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
+        at += 2;
+        for (let i = 0; i < n; i++) a[i] = args[at++];
+        a[n] = lo; a[n + 1] = hi;
+        fn(...a);
+      }
     }
     Atomics.add(ctl, ${DONE}, 1);
     Atomics.notify(ctl, ${DONE});
@@ -142,27 +148,46 @@ export class ThreadPool {
    * thread) the calling thread runs (0, total) itself.
    */
   run(name: string, args: readonly number[], total: number, work = Infinity): void {
-    const id = this.ids.get(name);
-    if (id === undefined) throw new Error(`ThreadPool: "${name}" is not one of the pool's exports`);
+    this.runSeq([name, args], total, work);
+  }
+
+  /**
+   * Runs calls (name, args, name, args, …) one after the other over [0, total), split as `run`
+   * splits one: each thread makes every call on its own chunk, with one barrier at the end. Only
+   * for calls that read no unit another thread writes (loops over rows reading their own rows).
+   */
+  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity): void {
     if (this.disposed) throw new Error("ThreadPool: used after dispose()");
+    const ids: number[] = [];
+    for (let j = 0; j < calls.length; j += 2) {
+      const id = this.ids.get(calls[j] as string);
+      if (id === undefined) throw new Error(`ThreadPool: "${String(calls[j])}" is not one of the pool's exports`);
+      ids.push(id);
+    }
     const n = this.threads;
     if (n === 1 || work < this.minWork || total < 2) {
-      this.local[id]!(...args, 0, total);
+      for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), 0, total);
       return;
     }
-    if (args.length > MAX_ARGS) throw new Error(`ThreadPool: at most ${MAX_ARGS} arguments`);
-    const { ctl, ranges } = this;
-    this.args.set(args);
+    const { ctl, ranges, args } = this;
+    let at = 1;
+    for (let j = 0; j < ids.length; j++) {
+      const a = calls[2 * j + 1] as readonly number[];
+      if (at + 2 + a.length > MAX_ARGS) throw new Error(`ThreadPool: at most ${MAX_ARGS} argument slots per job`);
+      args[at] = ids[j]!;
+      args[at + 1] = a.length;
+      args.set(a, at + 2);
+      at += 2 + a.length;
+    }
+    args[0] = ids.length;
     for (let t = 0; t < n; t++) {
       ranges[2 * t] = Math.floor((total * t) / n);
       ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
     }
-    ctl[FN] = id;
-    ctl[NARGS] = args.length;
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    this.local[id]!(...args, ranges[0]!, ranges[1]!);
+    for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), ranges[0]!, ranges[1]!);
     this.barrier(n - 1);
   }
 

@@ -211,12 +211,12 @@ class WasmKernelWriter extends KernelWriter {
     const arg = (k: number, at: Idx) => this.expr(ops, node.inputs[k]!, at, cx, members);
     if (isUnary(node.op)) {
       const emit = mapOf(node);
-      return { kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, idx)] };
+      return this.costed({ kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, idx)] }, node.op);
     }
     if (isBinary(node.op)) {
       const scalarAt = (k: number): Idx => (this.nodes[node.inputs[k]!]!.shape.length === 0 ? { abs: true, off: "0" } : idx);
       const emit = mapOf(node);
-      return { kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, scalarAt(0)), arg(1, scalarAt(1))] };
+      return this.costed({ kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, scalarAt(0)), arg(1, scalarAt(1))] }, node.op);
     }
     switch (node.op) {
       case "slice":
@@ -236,19 +236,64 @@ class WasmKernelWriter extends KernelWriter {
     }
   }
 
-  /** Writes the wasm function and the JS statement calling it (inside no row loop: it has its own). */
+  /** Rough cost, in vector instructions per four elements, of each elementwise op's application. */
+  private readonly applyCost = new WeakMap<Expr, number>();
+
+  private costed(e: Expr, op: string): Expr {
+    this.applyCost.set(e, APPLY_COST[op] ?? 2);
+    return e;
+  }
+
+  /** The rough cost of computing `e` once (a load 1, an op by APPLY_COST, members already paid for). */
+  private cost(e: Expr): number {
+    switch (e.kind) {
+      case "apply":
+        return (this.applyCost.get(e) ?? 2) + e.args.reduce((a, x) => a + this.cost(x), 0);
+      case "window":
+        return 4 + this.cost(e.inner);
+      case "member":
+        return 0;
+      default:
+        return 1;
+    }
+  }
+
+  /** The last line written by `call` that further row loops may join: its body index and its calls. */
+  private group: { at: number; rows: string; calls: { name: string; args: string; work: string }[] } | undefined;
+
   /**
-   * Writes the wasm function and the JS statement calling it. Loops over all T·B rows (before
-   * or after the time loop) may be split between threads by rows; a step's B rows stay on
-   * the calling thread (too little work for a barrier), and so does a sum over rows (`ordered`).
+   * Writes the wasm function and the JS statement calling it. A loop over rows (a step's B, or
+   * all T·B before or after the time loop) is split between the threads by rows when the pool
+   * runs and the work (rows × elements × a rough cost per element) outweighs a barrier;
+   * consecutive such loops over the same rows become one job with one barrier (each reads only
+   * its own rows, which the same thread wrote). A sum over rows (`ordered`), or a loop storing
+   * into a row-invariant block, stays whole on the calling thread.
    */
   private call(ops: Operands, sinks: Sink[], n: string, cx: RowContext, ordered = false): void {
     const name = `${this.prefix}${this.functions.length}`;
     this.functions.push({ name, streams: ops.streams.length, i32Params: ops.i32s.length, f32Params: ops.f32s.length, sinks });
-    const args = [n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s];
+    const args = [n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s].join(", ");
     const rows = this.rows(cx);
-    if (rows === "TB" && !ordered) this.line(`H.par(${JSON.stringify(name)}, [${args.join(", ")}], TB, TB * ${n} * ${8 * sinks.length});`);
-    else this.line(`W.${name}(${[...args, "0", rows].join(", ")});`);
+    const shared = sinks.some((s) => ops.streams[s.stream]!.stride === "0");
+    if (rows === "1" || ordered || shared) {
+      this.group = undefined;
+      this.line(`W.${name}(${args}, 0, ${rows});`);
+      return;
+    }
+    const cost = sinks.reduce((a, s) => a + 1 + this.cost(s.expr), 0);
+    const work = `${n} * ${4 * cost}`;
+    const g = this.group;
+    if (g !== undefined && g.at === this.body.length - 1 && g.rows === rows) {
+      g.calls.push({ name, args, work });
+      this.body.pop();
+    } else {
+      this.group = { at: this.body.length, rows, calls: [{ name, args, work }] };
+    }
+    const { calls } = this.group!;
+    const par = calls.map((c) => `${JSON.stringify(c.name)}, [${c.args}]`).join(", ");
+    const here = calls.map((c) => `W.${c.name}(${c.args}, 0, ${rows});`).join(" ");
+    const total = `${rows} * (${calls.map((c) => c.work).join(" + ")})`;
+    this.line(`if (H.threaded) H.parSeq([${par}], ${rows}, ${total}); else { ${here} }`);
   }
 
   /** Σ over rows of a ⊗ b when an operand is shared by all rows: a TypeScript loop on the views (rare). */
@@ -303,6 +348,11 @@ class WasmKernelWriter extends KernelWriter {
     }
   }
 }
+
+/** Vector instructions per application, roughly: the transcendental ones are polynomials. */
+const APPLY_COST: Record<string, number> = {
+  sigmoid: 30, tanh: 30, exp: 25, log: 30, elu: 30, softplus: 55, pow: 10, div: 4, sqrt: 4, softsign: 6, sign: 6,
+};
 
 function plus(a: string, b: string): string {
   if (a === "0") return b;
