@@ -282,6 +282,13 @@ export class ModuleBuilder {
     return this;
   }
 
+  /** The function index of an export added earlier (to call it from another function). */
+  exported(name: string): number {
+    const e = this.exports.find(([n]) => n === name);
+    if (e === undefined) throw new Error(`internal: no export ${name}`);
+    return e[1];
+  }
+
   build(): Uint8Array<ArrayBuffer> {
     const out = new Bytes().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
     const section = (id: number, fill: (s: Bytes) => void) => {

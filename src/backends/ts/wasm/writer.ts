@@ -142,16 +142,16 @@ class WasmKernelWriter extends KernelWriter {
   }
 
   /**
-   * Param gradients over all T·B rows after the loop: an outer product's sum is one TN GEMM
-   * (its right operand packed once), a vector's a column sum (a wasm loop over the rows, in
-   * order — never split between threads, so the sum's order is fixed).
+   * Param gradients over all T·B rows after the loop: an outer product's sum is one GEMM on
+   * the transposed left operand (its right operand packed once), a vector's a column sum
+   * (f32_colsum: each column in row order, the columns split between the threads, so the sum's
+   * order is fixed). The transposes and packing split between the threads too.
    */
   protected override emitAccumulators(): void {
     const cx: RowContext = { fullRow: "r" };
     const transposed = new Map<string, string>();
     for (const acc of this.program.accumulate) {
       const G = this.inputs.accumulator(acc.name);
-      const gStorage: Storage = { role: "gradient", buf: G, kind: "param", stride: this.dims.size(acc.shape), col: "0", rowOffset: "0" };
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
         if (this.sched.accumulatedOuter[c]) {
@@ -167,11 +167,12 @@ class WasmKernelWriter extends KernelWriter {
               at = `tr${this.buffers.length}`;
               this.alloc(at, `${m} * TB`);
               transposed.set(`${aPtr}|${a.stride}|${m}`, at);
-              this.line(`W.f32_transpose(${aPtr}, ${a.stride}, TB, ${m}, ${at}.byteOffset, TB);`);
+              // Split between the threads by groups of four columns (a copy: any split gives the same bytes).
+              this.line(`H.par("f32_transpose_cols", [${aPtr}, ${a.stride}, TB, ${m}, ${at}.byteOffset, TB], (${m} + 3) >> 2, TB * ${m} * 4);`);
             }
             const pk = `pka${this.buffers.length}`;
             this.alloc(pk, `((${n} + 7) >> 3) * 8 * TB`);
-            this.line(`H.packB(false, ${this.addr(b, this.rowBase(b, cx))}, ${b.stride}, TB, ${n}, ${pk}.byteOffset);`);
+            this.line(`H.par("f32_packb_n_cols", [${this.addr(b, this.rowBase(b, cx))}, ${b.stride}, TB, ${n}, ${pk}.byteOffset], (${n} + 7) >> 3, TB * ${n} * 4);`);
             this.line(`H.gemm(${m}, TB, ${at}.byteOffset, TB, ${pk}.byteOffset, ${n}, ${G}.byteOffset, ${n}, true);`);
             continue;
           }
@@ -180,10 +181,9 @@ class WasmKernelWriter extends KernelWriter {
         }
         const s = this.storageOf(c);
         if (s.kind !== "full") throw new Error(`internal: gradient contribution %${c} of ${acc.name} does not vary per example`);
-        const ops = new Operands();
-        const g = this.streamOf(ops, gStorage, cx, "0");
-        const expr: Expr = { kind: "apply", emit: (f, _vm, [x, y]) => f.get(x!).get(y!).simd("f32x4.add"), args: [{ kind: "load", stream: g }, { kind: "load", stream: this.streamOf(ops, s, cx, "0") }] };
-        this.call(ops, [{ kind: "store", id: c, expr, stream: g }], this.dims.size(acc.shape), cx, true);
+        // Σ over the T·B rows, column by column in row order: the columns split between the threads.
+        const cols = this.dims.size(acc.shape);
+        this.line(`H.par("f32_colsum", [${this.addr(s, this.rowBase(s, cx))}, ${s.stride}, TB, ${G}.byteOffset], ${cols}, TB * ${cols} * 2);`);
       }
     }
   }
@@ -266,16 +266,16 @@ class WasmKernelWriter extends KernelWriter {
    * all T·B before or after the time loop) is split between the threads by rows when the pool
    * runs and the work (rows × elements × a rough cost per element) outweighs a barrier;
    * consecutive such loops over the same rows become one job with one barrier (each reads only
-   * its own rows, which the same thread wrote). A sum over rows (`ordered`), or a loop storing
-   * into a row-invariant block, stays whole on the calling thread.
+   * its own rows, which the same thread wrote). A loop storing into a row-invariant block
+   * stays whole on the calling thread.
    */
-  private call(ops: Operands, sinks: Sink[], n: string, cx: RowContext, ordered = false): void {
+  private call(ops: Operands, sinks: Sink[], n: string, cx: RowContext): void {
     const name = `${this.prefix}${this.functions.length}`;
     this.functions.push({ name, streams: ops.streams.length, i32Params: ops.i32s.length, f32Params: ops.f32s.length, sinks });
     const args = [n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s].join(", ");
     const rows = this.rows(cx);
     const shared = sinks.some((s) => ops.streams[s.stream]!.stride === "0");
-    if (rows === "1" || ordered || shared) {
+    if (rows === "1" || shared) {
       this.group = undefined;
       this.line(`W.${name}(${args}, 0, ${rows});`);
       return;
