@@ -207,14 +207,19 @@ export class WasmHeap {
   /**
    * Runs calls (name, args, name, args, …) of exports taking (...args, lo, hi) over rows [0,
    * total), each thread making every call on its own rows, one barrier at the end (see
-   * ThreadPool.runSeq); on one thread, one after the other over all rows.
+   * ThreadPool.runSeq); on one thread, one after the other. With `chunk`, all the calls run on
+   * `chunk` rows before the next `chunk` (the rows one call writes are in cache for the next).
    */
-  parSeq(calls: readonly (string | readonly number[])[], total: number, work: number): void {
+  parSeq(calls: readonly (string | readonly number[])[], total: number, work: number, chunk = total): void {
     if (this.pool !== undefined) {
-      this.pool.runSeq(calls, total, work);
+      this.pool.runSeq(calls, total, work, chunk);
       return;
     }
-    for (let j = 0; j < calls.length; j += 2) this.fns[calls[j] as string]!(...(calls[j + 1] as number[]), 0, total);
+    const step = Math.max(1, Math.floor(chunk));
+    for (let c = 0; c < total; c += step) {
+      const c1 = Math.min(c + step, total);
+      for (let j = 0; j < calls.length; j += 2) this.fns[calls[j] as string]!(...(calls[j + 1] as number[]), c, c1);
+    }
   }
 
   /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when `trans`) into 8-column panels at `dst`. */

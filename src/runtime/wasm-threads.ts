@@ -15,8 +15,8 @@ export const DEFAULT_MIN_WORK = 1_500_000;
 /** Float64 slots for a job: its call count, then per call the function id, argument count and arguments. */
 const MAX_ARGS = 1024;
 const MAX_THREADS = 64;
-// Control block layout (Int32 indices): generation, done count, (unused ×2), stop flag.
-const GEN = 0, DONE = 1, STOP = 4;
+// Control block layout (Int32 indices): generation, done count, rows per chunk, (unused), stop flag.
+const GEN = 0, DONE = 1, CHUNK = 2, STOP = 4;
 const ARGS_BYTE = 64;
 const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
 const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
@@ -51,14 +51,15 @@ onFirst((d) => {
     }
     gen = Atomics.load(ctl, ${GEN});
     if (Atomics.load(ctl, ${STOP}) !== 0) break;
-    const lo = ranges[2 * me], hi = ranges[2 * me + 1];
-    if (lo < hi) {
-      // The calls in order, each over this thread's rows (a call reads only rows it wrote itself).
+    const lo = ranges[2 * me], hi = ranges[2 * me + 1], chunk = ctl[${CHUNK}];
+    // The calls in order over each chunk of this thread's rows (a call reads only rows it wrote itself).
+    for (let c = lo; c < hi; c += chunk) {
+      const c1 = Math.min(c + chunk, hi);
       for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
         const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
         at += 2;
         for (let i = 0; i < n; i++) a[i] = args[at++];
-        a[n] = lo; a[n + 1] = hi;
+        a[n] = c; a[n + 1] = c1;
         fn(...a);
       }
     }
@@ -153,10 +154,12 @@ export class ThreadPool {
 
   /**
    * Runs calls (name, args, name, args, …) one after the other over [0, total), split as `run`
-   * splits one: each thread makes every call on its own chunk, with one barrier at the end. Only
+   * splits one: each thread makes every call on its own range, with one barrier at the end. Only
    * for calls that read no unit another thread writes (loops over rows reading their own rows).
+   * With `chunk`, a thread makes all the calls on `chunk` units, then on the next `chunk`, …:
+   * what one call writes is still in cache when the next reads it.
    */
-  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity): void {
+  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity, chunk = total): void {
     if (this.disposed) throw new Error("ThreadPool: used after dispose()");
     const ids: number[] = [];
     for (let j = 0; j < calls.length; j += 2) {
@@ -165,8 +168,9 @@ export class ThreadPool {
       ids.push(id);
     }
     const n = this.threads;
+    chunk = Math.max(1, Math.floor(chunk));
     if (n === 1 || work < this.minWork || total < 2) {
-      for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), 0, total);
+      this.chunks(ids, calls, 0, total, chunk);
       return;
     }
     const { ctl, ranges, args } = this;
@@ -184,11 +188,20 @@ export class ThreadPool {
       ranges[2 * t] = Math.floor((total * t) / n);
       ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
     }
+    ctl[CHUNK] = chunk;
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), ranges[0]!, ranges[1]!);
+    this.chunks(ids, calls, ranges[0]!, ranges[1]!, chunk);
     this.barrier(n - 1);
+  }
+
+  /** The calls over [lo, hi) on this thread, `chunk` units at a time. */
+  private chunks(ids: readonly number[], calls: readonly (string | readonly number[])[], lo: number, hi: number, chunk: number): void {
+    for (let c = lo; c < hi; c += chunk) {
+      const c1 = Math.min(c + chunk, hi);
+      for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), c, c1);
+    }
   }
 
   private barrier(expected: number): void {

@@ -10,6 +10,9 @@ import { forRange } from "./gemm.js";
 
 export const TRANSPOSE_KERNEL = "f32_transpose";
 
+/** Columns of src per band (a multiple of 4): 16 floats, one 64-byte cache line. */
+const COL_BAND = 16;
+
 /** Byte-lane indices of i8x16.shuffle selecting f32 lanes (0–3 from the first operand, 4–7 from the second). */
 function lanes(...l: number[]): number[] {
   return l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
@@ -32,17 +35,17 @@ export function addTranspose(mb: ModuleBuilder): string {
       f.get(src).get(i).get(lds).op("i32.mul").get(j).op("i32.add").i32c(4).op("i32.mul").op("i32.add");
       f.mem("f32.load").mem("f32.store");
     };
-    forRange(f, j, () => f.i32c(0), cols4, 4, () => {
-      forRange(f, i, () => f.i32c(0), rows4, 4, () => block4(f, src, dst, i, j, lds, ldd, lds4, ldd4, s, d, r, t));
-      forRange(f, i, () => f.get(rows4), rows, 1, () => {
-        const j0 = f.local(i32);
-        f.get(j).set(j0);
-        for (let q = 0; q < 4; q++) {
-          scalar();
-          f.get(j).i32c(1).op("i32.add").set(j);
-        }
-        f.get(j0).set(j);
+    // Columns in bands of COL_BAND: down the rows, a band's 4×4 blocks side by side use whole
+    // cache lines of src (a band of 4 columns alone would read each line four times, from memory
+    // when the matrix is large) and write COL_BAND rows of dst in order.
+    const [jb, jEnd] = f.locals(i32, 2);
+    forRange(f, jb, () => f.i32c(0), cols4, COL_BAND, () => {
+      f.get(jb).i32c(COL_BAND).op("i32.add").set(jEnd);
+      f.get(jEnd).get(cols4).op("i32.gt_s").if(() => void f.get(cols4).set(jEnd));
+      forRange(f, i, () => f.i32c(0), rows4, 4, () => {
+        forRange(f, j, () => f.get(jb), jEnd, 4, () => block4(f, src, dst, i, j, lds, ldd, lds4, ldd4, s, d, r, t));
       });
+      forRange(f, i, () => f.get(rows4), rows, 1, () => forRange(f, j, () => f.get(jb), jEnd, 1, scalar));
     });
     forRange(f, j, () => f.get(cols4), cols, 1, () => forRange(f, i, () => f.i32c(0), rows, 1, scalar));
   });

@@ -1806,8 +1806,8 @@ const DEFAULT_MIN_WORK = 1_500_000;
 /** Float64 slots for a job: its call count, then per call the function id, argument count and arguments. */
 const MAX_ARGS = 1024;
 const MAX_THREADS = 64;
-// Control block layout (Int32 indices): generation, done count, (unused ×2), stop flag.
-const GEN = 0, DONE = 1, STOP = 4;
+// Control block layout (Int32 indices): generation, done count, rows per chunk, (unused), stop flag.
+const GEN = 0, DONE = 1, CHUNK = 2, STOP = 4;
 const ARGS_BYTE = 64;
 const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
 const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
@@ -1842,14 +1842,15 @@ onFirst((d) => {
     }
     gen = Atomics.load(ctl, \${GEN});
     if (Atomics.load(ctl, \${STOP}) !== 0) break;
-    const lo = ranges[2 * me], hi = ranges[2 * me + 1];
-    if (lo < hi) {
-      // The calls in order, each over this thread's rows (a call reads only rows it wrote itself).
+    const lo = ranges[2 * me], hi = ranges[2 * me + 1], chunk = ctl[\${CHUNK}];
+    // The calls in order over each chunk of this thread's rows (a call reads only rows it wrote itself).
+    for (let c = lo; c < hi; c += chunk) {
+      const c1 = Math.min(c + chunk, hi);
       for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
         const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
         at += 2;
         for (let i = 0; i < n; i++) a[i] = args[at++];
-        a[n] = lo; a[n + 1] = hi;
+        a[n] = c; a[n + 1] = c1;
         fn(...a);
       }
     }
@@ -1944,10 +1945,12 @@ class ThreadPool {
 
   /**
    * Runs calls (name, args, name, args, …) one after the other over [0, total), split as \`run\`
-   * splits one: each thread makes every call on its own chunk, with one barrier at the end. Only
+   * splits one: each thread makes every call on its own range, with one barrier at the end. Only
    * for calls that read no unit another thread writes (loops over rows reading their own rows).
+   * With \`chunk\`, a thread makes all the calls on \`chunk\` units, then on the next \`chunk\`, …:
+   * what one call writes is still in cache when the next reads it.
    */
-  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity): void {
+  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity, chunk = total): void {
     if (this.disposed) throw new Error("ThreadPool: used after dispose()");
     const ids: number[] = [];
     for (let j = 0; j < calls.length; j += 2) {
@@ -1956,8 +1959,9 @@ class ThreadPool {
       ids.push(id);
     }
     const n = this.threads;
+    chunk = Math.max(1, Math.floor(chunk));
     if (n === 1 || work < this.minWork || total < 2) {
-      for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), 0, total);
+      this.chunks(ids, calls, 0, total, chunk);
       return;
     }
     const { ctl, ranges, args } = this;
@@ -1975,11 +1979,20 @@ class ThreadPool {
       ranges[2 * t] = Math.floor((total * t) / n);
       ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
     }
+    ctl[CHUNK] = chunk;
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), ranges[0]!, ranges[1]!);
+    this.chunks(ids, calls, ranges[0]!, ranges[1]!, chunk);
     this.barrier(n - 1);
+  }
+
+  /** The calls over [lo, hi) on this thread, \`chunk\` units at a time. */
+  private chunks(ids: readonly number[], calls: readonly (string | readonly number[])[], lo: number, hi: number, chunk: number): void {
+    for (let c = lo; c < hi; c += chunk) {
+      const c1 = Math.min(c + chunk, hi);
+      for (let j = 0; j < ids.length; j++) this.local[ids[j]!]!(...(calls[2 * j + 1] as readonly number[]), c, c1);
+    }
   }
 
   private barrier(expected: number): void {
@@ -2239,14 +2252,19 @@ class WasmHeap {
   /**
    * Runs calls (name, args, name, args, …) of exports taking (...args, lo, hi) over rows [0,
    * total), each thread making every call on its own rows, one barrier at the end (see
-   * ThreadPool.runSeq); on one thread, one after the other over all rows.
+   * ThreadPool.runSeq); on one thread, one after the other. With \`chunk\`, all the calls run on
+   * \`chunk\` rows before the next \`chunk\` (the rows one call writes are in cache for the next).
    */
-  parSeq(calls: readonly (string | readonly number[])[], total: number, work: number): void {
+  parSeq(calls: readonly (string | readonly number[])[], total: number, work: number, chunk = total): void {
     if (this.pool !== undefined) {
-      this.pool.runSeq(calls, total, work);
+      this.pool.runSeq(calls, total, work, chunk);
       return;
     }
-    for (let j = 0; j < calls.length; j += 2) this.fns[calls[j] as string]!(...(calls[j + 1] as number[]), 0, total);
+    const step = Math.max(1, Math.floor(chunk));
+    for (let c = 0; c < total; c += step) {
+      const c1 = Math.min(c + step, total);
+      for (let j = 0; j < calls.length; j += 2) this.fns[calls[j] as string]!(...(calls[j + 1] as number[]), c, c1);
+    }
   }
 
   /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when \`trans\`) into 8-column panels at \`dst\`. */
@@ -3283,4 +3301,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];

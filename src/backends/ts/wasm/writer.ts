@@ -259,7 +259,7 @@ class WasmKernelWriter extends KernelWriter {
   }
 
   /** The last line written by `call` that further row loops may join: its body index and its calls. */
-  private group: { at: number; rows: string; calls: { name: string; args: string; work: string }[] } | undefined;
+  private group: { at: number; rows: string; calls: { name: string; args: string; work: string; n: string }[] } | undefined;
 
   /**
    * Writes the wasm function and the JS statement calling it. A loop over rows (a step's B, or
@@ -284,15 +284,23 @@ class WasmKernelWriter extends KernelWriter {
     const work = `${n} * ${4 * cost}`;
     const g = this.group;
     if (g !== undefined && g.at === this.body.length - 1 && g.rows === rows) {
-      g.calls.push({ name, args, work });
+      g.calls.push({ name, args, work, n });
       this.body.pop();
     } else {
-      this.group = { at: this.body.length, rows, calls: [{ name, args, work }] };
+      this.group = { at: this.body.length, rows, calls: [{ name, args, work, n }] };
     }
     const { calls } = this.group!;
     const par = calls.map((c) => `${JSON.stringify(c.name)}, [${c.args}]`).join(", ");
-    const here = calls.map((c) => `W.${c.name}(${c.args}, 0, ${rows});`).join(" ");
     const total = `${rows} * (${calls.map((c) => c.work).join(" + ")})`;
+    if (rows === "TB") {
+      // Before or after the time loop: all T·B rows of every buffer would pass through memory once
+      // per loop; in chunks of about ROW_CHUNK floats per row block, a chunk stays in cache for the next loop.
+      const widest = calls.length === 1 ? calls[0]!.n : `Math.max(${calls.map((c) => c.n).join(", ")})`;
+      this.line(`H.parSeq([${par}], TB, ${total}, ${ROW_CHUNK} / ${widest});`);
+      return;
+    }
+    // A step's rows: one thread calls the loops directly (no argument arrays: a batch of 1 is latency-bound).
+    const here = calls.map((c) => `W.${c.name}(${c.args}, 0, ${rows});`).join(" ");
     this.line(`if (H.threaded) H.parSeq([${par}], ${rows}, ${total}); else { ${here} }`);
   }
 
@@ -348,6 +356,9 @@ class WasmKernelWriter extends KernelWriter {
     }
   }
 }
+
+/** Floats per row block that a chunk of rows of a loop group covers (64 KiB). */
+const ROW_CHUNK = 16384;
 
 /** Vector instructions per application, roughly: the transcendental ones are polynomials. */
 const APPLY_COST: Record<string, number> = {
