@@ -51,6 +51,7 @@ export const CODES = {
   RNN3020: { severity: "error", template: "`{found}(…)` is not a type" },
   RNN3021: { severity: "error", template: "destructuring binds {found} names, but {what} has {expected} outputs" },
   RNN3022: { severity: "error", template: "layer `{layer}` has {count} outputs, used as one value" },
+  RNN3023: { severity: "error", template: "`{expr}` is a number, where a model needs a sequence" },
   RNN3027: { severity: "error", template: "tied params `{param}` and `{owner}` have different shapes: {left} and {right}" },
 
   // ---- 4xxx states, outputs and definitions --------------------------------------------
