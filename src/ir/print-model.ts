@@ -12,18 +12,18 @@ export function printModel(model: CheckedModel, lineOf: (file: string, offset: n
     lines.push(`  layer ${l.name} = ${l.cell.cell.def.name.name}(${binding})${l.recurrent ? "" : "  # per step, no state"}  # ${lineOf(l.cell.file, l.cell.cell.def.span.start)}`);
   }
   for (const t of model.targets) lines.push(`  target ${t.name}: ${typeText(t.type)} per ${t.timing === "step" ? "step" : "sequence"}`);
-  for (const n of model.nodes) lines.push(`  %${n.id} = ${nodeText(n, model)} : ${typeText(n.type)} per ${n.timing === "step" ? "step" : "sequence"}  # ${lineOf(n.span.file, n.span.start)}`);
+  for (const n of model.nodes) lines.push(`  %${n.id} = ${nodeText(n)} : ${typeText(n.type)} per ${n.timing === "step" ? "step" : "sequence"}  # ${lineOf(n.span.file, n.span.start)}`);
   for (const o of model.outputs) lines.push(`  output ${o.name} = %${o.node}`);
   for (const l of model.losses) lines.push(`  loss ${l.kind}(%${l.pred}, ${l.target})`);
   return `${lines.join("\n")}\n`;
 }
 
-function nodeText(n: ModelNode, model: CheckedModel): string {
+function nodeText(n: ModelNode): string {
   switch (n.op) {
     case "input":
-      return `input ${model.input.name}`;
+      return `input ${n.name}`;
     case "apply":
-      return `${n.layer}(%${n.arg}).${n.output}  [run ${n.run}]`;
+      return `${n.layer}(${n.args.map((a) => `%${a}`).join(", ")}).${n.output}  [run ${n.run}]`;
     case "concat":
       return `concat(${n.args.map((a) => `%${a}`).join(", ")})`;
     case "binary":

@@ -43,6 +43,8 @@ const RENDERED = [
   "140-max-of-different-shapes",
   "142-clamp-bounds-reversed",
   "146-dropout-probability-out-of-range",
+  "160-layer-given-too-few-arguments",
+  "162-argument-of-the-wrong-width",
 ];
 
 function expectFile(path: string, actual: string): void {

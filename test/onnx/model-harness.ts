@@ -53,7 +53,7 @@ export interface Batch {
 export function randomBatch(c: CompiledModel, dims: Record<string, number>, steps: number, batch: number, lengths: number[], seed: number): Batch {
   const next = randoms(seed);
   const f32 = (a: number[]): number[] => Array.from(Float32Array.from(a));
-  const input = c.model.input.type;
+  const input = c.model.inputs[0]!.type;
   const values = input.kind === "vector"
     ? f32(randomArray(steps * batch * input.width.evaluate(dims), next))
     : Array.from({ length: steps * batch }, () => Math.floor(next(0, 1) * input.size.evaluate(dims)));
@@ -76,7 +76,7 @@ export async function runOrt(c: CompiledModel, bytes: Uint8Array, b: Batch, dims
     graphOptimizationLevel: "disabled",
     extra: { session: { strict_shape_type_inference: "1" } },
   });
-  const input = c.model.input;
+  const input = c.model.inputs[0]!;
   const feeds: Record<string, ort.Tensor> = {
     [input.name]: input.type.kind === "vector"
       ? new ort.Tensor("float32", Float32Array.from(b.input), [b.steps, b.batch, input.type.width.evaluate(dims)])
