@@ -90,3 +90,13 @@ describe("a per-sequence input and examples of length 0", () => {
     expect(Array.from(g.inputs.style!.subarray(0, C)).some((v) => v !== 0)).toBe(true);
   });
 });
+
+describe("checkFinite with several inputs", () => {
+  it("names the input object's array and index holding a NaN", () => {
+    const f = inputsFixture("inputs_cond_per_sequence");
+    const m = (module[f.model] as (d: Record<string, number>, o: object) => Model)(f.dims, { dtype: "float64", checkFinite: true });
+    const style = [...f.inputs.style!.data];
+    style[3] = NaN;
+    expect(() => m.forward(dataOf(f.params), { x: f.inputs.x!.data, style }, { batch: f.batch, steps: f.steps })).toThrow("CondPerSequence.forward: inputs.style[3] is NaN");
+  });
+});
