@@ -46,6 +46,8 @@ const RENDERED = [
   "150-pooling-a-per-sequence-value",
   "153-number-as-layer-argument",
   "155-elementwise-max-of-different-widths",
+  "160-layer-given-too-few-arguments",
+  "162-argument-of-the-wrong-width",
   "180-tie-of-different-shapes",
   "181-tie-equal-only-for-some-dims",
 ];
