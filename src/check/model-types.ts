@@ -50,6 +50,12 @@ export type ModelNode =
   | (NodeBase & { readonly op: "concat"; readonly args: readonly number[] })
   /** The value at each example's last valid step (length − 1). */
   | (NodeBase & { readonly op: "last"; readonly arg: number })
+  /**
+   * `dropout(v, p)`: in training, v times a mask drawn per step and per example (one per example for
+   * a per-sequence value) that drops each element with probability p and scales the rest by 1/(1 − p);
+   * the identity otherwise and in every ONNX export.
+   */
+  | (NodeBase & { readonly op: "dropout"; readonly arg: number; readonly p: number })
   /** Elementwise `a + b`, `a − b` or `a ⊙ b` of two sequences of one width and timing (a residual connection, a sum of directions). */
   | (NodeBase & { readonly op: "binary"; readonly fn: BinaryFn; readonly args: readonly [number, number] });
 

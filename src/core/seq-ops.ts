@@ -8,7 +8,7 @@
  */
 
 /** Functions of sequences a model calls by name (`onehot(ids)`, `concat(a, b)`, …). */
-export const SEQ_FUNCTIONS = ["onehot", "reverse", "concat", "last"] as const;
+export const SEQ_FUNCTIONS = ["onehot", "reverse", "concat", "last", "dropout"] as const;
 export type SeqFunction = (typeof SEQ_FUNCTIONS)[number];
 
 /** Elementwise arithmetic between two sequences of one width and timing, by operator. */

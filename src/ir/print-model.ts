@@ -26,6 +26,8 @@ function nodeText(n: ModelNode, model: CheckedModel): string {
       return `${n.layer}(%${n.arg}).${n.output}  [run ${n.run}]`;
     case "concat":
       return `concat(${n.args.map((a) => `%${a}`).join(", ")})`;
+    case "dropout":
+      return `dropout(%${n.arg}, ${n.p})`;
     case "binary":
       return `${n.fn}(%${n.args[0]}, %${n.args[1]})`;
     default:

@@ -30,6 +30,8 @@ export function modelPlan(model: CheckedModel): ModelPlan {
       case "reverse":
       case "last":
         return { ...base, op: n.op, arg: n.arg };
+      case "dropout":
+        return { ...base, op: "dropout", arg: n.arg, p: n.p };
       case "concat":
         return { ...base, op: "concat", args: n.args };
       case "binary":
@@ -42,7 +44,12 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     name: model.name,
     dims: model.dims,
     input: { name: model.input.name, kind: model.input.type.kind, size: linear(sizeOf(model.input.type)) },
-    layers: model.layers.map((l) => ({ name: l.name, cell: l.cell.cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) })),
+    layers: model.layers.map((l) => ({
+      name: l.name,
+      cell: l.cell.cell.def.name.name,
+      dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])),
+      ...(layerHasDropout(l) ? { dropout: true as const } : {}),
+    })),
     runs: model.runs.map((r) => ({ layer: r.layer, arg: r.arg, once: r.timing === "once" })),
     states: modelNames(model).states.map((s) => s.name),
     nodes,
@@ -50,6 +57,16 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     targets: model.targets.map((t) => ({ name: t.name, kind: t.type.kind, size: linear(sizeOf(t.type)), once: t.timing === "once" })),
     losses: model.losses.map((l) => ({ kind: l.kind, pred: l.pred, target: l.target })),
   };
+}
+
+/** True when the layer's cell has a `dropout(…)` (it then takes `training` and a seed). */
+export function layerHasDropout(layer: CheckedModel["layers"][number]): boolean {
+  return layerGraph(layer.cell).nodes.some((n) => n.op === "dropout");
+}
+
+/** True when a model has dropout: its own `dropout(…)`, or in a layer's cell. */
+export function modelHasDropout(model: CheckedModel): boolean {
+  return model.nodes.some((n) => n.op === "dropout") || model.layers.some(layerHasDropout);
 }
 
 export interface ModelNames {
