@@ -7,7 +7,7 @@ Writes into test/fixtures/models/ (or the directory given as the first argument)
   torch.nn.LSTM(3, 4, num_layers=2, dropout=0.3) in training — two torch.nn.LSTM layers with inverted
   dropout on the first layer's output (a fresh mask per step, example and unit), the second with variable
   lengths through pack_padded_sequence / pad_packed_sequence at each layer;
-- dropout_classifier.json, dropout_classifier_lengths.json: examples/dropout_classifier.rnn in training — a
+- dropout_classifier.json, dropout_classifier_lengths.json: test/fixtures/models/dropout_classifier.rnn in training — a
   variationally dropped-out GRU layer (examples/vardrop_gru.rnn's equations, one mask per example for the
   sequence on x and on h), the last valid step's state, dropout on that per-sequence value (one mask per
   example), a torch.nn.Linear head and cross_entropy against class ids.
@@ -180,7 +180,7 @@ def classifier_case(name, lengths):
     grads = torch.autograd.grad(loss, [t for _, t in named] + [x, h0])
     return {
         "name": name,
-        "source": f"examples/dropout_classifier.rnn in training: the GRU of examples/vardrop_gru.rnn written out in torch {torch.__version__}, torch.nn.Linear, torch.nn.functional.cross_entropy; rnnc's masks",
+        "source": f"test/fixtures/models/dropout_classifier.rnn in training: the GRU of examples/vardrop_gru.rnn written out in torch {torch.__version__}, torch.nn.Linear, torch.nn.functional.cross_entropy; rnnc's masks",
         "note": f"seed {SEED + 10 + (1 if lengths else 0)}; masks from rnnc's generator, seed {mask_seed}: the layer's from stream 0, the model's from stream 2",
         "dims": {"I": I, "H": H, "C": C},
         "batch": B,

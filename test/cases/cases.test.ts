@@ -43,6 +43,7 @@ const RENDERED = [
   "140-max-of-different-shapes",
   "142-clamp-bounds-reversed",
   "146-dropout-probability-out-of-range",
+  "171-model-dropout-of-ids",
 ];
 
 function expectFile(path: string, actual: string): void {

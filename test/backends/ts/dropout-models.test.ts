@@ -8,7 +8,7 @@ import { importGenerated, maxRelError, ROOT } from "../../helpers/generated.js";
  * Dropout in models, in training, against PyTorch float64 (fixtures in test/fixtures/models made by
  * scripts/torch_reference_dropout_models.py, which ports the runtime's generator and stores the masks
  * it drew): examples/dropout_lstm.rnn is torch.nn.LSTM(3, 4, num_layers=2, dropout=0.3) with rnnc's
- * mask between the layers, a fresh one per step and example; examples/dropout_classifier.rnn has a
+ * mask between the layers, a fresh one per step and example; test/fixtures/models/dropout_classifier.rnn has a
  * variational-dropout GRU layer (its masks from stream 0 of the seed) and dropout on the last step's
  * state (one mask per example, stream 2). Forward, loss and every gradient to 1e-9, with and
  * without lengths; outside training dropout is the identity.
@@ -116,11 +116,11 @@ interface ClassifierFixture {
   grads: Record<string, Tensor>;
 }
 
-describe.each(["dropout_classifier", "dropout_classifier_lengths"])("examples/dropout_classifier.rnn in training matches PyTorch (%s)", (name) => {
+describe.each(["dropout_classifier", "dropout_classifier_lengths"])("test/fixtures/models/dropout_classifier.rnn in training matches PyTorch (%s)", (name) => {
   const f = fixture<ClassifierFixture>(name);
   let make: Factory;
   beforeAll(async () => {
-    make = (await importGenerated("examples/dropout_classifier.rnn")).DropoutClassifier as Factory;
+    make = (await importGenerated("test/fixtures/models/dropout_classifier.rnn")).DropoutClassifier as Factory;
   });
   const run = (m: Model, seed = f.seed) =>
     m.forward(data(f.params), f.x.data, { batch: f.batch, steps: f.steps, initial: data(f.initial), targets: { label: f.labels }, training: true, seed, ...(f.lengths ? { lengths: f.lengths } : {}) });
