@@ -420,18 +420,21 @@ function hasDropout(plan: ModelPlan): boolean {
   return plan.nodes.some((n) => n.op === "dropout") || plan.layers.some((l) => l.dropout === true);
 }
 
+/** `training` and `seed` given to a model without dropout: refused, saying why. */
+function refuseTraining(m: ModelInstance, opts: unknown, where: string): void {
+  if (hasDropout(m.plan) || typeof opts !== "object" || opts === null) return;
+  for (const k of ["training", "seed"]) {
+    if ((opts as Record<string, unknown>)[k] !== undefined) throw new Error(`${where}: options.${k} is accepted only by a model with dropout, and ${m.M} has none (no \`dropout(…)\` in the model or its layers' cells)`);
+  }
+}
+
 /**
  * The training switch of a forward run: `training` and `seed` are accepted only by a model with
  * dropout, `seed` (a safe integer) is required in training. Undefined outside training.
  */
 function trainingSeed(m: ModelInstance, opts: ModelForwardOptionsData, where: string, needSeed: string): number | undefined {
   const given = opts as { training?: unknown; seed?: unknown };
-  if (!hasDropout(m.plan)) {
-    for (const k of ["training", "seed"] as const) {
-      if (given[k] !== undefined) throw new Error(`${where}: options.${k} is accepted only by a model with dropout, and ${m.M} has none (no \`dropout(…)\` in the model or its layers' cells)`);
-    }
-    return undefined;
-  }
+  if (!hasDropout(m.plan)) return undefined;
   if (given.training !== undefined && typeof given.training !== "boolean") throw new Error(`${where}: options.training must be true or false, received ${String(given.training)}`);
   if (given.training !== true) return undefined;
   if (given.seed === undefined) throw new Error(`${where}: options.seed is required when options.training is true (${needSeed})`);
@@ -466,6 +469,8 @@ function forwardModel<A extends FloatArr>(
   { where, needSeed }: { where: string; needSeed: string } = { where: `${m.M}.forward`, needSeed: "it makes the dropout masks reproducible" },
 ): ModelRunData<A> {
   const { plan, F, widths } = m;
+  // Before the keys are checked: on a model without dropout the training options get their own message.
+  refuseTraining(m, opts, where);
   checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
   const seed = trainingSeed(m, opts, where, needSeed);
   checkKeys(where, "options.initial", opts.initial, plan.states);

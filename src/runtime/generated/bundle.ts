@@ -2783,18 +2783,21 @@ function hasDropout(plan: ModelPlan): boolean {
   return plan.nodes.some((n) => n.op === "dropout") || plan.layers.some((l) => l.dropout === true);
 }
 
+/** \`training\` and \`seed\` given to a model without dropout: refused, saying why. */
+function refuseTraining(m: ModelInstance, opts: unknown, where: string): void {
+  if (hasDropout(m.plan) || typeof opts !== "object" || opts === null) return;
+  for (const k of ["training", "seed"]) {
+    if ((opts as Record<string, unknown>)[k] !== undefined) throw new Error(\`\${where}: options.\${k} is accepted only by a model with dropout, and \${m.M} has none (no \\\`dropout(…)\\\` in the model or its layers' cells)\`);
+  }
+}
+
 /**
  * The training switch of a forward run: \`training\` and \`seed\` are accepted only by a model with
  * dropout, \`seed\` (a safe integer) is required in training. Undefined outside training.
  */
 function trainingSeed(m: ModelInstance, opts: ModelForwardOptionsData, where: string, needSeed: string): number | undefined {
   const given = opts as { training?: unknown; seed?: unknown };
-  if (!hasDropout(m.plan)) {
-    for (const k of ["training", "seed"] as const) {
-      if (given[k] !== undefined) throw new Error(\`\${where}: options.\${k} is accepted only by a model with dropout, and \${m.M} has none (no \\\`dropout(…)\\\` in the model or its layers' cells)\`);
-    }
-    return undefined;
-  }
+  if (!hasDropout(m.plan)) return undefined;
   if (given.training !== undefined && typeof given.training !== "boolean") throw new Error(\`\${where}: options.training must be true or false, received \${String(given.training)}\`);
   if (given.training !== true) return undefined;
   if (given.seed === undefined) throw new Error(\`\${where}: options.seed is required when options.training is true (\${needSeed})\`);
@@ -2829,6 +2832,8 @@ function forwardModel<A extends FloatArr>(
   { where, needSeed }: { where: string; needSeed: string } = { where: \`\${m.M}.forward\`, needSeed: "it makes the dropout masks reproducible" },
 ): ModelRunData<A> {
   const { plan, F, widths } = m;
+  // Before the keys are checked: on a model without dropout the training options get their own message.
+  refuseTraining(m, opts, where);
   checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
   const seed = trainingSeed(m, opts, where, needSeed);
   checkKeys(where, "options.initial", opts.initial, plan.states);
@@ -3081,4 +3086,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elementwise","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","streamSeed","tile1x8","tile4x8","trainStepModel","trainingSeed","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elementwise","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","streamSeed","tile1x8","tile4x8","trainStepModel","trainingSeed","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
