@@ -12,6 +12,7 @@
  *            from stream L + j of the seed for the j-th dropout node, L the number of layers);
  *            each layer's cell oracle gets stream k of the seed for layer k; otherwise the identity
  *   last     each example's step L_b − 1 (a gather; zero when L_b = 0)
+ *   elementwise functions, numbers, mean_over_time, max_over_time: model-oracle-elementwise.ts
  *   mse      mean over valid steps × examples × features of (pred − y)²
  *   cross_entropy  mean over valid positions of logsumexp(logits) − logits[target]
  *
@@ -24,7 +25,8 @@ import type { ModelGradients, ModelRunResult, ModelSeeds } from "./contract.js";
 import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
 import type { ModelLayout } from "./model-layout.js";
 import type { ModelNode } from "../check/model-types.js";
-import { seqOpOf, type LossKind, type SeqArithmetic, type SeqOp } from "../core/seq-ops.js";
+import { seqOpOf, type LossKind, type SeqBinaryFn, type SeqOp, type SeqUnaryFn } from "../core/seq-ops.js";
+import { binaryOracle, poolOracle, unaryOracle } from "./model-oracle-elementwise.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
 import { qualified } from "../core/names.js";
 import { fillDropoutMasks, streamSeed } from "../runtime/random.js";
@@ -130,10 +132,16 @@ interface OracleContext {
   /** Which dropout node this is (0, 1, … in node order) and how many layers the model has. */
   readonly site: (id: number) => number;
   readonly layers: number;
+  readonly node: (id: number) => ModelNode;
 }
 
+/** Elementwise functions and poolings over time (model-oracle-elementwise.ts). */
+const binary: OracleForm<NodeOfOp<SeqBinaryFn>> = (node, cx) => ({ kind: "vector", t: binaryOracle(node, cx) });
+const unary: OracleForm<NodeOfOp<SeqUnaryFn>> = (node, cx) => ({ kind: "vector", t: unaryOracle(node, cx) });
+const pool: OracleForm<NodeOfOp<"mean_over_time" | "max_over_time">> = (node, cx) => ({ kind: "vector", t: poolOracle(node, cx) });
+
 type SeqNode = Exclude<ModelNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOp> = K extends SeqArithmetic ? Extract<ModelNode, { readonly op: "binary" }> : Extract<ModelNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOp> = K extends SeqBinaryFn ? Extract<ModelNode, { readonly op: "binary" }> : K extends SeqUnaryFn ? Extract<ModelNode, { readonly op: "unary" }> : Extract<ModelNode, { readonly op: K }>;
 type OracleForm<N> = (node: N, cx: OracleContext) => Value;
 
 /** Each sequence operation from its definition (docs/language.md), in tfjs ops. */
@@ -173,9 +181,31 @@ const SEQ_OP_ORACLES: { readonly [K in SeqOp]: OracleForm<NodeOfOp<K>> } = {
     fillDropoutMasks(streamSeed(cx.seed, cx.layers + cx.site(node.id)), [mask], [node.p]);
     return { kind: "vector", t: tf.mul(v, tf.tensor(Float32Array.from(mask), v.shape)) };
   },
-  add: (node, cx) => ({ kind: "vector", t: tf.add(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
-  sub: (node, cx) => ({ kind: "vector", t: tf.sub(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
-  mul: (node, cx) => ({ kind: "vector", t: tf.mul(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
+  mean_over_time: pool,
+  max_over_time: pool,
+  // Read only by the binary forms, which take it as a scalar.
+  number: (node) => ({ kind: "vector", t: tf.scalar(node.value) }),
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 /** One loss term's sum over its valid rows (the caller divides by its count). */
@@ -232,7 +262,7 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
         : { kind: "ids", ids: idsOf(`input \`${layout.input.name}\``, data.input, T * B, W, validStep) };
     } else if (node.op === "apply") values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
     else {
-      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once", seed, site, layers: layout.layers.length };
+      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once", seed, site, layers: layout.layers.length, node: (k) => model.nodes[k]! };
       values[id] = (SEQ_OP_ORACLES[seqOpOf(node)] as OracleForm<SeqNode>)(node, cx);
     }
   });
