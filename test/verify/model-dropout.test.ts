@@ -17,6 +17,7 @@ import { modelLayout } from "../../src/verify/model-layout.js";
 import { modelOracleRun } from "../../src/verify/model-oracle.js";
 import { VerifyInputError } from "../../src/verify/errors.js";
 import { ROOT } from "../helpers/generated.js";
+import { gradcheck } from "../../src/api/index.js";
 
 const LSTM = "examples/dropout_lstm.rnn";
 const CLASSIFIER = "test/fixtures/models/dropout_classifier.rnn";
@@ -73,5 +74,13 @@ describe("gradcheck of a model's training pass", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^gradcheck model DropoutLSTM \(I=3, H=4\) · batch 2 · steps 3 · seed 7 · lengths \[3, 2\] · training \(dropout masks from the seed\)$/m);
     expect(run.stdout.endsWith("PASS: 13 gradients and 5 forward values agree\n")).toBe(true);
+  });
+
+  it("the library's gradcheck takes `training`; a unit without dropout gives ok: false and the reason", async () => {
+    const ok = await gradcheck(read(LSTM), { training: true, seed: 2, steps: 3 });
+    expect([ok.ok, ok.pass, ok.report?.training]).toEqual([true, true, true]);
+    expect(ok.text).toContain("· training (dropout masks from the seed)");
+    const refused = await gradcheck(read("examples/stacked_lstm.rnn"), { training: true });
+    expect([refused.ok, refused.pass, refused.error]).toEqual([false, false, "the training option (--training) needs dropout, and model StackedLSTM has no `dropout(…)`, in the model or its layers' cells: its training pass is its inference pass, so check it without the option"]);
   });
 });
