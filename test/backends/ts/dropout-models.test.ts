@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fillDropoutMasks, streamSeed } from "../../../src/runtime/random.js";
+import { compileToTypeScript } from "../../../src/compiler.js";
 import { importGenerated, maxRelError, ROOT } from "../../helpers/generated.js";
 
 /**
@@ -145,5 +146,23 @@ describe.each(["dropout_classifier", "dropout_classifier_lengths"])("test/fixtur
     const m = make(f.dims, { dtype: "float64" });
     expect(Array.from(run(m).outputs["logits"]!)).toEqual(Array.from(run(m).outputs["logits"]!));
     expect(maxRelError(run(m, f.seed + 1).outputs["logits"]!, f.outputs["logits"]!.data)).toBeGreaterThan(1e-3);
+  });
+});
+
+describe("the generated module's types", () => {
+  // test/backends/ts/module.test.ts type-checks every example's module with tsc --strict.
+  const optionsOf = (file: string, model: string) => {
+    const code = compileToTypeScript(file, readFileSync(join(ROOT, file), "utf8")).code!;
+    const start = code.indexOf(`export interface ${model}ForwardOptions {`);
+    return code.slice(start, code.indexOf("\n}", start));
+  };
+  it("offer training and seed in the forward options exactly when the model has dropout", () => {
+    const withDropout = optionsOf("examples/dropout_lstm.rnn", "DropoutLSTM");
+    expect(withDropout).toMatch(/\n {4}training\?: boolean;/);
+    expect(withDropout).toMatch(/\n {4}seed\?: number;/);
+    const without = optionsOf("examples/stacked_lstm.rnn", "StackedLSTM");
+    expect(without).toContain("lengths?: ArrayLike<number>;");
+    expect(without).not.toContain("training");
+    expect(without).not.toContain("seed");
   });
 });
