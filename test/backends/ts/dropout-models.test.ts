@@ -76,6 +76,9 @@ describe.each(["dropout_lstm_2layer", "dropout_lstm_2layer_lengths"])("examples/
     const dropped = f.mask.data.filter((v) => v === 0).length;
     expect(dropped).toBeGreaterThan(0);
     expect(dropped).toBeLessThan(f.mask.data.length);
+    // A fresh mask per step: step 0's rows and step 1's differ.
+    const perStep = f.batch * f.dims.H;
+    expect(f.mask.data.slice(0, perStep)).not.toEqual(f.mask.data.slice(perStep, 2 * perStep));
   });
 
   it("forward: outputs and final states to 1e-9", () => {
