@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), "rnnc-dropout-train-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const same = (a: string, b: string) => readFileSync(a).equals(readFileSync(b));
 const EXAMPLE = `${ROOT}examples/sentiment_dropout.rnn`;
-const DATA = ["--data", `${ROOT}examples/data/sentiment.jsonl`, "--dims", "E=8,H=16", "--batch", "16", "--lr", "0.02", "--val", "0.1", "--seed", "1"];
+const DATA = ["--data", `${ROOT}examples/data/sentiment.jsonl`, "--dims", "E=16,H=32", "--batch", "16", "--lr", "0.03", "--val", "0.1", "--seed", "1"];
 
 /** examples/sentiment_dropout.rnn with other probabilities (the same layers and param names). */
 function variant(name: string, pEmbed: string, pLast: string): string {
@@ -26,13 +26,14 @@ function variant(name: string, pEmbed: string, pLast: string): string {
 }
 
 describe("rnnc train with dropout", () => {
-  it("examples/sentiment_dropout.rnn reaches ≥ 90% validation accuracy in 6 epochs", async () => {
+  it("examples/sentiment_dropout.rnn (pooled, with dropout) reaches ≥ 90% validation accuracy in 10 epochs", async () => {
     const out = join(dir, "s.safetensors");
-    expect(await rnnc(fakeIO(), "train", EXAMPLE, ...DATA, "--epochs", "6", "-o", out)).toBe(0);
+    expect(await rnnc(fakeIO(), "train", EXAMPLE, ...DATA, "--epochs", "10", "-o", out)).toBe(0);
     const log = readLog(join(dir, "s.log.jsonl"));
-    // Measured (float32, seed 1): 95% after epoch 5, 100% after epoch 6 (val loss 0.020).
-    expect(log[5]!["val_accuracy"]).toBeGreaterThanOrEqual(0.9);
-    expect(log[5]!["val_loss"]).toBeLessThan(log[0]!["val_loss"]! / 4);
+    // Measured (float32, seed 1): 47.5% after epoch 1, 100% after epochs 8 and 9, 97.5% after 10 (val loss 0.072).
+    expect(log[0]!["val_accuracy"]).toBeLessThan(0.7);
+    expect(log[9]!["val_accuracy"]).toBeGreaterThanOrEqual(0.9);
+    expect(log[9]!["val_loss"]).toBeLessThan(log[0]!["val_loss"]! / 4);
   });
 
   it("resumed mid-epoch, gives the weights and training state of an uninterrupted run, bit for bit", async () => {
@@ -53,7 +54,7 @@ describe("rnnc train with dropout", () => {
       return out;
     };
     const zero = await run(variant("zero", "0", "0"), "zero");
-    const none = readFileSync(EXAMPLE, "utf8").replace("dropout(embed(tokens), 0.1)", "embed(tokens)").replace("head(dropout(last(gru(embed(tokens))), 0.3))", "head(last(gru(embed(tokens))))");
+    const none = readFileSync(EXAMPLE, "utf8").replace("dropout(embed(tokens), 0.1)", "embed(tokens)").replace("head(dropout(mean_over_time(gru(embed(tokens))), 0.3))", "head(mean_over_time(gru(embed(tokens))))");
     expect(none).not.toContain("dropout(");
     writeFileSync(join(dir, "none.rnn"), none);
     const without = await run(join(dir, "none.rnn"), "none");
