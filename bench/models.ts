@@ -106,7 +106,8 @@ async function bench(w: Workload): Promise<Row[]> {
   }
 
   for (const recurrence of ["unroll", "scan"] as const) {
-    const bytes = exportModelOnnx(model!, { dims: { I: w.I, H: w.H }, steps: w.T, recurrence, params, sourceFile: w.file, sourceText: text });
+    // Initial states and lengths default to zeros and full length (the feeds below give x only).
+    const bytes = exportModelOnnx(model!, { dims: { I: w.I, H: w.H }, steps: w.T, recurrence, params, optionalInputs: true, sourceFile: w.file, sourceText: text });
     const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     const feeds = { x: new ort.Tensor("float32", x, [w.T, w.B, w.I]) };
     const got = (await session.run(feeds))["y"]!.data as Float32Array;
