@@ -139,7 +139,7 @@ function planCell(graph: Graph): CellPlan {
   // The same schedules with their loops in WebAssembly (float32): see backends/wasm/cell.
   const wasm = wasmRuns(graph)
     ? {
-        forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`),
+        forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`, "forward"),
         backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`, "backward"),
       }
     : undefined;

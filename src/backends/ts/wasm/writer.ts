@@ -23,11 +23,12 @@ export interface WasmKernelCode extends KernelCode {
 /**
  * Which pass a kernel is: the forward pass packs params (after syncing the kept copy) into
  * kept slots; the backward pass too, unless its run was made with other params than the
- * current ones — then into scratch blocks of its own.
+ * current ones — then into scratch blocks of its own. The default, "backward", is the safe one
+ * (scratch blocks are allocated, used only when needed).
  */
 export type WasmPass = "forward" | "backward";
 
-export function generateWasmKernel(sched: Schedule, dims: DimNames, inputs: KernelInputs, prefix: string, pass: WasmPass = "forward"): WasmKernelCode {
+export function generateWasmKernel(sched: Schedule, dims: DimNames, inputs: KernelInputs, prefix: string, pass: WasmPass = "backward"): WasmKernelCode {
   const w = new WasmKernelWriter(sched, dims, inputs, prefix, pass);
   const code = w.write();
   return { ...code, functions: w.functions, buffers: w.buffers, keptPacks: w.keptPacks };
