@@ -53,7 +53,7 @@ describe("gradcheck of a model's training pass", () => {
     const params = m.init(2);
     const x = Float64Array.from({ length: 4 * 2 * 3 }, (_, i) => Math.sin(i + 1));
     const base = { batch: 2, steps: 4, initial: {}, targets: { label: [1, 3] } };
-    const oracle = (await modelOracleRun(layout, { ...base, params, input: x, training: true, seed: 9 })).outputs["logits"]!;
+    const oracle = (await modelOracleRun(layout, { ...base, params, inputs: { x }, training: true, seed: 9 })).outputs["logits"]!;
     const training = m.forward(params, x, { ...base, training: true, seed: 9 }).outputs["logits"]!;
     const inference = m.forward(params, x, base).outputs["logits"]!;
     const diff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
