@@ -146,7 +146,7 @@ function reportCycle(cx: ModelCx, ties: readonly TieStmt[]): void {
     diag("RNN4017", { name: text(last.param), path }, {
       labels: [primary(last.span, ties.length === 1 ? "a param tied to itself" : "this tie closes the cycle"), ...ordered.slice(0, -1).map((t) => secondary(t.span, "part of the cycle"))],
       notes: ["each tie says the param on the left is stored as the one on the right: following them must end at a param that is stored"],
-      helps: ["remove one of these ties, or tie every param to the one that stores the array"],
+      helps: [ties.length === 1 ? "remove this tie: a param is stored as itself without one" : "remove one of these ties: the param it replaced then stores the array"],
     }),
   );
 }
