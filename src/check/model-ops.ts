@@ -105,7 +105,7 @@ export const SEQ_OP_RULES: { readonly [K in SeqOp]: SeqOpRule<ExprOfOp<K>> } = {
   clamp: unary("clamp"),
   pow: unary("pow"),
   /** A number alone where a sequence is needed; numbers as operands are read by the elementwise rules. */
-  number: (e, cx) => numberIsNotASequence(e, cx),
+  number: (e, cx) => numberIsNotASequence(e.span, cx),
 };
 
 /** What a loss rule compares: the prediction and the target it is given. */

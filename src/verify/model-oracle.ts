@@ -35,8 +35,8 @@ export interface ModelData {
   readonly lengths?: readonly number[];
   /** By `layer.param`. */
   readonly params: Readonly<Record<string, Float64Array>>;
-  /** [T, B, width] numbers, or [T, B] ids for an `index` input. */
-  readonly input: ArrayLike<number>;
+  /** By input name: [T, B, width] numbers or [T, B] ids per step; [B, width] or [B] per sequence. */
+  readonly inputs: Readonly<Record<string, ArrayLike<number>>>;
   /** By `layer.state`, [B, ...state shape]; zeros for a state not given. */
   readonly initial: Readonly<Record<string, Float64Array>>;
   /** By target name: ids or vectors, [T, B, …] per step or [B, …] per sequence. */
@@ -48,8 +48,14 @@ type Value = { readonly kind: "vector"; readonly t: tf.Tensor } | { readonly kin
 /** The differentiable leaves, in layout order. */
 interface Leaves {
   readonly params: tf.Tensor[];
-  readonly x?: tf.Tensor;
+  /** One per vector input, in `vectorInputs` order. */
+  readonly inputs: tf.Tensor[];
   readonly initial: tf.Tensor[];
+}
+
+/** The inputs that have gradients: the vector ones, in declaration order. */
+export function vectorInputs(layout: ModelLayout): ModelLayout["inputs"][number][] {
+  return layout.inputs.filter((i) => i.kind === "vector");
 }
 
 interface Forward {
@@ -67,6 +73,9 @@ function checkData(layout: ModelLayout, data: ModelData): void {
   for (const name of Object.keys(data.params)) {
     if (!layout.params.some((p) => p.name === name)) throw new VerifyInputError(`params: model ${model} has no param \`${name}\``);
   }
+  for (const name of Object.keys(data.inputs)) {
+    if (!layout.inputs.some((i) => i.name === name)) throw new VerifyInputError(`inputs: model ${model} has no input \`${name}\``);
+  }
   for (const name of Object.keys(data.initial)) {
     if (!layout.states.some((s) => s.name === name)) throw new VerifyInputError(`initial: model ${model} has no state \`${name}\``);
   }
@@ -76,7 +85,7 @@ function leavesOf(layout: ModelLayout, data: ModelData): Leaves {
   const { batch: B, steps: T } = data;
   return {
     params: layout.params.map((p) => f32(`param \`${p.name}\``, data.params[p.name], p.shape)),
-    ...(layout.input.kind === "vector" ? { x: f32(`input \`${layout.input.name}\` (x)`, data.input, [T, B, layout.input.size]) } : {}),
+    inputs: vectorInputs(layout).map((i) => f32(`input \`${i.name}\``, data.inputs[i.name], i.once ? [B, i.size] : [T, B, i.size])),
     initial: layout.states.map((s) => {
       const shape = [B, ...s.shape];
       const given = data.initial[s.name];
@@ -230,14 +239,19 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
   };
   const final: tf.Tensor[] = layout.states.map(() => tf.zeros([0]));
   const runOutputs = new Map<number, Map<string, tf.Tensor>>();
-  const runLayer = (index: number) => runOutputs.get(index) ?? runOutputs.set(index, runLayerOracle(layout, plans, leaves, data, index, vector(model.runs[index]!.arg), final)).get(index)!;
+  const runLayer = (index: number) => runOutputs.get(index) ?? runOutputs.set(index, runLayerOracle(layout, plans, leaves, data, index, model.runs[index]!.args.map(vector), final)).get(index)!;
 
   model.nodes.forEach((node, id) => {
     const W = widths[id]!;
     if (node.op === "input") {
-      values[id] = layout.input.kind === "vector"
-        ? { kind: "vector", t: leaves.x! }
-        : { kind: "ids", ids: idsOf(`input \`${layout.input.name}\``, data.input, T * B, W, validStep) };
+      const spec = layout.inputs.find((i) => i.node === id)!;
+      // A per-sequence input has no value for an example of length 0: zero there (no id).
+      const some = (b: number) => len(b) > 0;
+      if (spec.kind === "index") values[id] = { kind: "ids", ids: idsOf(`input \`${spec.name}\``, data.inputs[spec.name], spec.once ? B : T * B, W, spec.once ? some : validStep) };
+      else {
+        const t = leaves.inputs[vectorInputs(layout).indexOf(spec)]!;
+        values[id] = { kind: "vector", t: spec.once && lengths !== undefined ? tf.mul(t, tf.tensor(flags(B, some), [B, 1])) : t };
+      }
     } else if (node.op === "apply") values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
     else {
       const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once", node: (k) => model.nodes[k]! };
@@ -267,7 +281,7 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
 }
 
 /** Runs one layer's cell oracle over its argument; records its final states; returns its outputs by name. */
-function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Leaves, data: ModelData, index: number, arg: tf.Tensor, final: tf.Tensor[]): Map<string, tf.Tensor> {
+function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Leaves, data: ModelData, index: number, args: tf.Tensor[], final: tf.Tensor[]): Map<string, tf.Tensor> {
   const { batch: B, steps: T, lengths } = data;
   const spec = layout.model.runs[index]!;
   const plan = plans[layout.layers.findIndex((l) => l.name === spec.layer)]!;
@@ -275,6 +289,10 @@ function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Lea
   // A tied param is its owner's leaf: tf.grads sums both uses.
   const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === storedParam(layout.model, spec.layer, name))]!;
   const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === qualified(spec.layer, name));
+  // Each argument as [T, B, w] (a per-sequence one of a per-step run repeated at every step); a
+  // cell with several inputs reads them packed side by side, in its input order (packed-inputs.ts).
+  const steps = args.map((a, k) => (once ? a : layout.model.nodes[spec.args[k]!]!.timing === "once" ? tf.tile(tf.expandDims(a, 0), [T, 1, 1]) : a));
+  const arg = steps.length === 1 ? steps[0]! : tf.concat(steps, -1);
   const run = unroll(
     plan,
     { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },
@@ -313,8 +331,8 @@ export async function modelOracleRun(layout: ModelLayout, data: ModelData): Prom
 
 /**
  * Gradients of seeds.loss · loss + Σ outputs ⊙ seeds.outputs + Σ final ⊙ seeds.final (a missing
- * seed is zero; the loss weight defaults to 1) with respect to every param, the input (a vector
- * input only) and every initial state, by tf.grads.
+ * seed is zero; the loss weight defaults to 1) with respect to every param, every vector input
+ * and every initial state, by tf.grads.
  */
 export async function modelOracleGradients(layout: ModelLayout, data: ModelData, seeds: ModelSeeds): Promise<ModelGradients> {
   await initTf();
@@ -323,7 +341,7 @@ export async function modelOracleGradients(layout: ModelLayout, data: ModelData,
   const { batch: B, steps: T } = data;
   const params: Record<string, Float64Array> = {};
   const initial: Record<string, Float64Array> = {};
-  let x: Float64Array | undefined;
+  const inputs: Record<string, Float64Array> = {};
   tf.tidy(() => {
     const leaves = leavesOf(layout, data);
     const seedOut = layout.outputs.map((o) => {
@@ -336,12 +354,12 @@ export async function modelOracleGradients(layout: ModelLayout, data: ModelData,
       return s === undefined ? undefined : f32(`seed of final state \`${st.name}\``, s, [B, ...st.shape]);
     });
     const nParams = leaves.params.length;
-    const hasX = leaves.x !== undefined;
+    const nInputs = leaves.inputs.length;
     const objective = (...args: tf.Tensor[]): tf.Scalar => {
       const run = forwardModel(
         layout,
         plans,
-        { params: args.slice(0, nParams), ...(hasX ? { x: args[nParams]! } : {}), initial: args.slice(nParams + (hasX ? 1 : 0)) },
+        { params: args.slice(0, nParams), inputs: args.slice(nParams, nParams + nInputs), initial: args.slice(nParams + nInputs) },
         data,
       );
       let total: tf.Tensor = run.loss ? tf.mul(run.loss, seeds.loss ?? 1) : tf.scalar(0);
@@ -352,11 +370,13 @@ export async function modelOracleGradients(layout: ModelLayout, data: ModelData,
       for (const a of args) total = tf.add(total, tf.mul(0, tf.sum(a)));
       return total as tf.Scalar;
     };
-    const args = [...leaves.params, ...(hasX ? [leaves.x!] : []), ...leaves.initial];
+    const args = [...leaves.params, ...leaves.inputs, ...leaves.initial];
     const grads = tf.grads(objective)(args);
     layout.params.forEach((p, i) => (params[p.name] = toFloat64(grads[i]!)));
-    if (hasX) x = toFloat64(grads[nParams]!);
-    layout.states.forEach((s, i) => (initial[s.name] = toFloat64(grads[nParams + (hasX ? 1 : 0) + i]!)));
+    vectorInputs(layout).forEach((v, k) => (inputs[v.name] = toFloat64(grads[nParams + k]!)));
+    layout.states.forEach((s, i) => (initial[s.name] = toFloat64(grads[nParams + nInputs + i]!)));
   });
-  return { params, ...(x ? { x } : {}), initial };
+  // One input: its gradient is `x`, as the generated module names it; several: by name.
+  if (layout.inputs.length === 1) return { params, ...(layout.inputs[0]!.kind === "vector" ? { x: inputs[layout.inputs[0]!.name]! } : {}), initial };
+  return { params, inputs, initial };
 }

@@ -1,4 +1,3 @@
-import type { Dim } from "../../core/dims.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import type { Statements } from "./emit.js";
 import { modelNames, modelPlan } from "./model.js";
@@ -12,13 +11,21 @@ export function emitModel(file: Statements, model: CheckedModel): void {
   const names = modelNames(model);
   const quote = (s: string) => JSON.stringify(s);
   const plan = modelPlan(model);
-  const vectorInput = model.input.type.kind === "vector";
+  const several = model.inputs.length > 1;
+  const first = model.inputs[0]!;
+  const vectorInput = first.type.kind === "vector";
   const cells = [...new Set(model.layers.map((l) => l.cell.cell.def.name.name))];
   const nodeShape = (id: number) => {
     const n = model.nodes[id]!;
     return `${n.timing === "once" ? "[B" : "[T, B"}, ${n.type.kind === "vector" ? n.type.width : n.type.size}]`;
   };
-  const inputText = vectorInput ? `[T, B, ${(model.input.type as { width: Dim }).width}] numbers` : `[T, B] integer ids below ${(model.input.type as { size: Dim }).size}`;
+  const inputTextOf = (i: CheckedModel["inputs"][number]) => {
+    const lead = i.timing === "once" ? "[B" : "[T, B";
+    return i.type.kind === "vector" ? `${lead}, ${i.type.width}] numbers` : `${lead}] integer ids below ${i.type.size}`;
+  };
+  const inputText = inputTextOf(first);
+  // One input: an array, as always; several: an object keyed by their names.
+  const inputParam = several ? { name: "inputs", type: `${M}Inputs` } : { name: first.name, type: "ArrayLike<number>" };
 
   file.addStatements([
     `// Model ${M}: layers ${model.layers.map((l) => `${l.name} = ${l.cell.cell.def.name.name}(${[...l.binding].map(([k, v]) => `${k} = ${v}`).join(", ")})`).join("; ")}.`,
@@ -50,6 +57,14 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       docs: [`${t.timing === "once" ? "[B" : "[T, B"}${t.type.kind === "vector" ? `, ${t.type.width}] numbers` : `] class ids below ${t.type.size}`}`],
     })),
   });
+  if (several) {
+    file.addInterface({
+      isExported: true,
+      name: `${M}Inputs`,
+      docs: ["The model's inputs by name, time-major: [T, B, …] per step, [B, …] per sequence (one value per example)."],
+      properties: model.inputs.map((i) => ({ name: quote(i.name), type: "ArrayLike<number>", docs: [inputTextOf(i)] })),
+    });
+  }
   file.addInterface({
     isExported: true,
     name: `${M}ForwardOptions`,
@@ -91,7 +106,9 @@ export function emitModel(file: Statements, model: CheckedModel): void {
     typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
     properties: [
       { name: "params", isReadonly: true, type: `${M}Params<A>` },
-      ...(vectorInput ? [{ name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${model.input.name}\`, ${inputText.replace(" numbers", "")} (always called x).`] }] : []),
+      ...(several
+        ? [{ name: "inputs", isReadonly: true, type: `{ ${model.inputs.filter((i) => i.type.kind === "vector").map((i) => `readonly ${quote(i.name)}: A`).join("; ")} }`, docs: ["The gradient of each vector input, by name, shaped as the input (ids have none)."] }]
+        : vectorInput ? [{ name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${first.name}\`, ${inputText.replace(" numbers", "")} (always called x).`] }] : []),
       { name: "initial", isReadonly: true, type: `${M}States<A>` },
     ],
   });
@@ -114,11 +131,11 @@ export function emitModel(file: Statements, model: CheckedModel): void {
         name: "forward",
         parameters: [
           { name: "params", type: `${M}Params<ArrayLike<number>>` },
-          { name: model.input.name, type: "ArrayLike<number>" },
+          inputParam,
           { name: "options", type: `${M}ForwardOptions` },
         ],
         returnType: `${M}Run<A>`,
-        docs: [`Runs the model over a batch of sequences; \`${model.input.name}\` is ${inputText}, time-major.`],
+        docs: [several ? `Runs the model over a batch of sequences; \`inputs\` holds ${model.inputs.map((i) => `\`${i.name}\``).join(", ")} by name.` : `Runs the model over a batch of sequences; \`${first.name}\` is ${inputText}, time-major.`],
       },
       { name: "backward", parameters: [{ name: "run", type: `${M}Run<A>` }, { name: "seeds", type: `${M}Seeds`, hasQuestionToken: true }], returnType: `${M}Gradients<A>` },
       ...(model.losses.length > 0
@@ -128,7 +145,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
               parameters: [
                 { name: "params", type: `${M}Params<A>` },
                 { name: "optimizer", type: "ParamOptimizer" },
-                { name: model.input.name, type: "ArrayLike<number>" },
+                inputParam,
                 { name: "options", type: `${M}ForwardOptions & { targets: ${M}Targets }` },
                 { name: "clip", type: "{ clipNorm?: number; clipValue?: number }", hasQuestionToken: true },
               ],

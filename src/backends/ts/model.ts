@@ -25,7 +25,7 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     const base = { width: linear(sizeOf(n.type)), once: n.timing === "once", ...(n.type.kind === "index" ? { ids: true } : {}) };
     switch (n.op) {
       case "input":
-        return { ...base, op: "input" };
+        return { ...base, op: "input", name: n.name };
       case "onehot":
       case "reverse":
       case "last":
@@ -47,9 +47,14 @@ export function modelPlan(model: CheckedModel): ModelPlan {
   return {
     name: model.name,
     dims: model.dims,
-    input: { name: model.input.name, kind: model.input.type.kind, size: linear(sizeOf(model.input.type)) },
-    layers: model.layers.map((l) => ({ name: l.name, cell: l.cell.cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) })),
-    runs: model.runs.map((r) => ({ layer: r.layer, arg: r.arg, once: r.timing === "once" })),
+    inputs: model.inputs.map((i) => ({ name: i.name, kind: i.type.kind, size: linear(sizeOf(i.type)), once: i.timing === "once" })),
+    layers: model.layers.map((l) => {
+      const cell = l.cell.cell;
+      const layer = { name: l.name, cell: cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) };
+      // A cell with several inputs takes them as an object keyed by their names.
+      return cell.inputs.length > 1 ? { ...layer, inputs: cell.inputs.map((x) => x.name) } : layer;
+    }),
+    runs: model.runs.map((r) => ({ layer: r.layer, args: r.args, once: r.timing === "once" })),
     states: modelNames(model).states.map((s) => s.name),
     nodes,
     outputs: model.outputs.map((o) => ({ name: o.name, node: o.node })),

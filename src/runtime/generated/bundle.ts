@@ -433,7 +433,7 @@ function entriesOf(prefix: string, record: unknown): [string, unknown][] {
 /** What \`withFiniteChecks\` needs of a module instance: the forward and backward of a cell or a model. */
 interface FiniteCheckable {
   forward(params: unknown, input: unknown, options: unknown): { outputs: unknown; final: unknown; loss?: number };
-  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; initial: unknown };
+  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; inputs?: unknown; initial: unknown };
   trainStep?(params: unknown, optimizer: unknown, input: unknown, options: unknown, clip?: unknown): { loss: number; final: unknown };
 }
 
@@ -447,7 +447,9 @@ function withFiniteChecks<M extends FiniteCheckable>(name: string, inputName: st
   const made = "checkFinite: the arguments were finite, the result is not";
   const forwardInputs = (where: string, params: unknown, input: unknown, options: unknown) => {
     const o = options as { initial?: unknown; targets?: unknown } | undefined;
-    checkFiniteArrays(where, [...entriesOf("params", params), [inputName, input], ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
+    // Several inputs come as an object keyed by their names (\`inputs.x\`, \`inputs.ctx\`).
+    const inputs: [string, unknown][] = typeof input === "object" && input !== null && !Array.isArray(input) && !ArrayBuffer.isView(input) ? entriesOf("inputs", input) : [[inputName, input]];
+    checkFiniteArrays(where, [...entriesOf("params", params), ...inputs, ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
   };
   const wrapped: FiniteCheckable = {
     forward(params, input, options) {
@@ -462,7 +464,7 @@ function withFiniteChecks<M extends FiniteCheckable>(name: string, inputName: st
       const s = seeds as { outputs?: unknown; final?: unknown; loss?: unknown } | undefined;
       checkFiniteArrays(where, [...entriesOf("seeds.outputs", s?.outputs), ...entriesOf("seeds.final", s?.final), ...(typeof s?.loss === "number" ? [["seeds.loss", s.loss] as [string, unknown]] : [])], given);
       const grads = module.backward(run, seeds);
-      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.initial", grads.initial)], made);
+      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.inputs", grads.inputs), ...entriesOf("gradients.initial", grads.initial)], made);
       return grads;
     },
   };
@@ -2536,7 +2538,7 @@ type PlanNode = {
   /** The value is integer ids (one per row, an Int32Array), not vectors of \`width\`. */
   readonly ids?: boolean;
 } & (
-  | { readonly op: "input" }
+  | { readonly op: "input"; readonly name: string }
   | { readonly op: "onehot"; readonly arg: number }
   | { readonly op: "apply"; readonly run: number; readonly output: string }
   | { readonly op: "reverse"; readonly arg: number }
@@ -2553,9 +2555,15 @@ type PlanNode = {
 interface ModelPlan {
   readonly name: string;
   readonly dims: readonly string[];
-  readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim };
-  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>> }>;
-  readonly runs: ReadonlyArray<{ readonly layer: string; readonly arg: number; readonly once: boolean }>;
+  /**
+   * The model's inputs in declaration order: per step ([T, B, …]) or \`once\` per sequence ([B, …]).
+   * With one, \`forward\` takes it as an array; with several, as an object keyed by their names.
+   */
+  readonly inputs: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
+  /** \`inputs\`: the names of the layer's cell inputs when it has several (its forward takes them as an object). */
+  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>>; readonly inputs?: readonly string[] }>;
+  /** One argument node per cell input; a per-sequence argument of a per-step run is repeated at every step. */
+  readonly runs: ReadonlyArray<{ readonly layer: string; readonly args: readonly number[]; readonly once: boolean }>;
   /** The states of the layers that run (\`layer.state\`): the keys of \`initial\` and \`final\`. */
   readonly states: readonly string[];
   readonly nodes: readonly PlanNode[];
@@ -2579,7 +2587,7 @@ interface CellLike {
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr$model>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
     outputs: Record<string, FloatArr$model>;
     final: Record<string, FloatArr$model>;
     batch: number;
@@ -2588,7 +2596,9 @@ interface CellLike {
   };
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
     params: Record<string, FloatArr$model>;
-    x: FloatArr$model;
+    /** The input's gradient (a cell with one input), or each input's under \`inputs\` (several). */
+    x?: FloatArr$model;
+    inputs?: Record<string, FloatArr$model>;
     initial: Record<string, FloatArr$model>;
   };
 }
@@ -2621,7 +2631,10 @@ interface ModelSeedsData {
 
 interface ModelGradientsData<A extends FloatArr$model> {
   readonly params: Record<string, A>;
+  /** A model with one vector input: its gradient. */
   readonly x?: A;
+  /** A model with several inputs: the gradient of each vector input (ids have none). */
+  readonly inputs?: Record<string, A>;
   readonly initial: Record<string, A>;
 }
 
@@ -2711,8 +2724,8 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       const rows = node.once ? cx.B : cx.T * cx.B;
       const out = new cx.F(rows * W);
       for (let r = 0; r < rows; r++) {
-        const t = node.once ? 0 : Math.floor(r / cx.B);
-        if (!node.once && t >= cx.len(r % cx.B)) continue;
+        // Past an example's length there are no ids; an example of length 0 has no per-sequence one.
+        if (node.once ? cx.len(r) === 0 : Math.floor(r / cx.B) >= cx.len(r % cx.B)) continue;
         out[r * W + ids[r]!] = 1;
       }
       return out as never;
@@ -2962,7 +2975,7 @@ function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Re
     if (given[k] === undefined || local === undefined) continue;
     initial[local] = given[k]!;
   }
-  const result = layer.inst.forward(layerParams(m, P, spec.layer), values[spec.arg] as A, {
+  const result = layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), {
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
@@ -2973,7 +2986,7 @@ function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Re
   return { spec, layer, result };
 }
 
-function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
+function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> {
   const { M, plan, F, widths } = m;
   const where = \`\${M}.forward\`;
   checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
@@ -2989,13 +3002,11 @@ function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record
   const runs: ModelTape<A>["runs"] = [];
   const final: Record<string, A> = {};
   const cx: SeqOpContext<A> = { B, T, len, widths, F, values, once: (k) => plan.nodes[k]!.once };
+  const given = modelInputs(m, input, where);
 
   plan.nodes.forEach((node, id) => {
     if (node.op === "input") {
-      const W = widths[id]!;
-      values[id] = plan.input.kind === "vector"
-        ? checkArray<A>(where, plan.input.name, input, T * B * W, \`steps \${T} × batch \${B} × \${W}\`, F)
-        : checkIds(where, plan.input.name, input, T, B, W, len, \`steps \${T} × batch \${B}\`);
+      values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
     } else if (node.op === "apply") {
       if (runs[node.run] === undefined) {
         const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T);
@@ -3114,11 +3125,85 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
       for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
-    if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
+    const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+    spec.args.forEach((arg, k) => {
+      // Ids (fed as one-hot vectors) carry no gradient.
+      if (plan.nodes[arg]!.op === "onehot") return;
+      const g = cellInputNames === undefined ? r.x! : r.inputs![cellInputNames[k]!]!;
+      addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
+    });
   }
-  const inputNode = plan.nodes.findIndex((n) => n.op === "input");
-  const x = plan.input.kind === "vector" ? ((adj[inputNode] ?? new F(T * B * widths[inputNode]!)) as A) : undefined;
-  return { params: grads, ...(x !== undefined ? { x } : {}), initial };
+  const inputGrad = (name: string) => {
+    const id = plan.nodes.findIndex((n) => n.op === "input" && n.name === name);
+    return (adj[id] ?? new F(rowsOf(id) * widths[id]!)) as A;
+  };
+  const vectors = plan.inputs.filter((i) => i.kind === "vector");
+  if (plan.inputs.length === 1) return { params: grads, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
+  return { params: grads, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
+}
+
+/**
+ * The caller's inputs by name: one input is passed as it is (an array), several as an object
+ * keyed by their names (every one required, no other key).
+ */
+function modelInputs(m: ModelInstance, input: unknown, where: string): Record<string, unknown> {
+  const names = m.plan.inputs.map((i) => i.name);
+  if (names.length === 1) return { [names[0]!]: input };
+  if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) {
+    throw new Error(\`\${where}: inputs must be an object with \${names.join(", ")}, received \${Array.isArray(input) ? "an array" : input === null ? "null" : typeof input}\`);
+  }
+  const given = input as Record<string, unknown>;
+  for (const k of Object.keys(given)) if (!names.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of \${m.M}; its inputs are \${names.join(", ")}\`);
+  for (const k of names) {
+    if (given[k] === undefined) {
+      const spec = m.plan.inputs.find((i) => i.name === k)!;
+      throw new Error(\`\${where}: inputs.\${k} is missing (\${spec.once ? "one value per example" : "one value per step of each example"}); the inputs of \${m.M} are \${names.join(", ")}\`);
+    }
+  }
+  return given;
+}
+
+/** One input's values: [T·B, W] / [B, W] floats, or T·B / B ids; a per-sequence input is zero for an example of length 0 (it has no values). */
+function readInput<A extends FloatArr$model>(m: ModelInstance, name: string, given: Record<string, unknown>, id: number, where: string, B: number, T: number, len: (b: number) => number): A | Int32Array {
+  const spec = m.plan.inputs.find((i) => i.name === name)!;
+  const what = m.plan.inputs.length === 1 ? name : \`inputs.\${name}\`;
+  const W = m.widths[id]!;
+  const value = given[name];
+  if (!spec.once) {
+    return spec.kind === "vector" ? checkArray<A>(where, what, value, T * B * W, \`steps \${T} × batch \${B} × \${W}\`, m.F) : checkIds(where, what, value, T, B, W, len, \`steps \${T} × batch \${B}\`);
+  }
+  const some = (b: number) => (len(b) > 0 ? 1 : 0);
+  if (spec.kind === "index") return checkIds(where, what, value, 1, B, W, some, \`batch \${B}, one id per example\`);
+  const arr = checkArray<A>(where, what, value, B * W, \`batch \${B} × \${W}, one row per example\`, m.F);
+  if (!Array.from({ length: B }, (_, b) => len(b)).some((l) => l === 0)) return arr;
+  const out = new m.F(arr) as A;
+  for (let b = 0; b < B; b++) if (len(b) === 0) out.fill(0, b * W, (b + 1) * W);
+  return out;
+}
+
+/** A layer run's cell inputs: each argument, a per-sequence one repeated at every step of a per-step run; an object keyed by the cell's input names when it has several. */
+function cellInputs<A extends FloatArr$model>(m: ModelInstance, run: number, values: readonly (A | Int32Array | undefined)[], B: number, T: number): ArrayLike<number> | Record<string, ArrayLike<number>> {
+  const spec = m.plan.runs[run]!;
+  const names = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+  const args = spec.args.map((arg) => {
+    const v = values[arg] as A;
+    if (spec.once || !m.plan.nodes[arg]!.once) return v;
+    const W = m.widths[arg]!;
+    const out = new m.F(T * B * W);
+    for (let t = 0; t < T; t++) out.set(v, t * B * W);
+    return out;
+  });
+  return names === undefined ? args[0]! : Object.fromEntries(names.map((n, k) => [n, args[k]!]));
+}
+
+/** The gradient of a value repeated at every step: the sum over each example's valid steps ([T·B, W] → [B, W]). */
+function sumOverSteps(g: ArrayLike<number>, B: number, T: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr$model {
+  const out = new F(B * W);
+  for (let b = 0; b < B; b++) {
+    const L = Math.min(len(b), T);
+    for (let t = 0; t < L; t++) for (let j = 0; j < W; j++) out[b * W + j]! += g[(t * B + b) * W + j]!;
+  }
+  return out;
 }
 
 /**
@@ -3131,7 +3216,7 @@ function trainStepModel<A extends FloatArr$model>(
   m: ModelInstance,
   params: Record<string, A>,
   optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
-  input: ArrayLike<number>,
+  input: unknown,
   opts: ModelForwardOptionsData,
   clip: { clipNorm?: number; clipValue?: number } = {},
 ): { loss: number; gradNorm: number; final: Record<string, A> } {
@@ -3169,12 +3254,12 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
     dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
     init: (seed: number): Record<string, A> => initModel<A>(m, seed),
-    forward: (params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
+    forward: (params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
     backward: (run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> => backwardModel<A>(m, run, seeds),
     trainStep: (
       params: Record<string, A>,
       optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
-      input: ArrayLike<number>,
+      input: unknown,
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
@@ -3185,7 +3270,7 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
       return paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes);
     },
   };
-  return checkFinite ? withFiniteChecks(m.M, plan.input.name, api) : api;
+  return checkFinite ? withFiniteChecks(m.M, plan.inputs.length === 1 ? plan.inputs[0]!.name : "inputs", api) : api;
 }
 
 /** Integer ids in [0, size) at each valid step (others are not read), as an Int32Array. */
@@ -3230,4 +3315,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","tiedRecord","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
