@@ -33,6 +33,9 @@ export function checkTies(cx: ModelCx, ties: readonly TieStmt[]): ModelTie[] {
   for (const s of ties) {
     const param = resolve(cx, s.param);
     const owner = resolve(cx, s.owner);
+    // The owner's layer is read through the tie even if it is never applied: removing it would break the tie.
+    const ownerEntry = cx.scope.get(s.owner.layer.name);
+    if (ownerEntry?.kind === "layer") ownerEntry.used = true;
     if (!param || !owner) continue;
     const prior = owners.get(param.key);
     if (prior) {
