@@ -48,6 +48,7 @@ const RENDERED = [
   "155-elementwise-max-of-different-widths",
   "160-layer-given-too-few-arguments",
   "162-argument-of-the-wrong-width",
+  "171-model-dropout-of-ids",
   "180-tie-of-different-shapes",
   "181-tie-equal-only-for-some-dims",
 ];
