@@ -446,10 +446,17 @@ function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A
   return out;
 }
 
+/** `readout.W` → `embed.W` for every tie of the plan, as `paramsFromSafetensors`'s `tied`. */
+function tiedRecord(plan: ModelPlan): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of plan.ties ?? []) out[t.param] = t.owner;
+  return out;
+}
+
 /** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
 function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
   if (typeof record !== "object" || record === null) return;
-  for (const [param, owner] of Array.from(m.tiedTo)) {
+  for (const { param, owner } of m.plan.ties ?? []) {
     if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(`${where}: ${what}.${param} is tied to ${owner} (\`tie ${param} = ${owner}\`): the one array is ${what}.${owner}; remove ${param}`);
   }
 }
@@ -827,7 +834,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
     loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
-      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(`${m.M}.loadParams`, options), tied: Object.fromEntries(m.tiedTo) }) as Record<string, A>,
+      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(`${m.M}.loadParams`, options), tied: tiedRecord(plan) }) as Record<string, A>,
     saveParams: (params: Record<string, A>) => {
       checkNotTied(m, `${m.M}.saveParams`, "params", params);
       return paramsToSafetensors(checkParams(`${m.M}.saveParams`, params, paramShapes, F), paramShapes);

@@ -42,7 +42,10 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       docs: [docs],
       properties: props.map((p) => ({ name: quote(p.name), type: "A", docs: [`shape ${p.shape}`] })),
     });
-  record(`${M}Params`, "One array per param (`layer.param`), row-major.", names.params);
+  // A tied param has no key of its own: its owner's says who else reads it.
+  const readers = (name: string) => model.ties.filter((t) => `${t.owner.layer}.${t.owner.param}` === name).map((t) => `${t.layer}.${t.param}`);
+  const params = names.params.map((p) => (readers(p.name).length > 0 ? { ...p, shape: `${p.shape}; also ${readers(p.name).join(", ")} (tied: one array, gradients summed)` } : p));
+  record(`${M}Params`, "One array per param (`layer.param`), row-major.", params);
   record(`${M}States`, "One array per layer state (`layer.state`), [B, …].", names.states.map((s) => ({ name: s.name, shape: s.shape.replace("[", "[B, ") })));
   record(`${M}Outputs`, "One array per output: [T, B, …] per step, [B, …] per sequence.", model.outputs.map((o) => ({ name: o.name, shape: nodeShape(o.node) })));
   file.addInterface({
