@@ -53,6 +53,12 @@ export type ModelNode =
   /** The value at each example's last valid step (length − 1). */
   | (NodeBase & { readonly op: "last"; readonly arg: number })
   /**
+   * `dropout(v, p)`: in training, v times a mask drawn per step and per example (one per example for
+   * a per-sequence value) that drops each element with probability p and scales the rest by 1/(1 − p);
+   * the identity otherwise and in every ONNX export.
+   */
+  | (NodeBase & { readonly op: "dropout"; readonly arg: number; readonly p: number })
+  /**
    * Elementwise `a + b`, `a − b`, `a ⊙ b`, `a / b`, `max(a, b)`, `min(a, b)`: operands of one width, or
    * a `number`; a per-sequence operand is broadcast over the steps of a per-step one. Zero past
    * each example's length (and for an example of length 0), as every model value.

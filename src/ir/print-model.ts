@@ -31,6 +31,8 @@ function nodeText(n: ModelNode): string {
       return `${n.layer}(${n.args.map((a) => `%${a}`).join(", ")}).${n.output}  [run ${n.run}]`;
     case "concat":
       return `concat(${n.args.map((a) => `%${a}`).join(", ")})`;
+    case "dropout":
+      return `dropout(%${n.arg}, ${n.p})`;
     case "binary":
       return `${n.fn}(%${n.args[0]}, %${n.args[1]})`;
     case "unary":

@@ -7,7 +7,7 @@ import { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, check
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
 import { localKeyIn, qualifiedKey } from "./names.js";
-import { layerSeed } from "./random.js";
+import { fillDropoutMasks, layerSeed, streamSeed } from "./random.js";
 import { binaryBackward, binaryForward, poolBackward, poolForward, unaryBackward, unaryForward, type BinaryFnData, type Frame, type UnaryAttrsData, type UnaryFnData } from "./model-elementwise.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
@@ -28,6 +28,7 @@ export type PlanNode = {
   | { readonly op: "reverse"; readonly arg: number }
   | { readonly op: "concat"; readonly args: readonly number[] }
   | { readonly op: "last"; readonly arg: number }
+  | { readonly op: "dropout"; readonly arg: number; readonly p: number }
   | { readonly op: "binary"; readonly fn: BinaryFnData; readonly args: readonly [number, number] }
   | { readonly op: "unary"; readonly fn: UnaryFnData; readonly arg: number; readonly attrs: UnaryAttrsData }
   /** A number operand of `binary` nodes: one row per example of width 1, broadcast. */
@@ -44,8 +45,11 @@ export interface ModelPlan {
    * With one, `forward` takes it as an array; with several, as an object keyed by their names.
    */
   readonly inputs: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
-  /** `inputs`: the names of the layer's cell inputs when it has several (its forward takes them as an object). */
-  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>>; readonly inputs?: readonly string[] }>;
+  /**
+   * `inputs`: the names of the layer's cell inputs when it has several (its forward takes them as an
+   * object); `dropout: true` when the layer's cell has dropout (it takes `training` and a seed of its own).
+   */
+  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>>; readonly inputs?: readonly string[]; readonly dropout?: true }>;
   /** One argument node per cell input; a per-sequence argument of a per-step run is repeated at every step. */
   readonly runs: ReadonlyArray<{ readonly layer: string; readonly args: readonly number[]; readonly once: boolean }>;
   /** The states of the layers that run (`layer.state`): the keys of `initial` and `final`. */
@@ -71,7 +75,7 @@ export interface CellLike {
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number }): {
     outputs: Record<string, FloatArr>;
     final: Record<string, FloatArr>;
     batch: number;
@@ -95,6 +99,9 @@ export interface ModelForwardOptionsData {
   initial?: Record<string, ArrayLike<number> | undefined>;
   lengths?: ArrayLike<number>;
   targets?: Record<string, ArrayLike<number> | undefined>;
+  /** Only for a model with dropout (its own or a layer's): apply it, with masks drawn from `seed`. */
+  training?: boolean;
+  seed?: number;
 }
 
 export interface ModelRunData<A extends FloatArr> {
@@ -124,6 +131,8 @@ export interface ModelGradientsData<A extends FloatArr> {
 
 interface ModelTape<A extends FloatArr> {
   readonly values: (A | Int32Array | undefined)[];
+  /** The masks of the model's own dropout nodes in a training run, by node (the backward pass reuses them). */
+  readonly masks: (A | undefined)[];
   readonly runs: { run: unknown; inst: CellLike }[];
   readonly lengths: Int32Array | undefined;
   readonly lossGrads: (A | undefined)[];
@@ -138,7 +147,7 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 // ---- the sequence operations: one entry per op, its forward and its vector–Jacobian product ----
 
 /** The sequence operations of a model: the union `SeqOp` of src/core/seq-ops.ts (src/backends/ts/model.ts proves them equal). */
-export type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number";
+export type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number" | "dropout";
 /** The losses: `LossKind` of src/core/seq-ops.ts. */
 export type LossKindData = ModelPlan["losses"][number]["kind"];
 
@@ -153,6 +162,8 @@ interface SeqOpContext<A extends FloatArr> {
   readonly widths: readonly number[];
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly values: readonly (A | Int32Array | undefined)[];
+  /** A dropout node's mask in a training run (rows × width, already scaled by 1/(1 − p)); none otherwise. */
+  readonly masks: readonly (A | undefined)[];
   /** True when node `id` is one value per sequence. */
   readonly once: (id: number) => boolean;
 }
@@ -283,6 +294,21 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
         const o = ((L - 1) * B + b) * W;
         for (let j = 0; j < W; j++) a[o + j]! += g[b * W + j]!;
       }
+    },
+  },
+  dropout: {
+    // Without a mask (not training) the identity; a copy, so no two nodes share an array.
+    forward(node, id, cx) {
+      const a = cx.values[node.arg] as FloatArr;
+      const mask = cx.masks[id];
+      const out = new cx.F(a.length);
+      for (let i = 0; i < out.length; i++) out[i] = mask === undefined ? a[i]! : a[i]! * mask[i]!;
+      return out as never;
+    },
+    // The very mask of the forward pass (kept on the tape).
+    backward(node, id, g, cx) {
+      const mask = cx.masks[id];
+      cx.addTo(node.arg, mask === undefined ? g : Array.from(g, (v, i) => v * mask[i]!));
     },
   },
   mean_over_time: pool("mean"),
@@ -448,9 +474,10 @@ function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<s
 }
 
 /** Runs one layer over its argument (once per run, however many of its outputs are read). */
-function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number) {
+function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number, seed: number | undefined) {
   const spec = m.plan.runs[run]!;
   const layer = m.byName.get(spec.layer)!;
+  const k = m.plan.layers.findIndex((l) => l.name === spec.layer);
   const initial: Record<string, ArrayLike<number>> = {};
   const given = opts.initial ?? {};
   for (const k of Object.keys(given)) {
@@ -465,14 +492,70 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     // A per-sequence layer runs one step, and none for an example of length 0: its
     // outputs are zero there and its state is held (docs/language.md, "Length 0").
     ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
+    // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
+    ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
   });
   return { spec, layer, result };
 }
 
-function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> {
-  const { M, plan, F, widths } = m;
-  const where = `${M}.forward`;
-  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
+/** True when the model has dropout: its own `dropout(…)` nodes, or a layer whose cell has some. */
+function hasDropout(plan: ModelPlan): boolean {
+  return plan.nodes.some((n) => n.op === "dropout") || plan.layers.some((l) => l.dropout === true);
+}
+
+/** `training` and `seed` given to a model without dropout: refused, saying why. */
+function refuseTraining(m: ModelInstance, opts: unknown, where: string): void {
+  if (hasDropout(m.plan) || typeof opts !== "object" || opts === null) return;
+  for (const k of ["training", "seed"]) {
+    if ((opts as Record<string, unknown>)[k] !== undefined) throw new Error(`${where}: options.${k} is accepted only by a model with dropout, and ${m.M} has none (no \`dropout(…)\` in the model or its layers' cells)`);
+  }
+}
+
+/**
+ * The training switch of a forward run: `training` and `seed` are accepted only by a model with
+ * dropout, `seed` (a safe integer) is required in training. Undefined outside training.
+ */
+function trainingSeed(m: ModelInstance, opts: ModelForwardOptionsData, where: string, needSeed: string): number | undefined {
+  const given = opts as { training?: unknown; seed?: unknown };
+  if (!hasDropout(m.plan)) return undefined;
+  if (given.training !== undefined && typeof given.training !== "boolean") throw new Error(`${where}: options.training must be true or false, received ${String(given.training)}`);
+  if (given.training !== true) return undefined;
+  if (given.seed === undefined) throw new Error(`${where}: options.seed is required when options.training is true (${needSeed})`);
+  if (typeof given.seed !== "number" || !Number.isSafeInteger(given.seed)) throw new Error(`${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received ${String(given.seed)}`);
+  return given.seed;
+}
+
+/**
+ * The masks of the model's own dropout nodes in a training run. Stream k of the seed
+ * (`streamSeed`) belongs to layer k, stream L + j (L layers) to the j-th dropout node of the plan;
+ * each node's mask is drawn by `fillDropoutMasks` step by step, example by example, element by
+ * element ([T, B, W]; [B, W] for a per-sequence value), so its first steps do not depend on T.
+ */
+function dropoutMasks<A extends FloatArr>(m: ModelInstance, seed: number | undefined, B: number, T: number): (A | undefined)[] {
+  const masks: (A | undefined)[] = new Array(m.plan.nodes.length);
+  if (seed === undefined) return masks;
+  let site = 0;
+  m.plan.nodes.forEach((node, id) => {
+    if (node.op !== "dropout") return;
+    const mask = new m.F((node.once ? B : T * B) * m.widths[id]!) as A;
+    fillDropoutMasks(streamSeed(seed, m.plan.layers.length + site++), [mask], [node.p]);
+    masks[id] = mask;
+  });
+  return masks;
+}
+
+function forwardModel<A extends FloatArr>(
+  m: ModelInstance,
+  params: Record<string, ArrayLike<number>>,
+  input: unknown,
+  opts: ModelForwardOptionsData,
+  { where, needSeed }: { where: string; needSeed: string } = { where: `${m.M}.forward`, needSeed: "it makes the dropout masks reproducible" },
+): ModelRunData<A> {
+  const { plan, F, widths } = m;
+  // Before the keys are checked: on a model without dropout the training options get their own message.
+  refuseTraining(m, opts, where);
+  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
+  const seed = trainingSeed(m, opts, where, needSeed);
   checkKeys(where, "options.initial", opts.initial, plan.states);
   checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
@@ -484,7 +567,8 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
   const runs: ModelTape<A>["runs"] = [];
   const final: Record<string, A> = {};
-  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, once: (k) => plan.nodes[k]!.once };
+  const masks = dropoutMasks<A>(m, seed, B, T);
+  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, masks, once: (k) => plan.nodes[k]!.once };
   const given = modelInputs(m, input, where);
 
   plan.nodes.forEach((node, id) => {
@@ -492,7 +576,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
       values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
     } else if (node.op === "apply") {
       if (runs[node.run] === undefined) {
-        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T);
+        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T, seed);
         runs[node.run] = { run: result, inst: layer.inst };
         for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
       }
@@ -504,7 +588,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
-  const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
+  const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
 }
 
@@ -574,7 +658,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
   const initial: Record<string, A> = {};
   const done = new Set<number>();
-  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
+  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
   for (let id = plan.nodes.length - 1; id >= 0; id--) {
     const node = plan.nodes[id]!;
     if (node.op === "input") continue;
@@ -708,7 +792,9 @@ function trainStepModel<A extends FloatArr>(
     if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new Error(`${m.M}.trainStep: clip.${k} must be a finite number > 0, received ${String(v)}`);
   }
   if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") throw new Error(`${m.M}.trainStep: optimizer must be made by adam() or sgd() (an object with a step method), received ${optimizer === null ? "null" : typeof optimizer}`);
-  const run = forwardModel<A>(m, params, input, opts);
+  // A model with dropout trains with it on unless told `training: false`, with the seed given for this step.
+  const training = hasDropout(m.plan) && (opts as { training?: unknown }).training === undefined ? { ...opts, training: true } : opts;
+  const run = forwardModel<A>(m, params, input, training, { where: `${m.M}.trainStep`, needSeed: "trainStep trains with dropout on: pass a seed per step, such as the step number, or training: false" });
   if (run.loss === undefined) throw new Error(`${m.M}.trainStep: options.targets must hold ${m.plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)`);
   if (!Number.isFinite(run.loss)) throw new Error(`${m.M}.trainStep: the loss is ${run.loss}; try a smaller learning rate or clipNorm`);
   const grads = backwardModel(m, run).params;

@@ -5,6 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Graph } from "../ir/graph.js";
 import { unitGraphs } from "../ir/unit.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
+import { modelHasDropout } from "../backends/ts/model.js";
 import type { TrainableCell } from "./trainer.js";
 import { TrainInputError } from "./errors.js";
 
@@ -35,6 +36,8 @@ export interface UnitSignature {
   readonly outputs: readonly Port[];
   /** `pred` is the output the loss compares with its target, when that value is an output of the unit. */
   readonly losses: readonly { readonly kind: "mse" | "cross_entropy"; readonly target: string; readonly pred?: string }[];
+  /** The unit has dropout (a model's own, or in a cell): training applies it. */
+  readonly dropout?: boolean;
 }
 
 export interface TrainUnit {
@@ -91,6 +94,7 @@ export function modelSignature(model: CheckedModel): UnitSignature {
       const pred = model.outputs.find((o) => o.node === l.pred)?.name;
       return { kind: l.kind, target: l.target, ...(pred !== undefined ? { pred } : {}) };
     }),
+    dropout: modelHasDropout(model),
   };
 }
 
@@ -110,6 +114,7 @@ export function cellSignature(graph: Graph): UnitSignature {
     targets: [],
     outputs: graph.outputs.map((o) => ({ name: o.name, timing: "step" as const, kind: "vector" as const, size: flat(graph.nodes[o.node]!.shape) ?? Dim.const(NaN) })),
     losses: [],
+    dropout: graph.nodes.some((n) => n.op === "dropout"),
   };
 }
 

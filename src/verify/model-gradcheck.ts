@@ -9,7 +9,9 @@
  * so every output, every final state and the loss reach the gradients. dJ/d every `layer.param`,
  * d/dx (a vector input) and d/d every `layer.state`'s initial value are compared (a) with central
  * differences of the module's own forward pass and (b) with tf.grads of the tfjs model oracle
- * (model-oracle.ts); the outputs, final states and loss with the oracle's forward values.
+ * (model-oracle.ts); the outputs, final states and loss with the oracle's forward values. With
+ * `training`, every run applies the dropout masks drawn from the seed (the oracle takes them from
+ * the runtime's generator), so the check is of the training pass.
  */
 import type { CheckedModel } from "../check/model-types.js";
 import { compareArrays, type Tolerance } from "./compare.js";
@@ -47,7 +49,7 @@ export async function gradcheckModel<Run extends ModelRunResult>(
   const useOracle = options.oracle ?? true;
   const oracleTol = options.oracleTolerance ?? ORACLE_TOLERANCE;
   const fdOptions: FdOptions = { seed, ...options.fd };
-  const problem = drawProblem(layout, kernel, batch, steps, seed, options.lengths);
+  const problem = drawProblem(layout, kernel, batch, steps, seed, options.lengths, options.training === true);
 
   const run = runKernel(layout, kernel, problem);
   const grads = backwardKernel(layout, kernel, run, problem);
@@ -79,6 +81,7 @@ export async function gradcheckModel<Run extends ModelRunResult>(
     steps,
     seed,
     lengths: options.lengths,
+    ...(options.training === true ? { training: true as const } : {}),
     epsilon: fdOptions.epsilon ?? FD_EPSILON,
     fdTolerance: fdOptions.tolerance ?? FD_TOLERANCE,
     oracleTolerance: useOracle ? oracleTol : undefined,
@@ -96,6 +99,7 @@ function drawProblem<Run extends ModelRunResult>(
   steps: number,
   seed: number,
   lengths: readonly number[] | undefined,
+  training: boolean,
 ): Problem {
   expectDeclaredParams(kernel.paramShapes, layout.params.map((p) => [p.name, p.shape] as const), "module", `model ${layout.model.name}`);
   const initParams = kernel.init(seed);
@@ -114,7 +118,9 @@ function drawProblem<Run extends ModelRunResult>(
   for (const o of layout.outputs) R[o.name] = rng.array(rows(o.once) * o.width, -1, 1);
   const S: Record<string, Float64Array> = {};
   for (const s of layout.states) S[s.name] = rng.array(batch * sizeOf(s.shape), -1, 1);
-  return { data: { batch, steps, ...(lengths ? { lengths } : {}), params, inputs, initial, targets }, R, S };
+  // In training every forward run (finite differences and the step search included) and the
+  // oracle draw the same masks, from the problem's seed.
+  return { data: { batch, steps, ...(lengths ? { lengths } : {}), params, inputs, initial, targets, ...(training ? { training, seed } : {}) }, R, S };
 }
 
 /** The same problem over its first `s` steps (lengths clipped to s; per-sequence values kept). */
@@ -141,10 +147,10 @@ function truncate(layout: ModelLayout, p: Problem, s: number): Problem {
 }
 
 function runKernel<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelKernel<Run>, p: Problem, params = p.data.params, inputs = p.data.inputs, initial = p.data.initial): Run {
-  const { batch, steps, lengths, targets } = p.data;
+  const { batch, steps, lengths, targets, training, seed } = p.data;
   // One input is passed as an array, several as an object keyed by their names (the module's API).
   const input = layout.inputs.length === 1 ? inputs[layout.inputs[0]!.name]! : inputs;
-  return kernel.forward(params, input, { batch, steps, initial, ...(lengths ? { lengths } : {}), ...(layout.targets.length > 0 ? { targets } : {}) });
+  return kernel.forward(params, input, { batch, steps, initial, ...(lengths ? { lengths } : {}), ...(layout.targets.length > 0 ? { targets } : {}), ...(training ? { training, seed } : {}) });
 }
 
 /** Checks a run's arrays against the layout (named in the message) before anything reads them. */

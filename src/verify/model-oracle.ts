@@ -8,6 +8,9 @@
  *   onehot   ids → one-hot rows; zero rows past an example's length
  *   reverse  step t of example b ← step L_b − 1 − t, zero past L_b (a gather, then a mask)
  *   concat   along the feature axis
+ *   dropout  in training, times the mask the runtime's generator draws for it (fillDropoutMasks
+ *            from stream L + j of the seed for the j-th dropout node, L the number of layers);
+ *            each layer's cell oracle gets stream k of the seed for layer k; otherwise the identity
  *   last     each example's step L_b − 1 (a gather; zero when L_b = 0)
  *   elementwise functions, numbers, mean_over_time, max_over_time: model-oracle-elementwise.ts
  *   mse      mean over valid steps × examples × features of (pred − y)²
@@ -26,6 +29,7 @@ import { seqOpOf, type LossKind, type SeqBinaryFn, type SeqOp, type SeqUnaryFn }
 import { binaryOracle, poolOracle, unaryOracle } from "./model-oracle-elementwise.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
 import { qualified } from "../core/names.js";
+import { fillDropoutMasks, streamSeed } from "../runtime/random.js";
 import { storedParam } from "../check/model-ties.js";
 
 /** One model problem: everything a forward run reads. */
@@ -41,6 +45,9 @@ export interface ModelData {
   readonly initial: Readonly<Record<string, Float64Array>>;
   /** By target name: ids or vectors, [T, B, …] per step or [B, …] per sequence. */
   readonly targets: Readonly<Record<string, ArrayLike<number>>>;
+  /** A training run: dropout masks drawn from `seed` as the generated module draws them. */
+  readonly training?: boolean;
+  readonly seed?: number;
 }
 
 type Value = { readonly kind: "vector"; readonly t: tf.Tensor } | { readonly kind: "ids"; readonly ids: Int32Array };
@@ -130,6 +137,11 @@ interface OracleContext {
   /** The node's own width and timing. */
   readonly W: number;
   readonly once: boolean;
+  /** Set in a training run: the seed of the masks. */
+  readonly seed: number | undefined;
+  /** Which dropout node this is (0, 1, … in node order) and how many layers the model has. */
+  readonly site: (id: number) => number;
+  readonly layers: number;
   readonly node: (id: number) => ModelNode;
 }
 
@@ -181,6 +193,14 @@ const SEQ_OP_ORACLES: { readonly [K in SeqOp]: OracleForm<NodeOfOp<K>> } = {
     const picked = tf.gather(tf.reshape(v.t, [T * B, W]), tf.tensor1d(Int32Array.from({ length: B }, (_, b) => Math.max(row(b), 0)), "int32"));
     const some = tf.tensor(flags(B, (b) => len(b) > 0), [B, 1]);
     return { kind: "vector", t: tf.mul(picked, some) };
+  },
+  dropout(node, cx) {
+    const v = cx.vector(node.arg);
+    if (cx.seed === undefined) return { kind: "vector", t: v };
+    // The mask the runtime's own generator draws for this node: [T, B, W], or [B, W] per sequence.
+    const mask = new Float64Array(v.size);
+    fillDropoutMasks(streamSeed(cx.seed, cx.layers + cx.site(node.id)), [mask], [node.p]);
+    return { kind: "vector", t: tf.mul(v, tf.tensor(Float32Array.from(mask), v.shape)) };
   },
   mean_over_time: pool,
   max_over_time: pool,
@@ -242,6 +262,9 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
   const validStep = (r: number) => Math.floor(r / B) < len(r % B);
   const flags = (rows: number, valid: (r: number) => boolean) => Float32Array.from({ length: rows }, (_, r) => (valid(r) ? 1 : 0));
   const stepMask = lengths === undefined ? undefined : tf.tensor(flags(T * B, validStep), [T, B, 1]);
+  const seed = data.training === true ? (data.seed ?? 0) : undefined;
+  const sites = model.nodes.filter((n) => n.op === "dropout").map((n) => n.id);
+  const site = (id: number) => sites.indexOf(id);
   const values: Value[] = [];
   const vector = (id: number): tf.Tensor => {
     const v = values[id]!;
@@ -265,7 +288,7 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
       }
     } else if (node.op === "apply") values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
     else {
-      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once", node: (k) => model.nodes[k]! };
+      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once", seed, site, layers: layout.layers.length, node: (k) => model.nodes[k]! };
       values[id] = (SEQ_OP_ORACLES[seqOpOf(node)] as OracleForm<SeqNode>)(node, cx);
     }
   });
@@ -308,7 +331,13 @@ function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Lea
     plan,
     { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },
     // A per-sequence layer takes no step for an example of length 0 (its outputs are zero there).
-    { batch: B, steps: once ? 1 : T, ...(lengths === undefined ? {} : { lengths: once ? lengths.map((l) => (l > 0 ? 1 : 0)) : lengths }) },
+    {
+      batch: B,
+      steps: once ? 1 : T,
+      ...(lengths === undefined ? {} : { lengths: once ? lengths.map((l) => (l > 0 ? 1 : 0)) : lengths }),
+      // In training, layer k's cell draws its masks from stream k of the seed (as the driver does).
+      ...(data.training === true ? { training: true, seed: streamSeed(data.seed ?? 0, layout.layers.findIndex((l) => l.name === spec.layer)) } : {}),
+    },
   );
   plan.states.forEach((s, i) => (final[stateIndex(s.name)] = run.final[i]!));
   return new Map(plan.outputs.map((o, j) => [o.name, once ? tf.squeeze(run.outputs[j]!, [0]) : run.outputs[j]!]));

@@ -12,7 +12,8 @@
  *   reverse  ReverseSequence over each example's valid steps, zero past its length;
  *   last     the reversed sequence's first step (zero for an example of length 0);
  *   concat   Concat on the feature axis;
- *   elementwise functions and poolings over time: model-elementwise.ts.
+ *   elementwise functions and poolings over time: model-elementwise.ts;
+ *   dropout  Identity: an exported model is for inference, where dropout is the identity.
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
 import { inertText } from "../../core/inert-text.js";
@@ -151,6 +152,8 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
     ids: false,
     once,
   }),
+  // An exported model is for inference, where dropout is the identity (as a cell's dropout).
+  dropout: (node, e, doc, once) => ({ name: e.frame.region.emitNamed("Identity", [e.value(node.arg).name], `dropout_${node.id}`, doc), ids: false, once }),
   mean_over_time: pool,
   max_over_time: pool,
   // A float32 scalar, broadcast by the binary nodes that read it.

@@ -1,6 +1,6 @@
 import type { CheckedModel } from "../../check/model-types.js";
 import type { Statements } from "./emit.js";
-import { modelNames, modelPlan } from "./model.js";
+import { modelHasDropout, modelNames, modelPlan } from "./model.js";
 
 /**
  * A model: its plan as a constant, typed interfaces with the model's own param, state, output
@@ -14,6 +14,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
   const several = model.inputs.length > 1;
   const first = model.inputs[0]!;
   const vectorInput = first.type.kind === "vector";
+  const dropout = modelHasDropout(model);
   const cells = [...new Set(model.layers.map((l) => l.cell.cell.def.name.name))];
   const nodeShape = (id: number) => {
     const n = model.nodes[id]!;
@@ -71,6 +72,12 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "initial", hasQuestionToken: true, type: `Partial<${M}States<ArrayLike<number>>>`, docs: ["Initial layer states [B, …]; zeros when omitted."] },
       { name: "lengths", hasQuestionToken: true, type: "ArrayLike<number>", docs: ["Per-example lengths (0…T): past its length an example's steps do not exist (outputs zero, states held, reversal within the length)."] },
       ...(model.losses.length > 0 ? [{ name: "targets", hasQuestionToken: true, type: `${M}Targets`, docs: ["With targets, the run has `loss` and backward() differentiates it."] }] : []),
+      ...(dropout
+        ? [
+            { name: "training", hasQuestionToken: true, type: "boolean", docs: ["Apply dropout: the model's own with a fresh mask per step and example, its layers' cells' with one mask per example for the sequence; otherwise dropout is the identity. trainStep trains with it unless `false`."] },
+            { name: "seed", hasQuestionToken: true, type: "number", docs: ["The seed of every dropout mask; required in training. The same seed gives the same masks."] },
+          ]
+        : []),
     ],
   });
   file.addInterface({
@@ -148,7 +155,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
               ],
               returnType: `{ loss: number; gradNorm: number; final: ${M}States<A> }`,
               docs: [
-                "One training step (truncated BPTT when chunks follow each other): forward with the targets from `options.initial` (pass the last step's `final`), backward of the loss, clipping by value then by global norm, one optimizer step on `params` in place.",
+                `One training step (truncated BPTT when chunks follow each other): forward with the targets from \`options.initial\` (pass the last step's \`final\`), backward of the loss, clipping by value then by global norm, one optimizer step on \`params\` in place.${dropout ? " Dropout is on unless `options.training` is false: give a seed per step in `options.seed` (the step number will do)." : ""}`,
               ],
             },
           ]

@@ -32,6 +32,8 @@ export function modelPlan(model: CheckedModel): ModelPlan {
       case "mean_over_time":
       case "max_over_time":
         return { ...base, op: n.op, arg: n.arg };
+      case "dropout":
+        return { ...base, op: "dropout", arg: n.arg, p: n.p };
       case "unary":
         return { ...base, op: "unary", fn: n.fn, arg: n.arg, attrs: n.attrs };
       case "number":
@@ -50,7 +52,12 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     inputs: model.inputs.map((i) => ({ name: i.name, kind: i.type.kind, size: linear(sizeOf(i.type)), once: i.timing === "once" })),
     layers: model.layers.map((l) => {
       const cell = l.cell.cell;
-      const layer = { name: l.name, cell: cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) };
+      const layer = {
+        name: l.name,
+        cell: cell.def.name.name,
+        dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])),
+        ...(layerHasDropout(l) ? { dropout: true as const } : {}),
+      };
       // A cell with several inputs takes them as an object keyed by their names.
       return cell.inputs.length > 1 ? { ...layer, inputs: cell.inputs.map((x) => x.name) } : layer;
     }),
@@ -63,6 +70,16 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     // Only a model with ties has them: every other plan (and generated module) is as before.
     ...(model.ties.length > 0 ? { ties: model.ties.map((t) => ({ param: qualified(t.layer, t.param), owner: qualified(t.owner.layer, t.owner.param) })) } : {}),
   };
+}
+
+/** True when the layer's cell has a `dropout(…)` (it then takes `training` and a seed). */
+export function layerHasDropout(layer: CheckedModel["layers"][number]): boolean {
+  return layerGraph(layer.cell).nodes.some((n) => n.op === "dropout");
+}
+
+/** True when a model has dropout: its own `dropout(…)`, or in a layer's cell. */
+export function modelHasDropout(model: CheckedModel): boolean {
+  return model.nodes.some((n) => n.op === "dropout") || model.layers.some(layerHasDropout);
 }
 
 export interface ModelNames {

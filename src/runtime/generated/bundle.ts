@@ -2340,6 +2340,22 @@ function layerSeed(seed: number, k: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
 }
 
+/**
+ * The seed of stream \`k\` of \`seed\` (k = 0, 1, …): the k-th 53-bit draw of the generator seeded
+ * with \`seed\`, so every bit of the seed counts and stream k does not depend on how many streams
+ * follow it. A model in training gives stream k to its layer k's dropout and the streams after
+ * its layers to its own \`dropout(…)\` nodes.
+ */
+function streamSeed(seed: number, k: number): number {
+  const rng = createRng(seed);
+  for (let i = 0; i < k; i++) {
+    nextUint32(rng);
+    nextUint32(rng);
+  }
+  // 32 high bits, then 21: a safe integer in [0, 2^53).
+  return nextUint32(rng) * 2097152 + (nextUint32(rng) >>> 11);
+}
+
 // ---- runtime/names.ts ----
 // The keys of a model's params and states in its flat records (\`params\`, \`initial\`, \`final\`,
 // gradients, weight files): \`layer.local\`, e.g. \`enc.W_ih\`. The one place the format is written
@@ -2544,6 +2560,7 @@ type PlanNode = {
   | { readonly op: "reverse"; readonly arg: number }
   | { readonly op: "concat"; readonly args: readonly number[] }
   | { readonly op: "last"; readonly arg: number }
+  | { readonly op: "dropout"; readonly arg: number; readonly p: number }
   | { readonly op: "binary"; readonly fn: BinaryFnData; readonly args: readonly [number, number] }
   | { readonly op: "unary"; readonly fn: UnaryFnData; readonly arg: number; readonly attrs: UnaryAttrsData }
   /** A number operand of \`binary\` nodes: one row per example of width 1, broadcast. */
@@ -2560,8 +2577,11 @@ interface ModelPlan {
    * With one, \`forward\` takes it as an array; with several, as an object keyed by their names.
    */
   readonly inputs: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
-  /** \`inputs\`: the names of the layer's cell inputs when it has several (its forward takes them as an object). */
-  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>>; readonly inputs?: readonly string[] }>;
+  /**
+   * \`inputs\`: the names of the layer's cell inputs when it has several (its forward takes them as an
+   * object); \`dropout: true\` when the layer's cell has dropout (it takes \`training\` and a seed of its own).
+   */
+  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>>; readonly inputs?: readonly string[]; readonly dropout?: true }>;
   /** One argument node per cell input; a per-sequence argument of a per-step run is repeated at every step. */
   readonly runs: ReadonlyArray<{ readonly layer: string; readonly args: readonly number[]; readonly once: boolean }>;
   /** The states of the layers that run (\`layer.state\`): the keys of \`initial\` and \`final\`. */
@@ -2587,7 +2607,7 @@ interface CellLike {
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr$model>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number }): {
     outputs: Record<string, FloatArr$model>;
     final: Record<string, FloatArr$model>;
     batch: number;
@@ -2611,6 +2631,9 @@ interface ModelForwardOptionsData {
   initial?: Record<string, ArrayLike<number> | undefined>;
   lengths?: ArrayLike<number>;
   targets?: Record<string, ArrayLike<number> | undefined>;
+  /** Only for a model with dropout (its own or a layer's): apply it, with masks drawn from \`seed\`. */
+  training?: boolean;
+  seed?: number;
 }
 
 interface ModelRunData<A extends FloatArr$model> {
@@ -2640,6 +2663,8 @@ interface ModelGradientsData<A extends FloatArr$model> {
 
 interface ModelTape<A extends FloatArr$model> {
   readonly values: (A | Int32Array | undefined)[];
+  /** The masks of the model's own dropout nodes in a training run, by node (the backward pass reuses them). */
+  readonly masks: (A | undefined)[];
   readonly runs: { run: unknown; inst: CellLike }[];
   readonly lengths: Int32Array | undefined;
   readonly lossGrads: (A | undefined)[];
@@ -2654,7 +2679,7 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 // ---- the sequence operations: one entry per op, its forward and its vector–Jacobian product ----
 
 /** The sequence operations of a model: the union \`SeqOp\` of src/core/seq-ops.ts (src/backends/ts/model.ts proves them equal). */
-type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number";
+type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number" | "dropout";
 /** The losses: \`LossKind\` of src/core/seq-ops.ts. */
 type LossKindData = ModelPlan["losses"][number]["kind"];
 
@@ -2669,6 +2694,8 @@ interface SeqOpContext<A extends FloatArr$model> {
   readonly widths: readonly number[];
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly values: readonly (A | Int32Array | undefined)[];
+  /** A dropout node's mask in a training run (rows × width, already scaled by 1/(1 − p)); none otherwise. */
+  readonly masks: readonly (A | undefined)[];
   /** True when node \`id\` is one value per sequence. */
   readonly once: (id: number) => boolean;
 }
@@ -2799,6 +2826,21 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
         const o = ((L - 1) * B + b) * W;
         for (let j = 0; j < W; j++) a[o + j]! += g[b * W + j]!;
       }
+    },
+  },
+  dropout: {
+    // Without a mask (not training) the identity; a copy, so no two nodes share an array.
+    forward(node, id, cx) {
+      const a = cx.values[node.arg] as FloatArr$model;
+      const mask = cx.masks[id];
+      const out = new cx.F(a.length);
+      for (let i = 0; i < out.length; i++) out[i] = mask === undefined ? a[i]! : a[i]! * mask[i]!;
+      return out as never;
+    },
+    // The very mask of the forward pass (kept on the tape).
+    backward(node, id, g, cx) {
+      const mask = cx.masks[id];
+      cx.addTo(node.arg, mask === undefined ? g : Array.from(g, (v, i) => v * mask[i]!));
     },
   },
   mean_over_time: pool("mean"),
@@ -2964,9 +3006,10 @@ function initModel<A extends FloatArr$model>(m: ModelInstance, seed: number): Re
 }
 
 /** Runs one layer over its argument (once per run, however many of its outputs are read). */
-function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number) {
+function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number, seed: number | undefined) {
   const spec = m.plan.runs[run]!;
   const layer = m.byName.get(spec.layer)!;
+  const k = m.plan.layers.findIndex((l) => l.name === spec.layer);
   const initial: Record<string, ArrayLike<number>> = {};
   const given = opts.initial ?? {};
   for (const k of Object.keys(given)) {
@@ -2981,14 +3024,70 @@ function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Re
     // A per-sequence layer runs one step, and none for an example of length 0: its
     // outputs are zero there and its state is held (docs/language.md, "Length 0").
     ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
+    // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
+    ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
   });
   return { spec, layer, result };
 }
 
-function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> {
-  const { M, plan, F, widths } = m;
-  const where = \`\${M}.forward\`;
-  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
+/** True when the model has dropout: its own \`dropout(…)\` nodes, or a layer whose cell has some. */
+function hasDropout(plan: ModelPlan): boolean {
+  return plan.nodes.some((n) => n.op === "dropout") || plan.layers.some((l) => l.dropout === true);
+}
+
+/** \`training\` and \`seed\` given to a model without dropout: refused, saying why. */
+function refuseTraining(m: ModelInstance, opts: unknown, where: string): void {
+  if (hasDropout(m.plan) || typeof opts !== "object" || opts === null) return;
+  for (const k of ["training", "seed"]) {
+    if ((opts as Record<string, unknown>)[k] !== undefined) throw new Error(\`\${where}: options.\${k} is accepted only by a model with dropout, and \${m.M} has none (no \\\`dropout(…)\\\` in the model or its layers' cells)\`);
+  }
+}
+
+/**
+ * The training switch of a forward run: \`training\` and \`seed\` are accepted only by a model with
+ * dropout, \`seed\` (a safe integer) is required in training. Undefined outside training.
+ */
+function trainingSeed(m: ModelInstance, opts: ModelForwardOptionsData, where: string, needSeed: string): number | undefined {
+  const given = opts as { training?: unknown; seed?: unknown };
+  if (!hasDropout(m.plan)) return undefined;
+  if (given.training !== undefined && typeof given.training !== "boolean") throw new Error(\`\${where}: options.training must be true or false, received \${String(given.training)}\`);
+  if (given.training !== true) return undefined;
+  if (given.seed === undefined) throw new Error(\`\${where}: options.seed is required when options.training is true (\${needSeed})\`);
+  if (typeof given.seed !== "number" || !Number.isSafeInteger(given.seed)) throw new Error(\`\${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received \${String(given.seed)}\`);
+  return given.seed;
+}
+
+/**
+ * The masks of the model's own dropout nodes in a training run. Stream k of the seed
+ * (\`streamSeed\`) belongs to layer k, stream L + j (L layers) to the j-th dropout node of the plan;
+ * each node's mask is drawn by \`fillDropoutMasks\` step by step, example by example, element by
+ * element ([T, B, W]; [B, W] for a per-sequence value), so its first steps do not depend on T.
+ */
+function dropoutMasks<A extends FloatArr$model>(m: ModelInstance, seed: number | undefined, B: number, T: number): (A | undefined)[] {
+  const masks: (A | undefined)[] = new Array(m.plan.nodes.length);
+  if (seed === undefined) return masks;
+  let site = 0;
+  m.plan.nodes.forEach((node, id) => {
+    if (node.op !== "dropout") return;
+    const mask = new m.F((node.once ? B : T * B) * m.widths[id]!) as A;
+    fillDropoutMasks(streamSeed(seed, m.plan.layers.length + site++), [mask], [node.p]);
+    masks[id] = mask;
+  });
+  return masks;
+}
+
+function forwardModel<A extends FloatArr$model>(
+  m: ModelInstance,
+  params: Record<string, ArrayLike<number>>,
+  input: unknown,
+  opts: ModelForwardOptionsData,
+  { where, needSeed }: { where: string; needSeed: string } = { where: \`\${m.M}.forward\`, needSeed: "it makes the dropout masks reproducible" },
+): ModelRunData<A> {
+  const { plan, F, widths } = m;
+  // Before the keys are checked: on a model without dropout the training options get their own message.
+  refuseTraining(m, opts, where);
+  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
+  const seed = trainingSeed(m, opts, where, needSeed);
   checkKeys(where, "options.initial", opts.initial, plan.states);
   checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
@@ -3000,7 +3099,8 @@ function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record
   const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
   const runs: ModelTape<A>["runs"] = [];
   const final: Record<string, A> = {};
-  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, once: (k) => plan.nodes[k]!.once };
+  const masks = dropoutMasks<A>(m, seed, B, T);
+  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, masks, once: (k) => plan.nodes[k]!.once };
   const given = modelInputs(m, input, where);
 
   plan.nodes.forEach((node, id) => {
@@ -3008,7 +3108,7 @@ function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record
       values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
     } else if (node.op === "apply") {
       if (runs[node.run] === undefined) {
-        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T);
+        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T, seed);
         runs[node.run] = { run: result, inst: layer.inst };
         for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
       }
@@ -3020,7 +3120,7 @@ function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
-  const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
+  const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
 }
 
@@ -3090,7 +3190,7 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
   for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
   const initial: Record<string, A> = {};
   const done = new Set<number>();
-  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
+  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
   for (let id = plan.nodes.length - 1; id >= 0; id--) {
     const node = plan.nodes[id]!;
     if (node.op === "input") continue;
@@ -3224,7 +3324,9 @@ function trainStepModel<A extends FloatArr$model>(
     if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new Error(\`\${m.M}.trainStep: clip.\${k} must be a finite number > 0, received \${String(v)}\`);
   }
   if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") throw new Error(\`\${m.M}.trainStep: optimizer must be made by adam() or sgd() (an object with a step method), received \${optimizer === null ? "null" : typeof optimizer}\`);
-  const run = forwardModel<A>(m, params, input, opts);
+  // A model with dropout trains with it on unless told \`training: false\`, with the seed given for this step.
+  const training = hasDropout(m.plan) && (opts as { training?: unknown }).training === undefined ? { ...opts, training: true } : opts;
+  const run = forwardModel<A>(m, params, input, training, { where: \`\${m.M}.trainStep\`, needSeed: "trainStep trains with dropout on: pass a seed per step, such as the step number, or training: false" });
   if (run.loss === undefined) throw new Error(\`\${m.M}.trainStep: options.targets must hold \${m.plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)\`);
   if (!Number.isFinite(run.loss)) throw new Error(\`\${m.M}.trainStep: the loss is \${run.loss}; try a smaller learning rate or clipNorm\`);
   const grads = backwardModel(m, run).params;
@@ -3314,4 +3416,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","sumOverSteps","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
