@@ -242,7 +242,12 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       for (const a of node.args) {
         const src = cx.values[a] as FloatArr;
         const w = cx.widths[a]!;
-        for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+        // A per-sequence operand of a per-step concat: its example's row at every valid step.
+        const repeated = !node.once && cx.once(a);
+        for (let r = 0; r < rows; r++) {
+          if (!repeated) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+          else if (Math.floor(r / cx.B) < cx.len(r % cx.B)) out.set(src.subarray((r % cx.B) * w, (r % cx.B + 1) * w), r * W + col);
+        }
         col += w;
       }
       return out as never;
@@ -255,7 +260,8 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
         const w = cx.widths[a]!;
         const part = new cx.F(rows * w);
         for (let r = 0; r < rows; r++) part.set(g.subarray(r * W + col, r * W + col + w), r * w);
-        cx.addTo(a, part);
+        // A repeated per-sequence operand: the sum over its example's valid steps.
+        cx.addTo(a, !node.once && cx.once(a) ? sumOverSteps(part, cx.B, cx.T, w, cx.len, cx.F) : part);
         col += w;
       }
     },
