@@ -15,6 +15,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderDiagnostics, type DiagnosticFormat } from "../diagnostics/render.js";
 import { readTextFile, withReader, type ReadText } from "../imports/resolve.js";
 import { RNNC_VERSION } from "../core/version.js";
+import { UserError } from "../core/user-error.js";
 
 export type { Diagnostic, Label, Severity } from "../diagnostics/diagnostic.js";
 export type { Span } from "../diagnostics/span.js";
@@ -227,7 +228,6 @@ export interface TrainResult extends Diagnosed {
 export async function train(source: string, options: TrainOptions): Promise<TrainResult> {
   const file = options.file ?? "main.rnn";
   const { train: run } = await import("../train/train.js");
-  const { TrainInputError } = await import("../train/errors.js");
   const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
@@ -263,7 +263,9 @@ export async function train(source: string, options: TrainOptions): Promise<Trai
     const diverged = result.diverged?.message;
     return { ...base, ...(diverged !== undefined ? { ok: false, error: diverged } : {}), weights: new Uint8Array(readFileSync(output)), losses: result.losses };
   } catch (error) {
-    if (!(error instanceof TrainInputError)) throw error;
+    // A mistake in the data, the options or a file (TrainInputError, a bad dimension value, a
+    // FileError) is the caller's: a result, not an exception.
+    if (!(error instanceof UserError)) throw error;
     return { ...diagnosed([], new Map([[file, source]])), ok: false, error: error.message };
   } finally {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
