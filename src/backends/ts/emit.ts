@@ -55,6 +55,12 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
     "  backend?: \"wasm\" | \"js\";",
     "  /** Threads of the wasm backend (worker threads on a shared memory); results are the same for any number. */",
     "  threads?: number;",
+    "  /**",
+    "   * The wasm backend's SIMD: \"strict\" (default; SIMD128, the same bits on every engine) or \"relaxed\"",
+    "   * (`f32x4.relaxed_madd` in the matrix products where the engine validates it — faster, not bit-reproducible",
+    "   * across engines — else strict). The instance's `simd` says which runs.",
+    "   */",
+    "  simd?: \"strict\" | \"relaxed\";",
     "  /** Every call refuses a NaN or an infinity in its arguments or results, naming the array and index. */",
     "  checkFinite?: boolean;",
     "}",
@@ -281,6 +287,7 @@ function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): voi
       { name: "dims", isReadonly: true, type: `Readonly<${dimsType}>` },
       { name: "dtype", isReadonly: true, type: "DType" },
       { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the kernels run: WebAssembly SIMD (float32) or TypeScript."] },
+      { name: "simd", isReadonly: true, type: `"strict" | "relaxed" | "none"`, docs: ["The SIMD the kernels use: strict SIMD128, relaxed SIMD (asked for with `simd: \"relaxed\"` and validated by this engine), or none (the js backend)."] },
       { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once the worker threads run (with `threads` > 1); until then the calling thread does all the work, with the same results."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${paramsType}]: number[] }` },
     ],
@@ -436,8 +443,9 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.writeLine(`checkKeys(${quote(C)}, "dims", dims, [${graph.dims.map(quote).join(", ")}], false);`);
       w.writeLine("const F = dtype === \"float64\" ? Float64Array : Float32Array;");
       w.writeLine(`const backend = chooseBackend(${quote(C)}, dtype, options.backend);`);
+      w.writeLine(`const simd = chooseSimd(${quote(C)}, dtype, backend, options.backend, options.simd);`);
       w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
-      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads) : undefined;`);
+      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads, simd === "relaxed" ? WASM_KERNELS_RELAXED : undefined) : undefined;`);
       w.writeLine("const wasmHeap = (where: string): WasmHeap => {");
       w.writeLine("  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);");
       w.writeLine("  return heap;");
@@ -471,6 +479,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
         w.writeLine("paramShapes,");
         w.writeLine(`init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`);
         w.writeLine("backend,");
+        w.writeLine("simd,");
         w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
         w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
         w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
