@@ -2,7 +2,7 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, secondary } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
 import { Dim, shapeToString } from "../core/dims.js";
-import { LOSSES, SEQ_ARITHMETIC, SEQ_FUNCTIONS, type SeqFunction } from "../core/seq-ops.js";
+import { LOSSES, SEQ_ARITHMETIC, SEQ_BINARY_BUILTINS, SEQ_FUNCTIONS, SEQ_UNARY_FNS, type SeqFunction, type SeqUnaryFn } from "../core/seq-ops.js";
 import { BUILTINS } from "./builtins.js";
 import type { LayerRun, ModelLayer } from "./model-types.js";
 import { SEQ_OP_RULES } from "./model-ops.js";
@@ -10,21 +10,15 @@ import { addNode, argValues, found, reportUnknown, touch, typeText, type Call, t
 
 /**
  * The wiring expressions of a model, one rule per expression kind: names, calls (of a layer, a
- * sequence function, or something a model cannot call), and arithmetic between sequences; the
- * rest of a cell's expressions are refused.
+ * sequence function, an elementwise built-in, or something a model cannot call), arithmetic and
+ * negation of sequences; slices and matrix products are a cell's and are refused.
  */
 
 type ExprRule<K extends Expr["kind"]> = (e: Extract<Expr, { kind: K }>, cx: ModelCx) => Value | undefined;
 
 /** An expression a model does not have: what it reads is not "never used" on top of this error. */
 const refused = (e: Expr, cx: ModelCx): undefined => {
-  const what =
-    e.kind === "number" ? "a number"
-    : e.kind === "slice" ? "a slice"
-    : e.kind === "neg" ? "a negation"
-    : e.kind === "binary" && e.op === "/" ? "division"
-    : e.kind === "binary" && e.op === "@" ? "a matrix product"
-    : "arithmetic";
+  const what = e.kind === "slice" ? "a slice" : "a matrix product";
   touch(cx, e);
   cx.report(
     diag("RNN4003", { what, allowed: "cells and functions", where: "a model" }, {
@@ -56,7 +50,7 @@ const nameRule: ExprRule<"name"> = (e, cx) => {
 
 const binaryRule: ExprRule<"binary"> = (e, cx) => {
   const op = e.op as string;
-  // `/` and `@` belong in cells.
+  // `@` belongs in cells.
   if (!(op in SEQ_ARITHMETIC)) return refused(e, cx);
   return SEQ_OP_RULES[SEQ_ARITHMETIC[op as keyof typeof SEQ_ARITHMETIC]](e, cx);
 };
@@ -86,6 +80,9 @@ const callRule: ExprRule<"call"> = (call, cx) => {
     return undefined;
   }
   if ((SEQ_FUNCTIONS as readonly string[]).includes(name)) return SEQ_OP_RULES[name as SeqFunction](call, cx);
+  // `max(a, b)`/`min(a, b)` are elementwise; `max(v)`/`min(v)` reduce one vector's features (a cell's).
+  if (name in SEQ_BINARY_BUILTINS && call.args.length !== 1) return SEQ_OP_RULES[SEQ_BINARY_BUILTINS[name as keyof typeof SEQ_BINARY_BUILTINS]](call, cx);
+  if (name !== "neg" && (SEQ_UNARY_FNS as readonly string[]).includes(name)) return SEQ_OP_RULES[name as Exclude<SeqUnaryFn, "neg">](call, cx);
   return notCallable(call, cx);
 };
 
@@ -98,7 +95,7 @@ function notCallable(call: Call, cx: ModelCx): undefined {
     touch(cx, call);
     cx.report(
       diag("RNN4003", { what: `\`${name}\``, allowed: "cells and functions", where: "a model" }, {
-        labels: [primary(call.callee.span, "a function of vectors, not of sequences")],
+        labels: [primary(call.callee.span, name === "max" || name === "min" ? "of one argument: a reduction over a vector's features, not elementwise" : "a function of vectors, not of sequences")],
         helps: ["compute it inside a cell, and apply that cell as a layer"],
       }),
     );
@@ -120,8 +117,8 @@ const EXPR_RULES: { readonly [K in Expr["kind"]]: ExprRule<K> } = {
   name: nameRule,
   call: callRule,
   binary: binaryRule,
-  number: refused,
-  neg: refused,
+  number: (e, cx) => SEQ_OP_RULES.number(e, cx),
+  neg: (e, cx) => SEQ_OP_RULES.neg(e, cx),
   slice: refused,
 };
 

@@ -2,6 +2,7 @@ import type { Span } from "../diagnostics/span.js";
 import type { ModelDef } from "../syntax/ast.js";
 import type { CheckedCell, CheckResult } from "./checker.js";
 import type { Dim } from "../core/dims.js";
+import type { SeqBinaryFn, SeqUnaryAttrs, SeqUnaryFn } from "../core/seq-ops.js";
 
 /**
  * A checked model, as data: a small dataflow graph over whole sequences. Every later stage (the
@@ -50,10 +51,22 @@ export type ModelNode =
   | (NodeBase & { readonly op: "concat"; readonly args: readonly number[] })
   /** The value at each example's last valid step (length − 1). */
   | (NodeBase & { readonly op: "last"; readonly arg: number })
-  /** Elementwise `a + b`, `a − b` or `a ⊙ b` of two sequences of one width and timing (a residual connection, a sum of directions). */
-  | (NodeBase & { readonly op: "binary"; readonly fn: BinaryFn; readonly args: readonly [number, number] });
+  /**
+   * Elementwise `a + b`, `a − b`, `a ⊙ b`, `a / b`, `max(a, b)`, `min(a, b)`: operands of one width, or
+   * a `number`; a per-sequence operand is broadcast over the steps of a per-step one. Zero past
+   * each example's length (and for an example of length 0), as every model value.
+   */
+  | (NodeBase & { readonly op: "binary"; readonly fn: BinaryFn; readonly args: readonly [number, number] })
+  /** An elementwise built-in of one sequence (`tanh(a)`, `clamp(a, 0, 1)`, `-a`), zero past each example's length. */
+  | (NodeBase & { readonly op: "unary"; readonly fn: SeqUnaryFn; readonly arg: number; readonly attrs: SeqUnaryAttrs })
+  /** A number operand of arithmetic (`0.5 * a`), broadcast everywhere; typed `[1]` per sequence, it is read only by `binary` nodes. */
+  | (NodeBase & { readonly op: "number"; readonly value: number })
+  /** The mean of a per-step vector sequence over each example's valid steps (0 for length 0), per sequence. */
+  | (NodeBase & { readonly op: "mean_over_time"; readonly arg: number })
+  /** The featurewise maximum over each example's valid steps (0 for length 0), per sequence; its gradient goes to the first argmax. */
+  | (NodeBase & { readonly op: "max_over_time"; readonly arg: number });
 
-export type BinaryFn = "add" | "sub" | "mul";
+export type BinaryFn = SeqBinaryFn;
 
 export interface ModelTarget {
   readonly name: string;

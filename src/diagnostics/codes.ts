@@ -50,6 +50,7 @@ export const CODES = {
   RNN3020: { severity: "error", template: "`{found}(…)` is not a type" },
   RNN3021: { severity: "error", template: "destructuring binds {found} names, but {what} has {expected} outputs" },
   RNN3022: { severity: "error", template: "layer `{layer}` has {count} outputs, used as one value" },
+  RNN3023: { severity: "error", template: "`{expr}` is a number, where a model needs a sequence" },
 
   // ---- 4xxx states, outputs and definitions --------------------------------------------
   RNN4001: { severity: "error", template: "state `{name}` is never given its next value" },

@@ -12,7 +12,11 @@ export function printModel(model: CheckedModel, lineOf: (file: string, offset: n
     lines.push(`  layer ${l.name} = ${l.cell.cell.def.name.name}(${binding})${l.recurrent ? "" : "  # per step, no state"}  # ${lineOf(l.cell.file, l.cell.cell.def.span.start)}`);
   }
   for (const t of model.targets) lines.push(`  target ${t.name}: ${typeText(t.type)} per ${t.timing === "step" ? "step" : "sequence"}`);
-  for (const n of model.nodes) lines.push(`  %${n.id} = ${nodeText(n, model)} : ${typeText(n.type)} per ${n.timing === "step" ? "step" : "sequence"}  # ${lineOf(n.span.file, n.span.start)}`);
+  for (const n of model.nodes) {
+    // A number is broadcast everywhere: it has no width or timing of its own to show.
+    const type = n.op === "number" ? "number" : `${typeText(n.type)} per ${n.timing === "step" ? "step" : "sequence"}`;
+    lines.push(`  %${n.id} = ${nodeText(n, model)} : ${type}  # ${lineOf(n.span.file, n.span.start)}`);
+  }
   for (const o of model.outputs) lines.push(`  output ${o.name} = %${o.node}`);
   for (const l of model.losses) lines.push(`  loss ${l.kind}(%${l.pred}, ${l.target})`);
   return `${lines.join("\n")}\n`;
@@ -28,6 +32,10 @@ function nodeText(n: ModelNode, model: CheckedModel): string {
       return `concat(${n.args.map((a) => `%${a}`).join(", ")})`;
     case "binary":
       return `${n.fn}(%${n.args[0]}, %${n.args[1]})`;
+    case "unary":
+      return `${n.fn}(%${n.arg}${Object.entries(n.attrs).map(([k, v]) => `, ${k}=${v}`).join("")})`;
+    case "number":
+      return `number ${n.value}`;
     default:
       return `${n.op}(%${n.arg})`;
   }

@@ -8,6 +8,7 @@ import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
 import { localKeyIn, qualifiedKey } from "./names.js";
 import { layerSeed } from "./random.js";
+import { binaryBackward, binaryForward, poolBackward, poolForward, unaryBackward, unaryForward, type BinaryFnData, type Frame, type UnaryAttrsData, type UnaryFnData } from "./model-elementwise.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
 export interface LinearDim {
@@ -27,7 +28,12 @@ export type PlanNode = {
   | { readonly op: "reverse"; readonly arg: number }
   | { readonly op: "concat"; readonly args: readonly number[] }
   | { readonly op: "last"; readonly arg: number }
-  | { readonly op: "binary"; readonly fn: "add" | "sub" | "mul"; readonly args: readonly [number, number] }
+  | { readonly op: "binary"; readonly fn: BinaryFnData; readonly args: readonly [number, number] }
+  | { readonly op: "unary"; readonly fn: UnaryFnData; readonly arg: number; readonly attrs: UnaryAttrsData }
+  /** A number operand of `binary` nodes: one row per example of width 1, broadcast. */
+  | { readonly op: "number"; readonly value: number }
+  | { readonly op: "mean_over_time"; readonly arg: number }
+  | { readonly op: "max_over_time"; readonly arg: number }
 );
 
 export interface ModelPlan {
@@ -116,12 +122,12 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 // ---- the sequence operations: one entry per op, its forward and its vector–Jacobian product ----
 
 /** The sequence operations of a model: the union `SeqOp` of src/core/seq-ops.ts (src/backends/ts/model.ts proves them equal). */
-export type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "add" | "sub" | "mul";
+export type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number";
 /** The losses: `LossKind` of src/core/seq-ops.ts. */
 export type LossKindData = ModelPlan["losses"][number]["kind"];
 
 type SeqPlanNode = Exclude<PlanNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOpKind> = K extends "add" | "sub" | "mul" ? Extract<PlanNode, { readonly op: "binary" }> : Extract<PlanNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOpKind> = K extends BinaryFnData ? Extract<PlanNode, { readonly op: "binary" }> : K extends UnaryFnData ? Extract<PlanNode, { readonly op: "unary" }> : Extract<PlanNode, { readonly op: K }>;
 
 /** What an op's kernels read: the batch, its lengths, the nodes' widths and the values computed so far. */
 interface SeqOpContext<A extends FloatArr> {
@@ -131,6 +137,8 @@ interface SeqOpContext<A extends FloatArr> {
   readonly widths: readonly number[];
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly values: readonly (A | Int32Array | undefined)[];
+  /** True when node `id` is one value per sequence. */
+  readonly once: (id: number) => boolean;
 }
 
 /** The backward pass's view: adds to a node's adjoint (allocated at first use). */
@@ -146,14 +154,35 @@ interface SeqOpKernel<N> {
   backward<A extends FloatArr>(node: N, id: number, g: A, cx: SeqOpGradContext<A>): void;
 }
 
-/** `a ⊕ b` elementwise, forward; the VJP is written in the entries (it differs for `*`). */
-function elementwise<A extends FloatArr>(node: NodeOfOp<"add">, cx: SeqOpContext<A>, f: (x: number, y: number) => number): A {
-  const a = cx.values[node.args[0]] as A;
-  const b = cx.values[node.args[1]] as A;
-  const out = new cx.F(a.length) as A;
-  for (let i = 0; i < out.length; i++) out[i] = f(a[i]!, b[i]!);
-  return out;
+/** The shape and lengths of node `id`'s value, for the elementwise kernels (model-elementwise.ts). */
+function frameOf<A extends FloatArr>(node: PlanNode, id: number, cx: SeqOpContext<A>): Frame {
+  return { B: cx.B, T: cx.T, W: cx.widths[id]!, once: node.once, len: cx.len, F: cx.F };
 }
+
+/** Node `id` as an operand of an elementwise kernel. */
+function operand<A extends FloatArr>(id: number, nodeOnce: boolean, cx: SeqOpContext<A>) {
+  return { v: cx.values[id] as FloatArr, w: cx.widths[id]!, once: nodeOnce };
+}
+
+/** `a ⊕ b` elementwise (broadcasting numbers and per-sequence operands), zero where an example has no row. */
+const binary: SeqOpKernel<NodeOfOp<BinaryFnData>> = {
+  forward: (node, id, cx) => binaryForward(node.fn, operand(node.args[0], cx.once(node.args[0]), cx), operand(node.args[1], cx.once(node.args[1]), cx), frameOf(node, id, cx)) as never,
+  backward(node, id, g, cx) {
+    const [ia, ib] = node.args;
+    binaryBackward(node.fn, operand(ia, cx.once(ia), cx), operand(ib, cx.once(ib), cx), cx.values[id] as FloatArr, g, cx.adjointOf(ia), cx.adjointOf(ib), frameOf(node, id, cx));
+  },
+};
+
+const unary: SeqOpKernel<NodeOfOp<UnaryFnData>> = {
+  forward: (node, id, cx) => unaryForward(node.fn, node.attrs, cx.values[node.arg] as FloatArr, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => unaryBackward(node.fn, node.attrs, cx.values[node.arg] as FloatArr, cx.values[id] as FloatArr, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+};
+
+/** Pooling over each example's valid steps: a per-step argument, a per-sequence result. */
+const pool = (kind: "mean" | "max"): SeqOpKernel<NodeOfOp<"mean_over_time" | "max_over_time">> => ({
+  forward: (node, id, cx) => poolForward(kind, cx.values[node.arg] as FloatArr, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => poolBackward(kind, cx.values[node.arg] as FloatArr, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+});
 
 const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = {
   onehot: {
@@ -234,29 +263,38 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       }
     },
   },
-  add: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x + y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g)),
+  mean_over_time: pool("mean"),
+  max_over_time: pool("max"),
+  number: {
+    forward: (node, _id, cx) => new cx.F(cx.B).fill(node.value) as never,
+    // A constant: its adjoint is not read.
+    backward() {},
   },
-  sub: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x - y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g, -1)),
-  },
-  mul: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x * y),
-    backward(node, _id, g, cx) {
-      // d(a ⊙ b) = g ⊙ b for a, g ⊙ a for b.
-      const [ia, ib] = node.args;
-      const a = cx.values[ia] as FloatArr;
-      const b = cx.values[ib] as FloatArr;
-      cx.addTo(ia, Array.from(g, (v, i) => v * b[i]!));
-      cx.addTo(ib, Array.from(g, (v, i) => v * a[i]!));
-    },
-  },
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 function seqKernel(node: SeqPlanNode): SeqOpKernel<SeqPlanNode> {
-  return SEQ_OP_KERNELS[node.op === "binary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
+  return SEQ_OP_KERNELS[node.op === "binary" || node.op === "unary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
 }
 
 /** One loss term over its valid rows: the mean's value, with its gradient added into `g`. */
@@ -403,7 +441,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
   const runs: ModelTape<A>["runs"] = [];
   const final: Record<string, A> = {};
-  const cx: SeqOpContext<A> = { B, T, len, widths, F, values };
+  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, once: (k) => plan.nodes[k]!.once };
 
   plan.nodes.forEach((node, id) => {
     if (node.op === "input") {
@@ -495,7 +533,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
   const initial: Record<string, A> = {};
   const done = new Set<number>();
-  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf };
+  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
   for (let id = plan.nodes.length - 1; id >= 0; id--) {
     const node = plan.nodes[id]!;
     if (node.op === "input") continue;

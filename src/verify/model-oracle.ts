@@ -9,6 +9,7 @@
  *   reverse  step t of example b ← step L_b − 1 − t, zero past L_b (a gather, then a mask)
  *   concat   along the feature axis
  *   last     each example's step L_b − 1 (a gather; zero when L_b = 0)
+ *   elementwise functions, numbers, mean_over_time, max_over_time: model-oracle-elementwise.ts
  *   mse      mean over valid steps × examples × features of (pred − y)²
  *   cross_entropy  mean over valid positions of logsumexp(logits) − logits[target]
  *
@@ -21,7 +22,8 @@ import type { ModelGradients, ModelRunResult, ModelSeeds } from "./contract.js";
 import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
 import type { ModelLayout } from "./model-layout.js";
 import type { ModelNode } from "../check/model-types.js";
-import { seqOpOf, type LossKind, type SeqArithmetic, type SeqOp } from "../core/seq-ops.js";
+import { seqOpOf, type LossKind, type SeqBinaryFn, type SeqOp, type SeqUnaryFn } from "../core/seq-ops.js";
+import { binaryOracle, poolOracle, unaryOracle } from "./model-oracle-elementwise.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
 import { qualified } from "../core/names.js";
 
@@ -118,10 +120,16 @@ interface OracleContext {
   /** The node's own width and timing. */
   readonly W: number;
   readonly once: boolean;
+  readonly node: (id: number) => ModelNode;
 }
 
+/** Elementwise functions and poolings over time (model-oracle-elementwise.ts). */
+const binary: OracleForm<NodeOfOp<SeqBinaryFn>> = (node, cx) => ({ kind: "vector", t: binaryOracle(node, cx) });
+const unary: OracleForm<NodeOfOp<SeqUnaryFn>> = (node, cx) => ({ kind: "vector", t: unaryOracle(node, cx) });
+const pool: OracleForm<NodeOfOp<"mean_over_time" | "max_over_time">> = (node, cx) => ({ kind: "vector", t: poolOracle(node, cx) });
+
 type SeqNode = Exclude<ModelNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOp> = K extends SeqArithmetic ? Extract<ModelNode, { readonly op: "binary" }> : Extract<ModelNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOp> = K extends SeqBinaryFn ? Extract<ModelNode, { readonly op: "binary" }> : K extends SeqUnaryFn ? Extract<ModelNode, { readonly op: "unary" }> : Extract<ModelNode, { readonly op: K }>;
 type OracleForm<N> = (node: N, cx: OracleContext) => Value;
 
 /** Each sequence operation from its definition (docs/language.md), in tfjs ops. */
@@ -153,9 +161,31 @@ const SEQ_OP_ORACLES: { readonly [K in SeqOp]: OracleForm<NodeOfOp<K>> } = {
     const some = tf.tensor(flags(B, (b) => len(b) > 0), [B, 1]);
     return { kind: "vector", t: tf.mul(picked, some) };
   },
-  add: (node, cx) => ({ kind: "vector", t: tf.add(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
-  sub: (node, cx) => ({ kind: "vector", t: tf.sub(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
-  mul: (node, cx) => ({ kind: "vector", t: tf.mul(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
+  mean_over_time: pool,
+  max_over_time: pool,
+  // Read only by the binary forms, which take it as a scalar.
+  number: (node) => ({ kind: "vector", t: tf.scalar(node.value) }),
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 /** One loss term's sum over its valid rows (the caller divides by its count). */
@@ -209,7 +239,7 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
         : { kind: "ids", ids: idsOf(`input \`${layout.input.name}\``, data.input, T * B, W, validStep) };
     } else if (node.op === "apply") values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
     else {
-      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once" };
+      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once", node: (k) => model.nodes[k]! };
       values[id] = (SEQ_OP_ORACLES[seqOpOf(node)] as OracleForm<SeqNode>)(node, cx);
     }
   });

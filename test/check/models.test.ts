@@ -34,6 +34,10 @@ function graph(m: CheckedModel): string[] {
         return `concat(${n.args.join(", ")})`;
       case "binary":
         return `${n.fn}(${n.args.join(", ")})`;
+      case "unary":
+        return `${n.fn}(${[n.arg, ...Object.values(n.attrs)].join(", ")})`;
+      case "number":
+        return `number ${n.value}`;
       default:
         return `${n.op}(${n.arg})`;
     }

@@ -10,14 +10,16 @@
  *   onehot   OneHot, zero past each example's length;
  *   reverse  ReverseSequence over each example's valid steps, zero past its length;
  *   last     the reversed sequence's first step (zero for an example of length 0);
- *   concat   Concat on the feature axis.
+ *   concat   Concat on the feature axis;
+ *   elementwise functions and poolings over time: model-elementwise.ts.
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
 import { inertText } from "../../core/inert-text.js";
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
 import { layerGraph } from "../../ir/lower.js";
 import type { Span } from "../../diagnostics/span.js";
-import { seqOpOf, type SeqArithmetic, type SeqOp } from "../../core/seq-ops.js";
+import { seqOpOf, type SeqBinaryFn, type SeqOp, type SeqUnaryFn } from "../../core/seq-ops.js";
+import { emitBinary, emitPool, emitUnary } from "./model-elementwise.js";
 import { stdSource } from "../../std/library.js";
 import { layerDims, unitParamDecls } from "../../weights/unit-params.js";
 import { modelUnit } from "../../check/unit.js";
@@ -114,15 +116,13 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
 }
 
 type SeqNode = Exclude<ModelNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOp> = K extends SeqArithmetic ? Extract<ModelNode, { readonly op: "binary" }> : Extract<ModelNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOp> = K extends SeqBinaryFn ? Extract<ModelNode, { readonly op: "binary" }> : K extends SeqUnaryFn ? Extract<ModelNode, { readonly op: "unary" }> : Extract<ModelNode, { readonly op: K }>;
 type SeqOpEmitter<N> = (node: N, e: ModelEmitter, doc: string, once: boolean) => Value;
 
-/** `a ⊕ b` of two sequences. Both operands are zero past each example's length, so the result is too: no mask needed. */
-const arithmetic = (op: "Add" | "Sub" | "Mul"): SeqOpEmitter<NodeOfOp<SeqArithmetic>> => (node, e, doc, once) => ({
-  name: e.frame.region.emitNamed(op, node.args.map((a) => e.value(a).name), `${node.fn}_${node.id}`, doc),
-  ids: false,
-  once,
-});
+/** Elementwise functions and poolings (model-elementwise.ts): a float value of the node's timing. */
+const binary: SeqOpEmitter<NodeOfOp<SeqBinaryFn>> = (node, e, doc, once) => ({ name: emitBinary(e, node, doc), ids: false, once });
+const unary: SeqOpEmitter<NodeOfOp<SeqUnaryFn>> = (node, e, doc, once) => ({ name: emitUnary(e, node, doc), ids: false, once });
+const pool: SeqOpEmitter<NodeOfOp<"mean_over_time" | "max_over_time">> = (node, e, doc) => ({ name: emitPool(e, node, doc), ids: false, once: true });
 
 /** The ONNX form of each sequence operation (the driver's semantics, src/runtime/model.ts). */
 const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
@@ -146,9 +146,31 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
     ids: false,
     once,
   }),
-  add: arithmetic("Add"),
-  sub: arithmetic("Sub"),
-  mul: arithmetic("Mul"),
+  mean_over_time: pool,
+  max_over_time: pool,
+  // A float32 scalar, broadcast by the binary nodes that read it.
+  number: (node, e) => ({ name: e.frame.region.model.floatScalar(node.value), ids: false, once: true }),
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 /** Emits the model's nodes in order; each layer run once, when its first output is needed. */
@@ -165,6 +187,10 @@ class ModelEmitter {
     private readonly locate: (span: Span) => string,
     readonly frame: ModelFrame,
   ) {}
+
+  node(id: number): ModelNode {
+    return this.model.nodes[id]!;
+  }
 
   value(id: number): Value {
     const v = this.values.get(id);

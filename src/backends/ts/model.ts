@@ -29,7 +29,13 @@ export function modelPlan(model: CheckedModel): ModelPlan {
       case "onehot":
       case "reverse":
       case "last":
+      case "mean_over_time":
+      case "max_over_time":
         return { ...base, op: n.op, arg: n.arg };
+      case "unary":
+        return { ...base, op: "unary", fn: n.fn, arg: n.arg, attrs: n.attrs };
+      case "number":
+        return { ...base, op: "number", value: n.value };
       case "concat":
         return { ...base, op: "concat", args: n.args };
       case "binary":

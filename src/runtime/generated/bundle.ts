@@ -2415,6 +2415,169 @@ function localKeyIn(key: string, layer: string): string | undefined {
   return dot >= 0 && key.slice(0, dot) === layer ? key.slice(dot + 1) : undefined;
 }
 
+// ---- runtime/model-elementwise.ts ----
+// The elementwise functions and poolings over time of a model's sequences, forward and
+// vector–Jacobian product, as plain loops over time-major rows (row t·B + b of a per-step value,
+// row b of a per-sequence one). The model driver (model.ts) calls them from its op table. Every
+// result is zero on the rows an example does not have (steps past its length; every row of an
+// example of length 0), and those rows pass no gradient back: the semantics of docs/language.md.
+
+type FloatArr = Float32Array | Float64Array;
+type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+/** The elementwise functions of two operands: \`SeqBinaryFn\` of src/core/seq-ops.ts. */
+type BinaryFnData = "add" | "sub" | "mul" | "div" | "maximum" | "minimum";
+/** The elementwise functions of one operand: \`SeqUnaryFn\` of src/core/seq-ops.ts. */
+type UnaryFnData = "neg" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "elu" | "softplus" | "softsign" | "hard_sigmoid" | "exp" | "log" | "sqrt" | "abs" | "clamp" | "pow";
+interface UnaryAttrsData {
+  readonly alpha?: number;
+  readonly lo?: number;
+  readonly hi?: number;
+  readonly exponent?: number;
+}
+
+/** A value as the kernels see it: its numbers, its width and whether it is one row per example. */
+interface Operand {
+  readonly v: ArrayLike<number>;
+  readonly w: number;
+  readonly once: boolean;
+}
+
+/** The shape of a result and the lengths that say which of its rows exist. */
+interface Frame {
+  readonly B: number;
+  readonly T: number;
+  readonly W: number;
+  readonly once: boolean;
+  readonly len: (b: number) => number;
+  readonly F: FloatCtor;
+}
+
+/** True for the rows of a value that an example has: a step below its length, or (per sequence) a length above 0. */
+function rowExists(fr: Frame, r: number): boolean {
+  return fr.once ? fr.len(r) > 0 : Math.floor(r / fr.B) < fr.len(r % fr.B);
+}
+
+/** The offset of operand \`o\`'s element read by row r, feature j of the result (broadcasting per-sequence values and numbers). */
+function at(o: Operand, fr: Frame, r: number, j: number): number {
+  return (o.once && !fr.once ? r % fr.B : r) * o.w + (o.w === fr.W ? j : 0);
+}
+
+/** f and its partial derivatives ∂f/∂x, ∂f/∂y at (x, y), with z = f(x, y). Ties as PyTorch's maximum/minimum: halves. */
+const BINARY: { readonly [K in BinaryFnData]: { f(x: number, y: number): number; d(x: number, y: number, z: number): readonly [number, number] } } = {
+  add: { f: (x, y) => x + y, d: () => [1, 1] },
+  sub: { f: (x, y) => x - y, d: () => [1, -1] },
+  mul: { f: (x, y) => x * y, d: (x, y) => [y, x] },
+  div: { f: (x, y) => x / y, d: (_x, y, z) => [1 / y, -z / y] },
+  maximum: { f: (x, y) => (x >= y ? x : y), d: (x, y) => (x > y ? [1, 0] : x < y ? [0, 1] : [0.5, 0.5]) },
+  minimum: { f: (x, y) => (x <= y ? x : y), d: (x, y) => (x < y ? [1, 0] : x > y ? [0, 1] : [0.5, 0.5]) },
+};
+
+/** f and f′ at x (y = f(x)), with the cell's conventions (src/autodiff/rules.ts): PyTorch's at kinks and bounds. */
+const UNARY: { readonly [K in UnaryFnData]: { f(x: number, a: UnaryAttrsData): number; d(x: number, y: number, a: UnaryAttrsData): number } } = {
+  neg: { f: (x) => -x, d: () => -1 },
+  sigmoid: { f: (x) => sigmoid(x), d: (_x, y) => y * (1 - y) },
+  tanh: { f: (x) => Math.tanh(x), d: (_x, y) => 1 - y * y },
+  relu: { f: (x) => (x > 0 ? x : 0), d: (x) => (x > 0 ? 1 : 0) },
+  leaky_relu: { f: (x, a) => (x > 0 ? x : (a.alpha ?? 0.01) * x), d: (x, _y, a) => (x > 0 ? 1 : (a.alpha ?? 0.01)) },
+  elu: { f: (x, a) => (x > 0 ? x : (a.alpha ?? 1) * (Math.exp(x) - 1)), d: (x, y, a) => (x > 0 ? 1 : y + (a.alpha ?? 1)) },
+  softplus: { f: (x) => softplus(x), d: (x) => sigmoid(x) },
+  softsign: { f: (x) => x / (1 + Math.abs(x)), d: (x) => 1 / ((1 + Math.abs(x)) * (1 + Math.abs(x))) },
+  hard_sigmoid: { f: (x) => (x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5), d: (x) => (x > -3 && x < 3 ? 1 / 6 : 0) },
+  exp: { f: (x) => Math.exp(x), d: (_x, y) => y },
+  log: { f: (x) => Math.log(x), d: (x) => 1 / x },
+  sqrt: { f: (x) => Math.sqrt(x), d: (_x, y) => 1 / (2 * y) },
+  // abs′ = sign(x): 0 at 0, as PyTorch.
+  abs: { f: (x) => Math.abs(x), d: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
+  // Slope 1 on the closed interval [lo, hi], bounds included (PyTorch's clamp).
+  clamp: { f: (x, a) => Math.min(Math.max(x, a.lo!), a.hi!), d: (x, _y, a) => (x >= a.lo! && x <= a.hi! ? 1 : 0) },
+  // k·x^(k−1); exactly 0 for k = 0, even at x = 0.
+  pow: { f: (x, a) => Math.pow(x, a.exponent!), d: (x, _y, a) => (a.exponent === 0 ? 0 : a.exponent === 1 ? 1 : a.exponent! * Math.pow(x, a.exponent! - 1)) },
+};
+
+const rowsOf = (fr: Frame) => (fr.once ? fr.B : fr.T * fr.B);
+
+function binaryForward(fn: BinaryFnData, a: Operand, b: Operand, fr: Frame): FloatArr {
+  const { f } = BINARY[fn];
+  const out = new fr.F(rowsOf(fr) * fr.W);
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let j = 0; j < fr.W; j++) out[r * fr.W + j] = f(a.v[at(a, fr, r, j)]!, b.v[at(b, fr, r, j)]!);
+  }
+  return out;
+}
+
+/** Adds g ⊙ ∂f/∂a into ga and g ⊙ ∂f/∂b into gb, summed over what each operand was broadcast to. */
+function binaryBackward(fn: BinaryFnData, a: Operand, b: Operand, z: ArrayLike<number>, g: ArrayLike<number>, ga: FloatArr, gb: FloatArr, fr: Frame): void {
+  const { d } = BINARY[fn];
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let j = 0; j < fr.W; j++) {
+      const k = r * fr.W + j;
+      if (g[k] === 0) continue;
+      const [ia, ib] = [at(a, fr, r, j), at(b, fr, r, j)];
+      const [da, db] = d(a.v[ia]!, b.v[ib]!, z[k]!);
+      ga[ia]! += g[k]! * da;
+      gb[ib]! += g[k]! * db;
+    }
+  }
+}
+
+function unaryForward(fn: UnaryFnData, attrs: UnaryAttrsData, x: ArrayLike<number>, fr: Frame): FloatArr {
+  const { f } = UNARY[fn];
+  const out = new fr.F(rowsOf(fr) * fr.W);
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let k = r * fr.W; k < (r + 1) * fr.W; k++) out[k] = f(x[k]!, attrs);
+  }
+  return out;
+}
+
+function unaryBackward(fn: UnaryFnData, attrs: UnaryAttrsData, x: ArrayLike<number>, y: ArrayLike<number>, g: ArrayLike<number>, gx: FloatArr, fr: Frame): void {
+  const { d } = UNARY[fn];
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let k = r * fr.W; k < (r + 1) * fr.W; k++) if (g[k] !== 0) gx[k]! += g[k]! * d(x[k]!, y[k]!, attrs);
+  }
+}
+
+/** Per example: the mean of its valid steps (\`mean\`) or the featurewise maximum, first index on ties (\`max\`); 0 at length 0. */
+function poolForward(kind: "mean" | "max", s: ArrayLike<number>, fr: Frame): FloatArr {
+  const { B, W, len } = fr;
+  const out = new fr.F(B * W);
+  for (let b = 0; b < B; b++) {
+    const L = len(b);
+    if (L === 0) continue;
+    for (let j = 0; j < W; j++) {
+      let acc = kind === "mean" ? 0 : -Infinity;
+      for (let t = 0; t < L; t++) {
+        const v = s[(t * B + b) * W + j]!;
+        acc = kind === "mean" ? acc + v : v > acc ? v : acc;
+      }
+      out[b * W + j] = kind === "mean" ? acc / L : acc;
+    }
+  }
+  return out;
+}
+
+/** The VJP of a pooling: g/L to every valid step (mean), all of g to the first step holding the maximum (max). */
+function poolBackward(kind: "mean" | "max", s: ArrayLike<number>, g: ArrayLike<number>, gs: FloatArr, fr: Frame): void {
+  const { B, W, len } = fr;
+  for (let b = 0; b < B; b++) {
+    const L = len(b);
+    for (let j = 0; j < W && L > 0; j++) {
+      const gj = g[b * W + j]!;
+      if (kind === "mean") {
+        for (let t = 0; t < L; t++) gs[(t * B + b) * W + j]! += gj / L;
+        continue;
+      }
+      let best = 0;
+      for (let t = 1; t < L; t++) if (s[(t * B + b) * W + j]! > s[(best * B + b) * W + j]!) best = t;
+      gs[(best * B + b) * W + j]! += gj;
+    }
+  }
+}
+
 // ---- runtime/model.ts ----
 // The model driver of generated modules: runs a model's plan (layers over whole sequences,
 // reversal, concatenation, last steps, losses) by calling the generated cell kernels, and its
@@ -2440,7 +2603,12 @@ type PlanNode = {
   | { readonly op: "reverse"; readonly arg: number }
   | { readonly op: "concat"; readonly args: readonly number[] }
   | { readonly op: "last"; readonly arg: number }
-  | { readonly op: "binary"; readonly fn: "add" | "sub" | "mul"; readonly args: readonly [number, number] }
+  | { readonly op: "binary"; readonly fn: BinaryFnData; readonly args: readonly [number, number] }
+  | { readonly op: "unary"; readonly fn: UnaryFnData; readonly arg: number; readonly attrs: UnaryAttrsData }
+  /** A number operand of \`binary\` nodes: one row per example of width 1, broadcast. */
+  | { readonly op: "number"; readonly value: number }
+  | { readonly op: "mean_over_time"; readonly arg: number }
+  | { readonly op: "max_over_time"; readonly arg: number }
 );
 
 interface ModelPlan {
@@ -2457,7 +2625,7 @@ interface ModelPlan {
   readonly losses: ReadonlyArray<{ readonly kind: "mse" | "cross_entropy"; readonly pred: number; readonly target: string }>;
 }
 
-type FloatArr = Float32Array | Float64Array;
+type FloatArr$model = Float32Array | Float64Array;
 
 /** What the driver needs of a generated cell instance. */
 interface CellLike {
@@ -2466,18 +2634,18 @@ interface CellLike {
   readonly simd?: "strict" | "relaxed" | "none";
   readonly ready?: Promise<void>;
   dispose?(): void;
-  init(seed: number): Record<string, FloatArr>;
+  init(seed: number): Record<string, FloatArr$model>;
   forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
-    outputs: Record<string, FloatArr>;
-    final: Record<string, FloatArr>;
+    outputs: Record<string, FloatArr$model>;
+    final: Record<string, FloatArr$model>;
     batch: number;
     steps: number;
     tape: unknown;
   };
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
-    params: Record<string, FloatArr>;
-    x: FloatArr;
-    initial: Record<string, FloatArr>;
+    params: Record<string, FloatArr$model>;
+    x: FloatArr$model;
+    initial: Record<string, FloatArr$model>;
   };
 }
 
@@ -2491,7 +2659,7 @@ interface ModelForwardOptionsData {
   targets?: Record<string, ArrayLike<number> | undefined>;
 }
 
-interface ModelRunData<A extends FloatArr> {
+interface ModelRunData<A extends FloatArr$model> {
   readonly outputs: Record<string, A>;
   readonly final: Record<string, A>;
   readonly loss?: number;
@@ -2507,13 +2675,13 @@ interface ModelSeedsData {
   loss?: number;
 }
 
-interface ModelGradientsData<A extends FloatArr> {
+interface ModelGradientsData<A extends FloatArr$model> {
   readonly params: Record<string, A>;
   readonly x?: A;
   readonly initial: Record<string, A>;
 }
 
-interface ModelTape<A extends FloatArr> {
+interface ModelTape<A extends FloatArr$model> {
   readonly values: (A | Int32Array | undefined)[];
   readonly runs: { run: unknown; inst: CellLike }[];
   readonly lengths: Int32Array | undefined;
@@ -2529,44 +2697,67 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 // ---- the sequence operations: one entry per op, its forward and its vector–Jacobian product ----
 
 /** The sequence operations of a model: the union \`SeqOp\` of src/core/seq-ops.ts (src/backends/ts/model.ts proves them equal). */
-type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "add" | "sub" | "mul";
+type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number";
 /** The losses: \`LossKind\` of src/core/seq-ops.ts. */
 type LossKindData = ModelPlan["losses"][number]["kind"];
 
 type SeqPlanNode = Exclude<PlanNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOpKind> = K extends "add" | "sub" | "mul" ? Extract<PlanNode, { readonly op: "binary" }> : Extract<PlanNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOpKind> = K extends BinaryFnData ? Extract<PlanNode, { readonly op: "binary" }> : K extends UnaryFnData ? Extract<PlanNode, { readonly op: "unary" }> : Extract<PlanNode, { readonly op: K }>;
 
 /** What an op's kernels read: the batch, its lengths, the nodes' widths and the values computed so far. */
-interface SeqOpContext<A extends FloatArr> {
+interface SeqOpContext<A extends FloatArr$model> {
   readonly B: number;
   readonly T: number;
   readonly len: (b: number) => number;
   readonly widths: readonly number[];
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly values: readonly (A | Int32Array | undefined)[];
+  /** True when node \`id\` is one value per sequence. */
+  readonly once: (id: number) => boolean;
 }
 
 /** The backward pass's view: adds to a node's adjoint (allocated at first use). */
-interface SeqOpGradContext<A extends FloatArr> extends SeqOpContext<A> {
+interface SeqOpGradContext<A extends FloatArr$model> extends SeqOpContext<A> {
   addTo(id: number, g: ArrayLike<number>, scale?: number): void;
   adjointOf(id: number): A;
 }
 
 interface SeqOpKernel<N> {
   /** The node's value, from its arguments' (\`id\` is the node's own, for its width). */
-  forward<A extends FloatArr>(node: N, id: number, cx: SeqOpContext<A>): A | Int32Array;
+  forward<A extends FloatArr$model>(node: N, id: number, cx: SeqOpContext<A>): A | Int32Array;
   /** Adds the adjoint \`g\` of node \`id\` into its arguments' adjoints. */
-  backward<A extends FloatArr>(node: N, id: number, g: A, cx: SeqOpGradContext<A>): void;
+  backward<A extends FloatArr$model>(node: N, id: number, g: A, cx: SeqOpGradContext<A>): void;
 }
 
-/** \`a ⊕ b\` elementwise, forward; the VJP is written in the entries (it differs for \`*\`). */
-function elementwise<A extends FloatArr>(node: NodeOfOp<"add">, cx: SeqOpContext<A>, f: (x: number, y: number) => number): A {
-  const a = cx.values[node.args[0]] as A;
-  const b = cx.values[node.args[1]] as A;
-  const out = new cx.F(a.length) as A;
-  for (let i = 0; i < out.length; i++) out[i] = f(a[i]!, b[i]!);
-  return out;
+/** The shape and lengths of node \`id\`'s value, for the elementwise kernels (model-elementwise.ts). */
+function frameOf<A extends FloatArr$model>(node: PlanNode, id: number, cx: SeqOpContext<A>): Frame {
+  return { B: cx.B, T: cx.T, W: cx.widths[id]!, once: node.once, len: cx.len, F: cx.F };
 }
+
+/** Node \`id\` as an operand of an elementwise kernel. */
+function operand<A extends FloatArr$model>(id: number, nodeOnce: boolean, cx: SeqOpContext<A>) {
+  return { v: cx.values[id] as FloatArr$model, w: cx.widths[id]!, once: nodeOnce };
+}
+
+/** \`a ⊕ b\` elementwise (broadcasting numbers and per-sequence operands), zero where an example has no row. */
+const binary: SeqOpKernel<NodeOfOp<BinaryFnData>> = {
+  forward: (node, id, cx) => binaryForward(node.fn, operand(node.args[0], cx.once(node.args[0]), cx), operand(node.args[1], cx.once(node.args[1]), cx), frameOf(node, id, cx)) as never,
+  backward(node, id, g, cx) {
+    const [ia, ib] = node.args;
+    binaryBackward(node.fn, operand(ia, cx.once(ia), cx), operand(ib, cx.once(ib), cx), cx.values[id] as FloatArr$model, g, cx.adjointOf(ia), cx.adjointOf(ib), frameOf(node, id, cx));
+  },
+};
+
+const unary: SeqOpKernel<NodeOfOp<UnaryFnData>> = {
+  forward: (node, id, cx) => unaryForward(node.fn, node.attrs, cx.values[node.arg] as FloatArr$model, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => unaryBackward(node.fn, node.attrs, cx.values[node.arg] as FloatArr$model, cx.values[id] as FloatArr$model, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+};
+
+/** Pooling over each example's valid steps: a per-step argument, a per-sequence result. */
+const pool = (kind: "mean" | "max"): SeqOpKernel<NodeOfOp<"mean_over_time" | "max_over_time">> => ({
+  forward: (node, id, cx) => poolForward(kind, cx.values[node.arg] as FloatArr$model, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => poolBackward(kind, cx.values[node.arg] as FloatArr$model, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+});
 
 const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = {
   onehot: {
@@ -2597,7 +2788,7 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       const out = new cx.F(rows * W);
       let col = 0;
       for (const a of node.args) {
-        const src = cx.values[a] as FloatArr;
+        const src = cx.values[a] as FloatArr$model;
         const w = cx.widths[a]!;
         for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
         col += w;
@@ -2627,7 +2818,7 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
         return out;
       }
       const W = cx.widths[id]!;
-      const src = cx.values[node.arg] as FloatArr;
+      const src = cx.values[node.arg] as FloatArr$model;
       const out = new cx.F(B * W);
       for (let b = 0; b < B; b++) {
         const L = len(b);
@@ -2647,33 +2838,42 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       }
     },
   },
-  add: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x + y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g)),
+  mean_over_time: pool("mean"),
+  max_over_time: pool("max"),
+  number: {
+    forward: (node, _id, cx) => new cx.F(cx.B).fill(node.value) as never,
+    // A constant: its adjoint is not read.
+    backward() {},
   },
-  sub: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x - y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g, -1)),
-  },
-  mul: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x * y),
-    backward(node, _id, g, cx) {
-      // d(a ⊙ b) = g ⊙ b for a, g ⊙ a for b.
-      const [ia, ib] = node.args;
-      const a = cx.values[ia] as FloatArr;
-      const b = cx.values[ib] as FloatArr;
-      cx.addTo(ia, Array.from(g, (v, i) => v * b[i]!));
-      cx.addTo(ib, Array.from(g, (v, i) => v * a[i]!));
-    },
-  },
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 function seqKernel(node: SeqPlanNode): SeqOpKernel<SeqPlanNode> {
-  return SEQ_OP_KERNELS[node.op === "binary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
+  return SEQ_OP_KERNELS[node.op === "binary" || node.op === "unary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
 }
 
 /** One loss term over its valid rows: the mean's value, with its gradient added into \`g\`. */
-interface LossTerm<A extends FloatArr> {
+interface LossTerm<A extends FloatArr$model> {
   readonly where: string;
   readonly name: string;
   readonly pred: A;
@@ -2690,7 +2890,7 @@ interface LossTerm<A extends FloatArr> {
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
 }
 
-const LOSS_KERNELS: { readonly [K in LossKindData]: <A extends FloatArr>(term: LossTerm<A>) => number } = {
+const LOSS_KERNELS: { readonly [K in LossKindData]: <A extends FloatArr$model>(term: LossTerm<A>) => number } = {
   /** Mean over valid rows of logsumexp(logits) − logits[target]. */
   cross_entropy({ where, name, pred, target, g, W, rows, count, valid, spec, B, T, len }) {
     const ids = checkIds(where, \`options.targets.\${name}\`, target, spec.once ? 1 : T, B, W, spec.once ? (b) => (len(b) > 0 ? 1 : 0) : len, spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`);
@@ -2762,13 +2962,13 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
 }
 
 /** A layer's own params (\`W_ih\`) out of the model's (\`l0.W_ih\`). */
-function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
+function layerParams<A extends FloatArr$model>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
   const out: Record<string, A> = {};
   for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
   return out;
 }
 
-function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<string, A> {
+function initModel<A extends FloatArr$model>(m: ModelInstance, seed: number): Record<string, A> {
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(\`\${m.M}.init: seed must be an integer, received \${String(seed)}\`);
   const out: Record<string, A> = {};
   // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
@@ -2781,7 +2981,7 @@ function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<s
 }
 
 /** Runs one layer over its argument (once per run, however many of its outputs are read). */
-function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number) {
+function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number) {
   const spec = m.plan.runs[run]!;
   const layer = m.byName.get(spec.layer)!;
   const initial: Record<string, ArrayLike<number>> = {};
@@ -2802,7 +3002,7 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
   return { spec, layer, result };
 }
 
-function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
+function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
   const { M, plan, F, widths } = m;
   const where = \`\${M}.forward\`;
   checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
@@ -2816,7 +3016,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
   const runs: ModelTape<A>["runs"] = [];
   const final: Record<string, A> = {};
-  const cx: SeqOpContext<A> = { B, T, len, widths, F, values };
+  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, once: (k) => plan.nodes[k]!.once };
 
   plan.nodes.forEach((node, id) => {
     if (node.op === "input") {
@@ -2830,7 +3030,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
         runs[node.run] = { run: result, inst: layer.inst };
         for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
       }
-      values[id] = (runs[node.run]!.run as { outputs: Record<string, FloatArr> }).outputs[node.output] as A;
+      values[id] = (runs[node.run]!.run as { outputs: Record<string, FloatArr$model> }).outputs[node.output] as A;
     } else {
       values[id] = seqKernel(node).forward(node, id, cx);
     }
@@ -2843,7 +3043,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
 }
 
 /** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */
-function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | Int32Array | undefined)[], targets: ModelForwardOptionsData["targets"], where: string, B: number, T: number, len: (b: number) => number) {
+function modelLoss<A extends FloatArr$model>(m: ModelInstance, values: readonly (A | Int32Array | undefined)[], targets: ModelForwardOptionsData["targets"], where: string, B: number, T: number, len: (b: number) => number) {
   const { plan, F, widths } = m;
   const lossGrads: (A | undefined)[] = new Array(plan.nodes.length);
   if (targets === undefined || plan.losses.length === 0) return { loss: undefined, lossGrads };
@@ -2866,14 +3066,14 @@ function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | I
 }
 
 /** Checks the seeds of a backward pass: every named output and state must exist, and something must be differentiated. */
-function checkSeeds(m: ModelInstance, run: ModelRunData<FloatArr>, seeds: ModelSeedsData | undefined, where: string): void {
+function checkSeeds(m: ModelInstance, run: ModelRunData<FloatArr$model>, seeds: ModelSeedsData | undefined, where: string): void {
   checkKeys(where, "seeds", seeds, ["outputs", "final", "loss"]);
   checkKeys(where, "seeds.outputs", seeds?.outputs, m.plan.outputs.map((o) => o.name));
   checkKeys(where, "seeds.final", seeds?.final, m.plan.states);
   checkNothingToDifferentiate(where, seeds, run.loss !== undefined ? "present" : "absent");
 }
 
-function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
+function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
   const { M, plan, F, widths } = m;
   const where = \`\${M}.backward\`;
   const tape = (run as { tape?: unknown } | undefined)?.tape as ModelTape<A> | undefined;
@@ -2908,7 +3108,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
   const initial: Record<string, A> = {};
   const done = new Set<number>();
-  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf };
+  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
   for (let id = plan.nodes.length - 1; id >= 0; id--) {
     const node = plan.nodes[id]!;
     if (node.op === "input") continue;
@@ -2954,7 +3154,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
  * \`final\` to carry the state; the gradient stops there), backward of the loss, clipping by value
  * then by global norm (PyTorch's clip_grad_value_ / clip_grad_norm_), one optimizer step in place.
  */
-function trainStepModel<A extends FloatArr>(
+function trainStepModel<A extends FloatArr$model>(
   m: ModelInstance,
   params: Record<string, A>,
   optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
@@ -2984,7 +3184,7 @@ function trainStepModel<A extends FloatArr>(
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named \`layer.param\`. */
-function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) {
+function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) {
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
   const { checkFinite } = checkFactoryOptions(m.M, options);
@@ -3039,7 +3239,7 @@ function reverseIds(src: Int32Array, T: number, B: number, len: (b: number) => n
 }
 
 /** Each example's first \`len(b)\` steps in reverse order; zero past its length. Its own transpose. */
-function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr {
+function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr$model {
   const out = new F(T * B * W);
   for (let b = 0; b < B; b++) {
     const L = len(b);
@@ -3054,4 +3254,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elementwise","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
