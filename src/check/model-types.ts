@@ -94,6 +94,18 @@ export interface LayerRun {
   readonly timing: Timing;
 }
 
+/**
+ * `tie readout.W = embed.W`: the param `readout.W` is the array `embed.W` — stored once, under the
+ * owner's name, read by both layers, its gradient the sum of both uses'. The owner is the root of a
+ * chain of ties, never itself tied.
+ */
+export interface ModelTie {
+  readonly layer: string;
+  readonly param: string;
+  readonly owner: { readonly layer: string; readonly param: string };
+  readonly span: Span;
+}
+
 export interface CheckedModel {
   readonly def: ModelDef;
   readonly name: string;
@@ -108,4 +120,6 @@ export interface CheckedModel {
   readonly outputs: readonly { readonly name: string; readonly node: number; readonly span: Span }[];
   /** Summed: the model's loss is the sum of these terms, each a mean (see docs/language.md). */
   readonly losses: readonly ModelLoss[];
+  /** The tied params, each with the param that stores it (src/check/model-ties.ts). */
+  readonly ties: readonly ModelTie[];
 }

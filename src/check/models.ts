@@ -9,6 +9,7 @@ import { checkLayer, declType } from "./model-layers.js";
 import { valueOf } from "./model-exprs.js";
 import { addNode, define, newModelCx, type ModelCx, type ModelEnv } from "./model-scope.js";
 import { WIRING_RULES } from "./model-stmts.js";
+import { checkTies } from "./model-ties.js";
 
 /**
  * The model checker: resolves layers to cells and binds their dimensions, then types every
@@ -32,6 +33,7 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     dimNames.add(d.name);
   }
   checkDeclarations(cx, (e) => evalDimExpr(e, dimNames, `model \`${def.name.name}\``, (d) => cx.report(d), (x: { span: Span }) => env.text(x.span)));
+  const ties = checkTies(cx, def.body.filter((s) => s.kind === "tie"));
   for (const s of def.body) {
     if (s.kind === "let") WIRING_RULES.let(s, cx);
     else if (s.kind === "output") WIRING_RULES.output(s, cx);
@@ -57,6 +59,7 @@ export function checkModel(def: ModelDef, file: string, env: ModelEnv): CheckedM
     nodes: cx.nodes,
     outputs: cx.outputs,
     losses: cx.losses,
+    ties,
   };
 }
 

@@ -48,6 +48,12 @@ export interface ModelPlan {
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
   readonly losses: ReadonlyArray<{ readonly kind: "mse" | "cross_entropy"; readonly pred: number; readonly target: string }>;
+  /**
+   * Tied params (`tie readout.W = embed.W`): `param` (`readout.W`) is read from `owner`
+   * (`embed.W`, never itself tied), the one array stored; its gradient adds into the owner's.
+   * Absent when the model ties nothing.
+   */
+  readonly ties?: ReadonlyArray<{ readonly param: string; readonly owner: string }>;
 }
 
 type FloatArr = Float32Array | Float64Array;
@@ -362,8 +368,10 @@ interface ModelInstance {
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly layers: readonly { readonly name: string; readonly inst: CellLike }[];
   readonly byName: ReadonlyMap<string, { readonly name: string; readonly inst: CellLike }>;
-  /** By `layer.param`. */
+  /** By `layer.param`: the params stored (a tied one is not). */
   readonly paramShapes: Record<string, number[]>;
+  /** A tied param's key → its owner's (see `ModelPlan.ties`). */
+  readonly tiedTo: ReadonlyMap<string, string>;
   readonly widths: readonly number[];
 }
 
@@ -381,16 +389,33 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
     return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}) }) };
   });
+  const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
-  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
-  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, widths: plan.nodes.map((n) => size(n.width)) };
+  for (const l of layers) {
+    for (const [p, shape] of Object.entries(l.inst.paramShapes)) if (!tiedTo.has(qualifiedKey(l.name, p))) paramShapes[qualifiedKey(l.name, p)] = shape;
+  }
+  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)) };
 }
 
-/** A layer's own params (`W_ih`) out of the model's (`l0.W_ih`). */
+/** The key a layer's param is stored under: its own (`l0.W_ih`), or its owner's when it is tied. */
+function storedKey(m: ModelInstance, layer: string, local: string): string {
+  const key = qualifiedKey(layer, local);
+  return m.tiedTo.get(key) ?? key;
+}
+
+/** A layer's own params (`W_ih`) out of the model's (`l0.W_ih`); a tied one is its owner's array. */
 function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
   const out: Record<string, A> = {};
-  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
+  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[storedKey(m, layer, p)]!;
   return out;
+}
+
+/** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
+function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
+  if (typeof record !== "object" || record === null) return;
+  for (const [param, owner] of m.tiedTo) {
+    if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(`${where}: ${what}.${param} is tied to ${owner} (\`tie ${param} = ${owner}\`): the one array is ${what}.${owner}; remove ${param}`);
+  }
 }
 
 function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<string, A> {
@@ -398,9 +423,10 @@ function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<s
   const out: Record<string, A> = {};
   // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
   // depend on which other layers the model has before it, beyond their count).
+  // A tied param's layer draws it too (its other params keep their untied values): the owner's values win.
   m.layers.forEach((l, k) => {
     const p = l.inst.init(layerSeed(seed, k));
-    for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
+    for (const [name, v] of Object.entries(p)) if (!m.tiedTo.has(qualifiedKey(l.name, name))) out[qualifiedKey(l.name, name)] = v as A;
   });
   return out;
 }
@@ -435,6 +461,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
   const T = checkCount(where, "options.steps", opts.steps);
+  checkNotTied(m, where, "params", params);
   const P = checkParams<A>(where, params, m.paramShapes, F);
   const lengths = opts.lengths === undefined ? undefined : checkLengths(where, opts.lengths, B, T);
   const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
@@ -561,8 +588,9 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
       continue;
     }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
+    // A tied param's gradient adds into its owner's: the sum over both uses.
     for (const [p, v] of Object.entries(r.params)) {
-      const acc = grads[qualifiedKey(spec.layer, p)]!;
+      const acc = grads[storedKey(m, spec.layer, p)]!;
       for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
@@ -631,8 +659,12 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
-    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(`${m.M}.loadParams`, options)) as Record<string, A>,
-    saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(`${m.M}.saveParams`, params, paramShapes, F), paramShapes),
+    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
+      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(`${m.M}.loadParams`, options), tied: Object.fromEntries(m.tiedTo) }) as Record<string, A>,
+    saveParams: (params: Record<string, A>) => {
+      checkNotTied(m, `${m.M}.saveParams`, "params", params);
+      return paramsToSafetensors(checkParams(`${m.M}.saveParams`, params, paramShapes, F), paramShapes);
+    },
   };
   return checkFinite ? withFiniteChecks(m.M, plan.input.name, api) : api;
 }

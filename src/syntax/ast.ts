@@ -166,7 +166,22 @@ export interface LossStmt {
   readonly span: Span;
 }
 
-export type ModelStmt = ModelDecl | LayerDecl | Let | Output | LossStmt;
+/** `embed.W`: the param W of the layer embed. */
+export interface ParamRef {
+  readonly layer: Ident;
+  readonly param: Ident;
+  readonly span: Span;
+}
+
+/** `tie readout.W = embed.W`: the param on the left is replaced by the one on the right (its owner). */
+export interface TieStmt {
+  readonly kind: "tie";
+  readonly param: ParamRef;
+  readonly owner: ParamRef;
+  readonly span: Span;
+}
+
+export type ModelStmt = ModelDecl | LayerDecl | Let | Output | LossStmt | TieStmt;
 
 export interface ModelDef {
   readonly kind: "model";

@@ -88,6 +88,7 @@ export class RnnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.letStatement) },
       { ALT: () => this.SUBRULE(this.outputStatement) },
       { ALT: () => this.SUBRULE(this.lossStatement) },
+      { ALT: () => this.SUBRULE(this.tieStatement) },
     ]);
   });
 
@@ -132,6 +133,21 @@ export class RnnParser extends CstParser {
   lossStatement = this.RULE("lossStatement", () => {
     this.CONSUME(T.Loss);
     this.SUBRULE(this.expression);
+  });
+
+  // tie readout.W = embed.W: readout's param W is embed's (stored once, under embed.W)
+  tieStatement = this.RULE("tieStatement", () => {
+    this.CONSUME(T.Tie);
+    this.SUBRULE(this.paramReference);
+    this.CONSUME(T.Equals);
+    this.SUBRULE2(this.paramReference);
+  });
+
+  // embed.W
+  paramReference = this.RULE("paramReference", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Dot);
+    this.CONSUME2(T.Identifier);
   });
 
   // cell LSTM(I, H) { … }

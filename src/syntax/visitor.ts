@@ -155,7 +155,7 @@ export class AstBuilder extends BaseVisitor {
   }
 
   modelStatement(ctx: Ctx): A.ModelStmt | undefined {
-    for (const key of ["modelDeclaration", "layerStatement", "letStatement", "outputStatement", "lossStatement"]) {
+    for (const key of ["modelDeclaration", "layerStatement", "letStatement", "outputStatement", "lossStatement", "tieStatement"]) {
       const n = ctx[key]?.[0] as CstNode | undefined;
       if (n) return this.sub<A.ModelStmt>(n);
     }
@@ -200,6 +200,21 @@ export class AstBuilder extends BaseVisitor {
     const kw = this.tok(ctx, "Loss");
     const value = this.sub<A.Expr>(this.node(ctx, "expression"));
     return { kind: "loss", value, span: { file: this.file, start: kw.startOffset, end: value.span.end } };
+  }
+
+  tieStatement(ctx: Ctx): A.TieStmt {
+    const kw = this.tok(ctx, "Tie");
+    this.tok(ctx, "Equals");
+    const [param, owner] = this.nodes(ctx, "paramReference").map((n) => this.sub<A.ParamRef>(n));
+    if (param === undefined || owner === undefined) throw new Incomplete();
+    return { kind: "tie", param, owner, span: { file: this.file, start: kw.startOffset, end: owner.span.end } };
+  }
+
+  paramReference(ctx: Ctx): A.ParamRef {
+    const layer = this.ident(this.tok(ctx, "Identifier"));
+    this.tok(ctx, "Dot");
+    const param = this.ident(this.tok(ctx, "Identifier", 1));
+    return { layer, param, span: { file: this.file, start: layer.span.start, end: param.span.end } };
   }
 
   cellDef(ctx: Ctx, ): A.CellDef {

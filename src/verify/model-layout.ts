@@ -10,6 +10,7 @@ import { layerGraph } from "../ir/lower.js";
 import type { Graph } from "../ir/graph.js";
 import { VerifyInputError } from "./errors.js";
 import { qualified } from "../core/names.js";
+import { storedParam } from "../check/model-ties.js";
 
 type Dims = Readonly<Record<string, number>>;
 
@@ -35,7 +36,7 @@ export interface ModelLayout {
   readonly model: CheckedModel;
   readonly dims: Dims;
   readonly layers: readonly LayoutLayer[];
-  /** Every layer's params, in layer order and then the cell's declaration order. */
+  /** Every layer's params, in layer order and then the cell's declaration order; a tied param is stored as its owner (not listed). */
   readonly params: readonly LayoutTensor[];
   /** The states of every layer that runs, in layer order. */
   readonly states: readonly LayoutTensor[];
@@ -67,7 +68,7 @@ export function modelLayout(model: CheckedModel, dims: Dims): ModelLayout {
   const params: LayoutTensor[] = [];
   const states: LayoutTensor[] = [];
   for (const l of layers) {
-    for (const p of l.graph.params) params.push({ name: qualified(l.name, p.name), layer: l.name, local: p.name, shape: evaluateShape(p.shape, l.dims) });
+    for (const p of l.graph.params) if (storedParam(model, l.name, p.name) === qualified(l.name, p.name)) params.push({ name: qualified(l.name, p.name), layer: l.name, local: p.name, shape: evaluateShape(p.shape, l.dims) });
     if (!model.runs.some((r) => r.layer === l.name)) continue;
     for (const s of l.graph.states) states.push({ name: qualified(l.name, s.name), layer: l.name, local: s.name, shape: evaluateShape(s.shape, l.dims) });
   }

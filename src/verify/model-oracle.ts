@@ -26,6 +26,7 @@ import { seqOpOf, type LossKind, type SeqBinaryFn, type SeqOp, type SeqUnaryFn }
 import { binaryOracle, poolOracle, unaryOracle } from "./model-oracle-elementwise.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
 import { qualified } from "../core/names.js";
+import { storedParam } from "../check/model-ties.js";
 
 /** One model problem: everything a forward run reads. */
 export interface ModelData {
@@ -271,7 +272,8 @@ function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Lea
   const spec = layout.model.runs[index]!;
   const plan = plans[layout.layers.findIndex((l) => l.name === spec.layer)]!;
   const once = spec.timing === "once";
-  const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === qualified(spec.layer, name))]!;
+  // A tied param is its owner's leaf: tf.grads sums both uses.
+  const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === storedParam(layout.model, spec.layer, name))]!;
   const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === qualified(spec.layer, name));
   const run = unroll(
     plan,

@@ -5,7 +5,8 @@
  * a cell without state, one unrolled step for a layer applied to a per-sequence value — and then
  * renamed into the model's graph (rename.ts): its input becomes the tensor the model feeds it,
  * its states the model's `initial_<layer>.<state>` / `final_<layer>.<state>`, its params
- * `layer.param`, its other names get the prefix `<layer>/`. The sequence operations between
+ * `layer.param` (a tied param its owner's, so both layers read one initializer), its other names
+ * get the prefix `<layer>/`. The sequence operations between
  * layers are a few ONNX nodes each (emitted under `model/`):
  *   onehot   OneHot, zero past each example's length;
  *   reverse  ReverseSequence over each example's valid steps, zero past its length;
@@ -36,6 +37,7 @@ import { renameGraph } from "./rename.js";
 import { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature.js";
 import { addStateDefaults, checkParamValues } from "./weights.js";
 import { qualified } from "../../core/names.js";
+import { storedParam } from "../../check/model-ties.js";
 
 export interface OnnxModelExportOptions extends Omit<OnnxExportOptions, "dims" | "params"> {
   /** A value for every dimension of the model (`{ I: 3, H: 4 }`); the layers' follow from their bindings. */
@@ -250,7 +252,8 @@ class ModelEmitter {
     const input = once ? r.unsqueeze(arg.name, [0], `run${run.index}/one_step`) : arg.name;
     const form: CellForm = graph.states.length === 0 ? "flat" : once ? "unroll" : this.options.recurrence;
     const params: Record<string, Float32Array> = {};
-    for (const p of graph.params) params[p.name] = this.options.params[qualified(layer.name, p.name)]!;
+    const stored = (param: string) => storedParam(this.model, layer.name, param);
+    for (const p of graph.params) params[p.name] = this.options.params[stored(p.name)]!;
     const cellOptions: OnnxExportOptions = {
       dims: layerDims(layer, this.options.dims),
       ...(once ? { steps: 1 } : this.options.steps !== undefined ? { steps: this.options.steps } : {}),
@@ -275,7 +278,7 @@ class ModelEmitter {
       [graph.inputs[0]!.name, input],
       // One step per example, none for an example of length 0 (its outputs zero, its state held).
       [SEQUENCE_LENS, once ? this.frame.oneStepLengths : SEQUENCE_LENS],
-      ...graph.params.map((p): [string, string] => [p.name, qualified(layer.name, p.name)]),
+      ...graph.params.map((p): [string, string] => [p.name, stored(p.name)]),
       ...graph.states.map((s): [string, string] => [initialName(s.name), initialName(qualified(layer.name, s.name))]),
       ...graph.states.map((s): [string, string] => [finalName(s.name), finalName(qualified(layer.name, s.name))]),
     ]);

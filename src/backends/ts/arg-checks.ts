@@ -30,7 +30,7 @@ export function seedChecks(graph: Pick<Graph, "states" | "outputs">): string[] {
   ];
 }
 
-/** A dropout of the cell: its mask number, drop probability and the shape of one example's mask. */
+/** A dropout of the cell: its mask number (`M<site>`) and its drop probability. */
 export interface DropoutSite {
   readonly site: number;
   readonly p: number;

@@ -22,6 +22,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
 
   file.addStatements([
     `// Model ${M}: layers ${model.layers.map((l) => `${l.name} = ${l.cell.cell.def.name.name}(${[...l.binding].map(([k, v]) => `${k} = ${v}`).join(", ")})`).join("; ")}.`,
+    ...(model.ties.length > 0 ? [`// Tied params (one array, stored under the owner's name; gradients summed): ${model.ties.map((t) => `${t.layer}.${t.param} = ${t.owner.layer}.${t.owner.param}`).join("; ")}.`] : []),
     `const PLAN_${M}: ModelPlan = ${JSON.stringify(plan)};`,
   ]);
   file.addInterface({ isExported: true, name: `${M}Dims`, docs: [`The dimensions of model ${M}: positive integers.`], properties: model.dims.map((d) => ({ name: d, type: "number" })) });

@@ -55,6 +55,8 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     outputs: model.outputs.map((o) => ({ name: o.name, node: o.node })),
     targets: model.targets.map((t) => ({ name: t.name, kind: t.type.kind, size: linear(sizeOf(t.type)), once: t.timing === "once" })),
     losses: model.losses.map((l) => ({ kind: l.kind, pred: l.pred, target: l.target })),
+    // Only a model with ties has them: every other plan (and generated module) is as before.
+    ...(model.ties.length > 0 ? { ties: model.ties.map((t) => ({ param: qualified(t.layer, t.param), owner: qualified(t.owner.layer, t.owner.param) })) } : {}),
   };
 }
 
@@ -64,14 +66,15 @@ export interface ModelNames {
   readonly states: readonly { readonly name: string; readonly shape: string }[];
 }
 
-/** The model's parameter and state names (`l0.W_ih`, `l0.h`), with their shapes in the model's dimensions. */
+/** The model's parameter and state names (`l0.W_ih`, `l0.h`), with their shapes in the model's dimensions; a tied param is stored as its owner. */
 export function modelNames(model: CheckedModel): ModelNames {
   const params: { name: string; shape: string }[] = [];
   const states: { name: string; shape: string }[] = [];
+  const tied = new Set(model.ties.map((t) => qualified(t.layer, t.param)));
   for (const l of model.layers) {
     const g = layerGraph(l.cell);
     const subst = (shape: readonly Dim[]) => `[${shape.map((d) => d.substitute(l.binding).toString()).join(", ")}]`;
-    for (const p of g.params) params.push({ name: qualified(l.name, p.name), shape: subst(p.shape) });
+    for (const p of g.params) if (!tied.has(qualified(l.name, p.name))) params.push({ name: qualified(l.name, p.name), shape: subst(p.shape) });
     if (model.runs.some((r) => r.layer === l.name)) for (const s of g.states) states.push({ name: qualified(l.name, s.name), shape: subst(s.shape) });
   }
   return { params, states };

@@ -1351,13 +1351,14 @@ function readSafetensors(bytes: Uint8Array): SafetensorsFile {
  * exactly that shape, and no other tensor may be. Values are converted to \`dtype\` (float64 →
  * float32 rounds to nearest). All problems are reported together, e.g.
  * \`missing tensor "b" (expected shape [16]); tensor "W": expected shape [16, 3], found [3, 16]\`.
- * The result has the keys of \`expected\`, in its order.
+ * The result has the keys of \`expected\`, in its order. \`tied\` names the params a model's \`tie\`
+ * replaces (\`readout.W\` → \`embed.W\`): such a tensor in the file is refused saying whose it is.
  */
 function paramsFromSafetensors(
   bytes: Uint8Array,
   expected: Readonly<Record<string, readonly number[]>>,
   dtype: "float32" | "float64",
-  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string } = {},
+  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string; readonly tied?: Readonly<Record<string, string>> } = {},
 ): Record<string, Float32Array | Float64Array> {
   const { tensors } = readSafetensors(bytes);
   const problems: string[] = [];
@@ -1368,7 +1369,11 @@ function paramsFromSafetensors(
       problems.push(\`tensor "\${name}": expected shape \${stShapeText(shape)}, found \${stShapeText(found.shape)}\`);
     }
   }
-  const unknown = Object.keys(tensors).filter((n) => !stHas(expected, n)).sort(stCompareCodePoints);
+  const tied = options.tied ?? {};
+  for (const n of Object.keys(tensors).filter((n) => !stHas(expected, n) && stHas(tied, n)).sort(stCompareCodePoints)) {
+    problems.push(\`tensor "\${n}" is tied to "\${tied[n]}" (\\\`tie \${n} = \${tied[n]}\\\`): the one array is stored as "\${tied[n]}", and "\${n}" must not be in the file\`);
+  }
+  const unknown = Object.keys(tensors).filter((n) => !stHas(expected, n) && !stHas(tied, n)).sort(stCompareCodePoints);
   if (unknown.length > 0) {
     const list = unknown.map((n) => \`"\${n}"\`).join(", ");
     const wanted = Object.keys(expected).map((n) => \`"\${n}"\`).join(", ");
@@ -2623,6 +2628,12 @@ interface ModelPlan {
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
   readonly losses: ReadonlyArray<{ readonly kind: "mse" | "cross_entropy"; readonly pred: number; readonly target: string }>;
+  /**
+   * Tied params (\`tie readout.W = embed.W\`): \`param\` (\`readout.W\`) is read from \`owner\`
+   * (\`embed.W\`, never itself tied), the one array stored; its gradient adds into the owner's.
+   * Absent when the model ties nothing.
+   */
+  readonly ties?: ReadonlyArray<{ readonly param: string; readonly owner: string }>;
 }
 
 type FloatArr$model = Float32Array | Float64Array;
@@ -2937,8 +2948,10 @@ interface ModelInstance {
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly layers: readonly { readonly name: string; readonly inst: CellLike }[];
   readonly byName: ReadonlyMap<string, { readonly name: string; readonly inst: CellLike }>;
-  /** By \`layer.param\`. */
+  /** By \`layer.param\`: the params stored (a tied one is not). */
   readonly paramShapes: Record<string, number[]>;
+  /** A tied param's key → its owner's (see \`ModelPlan.ties\`). */
+  readonly tiedTo: ReadonlyMap<string, string>;
   readonly widths: readonly number[];
 }
 
@@ -2956,16 +2969,33 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
     return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}) }) };
   });
+  const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
-  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
-  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, widths: plan.nodes.map((n) => size(n.width)) };
+  for (const l of layers) {
+    for (const [p, shape] of Object.entries(l.inst.paramShapes)) if (!tiedTo.has(qualifiedKey(l.name, p))) paramShapes[qualifiedKey(l.name, p)] = shape;
+  }
+  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)) };
 }
 
-/** A layer's own params (\`W_ih\`) out of the model's (\`l0.W_ih\`). */
+/** The key a layer's param is stored under: its own (\`l0.W_ih\`), or its owner's when it is tied. */
+function storedKey(m: ModelInstance, layer: string, local: string): string {
+  const key = qualifiedKey(layer, local);
+  return m.tiedTo.get(key) ?? key;
+}
+
+/** A layer's own params (\`W_ih\`) out of the model's (\`l0.W_ih\`); a tied one is its owner's array. */
 function layerParams<A extends FloatArr$model>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
   const out: Record<string, A> = {};
-  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
+  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[storedKey(m, layer, p)]!;
   return out;
+}
+
+/** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
+function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
+  if (typeof record !== "object" || record === null) return;
+  for (const [param, owner] of m.tiedTo) {
+    if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(\`\${where}: \${what}.\${param} is tied to \${owner} (\\\`tie \${param} = \${owner}\\\`): the one array is \${what}.\${owner}; remove \${param}\`);
+  }
 }
 
 function initModel<A extends FloatArr$model>(m: ModelInstance, seed: number): Record<string, A> {
@@ -2973,9 +3003,10 @@ function initModel<A extends FloatArr$model>(m: ModelInstance, seed: number): Re
   const out: Record<string, A> = {};
   // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
   // depend on which other layers the model has before it, beyond their count).
+  // A tied param's layer draws it too (its other params keep their untied values): the owner's values win.
   m.layers.forEach((l, k) => {
     const p = l.inst.init(layerSeed(seed, k));
-    for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
+    for (const [name, v] of Object.entries(p)) if (!m.tiedTo.has(qualifiedKey(l.name, name))) out[qualifiedKey(l.name, name)] = v as A;
   });
   return out;
 }
@@ -3010,6 +3041,7 @@ function forwardModel<A extends FloatArr$model>(m: ModelInstance, params: Record
   checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
   const T = checkCount(where, "options.steps", opts.steps);
+  checkNotTied(m, where, "params", params);
   const P = checkParams<A>(where, params, m.paramShapes, F);
   const lengths = opts.lengths === undefined ? undefined : checkLengths(where, opts.lengths, B, T);
   const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
@@ -3136,8 +3168,9 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
       continue;
     }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
+    // A tied param's gradient adds into its owner's: the sum over both uses.
     for (const [p, v] of Object.entries(r.params)) {
-      const acc = grads[qualifiedKey(spec.layer, p)]!;
+      const acc = grads[storedKey(m, spec.layer, p)]!;
       for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
@@ -3206,8 +3239,12 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
-    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(\`\${m.M}.loadParams\`, options)) as Record<string, A>,
-    saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes),
+    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
+      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(\`\${m.M}.loadParams\`, options), tied: Object.fromEntries(m.tiedTo) }) as Record<string, A>,
+    saveParams: (params: Record<string, A>) => {
+      checkNotTied(m, \`\${m.M}.saveParams\`, "params", params);
+      return paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes);
+    },
   };
   return checkFinite ? withFiniteChecks(m.M, plan.input.name, api) : api;
 }
@@ -3254,4 +3291,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","tile1x8","tile4x8","trainStepModel","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
