@@ -87,6 +87,20 @@ def arith_example(mods, x_b, initial_b):
     return {"summary": summary}, {"z": z}, final
 
 
+def ties_example(mods, x_b, initial_b):
+    N = x_b.shape[1]
+    if x_b.shape[0] == 0:
+        return {"m": x_b.new_zeros(N)}, {"y": x_b.new_zeros(0, N)}, initial_b
+    y = (torch.maximum(x_b, torch.tensor(0.5)) + torch.minimum(x_b, torch.tensor(-0.25)) + torch.clamp(x_b, -0.25, 0.5)
+         + torch.abs(x_b) + torch.relu(x_b) + torch.maximum(x_b, 2 * x_b) + torch.pow(x_b, 0))
+    m = x_b.max(0).values + torch.minimum(x_b.mean(0), torch.tensor(0.0))
+    return {"m": m}, {"y": y}, initial_b
+
+
+# Inputs on the kinks: ties with the numbers and bounds above, zeros, and equal values at several steps.
+TIE_VALUES = torch.tensor([-0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 0.5, 0.0])
+
+
 PROGRAMS = {
     "pooled": dict(
         file="test/fixtures/models/expr_pooled.rnn", model="Pooled", dims=dict(I=3, H=4, C=5),
@@ -100,6 +114,10 @@ PROGRAMS = {
         states={"gru": ["h"]}, example=arith_example,
         target=("tags", "vector_step", "H"),
     ),
+    "ties": dict(
+        file="test/fixtures/models/expr_ties.rnn", model="Ties", dims=dict(N=3),
+        modules=lambda d: {}, states={}, example=ties_example, target=None, on_kinks=True,
+    ),
 }
 
 TORCH_NAMES = {"weight_ih_l0": "W_ih", "weight_hh_l0": "W_hh", "bias_ih_l0": "b_ih", "bias_hh_l0": "b_hh", "weight": "W", "bias": "b"}
@@ -112,10 +130,10 @@ def make_case(name, program, B, T, lengths):
     dims = p["dims"]
     mods = p["modules"](dims)
     params = {f"{layer}.{TORCH_NAMES[n]}": w for layer, m in mods.items() for n, w in m.named_parameters()}
-    I = dims["I"]
-    H = dims["H"]
+    I = dims["I"] if "I" in dims else dims["N"]
+    H = dims.get("H")
     lens = lengths if lengths is not None else [T] * B
-    x = (torch.rand(T, B, I) * 2 - 1).requires_grad_()
+    x = (TIE_VALUES[torch.randint(0, len(TIE_VALUES), (T, B, I))] if p.get("on_kinks") else torch.rand(T, B, I) * 2 - 1).requires_grad_()
     initial = {f"{layer}.{s}": (torch.rand(B, H) * 2 - 1).requires_grad_() for layer, ss in p["states"].items() for s in ss}
     state_names = list(initial)
 
@@ -133,9 +151,11 @@ def make_case(name, program, B, T, lengths):
     outputs.update({k: torch.stack(v, dim=1) for k, v in per_step.items()})
     final = {k: torch.stack(v) for k, v in finals.items()}
 
-    tname, tkind, tdim = p["target"]
+    tname, tkind, tdim = p["target"] or (None, None, None)
     valid_b = [b for b in range(B) if lens[b] > 0]
-    if tkind == "ids_once":
+    if tkind is None:
+        loss = None
+    elif tkind == "ids_once":
         target = torch.randint(0, dims[tdim], (B,))
         logits = outputs["logits"]
         loss = F.cross_entropy(logits[valid_b], target[valid_b]) if valid_b else logits.sum() * 0
@@ -150,14 +170,14 @@ def make_case(name, program, B, T, lengths):
 
     seeds_out = {k: torch.randn(v.shape) for k, v in outputs.items()}
     seeds_final = {k: torch.randn(v.shape) for k, v in final.items()}
-    objective = loss + sum((outputs[k] * seeds_out[k]).sum() for k in outputs) + sum((final[k] * seeds_final[k]).sum() for k in final)
+    objective = (loss if loss is not None else 0) + sum((outputs[k] * seeds_out[k]).sum() for k in outputs) + sum((final[k] * seeds_final[k]).sum() for k in final)
     leaves = list(params.values()) + [x] + [initial[k] for k in state_names]
     grads = torch.autograd.grad(objective, leaves)
     n = len(params)
 
     doc = {
         "name": name,
-        "source": f"{p['file']} computed with torch {torch.__version__} (torch.nn.{type(list(mods.values())[0]).__name__}, torch.nn.Linear), one example at a time",
+        "source": f"{p['file']} computed with torch {torch.__version__} ({', '.join(f'torch.nn.{type(m).__name__}' for m in mods.values()) or 'torch functions only'}), one example at a time",
         "note": f"seed {seed}; objective = loss + sum(output * seeds.outputs) + sum(final * seeds.final)",
         "program": p["file"],
         "model": p["model"],
@@ -168,11 +188,11 @@ def make_case(name, program, B, T, lengths):
         "params": {k: tensor_json(v) for k, v in params.items()},
         "x": tensor_json(x),
         "initial": {k: tensor_json(v) for k, v in initial.items()},
-        "targets": {tname: target_json},
+        "targets": {tname: target_json} if tname else {},
         "seeds": {"outputs": {k: tensor_json(v) for k, v in seeds_out.items()}, "final": {k: tensor_json(v) for k, v in seeds_final.items()}},
         "outputs": {k: tensor_json(v) for k, v in outputs.items()},
         "final": {k: tensor_json(v) for k, v in final.items()},
-        "loss": loss.item(),
+        "loss": loss.item() if loss is not None else None,
         "grads": {
             "params": {k: tensor_json(g) for k, g in zip(params, grads[:n])},
             "x": tensor_json(grads[n]),
@@ -187,6 +207,7 @@ CASES = [
     dict(name="expr_pooled_lengths", program="pooled", B=3, T=4, lengths=[4, 2, 0]),
     dict(name="expr_arith", program="arith", B=2, T=4, lengths=None),
     dict(name="expr_arith_lengths", program="arith", B=3, T=4, lengths=[3, 4, 0]),
+    dict(name="expr_ties_lengths", program="ties", B=3, T=5, lengths=[5, 3, 0]),
 ]
 
 

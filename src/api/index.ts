@@ -145,6 +145,8 @@ export interface GradcheckOptions extends SourceOptions {
   readonly lengths?: readonly number[];
   /** Also compare with TensorFlow.js's autodiff (default true). */
   readonly oracle?: boolean;
+  /** Check the training pass: dropout masks drawn from `seed` (the unit must have dropout). */
+  readonly training?: boolean;
 }
 
 export interface GradcheckResult extends Diagnosed {
@@ -154,7 +156,7 @@ export interface GradcheckResult extends Diagnosed {
   readonly text?: string;
   /** True when every gradient agrees (and there is no error). */
   readonly pass: boolean;
-  /** Why gradcheck could not run (its optional peer dependency @tensorflow/tfjs is not installed). */
+  /** Why gradcheck could not run (@tensorflow/tfjs is not installed, or an option the unit cannot take). */
   readonly error?: string;
 }
 
@@ -175,9 +177,15 @@ export async function gradcheck(source: string, options: GradcheckOptions = {}):
       seed: options.seed ?? 0,
       ...(options.lengths !== undefined ? { lengths: [...options.lengths] } : {}),
       oracle: options.oracle ?? true,
+      ...(options.training === true ? { training: true } : {}),
+    }).catch(async (error: unknown) => {
+      const { VerifyInputError } = await import("../verify/errors.js");
+      if (error instanceof VerifyInputError) return { diagnostics: [], inputError: error.message };
+      throw error;
     }),
   );
-  const result = await recorded.result;
+  const result: Awaited<ReturnType<typeof gradcheckSource>> & { inputError?: string } = await recorded.result;
+  if (result.inputError !== undefined) return { ...diagnosed(result.diagnostics, recorded.sources), ok: false, pass: false, error: result.inputError };
   const base = diagnosed(result.diagnostics, recorded.sources);
   if (!result.report) return { ...base, pass: false };
   return { ...base, report: result.report, text: renderGradcheckReport(result.report), pass: base.ok && result.report.pass };

@@ -27,10 +27,10 @@ function operandOf(e: Expr, cx: ModelCx): Operand | undefined {
 }
 
 /** A number alone where a model needs a sequence (`output y = 2`, `l(2)`, `tanh(2)`, `2 * 3`). */
-export function numberIsNotASequence(e: Expr, cx: ModelCx, label = "a number, not a sequence"): undefined {
+export function numberIsNotASequence(span: Expr["span"], cx: ModelCx, label = "a number, not a sequence"): undefined {
   cx.report(
-    diag("RNN3023", { expr: cx.env.text(e.span) }, {
-      labels: [primary(e.span, label)],
+    diag("RNN3023", { expr: cx.env.text(span) }, {
+      labels: [primary(span, label)],
       notes: ["in a model a number only scales, shifts or bounds a sequence: `0.5 * h`, `h + 1`, `max(h, 0)`"],
     }),
   );
@@ -45,7 +45,7 @@ export function elementwiseBinary(fn: SeqBinaryFn, what: string, exprs: readonly
   const ops = exprs.map((e) => operandOf(e, cx));
   if (ops.some((o) => o === undefined)) return undefined;
   const [a, b] = ops as [Operand, Operand];
-  if ("number" in a && "number" in b) return numberIsNotASequence(exprs[0], cx, "both operands are numbers: compute the number itself");
+  if ("number" in a && "number" in b) return numberIsNotASequence(span, cx, "both operands are numbers: write the number it makes");
   const seqs = [a, b].filter((o): o is Extract<Operand, { value: Value }> => "value" in o);
   if (!seqs.every((o) => expectKind(cx, what, o.value, o.expr, { type: "vector" }))) return undefined;
   if (seqs.length === 2) {
@@ -74,12 +74,12 @@ function numberNode(value: number, e: Expr, cx: ModelCx): Value {
 
 /** `-a`: the negation of a sequence (of a number, it is that number). */
 export function negation(e: Extract<Expr, { kind: "neg" }>, cx: ModelCx): Value | undefined {
-  if (literalValue(e) !== undefined) return numberIsNotASequence(e, cx);
+  if (literalValue(e) !== undefined) return numberIsNotASequence(e.span, cx);
   return unaryNode("neg", e.operand, {}, e.span, cx, "-");
 }
 
 function unaryNode(fn: SeqUnaryFn, arg: Expr, attrs: SeqUnaryAttrs, span: Expr["span"], cx: ModelCx, what: string): Value | undefined {
-  if (literalValue(arg) !== undefined) return numberIsNotASequence(arg, cx);
+  if (literalValue(arg) !== undefined) return numberIsNotASequence(arg.span, cx);
   const v = cx.valueOf(arg);
   if (!v || !expectKind(cx, what, v, arg, { type: "vector" })) return undefined;
   return addNode(cx, { op: "unary", fn, arg: v.node, attrs, type: v.type, timing: v.timing, span });

@@ -1,4 +1,5 @@
 import { diag } from "../diagnostics/codes.js";
+import { dropoutProbabilityError, literalValue } from "./builtins.js";
 import { primary, secondary } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
 import { Dim, shapeToString } from "../core/dims.js";
@@ -79,6 +80,32 @@ export const SEQ_OP_RULES: { readonly [K in SeqOp]: SeqOpRule<ExprOfOp<K>> } = {
     const width = vs.reduce((w, v) => w.add((v.type as { width: Dim }).width), Dim.const(0));
     return addNode(cx, { op: "concat", args: vs.map((v) => v.node), type: { kind: "vector", width }, timing: first.timing, span: call.span });
   },
+  /**
+   * `dropout(v, p)`: a vector sequence of any timing, the same type; `p` a number literal in [0, 1)
+   * (the rule of a cell's dropout, RNN5006 and RNN5010).
+   */
+  dropout(call, cx) {
+    if (call.args.length !== 2) {
+      cx.report(diag("RNN5001", { fn: "dropout", expected: 2, found: call.args.length }, { labels: [primary(call.span, `called with ${call.args.length} argument(s)`)], helps: ["`dropout(sequence, p)` with p a probability in [0, 1)"] }));
+      call.args.forEach((a) => touch(cx, a));
+      return undefined;
+    }
+    const [arg, pArg] = call.args as [Expr, Expr];
+    const p = literalValue(pArg);
+    const v = cx.valueOf(arg);
+    if (p === undefined) {
+      touch(cx, pArg);
+      cx.report(diag("RNN5006", { index: 2, fn: "dropout", expected: "a number literal", found: `\`${cx.env.text(pArg.span)}\`` }, { labels: [primary(pArg.span, "a probability written as a number, like `0.25`")] }));
+      return undefined;
+    }
+    const error = dropoutProbabilityError(p, pArg.span);
+    if (error) {
+      cx.report(error);
+      return undefined;
+    }
+    if (!v || !expectKind(cx, "dropout", v, arg, { type: "vector" })) return undefined;
+    return addNode(cx, { op: "dropout", arg: v.node, p, type: v.type, timing: v.timing, span: call.span });
+  },
   /** Each example's mean over its valid steps (0 for an example of length 0). */
   mean_over_time: pooling("mean_over_time"),
   /** Each example's featurewise maximum over its valid steps (0 for an example of length 0). */
@@ -105,7 +132,7 @@ export const SEQ_OP_RULES: { readonly [K in SeqOp]: SeqOpRule<ExprOfOp<K>> } = {
   clamp: unary("clamp"),
   pow: unary("pow"),
   /** A number alone where a sequence is needed; numbers as operands are read by the elementwise rules. */
-  number: (e, cx) => numberIsNotASequence(e, cx),
+  number: (e, cx) => numberIsNotASequence(e.span, cx),
 };
 
 /** What a loss rule compares: the prediction and the target it is given. */

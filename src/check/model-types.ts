@@ -41,16 +41,23 @@ interface NodeBase {
 }
 
 export type ModelNode =
-  | (NodeBase & { readonly op: "input" })
+  /** The model's input `name` (per step, or one value per sequence for `input s: [S] per sequence`). */
+  | (NodeBase & { readonly op: "input"; readonly name: string })
   /** An id as its one-hot vector (written `onehot(v)`, or implied when ids feed a layer). */
   | (NodeBase & { readonly op: "onehot"; readonly arg: number })
-  /** Runs a layer's cell over the argument sequence (one step for a per-sequence value); `output` is the cell output this node is. */
-  | (NodeBase & { readonly op: "apply"; readonly layer: string; readonly arg: number; readonly output: string; readonly run: number })
+  /** Runs a layer's cell over its argument sequences, one per cell input (one step when all are per sequence); `output` is the cell output this node is. */
+  | (NodeBase & { readonly op: "apply"; readonly layer: string; readonly args: readonly number[]; readonly output: string; readonly run: number })
   /** Each example's valid steps in reverse order (step t ← step length−1−t); zero past its length. */
   | (NodeBase & { readonly op: "reverse"; readonly arg: number })
   | (NodeBase & { readonly op: "concat"; readonly args: readonly number[] })
   /** The value at each example's last valid step (length − 1). */
   | (NodeBase & { readonly op: "last"; readonly arg: number })
+  /**
+   * `dropout(v, p)`: in training, v times a mask drawn per step and per example (one per example for
+   * a per-sequence value) that drops each element with probability p and scales the rest by 1/(1 − p);
+   * the identity otherwise and in every ONNX export.
+   */
+  | (NodeBase & { readonly op: "dropout"; readonly arg: number; readonly p: number })
   /**
    * Elementwise `a + b`, `a − b`, `a ⊙ b`, `a / b`, `max(a, b)`, `min(a, b)`: operands of one width, or
    * a `number`; a per-sequence operand is broadcast over the steps of a per-step one. Zero past
@@ -84,14 +91,26 @@ export interface ModelLoss {
 }
 
 /**
- * One run of a layer over a sequence: `apply` nodes with the same `run` share it (a cell with
- * several outputs is run once, each output is a node).
+ * One run of a layer over its arguments: `apply` nodes with the same `run` share it (a cell with
+ * several outputs is run once, each output is a node). `args` holds one node per cell input, in
+ * the cell's input order. The run is per step when any argument is; a per-sequence argument of a
+ * per-step run is the same value at every step (each back end repeats it over the steps, and sums
+ * its gradient over the example's valid steps).
  */
 export interface LayerRun {
   readonly index: number;
   readonly layer: string;
-  readonly arg: number;
+  readonly args: readonly number[];
   readonly timing: Timing;
+}
+
+/** One of the model's inputs: per step ([T, B, …] from the caller) or per sequence ([B, …]). */
+export interface ModelInput {
+  readonly name: string;
+  readonly type: ModelType;
+  readonly timing: Timing;
+  readonly node: number;
+  readonly span: Span;
 }
 
 /**
@@ -111,7 +130,8 @@ export interface CheckedModel {
   readonly name: string;
   readonly file: string;
   readonly dims: readonly string[];
-  readonly input: { readonly name: string; readonly type: ModelType; readonly node: number };
+  /** In declaration order; at least one is per step. A model with one input takes it as an array, with several as an object keyed by these names. */
+  readonly inputs: readonly ModelInput[];
   readonly targets: readonly ModelTarget[];
   readonly layers: readonly ModelLayer[];
   readonly runs: readonly LayerRun[];

@@ -145,13 +145,13 @@ export function cellUnit(cell: ResolvedCell): CellUnit {
 export function modelUnit(model: CheckedModel): ModelUnit {
   const layers = model.layers.map((l, index): UnitLayer & { readonly name: string } => ({ name: l.name, index, cell: l.cell, binding: l.binding }));
   const run = new Set(model.runs.map((r) => r.layer));
-  const typeOf = (t: CheckedModel["input"]["type"]): UnitType => (t.kind === "vector" ? { kind: "tensor", shape: [t.width] } : t);
+  const typeOf = (t: CheckedModel["inputs"][number]["type"]): UnitType => (t.kind === "vector" ? { kind: "tensor", shape: [t.width] } : t);
   const all = layers.flatMap(layerParams);
   const tied = new Set(model.ties.map((t) => qualified(t.layer, t.param)));
   const signature: UnitSignature = {
     dims: model.dims,
     layers,
-    inputs: [{ key: { local: model.input.name }, name: model.input.name, type: typeOf(model.input.type), timing: "step", span: model.nodes[model.input.node]!.span }],
+    inputs: model.inputs.map((i) => ({ key: { local: i.name }, name: i.name, type: typeOf(i.type), timing: i.timing, span: i.span })),
     params: all.filter((p) => !tied.has(p.name)),
     ties: model.ties.map((t) => {
       const key = { layer: t.layer, local: t.param };

@@ -7,8 +7,8 @@
  * `Record<Kind, Entry>`, so adding a kind here fails to compile until every level has its entry.
  */
 
-/** Functions of sequences a model calls by name (`onehot(ids)`, `concat(a, b)`, `mean_over_time(h)`, …). */
-export const SEQ_FUNCTIONS = ["onehot", "reverse", "concat", "last", "mean_over_time", "max_over_time"] as const;
+/** Functions of sequences a model calls by name (`onehot(ids)`, `concat(a, b)`, `mean_over_time(h)`, `dropout(h, 0.3)`, …). */
+export const SEQ_FUNCTIONS = ["onehot", "reverse", "concat", "last", "mean_over_time", "max_over_time", "dropout"] as const;
 export type SeqFunction = (typeof SEQ_FUNCTIONS)[number];
 
 /** Elementwise arithmetic between two sequences (or a sequence and a number), by operator. */

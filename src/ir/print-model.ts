@@ -16,21 +16,23 @@ export function printModel(model: CheckedModel, lineOf: (file: string, offset: n
   for (const n of model.nodes) {
     // A number is broadcast everywhere: it has no width or timing of its own to show.
     const type = n.op === "number" ? "number" : `${typeText(n.type)} per ${n.timing === "step" ? "step" : "sequence"}`;
-    lines.push(`  %${n.id} = ${nodeText(n, model)} : ${type}  # ${lineOf(n.span.file, n.span.start)}`);
+    lines.push(`  %${n.id} = ${nodeText(n)} : ${type}  # ${lineOf(n.span.file, n.span.start)}`);
   }
   for (const o of model.outputs) lines.push(`  output ${o.name} = %${o.node}`);
   for (const l of model.losses) lines.push(`  loss ${l.kind}(%${l.pred}, ${l.target})`);
   return `${lines.join("\n")}\n`;
 }
 
-function nodeText(n: ModelNode, model: CheckedModel): string {
+function nodeText(n: ModelNode): string {
   switch (n.op) {
     case "input":
-      return `input ${model.input.name}`;
+      return `input ${n.name}`;
     case "apply":
-      return `${n.layer}(%${n.arg}).${n.output}  [run ${n.run}]`;
+      return `${n.layer}(${n.args.map((a) => `%${a}`).join(", ")}).${n.output}  [run ${n.run}]`;
     case "concat":
       return `concat(${n.args.map((a) => `%${a}`).join(", ")})`;
+    case "dropout":
+      return `dropout(%${n.arg}, ${n.p})`;
     case "binary":
       return `${n.fn}(%${n.args[0]}, %${n.args[1]})`;
     case "unary":

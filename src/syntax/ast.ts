@@ -134,12 +134,14 @@ export type ValueType =
   | { readonly kind: "vector"; readonly shape: ShapeAnnot; readonly span: Span }
   | { readonly kind: "index"; readonly word: Ident; readonly size: DimExpr; readonly span: Span };
 
-/** `input tokens: index(V)` or `target y: [O]`. */
+/** `input tokens: index(V)`, `input style: [S] per sequence` or `target y: [O]`. */
 export interface ModelDecl {
   readonly kind: "modelDecl";
   readonly role: "input" | "target";
   readonly name: Ident;
   readonly type: ValueType;
+  /** The words after the type (`per sequence`, `per step`), as written; the checker reads them. */
+  readonly timing?: { readonly words: readonly Ident[]; readonly span: Span };
   readonly span: Span;
 }
 

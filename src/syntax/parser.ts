@@ -92,7 +92,7 @@ export class RnnParser extends CstParser {
     ]);
   });
 
-  // input tokens: index(V)   |   target y: [O]
+  // input tokens: index(V)   |   target y: [O]   |   input style: [S] per sequence
   modelDeclaration = this.RULE("modelDeclaration", () => {
     this.OR([{ ALT: () => this.CONSUME(T.Input) }, { ALT: () => this.CONSUME(T.Target) }]);
     this.CONSUME(T.Identifier);
@@ -108,6 +108,12 @@ export class RnnParser extends CstParser {
         },
       },
     ]);
+    // The timing words are names, not keywords (`per`, `sequence` stay usable as names): every
+    // statement of a model starts with a keyword, so a name after the type can only be this.
+    this.OPTION(() => {
+      this.CONSUME3(T.Identifier, { LABEL: "timingWord" });
+      this.CONSUME4(T.Identifier, { LABEL: "timingWord" });
+    });
   });
 
   // layer l1 = LSTM(E, H)   |   layer l1 = LSTM(I = E, H = H)

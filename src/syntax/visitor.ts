@@ -175,7 +175,11 @@ export class AstBuilder extends BaseVisitor {
       const r = this.tok(ctx, "RParen");
       type = { kind: "index", word, size: this.sub<A.DimExpr>(this.node(ctx, "dimExpression")), span: { file: this.file, start: word.span.start, end: r.endOffset! + 1 } };
     }
-    return { kind: "modelDecl", role: kw.image as "input" | "target", name, type, span: { file: this.file, start: kw.startOffset, end: type.span.end } };
+    // A word the parser inserted to recover has no place in the text: the declaration is incomplete.
+    const words = ((ctx["timingWord"] ?? []) as IToken[]).map((_, i) => this.ident(this.tok(ctx, "timingWord", i)));
+    const timing = words.length > 0 ? { words, span: { file: this.file, start: words[0]!.span.start, end: words[words.length - 1]!.span.end } } : undefined;
+    const end = timing?.span.end ?? type.span.end;
+    return { kind: "modelDecl", role: kw.image as "input" | "target", name, type, ...(timing ? { timing } : {}), span: { file: this.file, start: kw.startOffset, end } };
   }
 
   layerStatement(ctx: Ctx): A.LayerDecl {

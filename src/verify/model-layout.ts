@@ -32,6 +32,14 @@ export interface LayoutTensor {
   readonly shape: number[];
 }
 
+export interface LayoutInput {
+  readonly name: string;
+  readonly kind: "vector" | "index";
+  readonly size: number;
+  readonly once: boolean;
+  readonly node: number;
+}
+
 export interface ModelLayout {
   readonly model: CheckedModel;
   readonly dims: Dims;
@@ -42,7 +50,8 @@ export interface ModelLayout {
   readonly states: readonly LayoutTensor[];
   /** Each node's vector width, or its id range for ids. */
   readonly widths: readonly number[];
-  readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: number };
+  /** The model's inputs in declaration order: per step ([T, B, …]) or `once` per sequence ([B, …]). */
+  readonly inputs: ReadonlyArray<LayoutInput>;
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number; readonly once: boolean; readonly width: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: number; readonly once: boolean }>;
 }
@@ -80,7 +89,7 @@ export function modelLayout(model: CheckedModel, dims: Dims): ModelLayout {
     params,
     states,
     widths,
-    input: { name: model.input.name, kind: model.input.type.kind, size: sizeOfType(model.input.type, dims) },
+    inputs: model.inputs.map((i) => ({ name: i.name, kind: i.type.kind, size: sizeOfType(i.type, dims), once: i.timing === "once", node: i.node })),
     outputs: model.outputs.map((o) => ({ name: o.name, node: o.node, once: model.nodes[o.node]!.timing === "once", width: widths[o.node]! })),
     targets: model.targets.map((t) => ({ name: t.name, kind: t.type.kind, size: sizeOfType(t.type, dims), once: t.timing === "once" })),
   };

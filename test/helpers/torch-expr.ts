@@ -23,11 +23,12 @@ export interface ExprFixture {
   seeds: { outputs: Record<string, Tensor>; final: Record<string, Tensor> };
   outputs: Record<string, Tensor>;
   final: Record<string, Tensor>;
-  loss: number;
+  /** null for a model without a loss (its gradients are of the seeded outputs alone). */
+  loss: number | null;
   grads: { params: Record<string, Tensor>; x: Tensor; initial: Record<string, Tensor> };
 }
 
-export const EXPR_FIXTURES = ["expr_pooled", "expr_pooled_lengths", "expr_arith", "expr_arith_lengths"] as const;
+export const EXPR_FIXTURES = ["expr_pooled", "expr_pooled_lengths", "expr_arith", "expr_arith_lengths", "expr_ties_lengths"] as const;
 
 export function exprFixture(name: string): ExprFixture {
   return JSON.parse(readFileSync(join(ROOT, "test/fixtures/models", `${name}.json`), "utf8")) as ExprFixture;

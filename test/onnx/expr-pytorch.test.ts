@@ -30,11 +30,14 @@ describe("rnnc onnx on model expressions reproduces PyTorch", () => {
     writeWeightsFile(weights, params, unitParamShapes(modelUnit(compileModel(f.program, text).model!), f.dims));
     const dims = Object.entries(f.dims).map(([k, v]) => `${k}=${v}`).join(",");
 
-    for (const recurrence of ["unroll", "scan", "native"] as const) {
-      it(`${name}, ${recurrence}`, async () => {
-        const out = join(dir, `${name}-${recurrence}.onnx`);
+    // Every form at the default opset; the reductions' and Unsqueeze's older forms at 11 and 13, the newest at 18.
+    const forms = [...(["unroll", "scan", "native"] as const).map((r) => [r, undefined] as const), ...(name.endsWith("_lengths") ? ([11, 13, 18] as const).map((o) => ["scan", o] as const) : [])];
+    for (const [recurrence, opset] of forms) {
+      it(`${name}, ${recurrence}${opset ? `, opset ${opset}` : ""}`, async () => {
+        const out = join(dir, `${name}-${recurrence}-${opset ?? "default"}.onnx`);
         const steps = recurrence === "unroll" ? ["--steps", String(f.steps)] : [];
-        const run = await runOnnxCli("onnx", f.program, "--dims", dims, ...steps, "--recurrence", recurrence, "--weights", weights, "--required-inputs", "-o", out);
+        const opsetArgs = opset ? ["--opset", String(opset)] : [];
+        const run = await runOnnxCli("onnx", f.program, "--dims", dims, ...steps, ...opsetArgs, "--recurrence", recurrence, "--weights", weights, "--required-inputs", "-o", out);
         expect(run).toEqual({ status: 0, stdout: "", stderr: "" });
 
         const session = await ort.InferenceSession.create(readFileSync(out), { logSeverityLevel: 3, extra: { session: { strict_shape_type_inference: "1" } } });

@@ -12,7 +12,8 @@
  *   reverse  ReverseSequence over each example's valid steps, zero past its length;
  *   last     the reversed sequence's first step (zero for an example of length 0);
  *   concat   Concat on the feature axis;
- *   elementwise functions and poolings over time: model-elementwise.ts.
+ *   elementwise functions and poolings over time: model-elementwise.ts;
+ *   dropout  Identity: an exported model is for inference, where dropout is the identity.
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
 import { inertText } from "../../core/inert-text.js";
@@ -85,7 +86,9 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
     const states = modelStates(model, dims).map((s) => ({ input: s.initial, state: s.name, shape: s.shape }));
     addStateDefaults(builder, states, recurrence === "unroll" ? steps! : 2147483647);
   }
-  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, model.input.name, `model ${model.name} (${inertText(model.file)})`));
+  // The time and batch axes come from the first per-step input (the checker makes sure there is one).
+  const stepInput = model.inputs.find((i) => i.timing === "step")!;
+  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, stepInput.name, `model ${model.name} (${inertText(model.file)})`));
   for (const node of model.nodes) emitter.emit(node);
   for (const o of model.outputs) main.add("Identity", [emitter.value(o.node).name], o.name, { doc: `output ${o.name} (${locate(o.span)})` });
   checkOpset(builder, opset);
@@ -133,8 +136,9 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
     const ids = e.value(node.arg);
     const size = node.type.kind === "vector" ? node.type.width.evaluate(e.options.dims) : 0;
     const hot = r.emitNamed("OneHot", [ids.name, r.model.int64([size], true), r.model.floatVector([0, 1])], `onehot_${node.id}/all`, doc, { axis: attr.int(-1) });
-    // Past an example's length the ids are padding (any value): the one-hot rows are zero there.
-    const name = once ? hot : e.frame.mask.zeroPast(`onehot_${node.id}`, { name: hot, batched: true, shape: [size] }, doc);
+    // Past an example's length the ids are padding (any value): the one-hot rows are zero there,
+    // and an example of length 0 has no per-sequence id.
+    const name = once ? e.frame.zeroWithoutSteps(`onehot_${node.id}`, hot, false, doc) : e.frame.mask.zeroPast(`onehot_${node.id}`, { name: hot, batched: true, shape: [size] }, doc);
     return { name, ids: false, once };
   },
   reverse: (node, e, doc) => ({ name: e.reverse(node.arg, doc), ids: e.value(node.arg).ids, once: false }),
@@ -148,6 +152,8 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
     ids: false,
     once,
   }),
+  // An exported model is for inference, where dropout is the identity (as a cell's dropout).
+  dropout: (node, e, doc, once) => ({ name: e.frame.region.emitNamed("Identity", [e.value(node.arg).name], `dropout_${node.id}`, doc), ids: false, once }),
   mean_over_time: pool,
   max_over_time: pool,
   // A float32 scalar, broadcast by the binary nodes that read it.
@@ -204,7 +210,7 @@ class ModelEmitter {
     const doc = `${node.op} (${this.locate(node.span)})`;
     const once = node.timing === "once";
     let v: Value;
-    if (node.op === "input") v = { name: this.model.input.name, ids: node.type.kind === "index", once: false };
+    if (node.op === "input") v = this.input(node);
     else if (node.op === "apply") {
       const out = this.layerRun(this.model.runs[node.run]!).get(node.output)!;
       v = { name: once ? this.frame.region.squeeze(out, [0], `apply_${node.id}`) : out, ids: false, once };
@@ -212,6 +218,13 @@ class ModelEmitter {
     this.values.set(node.id, v);
     // The input is a graph input, and a layer's outputs come with their types.
     if (node.op !== "input" && v.name.startsWith("model/")) this.declare(v, node);
+  }
+
+  /** A graph input; a per-sequence one is zero for an example of length 0 (it has no values). */
+  private input(node: Extract<ModelNode, { readonly op: "input" }>): Value {
+    const ids = node.type.kind === "index";
+    if (node.timing === "step") return { name: node.name, ids, once: false };
+    return { name: this.frame.zeroWithoutSteps(`input_${node.id}`, node.name, ids, `input ${node.name} (${this.locate(node.span)})`), ids, once: true };
   }
 
   /** Each example's valid steps of node `arg` in reverse order, zero past its length (one per argument). */
@@ -247,9 +260,15 @@ class ModelEmitter {
     const graph = layerGraph(layer.cell);
     const once = run.timing === "once";
     const r = this.frame.region;
-    const arg = this.value(run.arg);
-    if (arg.ids) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
-    const input = once ? r.unsqueeze(arg.name, [0], `run${run.index}/one_step`) : arg.name;
+    // Each argument as [T, B, w]: one step of a per-sequence run, or a per-sequence value repeated at every step of a per-step run.
+    const inputs = run.args.map((a, k) => {
+      const arg = this.value(a);
+      if (arg.ids) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
+      if (!arg.once) return arg.name;
+      const suffix = run.args.length === 1 ? "" : `_${k}`;
+      const one = r.unsqueeze(arg.name, [0], `run${run.index}/one_step${suffix}`);
+      return once ? one : r.emitNamed("Expand", [one, this.frame.stepsShape], `run${run.index}/every_step${suffix}`, `argument ${k + 1} of layer ${layer.name}, the same at every step`);
+    });
     const form: CellForm = graph.states.length === 0 ? "flat" : once ? "unroll" : this.options.recurrence;
     const params: Record<string, Float32Array> = {};
     const stored = (param: string) => storedParam(this.model, layer.name, param);
@@ -275,7 +294,7 @@ class ModelEmitter {
     const runsOfLayer = this.model.runs.filter((x) => x.layer === run.layer);
     const prefix = runsOfLayer.length === 1 ? `${layer.name}/` : `${layer.name}/${runsOfLayer.indexOf(run)}/`;
     const special = new Map<string, string>([
-      [graph.inputs[0]!.name, input],
+      ...graph.inputs.map((x, k): [string, string] => [x.name, inputs[k]!]),
       // One step per example, none for an example of length 0 (its outputs zero, its state held).
       [SEQUENCE_LENS, once ? this.frame.oneStepLengths : SEQUENCE_LENS],
       ...graph.params.map((p): [string, string] => [p.name, stored(p.name)]),
@@ -288,7 +307,11 @@ class ModelEmitter {
     const outputTypes = (renamed.output ?? []).filter((o) => !finals.has(o.name!));
     this.frame.graph.include(renamed.node ?? [], [...(renamed.valueInfo ?? []), ...outputTypes]);
     this.initializers.push(...(renamed.initializer ?? []));
-    if (once) this.frame.graph.declare(input, ElemType.FLOAT, [1, BATCH, ...graph.nodes[graph.inputs[0]!.node]!.shape.map((d) => d.evaluate(cellOptions.dims))]);
+    graph.inputs.forEach((x, k) => {
+      if (!this.value(run.args[k]!).once) return;
+      const width = graph.nodes[x.node]!.shape.map((d) => d.evaluate(cellOptions.dims));
+      this.frame.graph.declare(inputs[k]!, ElemType.FLOAT, [once ? 1 : (this.options.steps ?? STEPS), BATCH, ...width]);
+    });
 
     const outputs = new Map(graph.outputs.map((o) => [o.name, prefix + o.name]));
     this.runs.set(run.index, outputs);

@@ -25,13 +25,15 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     const base = { width: linear(sizeOf(n.type)), once: n.timing === "once", ...(n.type.kind === "index" ? { ids: true } : {}) };
     switch (n.op) {
       case "input":
-        return { ...base, op: "input" };
+        return { ...base, op: "input", name: n.name };
       case "onehot":
       case "reverse":
       case "last":
       case "mean_over_time":
       case "max_over_time":
         return { ...base, op: n.op, arg: n.arg };
+      case "dropout":
+        return { ...base, op: "dropout", arg: n.arg, p: n.p };
       case "unary":
         return { ...base, op: "unary", fn: n.fn, arg: n.arg, attrs: n.attrs };
       case "number":
@@ -47,9 +49,19 @@ export function modelPlan(model: CheckedModel): ModelPlan {
   return {
     name: model.name,
     dims: model.dims,
-    input: { name: model.input.name, kind: model.input.type.kind, size: linear(sizeOf(model.input.type)) },
-    layers: model.layers.map((l) => ({ name: l.name, cell: l.cell.cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) })),
-    runs: model.runs.map((r) => ({ layer: r.layer, arg: r.arg, once: r.timing === "once" })),
+    inputs: model.inputs.map((i) => ({ name: i.name, kind: i.type.kind, size: linear(sizeOf(i.type)), once: i.timing === "once" })),
+    layers: model.layers.map((l) => {
+      const cell = l.cell.cell;
+      const layer = {
+        name: l.name,
+        cell: cell.def.name.name,
+        dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])),
+        ...(layerHasDropout(l) ? { dropout: true as const } : {}),
+      };
+      // A cell with several inputs takes them as an object keyed by their names.
+      return cell.inputs.length > 1 ? { ...layer, inputs: cell.inputs.map((x) => x.name) } : layer;
+    }),
+    runs: model.runs.map((r) => ({ layer: r.layer, args: r.args, once: r.timing === "once" })),
     states: modelNames(model).states.map((s) => s.name),
     nodes,
     outputs: model.outputs.map((o) => ({ name: o.name, node: o.node })),
@@ -58,6 +70,16 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     // Only a model with ties has them: every other plan (and generated module) is as before.
     ...(model.ties.length > 0 ? { ties: model.ties.map((t) => ({ param: qualified(t.layer, t.param), owner: qualified(t.owner.layer, t.owner.param) })) } : {}),
   };
+}
+
+/** True when the layer's cell has a `dropout(…)` (it then takes `training` and a seed). */
+export function layerHasDropout(layer: CheckedModel["layers"][number]): boolean {
+  return layerGraph(layer.cell).nodes.some((n) => n.op === "dropout");
+}
+
+/** True when a model has dropout: its own `dropout(…)`, or in a layer's cell. */
+export function modelHasDropout(model: CheckedModel): boolean {
+  return model.nodes.some((n) => n.op === "dropout") || model.layers.some(layerHasDropout);
 }
 
 export interface ModelNames {
