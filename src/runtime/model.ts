@@ -72,6 +72,7 @@ type FloatArr = Float32Array | Float64Array;
 export interface CellLike {
   readonly paramShapes: Readonly<Record<string, number[]>>;
   readonly backend?: "wasm" | "js";
+  readonly simd?: "strict" | "relaxed" | "none";
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr>;
@@ -91,7 +92,7 @@ export interface CellLike {
   };
 }
 
-export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) => CellLike;
+export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) => CellLike;
 
 export interface ModelForwardOptionsData {
   batch: number;
@@ -417,7 +418,7 @@ interface ModelInstance {
   readonly widths: readonly number[];
 }
 
-function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }): ModelInstance {
+function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }): ModelInstance {
   const M = plan.name;
   const { dtype } = checkFactoryOptions(M, options);
   checkKeys(M, "dims", dimsIn, plan.dims, false);
@@ -429,7 +430,7 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}) }) };
   });
   const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
@@ -818,7 +819,7 @@ function trainStepModel<A extends FloatArr>(
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named `layer.param`. */
-export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
+export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) {
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
   const { checkFinite } = checkFactoryOptions(m.M, options);
@@ -826,6 +827,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     dims: m.dims,
     dtype,
     backend: m.layers[0]?.inst.backend ?? "js",
+    simd: m.layers[0]?.inst.simd ?? "none",
     ready: Promise.all(m.layers.map((l) => l.inst.ready)).then(() => undefined),
     dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,

@@ -128,6 +128,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "dims", isReadonly: true, type: `Readonly<${M}Dims>` },
       { name: "dtype", isReadonly: true, type: "DType" },
       { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the layers' kernels run."] },
+      { name: "simd", isReadonly: true, type: `"strict" | "relaxed" | "none"`, docs: ["The SIMD the layers' kernels use (see CellOptions.simd)."] },
       { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once every layer's worker threads run (with `threads` > 1)."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${M}Params]: number[] }` },
     ],
