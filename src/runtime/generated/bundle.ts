@@ -2,7 +2,7 @@
 // Do not edit: change src/runtime and run `npm run generate`.
 
 /** The runtime every generated module embeds, as TypeScript: what src/runtime/index.ts exports and all it uses. */
-export const RUNTIME_TEXT = `// ---- runtime/math.ts ----
+export const RUNTIME_TEXT: string = `// ---- runtime/math.ts ----
 // Scalar functions the generated kernels call inside fused loops. No imports: embedded in
 // every generated module. Small enough for V8 to inline.
 
@@ -2397,7 +2397,7 @@ class WasmHeap {
 `;
 
 /** The model driver (src/runtime/model-api.ts), embedded after RUNTIME_TEXT in modules that define a model. */
-export const MODEL_DRIVER_TEXT = `// ---- runtime/random.ts ----
+export const MODEL_DRIVER_TEXT: string = `// ---- runtime/random.ts ----
 /**
  * The seed of layer \`k\`'s own stream in a model: the model's seed and the layer's index mixed (a
  * layer's values do not depend on which layers come before it, beyond their count).
