@@ -60,6 +60,12 @@ export interface CellLike {
     steps: number;
     tape: unknown;
   };
+  /**
+   * The cell with its input given as integer ids (one per row) instead of one-hot vectors:
+   * generated for a cell a model feeds `onehot(ids)` whose input only multiplies weights
+   * (products become gathers, weight gradients scatter-adds). `backward` takes its run.
+   */
+  forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): ReturnType<CellLike["forward"]>;
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
     params: Record<string, FloatArr>;
     x: FloatArr;
@@ -377,7 +383,11 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     if (given[k] === undefined || local === undefined) continue;
     initial[local] = given[k]!;
   }
-  const result = layer.inst.forward(layerParams(m, P, spec.layer), values[spec.arg] as A, {
+  // A layer fed `onehot(ids)` whose cell has an id path reads the ids: the one-hot rows are never made.
+  const argNode = m.plan.nodes[spec.arg]!;
+  const fedIds = argNode.op === "onehot" && layer.inst.forwardIds !== undefined;
+  const call = fedIds ? layer.inst.forwardIds!.bind(layer.inst) : (p: Record<string, A>, x: unknown, o: Parameters<CellLike["forward"]>[2]) => layer.inst.forward(p, x as A, o);
+  const result = call(layerParams(m, P, spec.layer), (fedIds ? values[(argNode as { arg: number }).arg] : values[spec.arg]) as never, {
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
@@ -404,7 +414,9 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const final: Record<string, A> = {};
   const cx: SeqOpContext<A> = { B, T, len, widths, F, values };
 
+  const dense = denseOneHots(m);
   plan.nodes.forEach((node, id) => {
+    if (node.op === "onehot" && !dense[id]) return;
     if (node.op === "input") {
       const W = widths[id]!;
       values[id] = plan.input.kind === "vector"
@@ -426,6 +438,21 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
   const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
+}
+
+/**
+ * For each onehot node, whether its T·B·V rows are needed: not when every reader is a layer
+ * whose cell reads the ids themselves (`forwardIds`).
+ */
+function denseOneHots(m: ModelInstance): boolean[] {
+  const { plan } = m;
+  const idRun = (r: number) => m.byName.get(plan.runs[r]!.layer)!.inst.forwardIds !== undefined;
+  return plan.nodes.map((node, id) => {
+    if (node.op !== "onehot") return false;
+    const readByNode = plan.nodes.some((n) => ("arg" in n && n.arg === id) || ("args" in n && n.args.includes(id)));
+    const readElsewhere = plan.outputs.some((o) => o.node === id) || plan.losses.some((l) => l.pred === id);
+    return readByNode || readElsewhere || plan.runs.some((r, k) => r.arg === id && !idRun(k));
+  });
 }
 
 /** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */

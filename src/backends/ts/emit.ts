@@ -7,7 +7,7 @@ import { generateWasmKernel, type WasmKernelCode } from "./wasm/writer.js";
 import { wasmBackwardBody, wasmForwardBody, type WasmMethodContext } from "./wasm/methods.js";
 import { wasmKernelsDeclaration } from "./wasm/module.js";
 import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
-import { schedule } from "./schedule.js";
+import { idsOnlyGathered, schedule } from "./schedule.js";
 import { bufferName, DimNames, type BufferRole, type Storage } from "./storage.js";
 import { Dim } from "../../core/dims.js";
 import { inertText } from "../../core/inert-text.js";
@@ -15,6 +15,8 @@ import { RNNC_VERSION } from "../../core/version.js";
 import { MODEL_DRIVER_TEXT, RUNTIME_TEXT } from "../../runtime/generated/bundle.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";
+import { idApiMembers, writeIdMethods } from "./emit-ids.js";
+import { idFedInputs } from "../../ir/id-inputs.js";
 import {
   printStatements,
   StructureKind,
@@ -60,7 +62,8 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
     "}",
     "",
   ]);
-  const plans = graphs.map((g) => emitCell(file, g));
+  const fedIds = cellsFedIds(models);
+  const plans = graphs.flatMap((g) => emitCell(file, g, fedIds.has(g.cell)));
   file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => (p.wasm ? [...p.wasm.forward.functions, ...p.wasm.backward.functions] : []))));
   for (const m of models) emitModel(file, m);
   const text = printStatements(file.statements);
@@ -70,7 +73,7 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${RUNTIME_TEXT}${models.length > 0 ? `\n${MODEL_DRIVER_TEXT}` : ""}`;
 }
 
-interface CellPlan {
+export interface CellPlan {
   readonly graph: Graph;
   readonly dims: DimNames;
   readonly forward: KernelCode;
@@ -94,10 +97,24 @@ function wasmRuns(graph: Graph): boolean {
 
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
 function planCell(graph: Graph): CellPlan {
+  // Without an id input nothing is gathered: the plan always holds.
+  return planCellWith(graph, undefined)!;
+}
+
+/**
+ * The cell's kernels with input `idInput` fed integer ids (src/ir/id-inputs.ts): its products
+ * are gathers, its weight gradients scatter-adds, and it has no gradient. Undefined when the
+ * schedules still need its one-hot vectors.
+ */
+export function planIdCell(graph: Graph, idInput: string): CellPlan | undefined {
+  return planCellWith(graph, idInput);
+}
+
+function planCellWith(graph: Graph, idInput: string | undefined): CellPlan | undefined {
   const variance = classifyNodes(graph);
   const grad = differentiateStep(graph);
-  const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant");
-  const fwdProgram = forwardProgram(graph, tape);
+  const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant", idInput);
+  const fwdProgram = forwardProgram(graph, tape, idInput);
   const dims = new DimNames(graph.dims);
   const paramStorage = (name: string, size: string): Storage => ({ role: "param", buf: bufferName("param", name), kind: "param", stride: size, col: "0", rowOffset: "0" });
   const seqStorage = (role: BufferRole, name: string, size: string): Storage => ({ role, buf: bufferName(role, name), kind: "full", stride: size, col: "0", rowOffset: "0" });
@@ -115,6 +132,8 @@ function planCell(graph: Graph): CellPlan {
     },
   };
   const fwdSchedule = schedule(fwdProgram);
+  const bwdSchedule = schedule(bwdProgram);
+  if (!idsOnlyGathered(fwdSchedule) || !idsOnlyGathered(bwdSchedule)) return undefined;
   const forward = generateKernel(fwdSchedule, dims, fwdInputs);
   const bwdInputs: KernelInputs = {
     leafStorage: (id) => {
@@ -134,13 +153,12 @@ function planCell(graph: Graph): CellPlan {
     },
     accumulator: (name) => bufferName("gradient", name),
   };
-  const bwdSchedule = schedule(bwdProgram);
   const backward = generateKernel(bwdSchedule, dims, bwdInputs);
   // The same schedules with their loops in WebAssembly (float32): see backends/wasm/cell.
   const wasm = wasmRuns(graph)
     ? {
-        forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`),
-        backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`),
+        forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}f`),
+        backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}b`),
       }
     : undefined;
   return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };
@@ -313,8 +331,32 @@ function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): voi
   });
 }
 
-function emitCell(file: Statements, graph: Graph): CellPlan {
+/** The cells some model applies to `onehot(ids)`: they get an id path (emit-ids.ts). */
+function cellsFedIds(models: readonly CheckedModel[]): Set<string> {
+  const out = new Set<string>();
+  for (const m of models) {
+    for (const r of m.runs) {
+      if (m.nodes[r.arg]?.op !== "onehot") continue;
+      const layer = m.layers.find((l) => l.name === r.layer);
+      if (layer) out.add(layer.cell.cell.def.name.name);
+    }
+  }
+  return out;
+}
+
+/**
+ * The cell's id plan when a model feeds it ids and its one input is read only by products
+ * `W @ x` (one input, no dropout: the methods of emit-ids.ts read one array).
+ */
+function idPlanOf(graph: Graph, fedIds: boolean): CellPlan | undefined {
+  if (!fedIds || graph.inputs.length !== 1 || graph.nodes.some((n) => n.op === "dropout")) return undefined;
+  const x = graph.inputs[0]!.name;
+  return idFedInputs(graph).has(x) ? planIdCell(graph, x) : undefined;
+}
+
+function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
   const plan = planCell(graph);
+  const idPlan = idPlanOf(graph, fedIds);
   const C = graph.cell;
   const dimsType = `${C}Dims`;
   const paramsType = `${C}Params`;
@@ -477,6 +519,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
+      if (idPlan) writeIdMethods(w, { graph, plan: idPlan, input: xName, dims: d, where, meaning, copyRows }, wasmContext !== undefined);
       if (wasmContext) {
         w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
         w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
@@ -495,7 +538,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
         w.writeLine(`init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`);
         w.writeLine("backend,");
         w.writeLine(wasmContext ? `forward: backend === "wasm" ? forwardWasm : forward,` : "forward,");
-        w.writeLine(wasmContext ? `backward: backend === "wasm" ? backwardWasm : backward,` : "backward,");
+        if (idPlan) idApiMembers(wasmContext !== undefined, wasmContext ? `(backend === "wasm" ? backwardWasm : backward)` : "backward").forEach((l) => w.writeLine(l));
+        else w.writeLine(wasmContext ? `backward: backend === "wasm" ? backwardWasm : backward,` : "backward,");
         w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
         w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
         w.writeLine(`loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`);
@@ -505,11 +549,11 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.writeLine(`return checkFinite ? withFiniteChecks(${quote(C)}, ${quote(xName)}, api) : api;`);
     },
   });
-  return plan;
+  return idPlan ? [plan, idPlan] : [plan];
 }
 
 /** A contiguous [T·B, size] copy of a value's storage; outputs are zeroed past each example's length. */
-function copyRows(s: Storage, size: string, maskOutputs: boolean): string {
+export function copyRows(s: Storage, size: string, maskOutputs: boolean): string {
   const row = s.kind === "param" ? "0" : s.rowOffset === "0" ? "r" : "(r + B)";
   const base = s.kind === "param" ? s.col : `${row} * ${s.stride}${s.col === "0" ? "" : ` + ${s.col}`}`;
   const mask = maskOutputs ? `if (lengths !== undefined && Math.floor(r / B) >= lengths[r % B]!) continue; ` : "";

@@ -1788,6 +1788,67 @@ function clipGradValue(grads: NamedArrays, clipValue: number): void {
   }
 }
 
+// ---- runtime/gather.ts ----
+// Integer ids in place of one-hot vectors: a matrix product whose right operand is a one-hot
+// vector is one column (or row) of the matrix. The generated kernels call these for a cell input
+// every reader of which is \`W @ x\` (src/ir/id-inputs.ts): O(E) per token, not O(V·E).
+
+/**
+ * The ids of a [T, B] sequence for a cell: each valid step's id must be an integer in [0, size);
+ * a step past its example's length is not read (it may hold anything) and becomes −1, which the
+ * gather reads as a zero vector and the scatter-add skips — exactly what its one-hot row (zero
+ * past the length) contributes.
+ */
+function idRows(where: string, name: string, value: unknown, T: number, B: number, size: number, lengths: Int32Array | undefined): Int32Array {
+  const isArrayLike = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isArrayLike) throw new Error(\`\${where}: \${name} must be an array of \${T * B} integer ids (steps \${T} × batch \${B}), received \${value === null ? "null" : typeof value}\`);
+  const arr = value as ArrayLike<number>;
+  if (arr.length !== T * B) throw new Error(\`\${where}: \${name} must have length \${T * B} (steps \${T} × batch \${B} ids), received length \${arr.length}\`);
+  const out = new Int32Array(T * B);
+  for (let r = 0; r < T * B; r++) {
+    if (lengths !== undefined && Math.floor(r / B) >= lengths[r % B]!) {
+      out[r] = -1;
+      continue;
+    }
+    const v = arr[r];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= size) throw new Error(\`\${where}: \${name}[\${r}] must be an integer id between 0 and \${size - 1}, received \${String(arr[r])}\`);
+    out[r] = v;
+  }
+  return out;
+}
+
+/**
+ * out[oOff + r·ldo + j] = t[tOff + id_r·idStride + j·jStride] for r < n, j < e, with
+ * id_r = ids[idsOff + r]; a negative id gives zeros. \`W @ onehot(id)\` for W [e×V] is
+ * (idStride 1, jStride V); \`Wᵀ @ onehot(id)\` for W [V×e] is (idStride e, jStride 1).
+ */
+function gatherIds(n: number, ids: Int32Array, idsOff: number, t: ArrayLike<number>, tOff: number, idStride: number, jStride: number, e: number, out: Float32Array | Float64Array, oOff: number, ldo: number): void {
+  for (let r = 0; r < n; r++) {
+    const id = ids[idsOff + r]!;
+    const o = oOff + r * ldo;
+    if (id < 0) {
+      out.fill(0, o, o + e);
+      continue;
+    }
+    const s = tOff + id * idStride;
+    for (let j = 0; j < e; j++) out[o + j] = t[s + j * jStride]!;
+  }
+}
+
+/**
+ * The gather's transpose, summed over rows in order r = 0…n−1 (deterministic):
+ * t[tOff + id_r·idStride + j·jStride] += g[gOff + r·ldg + j]; a negative id adds nothing.
+ */
+function scatterAddIds(n: number, ids: Int32Array, idsOff: number, g: ArrayLike<number>, gOff: number, ldg: number, e: number, t: Float32Array | Float64Array, tOff: number, idStride: number, jStride: number): void {
+  for (let r = 0; r < n; r++) {
+    const id = ids[idsOff + r]!;
+    if (id < 0) continue;
+    const s = tOff + id * idStride;
+    const o = gOff + r * ldg;
+    for (let j = 0; j < e; j++) t[s + j * jStride]! += g[o + j]!;
+  }
+}
+
 // ---- runtime/wasm-threads.ts ----
 // A pool of worker threads running WebAssembly kernels on one shared memory. No imports: the
 // generated module embeds this file's text, and it runs in Node (worker_threads) and in
@@ -2407,6 +2468,12 @@ interface CellLike {
     steps: number;
     tape: unknown;
   };
+  /**
+   * The cell with its input given as integer ids (one per row) instead of one-hot vectors:
+   * generated for a cell a model feeds \`onehot(ids)\` whose input only multiplies weights
+   * (products become gathers, weight gradients scatter-adds). \`backward\` takes its run.
+   */
+  forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): ReturnType<CellLike["forward"]>;
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
     params: Record<string, FloatArr>;
     x: FloatArr;
@@ -2724,7 +2791,11 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     if (given[k] === undefined || local === undefined) continue;
     initial[local] = given[k]!;
   }
-  const result = layer.inst.forward(layerParams(m, P, spec.layer), values[spec.arg] as A, {
+  // A layer fed \`onehot(ids)\` whose cell has an id path reads the ids: the one-hot rows are never made.
+  const argNode = m.plan.nodes[spec.arg]!;
+  const fedIds = argNode.op === "onehot" && layer.inst.forwardIds !== undefined;
+  const call = fedIds ? layer.inst.forwardIds!.bind(layer.inst) : (p: Record<string, A>, x: unknown, o: Parameters<CellLike["forward"]>[2]) => layer.inst.forward(p, x as A, o);
+  const result = call(layerParams(m, P, spec.layer), (fedIds ? values[(argNode as { arg: number }).arg] : values[spec.arg]) as never, {
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
@@ -2751,7 +2822,9 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const final: Record<string, A> = {};
   const cx: SeqOpContext<A> = { B, T, len, widths, F, values };
 
+  const dense = denseOneHots(m);
   plan.nodes.forEach((node, id) => {
+    if (node.op === "onehot" && !dense[id]) return;
     if (node.op === "input") {
       const W = widths[id]!;
       values[id] = plan.input.kind === "vector"
@@ -2773,6 +2846,21 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
   const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
+}
+
+/**
+ * For each onehot node, whether its T·B·V rows are needed: not when every reader is a layer
+ * whose cell reads the ids themselves (\`forwardIds\`).
+ */
+function denseOneHots(m: ModelInstance): boolean[] {
+  const { plan } = m;
+  const idRun = (r: number) => m.byName.get(plan.runs[r]!.layer)!.inst.forwardIds !== undefined;
+  return plan.nodes.map((node, id) => {
+    if (node.op !== "onehot") return false;
+    const readByNode = plan.nodes.some((n) => ("arg" in n && n.arg === id) || ("args" in n && n.args.includes(id)));
+    const readElsewhere = plan.outputs.some((o) => o.node === id) || plan.losses.some((l) => l.pred === id);
+    return readByNode || readElsewhere || plan.runs.some((r, k) => r.arg === id && !idRun(k));
+  });
 }
 
 /** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */
@@ -2986,4 +3074,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elementwise","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elementwise","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","idRows","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];

@@ -22,6 +22,8 @@ export interface WasmMethodContext {
   readonly where: (fn: string) => string;
   readonly meaning: (shape: Graph["inputs"][number]["shape"]) => string;
   readonly copyRows: (s: Storage, size: string, maskOutputs: boolean) => string;
+  /** The input is fed integer ids (one i32 per row in its block; −1 past a length): the `forwardIds` path. */
+  readonly ids?: boolean;
 }
 
 /**
@@ -49,7 +51,8 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
   const { graph, dims: d } = c;
   const xName = graph.inputs[0]!.name;
   const inputSize = d.size(graph.inputs[0]!.shape);
-  const sizes = [...graph.params.map((p) => d.size(p.shape)), `TB * ${inputSize}`, ...c.forward.buffers.map((b) => b.size)];
+  const sizes = [...graph.params.map((p) => d.size(p.shape)), c.ids ? "TB" : `TB * ${inputSize}`, ...c.forward.buffers.map((b) => b.size)];
+  const lengthsLine = `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`;
   return [
     `const where = ${c.where("forward")};`,
     ...forwardOptionChecks(graph),
@@ -57,13 +60,14 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `const T = checkCount(where, "options.steps", options.steps);`,
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
-    `const xIn = checkArray<A>(where, ${JSON.stringify(xName)}, input, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${c.meaning(graph.inputs[0]!.shape)}\`, F);`,
-    `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
+    ...(c.ids
+      ? [lengthsLine, `const xIn = idRows(where, ${JSON.stringify(xName)}, input, T, B, ${inputSize}, lengths);`]
+      : [`const xIn = checkArray<A>(where, ${JSON.stringify(xName)}, input, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${c.meaning(graph.inputs[0]!.shape)}\`, F);`, lengthsLine]),
     "const H = wasmHeap(where);",
     "const W = H.fns;",
     ...place(tapeNames(c), sizes, "V"),
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
-    `X_${xName}.set(xIn);`,
+    c.ids ? `new Int32Array(X_${xName}.buffer, X_${xName}.byteOffset, TB).set(xIn);` : `X_${xName}.set(xIn);`,
     ...c.forward.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
@@ -76,7 +80,7 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `  final: { ${graph.states.map((s) => `${s.name}: ${c.forward.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths },",
+    `  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths${c.ids ? ", ids: true" : ""} },`,
     "};",
     // Without a tape (inference) the memory is reused at once; backward() of such a run is refused.
     "if (options.tape === false) H.release(offsets, sizes);",
@@ -104,7 +108,8 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
   const seeds = graph.outputs.map((o) => ({ name: o.name, size: d.size(graph.nodes[o.node]!.shape), shape: graph.nodes[o.node]!.shape }));
   const names = [...seeds.map((s) => `S_${s.name}`), ...c.backward.buffers.map((b) => b.name), ...graph.params.map((p) => `G_${p.name}`)];
   const sizes = [...seeds.map((s) => `TB * ${s.size}`), ...c.backward.buffers.map((b) => b.size), ...graph.params.map((p) => d.size(p.shape))];
-  const dx = c.dx === undefined ? `new F(TB * ${inputSize}) as A` : c.copyRows(c.backward.storage.get(c.dx)!, inputSize, false);
+  // Ids have no gradient: an empty array, never the T·B·V zeros.
+  const dx = c.ids ? "new F(0) as A" : c.dx === undefined ? `new F(TB * ${inputSize}) as A` : c.copyRows(c.backward.storage.get(c.dx)!, inputSize, false);
   return [
     `const where = ${c.where("backward")};`,
     `const tape = (run as { tape?: unknown } | undefined)?.tape as { heap: WasmHeap; region: HeapRegion; lengths: Int32Array | undefined } | undefined;`,
