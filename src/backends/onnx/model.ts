@@ -34,6 +34,7 @@ import { renameGraph } from "./rename.js";
 import { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature.js";
 import { addStateDefaults, checkParamValues } from "./weights.js";
 import { qualified } from "../../core/names.js";
+import { idFedOnehots } from "./model-ids.js";
 
 export interface OnnxModelExportOptions extends Omit<OnnxExportOptions, "dims" | "params"> {
   /** A value for every dimension of the model (`{ I: 3, H: 4 }`); the layers' follow from their bindings. */
@@ -129,6 +130,13 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
   onehot(node, e, doc, once) {
     const r = e.frame.region;
     const ids = e.value(node.arg);
+    if (e.gathers(node.id)) {
+      // Read only by layers that gather their weights' columns at the ids: no one-hot tensor. Past an
+      // example's length the ids are padding (any value, maybe out of range): id 0 there, whose
+      // products the layer's masking discards.
+      const name = once ? ids.name : r.emitNamed("Where", [e.frame.running, ids.name, r.model.int64([0], true)], `onehot_${node.id}/ids`, doc);
+      return { name, ids: true, once };
+    }
     const size = node.type.kind === "vector" ? node.type.width.evaluate(e.options.dims) : 0;
     const hot = r.emitNamed("OneHot", [ids.name, r.model.int64([size], true), r.model.floatVector([0, 1])], `onehot_${node.id}/all`, doc, { axis: attr.int(-1) });
     // Past an example's length the ids are padding (any value): the one-hot rows are zero there.
@@ -157,6 +165,7 @@ class ModelEmitter {
   private readonly values = new Map<number, Value>();
   private readonly runs = new Map<number, ReadonlyMap<string, string>>();
   private readonly reversed = new Map<number, string>();
+  private readonly declared = new Set<string>();
 
   constructor(
     private readonly model: CheckedModel,
@@ -165,6 +174,16 @@ class ModelEmitter {
     private readonly locate: (span: Span) => string,
     readonly frame: ModelFrame,
   ) {}
+
+  /** Onehot nodes whose every reader is a layer run on their ids (model-ids.ts). */
+  private gatheredSet: ReadonlySet<number> | undefined;
+  private get gathered(): ReadonlySet<number> {
+    return (this.gatheredSet ??= idFedOnehots(this.model, this.options.recurrence));
+  }
+
+  gathers(onehot: number): boolean {
+    return this.gathered.has(onehot);
+  }
 
   value(id: number): Value {
     const v = this.values.get(id);
@@ -203,8 +222,11 @@ class ModelEmitter {
   }
 
   private declare(v: Value, node: ModelNode): void {
+    // A gathered onehot of a per-sequence value passes its argument's ids on: declared already.
+    if (this.declared.has(v.name)) return;
+    this.declared.add(v.name);
     const time: DimSpec = this.options.steps ?? STEPS;
-    const width = node.type.kind === "vector" ? [node.type.width.evaluate(this.options.dims)] : [];
+    const width = node.type.kind === "vector" && !v.ids ? [node.type.width.evaluate(this.options.dims)] : [];
     this.frame.graph.declare(v.name, v.ids ? ElemType.INT64 : ElemType.FLOAT, [...(v.once ? [] : [time]), BATCH, ...width]);
   }
 
@@ -220,7 +242,9 @@ class ModelEmitter {
     const once = run.timing === "once";
     const r = this.frame.region;
     const arg = this.value(run.arg);
-    if (arg.ids) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
+    // Ids reach a layer only through a onehot the layer gathers at (`gathers`).
+    const idInput = arg.ids ? graph.inputs[0]!.name : undefined;
+    if (arg.ids && !this.gathered.has(run.arg)) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
     const input = once ? r.unsqueeze(arg.name, [0], `run${run.index}/one_step`) : arg.name;
     const form: CellForm = graph.states.length === 0 ? "flat" : once ? "unroll" : this.options.recurrence;
     const params: Record<string, Float32Array> = {};
@@ -236,7 +260,7 @@ class ModelEmitter {
     };
     let proto: ModelProto;
     try {
-      proto = buildCellModel(graph, cellOptions, form, this.locate);
+      proto = buildCellModel(graph, cellOptions, form, this.locate, idInput);
     } catch (e) {
       if (!(e instanceof OnnxExportError)) throw e;
       throw new OnnxExportError(`layer \`${layer.name}\` of model ${this.model.name}: ${e.message}`, e.diagnostic);
@@ -259,7 +283,8 @@ class ModelEmitter {
     const outputTypes = (renamed.output ?? []).filter((o) => !finals.has(o.name!));
     this.frame.graph.include(renamed.node ?? [], [...(renamed.valueInfo ?? []), ...outputTypes]);
     this.initializers.push(...(renamed.initializer ?? []));
-    if (once) this.frame.graph.declare(input, ElemType.FLOAT, [1, BATCH, ...graph.nodes[graph.inputs[0]!.node]!.shape.map((d) => d.evaluate(cellOptions.dims))]);
+    if (once && idInput !== undefined) this.frame.graph.declare(input, ElemType.INT64, [1, BATCH]);
+    else if (once) this.frame.graph.declare(input, ElemType.FLOAT, [1, BATCH, ...graph.nodes[graph.inputs[0]!.node]!.shape.map((d) => d.evaluate(cellOptions.dims))]);
 
     const outputs = new Map(graph.outputs.map((o) => [o.name, prefix + o.name]));
     this.runs.set(run.index, outputs);

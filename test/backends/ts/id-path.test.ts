@@ -109,7 +109,7 @@ function compare(ids: Model, dense: Model, dims: Record<string, number>, options
   return ga;
 }
 
-const CASES = [
+const CASES: { name: string; text: string; factory: string; cell: string; dims: Record<string, number>; cellDims: Record<string, number>; idPath: boolean }[] = [
   { name: "char-model", text: CHAR_MODEL, factory: "CharModel", cell: "Embedding", dims: { V: 13, E: 4, H: 6 }, cellDims: { V: 13, E: 4 }, idPath: true },
   { name: "two-matmuls", text: TWO_MATMULS, factory: "M", cell: "Two", dims: { V: 9, H: 5 }, cellDims: { V: 9, H: 5 }, idPath: true },
   { name: "mixed", text: MIXED, factory: "M", cell: "Mixed", dims: { V: 9, H: 5 }, cellDims: { V: 9, H: 5 }, idPath: false },
