@@ -2925,8 +2925,9 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
     });
   }
 
+  // A param's gradient is the first run's array (fresh from its cell, so ours to keep), plus the
+  // other runs'; zeros when no run reaches it. No extra copy of a large embedding's gradient.
   const grads: Record<string, A> = {};
-  for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
   const initial: Record<string, A> = {};
   const done = new Set<number>();
   const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf };
@@ -2958,15 +2959,20 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
     }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
     for (const [p, v] of Object.entries(r.params)) {
-      const acc = grads[qualifiedKey(spec.layer, p)]!;
-      for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
+      const key = qualifiedKey(spec.layer, p);
+      const acc = grads[key];
+      if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
+      else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
     if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
   }
+  // In the params' own order, whatever order the runs were differentiated in.
+  const params: Record<string, A> = {};
+  for (const [name, shape] of Object.entries(m.paramShapes)) params[name] = grads[name] ?? (new F(shape.reduce((a, b) => a * b, 1)) as A);
   const inputNode = plan.nodes.findIndex((n) => n.op === "input");
   const x = plan.input.kind === "vector" ? ((adj[inputNode] ?? new F(T * B * widths[inputNode]!)) as A) : undefined;
-  return { params: grads, ...(x !== undefined ? { x } : {}), initial };
+  return { params, ...(x !== undefined ? { x } : {}), initial };
 }
 
 /**
