@@ -15,6 +15,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { renderDiagnostics, type DiagnosticFormat } from "../diagnostics/render.js";
 import { readTextFile, withReader, type ReadText } from "../imports/resolve.js";
 import { RNNC_VERSION } from "../core/version.js";
+import { UserError } from "../core/user-error.js";
 
 export type { Diagnostic, Label, Severity } from "../diagnostics/diagnostic.js";
 export type { Span } from "../diagnostics/span.js";
@@ -144,6 +145,8 @@ export interface GradcheckOptions extends SourceOptions {
   readonly lengths?: readonly number[];
   /** Also compare with TensorFlow.js's autodiff (default true). */
   readonly oracle?: boolean;
+  /** Check the training pass: dropout masks drawn from `seed` (the unit must have dropout). */
+  readonly training?: boolean;
 }
 
 export interface GradcheckResult extends Diagnosed {
@@ -153,7 +156,7 @@ export interface GradcheckResult extends Diagnosed {
   readonly text?: string;
   /** True when every gradient agrees (and there is no error). */
   readonly pass: boolean;
-  /** Why gradcheck could not run (its optional peer dependency @tensorflow/tfjs is not installed). */
+  /** Why gradcheck could not run (@tensorflow/tfjs is not installed, or an option the unit cannot take). */
   readonly error?: string;
 }
 
@@ -174,9 +177,15 @@ export async function gradcheck(source: string, options: GradcheckOptions = {}):
       seed: options.seed ?? 0,
       ...(options.lengths !== undefined ? { lengths: [...options.lengths] } : {}),
       oracle: options.oracle ?? true,
+      ...(options.training === true ? { training: true } : {}),
+    }).catch(async (error: unknown) => {
+      const { VerifyInputError } = await import("../verify/errors.js");
+      if (error instanceof VerifyInputError) return { diagnostics: [], inputError: error.message };
+      throw error;
     }),
   );
-  const result = await recorded.result;
+  const result: Awaited<ReturnType<typeof gradcheckSource>> & { inputError?: string } = await recorded.result;
+  if (result.inputError !== undefined) return { ...diagnosed(result.diagnostics, recorded.sources), ok: false, pass: false, error: result.inputError };
   const base = diagnosed(result.diagnostics, recorded.sources);
   if (!result.report) return { ...base, pass: false };
   return { ...base, report: result.report, text: renderGradcheckReport(result.report), pass: base.ok && result.report.pass };
@@ -227,7 +236,6 @@ export interface TrainResult extends Diagnosed {
 export async function train(source: string, options: TrainOptions): Promise<TrainResult> {
   const file = options.file ?? "main.rnn";
   const { train: run } = await import("../train/train.js");
-  const { TrainInputError } = await import("../train/errors.js");
   const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const { join } = await import("node:path");
@@ -263,7 +271,9 @@ export async function train(source: string, options: TrainOptions): Promise<Trai
     const diverged = result.diverged?.message;
     return { ...base, ...(diverged !== undefined ? { ok: false, error: diverged } : {}), weights: new Uint8Array(readFileSync(output)), losses: result.losses };
   } catch (error) {
-    if (!(error instanceof TrainInputError)) throw error;
+    // A mistake in the data, the options or a file (TrainInputError, a bad dimension value, a
+    // FileError) is the caller's: a result, not an exception.
+    if (!(error instanceof UserError)) throw error;
     return { ...diagnosed([], new Map([[file, source]])), ok: false, error: error.message };
   } finally {
     if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });

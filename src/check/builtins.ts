@@ -1,5 +1,5 @@
 import { diag } from "../diagnostics/codes.js";
-import { primary, secondary } from "../diagnostics/diagnostic.js";
+import { primary, secondary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
 import { SCALAR, shapeToString, shapesEqual, type Shape } from "../core/dims.js";
 import { typeOf, withOrigins, type Typed } from "./expressions.js";
@@ -50,15 +50,22 @@ function reductionOrElementwise(name: string): Builtin["rule"] {
   };
 }
 
+/**
+ * Why a dropout probability `p` (argument `at` of `dropout(v, p)`) is refused, or undefined when it
+ * lies in [0, 1): the one rule of a cell's and a model's dropout.
+ */
+export function dropoutProbabilityError(p: number, at: Expr["span"]): Diagnostic | undefined {
+  if (p >= 0 && p < 1) return undefined;
+  return diag("RNN5010", { index: 2, fn: "dropout", expected: "a probability in [0, 1)", found: String(p) }, {
+    labels: [primary(at, p < 0 ? "a probability is not negative" : p === 1 ? "dropping everything leaves nothing to scale" : "a probability is at most 1")],
+  });
+}
+
 /** `dropout(v, p)`: the drop probability is a literal in [0, 1). */
 const dropoutRule: Builtin["rule"] = (args, call, cx) => {
-  const p = literalValue(call.args[1]!)!;
-  if (!(p >= 0 && p < 1)) {
-    cx.report(
-      diag("RNN5010", { index: 2, fn: "dropout", expected: "a probability in [0, 1)", found: String(p) }, {
-        labels: [primary(call.args[1]!.span, p < 0 ? "a probability is not negative" : p === 1 ? "dropping everything leaves nothing to scale" : "a probability is at most 1")],
-      }),
-    );
+  const error = dropoutProbabilityError(literalValue(call.args[1]!)!, call.args[1]!.span);
+  if (error) {
+    cx.report(error);
     return undefined;
   }
   return elementwise(args, call, cx);

@@ -2,29 +2,23 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, secondary } from "../diagnostics/diagnostic.js";
 import type { Expr } from "../syntax/ast.js";
 import { Dim, shapeToString } from "../core/dims.js";
-import { LOSSES, SEQ_ARITHMETIC, SEQ_FUNCTIONS, type SeqFunction } from "../core/seq-ops.js";
+import { LOSSES, SEQ_ARITHMETIC, SEQ_BINARY_BUILTINS, SEQ_FUNCTIONS, SEQ_UNARY_FNS, type SeqFunction, type SeqUnaryFn } from "../core/seq-ops.js";
 import { BUILTINS } from "./builtins.js";
 import type { LayerRun, ModelLayer } from "./model-types.js";
 import { SEQ_OP_RULES } from "./model-ops.js";
-import { addNode, argValues, found, reportUnknown, touch, typeText, type Call, type LayerEntry, type ModelCx, type Value } from "./model-scope.js";
+import { addNode, found, reportUnknown, touch, typeText, type Call, type LayerEntry, type ModelCx, type Value } from "./model-scope.js";
 
 /**
  * The wiring expressions of a model, one rule per expression kind: names, calls (of a layer, a
- * sequence function, or something a model cannot call), and arithmetic between sequences; the
- * rest of a cell's expressions are refused.
+ * sequence function, an elementwise built-in, or something a model cannot call), arithmetic and
+ * negation of sequences; slices and matrix products are a cell's and are refused.
  */
 
 type ExprRule<K extends Expr["kind"]> = (e: Extract<Expr, { kind: K }>, cx: ModelCx) => Value | undefined;
 
 /** An expression a model does not have: what it reads is not "never used" on top of this error. */
 const refused = (e: Expr, cx: ModelCx): undefined => {
-  const what =
-    e.kind === "number" ? "a number"
-    : e.kind === "slice" ? "a slice"
-    : e.kind === "neg" ? "a negation"
-    : e.kind === "binary" && e.op === "/" ? "division"
-    : e.kind === "binary" && e.op === "@" ? "a matrix product"
-    : "arithmetic";
+  const what = e.kind === "slice" ? "a slice" : "a matrix product";
   touch(cx, e);
   cx.report(
     diag("RNN4003", { what, allowed: "cells and functions", where: "a model" }, {
@@ -56,7 +50,7 @@ const nameRule: ExprRule<"name"> = (e, cx) => {
 
 const binaryRule: ExprRule<"binary"> = (e, cx) => {
   const op = e.op as string;
-  // `/` and `@` belong in cells.
+  // `@` belongs in cells.
   if (!(op in SEQ_ARITHMETIC)) return refused(e, cx);
   return SEQ_OP_RULES[SEQ_ARITHMETIC[op as keyof typeof SEQ_ARITHMETIC]](e, cx);
 };
@@ -86,6 +80,9 @@ const callRule: ExprRule<"call"> = (call, cx) => {
     return undefined;
   }
   if ((SEQ_FUNCTIONS as readonly string[]).includes(name)) return SEQ_OP_RULES[name as SeqFunction](call, cx);
+  // `max(a, b)`/`min(a, b)` are elementwise; `max(v)`/`min(v)` reduce one vector's features (a cell's).
+  if (name in SEQ_BINARY_BUILTINS && call.args.length !== 1) return SEQ_OP_RULES[SEQ_BINARY_BUILTINS[name as keyof typeof SEQ_BINARY_BUILTINS]](call, cx);
+  if (name !== "neg" && (SEQ_UNARY_FNS as readonly string[]).includes(name)) return SEQ_OP_RULES[name as Exclude<SeqUnaryFn, "neg">](call, cx);
   return notCallable(call, cx);
 };
 
@@ -98,7 +95,7 @@ function notCallable(call: Call, cx: ModelCx): undefined {
     touch(cx, call);
     cx.report(
       diag("RNN4003", { what: `\`${name}\``, allowed: "cells and functions", where: "a model" }, {
-        labels: [primary(call.callee.span, "a function of vectors, not of sequences")],
+        labels: [primary(call.callee.span, name === "max" || name === "min" ? "of one argument: a reduction over a vector's features, not elementwise" : "a function of vectors, not of sequences")],
         helps: ["compute it inside a cell, and apply that cell as a layer"],
       }),
     );
@@ -120,8 +117,8 @@ const EXPR_RULES: { readonly [K in Expr["kind"]]: ExprRule<K> } = {
   name: nameRule,
   call: callRule,
   binary: binaryRule,
-  number: refused,
-  neg: refused,
+  number: (e, cx) => SEQ_OP_RULES.number(e, cx),
+  neg: (e, cx) => SEQ_OP_RULES.neg(e, cx),
   slice: refused,
 };
 
@@ -132,11 +129,15 @@ export function valueOf(e: Expr, cx: ModelCx): Value | undefined {
 
 /** Applies a layer; returns one value per cell output, in the cell's output order. */
 export function applyLayer(call: Call, entry: LayerEntry, cx: ModelCx): Value[] | undefined {
-  const [arg] = argValues(cx, call, 1) ?? [];
   const layer = entry.layer;
-  if (!arg || !layer) return undefined;
-  const fed = feed(call, arg, layer, cx);
-  if (!fed) return undefined;
+  if (!layer) {
+    call.args.forEach((a) => cx.valueOf(a));
+    return undefined;
+  }
+  const args = layerArgs(call, layer, cx);
+  if (!args) return undefined;
+  const fed = args.map((arg, k) => feed(call, k, arg, layer, cx));
+  if (!fed.every((v) => v !== undefined)) return undefined;
   if (layer.recurrent) {
     if (entry.applied) {
       cx.report(
@@ -149,30 +150,56 @@ export function applyLayer(call: Call, entry: LayerEntry, cx: ModelCx): Value[] 
     }
     entry.applied = call.span;
   }
-  const run: LayerRun = { index: cx.runs.length, layer: layer.name, arg: fed.node, timing: fed.timing };
+  // The run is per step when any argument is: a per-sequence argument is the same at every step.
+  const timing = fed.some((v) => v.timing === "step") ? "step" : "once";
+  const nodes = fed.map((v) => v.node);
+  const run: LayerRun = { index: cx.runs.length, layer: layer.name, args: nodes, timing };
   cx.runs.push(run);
   return [...layer.cell.cell.outputs.keys()].map((output) => {
     const width = (layer.cell.cell.outputShapes.get(output)![0] ?? Dim.const(1)).substitute(layer.binding);
-    return addNode(cx, { op: "apply", layer: layer.name, arg: fed.node, output, run: run.index, type: { kind: "vector", width }, timing: fed.timing, span: call.span });
+    return addNode(cx, { op: "apply", layer: layer.name, args: nodes, output, run: run.index, type: { kind: "vector", width }, timing, span: call.span });
   });
 }
 
-/** The value a layer's cell reads: `arg` when its width is the cell input's, ids as their one-hot vectors. */
-function feed(call: Call, arg: Value, layer: ModelLayer, cx: ModelCx): Value | undefined {
-  const input = layer.cell.cell.inputs[0]!;
+/** The values of a layer's arguments: one per input of its cell, in the cell's order. */
+function layerArgs(call: Call, layer: ModelLayer, cx: ModelCx): Value[] | undefined {
+  const cell = layer.cell.cell;
+  const n = cell.inputs.length;
+  if (call.args.length !== n) {
+    const names = cell.inputs.map((i) => `\`${i.name}\``).join(", ");
+    const list = `${layer.name}(${cell.inputs.map((i) => i.name).join(", ")})`;
+    cx.report(
+      diag("RNN5001", { fn: layer.name, expected: n, found: call.args.length }, {
+        labels: [primary(call.span, `given ${call.args.length} argument${call.args.length === 1 ? "" : "s"}`), secondary(cell.def.name.span, `\`${cell.def.name.name}\` reads ${n === 1 ? "one input" : `${n} inputs`}, ${names}`)],
+        notes: [`a layer takes one argument per input of its cell, in the cell's order: \`${list}\``],
+      }),
+    );
+    call.args.forEach((a) => cx.valueOf(a));
+    return undefined;
+  }
+  const values = call.args.map((a) => cx.valueOf(a));
+  return values.every((v) => v !== undefined) ? (values as Value[]) : undefined;
+}
+
+/** The value a layer's cell reads as its input `k`: `arg` when its width is the input's, ids as their one-hot vectors. */
+function feed(call: Call, k: number, arg: Value, layer: ModelLayer, cx: ModelCx): Value | undefined {
+  const inputs = layer.cell.cell.inputs;
+  const input = inputs[k]!;
   const expected = input.shape.map((d) => d.substitute(layer.binding));
   const declared = secondary(input.decl.span, `\`${layer.cell.cell.def.name.name}\` declares its input here (${input.name}: ${shapeToString(input.shape)})`);
   const binds = secondary(layer.span, `layer \`${layer.name}\` binds ${[...layer.binding].map(([k, v]) => `${k} = ${v}`).join(", ")}`);
-  const at = call.args[0]!.span;
+  const at = call.args[k]!.span;
+  // With several inputs the message names the one this argument feeds.
+  const want = inputs.length === 1 ? shapeToString(expected) : `\`${input.name}\`: ${shapeToString(expected)} as argument ${k + 1}`;
   if (expected.length !== 1) {
-    cx.report(diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: typeText(arg.type) }, { labels: [primary(at, "a sequence of vectors"), declared], notes: ["a layer's cell must take a vector input"] }));
+    cx.report(diag("RNN3017", { layer: layer.name, expected: want, found: typeText(arg.type) }, { labels: [primary(at, "a sequence of vectors"), declared], notes: ["a layer's cell must take a vector input"] }));
     return undefined;
   }
   if (arg.type.kind === "index") {
     // Ids feed a layer as one-hot vectors, as torch.nn.Embedding reads ids.
     if (!arg.type.size.equals(expected[0]!)) {
       cx.report(
-        diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: typeText(arg.type) }, {
+        diag("RNN3017", { layer: layer.name, expected: want, found: typeText(arg.type) }, {
           labels: [primary(at, `ids below ${arg.type.size}: one-hot vectors of length ${arg.type.size}`), ...found(arg, "declared here", at), declared, binds],
         }),
       );
@@ -182,7 +209,7 @@ function feed(call: Call, arg: Value, layer: ModelLayer, cx: ModelCx): Value | u
   }
   if (!arg.type.width.equals(expected[0]!)) {
     cx.report(
-      diag("RNN3017", { layer: layer.name, expected: shapeToString(expected), found: shapeToString([arg.type.width]) }, {
+      diag("RNN3017", { layer: layer.name, expected: want, found: shapeToString([arg.type.width]) }, {
         labels: [primary(at, `vectors of length ${arg.type.width}`), ...found(arg, `length ${arg.type.width} comes from here`, at), declared, binds],
       }),
     );

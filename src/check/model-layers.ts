@@ -73,15 +73,6 @@ export function checkLayer(s: LayerDecl, env: ModelEnv, evalDim: EvalDim, report
   }
   const cell = resolved.cell;
   const cellName = cell.def.name.name;
-  if (cell.inputs.length !== 1) {
-    report(
-      diag("RNN6004", { backend: "model", what: `a layer of a cell with ${cell.inputs.length} inputs (\`${cellName}\`)` }, {
-        labels: [primary(s.cell.span, `\`${cellName}\` declares ${cell.inputs.length} inputs`), secondary(cell.inputs[1]!.decl.span, "a second input")],
-        helps: ["declare one input holding both and slice it, e.g. `input x: [I + E]` with `x[0:I]` and `x[I:I + E]`"],
-      }),
-    );
-    return undefined;
-  }
   if (cell.outputs.size === 0) {
     // Applying it would give no value: the line wiring it would have nothing to report on.
     report(

@@ -84,6 +84,18 @@ export interface UnitParam {
   readonly span: Span;
 }
 
+/**
+ * A param replaced by a tie (`tie readout.W = embed.W`): the layer's cell reads `owner`, which is
+ * stored once under its own name; the tied name is in no params record, file or initializer.
+ */
+export interface UnitTie {
+  readonly key: QualifiedName;
+  /** `qualifiedText(key)`: `readout.W`. */
+  readonly name: string;
+  readonly owner: UnitParam;
+  readonly span: Span;
+}
+
 export interface UnitState {
   readonly key: QualifiedName;
   readonly name: string;
@@ -101,7 +113,10 @@ export interface UnitSignature {
   readonly dims: readonly string[];
   readonly layers: readonly UnitLayer[];
   readonly inputs: readonly UnitValue[];
+  /** The params stored, in layer order: a tied param is not among them (see `ties`). */
   readonly params: readonly UnitParam[];
+  /** The params replaced by another (`tie` lines of a model): none for a cell. */
+  readonly ties: readonly UnitTie[];
   /** The states of the layers the unit runs (a declared layer nobody applies has none). */
   readonly states: readonly UnitState[];
   readonly outputs: readonly UnitValue[];
@@ -118,6 +133,7 @@ export function cellUnit(cell: ResolvedCell): CellUnit {
     layers: [layer],
     inputs: c.inputs.map((i) => value(i.name, i.shape, i.decl.span)),
     params: layerParams(layer),
+    ties: [],
     states: layerStates(layer),
     outputs: [...c.outputs].map(([name, o]) => value(name, c.outputShapes.get(name)!, o.span)),
     targets: [],
@@ -129,12 +145,19 @@ export function cellUnit(cell: ResolvedCell): CellUnit {
 export function modelUnit(model: CheckedModel): ModelUnit {
   const layers = model.layers.map((l, index): UnitLayer & { readonly name: string } => ({ name: l.name, index, cell: l.cell, binding: l.binding }));
   const run = new Set(model.runs.map((r) => r.layer));
-  const typeOf = (t: CheckedModel["input"]["type"]): UnitType => (t.kind === "vector" ? { kind: "tensor", shape: [t.width] } : t);
+  const typeOf = (t: CheckedModel["inputs"][number]["type"]): UnitType => (t.kind === "vector" ? { kind: "tensor", shape: [t.width] } : t);
+  const all = layers.flatMap(layerParams);
+  const tied = new Set(model.ties.map((t) => qualified(t.layer, t.param)));
   const signature: UnitSignature = {
     dims: model.dims,
     layers,
-    inputs: [{ key: { local: model.input.name }, name: model.input.name, type: typeOf(model.input.type), timing: "step", span: model.nodes[model.input.node]!.span }],
-    params: layers.flatMap(layerParams),
+    inputs: model.inputs.map((i) => ({ key: { local: i.name }, name: i.name, type: typeOf(i.type), timing: i.timing, span: i.span })),
+    params: all.filter((p) => !tied.has(p.name)),
+    ties: model.ties.map((t) => {
+      const key = { layer: t.layer, local: t.param };
+      const owner = qualified(t.owner.layer, t.owner.param);
+      return { key, name: qualifiedText(key), owner: all.find((p) => p.name === owner)!, span: t.span };
+    }),
     states: layers.filter((l) => run.has(l.name)).flatMap(layerStates),
     outputs: model.outputs.map((o) => {
       const node = model.nodes[o.node]!;

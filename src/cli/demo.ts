@@ -61,16 +61,19 @@ async function onnxAgreement(unit: Unit, sources: ReadonlyMap<string, string>, r
   // Every input by its name (one input is an array in the module, several an object of arrays).
   const xs: Record<string, Float32Array | Int32Array> = {};
   unit.signature.inputs.forEach((input, i) => {
+    // A per-sequence input has one value per example: [B, …] rather than [T, B, …].
+    const lead = input.timing === "once" ? [B] : [T, B];
+    const rows = lead.reduce((a, b) => a * b, 1);
     if (input.type.kind === "index") {
       const size = input.type.size.evaluate(dims);
-      const ids = Int32Array.from(random(T * B, 7 + i), (v) => Math.floor(((v + 1) / 2) * size) % size);
+      const ids = Int32Array.from(random(rows, 7 + i), (v) => Math.floor(((v + 1) / 2) * size) % size);
       xs[input.name] = ids;
-      feeds[input.name] = new ort.Tensor("int64", BigInt64Array.from(ids, (v) => BigInt(v)), [T, B]);
+      feeds[input.name] = new ort.Tensor("int64", BigInt64Array.from(ids, (v) => BigInt(v)), lead);
     } else {
       const shape = evaluateShape(input.type.shape, dims);
-      const values = random(T * B * shape.reduce((a, b) => a * b, 1), 7 + i);
+      const values = random(rows * shape.reduce((a, b) => a * b, 1), 7 + i);
       xs[input.name] = values;
-      feeds[input.name] = new ort.Tensor("float32", values, [T, B, ...shape]);
+      feeds[input.name] = new ort.Tensor("float32", values, [...lead, ...shape]);
     }
   });
   const x = unit.signature.inputs.length === 1 ? xs[unit.signature.inputs[0]!.name]! : xs;
@@ -132,7 +135,9 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const dir = "examples";
-  const files = readdirSync(dir).filter((f) => f.endsWith(".rnn")).sort().map((f) => join(dir, f));
+  // `npm run demo -- examples/a.rnn …` runs the files named; without any, every example.
+  const named = process.argv.slice(2).filter((a) => a.endsWith(".rnn"));
+  const files = named.length > 0 ? named : readdirSync(dir).filter((f) => f.endsWith(".rnn")).sort().map((f) => join(dir, f));
   console.log(`rnnc demo: ${files.length} example files → check → TypeScript kernels → gradcheck → ONNX → ONNX Runtime\n`);
   const rows: Row[] = [];
   for (const f of files) rows.push(...(await demo(f)));

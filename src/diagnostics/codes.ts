@@ -27,6 +27,7 @@ export const CODES = {
   RNN2008: { severity: "warning", template: "param `{name}` is never used" },
   RNN2009: { severity: "warning", template: "{what} is never used" },
   RNN2010: { severity: "error", template: "`{name}` is not a function" },
+  RNN2011: { severity: "error", template: "`{ref}` is not a param of a layer: {reason}" },
 
   // ---- 3xxx shapes and dimensions ------------------------------------------------------
   RNN3001: { severity: "error", template: "operator `{op}` needs operands of equal shape (or a scalar), found {left} and {right}" },
@@ -50,13 +51,17 @@ export const CODES = {
   RNN3020: { severity: "error", template: "`{found}(…)` is not a type" },
   RNN3021: { severity: "error", template: "destructuring binds {found} names, but {what} has {expected} outputs" },
   RNN3022: { severity: "error", template: "layer `{layer}` has {count} outputs, used as one value" },
+  RNN3023: { severity: "error", template: "`{expr}` is a number, where a model needs a sequence" },
+  RNN3025: { severity: "error", template: "`{found}` is not a timing; an input is `per step` (the default) or `per sequence`" },
+  RNN3026: { severity: "error", template: "target `{name}` cannot declare a timing" },
+  RNN3027: { severity: "error", template: "tied params `{param}` and `{owner}` have different shapes: {left} and {right}" },
 
   // ---- 4xxx states, outputs and definitions --------------------------------------------
   RNN4001: { severity: "error", template: "state `{name}` is never given its next value" },
   RNN4002: { severity: "error", template: "state `{name}` is given its next value more than once" },
   RNN4003: { severity: "error", template: "{what} may only appear in {allowed}, not in {where}" },
   RNN4004: { severity: "error", template: "cell `{name}` has no input" },
-  RNN4005: { severity: "error", template: "model `{name}` must have exactly one input, found {found}" },
+  RNN4005: { severity: "error", template: "model `{name}` has no input" },
   RNN4006: { severity: "error", template: "initializer `{init}` is not known; expected one of {expected}" },
   RNN4007: { severity: "error", template: "initializer `{init}` takes {expected} argument(s), found {found}" },
   RNN4008: { severity: "error", template: "`{what}` may only initialize a param" },
@@ -64,6 +69,9 @@ export const CODES = {
   RNN4010: { severity: "error", template: "model `{name}` has no output and no loss" },
   RNN4011: { severity: "error", template: "recurrent layer `{name}` is applied more than once" },
   RNN4012: { severity: "error", template: "target `{name}` is compared per {first} in one loss and per {second} in another" },
+  RNN4014: { severity: "error", template: "model `{name}` has no per-step input" },
+  RNN4016: { severity: "error", template: "param `{name}` is tied more than once" },
+  RNN4017: { severity: "error", template: "param `{name}` is tied to itself: {path}" },
 
   // ---- 5xxx functions and calls --------------------------------------------------------
   RNN5001: { severity: "error", template: "`{fn}` takes {expected} argument(s), found {found}" },

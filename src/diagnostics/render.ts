@@ -128,9 +128,9 @@ function renderShortLine(d: Diagnostic, cache: SourceCache): string {
   const main = mainLabel(d.labels);
   if (main === undefined) return body;
   const index = cache.get(main.span.file);
-  if (index === undefined) return `${main.span.file}: ${body}`;
+  if (index === undefined) return `${shown(main.span.file)}: ${body}`;
   const { line, column } = index.position(main.span.start);
-  return `${main.span.file}:${line}:${column}: ${body}`;
+  return `${shown(main.span.file)}:${line}:${column}: ${body}`;
 }
 
 // ---- json -------------------------------------------------------------------------------------
@@ -188,7 +188,7 @@ export function renderRich(diagnostic: Diagnostic, sources: SourceLookup | Sourc
 
   for (const group of groups) {
     if (group.index === undefined) {
-      out.push(`${pad}┌─ ${group.file} (source not available)`);
+      out.push(`${pad}┌─ ${shown(group.file)} (source not available)`);
       for (const l of group.unresolved) {
         const mark = l.primary ? "^" : "-";
         const text = `${mark} offsets ${l.span.start}..${l.span.end}${l.message ? `: ${oneLine(l.message)}` : ""}`;
@@ -198,9 +198,9 @@ export function renderRich(diagnostic: Diagnostic, sources: SourceLookup | Sourc
     }
     if (main !== undefined && group.file === main.span.file) {
       const { line, column } = group.index.position(main.span.start);
-      out.push(`${pad}┌─ ${group.file}:${line}:${column}`);
+      out.push(`${pad}┌─ ${shown(group.file)}:${line}:${column}`);
     } else {
-      out.push(`${pad}┌─ ${group.file}`);
+      out.push(`${pad}┌─ ${shown(group.file)}`);
     }
     for (const [line, labels] of byLine(group.labels)) {
       for (const win of windowsFor(group.index, line, labels)) {
@@ -412,7 +412,16 @@ function isLowSurrogate(c: number): boolean {
 
 /** Messages are one line by contract; a stray line break would break the layout, so fold it. */
 function oneLine(s: string): string {
-  return s.replace(/\r\n|\r|\n/g, " ");
+  return shown(s.replace(/\r\n|\r|\n/g, " "));
+}
+
+/**
+ * Text drawn on one line of the report — a file name, a message quoting one — with every other
+ * control character (C0, DEL, C1) shown as `\uXXXX`: a file named with an escape sequence must
+ * neither repaint the terminal nor pass for a different name.
+ */
+function shown(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 // ---- colour -----------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ function entriesOf(prefix: string, record: unknown): [string, unknown][] {
 /** What `withFiniteChecks` needs of a module instance: the forward and backward of a cell or a model. */
 interface FiniteCheckable {
   forward(params: unknown, input: unknown, options: unknown): { outputs: unknown; final: unknown; loss?: number };
-  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; initial: unknown };
+  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; inputs?: unknown; initial: unknown };
   trainStep?(params: unknown, optimizer: unknown, input: unknown, options: unknown, clip?: unknown): { loss: number; final: unknown };
 }
 
@@ -201,7 +201,9 @@ export function withFiniteChecks<M extends FiniteCheckable>(name: string, inputN
   const made = "checkFinite: the arguments were finite, the result is not";
   const forwardInputs = (where: string, params: unknown, input: unknown, options: unknown) => {
     const o = options as { initial?: unknown; targets?: unknown } | undefined;
-    checkFiniteArrays(where, [...entriesOf("params", params), [inputName, input], ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
+    // Several inputs come as an object keyed by their names (`inputs.x`, `inputs.ctx`).
+    const inputs: [string, unknown][] = typeof input === "object" && input !== null && !Array.isArray(input) && !ArrayBuffer.isView(input) ? entriesOf("inputs", input) : [[inputName, input]];
+    checkFiniteArrays(where, [...entriesOf("params", params), ...inputs, ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
   };
   const wrapped: FiniteCheckable = {
     forward(params, input, options) {
@@ -216,7 +218,7 @@ export function withFiniteChecks<M extends FiniteCheckable>(name: string, inputN
       const s = seeds as { outputs?: unknown; final?: unknown; loss?: unknown } | undefined;
       checkFiniteArrays(where, [...entriesOf("seeds.outputs", s?.outputs), ...entriesOf("seeds.final", s?.final), ...(typeof s?.loss === "number" ? [["seeds.loss", s.loss] as [string, unknown]] : [])], given);
       const grads = module.backward(run, seeds);
-      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.initial", grads.initial)], made);
+      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.inputs", grads.inputs), ...entriesOf("gradients.initial", grads.initial)], made);
       return grads;
     },
   };

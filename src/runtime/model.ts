@@ -7,7 +7,8 @@ import { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, check
 import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
 import { localKeyIn, qualifiedKey } from "./names.js";
-import { layerSeed } from "./random.js";
+import { fillDropoutMasks, layerSeed, streamSeed } from "./random.js";
+import { binaryBackward, binaryForward, poolBackward, poolForward, unaryBackward, unaryForward, type BinaryFnData, type Frame, type UnaryAttrsData, type UnaryFnData } from "./model-elementwise.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
 export interface LinearDim {
@@ -21,27 +22,48 @@ export type PlanNode = {
   /** The value is integer ids (one per row, an Int32Array), not vectors of `width`. */
   readonly ids?: boolean;
 } & (
-  | { readonly op: "input" }
+  | { readonly op: "input"; readonly name: string }
   | { readonly op: "onehot"; readonly arg: number }
   | { readonly op: "apply"; readonly run: number; readonly output: string }
   | { readonly op: "reverse"; readonly arg: number }
   | { readonly op: "concat"; readonly args: readonly number[] }
   | { readonly op: "last"; readonly arg: number }
-  | { readonly op: "binary"; readonly fn: "add" | "sub" | "mul"; readonly args: readonly [number, number] }
+  | { readonly op: "dropout"; readonly arg: number; readonly p: number }
+  | { readonly op: "binary"; readonly fn: BinaryFnData; readonly args: readonly [number, number] }
+  | { readonly op: "unary"; readonly fn: UnaryFnData; readonly arg: number; readonly attrs: UnaryAttrsData }
+  /** A number operand of `binary` nodes: one row per example of width 1, broadcast. */
+  | { readonly op: "number"; readonly value: number }
+  | { readonly op: "mean_over_time"; readonly arg: number }
+  | { readonly op: "max_over_time"; readonly arg: number }
 );
 
 export interface ModelPlan {
   readonly name: string;
   readonly dims: readonly string[];
-  readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim };
-  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>> }>;
-  readonly runs: ReadonlyArray<{ readonly layer: string; readonly arg: number; readonly once: boolean }>;
+  /**
+   * The model's inputs in declaration order: per step ([T, B, …]) or `once` per sequence ([B, …]).
+   * With one, `forward` takes it as an array; with several, as an object keyed by their names.
+   */
+  readonly inputs: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
+  /**
+   * `inputs`: the names of the layer's cell inputs when it has several (its forward takes them as an
+   * object); `dropout: true` when the layer's cell has dropout (it takes `training` and a seed of its own).
+   */
+  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>>; readonly inputs?: readonly string[]; readonly dropout?: true }>;
+  /** One argument node per cell input; a per-sequence argument of a per-step run is repeated at every step. */
+  readonly runs: ReadonlyArray<{ readonly layer: string; readonly args: readonly number[]; readonly once: boolean }>;
   /** The states of the layers that run (`layer.state`): the keys of `initial` and `final`. */
   readonly states: readonly string[];
   readonly nodes: readonly PlanNode[];
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
   readonly losses: ReadonlyArray<{ readonly kind: "mse" | "cross_entropy"; readonly pred: number; readonly target: string }>;
+  /**
+   * Tied params (`tie readout.W = embed.W`): `param` (`readout.W`) is read from `owner`
+   * (`embed.W`, never itself tied), the one array stored; its gradient adds into the owner's.
+   * Absent when the model ties nothing.
+   */
+  readonly ties?: ReadonlyArray<{ readonly param: string; readonly owner: string }>;
 }
 
 type FloatArr = Float32Array | Float64Array;
@@ -53,7 +75,7 @@ export interface CellLike {
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number }): {
     outputs: Record<string, FloatArr>;
     final: Record<string, FloatArr>;
     batch: number;
@@ -68,7 +90,9 @@ export interface CellLike {
   forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): ReturnType<CellLike["forward"]>;
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
     params: Record<string, FloatArr>;
-    x: FloatArr;
+    /** The input's gradient (a cell with one input), or each input's under `inputs` (several). */
+    x?: FloatArr;
+    inputs?: Record<string, FloatArr>;
     initial: Record<string, FloatArr>;
   };
 }
@@ -81,6 +105,9 @@ export interface ModelForwardOptionsData {
   initial?: Record<string, ArrayLike<number> | undefined>;
   lengths?: ArrayLike<number>;
   targets?: Record<string, ArrayLike<number> | undefined>;
+  /** Only for a model with dropout (its own or a layer's): apply it, with masks drawn from `seed`. */
+  training?: boolean;
+  seed?: number;
 }
 
 export interface ModelRunData<A extends FloatArr> {
@@ -101,12 +128,17 @@ export interface ModelSeedsData {
 
 export interface ModelGradientsData<A extends FloatArr> {
   readonly params: Record<string, A>;
+  /** A model with one vector input: its gradient. */
   readonly x?: A;
+  /** A model with several inputs: the gradient of each vector input (ids have none). */
+  readonly inputs?: Record<string, A>;
   readonly initial: Record<string, A>;
 }
 
 interface ModelTape<A extends FloatArr> {
   readonly values: (A | Int32Array | undefined)[];
+  /** The masks of the model's own dropout nodes in a training run, by node (the backward pass reuses them). */
+  readonly masks: (A | undefined)[];
   readonly runs: { run: unknown; inst: CellLike }[];
   readonly lengths: Int32Array | undefined;
   readonly lossGrads: (A | undefined)[];
@@ -121,12 +153,12 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 // ---- the sequence operations: one entry per op, its forward and its vector–Jacobian product ----
 
 /** The sequence operations of a model: the union `SeqOp` of src/core/seq-ops.ts (src/backends/ts/model.ts proves them equal). */
-export type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "add" | "sub" | "mul";
+export type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number" | "dropout";
 /** The losses: `LossKind` of src/core/seq-ops.ts. */
 export type LossKindData = ModelPlan["losses"][number]["kind"];
 
 type SeqPlanNode = Exclude<PlanNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOpKind> = K extends "add" | "sub" | "mul" ? Extract<PlanNode, { readonly op: "binary" }> : Extract<PlanNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOpKind> = K extends BinaryFnData ? Extract<PlanNode, { readonly op: "binary" }> : K extends UnaryFnData ? Extract<PlanNode, { readonly op: "unary" }> : Extract<PlanNode, { readonly op: K }>;
 
 /** What an op's kernels read: the batch, its lengths, the nodes' widths and the values computed so far. */
 interface SeqOpContext<A extends FloatArr> {
@@ -136,6 +168,10 @@ interface SeqOpContext<A extends FloatArr> {
   readonly widths: readonly number[];
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly values: readonly (A | Int32Array | undefined)[];
+  /** A dropout node's mask in a training run (rows × width, already scaled by 1/(1 − p)); none otherwise. */
+  readonly masks: readonly (A | undefined)[];
+  /** True when node `id` is one value per sequence. */
+  readonly once: (id: number) => boolean;
 }
 
 /** The backward pass's view: adds to a node's adjoint (allocated at first use). */
@@ -151,14 +187,35 @@ interface SeqOpKernel<N> {
   backward<A extends FloatArr>(node: N, id: number, g: A, cx: SeqOpGradContext<A>): void;
 }
 
-/** `a ⊕ b` elementwise, forward; the VJP is written in the entries (it differs for `*`). */
-function elementwise<A extends FloatArr>(node: NodeOfOp<"add">, cx: SeqOpContext<A>, f: (x: number, y: number) => number): A {
-  const a = cx.values[node.args[0]] as A;
-  const b = cx.values[node.args[1]] as A;
-  const out = new cx.F(a.length) as A;
-  for (let i = 0; i < out.length; i++) out[i] = f(a[i]!, b[i]!);
-  return out;
+/** The shape and lengths of node `id`'s value, for the elementwise kernels (model-elementwise.ts). */
+function frameOf<A extends FloatArr>(node: PlanNode, id: number, cx: SeqOpContext<A>): Frame {
+  return { B: cx.B, T: cx.T, W: cx.widths[id]!, once: node.once, len: cx.len, F: cx.F };
 }
+
+/** Node `id` as an operand of an elementwise kernel. */
+function operand<A extends FloatArr>(id: number, nodeOnce: boolean, cx: SeqOpContext<A>) {
+  return { v: cx.values[id] as FloatArr, w: cx.widths[id]!, once: nodeOnce };
+}
+
+/** `a ⊕ b` elementwise (broadcasting numbers and per-sequence operands), zero where an example has no row. */
+const binary: SeqOpKernel<NodeOfOp<BinaryFnData>> = {
+  forward: (node, id, cx) => binaryForward(node.fn, operand(node.args[0], cx.once(node.args[0]), cx), operand(node.args[1], cx.once(node.args[1]), cx), frameOf(node, id, cx)) as never,
+  backward(node, id, g, cx) {
+    const [ia, ib] = node.args;
+    binaryBackward(node.fn, operand(ia, cx.once(ia), cx), operand(ib, cx.once(ib), cx), cx.values[id] as FloatArr, g, cx.adjointOf(ia), cx.adjointOf(ib), frameOf(node, id, cx));
+  },
+};
+
+const unary: SeqOpKernel<NodeOfOp<UnaryFnData>> = {
+  forward: (node, id, cx) => unaryForward(node.fn, node.attrs, cx.values[node.arg] as FloatArr, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => unaryBackward(node.fn, node.attrs, cx.values[node.arg] as FloatArr, cx.values[id] as FloatArr, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+};
+
+/** Pooling over each example's valid steps: a per-step argument, a per-sequence result. */
+const pool = (kind: "mean" | "max"): SeqOpKernel<NodeOfOp<"mean_over_time" | "max_over_time">> => ({
+  forward: (node, id, cx) => poolForward(kind, cx.values[node.arg] as FloatArr, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => poolBackward(kind, cx.values[node.arg] as FloatArr, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+});
 
 const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = {
   onehot: {
@@ -168,8 +225,8 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       const rows = node.once ? cx.B : cx.T * cx.B;
       const out = new cx.F(rows * W);
       for (let r = 0; r < rows; r++) {
-        const t = node.once ? 0 : Math.floor(r / cx.B);
-        if (!node.once && t >= cx.len(r % cx.B)) continue;
+        // Past an example's length there are no ids; an example of length 0 has no per-sequence one.
+        if (node.once ? cx.len(r) === 0 : Math.floor(r / cx.B) >= cx.len(r % cx.B)) continue;
         out[r * W + ids[r]!] = 1;
       }
       return out as never;
@@ -239,29 +296,53 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       }
     },
   },
-  add: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x + y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g)),
-  },
-  sub: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x - y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g, -1)),
-  },
-  mul: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x * y),
-    backward(node, _id, g, cx) {
-      // d(a ⊙ b) = g ⊙ b for a, g ⊙ a for b.
-      const [ia, ib] = node.args;
-      const a = cx.values[ia] as FloatArr;
-      const b = cx.values[ib] as FloatArr;
-      cx.addTo(ia, Array.from(g, (v, i) => v * b[i]!));
-      cx.addTo(ib, Array.from(g, (v, i) => v * a[i]!));
+  dropout: {
+    // Without a mask (not training) the identity; a copy, so no two nodes share an array.
+    forward(node, id, cx) {
+      const a = cx.values[node.arg] as FloatArr;
+      const mask = cx.masks[id];
+      const out = new cx.F(a.length);
+      for (let i = 0; i < out.length; i++) out[i] = mask === undefined ? a[i]! : a[i]! * mask[i]!;
+      return out as never;
+    },
+    // The very mask of the forward pass (kept on the tape).
+    backward(node, id, g, cx) {
+      const mask = cx.masks[id];
+      cx.addTo(node.arg, mask === undefined ? g : Array.from(g, (v, i) => v * mask[i]!));
     },
   },
+  mean_over_time: pool("mean"),
+  max_over_time: pool("max"),
+  number: {
+    forward: (node, _id, cx) => new cx.F(cx.B).fill(node.value) as never,
+    // A constant: its adjoint is not read.
+    backward() {},
+  },
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 function seqKernel(node: SeqPlanNode): SeqOpKernel<SeqPlanNode> {
-  return SEQ_OP_KERNELS[node.op === "binary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
+  return SEQ_OP_KERNELS[node.op === "binary" || node.op === "unary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
 }
 
 /** One loss term over its valid rows: the mean's value, with its gradient added into `g`. */
@@ -329,8 +410,10 @@ interface ModelInstance {
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly layers: readonly { readonly name: string; readonly inst: CellLike }[];
   readonly byName: ReadonlyMap<string, { readonly name: string; readonly inst: CellLike }>;
-  /** By `layer.param`. */
+  /** By `layer.param`: the params stored (a tied one is not). */
   readonly paramShapes: Record<string, number[]>;
+  /** A tied param's key → its owner's (see `ModelPlan.ties`). */
+  readonly tiedTo: ReadonlyMap<string, string>;
   readonly widths: readonly number[];
 }
 
@@ -348,16 +431,33 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
     return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
   });
+  const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
-  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
-  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, widths: plan.nodes.map((n) => size(n.width)) };
+  for (const l of layers) {
+    for (const [p, shape] of Object.entries(l.inst.paramShapes)) if (!tiedTo.has(qualifiedKey(l.name, p))) paramShapes[qualifiedKey(l.name, p)] = shape;
+  }
+  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)) };
 }
 
-/** A layer's own params (`W_ih`) out of the model's (`l0.W_ih`). */
+/** The key a layer's param is stored under: its own (`l0.W_ih`), or its owner's when it is tied. */
+function storedKey(m: ModelInstance, layer: string, local: string): string {
+  const key = qualifiedKey(layer, local);
+  return m.tiedTo.get(key) ?? key;
+}
+
+/** A layer's own params (`W_ih`) out of the model's (`l0.W_ih`); a tied one is its owner's array. */
 function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
   const out: Record<string, A> = {};
-  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
+  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[storedKey(m, layer, p)]!;
   return out;
+}
+
+/** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
+function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
+  if (typeof record !== "object" || record === null) return;
+  for (const [param, owner] of m.tiedTo) {
+    if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(`${where}: ${what}.${param} is tied to ${owner} (\`tie ${param} = ${owner}\`): the one array is ${what}.${owner}; remove ${param}`);
+  }
 }
 
 function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<string, A> {
@@ -365,17 +465,19 @@ function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<s
   const out: Record<string, A> = {};
   // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
   // depend on which other layers the model has before it, beyond their count).
+  // A tied param's layer draws it too (its other params keep their untied values): the owner's values win.
   m.layers.forEach((l, k) => {
     const p = l.inst.init(layerSeed(seed, k));
-    for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
+    for (const [name, v] of Object.entries(p)) if (!m.tiedTo.has(qualifiedKey(l.name, name))) out[qualifiedKey(l.name, name)] = v as A;
   });
   return out;
 }
 
 /** Runs one layer over its argument (once per run, however many of its outputs are read). */
-function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number) {
+function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number, seed: number | undefined) {
   const spec = m.plan.runs[run]!;
   const layer = m.byName.get(spec.layer)!;
+  const k = m.plan.layers.findIndex((l) => l.name === spec.layer);
   const initial: Record<string, ArrayLike<number>> = {};
   const given = opts.initial ?? {};
   for (const k of Object.keys(given)) {
@@ -383,48 +485,105 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     if (given[k] === undefined || local === undefined) continue;
     initial[local] = given[k]!;
   }
-  // A layer fed `onehot(ids)` whose cell has an id path reads the ids: the one-hot rows are never made.
-  const argNode = m.plan.nodes[spec.arg]!;
-  const fedIds = argNode.op === "onehot" && layer.inst.forwardIds !== undefined;
-  const call = fedIds ? layer.inst.forwardIds!.bind(layer.inst) : (p: Record<string, A>, x: unknown, o: Parameters<CellLike["forward"]>[2]) => layer.inst.forward(p, x as A, o);
-  const result = call(layerParams(m, P, spec.layer), (fedIds ? values[(argNode as { arg: number }).arg] : values[spec.arg]) as never, {
+  const options = {
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
     // A per-sequence layer runs one step, and none for an example of length 0: its
     // outputs are zero there and its state is held (docs/language.md, "Length 0").
     ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
-  });
+    // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
+    ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
+  };
+  // A layer fed `onehot(ids)` whose cell has an id path reads the ids: the one-hot rows are never made.
+  const ids = idsOf(m, run, values);
+  const result = ids !== undefined
+    ? layer.inst.forwardIds!(layerParams(m, P, spec.layer), ids, options)
+    : layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), options);
   return { spec, layer, result };
 }
 
-function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
-  const { M, plan, F, widths } = m;
-  const where = `${M}.forward`;
-  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
+/** True when the model has dropout: its own `dropout(…)` nodes, or a layer whose cell has some. */
+function hasDropout(plan: ModelPlan): boolean {
+  return plan.nodes.some((n) => n.op === "dropout") || plan.layers.some((l) => l.dropout === true);
+}
+
+/** `training` and `seed` given to a model without dropout: refused, saying why. */
+function refuseTraining(m: ModelInstance, opts: unknown, where: string): void {
+  if (hasDropout(m.plan) || typeof opts !== "object" || opts === null) return;
+  for (const k of ["training", "seed"]) {
+    if ((opts as Record<string, unknown>)[k] !== undefined) throw new Error(`${where}: options.${k} is accepted only by a model with dropout, and ${m.M} has none (no \`dropout(…)\` in the model or its layers' cells)`);
+  }
+}
+
+/**
+ * The training switch of a forward run: `training` and `seed` are accepted only by a model with
+ * dropout, `seed` (a safe integer) is required in training. Undefined outside training.
+ */
+function trainingSeed(m: ModelInstance, opts: ModelForwardOptionsData, where: string, needSeed: string): number | undefined {
+  const given = opts as { training?: unknown; seed?: unknown };
+  if (!hasDropout(m.plan)) return undefined;
+  if (given.training !== undefined && typeof given.training !== "boolean") throw new Error(`${where}: options.training must be true or false, received ${String(given.training)}`);
+  if (given.training !== true) return undefined;
+  if (given.seed === undefined) throw new Error(`${where}: options.seed is required when options.training is true (${needSeed})`);
+  if (typeof given.seed !== "number" || !Number.isSafeInteger(given.seed)) throw new Error(`${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received ${String(given.seed)}`);
+  return given.seed;
+}
+
+/**
+ * The masks of the model's own dropout nodes in a training run. Stream k of the seed
+ * (`streamSeed`) belongs to layer k, stream L + j (L layers) to the j-th dropout node of the plan;
+ * each node's mask is drawn by `fillDropoutMasks` step by step, example by example, element by
+ * element ([T, B, W]; [B, W] for a per-sequence value), so its first steps do not depend on T.
+ */
+function dropoutMasks<A extends FloatArr>(m: ModelInstance, seed: number | undefined, B: number, T: number): (A | undefined)[] {
+  const masks: (A | undefined)[] = new Array(m.plan.nodes.length);
+  if (seed === undefined) return masks;
+  let site = 0;
+  m.plan.nodes.forEach((node, id) => {
+    if (node.op !== "dropout") return;
+    const mask = new m.F((node.once ? B : T * B) * m.widths[id]!) as A;
+    fillDropoutMasks(streamSeed(seed, m.plan.layers.length + site++), [mask], [node.p]);
+    masks[id] = mask;
+  });
+  return masks;
+}
+
+function forwardModel<A extends FloatArr>(
+  m: ModelInstance,
+  params: Record<string, ArrayLike<number>>,
+  input: unknown,
+  opts: ModelForwardOptionsData,
+  { where, needSeed }: { where: string; needSeed: string } = { where: `${m.M}.forward`, needSeed: "it makes the dropout masks reproducible" },
+): ModelRunData<A> {
+  const { plan, F, widths } = m;
+  // Before the keys are checked: on a model without dropout the training options get their own message.
+  refuseTraining(m, opts, where);
+  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
+  const seed = trainingSeed(m, opts, where, needSeed);
   checkKeys(where, "options.initial", opts.initial, plan.states);
   checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
   const T = checkCount(where, "options.steps", opts.steps);
+  checkNotTied(m, where, "params", params);
   const P = checkParams<A>(where, params, m.paramShapes, F);
   const lengths = opts.lengths === undefined ? undefined : checkLengths(where, opts.lengths, B, T);
   const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
   const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
   const runs: ModelTape<A>["runs"] = [];
   const final: Record<string, A> = {};
-  const cx: SeqOpContext<A> = { B, T, len, widths, F, values };
+  const masks = dropoutMasks<A>(m, seed, B, T);
+  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, masks, once: (k) => plan.nodes[k]!.once };
+  const given = modelInputs(m, input, where);
 
   const dense = denseOneHots(m);
   plan.nodes.forEach((node, id) => {
     if (node.op === "onehot" && !dense[id]) return;
     if (node.op === "input") {
-      const W = widths[id]!;
-      values[id] = plan.input.kind === "vector"
-        ? checkArray<A>(where, plan.input.name, input, T * B * W, `steps ${T} × batch ${B} × ${W}`, F)
-        : checkIds(where, plan.input.name, input, T, B, W, len, `steps ${T} × batch ${B}`);
+      values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
     } else if (node.op === "apply") {
       if (runs[node.run] === undefined) {
-        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T);
+        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T, seed);
         runs[node.run] = { run: result, inst: layer.inst };
         for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
       }
@@ -436,7 +595,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
-  const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
+  const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
 }
 
@@ -446,13 +605,27 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
  */
 function denseOneHots(m: ModelInstance): boolean[] {
   const { plan } = m;
-  const idRun = (r: number) => m.byName.get(plan.runs[r]!.layer)!.inst.forwardIds !== undefined;
   return plan.nodes.map((node, id) => {
     if (node.op !== "onehot") return false;
+    // Apply nodes name no operand (their run does); every other reader needs the rows.
     const readByNode = plan.nodes.some((n) => ("arg" in n && n.arg === id) || ("args" in n && n.args.includes(id)));
     const readElsewhere = plan.outputs.some((o) => o.node === id) || plan.losses.some((l) => l.pred === id);
-    return readByNode || readElsewhere || plan.runs.some((r, k) => r.arg === id && !idRun(k));
+    return readByNode || readElsewhere || plan.runs.some((r, k) => r.args.includes(id) && !idRun(m, k));
   });
+}
+
+/** Whether run k's cell reads ids itself: its one argument is `onehot(ids)` of its own timing, and the cell has an id path. */
+function idRun(m: ModelInstance, k: number): boolean {
+  const spec = m.plan.runs[k]!;
+  const arg = spec.args.length === 1 ? m.plan.nodes[spec.args[0]!] : undefined;
+  return arg?.op === "onehot" && arg.once === spec.once && m.byName.get(spec.layer)!.inst.forwardIds !== undefined;
+}
+
+/** The ids run k's cell reads itself (`idRun`), or undefined. */
+function idsOf(m: ModelInstance, k: number, values: readonly (FloatArr | Int32Array | undefined)[]): Int32Array | undefined {
+  if (!idRun(m, k)) return undefined;
+  const onehot = m.plan.nodes[m.plan.runs[k]!.args[0]!] as Extract<PlanNode, { readonly op: "onehot" }>;
+  return values[onehot.arg] as Int32Array;
 }
 
 /** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */
@@ -522,7 +695,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   const grads: Record<string, A> = {};
   const initial: Record<string, A> = {};
   const done = new Set<number>();
-  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf };
+  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
   for (let id = plan.nodes.length - 1; id >= 0; id--) {
     const node = plan.nodes[id]!;
     if (node.op === "input") continue;
@@ -550,21 +723,96 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
       continue;
     }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
+    // A tied param's gradient adds into its owner's: the sum over both uses.
     for (const [p, v] of Object.entries(r.params)) {
-      const key = qualifiedKey(spec.layer, p);
+      const key = storedKey(m, spec.layer, p);
       const acc = grads[key];
       if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
       else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
-    if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
+    const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+    spec.args.forEach((arg, k) => {
+      // Ids (fed as one-hot vectors) carry no gradient.
+      if (plan.nodes[arg]!.op === "onehot") return;
+      const g = cellInputNames === undefined ? r.x! : r.inputs![cellInputNames[k]!]!;
+      addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
+    });
   }
   // In the params' own order, whatever order the runs were differentiated in.
   const params: Record<string, A> = {};
   for (const [name, shape] of Object.entries(m.paramShapes)) params[name] = grads[name] ?? (new F(shape.reduce((a, b) => a * b, 1)) as A);
-  const inputNode = plan.nodes.findIndex((n) => n.op === "input");
-  const x = plan.input.kind === "vector" ? ((adj[inputNode] ?? new F(T * B * widths[inputNode]!)) as A) : undefined;
-  return { params, ...(x !== undefined ? { x } : {}), initial };
+  const inputGrad = (name: string) => {
+    const id = plan.nodes.findIndex((n) => n.op === "input" && n.name === name);
+    return (adj[id] ?? new F(rowsOf(id) * widths[id]!)) as A;
+  };
+  const vectors = plan.inputs.filter((i) => i.kind === "vector");
+  if (plan.inputs.length === 1) return { params, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
+  return { params, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
+}
+
+/**
+ * The caller's inputs by name: one input is passed as it is (an array), several as an object
+ * keyed by their names (every one required, no other key).
+ */
+function modelInputs(m: ModelInstance, input: unknown, where: string): Record<string, unknown> {
+  const names = m.plan.inputs.map((i) => i.name);
+  if (names.length === 1) return { [names[0]!]: input };
+  if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) {
+    throw new Error(`${where}: inputs must be an object with ${names.join(", ")}, received ${Array.isArray(input) ? "an array" : input === null ? "null" : typeof input}`);
+  }
+  const given = input as Record<string, unknown>;
+  for (const k of Object.keys(given)) if (!names.includes(k)) throw new Error(`${where}: inputs.${k} is not an input of ${m.M}; its inputs are ${names.join(", ")}`);
+  for (const k of names) {
+    if (given[k] === undefined) {
+      const spec = m.plan.inputs.find((i) => i.name === k)!;
+      throw new Error(`${where}: inputs.${k} is missing (${spec.once ? "one value per example" : "one value per step of each example"}); the inputs of ${m.M} are ${names.join(", ")}`);
+    }
+  }
+  return given;
+}
+
+/** One input's values: [T·B, W] / [B, W] floats, or T·B / B ids; a per-sequence input is zero for an example of length 0 (it has no values). */
+function readInput<A extends FloatArr>(m: ModelInstance, name: string, given: Record<string, unknown>, id: number, where: string, B: number, T: number, len: (b: number) => number): A | Int32Array {
+  const spec = m.plan.inputs.find((i) => i.name === name)!;
+  const what = m.plan.inputs.length === 1 ? name : `inputs.${name}`;
+  const W = m.widths[id]!;
+  const value = given[name];
+  if (!spec.once) {
+    return spec.kind === "vector" ? checkArray<A>(where, what, value, T * B * W, `steps ${T} × batch ${B} × ${W}`, m.F) : checkIds(where, what, value, T, B, W, len, `steps ${T} × batch ${B}`);
+  }
+  const some = (b: number) => (len(b) > 0 ? 1 : 0);
+  if (spec.kind === "index") return checkIds(where, what, value, 1, B, W, some, `batch ${B}, one id per example`);
+  const arr = checkArray<A>(where, what, value, B * W, `batch ${B} × ${W}, one row per example`, m.F);
+  if (!Array.from({ length: B }, (_, b) => len(b)).some((l) => l === 0)) return arr;
+  const out = new m.F(arr) as A;
+  for (let b = 0; b < B; b++) if (len(b) === 0) out.fill(0, b * W, (b + 1) * W);
+  return out;
+}
+
+/** A layer run's cell inputs: each argument, a per-sequence one repeated at every step of a per-step run; an object keyed by the cell's input names when it has several. */
+function cellInputs<A extends FloatArr>(m: ModelInstance, run: number, values: readonly (A | Int32Array | undefined)[], B: number, T: number): ArrayLike<number> | Record<string, ArrayLike<number>> {
+  const spec = m.plan.runs[run]!;
+  const names = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+  const args = spec.args.map((arg) => {
+    const v = values[arg] as A;
+    if (spec.once || !m.plan.nodes[arg]!.once) return v;
+    const W = m.widths[arg]!;
+    const out = new m.F(T * B * W);
+    for (let t = 0; t < T; t++) out.set(v, t * B * W);
+    return out;
+  });
+  return names === undefined ? args[0]! : Object.fromEntries(names.map((n, k) => [n, args[k]!]));
+}
+
+/** The gradient of a value repeated at every step: the sum over each example's valid steps ([T·B, W] → [B, W]). */
+function sumOverSteps(g: ArrayLike<number>, B: number, T: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr {
+  const out = new F(B * W);
+  for (let b = 0; b < B; b++) {
+    const L = Math.min(len(b), T);
+    for (let t = 0; t < L; t++) for (let j = 0; j < W; j++) out[b * W + j]! += g[(t * B + b) * W + j]!;
+  }
+  return out;
 }
 
 /**
@@ -577,7 +825,7 @@ function trainStepModel<A extends FloatArr>(
   m: ModelInstance,
   params: Record<string, A>,
   optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
-  input: ArrayLike<number>,
+  input: unknown,
   opts: ModelForwardOptionsData,
   clip: { clipNorm?: number; clipValue?: number } = {},
 ): { loss: number; gradNorm: number; final: Record<string, A> } {
@@ -586,7 +834,9 @@ function trainStepModel<A extends FloatArr>(
     if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new Error(`${m.M}.trainStep: clip.${k} must be a finite number > 0, received ${String(v)}`);
   }
   if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") throw new Error(`${m.M}.trainStep: optimizer must be made by adam() or sgd() (an object with a step method), received ${optimizer === null ? "null" : typeof optimizer}`);
-  const run = forwardModel<A>(m, params, input, opts);
+  // A model with dropout trains with it on unless told `training: false`, with the seed given for this step.
+  const training = hasDropout(m.plan) && (opts as { training?: unknown }).training === undefined ? { ...opts, training: true } : opts;
+  const run = forwardModel<A>(m, params, input, training, { where: `${m.M}.trainStep`, needSeed: "trainStep trains with dropout on: pass a seed per step, such as the step number, or training: false" });
   if (run.loss === undefined) throw new Error(`${m.M}.trainStep: options.targets must hold ${m.plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)`);
   if (!Number.isFinite(run.loss)) throw new Error(`${m.M}.trainStep: the loss is ${run.loss}; try a smaller learning rate or clipNorm`);
   const grads = backwardModel(m, run).params;
@@ -615,19 +865,23 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
     init: (seed: number): Record<string, A> => initModel<A>(m, seed),
-    forward: (params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
+    forward: (params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
     backward: (run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> => backwardModel<A>(m, run, seeds),
     trainStep: (
       params: Record<string, A>,
       optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
-      input: ArrayLike<number>,
+      input: unknown,
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
-    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(`${m.M}.loadParams`, options)) as Record<string, A>,
-    saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(`${m.M}.saveParams`, params, paramShapes, F), paramShapes),
+    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
+      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(`${m.M}.loadParams`, options), tied: Object.fromEntries(m.tiedTo) }) as Record<string, A>,
+    saveParams: (params: Record<string, A>) => {
+      checkNotTied(m, `${m.M}.saveParams`, "params", params);
+      return paramsToSafetensors(checkParams(`${m.M}.saveParams`, params, paramShapes, F), paramShapes);
+    },
   };
-  return checkFinite ? withFiniteChecks(m.M, plan.input.name, api) : api;
+  return checkFinite ? withFiniteChecks(m.M, plan.inputs.length === 1 ? plan.inputs[0]!.name : "inputs", api) : api;
 }
 
 /** Integer ids in [0, size) at each valid step (others are not read), as an Int32Array. */

@@ -101,6 +101,22 @@ export function layerSeed(seed: number, k: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
 }
 
+/**
+ * The seed of stream `k` of `seed` (k = 0, 1, …): the k-th 53-bit draw of the generator seeded
+ * with `seed`, so every bit of the seed counts and stream k does not depend on how many streams
+ * follow it. A model in training gives stream k to its layer k's dropout and the streams after
+ * its layers to its own `dropout(…)` nodes.
+ */
+export function streamSeed(seed: number, k: number): number {
+  const rng = createRng(seed);
+  for (let i = 0; i < k; i++) {
+    nextUint32(rng);
+    nextUint32(rng);
+  }
+  // 32 high bits, then 21: a safe integer in [0, 2^53).
+  return nextUint32(rng) * 2097152 + (nextUint32(rng) >>> 11);
+}
+
 /** The next 32-bit output of xoshiro128**, as an unsigned integer in [0, 2^32). */
 export function nextUint32(rng: Rng): number {
   const result = Math.imul(rngRotl(Math.imul(rng.s1, 5), 7), 9) >>> 0;

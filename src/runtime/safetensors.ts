@@ -426,13 +426,14 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
  * exactly that shape, and no other tensor may be. Values are converted to `dtype` (float64 →
  * float32 rounds to nearest). All problems are reported together, e.g.
  * `missing tensor "b" (expected shape [16]); tensor "W": expected shape [16, 3], found [3, 16]`.
- * The result has the keys of `expected`, in its order.
+ * The result has the keys of `expected`, in its order. `tied` names the params a model's `tie`
+ * replaces (`readout.W` → `embed.W`): such a tensor in the file is refused saying whose it is.
  */
 export function paramsFromSafetensors(
   bytes: Uint8Array,
   expected: Readonly<Record<string, readonly number[]>>,
   dtype: "float32" | "float64",
-  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string } = {},
+  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string; readonly tied?: Readonly<Record<string, string>> } = {},
 ): Record<string, Float32Array | Float64Array> {
   const { tensors } = readSafetensors(bytes);
   const problems: string[] = [];
@@ -443,7 +444,11 @@ export function paramsFromSafetensors(
       problems.push(`tensor "${name}": expected shape ${stShapeText(shape)}, found ${stShapeText(found.shape)}`);
     }
   }
-  const unknown = Object.keys(tensors).filter((n) => !stHas(expected, n)).sort(stCompareCodePoints);
+  const tied = options.tied ?? {};
+  for (const n of Object.keys(tensors).filter((n) => !stHas(expected, n) && stHas(tied, n)).sort(stCompareCodePoints)) {
+    problems.push(`tensor "${n}" is tied to "${tied[n]}" (\`tie ${n} = ${tied[n]}\`): the one array is stored as "${tied[n]}", and "${n}" must not be in the file`);
+  }
+  const unknown = Object.keys(tensors).filter((n) => !stHas(expected, n) && !stHas(tied, n)).sort(stCompareCodePoints);
   if (unknown.length > 0) {
     const list = unknown.map((n) => `"${n}"`).join(", ");
     const wanted = Object.keys(expected).map((n) => `"${n}"`).join(", ");

@@ -134,12 +134,14 @@ export type ValueType =
   | { readonly kind: "vector"; readonly shape: ShapeAnnot; readonly span: Span }
   | { readonly kind: "index"; readonly word: Ident; readonly size: DimExpr; readonly span: Span };
 
-/** `input tokens: index(V)` or `target y: [O]`. */
+/** `input tokens: index(V)`, `input style: [S] per sequence` or `target y: [O]`. */
 export interface ModelDecl {
   readonly kind: "modelDecl";
   readonly role: "input" | "target";
   readonly name: Ident;
   readonly type: ValueType;
+  /** The words after the type (`per sequence`, `per step`), as written; the checker reads them. */
+  readonly timing?: { readonly words: readonly Ident[]; readonly span: Span };
   readonly span: Span;
 }
 
@@ -166,7 +168,22 @@ export interface LossStmt {
   readonly span: Span;
 }
 
-export type ModelStmt = ModelDecl | LayerDecl | Let | Output | LossStmt;
+/** `embed.W`: the param W of the layer embed. */
+export interface ParamRef {
+  readonly layer: Ident;
+  readonly param: Ident;
+  readonly span: Span;
+}
+
+/** `tie readout.W = embed.W`: the param on the left is replaced by the one on the right (its owner). */
+export interface TieStmt {
+  readonly kind: "tie";
+  readonly param: ParamRef;
+  readonly owner: ParamRef;
+  readonly span: Span;
+}
+
+export type ModelStmt = ModelDecl | LayerDecl | Let | Output | LossStmt | TieStmt;
 
 export interface ModelDef {
   readonly kind: "model";

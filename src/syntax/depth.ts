@@ -76,6 +76,8 @@ export function statementTrees(s: Stmt | ModelStmt): Node[] {
       return [...shapeRoots(s.shape), ...(s.init?.kind === "dist" ? s.init.args : s.init ? [s.init.value] : [])];
     case "output":
       return s.value ? [s.value] : [];
+    case "tie":
+      return [];
     default:
       return [s.value];
   }

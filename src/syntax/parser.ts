@@ -88,10 +88,11 @@ export class RnnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.letStatement) },
       { ALT: () => this.SUBRULE(this.outputStatement) },
       { ALT: () => this.SUBRULE(this.lossStatement) },
+      { ALT: () => this.SUBRULE(this.tieStatement) },
     ]);
   });
 
-  // input tokens: index(V)   |   target y: [O]
+  // input tokens: index(V)   |   target y: [O]   |   input style: [S] per sequence
   modelDeclaration = this.RULE("modelDeclaration", () => {
     this.OR([{ ALT: () => this.CONSUME(T.Input) }, { ALT: () => this.CONSUME(T.Target) }]);
     this.CONSUME(T.Identifier);
@@ -107,6 +108,12 @@ export class RnnParser extends CstParser {
         },
       },
     ]);
+    // The timing words are names, not keywords (`per`, `sequence` stay usable as names): every
+    // statement of a model starts with a keyword, so a name after the type can only be this.
+    this.OPTION(() => {
+      this.CONSUME3(T.Identifier, { LABEL: "timingWord" });
+      this.CONSUME4(T.Identifier, { LABEL: "timingWord" });
+    });
   });
 
   // layer l1 = LSTM(E, H)   |   layer l1 = LSTM(I = E, H = H)
@@ -132,6 +139,21 @@ export class RnnParser extends CstParser {
   lossStatement = this.RULE("lossStatement", () => {
     this.CONSUME(T.Loss);
     this.SUBRULE(this.expression);
+  });
+
+  // tie readout.W = embed.W: readout's param W is embed's (stored once, under embed.W)
+  tieStatement = this.RULE("tieStatement", () => {
+    this.CONSUME(T.Tie);
+    this.SUBRULE(this.paramReference);
+    this.CONSUME(T.Equals);
+    this.SUBRULE2(this.paramReference);
+  });
+
+  // embed.W
+  paramReference = this.RULE("paramReference", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Dot);
+    this.CONSUME2(T.Identifier);
   });
 
   // cell LSTM(I, H) { … }

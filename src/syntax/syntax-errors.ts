@@ -36,6 +36,8 @@ const RULE_CONTEXT: Record<string, string> = {
   postfix: "an expression",
   primary: "an expression",
   arguments: "an argument list",
+  tieStatement: "a `tie`",
+  paramReference: "a `tie`",
 };
 
 /**
@@ -55,6 +57,14 @@ const HELPS: Record<string, Record<string, string>> = {
   fnDef: { "`->`": "a function declares its result shape: `fn f(v: [N]) -> [N] { … }`" },
 };
 
+/**
+ * A help for a statement of a model written in a cell's block, keyed by the token found: there is
+ * nothing to tie in a cell, whose params are its own.
+ */
+const FOUND_HELPS: Record<string, Record<string, string>> = {
+  block: { Tie: "`tie` belongs in a model, where it makes two layers share one param (`tie readout.W = embed.W`); a cell's params are its own" },
+};
+
 /** The diagnostic for one parser exception; `tokens` are the lexed tokens, in source order. */
 export function syntaxDiagnostic(file: string, text: string, tokens: IToken[], e: IRecognitionException): Diagnostic {
   let payload: SyntaxErrorPayload;
@@ -72,7 +82,7 @@ export function syntaxDiagnostic(file: string, text: string, tokens: IToken[], e
   const last = atEnd ? previousToken(tokens, text.length) : undefined;
   const endOfFile = last ? last.endOffset! + 1 : text.length;
   const foundSpan: Span = atEnd ? { file, start: endOfFile, end: endOfFile } : tokenSpan(file, e.token);
-  const help = payload.expected.length === 1 ? HELPS[payload.ruleName]?.[payload.expected[0]!] : undefined;
+  const help = FOUND_HELPS[payload.ruleName]?.[e.token.tokenType.name] ?? (payload.expected.length === 1 ? HELPS[payload.ruleName]?.[payload.expected[0]!] : undefined);
   const helps = help ? [help] : [];
   if (e.name === "MismatchedTokenException" && !instead) {
     // A missing closer is best shown where it is missing: right after the previous token,

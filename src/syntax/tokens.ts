@@ -29,6 +29,7 @@ export const Model = keyword("model");
 export const Layer = keyword("layer");
 export const Target = keyword("target");
 export const Loss = keyword("loss");
+export const Tie = keyword("tie");
 export const Import = keyword("import");
 export const From = keyword("from");
 
@@ -62,11 +63,13 @@ export const Minus = punct("Minus", "-");
 export const Star = punct("Star", "*");
 export const Slash = punct("Slash", "/");
 export const At = punct("At", "@");
+/** `layer.param` in a `tie`. After Number in the table, so `.5` stays a number. */
+export const Dot = punct("Dot", ".");
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n\r]*/, group: Lexer.SKIPPED });
 
-export const KEYWORDS = [Cell, Fn, Input, State, Param, Let, Output, Return, Model, Layer, Target, Loss, Import, From];
+export const KEYWORDS = [Cell, Fn, Input, State, Param, Let, Output, Return, Model, Layer, Target, Loss, Tie, Import, From];
 
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace, Comment,
@@ -77,7 +80,7 @@ export const ALL_TOKENS: TokenType[] = [
   Arrow,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace,
   Comma, Colon, Equals, Tilde, Prime,
-  Plus, Minus, Star, Slash, At,
+  Plus, Minus, Star, Slash, At, Dot,
 ];
 
 export const rnnLexer = new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptimizations: true });

@@ -155,7 +155,7 @@ export class AstBuilder extends BaseVisitor {
   }
 
   modelStatement(ctx: Ctx): A.ModelStmt | undefined {
-    for (const key of ["modelDeclaration", "layerStatement", "letStatement", "outputStatement", "lossStatement"]) {
+    for (const key of ["modelDeclaration", "layerStatement", "letStatement", "outputStatement", "lossStatement", "tieStatement"]) {
       const n = ctx[key]?.[0] as CstNode | undefined;
       if (n) return this.sub<A.ModelStmt>(n);
     }
@@ -175,7 +175,11 @@ export class AstBuilder extends BaseVisitor {
       const r = this.tok(ctx, "RParen");
       type = { kind: "index", word, size: this.sub<A.DimExpr>(this.node(ctx, "dimExpression")), span: { file: this.file, start: word.span.start, end: r.endOffset! + 1 } };
     }
-    return { kind: "modelDecl", role: kw.image as "input" | "target", name, type, span: { file: this.file, start: kw.startOffset, end: type.span.end } };
+    // A word the parser inserted to recover has no place in the text: the declaration is incomplete.
+    const words = ((ctx["timingWord"] ?? []) as IToken[]).map((_, i) => this.ident(this.tok(ctx, "timingWord", i)));
+    const timing = words.length > 0 ? { words, span: { file: this.file, start: words[0]!.span.start, end: words[words.length - 1]!.span.end } } : undefined;
+    const end = timing?.span.end ?? type.span.end;
+    return { kind: "modelDecl", role: kw.image as "input" | "target", name, type, ...(timing ? { timing } : {}), span: { file: this.file, start: kw.startOffset, end } };
   }
 
   layerStatement(ctx: Ctx): A.LayerDecl {
@@ -200,6 +204,21 @@ export class AstBuilder extends BaseVisitor {
     const kw = this.tok(ctx, "Loss");
     const value = this.sub<A.Expr>(this.node(ctx, "expression"));
     return { kind: "loss", value, span: { file: this.file, start: kw.startOffset, end: value.span.end } };
+  }
+
+  tieStatement(ctx: Ctx): A.TieStmt {
+    const kw = this.tok(ctx, "Tie");
+    this.tok(ctx, "Equals");
+    const [param, owner] = this.nodes(ctx, "paramReference").map((n) => this.sub<A.ParamRef>(n));
+    if (param === undefined || owner === undefined) throw new Incomplete();
+    return { kind: "tie", param, owner, span: { file: this.file, start: kw.startOffset, end: owner.span.end } };
+  }
+
+  paramReference(ctx: Ctx): A.ParamRef {
+    const layer = this.ident(this.tok(ctx, "Identifier"));
+    this.tok(ctx, "Dot");
+    const param = this.ident(this.tok(ctx, "Identifier", 1));
+    return { layer, param, span: { file: this.file, start: layer.span.start, end: param.span.end } };
   }
 
   cellDef(ctx: Ctx, ): A.CellDef {

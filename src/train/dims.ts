@@ -1,3 +1,4 @@
+import { bindDimValues } from "../core/dim-values.js";
 import { TrainInputError } from "./errors.js";
 import type { DimConstraint } from "./data/sequences.js";
 import { plainName, type UnitSignature } from "./unit.js";
@@ -17,8 +18,9 @@ export function resolveDims(
   defaults: Readonly<Record<string, number>> = {},
 ): Record<string, number> {
   const owner = `${sig.kind} ${sig.name}`;
-  const unknown = Object.keys(given).filter((d) => !sig.dims.includes(d));
-  if (unknown.length > 0) throw new TrainInputError(`--dims: ${owner} has no dimension ${unknown.join(", ")} (its dimensions are ${sig.dims.join(", ")})`);
+  // Names the unit does not have get the one message every command gives (with a likely meaning);
+  // missing ones are decided below, once the data has had its say.
+  bindDimValues(owner, sig.dims, given, () => 0);
   const fixed = fixedByData(constraints, given);
   const dims: Record<string, number> = {};
   const missing: string[] = [];

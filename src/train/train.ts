@@ -142,7 +142,8 @@ export async function train(options: TrainOptions): Promise<{ result?: TrainResu
   } else {
     params = instance.init(options.seed);
   }
-  const trainer = new TbpttTrainer(instance, params, { optimizer, ...clip, firstStep: start.step });
+  // Dropout masks of step n come from layerSeed(--seed, n): a resumed run draws the same ones.
+  const trainer = new TbpttTrainer(instance, params, { optimizer, ...clip, firstStep: start.step, ...(sig.dropout ? { dropoutSeed: options.seed } : {}) });
   if (carried !== undefined) trainer.carried = carried;
   const epochs = options.epochs ?? (options.iterations === undefined ? (kind === "sequences" ? DEFAULT_EPOCHS : undefined) : undefined);
   const maxSteps = options.iterations ?? (epochs === undefined ? data.batchesPerEpoch : undefined);

@@ -1,4 +1,5 @@
 import { clipGradNorm, clipGradValue, type ParamOptimizer } from "../runtime/optim.js";
+import { layerSeed } from "../runtime/random.js";
 import { TrainInputError } from "./errors.js";
 
 export type FloatArray = Float32Array | Float64Array;
@@ -20,6 +21,9 @@ export interface ForwardOptions {
   readonly lengths?: readonly number[];
   /** A model's targets: with them its run has `loss`, and backward differentiates it. */
   readonly targets?: Readonly<Record<string, ArrayLike<number>>>;
+  /** A unit with dropout: apply it, with masks drawn from `seed`. */
+  readonly training?: boolean;
+  readonly seed?: number;
 }
 
 /** What one training step returns: the generated `trainStep`'s result. */
@@ -80,6 +84,12 @@ export interface TrainerOptions {
   readonly lossOutput?: string;
   /** The number of steps already taken (a resumed run): step numbers in messages go on from it. */
   readonly firstStep?: number;
+  /**
+   * Set for a unit with dropout: every training step applies it, step n (1-based, counting on
+   * across a resume) with the masks of seed `layerSeed(dropoutSeed, n)`, so a resumed run draws
+   * the masks the uninterrupted run would have. Evaluation runs without dropout.
+   */
+  readonly dropoutSeed?: number;
 }
 
 /** What one optimizer step saw. */
@@ -147,7 +157,7 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
     const trainStep = this.cell.trainStep;
     if (trainStep === undefined) throw new TrainInputError("the model has no `loss`; training minimises a model's `loss cross_entropy(…)` or `loss mse(…)`");
     const step = this.iteration + 1;
-    const options = { ...this.forwardOptions(chunk), targets };
+    const options = { ...this.forwardOptions(chunk, step), targets };
     let result: TrainStepResult;
     try {
       result = trainStep(this.params, this.options.optimizer, chunk.x, options, this.clip());
@@ -172,7 +182,7 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
 
   /** A cell's step: the weighted sum of its per-step loss output, differentiated, clipped, one update. */
   private cellStep(chunk: Chunk): TrainStepResult {
-    const run = this.forward(chunk);
+    const run = this.forward(chunk, this.iteration + 1);
     const losses = run.outputs[this.lossOutput]!;
     const weights = this.weightsFor(chunk, losses);
     let loss = 0;
@@ -210,19 +220,22 @@ export class TbpttTrainer<Run extends CellRun = CellRun> {
     this.carried = undefined;
   }
 
-  private forwardOptions(chunk: Chunk): ForwardOptions {
+  /** The options of a forward run over `chunk`; in training step `step` (not in evaluation) with its dropout masks. */
+  private forwardOptions(chunk: Chunk, step?: number): ForwardOptions {
     const initial = chunk.resetState ? undefined : this.carried;
+    const dropoutSeed = this.options.dropoutSeed;
     return {
       batch: chunk.batch,
       steps: chunk.steps,
       ...(initial !== undefined ? { initial } : {}),
       ...(chunk.lengths !== undefined ? { lengths: chunk.lengths } : {}),
+      ...(dropoutSeed !== undefined && step !== undefined ? { training: true, seed: layerSeed(dropoutSeed, step) } : {}),
     };
   }
 
-  /** A cell's forward run, checked to have the per-step loss output. */
-  private forward(chunk: Chunk): Run {
-    const run = this.cell.forward(this.params, chunk.x, this.forwardOptions(chunk));
+  /** A cell's forward run, checked to have the per-step loss output (a training step's when `step` is given). */
+  private forward(chunk: Chunk, step?: number): Run {
+    const run = this.cell.forward(this.params, chunk.x, this.forwardOptions(chunk, step));
     const losses = run.outputs[this.lossOutput];
     if (losses === undefined) throw new TrainInputError(`the cell has no output \`${this.lossOutput}\` (its outputs are ${Object.keys(run.outputs).join(", ") || "none"}); training needs a per-step scalar loss`);
     if (losses.length !== chunk.steps * chunk.batch) {

@@ -5,7 +5,9 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Graph } from "../ir/graph.js";
 import { unitGraphs } from "../ir/unit.js";
 import { loadGeneratedModule } from "../backends/ts/load.js";
+import { modelHasDropout } from "../backends/ts/model.js";
 import type { TrainableCell } from "./trainer.js";
+import { TrainInputError } from "./errors.js";
 
 export type Dtype = "float32" | "float64";
 export type Timing = "step" | "once";
@@ -34,6 +36,8 @@ export interface UnitSignature {
   readonly outputs: readonly Port[];
   /** `pred` is the output the loss compares with its target, when that value is an output of the unit. */
   readonly losses: readonly { readonly kind: "mse" | "cross_entropy"; readonly target: string; readonly pred?: string }[];
+  /** The unit has dropout (a model's own, or in a cell): training applies it. */
+  readonly dropout?: boolean;
 }
 
 export interface TrainUnit {
@@ -52,6 +56,13 @@ export async function compileTrainUnit(file: string, source: string, name?: stri
   const selected = compileUnit(file, source, name);
   const unit = selected.unit;
   if (!unit) return { diagnostics: selected.diagnostics };
+  const inputs = unit.signature.inputs;
+  if (inputs.length > 1) {
+    // The datasets hold one input sequence per record ("tokens", "text" or "x").
+    throw new TrainInputError(
+      `${file}: ${unit.kind} ${unit.name} reads ${inputs.length} inputs (${inputs.map((i) => `\`${i.name}\``).join(", ")}); rnnc train feeds one input sequence per record, so it trains units with one input. Train it from TypeScript with the generated module's trainStep(params, optimizer, { ${inputs.map((i) => i.name).join(", ")} }, options), which takes every input by name`,
+    );
+  }
   const loaded = await load(file, source, unit.name);
   if (!loaded.factory) return { diagnostics: loaded.diagnostics };
   const signature = unit.kind === "model" ? modelSignature(unit.model) : cellSignature(unitGraphs(unit)[0]!);
@@ -76,13 +87,14 @@ export function modelSignature(model: CheckedModel): UnitSignature {
     kind: "model",
     name: model.name,
     dims: model.dims,
-    input: { name: model.input.name, ...sized(model.input.type) },
+    input: { name: model.inputs[0]!.name, ...sized(model.inputs[0]!.type) },
     targets: model.targets.map((t) => ({ name: t.name, timing: t.timing, ...sized(t.type) })),
     outputs,
     losses: model.losses.map((l) => {
       const pred = model.outputs.find((o) => o.node === l.pred)?.name;
       return { kind: l.kind, target: l.target, ...(pred !== undefined ? { pred } : {}) };
     }),
+    dropout: modelHasDropout(model),
   };
 }
 
@@ -102,6 +114,7 @@ export function cellSignature(graph: Graph): UnitSignature {
     targets: [],
     outputs: graph.outputs.map((o) => ({ name: o.name, timing: "step" as const, kind: "vector" as const, size: flat(graph.nodes[o.node]!.shape) ?? Dim.const(NaN) })),
     losses: [],
+    dropout: graph.nodes.some((n) => n.op === "dropout"),
   };
 }
 

@@ -93,8 +93,10 @@ export interface ModelSeeds extends GradientSeeds {
 export interface ModelGradients {
   /** By `layer.param`. */
   readonly params: Readonly<Record<string, Float64Array>>;
-  /** [T, B, width] for a vector input; absent for an input of ids. */
+  /** A model with one input: [T, B, width] for a vector input; absent for an input of ids. */
   readonly x?: Float64Array;
+  /** A model with several inputs: each vector input's gradient by name, shaped as the input. */
+  readonly inputs?: Readonly<Record<string, Float64Array>>;
   /** By `layer.state`, [B, ...state shape]. */
   readonly initial: Readonly<Record<string, Float64Array>>;
 }
@@ -108,11 +110,13 @@ export interface ModelGradients {
  * const run = m.forward(params, x, { batch, steps, initial, lengths, targets: { label } });
  * const g = m.backward(run, { outputs: { logits: R }, final: { "rnn.h": S } });   // loss weight 1
  * ```
- * The input is [T, B, width] numbers, or [T, B] integer ids for an `index(V)` input.
+ * The input is [T, B, width] numbers, or [T, B] integer ids for an `index(V)` input; a model with
+ * several inputs takes an object keyed by their names (a per-sequence one [B, …]) and gives
+ * their gradients under `inputs`.
  */
 export interface ModelKernel<Run extends ModelRunResult = ModelRunResult> {
   readonly paramShapes?: Readonly<Record<string, readonly number[]>>;
   init(seed: number): Readonly<Record<string, Float64Array>>;
-  forward(params: Readonly<Record<string, Float64Array>>, input: ArrayLike<number>, options: ModelRunOptions): Run;
+  forward(params: Readonly<Record<string, Float64Array>>, input: ArrayLike<number> | Readonly<Record<string, ArrayLike<number>>>, options: ModelRunOptions): Run;
   backward(run: Run, seeds: ModelSeeds): ModelGradients;
 }

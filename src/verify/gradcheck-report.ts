@@ -93,7 +93,8 @@ export function renderGradcheckReport(r: GradcheckReport): string {
   const dims = Object.entries(r.dims).map(([k, v]) => `${k}=${v}`).join(", ");
   const lines: string[] = [];
   const lengths = r.lengths ? ` · lengths ${formatShape(r.lengths)}` : "";
-  lines.push(`gradcheck ${r.kind === "model" ? "model " : ""}${r.cell} (${dims}) · batch ${r.batch} · steps ${r.steps} · seed ${r.seed}${lengths}`);
+  const training = r.training ? " · training (dropout masks from the seed)" : "";
+  lines.push(`gradcheck ${r.kind === "model" ? "model " : ""}${r.cell} (${dims}) · batch ${r.batch} · steps ${r.steps} · seed ${r.seed}${lengths}${training}`);
   if (r.kind === "model") {
     const loss = r.forward.some((t) => t.name === "loss") ? "loss + " : "";
     lines.push(`objective: ${loss}Σ outputs ⊙ R + Σ final states ⊙ S (R, S random; the gradients are of it)`);
@@ -158,7 +159,7 @@ export function gradcheckReportJson(r: GradcheckReport): object {
     pass: t.pass,
   });
   return {
-    cell: r.cell, ...(r.kind && { kind: r.kind }), dims: r.dims, batch: r.batch, steps: r.steps, seed: r.seed, lengths: r.lengths,
+    cell: r.cell, ...(r.kind && { kind: r.kind }), dims: r.dims, batch: r.batch, steps: r.steps, seed: r.seed, lengths: r.lengths, ...(r.training && { training: true }),
     epsilon: r.epsilon, fdTolerance: r.fdTolerance, oracleTolerance: r.oracleTolerance,
     forward: r.forward.map(tensor), gradients: r.gradients.map(tensor), pass: r.pass,
   };

@@ -76,6 +76,8 @@ export interface GradcheckReport {
   readonly steps: number;
   readonly seed: number;
   readonly lengths?: readonly number[];
+  /** A check of the training pass (dropout masks drawn from the seed); absent for inference. */
+  readonly training?: true;
   readonly epsilon: number;
   readonly fdTolerance: Tolerance;
   /** Absent when the oracle was not used. */
@@ -154,6 +156,7 @@ export async function gradcheck<Run extends RunResult>(
     batch,
     steps,
     seed,
+    ...(options.training === true ? { training: true as const } : {}),
     lengths: options.lengths,
     epsilon: fdOptions.epsilon ?? FD_EPSILON,
     fdTolerance: fdOptions.tolerance ?? FD_TOLERANCE,

@@ -9,7 +9,9 @@
  * so every output, every final state and the loss reach the gradients. dJ/d every `layer.param`,
  * d/dx (a vector input) and d/d every `layer.state`'s initial value are compared (a) with central
  * differences of the module's own forward pass and (b) with tf.grads of the tfjs model oracle
- * (model-oracle.ts); the outputs, final states and loss with the oracle's forward values.
+ * (model-oracle.ts); the outputs, final states and loss with the oracle's forward values. With
+ * `training`, every run applies the dropout masks drawn from the seed (the oracle takes them from
+ * the runtime's generator), so the check is of the training pass.
  */
 import type { CheckedModel } from "../check/model-types.js";
 import { compareArrays, type Tolerance } from "./compare.js";
@@ -18,7 +20,7 @@ import { expectArray, expectDeclaredParams, expectRunShape, sizeOf, VerifyInputE
 import { FD_EPSILON, FD_TOLERANCE, finiteDifferenceCheck, type FdOptions, type FdTensor } from "./finite-diff.js";
 import type { GradcheckOptions, GradcheckReport, TensorReport } from "./gradcheck.js";
 import { modelLayout, type ModelLayout } from "./model-layout.js";
-import { modelOracleGradients, modelOracleRun, type ModelData } from "./model-oracle.js";
+import { modelOracleGradients, modelOracleRun, vectorInputs, type ModelData } from "./model-oracle.js";
 import { SeededRandom } from "../core/random.js";
 import { named, tensorId, type TensorId } from "./tensor-id.js";
 import { ORACLE_TOLERANCE } from "./tfjs-oracle.js";
@@ -47,7 +49,7 @@ export async function gradcheckModel<Run extends ModelRunResult>(
   const useOracle = options.oracle ?? true;
   const oracleTol = options.oracleTolerance ?? ORACLE_TOLERANCE;
   const fdOptions: FdOptions = { seed, ...options.fd };
-  const problem = drawProblem(layout, kernel, batch, steps, seed, options.lengths);
+  const problem = drawProblem(layout, kernel, batch, steps, seed, options.lengths, options.training === true);
 
   const run = runKernel(layout, kernel, problem);
   const grads = backwardKernel(layout, kernel, run, problem);
@@ -79,6 +81,7 @@ export async function gradcheckModel<Run extends ModelRunResult>(
     steps,
     seed,
     lengths: options.lengths,
+    ...(options.training === true ? { training: true as const } : {}),
     epsilon: fdOptions.epsilon ?? FD_EPSILON,
     fdTolerance: fdOptions.tolerance ?? FD_TOLERANCE,
     oracleTolerance: useOracle ? oracleTol : undefined,
@@ -96,6 +99,7 @@ function drawProblem<Run extends ModelRunResult>(
   steps: number,
   seed: number,
   lengths: readonly number[] | undefined,
+  training: boolean,
 ): Problem {
   expectDeclaredParams(kernel.paramShapes, layout.params.map((p) => [p.name, p.shape] as const), "module", `model ${layout.model.name}`);
   const initParams = kernel.init(seed);
@@ -104,7 +108,8 @@ function drawProblem<Run extends ModelRunResult>(
   const rng = new SeededRandom(seed + 1);
   const ids = (n: number, size: number) => Int32Array.from({ length: n }, () => rng.int(size));
   const rows = (once: boolean) => (once ? batch : steps * batch);
-  const input = layout.input.kind === "vector" ? rng.array(steps * batch * layout.input.size, -1, 1) : ids(steps * batch, layout.input.size);
+  const inputs: Record<string, Float64Array | Int32Array> = {};
+  for (const i of layout.inputs) inputs[i.name] = i.kind === "vector" ? rng.array(rows(i.once) * i.size, -1, 1) : ids(rows(i.once), i.size);
   const initial: Record<string, Float64Array> = {};
   for (const s of layout.states) initial[s.name] = rng.array(batch * sizeOf(s.shape), -0.5, 0.5);
   const targets: Record<string, Int32Array | Float64Array> = {};
@@ -113,14 +118,17 @@ function drawProblem<Run extends ModelRunResult>(
   for (const o of layout.outputs) R[o.name] = rng.array(rows(o.once) * o.width, -1, 1);
   const S: Record<string, Float64Array> = {};
   for (const s of layout.states) S[s.name] = rng.array(batch * sizeOf(s.shape), -1, 1);
-  return { data: { batch, steps, ...(lengths ? { lengths } : {}), params, input, initial, targets }, R, S };
+  // In training every forward run (finite differences and the step search included) and the
+  // oracle draw the same masks, from the problem's seed.
+  return { data: { batch, steps, ...(lengths ? { lengths } : {}), params, inputs, initial, targets, ...(training ? { training, seed } : {}) }, R, S };
 }
 
 /** The same problem over its first `s` steps (lengths clipped to s; per-sequence values kept). */
 function truncate(layout: ModelLayout, p: Problem, s: number): Problem {
   const { batch: B } = p.data;
   const head = <A extends Float64Array | Int32Array>(a: A, once: boolean, width: number): A => (once ? a : (a.slice(0, s * B * width) as A));
-  const input = p.data.input as Float64Array | Int32Array;
+  const inputs: Record<string, Float64Array | Int32Array> = {};
+  for (const i of layout.inputs) inputs[i.name] = head(p.data.inputs[i.name] as Float64Array | Int32Array, i.once, i.kind === "index" ? 1 : i.size);
   const targets: Record<string, Float64Array | Int32Array> = {};
   for (const t of layout.targets) targets[t.name] = head(p.data.targets[t.name] as Float64Array | Int32Array, t.once, t.kind === "index" ? 1 : t.size);
   const R: Record<string, Float64Array> = {};
@@ -130,7 +138,7 @@ function truncate(layout: ModelLayout, p: Problem, s: number): Problem {
       ...p.data,
       steps: s,
       ...(p.data.lengths ? { lengths: p.data.lengths.map((len) => Math.min(len, s)) } : {}),
-      input: head(input, false, layout.input.kind === "index" ? 1 : layout.input.size),
+      inputs,
       targets,
     },
     R,
@@ -138,9 +146,11 @@ function truncate(layout: ModelLayout, p: Problem, s: number): Problem {
   };
 }
 
-function runKernel<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelKernel<Run>, p: Problem, params = p.data.params, input = p.data.input, initial = p.data.initial): Run {
-  const { batch, steps, lengths, targets } = p.data;
-  return kernel.forward(params, input, { batch, steps, initial, ...(lengths ? { lengths } : {}), ...(layout.targets.length > 0 ? { targets } : {}) });
+function runKernel<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelKernel<Run>, p: Problem, params = p.data.params, inputs = p.data.inputs, initial = p.data.initial): Run {
+  const { batch, steps, lengths, targets, training, seed } = p.data;
+  // One input is passed as an array, several as an object keyed by their names (the module's API).
+  const input = layout.inputs.length === 1 ? inputs[layout.inputs[0]!.name]! : inputs;
+  return kernel.forward(params, input, { batch, steps, initial, ...(lengths ? { lengths } : {}), ...(layout.targets.length > 0 ? { targets } : {}), ...(training ? { training, seed } : {}) });
 }
 
 /** Checks a run's arrays against the layout (named in the message) before anything reads them. */
@@ -160,7 +170,11 @@ function backwardKernel<Run extends ModelRunResult>(layout: ModelLayout, kernel:
   const g = kernel.backward(run, { outputs: p.R, final: p.S });
   const { batch: B, steps: T } = p.data;
   for (const t of layout.params) expectArray(`module.backward: gradient of param \`${t.name}\``, g.params?.[t.name], t.shape);
-  if (layout.input.kind === "vector") expectArray("module.backward: gradient of x", g.x, [T, B, layout.input.size]);
+  for (const i of vectorInputs(layout)) {
+    const shape = i.once ? [B, i.size] : [T, B, i.size];
+    if (layout.inputs.length === 1) expectArray("module.backward: gradient of x", g.x, shape);
+    else expectArray(`module.backward: gradient of input \`${i.name}\``, g.inputs?.[i.name], shape);
+  }
   for (const s of layout.states) expectArray(`module.backward: gradient of initial state \`${s.name}\``, g.initial?.[s.name], [B, ...s.shape]);
   return g;
 }
@@ -180,15 +194,16 @@ function objective(run: ModelRunResult, layout: ModelLayout, p: Problem): number
 function fdCheck<Run extends ModelRunResult>(layout: ModelLayout, kernel: ModelKernel<Run>, p: Problem, grads: ModelGradients, fd: FdOptions, only?: ReadonlySet<string>) {
   // Copies, perturbed in place by the check; the problem's arrays stay as drawn.
   const params = Object.fromEntries(Object.entries(p.data.params).map(([k, v]) => [k, Float64Array.from(v)]));
-  const x = layout.input.kind === "vector" ? Float64Array.from(p.data.input) : undefined;
+  const inputs: Record<string, ArrayLike<number>> = { ...p.data.inputs };
+  for (const i of vectorInputs(layout)) inputs[i.name] = Float64Array.from(p.data.inputs[i.name]!);
   const initial = Object.fromEntries(Object.entries(p.data.initial).map(([k, v]) => [k, Float64Array.from(v)]));
   const { batch: B, steps: T } = p.data;
   const tensors: FdTensor[] = [
     ...layout.params.map((t) => ({ ...named(tensorId("param", t.name)), shape: t.shape, value: params[t.name]!, analytic: grads.params[t.name]! })),
-    ...(x ? [{ ...named(tensorId("input", "x")), shape: [T, B, layout.input.size], value: x, analytic: grads.x! }] : []),
+    ...vectorInputs(layout).map((i) => ({ ...named(tensorId("input", inputId(layout, i.name))), shape: i.once ? [B, i.size] : [T, B, i.size], value: inputs[i.name] as Float64Array, analytic: pick(grads, tensorId("input", inputId(layout, i.name))) as Float64Array })),
     ...layout.states.map((s) => ({ ...named(tensorId("initial", s.name)), shape: [B, ...s.shape], value: initial[s.name]!, analytic: grads.initial[s.name]! })),
   ].filter((t) => only === undefined || only.has(t.name));
-  const J = () => objective(runKernel(layout, kernel, p, params, x ?? p.data.input, initial), layout, p);
+  const J = () => objective(runKernel(layout, kernel, p, params, inputs, initial), layout, p);
   return finiteDifferenceCheck(tensors, J, fd);
 }
 
@@ -208,9 +223,14 @@ function forwardValue(run: ModelRunResult, id: TensorId): Float64Array {
   return Float64Array.from(id.role === "output" ? run.outputs[id.name]! : run.final[id.name]!);
 }
 
-/** The gradient array of a param, the input or an initial state. */
+/** The report name of an input's gradient: `x` for a model's one input (as the module names it), else the input's name. */
+function inputId(layout: ModelLayout, name: string): string {
+  return layout.inputs.length === 1 ? "x" : name;
+}
+
+/** The gradient array of a param, an input or an initial state. */
 function pick(g: ModelGradients, id: TensorId): ArrayLike<number> {
-  if (id.role === "input") return g.x!;
+  if (id.role === "input") return id.name === "x" && g.x !== undefined ? g.x : g.inputs![id.name]!;
   return (id.role === "param" ? g.params[id.name] : g.initial[id.name])!;
 }
 

@@ -10,6 +10,7 @@ import { layerGraph } from "../ir/lower.js";
 import type { Graph } from "../ir/graph.js";
 import { VerifyInputError } from "./errors.js";
 import { qualified } from "../core/names.js";
+import { storedParam } from "../check/model-ties.js";
 
 type Dims = Readonly<Record<string, number>>;
 
@@ -31,17 +32,26 @@ export interface LayoutTensor {
   readonly shape: number[];
 }
 
+export interface LayoutInput {
+  readonly name: string;
+  readonly kind: "vector" | "index";
+  readonly size: number;
+  readonly once: boolean;
+  readonly node: number;
+}
+
 export interface ModelLayout {
   readonly model: CheckedModel;
   readonly dims: Dims;
   readonly layers: readonly LayoutLayer[];
-  /** Every layer's params, in layer order and then the cell's declaration order. */
+  /** Every layer's params, in layer order and then the cell's declaration order; a tied param is stored as its owner (not listed). */
   readonly params: readonly LayoutTensor[];
   /** The states of every layer that runs, in layer order. */
   readonly states: readonly LayoutTensor[];
   /** Each node's vector width, or its id range for ids. */
   readonly widths: readonly number[];
-  readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: number };
+  /** The model's inputs in declaration order: per step ([T, B, …]) or `once` per sequence ([B, …]). */
+  readonly inputs: ReadonlyArray<LayoutInput>;
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number; readonly once: boolean; readonly width: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: number; readonly once: boolean }>;
 }
@@ -67,7 +77,7 @@ export function modelLayout(model: CheckedModel, dims: Dims): ModelLayout {
   const params: LayoutTensor[] = [];
   const states: LayoutTensor[] = [];
   for (const l of layers) {
-    for (const p of l.graph.params) params.push({ name: qualified(l.name, p.name), layer: l.name, local: p.name, shape: evaluateShape(p.shape, l.dims) });
+    for (const p of l.graph.params) if (storedParam(model, l.name, p.name) === qualified(l.name, p.name)) params.push({ name: qualified(l.name, p.name), layer: l.name, local: p.name, shape: evaluateShape(p.shape, l.dims) });
     if (!model.runs.some((r) => r.layer === l.name)) continue;
     for (const s of l.graph.states) states.push({ name: qualified(l.name, s.name), layer: l.name, local: s.name, shape: evaluateShape(s.shape, l.dims) });
   }
@@ -79,7 +89,7 @@ export function modelLayout(model: CheckedModel, dims: Dims): ModelLayout {
     params,
     states,
     widths,
-    input: { name: model.input.name, kind: model.input.type.kind, size: sizeOfType(model.input.type, dims) },
+    inputs: model.inputs.map((i) => ({ name: i.name, kind: i.type.kind, size: sizeOfType(i.type, dims), once: i.timing === "once", node: i.node })),
     outputs: model.outputs.map((o) => ({ name: o.name, node: o.node, once: model.nodes[o.node]!.timing === "once", width: widths[o.node]! })),
     targets: model.targets.map((t) => ({ name: t.name, kind: t.type.kind, size: sizeOfType(t.type, dims), once: t.timing === "once" })),
   };

@@ -8,7 +8,11 @@
  *   onehot   ids → one-hot rows; zero rows past an example's length
  *   reverse  step t of example b ← step L_b − 1 − t, zero past L_b (a gather, then a mask)
  *   concat   along the feature axis
+ *   dropout  in training, times the mask the runtime's generator draws for it (fillDropoutMasks
+ *            from stream L + j of the seed for the j-th dropout node, L the number of layers);
+ *            each layer's cell oracle gets stream k of the seed for layer k; otherwise the identity
  *   last     each example's step L_b − 1 (a gather; zero when L_b = 0)
+ *   elementwise functions, numbers, mean_over_time, max_over_time: model-oracle-elementwise.ts
  *   mse      mean over valid steps × examples × features of (pred − y)²
  *   cross_entropy  mean over valid positions of logsumexp(logits) − logits[target]
  *
@@ -21,9 +25,12 @@ import type { ModelGradients, ModelRunResult, ModelSeeds } from "./contract.js";
 import { expectArray, expectRunShape, VerifyInputError } from "./errors.js";
 import type { ModelLayout } from "./model-layout.js";
 import type { ModelNode } from "../check/model-types.js";
-import { seqOpOf, type LossKind, type SeqArithmetic, type SeqOp } from "../core/seq-ops.js";
+import { seqOpOf, type LossKind, type SeqBinaryFn, type SeqOp, type SeqUnaryFn } from "../core/seq-ops.js";
+import { binaryOracle, poolOracle, unaryOracle } from "./model-oracle-elementwise.js";
 import { initTf, makePlan, unroll, type Plan } from "./tfjs-oracle.js";
 import { qualified } from "../core/names.js";
+import { fillDropoutMasks, streamSeed } from "../runtime/random.js";
+import { storedParam } from "../check/model-ties.js";
 
 /** One model problem: everything a forward run reads. */
 export interface ModelData {
@@ -32,12 +39,15 @@ export interface ModelData {
   readonly lengths?: readonly number[];
   /** By `layer.param`. */
   readonly params: Readonly<Record<string, Float64Array>>;
-  /** [T, B, width] numbers, or [T, B] ids for an `index` input. */
-  readonly input: ArrayLike<number>;
+  /** By input name: [T, B, width] numbers or [T, B] ids per step; [B, width] or [B] per sequence. */
+  readonly inputs: Readonly<Record<string, ArrayLike<number>>>;
   /** By `layer.state`, [B, ...state shape]; zeros for a state not given. */
   readonly initial: Readonly<Record<string, Float64Array>>;
   /** By target name: ids or vectors, [T, B, …] per step or [B, …] per sequence. */
   readonly targets: Readonly<Record<string, ArrayLike<number>>>;
+  /** A training run: dropout masks drawn from `seed` as the generated module draws them. */
+  readonly training?: boolean;
+  readonly seed?: number;
 }
 
 type Value = { readonly kind: "vector"; readonly t: tf.Tensor } | { readonly kind: "ids"; readonly ids: Int32Array };
@@ -45,8 +55,14 @@ type Value = { readonly kind: "vector"; readonly t: tf.Tensor } | { readonly kin
 /** The differentiable leaves, in layout order. */
 interface Leaves {
   readonly params: tf.Tensor[];
-  readonly x?: tf.Tensor;
+  /** One per vector input, in `vectorInputs` order. */
+  readonly inputs: tf.Tensor[];
   readonly initial: tf.Tensor[];
+}
+
+/** The inputs that have gradients: the vector ones, in declaration order. */
+export function vectorInputs(layout: ModelLayout): ModelLayout["inputs"][number][] {
+  return layout.inputs.filter((i) => i.kind === "vector");
 }
 
 interface Forward {
@@ -64,6 +80,9 @@ function checkData(layout: ModelLayout, data: ModelData): void {
   for (const name of Object.keys(data.params)) {
     if (!layout.params.some((p) => p.name === name)) throw new VerifyInputError(`params: model ${model} has no param \`${name}\``);
   }
+  for (const name of Object.keys(data.inputs)) {
+    if (!layout.inputs.some((i) => i.name === name)) throw new VerifyInputError(`inputs: model ${model} has no input \`${name}\``);
+  }
   for (const name of Object.keys(data.initial)) {
     if (!layout.states.some((s) => s.name === name)) throw new VerifyInputError(`initial: model ${model} has no state \`${name}\``);
   }
@@ -73,7 +92,7 @@ function leavesOf(layout: ModelLayout, data: ModelData): Leaves {
   const { batch: B, steps: T } = data;
   return {
     params: layout.params.map((p) => f32(`param \`${p.name}\``, data.params[p.name], p.shape)),
-    ...(layout.input.kind === "vector" ? { x: f32(`input \`${layout.input.name}\` (x)`, data.input, [T, B, layout.input.size]) } : {}),
+    inputs: vectorInputs(layout).map((i) => f32(`input \`${i.name}\``, data.inputs[i.name], i.once ? [B, i.size] : [T, B, i.size])),
     initial: layout.states.map((s) => {
       const shape = [B, ...s.shape];
       const given = data.initial[s.name];
@@ -118,10 +137,21 @@ interface OracleContext {
   /** The node's own width and timing. */
   readonly W: number;
   readonly once: boolean;
+  /** Set in a training run: the seed of the masks. */
+  readonly seed: number | undefined;
+  /** Which dropout node this is (0, 1, … in node order) and how many layers the model has. */
+  readonly site: (id: number) => number;
+  readonly layers: number;
+  readonly node: (id: number) => ModelNode;
 }
 
+/** Elementwise functions and poolings over time (model-oracle-elementwise.ts). */
+const binary: OracleForm<NodeOfOp<SeqBinaryFn>> = (node, cx) => ({ kind: "vector", t: binaryOracle(node, cx) });
+const unary: OracleForm<NodeOfOp<SeqUnaryFn>> = (node, cx) => ({ kind: "vector", t: unaryOracle(node, cx) });
+const pool: OracleForm<NodeOfOp<"mean_over_time" | "max_over_time">> = (node, cx) => ({ kind: "vector", t: poolOracle(node, cx) });
+
 type SeqNode = Exclude<ModelNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOp> = K extends SeqArithmetic ? Extract<ModelNode, { readonly op: "binary" }> : Extract<ModelNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOp> = K extends SeqBinaryFn ? Extract<ModelNode, { readonly op: "binary" }> : K extends SeqUnaryFn ? Extract<ModelNode, { readonly op: "unary" }> : Extract<ModelNode, { readonly op: K }>;
 type OracleForm<N> = (node: N, cx: OracleContext) => Value;
 
 /** Each sequence operation from its definition (docs/language.md), in tfjs ops. */
@@ -153,9 +183,39 @@ const SEQ_OP_ORACLES: { readonly [K in SeqOp]: OracleForm<NodeOfOp<K>> } = {
     const some = tf.tensor(flags(B, (b) => len(b) > 0), [B, 1]);
     return { kind: "vector", t: tf.mul(picked, some) };
   },
-  add: (node, cx) => ({ kind: "vector", t: tf.add(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
-  sub: (node, cx) => ({ kind: "vector", t: tf.sub(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
-  mul: (node, cx) => ({ kind: "vector", t: tf.mul(cx.vector(node.args[0]), cx.vector(node.args[1])) }),
+  dropout(node, cx) {
+    const v = cx.vector(node.arg);
+    if (cx.seed === undefined) return { kind: "vector", t: v };
+    // The mask the runtime's own generator draws for this node: [T, B, W], or [B, W] per sequence.
+    const mask = new Float64Array(v.size);
+    fillDropoutMasks(streamSeed(cx.seed, cx.layers + cx.site(node.id)), [mask], [node.p]);
+    return { kind: "vector", t: tf.mul(v, tf.tensor(Float32Array.from(mask), v.shape)) };
+  },
+  mean_over_time: pool,
+  max_over_time: pool,
+  // Read only by the binary forms, which take it as a scalar.
+  number: (node) => ({ kind: "vector", t: tf.scalar(node.value) }),
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 /** One loss term's sum over its valid rows (the caller divides by its count). */
@@ -191,6 +251,9 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
   const validStep = (r: number) => Math.floor(r / B) < len(r % B);
   const flags = (rows: number, valid: (r: number) => boolean) => Float32Array.from({ length: rows }, (_, r) => (valid(r) ? 1 : 0));
   const stepMask = lengths === undefined ? undefined : tf.tensor(flags(T * B, validStep), [T, B, 1]);
+  const seed = data.training === true ? (data.seed ?? 0) : undefined;
+  const sites = model.nodes.filter((n) => n.op === "dropout").map((n) => n.id);
+  const site = (id: number) => sites.indexOf(id);
   const values: Value[] = [];
   const vector = (id: number): tf.Tensor => {
     const v = values[id]!;
@@ -199,17 +262,22 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
   };
   const final: tf.Tensor[] = layout.states.map(() => tf.zeros([0]));
   const runOutputs = new Map<number, Map<string, tf.Tensor>>();
-  const runLayer = (index: number) => runOutputs.get(index) ?? runOutputs.set(index, runLayerOracle(layout, plans, leaves, data, index, vector(model.runs[index]!.arg), final)).get(index)!;
+  const runLayer = (index: number) => runOutputs.get(index) ?? runOutputs.set(index, runLayerOracle(layout, plans, leaves, data, index, model.runs[index]!.args.map(vector), final)).get(index)!;
 
   model.nodes.forEach((node, id) => {
     const W = widths[id]!;
     if (node.op === "input") {
-      values[id] = layout.input.kind === "vector"
-        ? { kind: "vector", t: leaves.x! }
-        : { kind: "ids", ids: idsOf(`input \`${layout.input.name}\``, data.input, T * B, W, validStep) };
+      const spec = layout.inputs.find((i) => i.node === id)!;
+      // A per-sequence input has no value for an example of length 0: zero there (no id).
+      const some = (b: number) => len(b) > 0;
+      if (spec.kind === "index") values[id] = { kind: "ids", ids: idsOf(`input \`${spec.name}\``, data.inputs[spec.name], spec.once ? B : T * B, W, spec.once ? some : validStep) };
+      else {
+        const t = leaves.inputs[vectorInputs(layout).indexOf(spec)]!;
+        values[id] = { kind: "vector", t: spec.once && lengths !== undefined ? tf.mul(t, tf.tensor(flags(B, some), [B, 1])) : t };
+      }
     } else if (node.op === "apply") values[id] = { kind: "vector", t: runLayer(node.run).get(node.output)! };
     else {
-      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once" };
+      const cx: OracleContext = { B, T, len, validStep, flags, stepMask, values, vector, W, once: node.timing === "once", seed, site, layers: layout.layers.length, node: (k) => model.nodes[k]! };
       values[id] = (SEQ_OP_ORACLES[seqOpOf(node)] as OracleForm<SeqNode>)(node, cx);
     }
   });
@@ -236,18 +304,29 @@ function forwardModel(layout: ModelLayout, plans: readonly Plan[], leaves: Leave
 }
 
 /** Runs one layer's cell oracle over its argument; records its final states; returns its outputs by name. */
-function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Leaves, data: ModelData, index: number, arg: tf.Tensor, final: tf.Tensor[]): Map<string, tf.Tensor> {
+function runLayerOracle(layout: ModelLayout, plans: readonly Plan[], leaves: Leaves, data: ModelData, index: number, args: tf.Tensor[], final: tf.Tensor[]): Map<string, tf.Tensor> {
   const { batch: B, steps: T, lengths } = data;
   const spec = layout.model.runs[index]!;
   const plan = plans[layout.layers.findIndex((l) => l.name === spec.layer)]!;
   const once = spec.timing === "once";
-  const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === qualified(spec.layer, name))]!;
+  // A tied param is its owner's leaf: tf.grads sums both uses.
+  const param = (name: string) => leaves.params[layout.params.findIndex((p) => p.name === storedParam(layout.model, spec.layer, name))]!;
   const stateIndex = (name: string) => layout.states.findIndex((s) => s.name === qualified(spec.layer, name));
+  // Each argument as [T, B, w] (a per-sequence one of a per-step run repeated at every step); a
+  // cell with several inputs reads them packed side by side, in its input order (packed-inputs.ts).
+  const steps = args.map((a, k) => (once ? a : layout.model.nodes[spec.args[k]!]!.timing === "once" ? tf.tile(tf.expandDims(a, 0), [T, 1, 1]) : a));
+  const arg = steps.length === 1 ? steps[0]! : tf.concat(steps, -1);
   const run = unroll(
     plan,
     { params: plan.params.map((p) => param(p.name)), x: once ? tf.expandDims(arg, 0) : arg, initial: plan.states.map((s) => leaves.initial[stateIndex(s.name)]!) },
     // A per-sequence layer takes no step for an example of length 0 (its outputs are zero there).
-    { batch: B, steps: once ? 1 : T, ...(lengths === undefined ? {} : { lengths: once ? lengths.map((l) => (l > 0 ? 1 : 0)) : lengths }) },
+    {
+      batch: B,
+      steps: once ? 1 : T,
+      ...(lengths === undefined ? {} : { lengths: once ? lengths.map((l) => (l > 0 ? 1 : 0)) : lengths }),
+      // In training, layer k's cell draws its masks from stream k of the seed (as the driver does).
+      ...(data.training === true ? { training: true, seed: streamSeed(data.seed ?? 0, layout.layers.findIndex((l) => l.name === spec.layer)) } : {}),
+    },
   );
   plan.states.forEach((s, i) => (final[stateIndex(s.name)] = run.final[i]!));
   return new Map(plan.outputs.map((o, j) => [o.name, once ? tf.squeeze(run.outputs[j]!, [0]) : run.outputs[j]!]));
@@ -281,8 +360,8 @@ export async function modelOracleRun(layout: ModelLayout, data: ModelData): Prom
 
 /**
  * Gradients of seeds.loss · loss + Σ outputs ⊙ seeds.outputs + Σ final ⊙ seeds.final (a missing
- * seed is zero; the loss weight defaults to 1) with respect to every param, the input (a vector
- * input only) and every initial state, by tf.grads.
+ * seed is zero; the loss weight defaults to 1) with respect to every param, every vector input
+ * and every initial state, by tf.grads.
  */
 export async function modelOracleGradients(layout: ModelLayout, data: ModelData, seeds: ModelSeeds): Promise<ModelGradients> {
   await initTf();
@@ -291,7 +370,7 @@ export async function modelOracleGradients(layout: ModelLayout, data: ModelData,
   const { batch: B, steps: T } = data;
   const params: Record<string, Float64Array> = {};
   const initial: Record<string, Float64Array> = {};
-  let x: Float64Array | undefined;
+  const inputs: Record<string, Float64Array> = {};
   tf.tidy(() => {
     const leaves = leavesOf(layout, data);
     const seedOut = layout.outputs.map((o) => {
@@ -304,12 +383,12 @@ export async function modelOracleGradients(layout: ModelLayout, data: ModelData,
       return s === undefined ? undefined : f32(`seed of final state \`${st.name}\``, s, [B, ...st.shape]);
     });
     const nParams = leaves.params.length;
-    const hasX = leaves.x !== undefined;
+    const nInputs = leaves.inputs.length;
     const objective = (...args: tf.Tensor[]): tf.Scalar => {
       const run = forwardModel(
         layout,
         plans,
-        { params: args.slice(0, nParams), ...(hasX ? { x: args[nParams]! } : {}), initial: args.slice(nParams + (hasX ? 1 : 0)) },
+        { params: args.slice(0, nParams), inputs: args.slice(nParams, nParams + nInputs), initial: args.slice(nParams + nInputs) },
         data,
       );
       let total: tf.Tensor = run.loss ? tf.mul(run.loss, seeds.loss ?? 1) : tf.scalar(0);
@@ -320,11 +399,13 @@ export async function modelOracleGradients(layout: ModelLayout, data: ModelData,
       for (const a of args) total = tf.add(total, tf.mul(0, tf.sum(a)));
       return total as tf.Scalar;
     };
-    const args = [...leaves.params, ...(hasX ? [leaves.x!] : []), ...leaves.initial];
+    const args = [...leaves.params, ...leaves.inputs, ...leaves.initial];
     const grads = tf.grads(objective)(args);
     layout.params.forEach((p, i) => (params[p.name] = toFloat64(grads[i]!)));
-    if (hasX) x = toFloat64(grads[nParams]!);
-    layout.states.forEach((s, i) => (initial[s.name] = toFloat64(grads[nParams + (hasX ? 1 : 0) + i]!)));
+    vectorInputs(layout).forEach((v, k) => (inputs[v.name] = toFloat64(grads[nParams + k]!)));
+    layout.states.forEach((s, i) => (initial[s.name] = toFloat64(grads[nParams + nInputs + i]!)));
   });
-  return { params, ...(x ? { x } : {}), initial };
+  // One input: its gradient is `x`, as the generated module names it; several: by name.
+  if (layout.inputs.length === 1) return { params, ...(layout.inputs[0]!.kind === "vector" ? { x: inputs[layout.inputs[0]!.name]! } : {}), initial };
+  return { params, inputs, initial };
 }

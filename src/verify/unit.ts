@@ -9,6 +9,8 @@ import { gradcheck, type GradcheckOptions, type GradcheckReport } from "./gradch
 import { gradcheckModel } from "./model-gradcheck.js";
 import { bindDimValues } from "../core/dim-values.js";
 import { unitParamShapes } from "../weights/unit-params.js";
+import { modelHasDropout } from "../backends/ts/model.js";
+import { VerifyInputError } from "./errors.js";
 
 export interface GradcheckUnitOptions extends Omit<GradcheckOptions, "dims"> {
   /** Dimension values; any not given gets a small default (3, 4, 5, … in declaration order). */
@@ -37,6 +39,10 @@ function defaultDims(owner: string, names: readonly string[], given: Readonly<Re
  * the kernels' kind.
  */
 export async function gradcheckUnit(unit: Unit, options: GradcheckUnitOptions = {}): Promise<GradcheckUnitResult> {
+  if (options.training === true && !(unit.kind === "cell" ? unitGraphs(unit)[0]!.nodes.some((n) => n.op === "dropout") : modelHasDropout(unit.model))) {
+    const where = unit.kind === "cell" ? `cell ${unit.name} has no \`dropout(…)\`` : `model ${unit.name} has no \`dropout(…)\`, in the model or its layers' cells`;
+    throw new VerifyInputError(`the training option (--training) needs dropout, and ${where}: its training pass is its inference pass, so check it without the option`);
+  }
   const compiled = emitUnits([unit], unit.file);
   if (!compiled.code) return { diagnostics: compiled.diagnostics };
   const module = await loadGeneratedModule(compiled.code);

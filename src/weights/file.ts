@@ -12,6 +12,8 @@ export interface ReadWeightsOptions {
   readonly allowNonFinite?: boolean;
   /** How the caller opts in to non-finite values, named in the refusal (e.g. `--allow-non-finite`). */
   readonly allowNonFiniteHint?: string;
+  /** A model's tied params → their owners (`readout.W` → `embed.W`): in the file, such a tensor is refused naming its owner. */
+  readonly tied?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,6 +32,7 @@ export function readWeightsFile(
     return paramsFromSafetensors(bytes, expectedShapes, dtype, {
       allowNonFinite: options.allowNonFinite === true,
       ...(options.allowNonFiniteHint !== undefined ? { allowNonFiniteHint: options.allowNonFiniteHint } : {}),
+      ...(options.tied !== undefined ? { tied: options.tied } : {}),
     });
   } catch (e) {
     throw new Error(`${path}: ${e instanceof Error ? e.message : String(e)}`);

@@ -4,7 +4,9 @@
  * initial values from a seed — the very values the generated module's `init(seed)` gives, so an
  * ONNX export from `--seed N`, `rnnc init --seed N` and a module initialised with N hold the same
  * weights. A cell unit's one layer draws from the seed itself; a model's layer k from
- * `layerSeed(seed, k)` (src/runtime/model.ts).
+ * `layerSeed(seed, k)` (src/runtime/model.ts). A tied param (`tie readout.W = embed.W`) is stored
+ * only under its owner's name, with the owner's values: its layer still draws it (so the layer's
+ * other params get the values they would untied) and the draw is dropped.
  */
 import type { Dim } from "../core/dims.js";
 import type { Unit, UnitLayer } from "../check/unit.js";
@@ -20,13 +22,15 @@ export function layerDims(layer: { readonly binding: ReadonlyMap<string, Dim> },
   return out;
 }
 
-/** One layer's params as its cell declares them, in the cell's own dimensions (what the initializers read). */
-function layerParams(unit: Unit, layer: UnitLayer) {
-  return {
-    cell: layer.cell.cell.def.name.name,
-    dims: layer.cell.cell.dims,
-    params: unit.signature.params.filter((p) => p.layer === layer).map((p) => ({ name: p.key.local, shape: p.cellShape, init: p.init })),
-  };
+/** One layer's params as its cell declares them, in the cell's own dimensions (what the initializers read), tied ones included. */
+function layerParams(layer: UnitLayer) {
+  const cell = layer.cell.cell;
+  return { cell: cell.def.name.name, dims: cell.dims, params: cell.params.map((p) => ({ name: p.name, shape: p.shape, init: p.init })) };
+}
+
+/** The names a tie replaces: in no params record. */
+function tiedNames(unit: Unit): ReadonlySet<string> {
+  return new Set(unit.signature.ties.map((t) => t.name));
 }
 
 /** A cell unit's own layer reads the unit's dimensions as they are (and reports a missing one by the cell's name). */
@@ -41,8 +45,10 @@ function qualify(layer: UnitLayer, name: string): string {
 /** `{ name: shape }` for the unit's params and dimension values, in layer order, as `readWeightsFile` expects. */
 export function unitParamShapes(unit: Unit, dims: Readonly<Record<string, number>>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
+  const tied = tiedNames(unit);
   for (const layer of unit.signature.layers) {
-    for (const [name, shape] of Object.entries(paramShapes(layerParams(unit, layer), dimsOf(layer, dims)))) {
+    for (const [name, shape] of Object.entries(paramShapes(layerParams(layer), dimsOf(layer, dims)))) {
+      if (tied.has(qualify(layer, name))) continue;
       Object.defineProperty(out, qualify(layer, name), { value: shape, enumerable: true, writable: true, configurable: true });
     }
   }
@@ -57,14 +63,21 @@ export function initUnitParams(
   dtype: "float32" | "float64",
 ): Record<string, Float32Array | Float64Array> {
   const out: Record<string, Float32Array | Float64Array> = {};
+  const tied = tiedNames(unit);
   for (const layer of unit.signature.layers) {
     const layerSeedOf = layer.name === undefined ? seed : layerSeed(seed, layer.index);
-    const params = initGraphParams(layerParams(unit, layer), dimsOf(layer, dims), layerSeedOf, dtype);
+    const params = initGraphParams(layerParams(layer), dimsOf(layer, dims), layerSeedOf, dtype);
     for (const [name, values] of Object.entries(params)) {
+      if (tied.has(qualify(layer, name))) continue;
       Object.defineProperty(out, qualify(layer, name), { value: values, enumerable: true, writable: true, configurable: true });
     }
   }
   return out;
+}
+
+/** The unit's tied params → the params storing them (`readout.W` → `embed.W`), as `readWeightsFile`'s `tied`. */
+export function unitTies(unit: Unit): Record<string, string> {
+  return Object.fromEntries(unit.signature.ties.map((t) => [t.name, t.owner.name]));
 }
 
 /** Every param's name and shape in the unit's dimensions (`[4H, I]`), in layer order. */

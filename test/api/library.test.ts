@@ -99,5 +99,8 @@ describe("the library's functions", () => {
     expect(Buffer.from(scratch.weights!).equals(Buffer.from(r.weights!))).toBe(true);
     const bad = await train(example("char_lstm.rnn"), { data: "aaaa", output: join(disk, "bad.safetensors"), dims: { H: 4 }, steps: 2, batch: 1 });
     expect(bad).toMatchObject({ ok: false, error: expect.stringContaining("distinct character") });
+    // A misspelt dimension is a result naming it, with the name it most likely means, not an exception.
+    const misspelt = await train(example("char_lstm.rnn"), { data: "abcabcabcabc", dims: { h: 4 }, steps: 2, batch: 1, iterations: 1 });
+    expect(misspelt).toMatchObject({ ok: false, error: expect.stringContaining("has no dimension h (did you mean H?)") });
   });
 });

@@ -43,6 +43,14 @@ const RENDERED = [
   "140-max-of-different-shapes",
   "142-clamp-bounds-reversed",
   "146-dropout-probability-out-of-range",
+  "150-pooling-a-per-sequence-value",
+  "153-number-as-layer-argument",
+  "155-elementwise-max-of-different-widths",
+  "160-layer-given-too-few-arguments",
+  "162-argument-of-the-wrong-width",
+  "171-model-dropout-of-ids",
+  "180-tie-of-different-shapes",
+  "181-tie-equal-only-for-some-dims",
 ];
 
 function expectFile(path: string, actual: string): void {

@@ -29,11 +29,15 @@ function graph(m: CheckedModel): string[] {
       case "input":
         return "input";
       case "apply":
-        return `apply ${n.layer}(${n.arg}).${n.output}`;
+        return `apply ${n.layer}(${n.args.join(", ")}).${n.output}`;
       case "concat":
         return `concat(${n.args.join(", ")})`;
       case "binary":
         return `${n.fn}(${n.args.join(", ")})`;
+      case "unary":
+        return `${n.fn}(${[n.arg, ...Object.values(n.attrs)].join(", ")})`;
+      case "number":
+        return `number ${n.value}`;
       default:
         return `${n.op}(${n.arg})`;
     }
@@ -86,7 +90,7 @@ model Stacked(I, H, O) {
 `);
     expect(m.name).toBe("Stacked");
     expect(m.dims).toEqual(["I", "H", "O"]);
-    expect({ name: m.input.name, type: typeText(m.input.type), node: m.input.node }).toEqual({ name: "x", type: "[I]", node: 0 });
+    expect(m.inputs.map((i) => ({ name: i.name, type: typeText(i.type), node: i.node, timing: i.timing }))).toEqual([{ name: "x", type: "[I]", node: 0, timing: "step" }]);
     expect(graph(m)).toEqual(["0 input [I] step", "1 apply l1(0).h [H] step", "2 apply l2(1).h [H] step", "3 apply out(2).y [O] step"]);
     // LSTM and GRU have states, so they are recurrent; Linear has none, so it is applied per step.
     expect(m.layers.map((l) => [l.name, l.cell.cell.def.name.name, l.cell.file, l.recurrent])).toEqual([
@@ -97,7 +101,7 @@ model Stacked(I, H, O) {
     expect(binding(m, "l1")).toEqual({ I: "I", H: "H" });
     expect(binding(m, "l2")).toEqual({ I: "H", H: "H" });
     expect(binding(m, "out")).toEqual({ I: "H", O: "O" });
-    expect(m.runs.map((r) => [r.layer, r.arg, r.timing])).toEqual([
+    expect(m.runs.map((r) => [r.layer, r.args[0], r.timing])).toEqual([
       ["l1", 0, "step"],
       ["l2", 1, "step"],
       ["out", 2, "step"],
@@ -148,7 +152,7 @@ model CharLSTM(V, E, H) {
   loss cross_entropy(scores, next)
 }
 `);
-    expect(typeText(m.input.type)).toBe("index(V)");
+    expect(typeText(m.inputs[0]!.type)).toBe("index(V)");
     // The one-hot of the ids is implied where they feed a layer whose input is [V].
     expect(graph(m)).toEqual([
       "0 input index(V) step",
@@ -225,7 +229,7 @@ model Shared(H) {
 }
 `);
     expect(m.layers.map((l) => l.name)).toEqual(["l1", "proj"]);
-    expect(m.runs.map((r) => [r.index, r.layer, r.arg])).toEqual([
+    expect(m.runs.map((r) => [r.index, r.layer, r.args[0]])).toEqual([
       [0, "l1", 0],
       [1, "proj", 1],
       [2, "proj", 2],

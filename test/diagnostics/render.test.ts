@@ -280,6 +280,19 @@ describe("drawing unusual characters", () => {
       ].join("\n"),
     );
   });
+  it("shows control characters in a file name, and in a message quoting it, as \\uXXXX in every text form", () => {
+    const file = "evil\x1b[2J\x07.rnn";
+    const text = "cell C(I) {\n  output y = zz\n}\n";
+    const d = diag("RNN2001", { name: `zz\x1b` }, { labels: [primary(spanOf(file, text, "zz"), "here")] });
+    const rich = renderDiagnostics([d], sourcesOf({ [file]: text }), { summary: false });
+    const short = renderDiagnostics([d], sourcesOf({ [file]: text }), { format: "short" });
+    const json = JSON.parse(renderDiagnostics([d], sourcesOf({ [file]: text }), { format: "json" }));
+    expect(rich.split("\n").slice(0, 2)).toEqual(["error[RNN2001]: `zz\\u001b` is not defined", "  ┌─ evil\\u001b[2J\\u0007.rnn:2:14"]);
+    expect(short).toBe("evil\\u001b[2J\\u0007.rnn:2:14: error RNN2001: `zz\\u001b` is not defined\n");
+    // JSON is data: it keeps the name itself, escaped by JSON.
+    expect(JSON.stringify(json)).toContain(JSON.stringify(file).slice(1, -1));
+    for (const out of [rich, short]) expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
 });
 
 describe("summary line", () => {

@@ -32,7 +32,7 @@ describe("well-typed programs", () => {
         expect(model.layers.length).toBe(m.layers);
         expect(model.runs.length).toBe(m.runs);
         // Every layer reads vectors of the width it was built for (ids arrive one-hot, of width V).
-        const fed = model.runs.map((run) => model.nodes[run.arg]!.type);
+        const fed = model.runs.map((run) => model.nodes[run.args[0]!]!.type);
         expect(fed.map((t) => (t.kind === "vector" ? t.width.toString() : `index(${t.size})`))).toEqual(m.fed);
         const pred = model.nodes[model.outputs[0]!.node]!;
         expect(pred.type.kind === "vector" && pred.type.width.toString()).toBe("O");

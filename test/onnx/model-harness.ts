@@ -17,7 +17,7 @@ import { randomArray, randoms } from "./harness.js";
 export interface TsModel {
   paramShapes: Record<string, number[]>;
   init(seed: number): Record<string, Float32Array | Float64Array>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
     outputs: Record<string, Float32Array | Float64Array>;
     final: Record<string, Float32Array | Float64Array>;
   };
@@ -41,11 +41,15 @@ export async function compileBoth(file: string, text: string): Promise<CompiledM
   return { file, text, model, sources, factory: module[model.name] as CompiledModel["factory"] };
 }
 
-/** One batch: the model input ([T, B, W] floats or [T, B] ids), every state's initial value, lengths. */
+/**
+ * One batch: the model input ([T, B, W] floats or [T, B] ids), every state's initial value, lengths;
+ * `inputs` holds every input by name (a per-sequence one [B, W] or [B]), `input` the first.
+ */
 export interface Batch {
   readonly steps: number;
   readonly batch: number;
   readonly input: number[];
+  readonly inputs?: Record<string, number[]>;
   readonly initial: Record<string, number[]>;
   readonly lengths: number[];
 }
@@ -53,12 +57,15 @@ export interface Batch {
 export function randomBatch(c: CompiledModel, dims: Record<string, number>, steps: number, batch: number, lengths: number[], seed: number): Batch {
   const next = randoms(seed);
   const f32 = (a: number[]): number[] => Array.from(Float32Array.from(a));
-  const input = c.model.input.type;
-  const values = input.kind === "vector"
-    ? f32(randomArray(steps * batch * input.width.evaluate(dims), next))
-    : Array.from({ length: steps * batch }, () => Math.floor(next(0, 1) * input.size.evaluate(dims)));
+  const inputs: Record<string, number[]> = {};
+  for (const { name, type, timing } of c.model.inputs) {
+    const rows = timing === "once" ? batch : steps * batch;
+    inputs[name] = type.kind === "vector"
+      ? f32(randomArray(rows * type.width.evaluate(dims), next))
+      : Array.from({ length: rows }, () => Math.floor(next(0, 1) * type.size.evaluate(dims)));
+  }
   const initial = Object.fromEntries(modelStates(c.model, dims).map((s) => [s.name, f32(randomArray(batch * s.shape.reduce((a, b) => a * b, 1), () => next(-0.5, 0.5)))]));
-  return { steps, batch, input: values, initial, lengths };
+  return { steps, batch, input: inputs[c.model.inputs[0]!.name]!, ...(c.model.inputs.length > 1 ? { inputs } : {}), initial, lengths };
 }
 
 export function exportFor(c: CompiledModel, settings: Omit<OnnxModelExportOptions, "sourceFile">): Uint8Array {
@@ -76,12 +83,14 @@ export async function runOrt(c: CompiledModel, bytes: Uint8Array, b: Batch, dims
     graphOptimizationLevel: "disabled",
     extra: { session: { strict_shape_type_inference: "1" } },
   });
-  const input = c.model.input;
-  const feeds: Record<string, ort.Tensor> = {
-    [input.name]: input.type.kind === "vector"
-      ? new ort.Tensor("float32", Float32Array.from(b.input), [b.steps, b.batch, input.type.width.evaluate(dims)])
-      : new ort.Tensor("int64", BigInt64Array.from(b.input.map((v) => BigInt(v))), [b.steps, b.batch]),
-  };
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const input of c.model.inputs) {
+    const values = b.inputs?.[input.name] ?? b.input;
+    const lead = input.timing === "once" ? [b.batch] : [b.steps, b.batch];
+    feeds[input.name] = input.type.kind === "vector"
+      ? new ort.Tensor("float32", Float32Array.from(values), [...lead, input.type.width.evaluate(dims)])
+      : new ort.Tensor("int64", BigInt64Array.from(values.map((v) => BigInt(v))), lead);
+  }
   if (!options.inputOnly) feeds.sequence_lens = new ort.Tensor("int32", Int32Array.from(b.lengths), [b.batch]);
   if (!options.inputOnly) for (const s of modelStates(c.model, dims)) feeds[s.initial] = new ort.Tensor("float32", Float32Array.from(b.initial[s.name]!), [b.batch, ...s.shape]);
   const result = await session.run(feeds);
@@ -94,7 +103,7 @@ export async function runOrt(c: CompiledModel, bytes: Uint8Array, b: Batch, dims
 /** The TypeScript module's forward pass (float32) on the same batch. */
 export function runTs(c: CompiledModel, params: Record<string, Float32Array>, b: Batch, dims: Record<string, number>): { outputs: Record<string, ArrayLike<number>>; final: Record<string, ArrayLike<number>> } {
   const m = c.factory(dims, { dtype: "float32" });
-  return m.forward(params, b.input, { batch: b.batch, steps: b.steps, initial: b.initial, lengths: b.lengths });
+  return m.forward(params, b.inputs ?? b.input, { batch: b.batch, steps: b.steps, initial: b.initial, lengths: b.lengths });
 }
 
 /** The largest |ONNX − TypeScript| over every output and final state (shapes checked too). */

@@ -13,7 +13,8 @@ import { ROOT } from "../helpers/generated.js";
  * registry: this test needs the registry or a warm cache.
  */
 const MAX_PACKED_BYTES = 650_000;
-const MAX_UNPACKED_BYTES = 2_000_000;
+// 2.1 MB: the runtime bundle (embedded three times: .ts, .js, .d.ts) grew with the model expressions (pooling, elementwise functions).
+const MAX_UNPACKED_BYTES = 2_100_000;
 
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 let work: string;

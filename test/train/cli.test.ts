@@ -141,7 +141,7 @@ describe("rnnc train", () => {
     [["--data", join(dir, "missing.txt")], 1, /error\[RNN6001\]: cannot read `.*missing\.txt`: no such file or directory/, "out"],
     [["--data", DATA, "--lr", "-1"], 2, /--lr must be a number ≥ 0, found `-1`/, "err"],
     [["--data", DATA, "--clip-norm", "0"], 2, /--clip-norm must be a number > 0, found `0`/, "err"],
-    [["--data", DATA, "--dims", "H=8,Q=2"], 1, /error: --dims: cell CharLSTM has no dimension Q \(its dimensions are V, H\)/, "err"],
+    [["--data", DATA, "--dims", "H=8,Q=2"], 1, /error: --dims: cell CharLSTM has no dimension Q \(the dimensions of cell CharLSTM are V, H\)/, "err"],
     [["--data", DATA, "--dims", "H=8,V=3"], 1, /error: --dims: V=3, but the data fixes V at 59/, "err"],
     [["--data", DATA, "--dims", "H=8", "--batch", "2000", "--steps", "8"], 1, /error: the data has 11264 characters: cut into 2000 streams that is 5 characters per stream, fewer than one chunk of 8 steps/, "err"],
     [["--data", DATA, "--dims", "H=8", "--optimizer", "adam", "--momentum", "0.9"], 1, /error: --momentum applies to --optimizer sgd only/, "err"],

@@ -39,7 +39,7 @@ describe("the model oracle", () => {
   output l = id(last(x))
   output c = id2(concat(x, reverse(x)))
 }`;
-    const out = await run(text, { W: 2 }, { batch: 2, steps: 3, lengths: [3, 2], params: {}, input: x });
+    const out = await run(text, { W: 2 }, { batch: 2, steps: 3, lengths: [3, 2], params: {}, inputs: { x } });
     // Example 0 (length 3): steps 20, 10, 0. Example 1 (length 2): steps 11, 1, then zero.
     expect(round(out.outputs.r!)).toEqual([20, -20, 11, -11, 10, -10, 1, -1, 0, 0, 0, 0]);
     expect(round(out.outputs.l!)).toEqual([20, -20, 11, -11]);
@@ -57,7 +57,7 @@ model Ids(V) {
 }`;
     const eye = Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     // tokens[t][b]: example 0 reads 0, 1, 2; example 1 reads 2, 0 (then a step past its length).
-    const out = await run(text, { V: 3 }, { batch: 2, steps: 3, lengths: [3, 2], params: { "emb.W": eye }, input: [0, 2, 1, 0, 2, 1] });
+    const out = await run(text, { V: 3 }, { batch: 2, steps: 3, lengths: [3, 2], params: { "emb.W": eye }, inputs: { tokens: [0, 2, 1, 0, 2, 1] } });
     expect(round(out.outputs.r!)).toEqual([0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]);
     expect(round(out.outputs.l!)).toEqual([0, 0, 1, 1, 0, 0]);
   });
@@ -76,7 +76,7 @@ model Ids(V) {
     const input = [0, 0, 1, 0, 0, 1, 5, 5];
     const y = [1, 0, 1, 2, 0, 1, 9, 9];
     const k = [0, 1, 1, 0];
-    const out = await run(text, { W: 2 }, { batch: 2, steps: 2, lengths: [2, 1], params: {}, input, targets: { y, k } });
+    const out = await run(text, { W: 2 }, { batch: 2, steps: 2, lengths: [2, 1], params: {}, inputs: { x: input }, targets: { y, k } });
     const mse = (1 + 0 + 0 + 4 + 0 + 0) / 6;
     const lse = (a: number, b: number) => Math.log(Math.exp(a) + Math.exp(b));
     const ce = (lse(0, 0) - 0 + (lse(1, 0) - 0) + (lse(0, 1) - 1)) / 3;

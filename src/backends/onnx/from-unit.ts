@@ -13,7 +13,7 @@ import { diag } from "../../diagnostics/codes.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { unitGraphs } from "../../ir/unit.js";
 import { readWeightsFile } from "../../weights/index.js";
-import { initUnitParams, unitParamShapes } from "../../weights/unit-params.js";
+import { initUnitParams, unitParamShapes, unitTies } from "../../weights/unit-params.js";
 import { OnnxExportError } from "./errors.js";
 import { exportOnnx, type OnnxExportOptions } from "./index.js";
 import { exportModelOnnx } from "./model.js";
@@ -44,7 +44,7 @@ export function onnxFromUnit(unit: Unit, options: OnnxFromUnitOptions): OnnxFrom
     const dims = bindDimValues(`${unit.kind} ${unit.name}`, unit.signature.dims, options.dims);
     const shapes = unitParamShapes(unit, dims);
     params = "file" in options.weights
-      ? (readWeightsFile(options.weights.file, shapes, "float32", weightsReadOptions(options.weights)) as Record<string, Float32Array>)
+      ? (readWeightsFile(options.weights.file, shapes, "float32", { ...weightsReadOptions(options.weights), tied: unitTies(unit) }) as Record<string, Float32Array>)
       : (initUnitParams(unit, dims, options.weights.seed, "float32") as Record<string, Float32Array>);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

@@ -18,7 +18,7 @@ export class ModelFrame {
 
   constructor(
     private readonly main: GraphBuilder,
-    /** The model's input: its shape is [T, B, …]. */
+    /** The model's first per-step input: its shape is [T, B, …]. */
     private readonly input: string,
     doc: string,
   ) {
@@ -73,10 +73,30 @@ export class ModelFrame {
 
   /** The lengths of a per-sequence layer's one step: 1 where an example has a step at all, else 0, int32 [B]. */
   get oneStepLengths(): string {
-    return this.once("one_step", () => {
+    return this.once("one_step", () => this.region.emitNamed("Cast", [this.hasSteps], "mask/one_step_lens", "1 where an example has a step, 0 where its length is 0", { to: attr.int(ElemType.INT32) }));
+  }
+
+  /** bool [B]: the example has at least one step (a per-sequence value exists for it). */
+  get hasSteps(): string {
+    return this.once("has_steps", () => {
       const r = this.region;
-      const first = r.emitNamed("Gather", [this.running, r.model.int64([0], true)], "mask/has_steps", "running at step 0: the example has at least one step", { axis: attr.int(0) });
-      return r.emitNamed("Cast", [first], "mask/one_step_lens", "1 where an example has a step, 0 where its length is 0", { to: attr.int(ElemType.INT32) });
+      return r.emitNamed("Gather", [this.running, r.model.int64([0], true)], "mask/has_steps", "running at step 0: the example has at least one step", { axis: attr.int(0) });
+    });
+  }
+
+  /** A per-sequence value [B, W] (floats) or [B] (int64 ids), zero for an example of length 0. */
+  zeroWithoutSteps(name: string, value: string, ids: boolean, doc: string): string {
+    const r = this.region;
+    const cond = ids ? this.hasSteps : this.once("has_steps_rank1", () => r.unsqueeze(this.hasSteps, [1], "mask/has_steps_rank1"));
+    return r.emitNamed("Where", [cond, value, ids ? r.model.int64([0], true) : r.model.floatScalar(0)], name, doc);
+  }
+
+  /** [T, 1, 1] int64: the number of steps, as the shape that repeats a [1, B, W] value at every step (Expand). */
+  get stepsShape(): string {
+    return this.once("steps_shape", () => {
+      const r = this.region;
+      const t = r.emitNamed("Slice", [this.inputShape, r.model.int64([0]), r.model.int64([1]), r.model.int64([0])], "steps", "the number of steps T, as [T]");
+      return r.emitNamed("Concat", [t, r.model.int64([1, 1])], "steps_shape", "[T, 1, 1]: repeats a per-sequence value at every step", { axis: attr.int(0) });
     });
   }
 

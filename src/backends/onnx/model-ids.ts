@@ -17,8 +17,10 @@ export function idFedOnehots(model: CheckedModel, recurrence: OnnxExportOptions[
     // Apply nodes read their run's argument; every other reader needs the one-hot tensor.
     const readByNode = model.nodes.some((n) => n.op !== "apply" && (("arg" in n && n.arg === node.id) || ("args" in n && n.args.includes(node.id))));
     if (readByNode || model.outputs.some((o) => o.node === node.id) || model.losses.some((l) => l.pred === node.id)) continue;
-    const runs = model.runs.filter((r) => r.arg === node.id);
+    const runs = model.runs.filter((r) => r.args.includes(node.id));
+    // The layer's one argument, of the run's own timing (a per-sequence value repeated at every step stays one-hot).
     const gathers = runs.length > 0 && runs.every((r) => {
+      if (r.args.length !== 1 || r.timing !== node.timing) return false;
       const layer = model.layers.find((l) => l.name === r.layer)!;
       const graph = layerGraph(layer.cell);
       const native = recurrence === "native" && r.timing !== "once" && graph.states.length > 0;

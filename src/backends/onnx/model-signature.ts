@@ -1,7 +1,8 @@
 /**
  * A model's ONNX inputs and outputs — the cell contract (signature.ts) with every state named by
  * its layer, as the generated module names them (`l0.h`):
- *   inputs   `<input>` [T, batch, W] float, or [T, batch] int64 ids for `index(V)`,
+ *   inputs   each `<input>` by name: [T, batch, W] float, or [T, batch] int64 ids for `index(V)`;
+ *            one per sequence ([batch, W], [batch]) for an input declared `per sequence`;
  *            `initial_<layer>.<state>` [batch, …] (optional: zeros), `sequence_lens` [batch]
  *            int32 (optional: every example runs all T steps);
  *   outputs  each output by name, [T, batch, W] per step or [batch, W] per sequence (`last`),
@@ -47,11 +48,14 @@ export interface ModelSignature {
 export function modelSignature(model: CheckedModel, dims: Readonly<Record<string, number>>, steps: number | undefined, paramNames: readonly string[]): ModelSignature {
   const time: DimSpec = steps ?? STEPS;
   const states = modelStates(model, dims);
-  const input = model.input;
   const inputs = [
-    input.type.kind === "vector"
-      ? valueInfo(input.name, ElemType.FLOAT, [time, BATCH, input.type.width.evaluate(dims)], `model input ${input.name}, time-major`)
-      : valueInfo(input.name, ElemType.INT64, [time, BATCH], `model input ${input.name}: ids below ${input.type.size.evaluate(dims)}, time-major`),
+    ...model.inputs.map((input) => {
+      const lead = input.timing === "once" ? [BATCH] : [time, BATCH];
+      const when = input.timing === "once" ? "one per sequence" : "time-major";
+      return input.type.kind === "vector"
+        ? valueInfo(input.name, ElemType.FLOAT, [...lead, input.type.width.evaluate(dims)], `model input ${input.name}, ${when}`)
+        : valueInfo(input.name, ElemType.INT64, lead, `model input ${input.name}: ids below ${input.type.size.evaluate(dims)}, ${when}`);
+    }),
     ...states.map((s) => valueInfo(s.initial, ElemType.FLOAT, [BATCH, ...s.shape], `initial value of state ${s.name}`)),
     valueInfo(SEQUENCE_LENS, ElemType.INT32, [BATCH], "steps each example runs; past it states are kept and per-step values are zero"),
   ];
@@ -72,7 +76,7 @@ export function modelSignature(model: CheckedModel, dims: Readonly<Record<string
 function checkModelNames(model: CheckedModel, states: readonly ModelState[], paramNames: readonly string[]): void {
   const claim = nameClaims("model");
   const layerSpan = new Map(model.layers.map((l) => [l.name, l.span]));
-  claim(model.input.name, `the input \`${model.input.name}\``, model.nodes[model.input.node]!.span);
+  for (const i of model.inputs) claim(i.name, `the input \`${i.name}\``, i.span);
   for (const s of states) claim(s.initial, `the initial value of state \`${s.name}\``, s.layer.span);
   claim(SEQUENCE_LENS, "the sequence lengths");
   for (const o of model.outputs) claim(o.name, `the output \`${o.name}\``, o.span);

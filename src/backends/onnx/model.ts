@@ -5,19 +5,23 @@
  * a cell without state, one unrolled step for a layer applied to a per-sequence value — and then
  * renamed into the model's graph (rename.ts): its input becomes the tensor the model feeds it,
  * its states the model's `initial_<layer>.<state>` / `final_<layer>.<state>`, its params
- * `layer.param`, its other names get the prefix `<layer>/`. The sequence operations between
+ * `layer.param` (a tied param its owner's, so both layers read one initializer), its other names
+ * get the prefix `<layer>/`. The sequence operations between
  * layers are a few ONNX nodes each (emitted under `model/`):
  *   onehot   OneHot, zero past each example's length;
  *   reverse  ReverseSequence over each example's valid steps, zero past its length;
  *   last     the reversed sequence's first step (zero for an example of length 0);
- *   concat   Concat on the feature axis.
+ *   concat   Concat on the feature axis;
+ *   elementwise functions and poolings over time: model-elementwise.ts;
+ *   dropout  Identity: an exported model is for inference, where dropout is the identity.
  * The semantics are the generated module's driver's (src/runtime/model.ts).
  */
 import { inertText } from "../../core/inert-text.js";
 import type { CheckedModel, LayerRun, ModelNode } from "../../check/model-types.js";
 import { layerGraph } from "../../ir/lower.js";
 import type { Span } from "../../diagnostics/span.js";
-import { seqOpOf, type SeqArithmetic, type SeqOp } from "../../core/seq-ops.js";
+import { seqOpOf, type SeqBinaryFn, type SeqOp, type SeqUnaryFn } from "../../core/seq-ops.js";
+import { emitBinary, emitPool, emitUnary } from "./model-elementwise.js";
 import { stdSource } from "../../std/library.js";
 import { layerDims, unitParamDecls } from "../../weights/unit-params.js";
 import { modelUnit } from "../../check/unit.js";
@@ -35,6 +39,7 @@ import { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature
 import { addStateDefaults, checkParamValues } from "./weights.js";
 import { qualified } from "../../core/names.js";
 import { idFedOnehots } from "./model-ids.js";
+import { storedParam } from "../../check/model-ties.js";
 
 export interface OnnxModelExportOptions extends Omit<OnnxExportOptions, "dims" | "params"> {
   /** A value for every dimension of the model (`{ I: 3, H: 4 }`); the layers' follow from their bindings. */
@@ -82,7 +87,9 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
     const states = modelStates(model, dims).map((s) => ({ input: s.initial, state: s.name, shape: s.shape }));
     addStateDefaults(builder, states, recurrence === "unroll" ? steps! : 2147483647);
   }
-  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, model.input.name, `model ${model.name} (${inertText(model.file)})`));
+  // The time and batch axes come from the first per-step input (the checker makes sure there is one).
+  const stepInput = model.inputs.find((i) => i.timing === "step")!;
+  const emitter = new ModelEmitter(model, options, opset, locate, new ModelFrame(main, stepInput.name, `model ${model.name} (${inertText(model.file)})`));
   for (const node of model.nodes) emitter.emit(node);
   for (const o of model.outputs) main.add("Identity", [emitter.value(o.node).name], o.name, { doc: `output ${o.name} (${locate(o.span)})` });
   checkOpset(builder, opset);
@@ -115,15 +122,13 @@ export function buildModelOnnx(model: CheckedModel, options: OnnxModelExportOpti
 }
 
 type SeqNode = Exclude<ModelNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOp> = K extends SeqArithmetic ? Extract<ModelNode, { readonly op: "binary" }> : Extract<ModelNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOp> = K extends SeqBinaryFn ? Extract<ModelNode, { readonly op: "binary" }> : K extends SeqUnaryFn ? Extract<ModelNode, { readonly op: "unary" }> : Extract<ModelNode, { readonly op: K }>;
 type SeqOpEmitter<N> = (node: N, e: ModelEmitter, doc: string, once: boolean) => Value;
 
-/** `a ⊕ b` of two sequences. Both operands are zero past each example's length, so the result is too: no mask needed. */
-const arithmetic = (op: "Add" | "Sub" | "Mul"): SeqOpEmitter<NodeOfOp<SeqArithmetic>> => (node, e, doc, once) => ({
-  name: e.frame.region.emitNamed(op, node.args.map((a) => e.value(a).name), `${node.fn}_${node.id}`, doc),
-  ids: false,
-  once,
-});
+/** Elementwise functions and poolings (model-elementwise.ts): a float value of the node's timing. */
+const binary: SeqOpEmitter<NodeOfOp<SeqBinaryFn>> = (node, e, doc, once) => ({ name: emitBinary(e, node, doc), ids: false, once });
+const unary: SeqOpEmitter<NodeOfOp<SeqUnaryFn>> = (node, e, doc, once) => ({ name: emitUnary(e, node, doc), ids: false, once });
+const pool: SeqOpEmitter<NodeOfOp<"mean_over_time" | "max_over_time">> = (node, e, doc) => ({ name: emitPool(e, node, doc), ids: false, once: true });
 
 /** The ONNX form of each sequence operation (the driver's semantics, src/runtime/model.ts). */
 const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
@@ -139,8 +144,9 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
     }
     const size = node.type.kind === "vector" ? node.type.width.evaluate(e.options.dims) : 0;
     const hot = r.emitNamed("OneHot", [ids.name, r.model.int64([size], true), r.model.floatVector([0, 1])], `onehot_${node.id}/all`, doc, { axis: attr.int(-1) });
-    // Past an example's length the ids are padding (any value): the one-hot rows are zero there.
-    const name = once ? hot : e.frame.mask.zeroPast(`onehot_${node.id}`, { name: hot, batched: true, shape: [size] }, doc);
+    // Past an example's length the ids are padding (any value): the one-hot rows are zero there,
+    // and an example of length 0 has no per-sequence id.
+    const name = once ? e.frame.zeroWithoutSteps(`onehot_${node.id}`, hot, false, doc) : e.frame.mask.zeroPast(`onehot_${node.id}`, { name: hot, batched: true, shape: [size] }, doc);
     return { name, ids: false, once };
   },
   reverse: (node, e, doc) => ({ name: e.reverse(node.arg, doc), ids: e.value(node.arg).ids, once: false }),
@@ -154,9 +160,33 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
     ids: false,
     once,
   }),
-  add: arithmetic("Add"),
-  sub: arithmetic("Sub"),
-  mul: arithmetic("Mul"),
+  // An exported model is for inference, where dropout is the identity (as a cell's dropout).
+  dropout: (node, e, doc, once) => ({ name: e.frame.region.emitNamed("Identity", [e.value(node.arg).name], `dropout_${node.id}`, doc), ids: false, once }),
+  mean_over_time: pool,
+  max_over_time: pool,
+  // A float32 scalar, broadcast by the binary nodes that read it.
+  number: (node, e) => ({ name: e.frame.region.model.floatScalar(node.value), ids: false, once: true }),
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 /** Emits the model's nodes in order; each layer run once, when its first output is needed. */
@@ -185,6 +215,10 @@ class ModelEmitter {
     return this.gathered.has(onehot);
   }
 
+  node(id: number): ModelNode {
+    return this.model.nodes[id]!;
+  }
+
   value(id: number): Value {
     const v = this.values.get(id);
     if (v === undefined) throw new Error(`internal: model node ${id} used before it is emitted`);
@@ -195,7 +229,7 @@ class ModelEmitter {
     const doc = `${node.op} (${this.locate(node.span)})`;
     const once = node.timing === "once";
     let v: Value;
-    if (node.op === "input") v = { name: this.model.input.name, ids: node.type.kind === "index", once: false };
+    if (node.op === "input") v = this.input(node);
     else if (node.op === "apply") {
       const out = this.layerRun(this.model.runs[node.run]!).get(node.output)!;
       v = { name: once ? this.frame.region.squeeze(out, [0], `apply_${node.id}`) : out, ids: false, once };
@@ -203,6 +237,13 @@ class ModelEmitter {
     this.values.set(node.id, v);
     // The input is a graph input, and a layer's outputs come with their types.
     if (node.op !== "input" && v.name.startsWith("model/")) this.declare(v, node);
+  }
+
+  /** A graph input; a per-sequence one is zero for an example of length 0 (it has no values). */
+  private input(node: Extract<ModelNode, { readonly op: "input" }>): Value {
+    const ids = node.type.kind === "index";
+    if (node.timing === "step") return { name: node.name, ids, once: false };
+    return { name: this.frame.zeroWithoutSteps(`input_${node.id}`, node.name, ids, `input ${node.name} (${this.locate(node.span)})`), ids, once: true };
   }
 
   /** Each example's valid steps of node `arg` in reverse order, zero past its length (one per argument). */
@@ -241,14 +282,21 @@ class ModelEmitter {
     const graph = layerGraph(layer.cell);
     const once = run.timing === "once";
     const r = this.frame.region;
-    const arg = this.value(run.arg);
-    // Ids reach a layer only through a onehot the layer gathers at (`gathers`).
-    const idInput = arg.ids ? graph.inputs[0]!.name : undefined;
-    if (arg.ids && !this.gathered.has(run.arg)) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
-    const input = once ? r.unsqueeze(arg.name, [0], `run${run.index}/one_step`) : arg.name;
+    // Ids reach a layer only through a onehot it gathers at (`gathers`): the cell's one input is then the ids.
+    const idInput = run.args.length === 1 && this.value(run.args[0]!).ids ? graph.inputs[0]!.name : undefined;
+    // Each argument as [T, B, w]: one step of a per-sequence run, or a per-sequence value repeated at every step of a per-step run.
+    const inputs = run.args.map((a, k) => {
+      const arg = this.value(a);
+      if (arg.ids && !this.gathered.has(a)) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
+      if (!arg.once) return arg.name;
+      const suffix = run.args.length === 1 ? "" : `_${k}`;
+      const one = r.unsqueeze(arg.name, [0], `run${run.index}/one_step${suffix}`);
+      return once ? one : r.emitNamed("Expand", [one, this.frame.stepsShape], `run${run.index}/every_step${suffix}`, `argument ${k + 1} of layer ${layer.name}, the same at every step`);
+    });
     const form: CellForm = graph.states.length === 0 ? "flat" : once ? "unroll" : this.options.recurrence;
     const params: Record<string, Float32Array> = {};
-    for (const p of graph.params) params[p.name] = this.options.params[qualified(layer.name, p.name)]!;
+    const stored = (param: string) => storedParam(this.model, layer.name, param);
+    for (const p of graph.params) params[p.name] = this.options.params[stored(p.name)]!;
     const cellOptions: OnnxExportOptions = {
       dims: layerDims(layer, this.options.dims),
       ...(once ? { steps: 1 } : this.options.steps !== undefined ? { steps: this.options.steps } : {}),
@@ -270,10 +318,10 @@ class ModelEmitter {
     const runsOfLayer = this.model.runs.filter((x) => x.layer === run.layer);
     const prefix = runsOfLayer.length === 1 ? `${layer.name}/` : `${layer.name}/${runsOfLayer.indexOf(run)}/`;
     const special = new Map<string, string>([
-      [graph.inputs[0]!.name, input],
+      ...graph.inputs.map((x, k): [string, string] => [x.name, inputs[k]!]),
       // One step per example, none for an example of length 0 (its outputs zero, its state held).
       [SEQUENCE_LENS, once ? this.frame.oneStepLengths : SEQUENCE_LENS],
-      ...graph.params.map((p): [string, string] => [p.name, qualified(layer.name, p.name)]),
+      ...graph.params.map((p): [string, string] => [p.name, stored(p.name)]),
       ...graph.states.map((s): [string, string] => [initialName(s.name), initialName(qualified(layer.name, s.name))]),
       ...graph.states.map((s): [string, string] => [finalName(s.name), finalName(qualified(layer.name, s.name))]),
     ]);
@@ -283,8 +331,12 @@ class ModelEmitter {
     const outputTypes = (renamed.output ?? []).filter((o) => !finals.has(o.name!));
     this.frame.graph.include(renamed.node ?? [], [...(renamed.valueInfo ?? []), ...outputTypes]);
     this.initializers.push(...(renamed.initializer ?? []));
-    if (once && idInput !== undefined) this.frame.graph.declare(input, ElemType.INT64, [1, BATCH]);
-    else if (once) this.frame.graph.declare(input, ElemType.FLOAT, [1, BATCH, ...graph.nodes[graph.inputs[0]!.node]!.shape.map((d) => d.evaluate(cellOptions.dims))]);
+    graph.inputs.forEach((x, k) => {
+      if (!this.value(run.args[k]!).once) return;
+      if (idInput !== undefined) return this.frame.graph.declare(inputs[k]!, ElemType.INT64, [1, BATCH]);
+      const width = graph.nodes[x.node]!.shape.map((d) => d.evaluate(cellOptions.dims));
+      this.frame.graph.declare(inputs[k]!, ElemType.FLOAT, [once ? 1 : (this.options.steps ?? STEPS), BATCH, ...width]);
+    });
 
     const outputs = new Map(graph.outputs.map((o) => [o.name, prefix + o.name]));
     this.runs.set(run.index, outputs);

@@ -1,7 +1,6 @@
-import type { Dim } from "../../core/dims.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import type { Statements } from "./emit.js";
-import { modelNames, modelPlan } from "./model.js";
+import { modelHasDropout, modelNames, modelPlan } from "./model.js";
 
 /**
  * A model: its plan as a constant, typed interfaces with the model's own param, state, output
@@ -12,16 +11,26 @@ export function emitModel(file: Statements, model: CheckedModel): void {
   const names = modelNames(model);
   const quote = (s: string) => JSON.stringify(s);
   const plan = modelPlan(model);
-  const vectorInput = model.input.type.kind === "vector";
+  const several = model.inputs.length > 1;
+  const first = model.inputs[0]!;
+  const vectorInput = first.type.kind === "vector";
+  const dropout = modelHasDropout(model);
   const cells = [...new Set(model.layers.map((l) => l.cell.cell.def.name.name))];
   const nodeShape = (id: number) => {
     const n = model.nodes[id]!;
     return `${n.timing === "once" ? "[B" : "[T, B"}, ${n.type.kind === "vector" ? n.type.width : n.type.size}]`;
   };
-  const inputText = vectorInput ? `[T, B, ${(model.input.type as { width: Dim }).width}] numbers` : `[T, B] integer ids below ${(model.input.type as { size: Dim }).size}`;
+  const inputTextOf = (i: CheckedModel["inputs"][number]) => {
+    const lead = i.timing === "once" ? "[B" : "[T, B";
+    return i.type.kind === "vector" ? `${lead}, ${i.type.width}] numbers` : `${lead}] integer ids below ${i.type.size}`;
+  };
+  const inputText = inputTextOf(first);
+  // One input: an array, as always; several: an object keyed by their names.
+  const inputParam = several ? { name: "inputs", type: `${M}Inputs` } : { name: first.name, type: "ArrayLike<number>" };
 
   file.addStatements([
     `// Model ${M}: layers ${model.layers.map((l) => `${l.name} = ${l.cell.cell.def.name.name}(${[...l.binding].map(([k, v]) => `${k} = ${v}`).join(", ")})`).join("; ")}.`,
+    ...(model.ties.length > 0 ? [`// Tied params (one array, stored under the owner's name; gradients summed): ${model.ties.map((t) => `${t.layer}.${t.param} = ${t.owner.layer}.${t.owner.param}`).join("; ")}.`] : []),
     `const PLAN_${M}: ModelPlan = ${JSON.stringify(plan)};`,
   ]);
   file.addInterface({ isExported: true, name: `${M}Dims`, docs: [`The dimensions of model ${M}: positive integers.`], properties: model.dims.map((d) => ({ name: d, type: "number" })) });
@@ -46,6 +55,14 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       docs: [`${t.timing === "once" ? "[B" : "[T, B"}${t.type.kind === "vector" ? `, ${t.type.width}] numbers` : `] class ids below ${t.type.size}`}`],
     })),
   });
+  if (several) {
+    file.addInterface({
+      isExported: true,
+      name: `${M}Inputs`,
+      docs: ["The model's inputs by name, time-major: [T, B, …] per step, [B, …] per sequence (one value per example)."],
+      properties: model.inputs.map((i) => ({ name: quote(i.name), type: "ArrayLike<number>", docs: [inputTextOf(i)] })),
+    });
+  }
   file.addInterface({
     isExported: true,
     name: `${M}ForwardOptions`,
@@ -55,6 +72,12 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "initial", hasQuestionToken: true, type: `Partial<${M}States<ArrayLike<number>>>`, docs: ["Initial layer states [B, …]; zeros when omitted."] },
       { name: "lengths", hasQuestionToken: true, type: "ArrayLike<number>", docs: ["Per-example lengths (0…T): past its length an example's steps do not exist (outputs zero, states held, reversal within the length)."] },
       ...(model.losses.length > 0 ? [{ name: "targets", hasQuestionToken: true, type: `${M}Targets`, docs: ["With targets, the run has `loss` and backward() differentiates it."] }] : []),
+      ...(dropout
+        ? [
+            { name: "training", hasQuestionToken: true, type: "boolean", docs: ["Apply dropout: the model's own with a fresh mask per step and example, its layers' cells' with one mask per example for the sequence; otherwise dropout is the identity. trainStep trains with it unless `false`."] },
+            { name: "seed", hasQuestionToken: true, type: "number", docs: ["The seed of every dropout mask; required in training. The same seed gives the same masks."] },
+          ]
+        : []),
     ],
   });
   file.addInterface({
@@ -87,7 +110,9 @@ export function emitModel(file: Statements, model: CheckedModel): void {
     typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
     properties: [
       { name: "params", isReadonly: true, type: `${M}Params<A>` },
-      ...(vectorInput ? [{ name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${model.input.name}\`, ${inputText.replace(" numbers", "")} (always called x).`] }] : []),
+      ...(several
+        ? [{ name: "inputs", isReadonly: true, type: `{ ${model.inputs.filter((i) => i.type.kind === "vector").map((i) => `readonly ${quote(i.name)}: A`).join("; ")} }`, docs: ["The gradient of each vector input, by name, shaped as the input (ids have none)."] }]
+        : vectorInput ? [{ name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${first.name}\`, ${inputText.replace(" numbers", "")} (always called x).`] }] : []),
       { name: "initial", isReadonly: true, type: `${M}States<A>` },
     ],
   });
@@ -110,11 +135,11 @@ export function emitModel(file: Statements, model: CheckedModel): void {
         name: "forward",
         parameters: [
           { name: "params", type: `${M}Params<ArrayLike<number>>` },
-          { name: model.input.name, type: "ArrayLike<number>" },
+          inputParam,
           { name: "options", type: `${M}ForwardOptions` },
         ],
         returnType: `${M}Run<A>`,
-        docs: [`Runs the model over a batch of sequences; \`${model.input.name}\` is ${inputText}, time-major.`],
+        docs: [several ? `Runs the model over a batch of sequences; \`inputs\` holds ${model.inputs.map((i) => `\`${i.name}\``).join(", ")} by name.` : `Runs the model over a batch of sequences; \`${first.name}\` is ${inputText}, time-major.`],
       },
       { name: "backward", parameters: [{ name: "run", type: `${M}Run<A>` }, { name: "seeds", type: `${M}Seeds`, hasQuestionToken: true }], returnType: `${M}Gradients<A>` },
       ...(model.losses.length > 0
@@ -124,13 +149,13 @@ export function emitModel(file: Statements, model: CheckedModel): void {
               parameters: [
                 { name: "params", type: `${M}Params<A>` },
                 { name: "optimizer", type: "ParamOptimizer" },
-                { name: model.input.name, type: "ArrayLike<number>" },
+                inputParam,
                 { name: "options", type: `${M}ForwardOptions & { targets: ${M}Targets }` },
                 { name: "clip", type: "{ clipNorm?: number; clipValue?: number }", hasQuestionToken: true },
               ],
               returnType: `{ loss: number; gradNorm: number; final: ${M}States<A> }`,
               docs: [
-                "One training step (truncated BPTT when chunks follow each other): forward with the targets from `options.initial` (pass the last step's `final`), backward of the loss, clipping by value then by global norm, one optimizer step on `params` in place.",
+                `One training step (truncated BPTT when chunks follow each other): forward with the targets from \`options.initial\` (pass the last step's \`final\`), backward of the loss, clipping by value then by global norm, one optimizer step on \`params\` in place.${dropout ? " Dropout is on unless `options.training` is false: give a seed per step in `options.seed` (the step number will do)." : ""}`,
               ],
             },
           ]

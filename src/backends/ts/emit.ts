@@ -336,7 +336,7 @@ function cellsFedIds(models: readonly CheckedModel[]): Set<string> {
   const out = new Set<string>();
   for (const m of models) {
     for (const r of m.runs) {
-      if (m.nodes[r.arg]?.op !== "onehot") continue;
+      if (r.args.length !== 1 || m.nodes[r.args[0]!]?.op !== "onehot") continue;
       const layer = m.layers.find((l) => l.name === r.layer);
       if (layer) out.add(layer.cell.cell.def.name.name);
     }

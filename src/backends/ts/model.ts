@@ -25,11 +25,19 @@ export function modelPlan(model: CheckedModel): ModelPlan {
     const base = { width: linear(sizeOf(n.type)), once: n.timing === "once", ...(n.type.kind === "index" ? { ids: true } : {}) };
     switch (n.op) {
       case "input":
-        return { ...base, op: "input" };
+        return { ...base, op: "input", name: n.name };
       case "onehot":
       case "reverse":
       case "last":
+      case "mean_over_time":
+      case "max_over_time":
         return { ...base, op: n.op, arg: n.arg };
+      case "dropout":
+        return { ...base, op: "dropout", arg: n.arg, p: n.p };
+      case "unary":
+        return { ...base, op: "unary", fn: n.fn, arg: n.arg, attrs: n.attrs };
+      case "number":
+        return { ...base, op: "number", value: n.value };
       case "concat":
         return { ...base, op: "concat", args: n.args };
       case "binary":
@@ -41,15 +49,37 @@ export function modelPlan(model: CheckedModel): ModelPlan {
   return {
     name: model.name,
     dims: model.dims,
-    input: { name: model.input.name, kind: model.input.type.kind, size: linear(sizeOf(model.input.type)) },
-    layers: model.layers.map((l) => ({ name: l.name, cell: l.cell.cell.def.name.name, dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])) })),
-    runs: model.runs.map((r) => ({ layer: r.layer, arg: r.arg, once: r.timing === "once" })),
+    inputs: model.inputs.map((i) => ({ name: i.name, kind: i.type.kind, size: linear(sizeOf(i.type)), once: i.timing === "once" })),
+    layers: model.layers.map((l) => {
+      const cell = l.cell.cell;
+      const layer = {
+        name: l.name,
+        cell: cell.def.name.name,
+        dims: Object.fromEntries([...l.binding].map(([k, v]) => [k, linear(v)])),
+        ...(layerHasDropout(l) ? { dropout: true as const } : {}),
+      };
+      // A cell with several inputs takes them as an object keyed by their names.
+      return cell.inputs.length > 1 ? { ...layer, inputs: cell.inputs.map((x) => x.name) } : layer;
+    }),
+    runs: model.runs.map((r) => ({ layer: r.layer, args: r.args, once: r.timing === "once" })),
     states: modelNames(model).states.map((s) => s.name),
     nodes,
     outputs: model.outputs.map((o) => ({ name: o.name, node: o.node })),
     targets: model.targets.map((t) => ({ name: t.name, kind: t.type.kind, size: linear(sizeOf(t.type)), once: t.timing === "once" })),
     losses: model.losses.map((l) => ({ kind: l.kind, pred: l.pred, target: l.target })),
+    // Only a model with ties has them: every other plan (and generated module) is as before.
+    ...(model.ties.length > 0 ? { ties: model.ties.map((t) => ({ param: qualified(t.layer, t.param), owner: qualified(t.owner.layer, t.owner.param) })) } : {}),
   };
+}
+
+/** True when the layer's cell has a `dropout(…)` (it then takes `training` and a seed). */
+export function layerHasDropout(layer: CheckedModel["layers"][number]): boolean {
+  return layerGraph(layer.cell).nodes.some((n) => n.op === "dropout");
+}
+
+/** True when a model has dropout: its own `dropout(…)`, or in a layer's cell. */
+export function modelHasDropout(model: CheckedModel): boolean {
+  return model.nodes.some((n) => n.op === "dropout") || model.layers.some(layerHasDropout);
 }
 
 export interface ModelNames {
@@ -58,14 +88,15 @@ export interface ModelNames {
   readonly states: readonly { readonly name: string; readonly shape: string }[];
 }
 
-/** The model's parameter and state names (`l0.W_ih`, `l0.h`), with their shapes in the model's dimensions. */
+/** The model's parameter and state names (`l0.W_ih`, `l0.h`), with their shapes in the model's dimensions; a tied param is stored as its owner. */
 export function modelNames(model: CheckedModel): ModelNames {
   const params: { name: string; shape: string }[] = [];
   const states: { name: string; shape: string }[] = [];
+  const tied = new Set(model.ties.map((t) => qualified(t.layer, t.param)));
   for (const l of model.layers) {
     const g = layerGraph(l.cell);
     const subst = (shape: readonly Dim[]) => `[${shape.map((d) => d.substitute(l.binding).toString()).join(", ")}]`;
-    for (const p of g.params) params.push({ name: qualified(l.name, p.name), shape: subst(p.shape) });
+    for (const p of g.params) if (!tied.has(qualified(l.name, p.name))) params.push({ name: qualified(l.name, p.name), shape: subst(p.shape) });
     if (model.runs.some((r) => r.layer === l.name)) for (const s of g.states) states.push({ name: qualified(l.name, s.name), shape: subst(s.shape) });
   }
   return { params, states };

@@ -13,6 +13,7 @@ interface GradcheckOptionValues extends DiagnosticOptionValues {
   readonly seed: number;
   readonly lengths?: number[] | "random";
   readonly oracle: boolean;
+  readonly training?: boolean;
 }
 
 /** `--lengths 5,3,1`, or `--lengths random` (drawn from the seed, each in [1, steps]). */
@@ -35,13 +36,14 @@ export function registerGradcheck(program: Command, context: CliContext): void {
     .option("--dims <I=3,H=4>", "dimension sizes (default: 3, 4, 5, … in declaration order)", parseDimsOption)
     .option("--batch <B>", "examples per batch", integerOption("--batch", 1), 2)
     .option("--steps <T>", "time steps", integerOption("--steps", 1), 5)
-    .option("--seed <N>", "seed of the params, inputs and loss weights", integerOption("--seed", 0), 0)
+    .option("--seed <N>", "seed of the params, inputs and loss weights (and of the dropout masks with --training)", integerOption("--seed", 0), 0)
     .option("--lengths <L,…>", "per-example lengths (a variable-length batch), or `random` to draw them from the seed", lengthsOption)
+    .option("--training", "check the training pass: dropout masks drawn from --seed (the same in every run and in the oracle); without it dropout is the identity")
     .option("--no-oracle", "skip the tfjs autodiff comparison (finite differences only)");
   addDiagnosticOptions(command)
     .addHelpText(
       "after",
-      `\nExamples:\n  rnnc gradcheck examples/lstm.rnn --dims I=3,H=4 --batch 2 --steps 5\n  rnnc gradcheck examples/bigru.rnn --batch 3 --lengths 5,3,1\n\n${EXIT_CODES_HELP}`,
+      `\nExamples:\n  rnnc gradcheck examples/lstm.rnn --dims I=3,H=4 --batch 2 --steps 5\n  rnnc gradcheck examples/bigru.rnn --batch 3 --lengths 5,3,1\n  rnnc gradcheck examples/vardrop_gru.rnn --training --seed 7\n\n${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, options: GradcheckOptionValues) => {
       const text = await readSourceOrReport(context, file, options);
@@ -69,6 +71,7 @@ export function registerGradcheck(program: Command, context: CliContext): void {
           seed: options.seed,
           ...(lengths !== undefined ? { lengths } : {}),
           oracle: options.oracle,
+          ...(options.training === true ? { training: true } : {}),
         });
       } catch (error) {
         if (!(error instanceof VerifyInputError)) throw error;

@@ -433,7 +433,7 @@ function entriesOf(prefix: string, record: unknown): [string, unknown][] {
 /** What \`withFiniteChecks\` needs of a module instance: the forward and backward of a cell or a model. */
 interface FiniteCheckable {
   forward(params: unknown, input: unknown, options: unknown): { outputs: unknown; final: unknown; loss?: number };
-  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; initial: unknown };
+  backward(run: never, seeds?: unknown): { params: unknown; x?: unknown; inputs?: unknown; initial: unknown };
   trainStep?(params: unknown, optimizer: unknown, input: unknown, options: unknown, clip?: unknown): { loss: number; final: unknown };
 }
 
@@ -447,7 +447,9 @@ function withFiniteChecks<M extends FiniteCheckable>(name: string, inputName: st
   const made = "checkFinite: the arguments were finite, the result is not";
   const forwardInputs = (where: string, params: unknown, input: unknown, options: unknown) => {
     const o = options as { initial?: unknown; targets?: unknown } | undefined;
-    checkFiniteArrays(where, [...entriesOf("params", params), [inputName, input], ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
+    // Several inputs come as an object keyed by their names (\`inputs.x\`, \`inputs.ctx\`).
+    const inputs: [string, unknown][] = typeof input === "object" && input !== null && !Array.isArray(input) && !ArrayBuffer.isView(input) ? entriesOf("inputs", input) : [[inputName, input]];
+    checkFiniteArrays(where, [...entriesOf("params", params), ...inputs, ...entriesOf("options.initial", o?.initial), ...entriesOf("options.targets", o?.targets)], given);
   };
   const wrapped: FiniteCheckable = {
     forward(params, input, options) {
@@ -462,7 +464,7 @@ function withFiniteChecks<M extends FiniteCheckable>(name: string, inputName: st
       const s = seeds as { outputs?: unknown; final?: unknown; loss?: unknown } | undefined;
       checkFiniteArrays(where, [...entriesOf("seeds.outputs", s?.outputs), ...entriesOf("seeds.final", s?.final), ...(typeof s?.loss === "number" ? [["seeds.loss", s.loss] as [string, unknown]] : [])], given);
       const grads = module.backward(run, seeds);
-      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.initial", grads.initial)], made);
+      checkFiniteArrays(where, [...entriesOf("gradients.params", grads.params), ["gradients.x", grads.x], ...entriesOf("gradients.inputs", grads.inputs), ...entriesOf("gradients.initial", grads.initial)], made);
       return grads;
     },
   };
@@ -1351,13 +1353,14 @@ function readSafetensors(bytes: Uint8Array): SafetensorsFile {
  * exactly that shape, and no other tensor may be. Values are converted to \`dtype\` (float64 →
  * float32 rounds to nearest). All problems are reported together, e.g.
  * \`missing tensor "b" (expected shape [16]); tensor "W": expected shape [16, 3], found [3, 16]\`.
- * The result has the keys of \`expected\`, in its order.
+ * The result has the keys of \`expected\`, in its order. \`tied\` names the params a model's \`tie\`
+ * replaces (\`readout.W\` → \`embed.W\`): such a tensor in the file is refused saying whose it is.
  */
 function paramsFromSafetensors(
   bytes: Uint8Array,
   expected: Readonly<Record<string, readonly number[]>>,
   dtype: "float32" | "float64",
-  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string } = {},
+  options: { readonly allowNonFinite?: boolean; readonly allowNonFiniteHint?: string; readonly tied?: Readonly<Record<string, string>> } = {},
 ): Record<string, Float32Array | Float64Array> {
   const { tensors } = readSafetensors(bytes);
   const problems: string[] = [];
@@ -1368,7 +1371,11 @@ function paramsFromSafetensors(
       problems.push(\`tensor "\${name}": expected shape \${stShapeText(shape)}, found \${stShapeText(found.shape)}\`);
     }
   }
-  const unknown = Object.keys(tensors).filter((n) => !stHas(expected, n)).sort(stCompareCodePoints);
+  const tied = options.tied ?? {};
+  for (const n of Object.keys(tensors).filter((n) => !stHas(expected, n) && stHas(tied, n)).sort(stCompareCodePoints)) {
+    problems.push(\`tensor "\${n}" is tied to "\${tied[n]}" (\\\`tie \${n} = \${tied[n]}\\\`): the one array is stored as "\${tied[n]}", and "\${n}" must not be in the file\`);
+  }
+  const unknown = Object.keys(tensors).filter((n) => !stHas(expected, n) && !stHas(tied, n)).sort(stCompareCodePoints);
   if (unknown.length > 0) {
     const list = unknown.map((n) => \`"\${n}"\`).join(", ");
     const wanted = Object.keys(expected).map((n) => \`"\${n}"\`).join(", ");
@@ -2394,6 +2401,22 @@ function layerSeed(seed: number, k: number): number {
   return (Math.imul(seed | 0, 0x9e3779b1) + k * 0x85ebca6b) >>> 0;
 }
 
+/**
+ * The seed of stream \`k\` of \`seed\` (k = 0, 1, …): the k-th 53-bit draw of the generator seeded
+ * with \`seed\`, so every bit of the seed counts and stream k does not depend on how many streams
+ * follow it. A model in training gives stream k to its layer k's dropout and the streams after
+ * its layers to its own \`dropout(…)\` nodes.
+ */
+function streamSeed(seed: number, k: number): number {
+  const rng = createRng(seed);
+  for (let i = 0; i < k; i++) {
+    nextUint32(rng);
+    nextUint32(rng);
+  }
+  // 32 high bits, then 21: a safe integer in [0, 2^53).
+  return nextUint32(rng) * 2097152 + (nextUint32(rng) >>> 11);
+}
+
 // ---- runtime/names.ts ----
 // The keys of a model's params and states in its flat records (\`params\`, \`initial\`, \`final\`,
 // gradients, weight files): \`layer.local\`, e.g. \`enc.W_ih\`. The one place the format is written
@@ -2408,6 +2431,169 @@ function qualifiedKey(layer: string, local: string): string {
 function localKeyIn(key: string, layer: string): string | undefined {
   const dot = key.indexOf(".");
   return dot >= 0 && key.slice(0, dot) === layer ? key.slice(dot + 1) : undefined;
+}
+
+// ---- runtime/model-elementwise.ts ----
+// The elementwise functions and poolings over time of a model's sequences, forward and
+// vector–Jacobian product, as plain loops over time-major rows (row t·B + b of a per-step value,
+// row b of a per-sequence one). The model driver (model.ts) calls them from its op table. Every
+// result is zero on the rows an example does not have (steps past its length; every row of an
+// example of length 0), and those rows pass no gradient back: the semantics of docs/language.md.
+
+type FloatArr = Float32Array | Float64Array;
+type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
+
+/** The elementwise functions of two operands: \`SeqBinaryFn\` of src/core/seq-ops.ts. */
+type BinaryFnData = "add" | "sub" | "mul" | "div" | "maximum" | "minimum";
+/** The elementwise functions of one operand: \`SeqUnaryFn\` of src/core/seq-ops.ts. */
+type UnaryFnData = "neg" | "sigmoid" | "tanh" | "relu" | "leaky_relu" | "elu" | "softplus" | "softsign" | "hard_sigmoid" | "exp" | "log" | "sqrt" | "abs" | "clamp" | "pow";
+interface UnaryAttrsData {
+  readonly alpha?: number;
+  readonly lo?: number;
+  readonly hi?: number;
+  readonly exponent?: number;
+}
+
+/** A value as the kernels see it: its numbers, its width and whether it is one row per example. */
+interface Operand {
+  readonly v: ArrayLike<number>;
+  readonly w: number;
+  readonly once: boolean;
+}
+
+/** The shape of a result and the lengths that say which of its rows exist. */
+interface Frame {
+  readonly B: number;
+  readonly T: number;
+  readonly W: number;
+  readonly once: boolean;
+  readonly len: (b: number) => number;
+  readonly F: FloatCtor;
+}
+
+/** True for the rows of a value that an example has: a step below its length, or (per sequence) a length above 0. */
+function rowExists(fr: Frame, r: number): boolean {
+  return fr.once ? fr.len(r) > 0 : Math.floor(r / fr.B) < fr.len(r % fr.B);
+}
+
+/** The offset of operand \`o\`'s element read by row r, feature j of the result (broadcasting per-sequence values and numbers). */
+function at(o: Operand, fr: Frame, r: number, j: number): number {
+  return (o.once && !fr.once ? r % fr.B : r) * o.w + (o.w === fr.W ? j : 0);
+}
+
+/** f and its partial derivatives ∂f/∂x, ∂f/∂y at (x, y), with z = f(x, y). Ties as PyTorch's maximum/minimum: halves. */
+const BINARY: { readonly [K in BinaryFnData]: { f(x: number, y: number): number; d(x: number, y: number, z: number): readonly [number, number] } } = {
+  add: { f: (x, y) => x + y, d: () => [1, 1] },
+  sub: { f: (x, y) => x - y, d: () => [1, -1] },
+  mul: { f: (x, y) => x * y, d: (x, y) => [y, x] },
+  div: { f: (x, y) => x / y, d: (_x, y, z) => [1 / y, -z / y] },
+  maximum: { f: (x, y) => (x >= y ? x : y), d: (x, y) => (x > y ? [1, 0] : x < y ? [0, 1] : [0.5, 0.5]) },
+  minimum: { f: (x, y) => (x <= y ? x : y), d: (x, y) => (x < y ? [1, 0] : x > y ? [0, 1] : [0.5, 0.5]) },
+};
+
+/** f and f′ at x (y = f(x)), with the cell's conventions (src/autodiff/rules.ts): PyTorch's at kinks and bounds. */
+const UNARY: { readonly [K in UnaryFnData]: { f(x: number, a: UnaryAttrsData): number; d(x: number, y: number, a: UnaryAttrsData): number } } = {
+  neg: { f: (x) => -x, d: () => -1 },
+  sigmoid: { f: (x) => sigmoid(x), d: (_x, y) => y * (1 - y) },
+  tanh: { f: (x) => Math.tanh(x), d: (_x, y) => 1 - y * y },
+  relu: { f: (x) => (x > 0 ? x : 0), d: (x) => (x > 0 ? 1 : 0) },
+  leaky_relu: { f: (x, a) => (x > 0 ? x : (a.alpha ?? 0.01) * x), d: (x, _y, a) => (x > 0 ? 1 : (a.alpha ?? 0.01)) },
+  elu: { f: (x, a) => (x > 0 ? x : (a.alpha ?? 1) * (Math.exp(x) - 1)), d: (x, y, a) => (x > 0 ? 1 : y + (a.alpha ?? 1)) },
+  softplus: { f: (x) => softplus(x), d: (x) => sigmoid(x) },
+  softsign: { f: (x) => x / (1 + Math.abs(x)), d: (x) => 1 / ((1 + Math.abs(x)) * (1 + Math.abs(x))) },
+  hard_sigmoid: { f: (x) => (x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5), d: (x) => (x > -3 && x < 3 ? 1 / 6 : 0) },
+  exp: { f: (x) => Math.exp(x), d: (_x, y) => y },
+  log: { f: (x) => Math.log(x), d: (x) => 1 / x },
+  sqrt: { f: (x) => Math.sqrt(x), d: (_x, y) => 1 / (2 * y) },
+  // abs′ = sign(x): 0 at 0, as PyTorch.
+  abs: { f: (x) => Math.abs(x), d: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
+  // Slope 1 on the closed interval [lo, hi], bounds included (PyTorch's clamp).
+  clamp: { f: (x, a) => Math.min(Math.max(x, a.lo!), a.hi!), d: (x, _y, a) => (x >= a.lo! && x <= a.hi! ? 1 : 0) },
+  // k·x^(k−1); exactly 0 for k = 0, even at x = 0.
+  pow: { f: (x, a) => Math.pow(x, a.exponent!), d: (x, _y, a) => (a.exponent === 0 ? 0 : a.exponent === 1 ? 1 : a.exponent! * Math.pow(x, a.exponent! - 1)) },
+};
+
+const rowsOf = (fr: Frame) => (fr.once ? fr.B : fr.T * fr.B);
+
+function binaryForward(fn: BinaryFnData, a: Operand, b: Operand, fr: Frame): FloatArr {
+  const { f } = BINARY[fn];
+  const out = new fr.F(rowsOf(fr) * fr.W);
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let j = 0; j < fr.W; j++) out[r * fr.W + j] = f(a.v[at(a, fr, r, j)]!, b.v[at(b, fr, r, j)]!);
+  }
+  return out;
+}
+
+/** Adds g ⊙ ∂f/∂a into ga and g ⊙ ∂f/∂b into gb, summed over what each operand was broadcast to. */
+function binaryBackward(fn: BinaryFnData, a: Operand, b: Operand, z: ArrayLike<number>, g: ArrayLike<number>, ga: FloatArr, gb: FloatArr, fr: Frame): void {
+  const { d } = BINARY[fn];
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let j = 0; j < fr.W; j++) {
+      const k = r * fr.W + j;
+      if (g[k] === 0) continue;
+      const [ia, ib] = [at(a, fr, r, j), at(b, fr, r, j)];
+      const [da, db] = d(a.v[ia]!, b.v[ib]!, z[k]!);
+      ga[ia]! += g[k]! * da;
+      gb[ib]! += g[k]! * db;
+    }
+  }
+}
+
+function unaryForward(fn: UnaryFnData, attrs: UnaryAttrsData, x: ArrayLike<number>, fr: Frame): FloatArr {
+  const { f } = UNARY[fn];
+  const out = new fr.F(rowsOf(fr) * fr.W);
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let k = r * fr.W; k < (r + 1) * fr.W; k++) out[k] = f(x[k]!, attrs);
+  }
+  return out;
+}
+
+function unaryBackward(fn: UnaryFnData, attrs: UnaryAttrsData, x: ArrayLike<number>, y: ArrayLike<number>, g: ArrayLike<number>, gx: FloatArr, fr: Frame): void {
+  const { d } = UNARY[fn];
+  for (let r = 0; r < rowsOf(fr); r++) {
+    if (!rowExists(fr, r)) continue;
+    for (let k = r * fr.W; k < (r + 1) * fr.W; k++) if (g[k] !== 0) gx[k]! += g[k]! * d(x[k]!, y[k]!, attrs);
+  }
+}
+
+/** Per example: the mean of its valid steps (\`mean\`) or the featurewise maximum, first index on ties (\`max\`); 0 at length 0. */
+function poolForward(kind: "mean" | "max", s: ArrayLike<number>, fr: Frame): FloatArr {
+  const { B, W, len } = fr;
+  const out = new fr.F(B * W);
+  for (let b = 0; b < B; b++) {
+    const L = len(b);
+    if (L === 0) continue;
+    for (let j = 0; j < W; j++) {
+      let acc = kind === "mean" ? 0 : -Infinity;
+      for (let t = 0; t < L; t++) {
+        const v = s[(t * B + b) * W + j]!;
+        acc = kind === "mean" ? acc + v : v > acc ? v : acc;
+      }
+      out[b * W + j] = kind === "mean" ? acc / L : acc;
+    }
+  }
+  return out;
+}
+
+/** The VJP of a pooling: g/L to every valid step (mean), all of g to the first step holding the maximum (max). */
+function poolBackward(kind: "mean" | "max", s: ArrayLike<number>, g: ArrayLike<number>, gs: FloatArr, fr: Frame): void {
+  const { B, W, len } = fr;
+  for (let b = 0; b < B; b++) {
+    const L = len(b);
+    for (let j = 0; j < W && L > 0; j++) {
+      const gj = g[b * W + j]!;
+      if (kind === "mean") {
+        for (let t = 0; t < L; t++) gs[(t * B + b) * W + j]! += gj / L;
+        continue;
+      }
+      let best = 0;
+      for (let t = 1; t < L; t++) if (s[(t * B + b) * W + j]! > s[(best * B + b) * W + j]!) best = t;
+      gs[(best * B + b) * W + j]! += gj;
+    }
+  }
 }
 
 // ---- runtime/model.ts ----
@@ -2429,30 +2615,51 @@ type PlanNode = {
   /** The value is integer ids (one per row, an Int32Array), not vectors of \`width\`. */
   readonly ids?: boolean;
 } & (
-  | { readonly op: "input" }
+  | { readonly op: "input"; readonly name: string }
   | { readonly op: "onehot"; readonly arg: number }
   | { readonly op: "apply"; readonly run: number; readonly output: string }
   | { readonly op: "reverse"; readonly arg: number }
   | { readonly op: "concat"; readonly args: readonly number[] }
   | { readonly op: "last"; readonly arg: number }
-  | { readonly op: "binary"; readonly fn: "add" | "sub" | "mul"; readonly args: readonly [number, number] }
+  | { readonly op: "dropout"; readonly arg: number; readonly p: number }
+  | { readonly op: "binary"; readonly fn: BinaryFnData; readonly args: readonly [number, number] }
+  | { readonly op: "unary"; readonly fn: UnaryFnData; readonly arg: number; readonly attrs: UnaryAttrsData }
+  /** A number operand of \`binary\` nodes: one row per example of width 1, broadcast. */
+  | { readonly op: "number"; readonly value: number }
+  | { readonly op: "mean_over_time"; readonly arg: number }
+  | { readonly op: "max_over_time"; readonly arg: number }
 );
 
 interface ModelPlan {
   readonly name: string;
   readonly dims: readonly string[];
-  readonly input: { readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim };
-  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>> }>;
-  readonly runs: ReadonlyArray<{ readonly layer: string; readonly arg: number; readonly once: boolean }>;
+  /**
+   * The model's inputs in declaration order: per step ([T, B, …]) or \`once\` per sequence ([B, …]).
+   * With one, \`forward\` takes it as an array; with several, as an object keyed by their names.
+   */
+  readonly inputs: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
+  /**
+   * \`inputs\`: the names of the layer's cell inputs when it has several (its forward takes them as an
+   * object); \`dropout: true\` when the layer's cell has dropout (it takes \`training\` and a seed of its own).
+   */
+  readonly layers: ReadonlyArray<{ readonly name: string; readonly cell: string; readonly dims: Readonly<Record<string, LinearDim>>; readonly inputs?: readonly string[]; readonly dropout?: true }>;
+  /** One argument node per cell input; a per-sequence argument of a per-step run is repeated at every step. */
+  readonly runs: ReadonlyArray<{ readonly layer: string; readonly args: readonly number[]; readonly once: boolean }>;
   /** The states of the layers that run (\`layer.state\`): the keys of \`initial\` and \`final\`. */
   readonly states: readonly string[];
   readonly nodes: readonly PlanNode[];
   readonly outputs: ReadonlyArray<{ readonly name: string; readonly node: number }>;
   readonly targets: ReadonlyArray<{ readonly name: string; readonly kind: "vector" | "index"; readonly size: LinearDim; readonly once: boolean }>;
   readonly losses: ReadonlyArray<{ readonly kind: "mse" | "cross_entropy"; readonly pred: number; readonly target: string }>;
+  /**
+   * Tied params (\`tie readout.W = embed.W\`): \`param\` (\`readout.W\`) is read from \`owner\`
+   * (\`embed.W\`, never itself tied), the one array stored; its gradient adds into the owner's.
+   * Absent when the model ties nothing.
+   */
+  readonly ties?: ReadonlyArray<{ readonly param: string; readonly owner: string }>;
 }
 
-type FloatArr = Float32Array | Float64Array;
+type FloatArr$model = Float32Array | Float64Array;
 
 /** What the driver needs of a generated cell instance. */
 interface CellLike {
@@ -2460,10 +2667,10 @@ interface CellLike {
   readonly backend?: "wasm" | "js";
   readonly ready?: Promise<void>;
   dispose?(): void;
-  init(seed: number): Record<string, FloatArr>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): {
-    outputs: Record<string, FloatArr>;
-    final: Record<string, FloatArr>;
+  init(seed: number): Record<string, FloatArr$model>;
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number }): {
+    outputs: Record<string, FloatArr$model>;
+    final: Record<string, FloatArr$model>;
     batch: number;
     steps: number;
     tape: unknown;
@@ -2475,9 +2682,11 @@ interface CellLike {
    */
   forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): ReturnType<CellLike["forward"]>;
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
-    params: Record<string, FloatArr>;
-    x: FloatArr;
-    initial: Record<string, FloatArr>;
+    params: Record<string, FloatArr$model>;
+    /** The input's gradient (a cell with one input), or each input's under \`inputs\` (several). */
+    x?: FloatArr$model;
+    inputs?: Record<string, FloatArr$model>;
+    initial: Record<string, FloatArr$model>;
   };
 }
 
@@ -2489,9 +2698,12 @@ interface ModelForwardOptionsData {
   initial?: Record<string, ArrayLike<number> | undefined>;
   lengths?: ArrayLike<number>;
   targets?: Record<string, ArrayLike<number> | undefined>;
+  /** Only for a model with dropout (its own or a layer's): apply it, with masks drawn from \`seed\`. */
+  training?: boolean;
+  seed?: number;
 }
 
-interface ModelRunData<A extends FloatArr> {
+interface ModelRunData<A extends FloatArr$model> {
   readonly outputs: Record<string, A>;
   readonly final: Record<string, A>;
   readonly loss?: number;
@@ -2507,14 +2719,19 @@ interface ModelSeedsData {
   loss?: number;
 }
 
-interface ModelGradientsData<A extends FloatArr> {
+interface ModelGradientsData<A extends FloatArr$model> {
   readonly params: Record<string, A>;
+  /** A model with one vector input: its gradient. */
   readonly x?: A;
+  /** A model with several inputs: the gradient of each vector input (ids have none). */
+  readonly inputs?: Record<string, A>;
   readonly initial: Record<string, A>;
 }
 
-interface ModelTape<A extends FloatArr> {
+interface ModelTape<A extends FloatArr$model> {
   readonly values: (A | Int32Array | undefined)[];
+  /** The masks of the model's own dropout nodes in a training run, by node (the backward pass reuses them). */
+  readonly masks: (A | undefined)[];
   readonly runs: { run: unknown; inst: CellLike }[];
   readonly lengths: Int32Array | undefined;
   readonly lossGrads: (A | undefined)[];
@@ -2529,44 +2746,69 @@ function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): numbe
 // ---- the sequence operations: one entry per op, its forward and its vector–Jacobian product ----
 
 /** The sequence operations of a model: the union \`SeqOp\` of src/core/seq-ops.ts (src/backends/ts/model.ts proves them equal). */
-type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "add" | "sub" | "mul";
+type SeqOpKind = "onehot" | "reverse" | "concat" | "last" | "mean_over_time" | "max_over_time" | BinaryFnData | UnaryFnData | "number" | "dropout";
 /** The losses: \`LossKind\` of src/core/seq-ops.ts. */
 type LossKindData = ModelPlan["losses"][number]["kind"];
 
 type SeqPlanNode = Exclude<PlanNode, { readonly op: "input" } | { readonly op: "apply" }>;
-type NodeOfOp<K extends SeqOpKind> = K extends "add" | "sub" | "mul" ? Extract<PlanNode, { readonly op: "binary" }> : Extract<PlanNode, { readonly op: K }>;
+type NodeOfOp<K extends SeqOpKind> = K extends BinaryFnData ? Extract<PlanNode, { readonly op: "binary" }> : K extends UnaryFnData ? Extract<PlanNode, { readonly op: "unary" }> : Extract<PlanNode, { readonly op: K }>;
 
 /** What an op's kernels read: the batch, its lengths, the nodes' widths and the values computed so far. */
-interface SeqOpContext<A extends FloatArr> {
+interface SeqOpContext<A extends FloatArr$model> {
   readonly B: number;
   readonly T: number;
   readonly len: (b: number) => number;
   readonly widths: readonly number[];
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly values: readonly (A | Int32Array | undefined)[];
+  /** A dropout node's mask in a training run (rows × width, already scaled by 1/(1 − p)); none otherwise. */
+  readonly masks: readonly (A | undefined)[];
+  /** True when node \`id\` is one value per sequence. */
+  readonly once: (id: number) => boolean;
 }
 
 /** The backward pass's view: adds to a node's adjoint (allocated at first use). */
-interface SeqOpGradContext<A extends FloatArr> extends SeqOpContext<A> {
+interface SeqOpGradContext<A extends FloatArr$model> extends SeqOpContext<A> {
   addTo(id: number, g: ArrayLike<number>, scale?: number): void;
   adjointOf(id: number): A;
 }
 
 interface SeqOpKernel<N> {
   /** The node's value, from its arguments' (\`id\` is the node's own, for its width). */
-  forward<A extends FloatArr>(node: N, id: number, cx: SeqOpContext<A>): A | Int32Array;
+  forward<A extends FloatArr$model>(node: N, id: number, cx: SeqOpContext<A>): A | Int32Array;
   /** Adds the adjoint \`g\` of node \`id\` into its arguments' adjoints. */
-  backward<A extends FloatArr>(node: N, id: number, g: A, cx: SeqOpGradContext<A>): void;
+  backward<A extends FloatArr$model>(node: N, id: number, g: A, cx: SeqOpGradContext<A>): void;
 }
 
-/** \`a ⊕ b\` elementwise, forward; the VJP is written in the entries (it differs for \`*\`). */
-function elementwise<A extends FloatArr>(node: NodeOfOp<"add">, cx: SeqOpContext<A>, f: (x: number, y: number) => number): A {
-  const a = cx.values[node.args[0]] as A;
-  const b = cx.values[node.args[1]] as A;
-  const out = new cx.F(a.length) as A;
-  for (let i = 0; i < out.length; i++) out[i] = f(a[i]!, b[i]!);
-  return out;
+/** The shape and lengths of node \`id\`'s value, for the elementwise kernels (model-elementwise.ts). */
+function frameOf<A extends FloatArr$model>(node: PlanNode, id: number, cx: SeqOpContext<A>): Frame {
+  return { B: cx.B, T: cx.T, W: cx.widths[id]!, once: node.once, len: cx.len, F: cx.F };
 }
+
+/** Node \`id\` as an operand of an elementwise kernel. */
+function operand<A extends FloatArr$model>(id: number, nodeOnce: boolean, cx: SeqOpContext<A>) {
+  return { v: cx.values[id] as FloatArr$model, w: cx.widths[id]!, once: nodeOnce };
+}
+
+/** \`a ⊕ b\` elementwise (broadcasting numbers and per-sequence operands), zero where an example has no row. */
+const binary: SeqOpKernel<NodeOfOp<BinaryFnData>> = {
+  forward: (node, id, cx) => binaryForward(node.fn, operand(node.args[0], cx.once(node.args[0]), cx), operand(node.args[1], cx.once(node.args[1]), cx), frameOf(node, id, cx)) as never,
+  backward(node, id, g, cx) {
+    const [ia, ib] = node.args;
+    binaryBackward(node.fn, operand(ia, cx.once(ia), cx), operand(ib, cx.once(ib), cx), cx.values[id] as FloatArr$model, g, cx.adjointOf(ia), cx.adjointOf(ib), frameOf(node, id, cx));
+  },
+};
+
+const unary: SeqOpKernel<NodeOfOp<UnaryFnData>> = {
+  forward: (node, id, cx) => unaryForward(node.fn, node.attrs, cx.values[node.arg] as FloatArr$model, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => unaryBackward(node.fn, node.attrs, cx.values[node.arg] as FloatArr$model, cx.values[id] as FloatArr$model, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+};
+
+/** Pooling over each example's valid steps: a per-step argument, a per-sequence result. */
+const pool = (kind: "mean" | "max"): SeqOpKernel<NodeOfOp<"mean_over_time" | "max_over_time">> => ({
+  forward: (node, id, cx) => poolForward(kind, cx.values[node.arg] as FloatArr$model, frameOf(node, id, cx)) as never,
+  backward: (node, id, g, cx) => poolBackward(kind, cx.values[node.arg] as FloatArr$model, g, cx.adjointOf(node.arg), frameOf(node, id, cx)),
+});
 
 const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = {
   onehot: {
@@ -2576,8 +2818,8 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       const rows = node.once ? cx.B : cx.T * cx.B;
       const out = new cx.F(rows * W);
       for (let r = 0; r < rows; r++) {
-        const t = node.once ? 0 : Math.floor(r / cx.B);
-        if (!node.once && t >= cx.len(r % cx.B)) continue;
+        // Past an example's length there are no ids; an example of length 0 has no per-sequence one.
+        if (node.once ? cx.len(r) === 0 : Math.floor(r / cx.B) >= cx.len(r % cx.B)) continue;
         out[r * W + ids[r]!] = 1;
       }
       return out as never;
@@ -2597,7 +2839,7 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       const out = new cx.F(rows * W);
       let col = 0;
       for (const a of node.args) {
-        const src = cx.values[a] as FloatArr;
+        const src = cx.values[a] as FloatArr$model;
         const w = cx.widths[a]!;
         for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
         col += w;
@@ -2627,7 +2869,7 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
         return out;
       }
       const W = cx.widths[id]!;
-      const src = cx.values[node.arg] as FloatArr;
+      const src = cx.values[node.arg] as FloatArr$model;
       const out = new cx.F(B * W);
       for (let b = 0; b < B; b++) {
         const L = len(b);
@@ -2647,33 +2889,57 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       }
     },
   },
-  add: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x + y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g)),
-  },
-  sub: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x - y),
-    backward: (node, _id, g, cx) => (cx.addTo(node.args[0], g), cx.addTo(node.args[1], g, -1)),
-  },
-  mul: {
-    forward: (node, _id, cx) => elementwise(node, cx, (x, y) => x * y),
-    backward(node, _id, g, cx) {
-      // d(a ⊙ b) = g ⊙ b for a, g ⊙ a for b.
-      const [ia, ib] = node.args;
-      const a = cx.values[ia] as FloatArr;
-      const b = cx.values[ib] as FloatArr;
-      cx.addTo(ia, Array.from(g, (v, i) => v * b[i]!));
-      cx.addTo(ib, Array.from(g, (v, i) => v * a[i]!));
+  dropout: {
+    // Without a mask (not training) the identity; a copy, so no two nodes share an array.
+    forward(node, id, cx) {
+      const a = cx.values[node.arg] as FloatArr$model;
+      const mask = cx.masks[id];
+      const out = new cx.F(a.length);
+      for (let i = 0; i < out.length; i++) out[i] = mask === undefined ? a[i]! : a[i]! * mask[i]!;
+      return out as never;
+    },
+    // The very mask of the forward pass (kept on the tape).
+    backward(node, id, g, cx) {
+      const mask = cx.masks[id];
+      cx.addTo(node.arg, mask === undefined ? g : Array.from(g, (v, i) => v * mask[i]!));
     },
   },
+  mean_over_time: pool("mean"),
+  max_over_time: pool("max"),
+  number: {
+    forward: (node, _id, cx) => new cx.F(cx.B).fill(node.value) as never,
+    // A constant: its adjoint is not read.
+    backward() {},
+  },
+  add: binary,
+  sub: binary,
+  mul: binary,
+  div: binary,
+  maximum: binary,
+  minimum: binary,
+  neg: unary,
+  sigmoid: unary,
+  tanh: unary,
+  relu: unary,
+  leaky_relu: unary,
+  elu: unary,
+  softplus: unary,
+  softsign: unary,
+  hard_sigmoid: unary,
+  exp: unary,
+  log: unary,
+  sqrt: unary,
+  abs: unary,
+  clamp: unary,
+  pow: unary,
 };
 
 function seqKernel(node: SeqPlanNode): SeqOpKernel<SeqPlanNode> {
-  return SEQ_OP_KERNELS[node.op === "binary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
+  return SEQ_OP_KERNELS[node.op === "binary" || node.op === "unary" ? node.fn : node.op] as SeqOpKernel<SeqPlanNode>;
 }
 
 /** One loss term over its valid rows: the mean's value, with its gradient added into \`g\`. */
-interface LossTerm<A extends FloatArr> {
+interface LossTerm<A extends FloatArr$model> {
   readonly where: string;
   readonly name: string;
   readonly pred: A;
@@ -2690,7 +2956,7 @@ interface LossTerm<A extends FloatArr> {
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
 }
 
-const LOSS_KERNELS: { readonly [K in LossKindData]: <A extends FloatArr>(term: LossTerm<A>) => number } = {
+const LOSS_KERNELS: { readonly [K in LossKindData]: <A extends FloatArr$model>(term: LossTerm<A>) => number } = {
   /** Mean over valid rows of logsumexp(logits) − logits[target]. */
   cross_entropy({ where, name, pred, target, g, W, rows, count, valid, spec, B, T, len }) {
     const ids = checkIds(where, \`options.targets.\${name}\`, target, spec.once ? 1 : T, B, W, spec.once ? (b) => (len(b) > 0 ? 1 : 0) : len, spec.once ? \`batch \${B}\` : \`steps \${T} × batch \${B}\`);
@@ -2737,8 +3003,10 @@ interface ModelInstance {
   readonly F: Float32ArrayConstructor | Float64ArrayConstructor;
   readonly layers: readonly { readonly name: string; readonly inst: CellLike }[];
   readonly byName: ReadonlyMap<string, { readonly name: string; readonly inst: CellLike }>;
-  /** By \`layer.param\`. */
+  /** By \`layer.param\`: the params stored (a tied one is not). */
   readonly paramShapes: Record<string, number[]>;
+  /** A tied param's key → its owner's (see \`ModelPlan.ties\`). */
+  readonly tiedTo: ReadonlyMap<string, string>;
   readonly widths: readonly number[];
 }
 
@@ -2756,34 +3024,53 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
     return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
   });
+  const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
-  for (const l of layers) for (const [p, shape] of Object.entries(l.inst.paramShapes)) paramShapes[qualifiedKey(l.name, p)] = shape;
-  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, widths: plan.nodes.map((n) => size(n.width)) };
+  for (const l of layers) {
+    for (const [p, shape] of Object.entries(l.inst.paramShapes)) if (!tiedTo.has(qualifiedKey(l.name, p))) paramShapes[qualifiedKey(l.name, p)] = shape;
+  }
+  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)) };
 }
 
-/** A layer's own params (\`W_ih\`) out of the model's (\`l0.W_ih\`). */
-function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
+/** The key a layer's param is stored under: its own (\`l0.W_ih\`), or its owner's when it is tied. */
+function storedKey(m: ModelInstance, layer: string, local: string): string {
+  const key = qualifiedKey(layer, local);
+  return m.tiedTo.get(key) ?? key;
+}
+
+/** A layer's own params (\`W_ih\`) out of the model's (\`l0.W_ih\`); a tied one is its owner's array. */
+function layerParams<A extends FloatArr$model>(m: ModelInstance, all: Record<string, A>, layer: string): Record<string, A> {
   const out: Record<string, A> = {};
-  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[qualifiedKey(layer, p)]!;
+  for (const p of Object.keys(m.byName.get(layer)!.inst.paramShapes)) out[p] = all[storedKey(m, layer, p)]!;
   return out;
 }
 
-function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<string, A> {
+/** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
+function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
+  if (typeof record !== "object" || record === null) return;
+  for (const [param, owner] of m.tiedTo) {
+    if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(\`\${where}: \${what}.\${param} is tied to \${owner} (\\\`tie \${param} = \${owner}\\\`): the one array is \${what}.\${owner}; remove \${param}\`);
+  }
+}
+
+function initModel<A extends FloatArr$model>(m: ModelInstance, seed: number): Record<string, A> {
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(\`\${m.M}.init: seed must be an integer, received \${String(seed)}\`);
   const out: Record<string, A> = {};
   // Each layer draws from its own stream: seed and layer index mixed (a layer's values do not
   // depend on which other layers the model has before it, beyond their count).
+  // A tied param's layer draws it too (its other params keep their untied values): the owner's values win.
   m.layers.forEach((l, k) => {
     const p = l.inst.init(layerSeed(seed, k));
-    for (const [name, v] of Object.entries(p)) out[qualifiedKey(l.name, name)] = v as A;
+    for (const [name, v] of Object.entries(p)) if (!m.tiedTo.has(qualifiedKey(l.name, name))) out[qualifiedKey(l.name, name)] = v as A;
   });
   return out;
 }
 
 /** Runs one layer over its argument (once per run, however many of its outputs are read). */
-function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number) {
+function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number, seed: number | undefined) {
   const spec = m.plan.runs[run]!;
   const layer = m.byName.get(spec.layer)!;
+  const k = m.plan.layers.findIndex((l) => l.name === spec.layer);
   const initial: Record<string, ArrayLike<number>> = {};
   const given = opts.initial ?? {};
   for (const k of Object.keys(given)) {
@@ -2791,52 +3078,109 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     if (given[k] === undefined || local === undefined) continue;
     initial[local] = given[k]!;
   }
-  // A layer fed \`onehot(ids)\` whose cell has an id path reads the ids: the one-hot rows are never made.
-  const argNode = m.plan.nodes[spec.arg]!;
-  const fedIds = argNode.op === "onehot" && layer.inst.forwardIds !== undefined;
-  const call = fedIds ? layer.inst.forwardIds!.bind(layer.inst) : (p: Record<string, A>, x: unknown, o: Parameters<CellLike["forward"]>[2]) => layer.inst.forward(p, x as A, o);
-  const result = call(layerParams(m, P, spec.layer), (fedIds ? values[(argNode as { arg: number }).arg] : values[spec.arg]) as never, {
+  const options = {
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
     // A per-sequence layer runs one step, and none for an example of length 0: its
     // outputs are zero there and its state is held (docs/language.md, "Length 0").
     ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
-  });
+    // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
+    ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
+  };
+  // A layer fed \`onehot(ids)\` whose cell has an id path reads the ids: the one-hot rows are never made.
+  const ids = idsOf(m, run, values);
+  const result = ids !== undefined
+    ? layer.inst.forwardIds!(layerParams(m, P, spec.layer), ids, options)
+    : layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), options);
   return { spec, layer, result };
 }
 
-function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> {
-  const { M, plan, F, widths } = m;
-  const where = \`\${M}.forward\`;
-  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets"], false);
+/** True when the model has dropout: its own \`dropout(…)\` nodes, or a layer whose cell has some. */
+function hasDropout(plan: ModelPlan): boolean {
+  return plan.nodes.some((n) => n.op === "dropout") || plan.layers.some((l) => l.dropout === true);
+}
+
+/** \`training\` and \`seed\` given to a model without dropout: refused, saying why. */
+function refuseTraining(m: ModelInstance, opts: unknown, where: string): void {
+  if (hasDropout(m.plan) || typeof opts !== "object" || opts === null) return;
+  for (const k of ["training", "seed"]) {
+    if ((opts as Record<string, unknown>)[k] !== undefined) throw new Error(\`\${where}: options.\${k} is accepted only by a model with dropout, and \${m.M} has none (no \\\`dropout(…)\\\` in the model or its layers' cells)\`);
+  }
+}
+
+/**
+ * The training switch of a forward run: \`training\` and \`seed\` are accepted only by a model with
+ * dropout, \`seed\` (a safe integer) is required in training. Undefined outside training.
+ */
+function trainingSeed(m: ModelInstance, opts: ModelForwardOptionsData, where: string, needSeed: string): number | undefined {
+  const given = opts as { training?: unknown; seed?: unknown };
+  if (!hasDropout(m.plan)) return undefined;
+  if (given.training !== undefined && typeof given.training !== "boolean") throw new Error(\`\${where}: options.training must be true or false, received \${String(given.training)}\`);
+  if (given.training !== true) return undefined;
+  if (given.seed === undefined) throw new Error(\`\${where}: options.seed is required when options.training is true (\${needSeed})\`);
+  if (typeof given.seed !== "number" || !Number.isSafeInteger(given.seed)) throw new Error(\`\${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received \${String(given.seed)}\`);
+  return given.seed;
+}
+
+/**
+ * The masks of the model's own dropout nodes in a training run. Stream k of the seed
+ * (\`streamSeed\`) belongs to layer k, stream L + j (L layers) to the j-th dropout node of the plan;
+ * each node's mask is drawn by \`fillDropoutMasks\` step by step, example by example, element by
+ * element ([T, B, W]; [B, W] for a per-sequence value), so its first steps do not depend on T.
+ */
+function dropoutMasks<A extends FloatArr$model>(m: ModelInstance, seed: number | undefined, B: number, T: number): (A | undefined)[] {
+  const masks: (A | undefined)[] = new Array(m.plan.nodes.length);
+  if (seed === undefined) return masks;
+  let site = 0;
+  m.plan.nodes.forEach((node, id) => {
+    if (node.op !== "dropout") return;
+    const mask = new m.F((node.once ? B : T * B) * m.widths[id]!) as A;
+    fillDropoutMasks(streamSeed(seed, m.plan.layers.length + site++), [mask], [node.p]);
+    masks[id] = mask;
+  });
+  return masks;
+}
+
+function forwardModel<A extends FloatArr$model>(
+  m: ModelInstance,
+  params: Record<string, ArrayLike<number>>,
+  input: unknown,
+  opts: ModelForwardOptionsData,
+  { where, needSeed }: { where: string; needSeed: string } = { where: \`\${m.M}.forward\`, needSeed: "it makes the dropout masks reproducible" },
+): ModelRunData<A> {
+  const { plan, F, widths } = m;
+  // Before the keys are checked: on a model without dropout the training options get their own message.
+  refuseTraining(m, opts, where);
+  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
+  const seed = trainingSeed(m, opts, where, needSeed);
   checkKeys(where, "options.initial", opts.initial, plan.states);
   checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
   const B = checkCount(where, "options.batch", opts.batch);
   const T = checkCount(where, "options.steps", opts.steps);
+  checkNotTied(m, where, "params", params);
   const P = checkParams<A>(where, params, m.paramShapes, F);
   const lengths = opts.lengths === undefined ? undefined : checkLengths(where, opts.lengths, B, T);
   const len = (b: number) => (lengths === undefined ? T : lengths[b]!);
   const values: (A | Int32Array | undefined)[] = new Array(plan.nodes.length);
   const runs: ModelTape<A>["runs"] = [];
   const final: Record<string, A> = {};
-  const cx: SeqOpContext<A> = { B, T, len, widths, F, values };
+  const masks = dropoutMasks<A>(m, seed, B, T);
+  const cx: SeqOpContext<A> = { B, T, len, widths, F, values, masks, once: (k) => plan.nodes[k]!.once };
+  const given = modelInputs(m, input, where);
 
   const dense = denseOneHots(m);
   plan.nodes.forEach((node, id) => {
     if (node.op === "onehot" && !dense[id]) return;
     if (node.op === "input") {
-      const W = widths[id]!;
-      values[id] = plan.input.kind === "vector"
-        ? checkArray<A>(where, plan.input.name, input, T * B * W, \`steps \${T} × batch \${B} × \${W}\`, F)
-        : checkIds(where, plan.input.name, input, T, B, W, len, \`steps \${T} × batch \${B}\`);
+      values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
     } else if (node.op === "apply") {
       if (runs[node.run] === undefined) {
-        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T);
+        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T, seed);
         runs[node.run] = { run: result, inst: layer.inst };
         for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
       }
-      values[id] = (runs[node.run]!.run as { outputs: Record<string, FloatArr> }).outputs[node.output] as A;
+      values[id] = (runs[node.run]!.run as { outputs: Record<string, FloatArr$model> }).outputs[node.output] as A;
     } else {
       values[id] = seqKernel(node).forward(node, id, cx);
     }
@@ -2844,7 +3188,7 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
-  const tape: ModelTape<A> = { values, runs, lengths, lossGrads };
+  const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
 }
 
@@ -2854,17 +3198,31 @@ function forwardModel<A extends FloatArr>(m: ModelInstance, params: Record<strin
  */
 function denseOneHots(m: ModelInstance): boolean[] {
   const { plan } = m;
-  const idRun = (r: number) => m.byName.get(plan.runs[r]!.layer)!.inst.forwardIds !== undefined;
   return plan.nodes.map((node, id) => {
     if (node.op !== "onehot") return false;
+    // Apply nodes name no operand (their run does); every other reader needs the rows.
     const readByNode = plan.nodes.some((n) => ("arg" in n && n.arg === id) || ("args" in n && n.args.includes(id)));
     const readElsewhere = plan.outputs.some((o) => o.node === id) || plan.losses.some((l) => l.pred === id);
-    return readByNode || readElsewhere || plan.runs.some((r, k) => r.arg === id && !idRun(k));
+    return readByNode || readElsewhere || plan.runs.some((r, k) => r.args.includes(id) && !idRun(m, k));
   });
 }
 
+/** Whether run k's cell reads ids itself: its one argument is \`onehot(ids)\` of its own timing, and the cell has an id path. */
+function idRun(m: ModelInstance, k: number): boolean {
+  const spec = m.plan.runs[k]!;
+  const arg = spec.args.length === 1 ? m.plan.nodes[spec.args[0]!] : undefined;
+  return arg?.op === "onehot" && arg.once === spec.once && m.byName.get(spec.layer)!.inst.forwardIds !== undefined;
+}
+
+/** The ids run k's cell reads itself (\`idRun\`), or undefined. */
+function idsOf(m: ModelInstance, k: number, values: readonly (FloatArr$model | Int32Array | undefined)[]): Int32Array | undefined {
+  if (!idRun(m, k)) return undefined;
+  const onehot = m.plan.nodes[m.plan.runs[k]!.args[0]!] as Extract<PlanNode, { readonly op: "onehot" }>;
+  return values[onehot.arg] as Int32Array;
+}
+
 /** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */
-function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | Int32Array | undefined)[], targets: ModelForwardOptionsData["targets"], where: string, B: number, T: number, len: (b: number) => number) {
+function modelLoss<A extends FloatArr$model>(m: ModelInstance, values: readonly (A | Int32Array | undefined)[], targets: ModelForwardOptionsData["targets"], where: string, B: number, T: number, len: (b: number) => number) {
   const { plan, F, widths } = m;
   const lossGrads: (A | undefined)[] = new Array(plan.nodes.length);
   if (targets === undefined || plan.losses.length === 0) return { loss: undefined, lossGrads };
@@ -2887,14 +3245,14 @@ function modelLoss<A extends FloatArr>(m: ModelInstance, values: readonly (A | I
 }
 
 /** Checks the seeds of a backward pass: every named output and state must exist, and something must be differentiated. */
-function checkSeeds(m: ModelInstance, run: ModelRunData<FloatArr>, seeds: ModelSeedsData | undefined, where: string): void {
+function checkSeeds(m: ModelInstance, run: ModelRunData<FloatArr$model>, seeds: ModelSeedsData | undefined, where: string): void {
   checkKeys(where, "seeds", seeds, ["outputs", "final", "loss"]);
   checkKeys(where, "seeds.outputs", seeds?.outputs, m.plan.outputs.map((o) => o.name));
   checkKeys(where, "seeds.final", seeds?.final, m.plan.states);
   checkNothingToDifferentiate(where, seeds, run.loss !== undefined ? "present" : "absent");
 }
 
-function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
+function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> {
   const { M, plan, F, widths } = m;
   const where = \`\${M}.backward\`;
   const tape = (run as { tape?: unknown } | undefined)?.tape as ModelTape<A> | undefined;
@@ -2930,7 +3288,7 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   const grads: Record<string, A> = {};
   const initial: Record<string, A> = {};
   const done = new Set<number>();
-  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, addTo, adjointOf };
+  const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
   for (let id = plan.nodes.length - 1; id >= 0; id--) {
     const node = plan.nodes[id]!;
     if (node.op === "input") continue;
@@ -2958,21 +3316,96 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
       continue;
     }
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
+    // A tied param's gradient adds into its owner's: the sum over both uses.
     for (const [p, v] of Object.entries(r.params)) {
-      const key = qualifiedKey(spec.layer, p);
+      const key = storedKey(m, spec.layer, p);
       const acc = grads[key];
       if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
       else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
-    if (plan.nodes[spec.arg]!.op !== "onehot") addTo(spec.arg, r.x);
+    const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+    spec.args.forEach((arg, k) => {
+      // Ids (fed as one-hot vectors) carry no gradient.
+      if (plan.nodes[arg]!.op === "onehot") return;
+      const g = cellInputNames === undefined ? r.x! : r.inputs![cellInputNames[k]!]!;
+      addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
+    });
   }
   // In the params' own order, whatever order the runs were differentiated in.
   const params: Record<string, A> = {};
   for (const [name, shape] of Object.entries(m.paramShapes)) params[name] = grads[name] ?? (new F(shape.reduce((a, b) => a * b, 1)) as A);
-  const inputNode = plan.nodes.findIndex((n) => n.op === "input");
-  const x = plan.input.kind === "vector" ? ((adj[inputNode] ?? new F(T * B * widths[inputNode]!)) as A) : undefined;
-  return { params, ...(x !== undefined ? { x } : {}), initial };
+  const inputGrad = (name: string) => {
+    const id = plan.nodes.findIndex((n) => n.op === "input" && n.name === name);
+    return (adj[id] ?? new F(rowsOf(id) * widths[id]!)) as A;
+  };
+  const vectors = plan.inputs.filter((i) => i.kind === "vector");
+  if (plan.inputs.length === 1) return { params, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
+  return { params, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
+}
+
+/**
+ * The caller's inputs by name: one input is passed as it is (an array), several as an object
+ * keyed by their names (every one required, no other key).
+ */
+function modelInputs(m: ModelInstance, input: unknown, where: string): Record<string, unknown> {
+  const names = m.plan.inputs.map((i) => i.name);
+  if (names.length === 1) return { [names[0]!]: input };
+  if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) {
+    throw new Error(\`\${where}: inputs must be an object with \${names.join(", ")}, received \${Array.isArray(input) ? "an array" : input === null ? "null" : typeof input}\`);
+  }
+  const given = input as Record<string, unknown>;
+  for (const k of Object.keys(given)) if (!names.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of \${m.M}; its inputs are \${names.join(", ")}\`);
+  for (const k of names) {
+    if (given[k] === undefined) {
+      const spec = m.plan.inputs.find((i) => i.name === k)!;
+      throw new Error(\`\${where}: inputs.\${k} is missing (\${spec.once ? "one value per example" : "one value per step of each example"}); the inputs of \${m.M} are \${names.join(", ")}\`);
+    }
+  }
+  return given;
+}
+
+/** One input's values: [T·B, W] / [B, W] floats, or T·B / B ids; a per-sequence input is zero for an example of length 0 (it has no values). */
+function readInput<A extends FloatArr$model>(m: ModelInstance, name: string, given: Record<string, unknown>, id: number, where: string, B: number, T: number, len: (b: number) => number): A | Int32Array {
+  const spec = m.plan.inputs.find((i) => i.name === name)!;
+  const what = m.plan.inputs.length === 1 ? name : \`inputs.\${name}\`;
+  const W = m.widths[id]!;
+  const value = given[name];
+  if (!spec.once) {
+    return spec.kind === "vector" ? checkArray<A>(where, what, value, T * B * W, \`steps \${T} × batch \${B} × \${W}\`, m.F) : checkIds(where, what, value, T, B, W, len, \`steps \${T} × batch \${B}\`);
+  }
+  const some = (b: number) => (len(b) > 0 ? 1 : 0);
+  if (spec.kind === "index") return checkIds(where, what, value, 1, B, W, some, \`batch \${B}, one id per example\`);
+  const arr = checkArray<A>(where, what, value, B * W, \`batch \${B} × \${W}, one row per example\`, m.F);
+  if (!Array.from({ length: B }, (_, b) => len(b)).some((l) => l === 0)) return arr;
+  const out = new m.F(arr) as A;
+  for (let b = 0; b < B; b++) if (len(b) === 0) out.fill(0, b * W, (b + 1) * W);
+  return out;
+}
+
+/** A layer run's cell inputs: each argument, a per-sequence one repeated at every step of a per-step run; an object keyed by the cell's input names when it has several. */
+function cellInputs<A extends FloatArr$model>(m: ModelInstance, run: number, values: readonly (A | Int32Array | undefined)[], B: number, T: number): ArrayLike<number> | Record<string, ArrayLike<number>> {
+  const spec = m.plan.runs[run]!;
+  const names = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+  const args = spec.args.map((arg) => {
+    const v = values[arg] as A;
+    if (spec.once || !m.plan.nodes[arg]!.once) return v;
+    const W = m.widths[arg]!;
+    const out = new m.F(T * B * W);
+    for (let t = 0; t < T; t++) out.set(v, t * B * W);
+    return out;
+  });
+  return names === undefined ? args[0]! : Object.fromEntries(names.map((n, k) => [n, args[k]!]));
+}
+
+/** The gradient of a value repeated at every step: the sum over each example's valid steps ([T·B, W] → [B, W]). */
+function sumOverSteps(g: ArrayLike<number>, B: number, T: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr$model {
+  const out = new F(B * W);
+  for (let b = 0; b < B; b++) {
+    const L = Math.min(len(b), T);
+    for (let t = 0; t < L; t++) for (let j = 0; j < W; j++) out[b * W + j]! += g[(t * B + b) * W + j]!;
+  }
+  return out;
 }
 
 /**
@@ -2981,11 +3414,11 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
  * \`final\` to carry the state; the gradient stops there), backward of the loss, clipping by value
  * then by global norm (PyTorch's clip_grad_value_ / clip_grad_norm_), one optimizer step in place.
  */
-function trainStepModel<A extends FloatArr>(
+function trainStepModel<A extends FloatArr$model>(
   m: ModelInstance,
   params: Record<string, A>,
   optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
-  input: ArrayLike<number>,
+  input: unknown,
   opts: ModelForwardOptionsData,
   clip: { clipNorm?: number; clipValue?: number } = {},
 ): { loss: number; gradNorm: number; final: Record<string, A> } {
@@ -2994,7 +3427,9 @@ function trainStepModel<A extends FloatArr>(
     if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new Error(\`\${m.M}.trainStep: clip.\${k} must be a finite number > 0, received \${String(v)}\`);
   }
   if (typeof (optimizer as { step?: unknown } | null)?.step !== "function") throw new Error(\`\${m.M}.trainStep: optimizer must be made by adam() or sgd() (an object with a step method), received \${optimizer === null ? "null" : typeof optimizer}\`);
-  const run = forwardModel<A>(m, params, input, opts);
+  // A model with dropout trains with it on unless told \`training: false\`, with the seed given for this step.
+  const training = hasDropout(m.plan) && (opts as { training?: unknown }).training === undefined ? { ...opts, training: true } : opts;
+  const run = forwardModel<A>(m, params, input, training, { where: \`\${m.M}.trainStep\`, needSeed: "trainStep trains with dropout on: pass a seed per step, such as the step number, or training: false" });
   if (run.loss === undefined) throw new Error(\`\${m.M}.trainStep: options.targets must hold \${m.plan.targets.map((t) => t.name).join(", ") || "the model's targets"} (the model's loss needs them)\`);
   if (!Number.isFinite(run.loss)) throw new Error(\`\${m.M}.trainStep: the loss is \${run.loss}; try a smaller learning rate or clipNorm\`);
   const grads = backwardModel(m, run).params;
@@ -3011,7 +3446,7 @@ function trainStepModel<A extends FloatArr>(
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named \`layer.param\`. */
-function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
+function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
   const { checkFinite } = checkFactoryOptions(m.M, options);
@@ -3023,19 +3458,23 @@ function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Rec
     dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
     init: (seed: number): Record<string, A> => initModel<A>(m, seed),
-    forward: (params: Record<string, ArrayLike<number>>, input: ArrayLike<number>, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
+    forward: (params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
     backward: (run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> => backwardModel<A>(m, run, seeds),
     trainStep: (
       params: Record<string, A>,
       optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
-      input: ArrayLike<number>,
+      input: unknown,
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
-    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(\`\${m.M}.loadParams\`, options)) as Record<string, A>,
-    saveParams: (params: Record<string, A>) => paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes),
+    loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
+      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(\`\${m.M}.loadParams\`, options), tied: Object.fromEntries(m.tiedTo) }) as Record<string, A>,
+    saveParams: (params: Record<string, A>) => {
+      checkNotTied(m, \`\${m.M}.saveParams\`, "params", params);
+      return paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes);
+    },
   };
-  return checkFinite ? withFiniteChecks(m.M, plan.input.name, api) : api;
+  return checkFinite ? withFiniteChecks(m.M, plan.inputs.length === 1 ? plan.inputs[0]!.name : "inputs", api) : api;
 }
 
 /** Integer ids in [0, size) at each valid step (others are not read), as an Int32Array. */
@@ -3065,7 +3504,7 @@ function reverseIds(src: Int32Array, T: number, B: number, len: (b: number) => n
 }
 
 /** Each example's first \`len(b)\` steps in reverse order; zero past its length. Its own transpose. */
-function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr {
+function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, len: (b: number) => number, F: Float32ArrayConstructor | Float64ArrayConstructor): FloatArr$model {
   const out = new F(T * B * W);
   for (let b = 0; b < B; b++) {
     const L = len(b);
@@ -3080,4 +3519,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArray","FloatArrayCtor","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","backwardModel","blocked","buildModel","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","edgeTile","elementwise","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","idRows","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelLoss","nextFloat64","nextNormal","nextUint32","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","qualifiedKey","readSafetensors","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","tile1x8","tile4x8","trainStepModel","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
