@@ -3048,7 +3048,7 @@ function layerParams<A extends FloatArr$model>(m: ModelInstance, all: Record<str
 /** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
 function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
   if (typeof record !== "object" || record === null) return;
-  for (const [param, owner] of m.tiedTo) {
+  for (const [param, owner] of Array.from(m.tiedTo)) {
     if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(\`\${where}: \${what}.\${param} is tied to \${owner} (\\\`tie \${param} = \${owner}\\\`): the one array is \${what}.\${owner}; remove \${param}\`);
   }
 }
