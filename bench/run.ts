@@ -19,7 +19,7 @@ import { measureCeiling } from "./systems/js-ceiling.js";
 import { ortNativeSystem } from "./systems/ort-native.js";
 import { ortRnncSystem } from "./systems/ort-rnnc.js";
 import { ortTorchTracedSystem } from "./systems/ort-torch-traced.js";
-import { loadRnncCell, rnncTsSystem, rnncWasmSystem } from "./systems/rnnc-ts.js";
+import { loadRnncCell, rnncTsSystem, rnncWasmRelaxedSystem, rnncWasmSystem } from "./systems/rnnc-ts.js";
 import { tfjsSystem } from "./systems/tfjs.js";
 import { torchSystem } from "./systems/torch.js";
 import { isUnavailable, type BenchSystem, type Instance, type Outputs } from "./systems/types.js";
@@ -58,6 +58,7 @@ function systemsFor(quick: boolean): BenchSystem[] {
     rnncTsSystem,
     rnncWasmSystem(1),
     rnncWasmSystem(2),
+    rnncWasmRelaxedSystem,
     ortRnncSystem("unroll"),
     ortRnncSystem("scan"),
     ortRnncSystem("native"),

@@ -183,7 +183,7 @@ function analyse(entries: readonly string[]): Bundle {
         let given = name;
         if (prior && prior.file !== f.path) {
           if (d.exported && prior.exported) fail(f.path, d.statement, `\`${name}\` is exported by ${relative(ROOT, prior.file)} too: exported names of the runtime must differ`);
-          given = `${name}$${basename(f.path, ".ts")}`;
+          given = `${name}$${basename(f.path, ".ts").replace(/[^\w$]/g, "_")}`;
           if (taken.has(given)) fail(f.path, d.statement, `cannot rename \`${name}\` to \`${given}\`: taken`);
         }
         taken.set(given, d);

@@ -7,7 +7,9 @@ per model of test/fixtures/models/inputs_models.rnn, with and without variable l
   inputs_cond_per_sequence  CondPerSequence: a conditional GRU whose condition `style` [C] is one vector per
                             sequence, then a linear readout and an mse loss;
   inputs_cond_per_step      CondPerStep: the same with a condition `ctx` [C] at every step;
-  inputs_concat             Concat2: two per-step inputs a [I], b [J], concatenated into a GRU(I + J, H).
+  inputs_concat             Concat2: two per-step inputs a [I], b [J], concatenated into a GRU(I + J, H);
+  inputs_concat_once        ConcatPerSequence: a per-step x [I] and a per-sequence style [C] concatenated
+                            (the style repeated at every step) into a GRU(I + C, H).
 
 PyTorch computes each as torch.nn.GRU(I + C, H) over the inputs concatenated along the features (the
 per-sequence condition repeated at every step with expand), its weight_ih being [W_ih | W_ch] by columns,
@@ -72,6 +74,13 @@ def case(name, kind, lengths):
         inputs = {"a": uniform(T, B, I).requires_grad_(), "b": uniform(T, B, J).requires_grad_()}
         both = torch.cat([inputs["a"], inputs["b"]], dim=-1)
         readout = None
+    elif kind == "concat_once":
+        I, C, H = 3, 2, 4
+        dims = {"I": I, "C": C, "H": H}
+        gru = torch.nn.GRU(I + C, H)
+        inputs = {"x": uniform(T, B, I).requires_grad_(), "style": uniform(B, C).requires_grad_()}
+        both = torch.cat([inputs["x"], inputs["style"].unsqueeze(0).expand(T, B, C)], dim=-1)
+        readout = None
     else:
         I, C, H, O = 3, 2, 4, 2
         dims = {"I": I, "C": C, "H": H, "O": O}
@@ -127,7 +136,7 @@ def case(name, kind, lengths):
         "source": f"torch.nn.GRU over the inputs concatenated{'' if readout is None else ' then torch.nn.Linear'}"
                   f"{' through pack_padded_sequence' if lengths else ''}, torch {torch.__version__}",
         "note": f"seed {seed}; test/fixtures/models/inputs_models.rnn; J = loss + sum({out_name} * R) + sum(h_T * S)",
-        "model": {"concat": "Concat2", "per_sequence": "CondPerSequence", "per_step": "CondPerStep"}[kind],
+        "model": {"concat": "Concat2", "concat_once": "ConcatPerSequence", "per_sequence": "CondPerSequence", "per_step": "CondPerStep"}[kind],
         "dims": dims,
         "batch": B,
         "steps": T,
@@ -156,6 +165,8 @@ CASES = [
     ("inputs_cond_per_step_lengths", "per_step", [4, 5, 1]),
     ("inputs_concat", "concat", None),
     ("inputs_concat_lengths", "concat", [3, 5, 2]),
+    ("inputs_concat_once", "concat_once", None),
+    ("inputs_concat_once_lengths", "concat_once", [2, 5, 4]),
 ]
 
 

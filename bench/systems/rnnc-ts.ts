@@ -28,12 +28,13 @@ interface RnncRun {
 interface RnncGrads {
   readonly params: Arrays;
 }
-type RnncFactory = (dims: Record<string, number>, opts: { dtype: "float32"; backend: "js" | "wasm"; threads?: number }) => RnncCell & { ready?: Promise<void>; dispose?(): void };
+type RnncFactory = (dims: Record<string, number>, opts: { dtype: "float32"; backend: "js" | "wasm"; threads?: number; simd?: "strict" | "relaxed" }) => RnncCell & { ready?: Promise<void>; dispose?(): void; simd?: string };
 
-/** Where rnnc's kernels run: its TypeScript kernels, or its WebAssembly SIMD kernels on some threads. */
+/** Where rnnc's kernels run: its TypeScript kernels, or its WebAssembly SIMD kernels on some threads (strict SIMD unless `simd`). */
 export interface RnncBackend {
   readonly backend: "js" | "wasm";
   readonly threads?: number;
+  readonly simd?: "strict" | "relaxed";
 }
 
 const loaded = new Map<string, Promise<RnncFactory | Unavailable>>();
@@ -80,6 +81,10 @@ export async function loadRnncCell(w: Workload, on: RnncBackend = { backend: "js
   try {
     const cell = factory({ I: w.I, H: w.H }, { dtype: "float32", ...on });
     await cell.ready;
+    if (on.simd === "relaxed" && cell.simd !== "relaxed") {
+      cell.dispose?.();
+      return { unavailable: "relaxed SIMD does not validate in this engine (Node 20: run with --experimental-wasm-relaxed-simd)" };
+    }
     return cell;
   } catch (e) {
     return { unavailable: (e as Error).message.split("\n")[0]! };
@@ -90,6 +95,9 @@ export const rnncTsSystem: BenchSystem = rnncSystem("rnnc-ts", { backend: "js" }
 
 /** rnnc's WebAssembly SIMD kernels (float32) on one or more threads. */
 export const rnncWasmSystem = (threads: number): BenchSystem => rnncSystem(threads === 1 ? "rnnc-wasm" : `rnnc-wasm×${threads}`, { backend: "wasm", threads });
+
+/** The same with `simd: "relaxed"` (f32x4.relaxed_madd in the GEMMs), one thread; not available where the engine lacks relaxed SIMD. */
+export const rnncWasmRelaxedSystem: BenchSystem = rnncSystem("rnnc-wasm-relaxed", { backend: "wasm", threads: 1, simd: "relaxed" });
 
 function rnncSystem(name: string, on: RnncBackend): BenchSystem {
   return {

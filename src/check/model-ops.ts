@@ -67,18 +67,11 @@ export const SEQ_OP_RULES: { readonly [K in SeqOp]: SeqOpRule<ExprOfOp<K>> } = {
     const vs = argValues(cx, call, "many");
     if (!vs) return undefined;
     if (!vs.every((v, i) => expectKind(cx, "concat", v, call.args[i]!, { type: "vector" }))) return undefined;
-    const first = vs[0]!;
-    for (let i = 1; i < vs.length; i++) {
-      if (vs[i]!.timing === first.timing) continue;
-      cx.report(
-        diag("RNN3005", { fn: "concat", expected: `operands of one timing (the first is ${first.timing === "step" ? "per step" : "per sequence"})`, found: vs[i]!.timing === "step" ? "a per-step sequence" : "one value per sequence" }, {
-          labels: [primary(call.args[i]!.span, "this operand"), secondary(call.args[0]!.span, "the first operand")],
-        }),
-      );
-      return undefined;
-    }
+    // Per step when any operand is: a per-sequence operand is then repeated at every valid step of
+    // its example (as torch.cat([x, ctx.expand(T, B, C)], -1)), zero past its length.
+    const timing = vs.some((v) => v.timing === "step") ? "step" : "once";
     const width = vs.reduce((w, v) => w.add((v.type as { width: Dim }).width), Dim.const(0));
-    return addNode(cx, { op: "concat", args: vs.map((v) => v.node), type: { kind: "vector", width }, timing: first.timing, span: call.span });
+    return addNode(cx, { op: "concat", args: vs.map((v) => v.node), type: { kind: "vector", width }, timing, span: call.span });
   },
   /**
    * `dropout(v, p)`: a vector sequence of any timing, the same type; `p` a number literal in [0, 1)

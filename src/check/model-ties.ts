@@ -33,6 +33,9 @@ export function checkTies(cx: ModelCx, ties: readonly TieStmt[]): ModelTie[] {
   for (const s of ties) {
     const param = resolve(cx, s.param);
     const owner = resolve(cx, s.owner);
+    // The owner's layer is read through the tie even if it is never applied: removing it would break the tie.
+    const ownerEntry = cx.scope.get(s.owner.layer.name);
+    if (ownerEntry?.kind === "layer") ownerEntry.used = true;
     if (!param || !owner) continue;
     const prior = owners.get(param.key);
     if (prior) {
@@ -146,7 +149,7 @@ function reportCycle(cx: ModelCx, ties: readonly TieStmt[]): void {
     diag("RNN4017", { name: text(last.param), path }, {
       labels: [primary(last.span, ties.length === 1 ? "a param tied to itself" : "this tie closes the cycle"), ...ordered.slice(0, -1).map((t) => secondary(t.span, "part of the cycle"))],
       notes: ["each tie says the param on the left is stored as the one on the right: following them must end at a param that is stored"],
-      helps: ["remove one of these ties, or tie every param to the one that stores the array"],
+      helps: [ties.length === 1 ? "remove this tie: a param is stored as itself without one" : "remove one of these ties: the param it replaced then stores the array"],
     }),
   );
 }

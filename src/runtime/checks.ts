@@ -146,7 +146,7 @@ export function checkSeed(where: string, seed: unknown): number {
 
 /** The factory's options: only the keys it takes. Returns the dtype (default float32) and checkFinite. */
 export function checkFactoryOptions(where: string, options: unknown): { dtype: "float32" | "float64"; checkFinite: boolean } {
-  checkKeys(where, "options", options, ["dtype", "backend", "threads", "checkFinite"]);
+  checkKeys(where, "options", options, ["dtype", "backend", "threads", "simd", "checkFinite"]);
   const o = (options ?? {}) as { dtype?: unknown; checkFinite?: unknown };
   const dtype = o.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float64") throw new Error(`${where}: options.dtype must be "float32" or "float64", received ${describe(dtype)}`);

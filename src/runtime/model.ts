@@ -72,6 +72,7 @@ type FloatArr = Float32Array | Float64Array;
 export interface CellLike {
   readonly paramShapes: Readonly<Record<string, number[]>>;
   readonly backend?: "wasm" | "js";
+  readonly simd?: "strict" | "relaxed" | "none";
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr>;
@@ -97,7 +98,7 @@ export interface CellLike {
   };
 }
 
-export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) => CellLike;
+export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) => CellLike;
 
 export interface ModelForwardOptionsData {
   batch: number;
@@ -248,7 +249,12 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       for (const a of node.args) {
         const src = cx.values[a] as FloatArr;
         const w = cx.widths[a]!;
-        for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+        // A per-sequence operand of a per-step concat: its example's row at every valid step.
+        const repeated = !node.once && cx.once(a);
+        for (let r = 0; r < rows; r++) {
+          if (!repeated) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+          else if (Math.floor(r / cx.B) < cx.len(r % cx.B)) out.set(src.subarray((r % cx.B) * w, (r % cx.B + 1) * w), r * W + col);
+        }
         col += w;
       }
       return out as never;
@@ -261,7 +267,8 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
         const w = cx.widths[a]!;
         const part = new cx.F(rows * w);
         for (let r = 0; r < rows; r++) part.set(g.subarray(r * W + col, r * W + col + w), r * w);
-        cx.addTo(a, part);
+        // A repeated per-sequence operand: the sum over its example's valid steps.
+        cx.addTo(a, !node.once && cx.once(a) ? sumOverSteps(part, cx.B, cx.T, w, cx.len, cx.F) : part);
         col += w;
       }
     },
@@ -417,7 +424,7 @@ interface ModelInstance {
   readonly widths: readonly number[];
 }
 
-function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }): ModelInstance {
+function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }): ModelInstance {
   const M = plan.name;
   const { dtype } = checkFactoryOptions(M, options);
   checkKeys(M, "dims", dimsIn, plan.dims, false);
@@ -429,7 +436,7 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}) }) };
   });
   const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
@@ -452,10 +459,17 @@ function layerParams<A extends FloatArr>(m: ModelInstance, all: Record<string, A
   return out;
 }
 
+/** `readout.W` → `embed.W` for every tie of the plan, as `paramsFromSafetensors`'s `tied`. */
+function tiedRecord(plan: ModelPlan): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of plan.ties ?? []) out[t.param] = t.owner;
+  return out;
+}
+
 /** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
 function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
   if (typeof record !== "object" || record === null) return;
-  for (const [param, owner] of Array.from(m.tiedTo)) {
+  for (const { param, owner } of m.plan.ties ?? []) {
     if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(`${where}: ${what}.${param} is tied to ${owner} (\`tie ${param} = ${owner}\`): the one array is ${what}.${owner}; remove ${param}`);
   }
 }
@@ -853,7 +867,7 @@ function trainStepModel<A extends FloatArr>(
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named `layer.param`. */
-export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
+export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) {
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
   const { checkFinite } = checkFactoryOptions(m.M, options);
@@ -861,6 +875,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     dims: m.dims,
     dtype,
     backend: m.layers[0]?.inst.backend ?? "js",
+    simd: m.layers[0]?.inst.simd ?? "none",
     ready: Promise.all(m.layers.map((l) => l.inst.ready)).then(() => undefined),
     dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
@@ -875,7 +890,7 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
     loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
-      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(`${m.M}.loadParams`, options), tied: Object.fromEntries(m.tiedTo) }) as Record<string, A>,
+      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(`${m.M}.loadParams`, options), tied: tiedRecord(plan) }) as Record<string, A>,
     saveParams: (params: Record<string, A>) => {
       checkNotTied(m, `${m.M}.saveParams`, "params", params);
       return paramsToSafetensors(checkParams(`${m.M}.saveParams`, params, paramShapes, F), paramShapes);

@@ -5,6 +5,7 @@
 // around them share data without copying; inputs are copied in once per call, results out
 // once.
 
+import { wasmRelaxedSimdSupported } from "./wasm-features.js";
 import { ThreadPool, type ThreadPoolOptions } from "./wasm-threads.js";
 
 /** The part of the WebAssembly API the module uses (typed here: lib.dom may be absent). */
@@ -74,6 +75,33 @@ export function chooseBackend(where: string, dtype: "float32" | "float64", reque
   if (requested === "wasm") throw new Error(`${where}: options.backend "wasm" needs WebAssembly SIMD128, which this engine does not support`);
   return "js";
 }
+
+/**
+ * The SIMD an instance's matrix products use: "strict" SIMD128 (the default: the same bits on
+ * every engine), "relaxed" (`f32x4.relaxed_madd`, which an engine may fuse or not: faster, and
+ * not bit-reproducible across engines), or "none" (the js backend).
+ */
+export type SimdMode = "strict" | "relaxed" | "none";
+
+/**
+ * The SIMD of an instance, from `options.simd`: relaxed only when asked for and the engine
+ * validates relaxed SIMD (Node ≥ 22, Chrome ≥ 114, Firefox ≥ 145; Node 20 behind
+ * --experimental-wasm-relaxed-simd; not Safari) — otherwise strict, which the instance's `simd`
+ * property reports. Asking for a SIMD on the js backend (float64, or backend "js") is refused.
+ */
+export function chooseSimd(where: string, dtype: "float32" | "float64", backend: "wasm" | "js", requestedBackend: unknown, requested: unknown): SimdMode {
+  if (requested === undefined) return backend === "wasm" ? "strict" : "none";
+  if (requested !== "strict" && requested !== "relaxed") {
+    throw new Error(`${where}: options.simd must be "strict" or "relaxed", received ${JSON.stringify(requested)}`);
+  }
+  if (requestedBackend === "js") throw new Error(`${where}: options.simd ${JSON.stringify(requested)} chooses the wasm backend's kernels, but options.backend is "js"`);
+  if (dtype === "float64") throw new Error(`${where}: options.simd ${JSON.stringify(requested)} chooses the wasm backend's kernels, which run float32 only; dtype is "float64"`);
+  if (backend === "js") return "none";
+  return requested === "relaxed" && wasmRelaxedSimdSupported() ? "relaxed" : "strict";
+}
+
+/** The relaxed GEMM's export: a second, small module on the same memory (one relaxed opcode would make the main one invalid where relaxed SIMD is missing). */
+const RELAXED_NT = "f32_gemm_nt_4x8_relaxed_madd";
 
 const compiledKernels = new Map<string, object>();
 
@@ -162,22 +190,32 @@ export class WasmHeap {
   private pool: ThreadPool | undefined;
   private disposed = false;
   private readonly nt: (...args: number[]) => void;
+  /** The GEMM export the products call (strict, or the relaxed module's). */
+  private readonly ntName: string;
   /** Resolves when the worker threads are running (at once with threads = 1). */
   readonly ready: Promise<void>;
 
-  constructor(where: string, src: KernelSource, threads: number) {
+  /** `relaxed`: the relaxed GEMM module, given when the instance's simd is "relaxed" (see chooseSimd). */
+  constructor(where: string, src: KernelSource, threads: number, relaxed?: KernelSource) {
     const shared = threads > 1;
     this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 32768, shared });
     const module = kernelModule(where, src, shared);
     const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
     this.fns = instance.exports as Record<string, (...args: number[]) => void>;
-    this.nt = this.fns["f32_gemm_nt_4x8_loadsplat"]!;
+    let extra: { module: object; instance: WasmInstance; exports: string[] } | undefined;
+    if (relaxed !== undefined) {
+      const m = kernelModule(where, relaxed, shared);
+      extra = { module: m, instance: new (wasmApi()!.Instance)(m, { env: { memory: this.memory } }), exports: [RELAXED_NT] };
+      this.fns = { ...this.fns, [RELAXED_NT]: extra.instance.exports[RELAXED_NT] as (...args: number[]) => void };
+    }
+    this.ntName = extra !== undefined ? RELAXED_NT : "f32_gemm_nt_4x8_loadsplat";
+    this.nt = this.fns[this.ntName]!;
     if (!shared) {
       this.ready = Promise.resolve();
       return;
     }
     const exports = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === "function");
-    this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports } as unknown as ThreadPoolOptions).then((pool) => {
+    this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports, extra } as unknown as ThreadPoolOptions).then((pool) => {
       if (this.disposed) pool.dispose();
       else this.pool = pool;
     });
@@ -202,7 +240,7 @@ export class WasmHeap {
     const panels = (n + 7) >> 3;
     // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
     if (this.pool === undefined) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
-    else this.pool.run("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
+    else this.pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
   }
 
 

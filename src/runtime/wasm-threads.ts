@@ -34,6 +34,10 @@ onFirst((d) => {
   try {
     const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
     fns = d.names.map((n) => inst.exports[n]);
+    if (d.extra) {
+      const more = new WebAssembly.Instance(d.extra.module, { env: { memory: d.memory } });
+      fns = fns.concat(d.extra.exports.map((n) => more.exports[n]));
+    }
   } catch (e) { post({ error: String(e) }); return; }
   const ctl = new Int32Array(d.control, 0, 16);
   const args = new Float64Array(d.control, ${ARGS_BYTE}, ${MAX_ARGS});
@@ -76,6 +80,12 @@ export interface ThreadPoolOptions {
   readonly exports: readonly string[];
   /** Jobs whose `work` is below this run on the calling thread alone. */
   readonly minWork?: number;
+  /**
+   * A second module every thread instantiates on the same memory (the relaxed GEMM, kept apart
+   * so the main module validates everywhere), with the calling thread's instance; its exports
+   * join the pool's after `exports`.
+   */
+  readonly extra?: { readonly module: WebAssembly.Module; readonly instance: WebAssembly.Instance; readonly exports: readonly string[] };
 }
 
 interface WorkerLike {
@@ -97,9 +107,10 @@ export class ThreadPool {
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
     this.ranges = new Int32Array(control, RANGES_BYTE, 2 * MAX_THREADS);
-    options.exports.forEach((n, i) => this.ids.set(n, i));
-    this.local = options.exports.map((n) => {
-      const fn = options.instance.exports[n];
+    const names = [...options.exports, ...(options.extra?.exports ?? [])];
+    names.forEach((n, i) => this.ids.set(n, i));
+    this.local = names.map((n, i) => {
+      const fn = (i < options.exports.length ? options.instance : options.extra!.instance).exports[n];
       if (typeof fn !== "function") throw new Error(`ThreadPool: the module has no exported function "${n}"`);
       return fn as (...a: number[]) => unknown;
     });
@@ -122,7 +133,8 @@ export class ThreadPool {
       for (let index = 1; index < threads; index++) {
         const { worker, firstMessage } = await startWorker();
         workers.push(worker);
-        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, index });
+        const extra = options.extra === undefined ? undefined : { module: options.extra.module, exports: options.extra.exports };
+        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, extra, index });
         ready.push(firstMessage.then((m) => {
           const err = (m as { error?: string }).error;
           if (err !== undefined) throw new Error(`ThreadPool: a worker could not instantiate the module: ${err}`);

@@ -174,7 +174,18 @@ const SEQ_OP_ORACLES: { readonly [K in SeqOp]: OracleForm<NodeOfOp<K>> } = {
     const reversed = tf.reshape(rows, [T, B, W]);
     return { kind: "vector", t: stepMask ? tf.mul(reversed, stepMask) : reversed };
   },
-  concat: (node, cx) => ({ kind: "vector", t: tf.concat(node.args.map(cx.vector), -1) }),
+  // A per-sequence operand of a per-step concat is repeated at every step, zero past the example's length.
+  concat: (node, cx) => ({
+    kind: "vector",
+    t: tf.concat(
+      node.args.map((a) => {
+        if (cx.once || cx.node(a).timing === "step") return cx.vector(a);
+        const repeated = tf.tile(tf.expandDims(cx.vector(a), 0), [cx.T, 1, 1]);
+        return cx.stepMask ? tf.mul(repeated, cx.stepMask) : repeated;
+      }),
+      -1,
+    ),
+  }),
   last(node, { B, T, W, len, flags, values }) {
     const row = (b: number) => (len(b) > 0 ? (len(b) - 1) * B + b : -1);
     const v = values[node.arg]!;

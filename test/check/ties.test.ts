@@ -59,3 +59,11 @@ describe("tie", () => {
     for (const k of Object.keys(tied)) expect(Array.from(tied[k]!), k).toEqual(Array.from(untied[k]!));
   });
 });
+
+describe("a layer that only holds a tied param", () => {
+  it("is not reported as never used (removing it would break the tie); the tied layer still is", () => {
+    const text = `import Linear from std\n\nmodel M(H) {\n  input x: [H]\n  layer store = Linear(H, H)\n  layer a = Linear(H, H)\n  layer unused = Linear(H, H)\n  tie a.W = store.W\n  tie unused.b = a.b\n  output y = a(x)\n}\n`;
+    const r = checkSource("m.rnn", text);
+    expect(r.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(["RNN2009: layer `unused` is never used"]);
+  });
+});

@@ -40,6 +40,8 @@ export const INPUTS_FIXTURES = [
   "inputs_cond_per_step_lengths",
   "inputs_concat",
   "inputs_concat_lengths",
+  "inputs_concat_once",
+  "inputs_concat_once_lengths",
 ] as const;
 
 export function inputsFixture(name: string): InputsFixture {

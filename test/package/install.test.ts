@@ -13,8 +13,9 @@ import { ROOT } from "../helpers/generated.js";
  * registry: this test needs the registry or a warm cache.
  */
 const MAX_PACKED_BYTES = 650_000;
-// 2.1 MB: the runtime bundle (embedded three times: .ts, .js, .d.ts) grew with the model expressions (pooling, elementwise functions).
-const MAX_UNPACKED_BYTES = 2_100_000;
+// 2.2 MB: the runtime bundle (embedded three times: .ts, .js, .d.ts) grew with the model expressions (pooling, elementwise functions),
+// then with several inputs and dropout in models (2.16 MB measured).
+const MAX_UNPACKED_BYTES = 2_200_000;
 
 const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 let work: string;

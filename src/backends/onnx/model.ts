@@ -156,7 +156,7 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
     return { name, ids: e.value(node.arg).ids, once: true };
   },
   concat: (node, e, doc, once) => ({
-    name: e.frame.region.emitNamed("Concat", node.args.map((a) => e.value(a).name), `concat_${node.id}`, doc, { axis: attr.int(once ? 1 : 2) }),
+    name: e.frame.region.emitNamed("Concat", node.args.map((a, k) => (once || !e.value(a).once ? e.value(a).name : e.everyStep(a, `concat_${node.id}/arg${k}`, doc))), `concat_${node.id}`, doc, { axis: attr.int(once ? 1 : 2) }),
     ids: false,
     once,
   }),
@@ -237,6 +237,14 @@ class ModelEmitter {
     this.values.set(node.id, v);
     // The input is a graph input, and a layer's outputs come with their types.
     if (node.op !== "input" && v.name.startsWith("model/")) this.declare(v, node);
+  }
+
+  /** A per-sequence vector value [B, W] repeated at every step [T, B, W], zero past each example's length. */
+  everyStep(arg: number, name: string, doc: string): string {
+    const r = this.frame.region;
+    const type = this.model.nodes[arg]!.type;
+    const all = r.emitNamed("Expand", [r.unsqueeze(this.value(arg).name, [0], `${name}/one_step`), this.frame.stepsShape], `${name}/every_step`, doc);
+    return this.frame.mask.zeroPast(name, { name: all, batched: true, shape: [type.kind === "vector" ? type.width.evaluate(this.options.dims) : 1] }, doc);
   }
 
   /** A graph input; a per-sequence one is zero for an example of length 0 (it has no values). */

@@ -29,3 +29,31 @@ export function seedChecks(graph: Pick<Graph, "states" | "outputs">): string[] {
     `checkNothingToDifferentiate(where, seeds, "cell");`,
   ];
 }
+
+/** A dropout of the cell: its mask number (`M<site>`) and its drop probability. */
+export interface DropoutSite {
+  readonly site: number;
+  readonly p: number;
+}
+
+/** `training` and `seed` of a cell with dropout, checked before anything is allocated. */
+export function dropoutOptionChecks(): string[] {
+  return [
+    `if (options.training !== undefined && typeof options.training !== "boolean") throw new Error(\`\${where}: options.training must be true or false, received \${String(options.training)}\`);`,
+    `if (options.training === true && options.seed === undefined) throw new Error(\`\${where}: options.seed is required when options.training is true (it makes the dropout masks reproducible)\`);`,
+    `if (options.training === true && !Number.isSafeInteger(options.seed)) throw new Error(\`\${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received \${String(options.seed)}\`);`,
+  ];
+}
+
+/**
+ * Fills the masks `M<site>` (declared by the caller, B rows each) the same way on both back ends:
+ * drawn by the runtime's fillDropoutMasks from options.seed in training, ones otherwise — so the
+ * same seed gives the same masks on js and wasm.
+ */
+export function drawMasks(sites: readonly DropoutSite[]): string[] {
+  if (sites.length === 0) return [];
+  return [
+    ...sites.map((m) => `M${m.site}.fill(1);`),
+    `if (options.training === true) fillDropoutMasks(options.seed!, [${sites.map((m) => `M${m.site}`).join(", ")}], [${sites.map((m) => m.p).join(", ")}]);`,
+  ];
+}

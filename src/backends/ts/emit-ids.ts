@@ -2,7 +2,6 @@ import type { Graph } from "../../ir/graph.js";
 import { forwardOptionChecks, seedChecks } from "./arg-checks.js";
 import type { CellPlan } from "./emit.js";
 import { bufferName, type DimNames, type Storage } from "./storage.js";
-import { wasmBackwardBody, wasmForwardBody } from "./wasm/methods.js";
 
 /**
  * A cell's id path: `forwardIds(params, ids, options)` runs the cell with its input given as
@@ -29,8 +28,8 @@ interface Writer {
   indent(f: () => void): void;
 }
 
-/** Writes forwardIds and backwardIds (and their wasm twins when the cell runs on wasm). */
-export function writeIdMethods(w: Writer, c: IdMethodContext, hasWasm: boolean): void {
+/** Writes forwardIds and backwardIds: TypeScript kernels on either backend (a gather is O(E) per token). */
+export function writeIdMethods(w: Writer, c: IdMethodContext): void {
   const C = c.graph.cell;
   const fn = (name: string, params: string, ret: string, body: string[]) => {
     w.writeLine(`function ${name}(${params}): ${ret} {`);
@@ -42,14 +41,6 @@ export function writeIdMethods(w: Writer, c: IdMethodContext, hasWasm: boolean):
   const bwdParams = `run: ${C}Run<A>, seeds?: ${C}Seeds`;
   fn("forwardIds", fwdParams, `${C}Run<A>`, idForwardBody(c));
   fn("backwardIds", bwdParams, `${C}Gradients<A>`, idBackwardBody(c));
-  if (hasWasm && c.plan.wasm) {
-    const wc = {
-      graph: c.graph, dims: c.dims, forward: c.plan.wasm.forward, backward: c.plan.wasm.backward, bwdProgram: c.plan.bwdProgram,
-      forwardStorage: c.plan.forward.storage, dx: undefined, where: c.where, meaning: c.meaning, copyRows: c.copyRows, ids: true,
-    };
-    fn("forwardIdsWasm", fwdParams, `${C}Run<A>`, wasmForwardBody(wc));
-    fn("backwardIdsWasm", bwdParams, `${C}Gradients<A>`, wasmBackwardBody(wc));
-  }
 }
 
 /** The api's members for the id path: forwardIds, and a backward that sends an id run to backwardIds. */

@@ -42,7 +42,10 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       docs: [docs],
       properties: props.map((p) => ({ name: quote(p.name), type: "A", docs: [`shape ${p.shape}`] })),
     });
-  record(`${M}Params`, "One array per param (`layer.param`), row-major.", names.params);
+  // A tied param has no key of its own: its owner's says who else reads it.
+  const readers = (name: string) => model.ties.filter((t) => `${t.owner.layer}.${t.owner.param}` === name).map((t) => `${t.layer}.${t.param}`);
+  const params = names.params.map((p) => (readers(p.name).length > 0 ? { ...p, shape: `${p.shape}; also ${readers(p.name).join(", ")} (tied: one array, gradients summed)` } : p));
+  record(`${M}Params`, "One array per param (`layer.param`), row-major.", params);
   record(`${M}States`, "One array per layer state (`layer.state`), [B, …].", names.states.map((s) => ({ name: s.name, shape: s.shape.replace("[", "[B, ") })));
   record(`${M}Outputs`, "One array per output: [T, B, …] per step, [B, …] per sequence.", model.outputs.map((o) => ({ name: o.name, shape: nodeShape(o.node) })));
   file.addInterface({
@@ -125,6 +128,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "dims", isReadonly: true, type: `Readonly<${M}Dims>` },
       { name: "dtype", isReadonly: true, type: "DType" },
       { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the layers' kernels run."] },
+      { name: "simd", isReadonly: true, type: `"strict" | "relaxed" | "none"`, docs: ["The SIMD the layers' kernels use (see CellOptions.simd)."] },
       { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once every layer's worker threads run (with `threads` > 1)."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${M}Params]: number[] }` },
     ],

@@ -1,5 +1,5 @@
 import { differentiateStep } from "../../autodiff/reverse.js";
-import { forwardOptionChecks, seedChecks } from "./arg-checks.js";
+import { dropoutOptionChecks, drawMasks, forwardOptionChecks, seedChecks } from "./arg-checks.js";
 import { classifyNodes } from "../../ir/analysis.js";
 import type { Graph } from "../../ir/graph.js";
 import { generateKernel, type KernelCode, type KernelInputs } from "./codegen.js";
@@ -57,14 +57,20 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
     "  backend?: \"wasm\" | \"js\";",
     "  /** Threads of the wasm backend (worker threads on a shared memory); results are the same for any number. */",
     "  threads?: number;",
+    "  /**",
+    "   * The wasm backend's SIMD: \"strict\" (default; SIMD128, the same bits on every engine) or \"relaxed\"",
+    "   * (`f32x4.relaxed_madd` in the matrix products where the engine validates it — faster, not bit-reproducible",
+    "   * across engines — else strict). The instance's `simd` says which runs.",
+    "   */",
+    "  simd?: \"strict\" | \"relaxed\";",
     "  /** Every call refuses a NaN or an infinity in its arguments or results, naming the array and index. */",
     "  checkFinite?: boolean;",
     "}",
     "",
   ]);
   const fedIds = cellsFedIds(models);
-  const plans = graphs.flatMap((g) => emitCell(file, g, fedIds.has(g.cell)));
-  file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => (p.wasm ? [...p.wasm.forward.functions, ...p.wasm.backward.functions] : []))));
+  const plans = graphs.map((g) => emitCell(file, g, fedIds.has(g.cell)));
+  file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => [...p.wasm.forward.functions, ...p.wasm.backward.functions])));
   for (const m of models) emitModel(file, m);
   const text = printStatements(file.statements);
   // The runtime is fixed text (src/runtime, bundled by scripts/bundle-runtime.ts), appended as is.
@@ -83,16 +89,8 @@ export interface CellPlan {
   readonly tape: readonly number[];
   /** The backward node of each input's gradient (undefined when the input does not matter). */
   readonly dx: ReadonlyMap<string, number | undefined>;
-  /** The WebAssembly kernels; none for a cell the wasm backend does not run (see `wasmRuns`). */
-  readonly wasm: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode } | undefined;
-}
-
-/**
- * Whether the wasm backend runs a cell: its methods read one input array and have no per-example
- * dropout masks, so a cell with several inputs or with dropout runs on the js backend.
- */
-function wasmRuns(graph: Graph): boolean {
-  return graph.inputs.length === 1 && !graph.nodes.some((n) => n.op === "dropout");
+  /** The same schedules with their loops in WebAssembly (float32; every cell has them). */
+  readonly wasm: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode };
 }
 
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
@@ -155,12 +153,10 @@ function planCellWith(graph: Graph, idInput: string | undefined): CellPlan | und
   };
   const backward = generateKernel(bwdSchedule, dims, bwdInputs);
   // The same schedules with their loops in WebAssembly (float32): see backends/wasm/cell.
-  const wasm = wasmRuns(graph)
-    ? {
-        forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}f`),
-        backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}b`),
-      }
-    : undefined;
+  const wasm = {
+    forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}f`),
+    backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}b`),
+  };
   return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };
 }
 
@@ -309,6 +305,7 @@ function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): voi
       { name: "dims", isReadonly: true, type: `Readonly<${dimsType}>` },
       { name: "dtype", isReadonly: true, type: "DType" },
       { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the kernels run: WebAssembly SIMD (float32) or TypeScript."] },
+      { name: "simd", isReadonly: true, type: `"strict" | "relaxed" | "none"`, docs: ["The SIMD the kernels use: strict SIMD128, relaxed SIMD (asked for with `simd: \"relaxed\"` and validated by this engine), or none (the js backend)."] },
       { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once the worker threads run (with `threads` > 1); until then the calling thread does all the work, with the same results."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${paramsType}]: number[] }` },
     ],
@@ -354,7 +351,7 @@ function idPlanOf(graph: Graph, fedIds: boolean): CellPlan | undefined {
   return idFedInputs(graph).has(x) ? planIdCell(graph, x) : undefined;
 }
 
-function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
+function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
   const plan = planCell(graph);
   const idPlan = idPlanOf(graph, fedIds);
   const C = graph.cell;
@@ -381,31 +378,24 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
   const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
   const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
   const inputSize = (x: Graph["inputs"][number]) => d.size(x.shape);
-  const readInputs = several
+  /** The checked input arrays, each declared under `name(input)`. */
+  const readInputs = (name: (x: string) => string) => several
     ? [
         `if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) throw new Error(\`\${where}: inputs must be an object with ${graph.inputs.map((x) => x.name).join(", ")}, received \${Array.isArray(input) ? "an array" : String(input)}\`);`,
         `for (const k of Object.keys(input)) if (!${JSON.stringify(graph.inputs.map((x) => x.name))}.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of ${C}; its inputs are ${graph.inputs.map((x) => x.name).join(", ")}\`);`,
-        ...graph.inputs.map((x) => `const X_${x.name} = checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
+        ...graph.inputs.map((x) => `const ${name(x.name)} = checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
       ]
-    : [`const X_${xName} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
+    : [`const ${name(xName)} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
   const tapeInputs = `{ ${graph.inputs.map((x) => `${x.name}: X_${x.name}`).join(", ")} }`;
   // Masks drawn by the runtime's fillDropoutMasks from options.seed; outside training, ones.
   const makeMasks = sites.length === 0
     ? []
-    : [
-        `if (options.training !== undefined && typeof options.training !== "boolean") throw new Error(\`\${where}: options.training must be true or false, received \${String(options.training)}\`);`,
-        `if (options.training === true && options.seed === undefined) throw new Error(\`\${where}: options.seed is required when options.training is true (it makes the dropout masks reproducible)\`);`,
-        ...sites.map((m) => `const M${m.site} = new F(B * ${d.size(m.shape)}).fill(1) as A;`),
-        "if (options.training === true) {",
-        `  if (!Number.isSafeInteger(options.seed)) throw new Error(\`\${where}: options.seed must be an integer between -(2^53 - 1) and 2^53 - 1, received \${String(options.seed)}\`);`,
-        `  fillDropoutMasks(options.seed!, [${sites.map((m) => `M${m.site}`).join(", ")}], [${sites.map((m) => m.p).join(", ")}]);`,
-        "}",
-      ];
+    : [...dropoutOptionChecks(), ...sites.map((m) => `const M${m.site} = new F(B * ${d.size(m.shape)}) as A;`), ...drawMasks(sites)];
   const tapeMasks = `{ ${sites.map((m) => `M${m.site}`).join(", ")} }`;
 
-  const wasmContext: WasmMethodContext | undefined = plan.wasm && {
+  const wasmContext: WasmMethodContext = {
     graph, dims: d, forward: plan.wasm.forward, backward: plan.wasm.backward, bwdProgram: plan.bwdProgram,
-    forwardStorage: plan.forward.storage, dx: plan.dx.get(xName), where, meaning, copyRows,
+    forwardStorage: plan.forward.storage, dx: plan.dx, sites, readInputs, where, meaning, copyRows,
   };
   // Kernel bodies are generated before the surrounding code reads `d.decls`.
   const fwd = plan.forward;
@@ -418,7 +408,7 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
-    ...readInputs,
+    ...readInputs((n) => `X_${n}`),
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
     ...makeMasks,
     ...fwd.allocs,
@@ -494,13 +484,10 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
       w.writeLine(`const { dtype, checkFinite } = checkFactoryOptions(${quote(C)}, options);`);
       w.writeLine(`checkKeys(${quote(C)}, "dims", dims, [${graph.dims.map(quote).join(", ")}], false);`);
       w.writeLine("const F = dtype === \"float64\" ? Float64Array : Float32Array;");
-      w.writeLine(
-        wasmContext
-          ? `const backend = chooseBackend(${quote(C)}, dtype, options.backend);`
-          : `const backend = ((): "wasm" | "js" => { if (options.backend !== undefined && options.backend !== "js") throw new Error(\`${C}: options.backend \${JSON.stringify(options.backend)} is not available: a cell with ${several ? "several inputs" : "dropout"} runs on the "js" backend\`); return "js"; })();`,
-      );
+      w.writeLine(`const backend = chooseBackend(${quote(C)}, dtype, options.backend);`);
+      w.writeLine(`const simd = chooseSimd(${quote(C)}, dtype, backend, options.backend, options.simd);`);
       w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
-      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads) : undefined;`);
+      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads, simd === "relaxed" ? WASM_KERNELS_RELAXED : undefined) : undefined;`);
       w.writeLine("const wasmHeap = (where: string): WasmHeap => {");
       w.writeLine("  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);");
       w.writeLine("  return heap;");
@@ -519,17 +506,16 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
       w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
-      if (idPlan) writeIdMethods(w, { graph, plan: idPlan, input: xName, dims: d, where, meaning, copyRows }, wasmContext !== undefined);
-      if (wasmContext) {
-        w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
-        w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
-        w.writeLine("}");
-        w.blankLine();
-        w.writeLine(`function backwardWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
-        w.indent(() => wasmBackwardBody(wasmContext).forEach((l) => w.writeLine(l)));
-        w.writeLine("}");
-        w.blankLine();
-      }
+      // The id path runs the TypeScript kernels on either backend (a gather is O(E) per token).
+      if (idPlan) writeIdMethods(w, { graph, plan: idPlan, input: xName, dims: d, where, meaning, copyRows });
+      w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions): ${C}Run<A> {`);
+      w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
+      w.writeLine("}");
+      w.blankLine();
+      w.writeLine(`function backwardWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
+      w.indent(() => wasmBackwardBody(wasmContext).forEach((l) => w.writeLine(l)));
+      w.writeLine("}");
+      w.blankLine();
       w.writeLine("const api = {");
       w.indent(() => {
         w.writeLine("dims: dimValues,");
@@ -537,9 +523,10 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
         w.writeLine("paramShapes,");
         w.writeLine(`init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`);
         w.writeLine("backend,");
-        w.writeLine(wasmContext ? `forward: backend === "wasm" ? forwardWasm : forward,` : "forward,");
-        if (idPlan) idApiMembers(wasmContext !== undefined, wasmContext ? `(backend === "wasm" ? backwardWasm : backward)` : "backward").forEach((l) => w.writeLine(l));
-        else w.writeLine(wasmContext ? `backward: backend === "wasm" ? backwardWasm : backward,` : "backward,");
+        w.writeLine("simd,");
+        w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
+        if (idPlan) idApiMembers(false, `(backend === "wasm" ? backwardWasm : backward)`).forEach((l) => w.writeLine(l));
+        else w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
         w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
         w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
         w.writeLine(`loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`);
@@ -549,7 +536,7 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan[] {
       w.writeLine(`return checkFinite ? withFiniteChecks(${quote(C)}, ${quote(xName)}, api) : api;`);
     },
   });
-  return idPlan ? [plan, idPlan] : [plan];
+  return plan;
 }
 
 /** A contiguous [T·B, size] copy of a value's storage; outputs are zeroed past each example's length. */

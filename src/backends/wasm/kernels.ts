@@ -29,3 +29,14 @@ export function kernelModule(memory: MemoryImport, options: { readonly relaxed?:
   addKernels(mb, options);
   return mb.build();
 }
+
+/**
+ * The relaxed GEMMs alone (packing and `f32_gemm_{nt,tn}_4x8_relaxed_madd`), importing `env.memory`
+ * as described: a generated module embeds it beside its strict kernels and instantiates it on the
+ * same memory only for `simd: "relaxed"` where the engine validates it.
+ */
+export function relaxedGemmModule(memory: MemoryImport): Uint8Array<ArrayBuffer> {
+  const mb = new ModuleBuilder({ memory });
+  addGemmKernels(mb, { relaxed: true });
+  return mb.build();
+}

@@ -392,7 +392,7 @@ function checkSeed(where: string, seed: unknown): number {
 
 /** The factory's options: only the keys it takes. Returns the dtype (default float32) and checkFinite. */
 function checkFactoryOptions(where: string, options: unknown): { dtype: "float32" | "float64"; checkFinite: boolean } {
-  checkKeys(where, "options", options, ["dtype", "backend", "threads", "checkFinite"]);
+  checkKeys(where, "options", options, ["dtype", "backend", "threads", "simd", "checkFinite"]);
   const o = (options ?? {}) as { dtype?: unknown; checkFinite?: unknown };
   const dtype = o.dtype ?? "float32";
   if (dtype !== "float32" && dtype !== "float64") throw new Error(\`\${where}: options.dtype must be "float32" or "float64", received \${describe(dtype)}\`);
@@ -1856,6 +1856,23 @@ function scatterAddIds(n: number, ids: Int32Array, idsOff: number, g: ArrayLike<
   }
 }
 
+// ---- runtime/wasm-features.ts ----
+/** The same with f32x4.relaxed_madd: validates only where relaxed SIMD is on. */
+const RELAXED_PROBE: readonly number[] = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 0, 3, 2, 1, 0, 7, 1, 0, 10, 61, 1, 59, 0, 253, 12, 0, 0, 128, 63, 0, 0, 128, 63, 0, 0, 128, 63, 0, 0, 128, 63, 253, 12, 0, 0, 0, 64, 0, 0, 0, 64, 0, 0, 0, 64, 0, 0, 0, 64, 253, 12, 0, 0, 64, 64, 0, 0, 64, 64, 0, 0, 64, 64, 0, 0, 64, 64, 253, 133, 2, 11, 0, 23, 4, 110, 97, 109, 101, 1, 16, 1, 0, 13, 112, 114, 111, 98, 101, 95, 114, 101, 108, 97, 120, 101, 100];
+
+function validates(bytes: readonly number[]): boolean {
+  try {
+    return typeof WebAssembly === "object" && WebAssembly.validate(new Uint8Array(bytes));
+  } catch {
+    return false;
+  }
+}
+
+/** True when this engine also accepts relaxed SIMD (opt-in kernels only). */
+function wasmRelaxedSimdSupported(): boolean {
+  return validates(RELAXED_PROBE);
+}
+
 // ---- runtime/wasm-threads.ts ----
 // A pool of worker threads running WebAssembly kernels on one shared memory. No imports: the
 // generated module embeds this file's text, and it runs in Node (worker_threads) and in
@@ -1893,6 +1910,10 @@ onFirst((d) => {
   try {
     const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
     fns = d.names.map((n) => inst.exports[n]);
+    if (d.extra) {
+      const more = new WebAssembly.Instance(d.extra.module, { env: { memory: d.memory } });
+      fns = fns.concat(d.extra.exports.map((n) => more.exports[n]));
+    }
   } catch (e) { post({ error: String(e) }); return; }
   const ctl = new Int32Array(d.control, 0, 16);
   const args = new Float64Array(d.control, \${ARGS_BYTE}, \${MAX_ARGS});
@@ -1935,6 +1956,12 @@ interface ThreadPoolOptions {
   readonly exports: readonly string[];
   /** Jobs whose \`work\` is below this run on the calling thread alone. */
   readonly minWork?: number;
+  /**
+   * A second module every thread instantiates on the same memory (the relaxed GEMM, kept apart
+   * so the main module validates everywhere), with the calling thread's instance; its exports
+   * join the pool's after \`exports\`.
+   */
+  readonly extra?: { readonly module: WebAssembly.Module; readonly instance: WebAssembly.Instance; readonly exports: readonly string[] };
 }
 
 interface WorkerLike {
@@ -1956,9 +1983,10 @@ class ThreadPool {
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
     this.ranges = new Int32Array(control, RANGES_BYTE, 2 * MAX_THREADS);
-    options.exports.forEach((n, i) => this.ids.set(n, i));
-    this.local = options.exports.map((n) => {
-      const fn = options.instance.exports[n];
+    const names = [...options.exports, ...(options.extra?.exports ?? [])];
+    names.forEach((n, i) => this.ids.set(n, i));
+    this.local = names.map((n, i) => {
+      const fn = (i < options.exports.length ? options.instance : options.extra!.instance).exports[n];
       if (typeof fn !== "function") throw new Error(\`ThreadPool: the module has no exported function "\${n}"\`);
       return fn as (...a: number[]) => unknown;
     });
@@ -1981,7 +2009,8 @@ class ThreadPool {
       for (let index = 1; index < threads; index++) {
         const { worker, firstMessage } = await startWorker();
         workers.push(worker);
-        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, index });
+        const extra = options.extra === undefined ? undefined : { module: options.extra.module, exports: options.extra.exports };
+        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, extra, index });
         ready.push(firstMessage.then((m) => {
           const err = (m as { error?: string }).error;
           if (err !== undefined) throw new Error(\`ThreadPool: a worker could not instantiate the module: \${err}\`);
@@ -2123,7 +2152,7 @@ const SIMD_PROBE = "AGFzbQEAAAABBAFgAAADAgEAChcBFQD9DAAAAAAAAAAAAAAAAAAAAAAaCw==
 
 let simdChecked: boolean | undefined;
 /** Whether this engine runs WebAssembly SIMD128 (the float32 kernels' default backend). */
-function wasmSimdSupported(): boolean {
+function wasmSimdSupported$wasm_heap(): boolean {
   if (simdChecked === undefined) {
     const api = wasmApi();
     try {
@@ -2145,10 +2174,37 @@ function chooseBackend(where: string, dtype: "float32" | "float64", requested: u
     if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" runs float32 only; use dtype "float32" or backend "js" for float64\`);
     return "js";
   }
-  if (wasmSimdSupported()) return "wasm";
+  if (wasmSimdSupported$wasm_heap()) return "wasm";
   if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" needs WebAssembly SIMD128, which this engine does not support\`);
   return "js";
 }
+
+/**
+ * The SIMD an instance's matrix products use: "strict" SIMD128 (the default: the same bits on
+ * every engine), "relaxed" (\`f32x4.relaxed_madd\`, which an engine may fuse or not: faster, and
+ * not bit-reproducible across engines), or "none" (the js backend).
+ */
+type SimdMode = "strict" | "relaxed" | "none";
+
+/**
+ * The SIMD of an instance, from \`options.simd\`: relaxed only when asked for and the engine
+ * validates relaxed SIMD (Node ≥ 22, Chrome ≥ 114, Firefox ≥ 145; Node 20 behind
+ * --experimental-wasm-relaxed-simd; not Safari) — otherwise strict, which the instance's \`simd\`
+ * property reports. Asking for a SIMD on the js backend (float64, or backend "js") is refused.
+ */
+function chooseSimd(where: string, dtype: "float32" | "float64", backend: "wasm" | "js", requestedBackend: unknown, requested: unknown): SimdMode {
+  if (requested === undefined) return backend === "wasm" ? "strict" : "none";
+  if (requested !== "strict" && requested !== "relaxed") {
+    throw new Error(\`\${where}: options.simd must be "strict" or "relaxed", received \${JSON.stringify(requested)}\`);
+  }
+  if (requestedBackend === "js") throw new Error(\`\${where}: options.simd \${JSON.stringify(requested)} chooses the wasm backend's kernels, but options.backend is "js"\`);
+  if (dtype === "float64") throw new Error(\`\${where}: options.simd \${JSON.stringify(requested)} chooses the wasm backend's kernels, which run float32 only; dtype is "float64"\`);
+  if (backend === "js") return "none";
+  return requested === "relaxed" && wasmRelaxedSimdSupported() ? "relaxed" : "strict";
+}
+
+/** The relaxed GEMM's export: a second, small module on the same memory (one relaxed opcode would make the main one invalid where relaxed SIMD is missing). */
+const RELAXED_NT = "f32_gemm_nt_4x8_relaxed_madd";
 
 const compiledKernels = new Map<string, object>();
 
@@ -2237,22 +2293,32 @@ class WasmHeap {
   private pool: ThreadPool | undefined;
   private disposed = false;
   private readonly nt: (...args: number[]) => void;
+  /** The GEMM export the products call (strict, or the relaxed module's). */
+  private readonly ntName: string;
   /** Resolves when the worker threads are running (at once with threads = 1). */
   readonly ready: Promise<void>;
 
-  constructor(where: string, src: KernelSource, threads: number) {
+  /** \`relaxed\`: the relaxed GEMM module, given when the instance's simd is "relaxed" (see chooseSimd). */
+  constructor(where: string, src: KernelSource, threads: number, relaxed?: KernelSource) {
     const shared = threads > 1;
     this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 32768, shared });
     const module = kernelModule(where, src, shared);
     const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
     this.fns = instance.exports as Record<string, (...args: number[]) => void>;
-    this.nt = this.fns["f32_gemm_nt_4x8_loadsplat"]!;
+    let extra: { module: object; instance: WasmInstance; exports: string[] } | undefined;
+    if (relaxed !== undefined) {
+      const m = kernelModule(where, relaxed, shared);
+      extra = { module: m, instance: new (wasmApi()!.Instance)(m, { env: { memory: this.memory } }), exports: [RELAXED_NT] };
+      this.fns = { ...this.fns, [RELAXED_NT]: extra.instance.exports[RELAXED_NT] as (...args: number[]) => void };
+    }
+    this.ntName = extra !== undefined ? RELAXED_NT : "f32_gemm_nt_4x8_loadsplat";
+    this.nt = this.fns[this.ntName]!;
     if (!shared) {
       this.ready = Promise.resolve();
       return;
     }
     const exports = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === "function");
-    this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports } as unknown as ThreadPoolOptions).then((pool) => {
+    this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports, extra } as unknown as ThreadPoolOptions).then((pool) => {
       if (this.disposed) pool.dispose();
       else this.pool = pool;
     });
@@ -2277,7 +2343,7 @@ class WasmHeap {
     const panels = (n + 7) >> 3;
     // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
     if (this.pool === undefined) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
-    else this.pool.run("f32_gemm_nt_4x8_loadsplat", [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
+    else this.pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
   }
 
 
@@ -2665,6 +2731,7 @@ type FloatArr$model = Float32Array | Float64Array;
 interface CellLike {
   readonly paramShapes: Readonly<Record<string, number[]>>;
   readonly backend?: "wasm" | "js";
+  readonly simd?: "strict" | "relaxed" | "none";
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr$model>;
@@ -2690,7 +2757,7 @@ interface CellLike {
   };
 }
 
-type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) => CellLike;
+type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) => CellLike;
 
 interface ModelForwardOptionsData {
   batch: number;
@@ -2841,7 +2908,12 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
       for (const a of node.args) {
         const src = cx.values[a] as FloatArr$model;
         const w = cx.widths[a]!;
-        for (let r = 0; r < rows; r++) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+        // A per-sequence operand of a per-step concat: its example's row at every valid step.
+        const repeated = !node.once && cx.once(a);
+        for (let r = 0; r < rows; r++) {
+          if (!repeated) out.set(src.subarray(r * w, (r + 1) * w), r * W + col);
+          else if (Math.floor(r / cx.B) < cx.len(r % cx.B)) out.set(src.subarray((r % cx.B) * w, (r % cx.B + 1) * w), r * W + col);
+        }
         col += w;
       }
       return out as never;
@@ -2854,7 +2926,8 @@ const SEQ_OP_KERNELS: { readonly [K in SeqOpKind]: SeqOpKernel<NodeOfOp<K>> } = 
         const w = cx.widths[a]!;
         const part = new cx.F(rows * w);
         for (let r = 0; r < rows; r++) part.set(g.subarray(r * W + col, r * W + col + w), r * w);
-        cx.addTo(a, part);
+        // A repeated per-sequence operand: the sum over its example's valid steps.
+        cx.addTo(a, !node.once && cx.once(a) ? sumOverSteps(part, cx.B, cx.T, w, cx.len, cx.F) : part);
         col += w;
       }
     },
@@ -3010,7 +3083,7 @@ interface ModelInstance {
   readonly widths: readonly number[];
 }
 
-function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }): ModelInstance {
+function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }): ModelInstance {
   const M = plan.name;
   const { dtype } = checkFactoryOptions(M, options);
   checkKeys(M, "dims", dimsIn, plan.dims, false);
@@ -3022,7 +3095,7 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
     // Every layer runs on the backend asked for (float32: the wasm kernels by default).
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}) }) };
+    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}) }) };
   });
   const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
@@ -3045,10 +3118,17 @@ function layerParams<A extends FloatArr$model>(m: ModelInstance, all: Record<str
   return out;
 }
 
+/** \`readout.W\` → \`embed.W\` for every tie of the plan, as \`paramsFromSafetensors\`'s \`tied\`. */
+function tiedRecord(plan: ModelPlan): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of plan.ties ?? []) out[t.param] = t.owner;
+  return out;
+}
+
 /** Refuses a tied param's key in params the caller passes: there is one array, under its owner's name. */
 function checkNotTied(m: ModelInstance, where: string, what: string, record: unknown): void {
   if (typeof record !== "object" || record === null) return;
-  for (const [param, owner] of Array.from(m.tiedTo)) {
+  for (const { param, owner } of m.plan.ties ?? []) {
     if (Object.prototype.hasOwnProperty.call(record, param)) throw new Error(\`\${where}: \${what}.\${param} is tied to \${owner} (\\\`tie \${param} = \${owner}\\\`): the one array is \${what}.\${owner}; remove \${param}\`);
   }
 }
@@ -3446,7 +3526,7 @@ function trainStepModel<A extends FloatArr$model>(
 }
 
 /** Instantiates a model plan: one cell instance per layer, params named \`layer.param\`. */
-function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; checkFinite?: boolean }) {
+function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) {
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
   const { checkFinite } = checkFactoryOptions(m.M, options);
@@ -3454,6 +3534,7 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
     dims: m.dims,
     dtype,
     backend: m.layers[0]?.inst.backend ?? "js",
+    simd: m.layers[0]?.inst.simd ?? "none",
     ready: Promise.all(m.layers.map((l) => l.inst.ready)).then(() => undefined),
     dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
     paramShapes,
@@ -3468,7 +3549,7 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
       clip: { clipNorm?: number; clipValue?: number } = {},
     ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
     loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
-      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(\`\${m.M}.loadParams\`, options), tied: Object.fromEntries(m.tiedTo) }) as Record<string, A>,
+      paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(\`\${m.M}.loadParams\`, options), tied: tiedRecord(plan) }) as Record<string, A>,
     saveParams: (params: Record<string, A>) => {
       checkNotTied(m, \`\${m.M}.saveParams\`, "params", params);
       return paramsToSafetensors(checkParams(\`\${m.M}.saveParams\`, params, paramShapes, F), paramShapes);
@@ -3519,4 +3600,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","wasmApi","wasmSimdSupported","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FN","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NARGS","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];

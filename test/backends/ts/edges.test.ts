@@ -30,7 +30,7 @@ beforeAll(async () => {
 describe("keys that match nothing are refused, listing what is accepted", () => {
   it.each([
     ["a misspelt dimension", () => LSTM({ I: 2, H: 3, h: 3 }), 'LSTM: dims has an unknown key "h"; the accepted keys are I, H'],
-    ["a misspelt factory option", () => LSTM({ I: 2, H: 3 }, { dtpye: "float64" }), 'LSTM: options has an unknown key "dtpye"; the accepted keys are dtype, backend, threads, checkFinite'],
+    ["a misspelt factory option", () => LSTM({ I: 2, H: 3 }, { dtpye: "float64" }), 'LSTM: options has an unknown key "dtpye"; the accepted keys are dtype, backend, threads, simd, checkFinite'],
     ["a misspelt forward option", () => LSTM({ I: 2, H: 3 }).forward(LSTM({ I: 2, H: 3 }).init(0), new Float32Array(12), { batch: 2, steps: 3, length: [1, 1] }), 'LSTM.forward: options has an unknown key "length"; the accepted keys are batch, steps, initial, lengths, tape'],
     ["a misspelt initial state", () => LSTM({ I: 2, H: 3 }).forward(LSTM({ I: 2, H: 3 }).init(0), new Float32Array(12), { batch: 2, steps: 3, initial: { hh: new Float32Array(6) } }), 'LSTM.forward: options.initial has an unknown key "hh"; the accepted keys are h, c'],
     ["a param that is not one", () => LSTM({ I: 2, H: 3 }).forward({ ...LSTM({ I: 2, H: 3 }).init(0), W_ho: new Float32Array(1) }, new Float32Array(12), { batch: 2, steps: 3 }), 'LSTM.forward: params has an unknown key "W_ho"; the accepted keys are W_ih, W_hh, b_ih, b_hh'],

@@ -31,6 +31,11 @@ export type Sink =
 export interface LoopSpec {
   readonly name: string;
   readonly streams: number;
+  /**
+   * Per stream, the i32 parameter holding its period when it is cyclic — row r reads row
+   * r mod period (a dropout mask: one row per example, read by all T·B rows) — else undefined.
+   */
+  readonly cycles?: readonly (number | undefined)[];
   readonly i32Params: number;
   readonly f32Params: number;
   readonly sinks: readonly Sink[];
@@ -149,11 +154,20 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
 
   f.get(n).i32c(-4).op("i32.and").i32c(2).op("i32.shl").set(end4);
   f.get(n).i32c(2).op("i32.shl").set(end);
-  for (let k = 0; k < spec.streams; k++) f.get(ptr(k)).get(lo).get(stride(k)).op("i32.mul").op("i32.add").set(row[k]!);
+  const cycle = (k: number) => spec.cycles?.[k];
+  /** row[k] = ptr + (r mod period or r) · stride */
+  const rowPointer = (k: number, r: number) => {
+    f.get(ptr(k)).get(r);
+    const period = cycle(k);
+    if (period !== undefined) f.get(i32p(period)).op("i32.rem_u");
+    f.get(stride(k)).op("i32.mul").op("i32.add").set(row[k]!);
+  };
+  for (let k = 0; k < spec.streams; k++) if (cycle(k) === undefined) rowPointer(k, lo);
   f.get(lo).set(r);
   f.block((exit) =>
     f.loop((top) => {
       f.get(r).get(hi).op("i32.ge_s").brIf(exit);
+      for (let k = 0; k < spec.streams; k++) if (cycle(k) !== undefined) rowPointer(k, r);
       spec.sinks.forEach((s, i) => {
         if (s.kind !== "reduce") return;
         const init = s.op === "max" ? -Infinity : 0;
@@ -178,7 +192,7 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
         if (s.op === "mean") f.get(n).op("f32.convert_i32_s").op("f32.div");
         f.mem("f32.store");
       });
-      for (let k = 0; k < spec.streams; k++) f.get(row[k]!).get(stride(k)).op("i32.add").set(row[k]!);
+      for (let k = 0; k < spec.streams; k++) if (cycle(k) === undefined) f.get(row[k]!).get(stride(k)).op("i32.add").set(row[k]!);
       f.get(r).i32c(1).op("i32.add").set(r).br(top);
     }),
   );

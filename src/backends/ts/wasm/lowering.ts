@@ -17,6 +17,11 @@ export type Lowering =
   | { readonly kind: "map"; readonly emit: Emit }
   | { readonly kind: "index" }
   | { readonly kind: "reduce" }
+  /**
+   * An elementwise op with a second operand the writer supplies per row: dropout's mask (one row
+   * per example, drawn by the runtime's generator; see writer.ts `mask`). `emit` gets (x, mask).
+   */
+  | { readonly kind: "masked"; readonly emit: Emit }
   /** A kernel of its own: a GEMM, a copy into a concat, a one-hot of the maximum, an outer product. */
   | { readonly kind: "kernel" };
 
@@ -65,10 +70,8 @@ const UNARY: Record<UnaryOp, Emit> = {
   // min(max(x, lo), hi) with NaN kept, as Math.min/Math.max in the JS kernels.
   clamp: (f, _, [x], node) => f.get(x!).f32x4c(node.attrs.lo!).simd("f32x4.max").f32x4c(node.attrs.hi!).simd("f32x4.min"),
   pow: (f, vm, [x], node) => power(f, vm, x!, node.attrs.exponent!),
-  // Cells with dropout run on the js backend (their masks are per example; see ts/emit.ts).
-  dropout: () => {
-    throw new Error("internal: a cell with dropout has no wasm kernels");
-  },
+  // x times the example's mask (the second argument, supplied by the writer).
+  dropout: (f, _, [x, mask]) => f.get(x!).get(mask!).simd("f32x4.mul"),
   sign: (f, _, [x]) => {
     f.get(x!).f32x4c(0).simd("f32x4.gt").f32x4c(1).simd("v128.and");
     f.get(x!).f32x4c(0).simd("f32x4.lt").f32x4c(-1).simd("v128.and");
@@ -135,7 +138,7 @@ export const LOWERING: Record<OpKind, Lowering> = {
   leaky_relu: map(UNARY.leaky_relu), elu: map(UNARY.elu), softplus: map(UNARY.softplus), softsign: map(UNARY.softsign),
   hard_sigmoid: map(UNARY.hard_sigmoid), exp: map(UNARY.exp), log: map(UNARY.log), sqrt: map(UNARY.sqrt),
   abs: map(UNARY.abs), step: map(UNARY.step), sign: map(UNARY.sign), clamp: map(UNARY.clamp), pow: map(UNARY.pow),
-  dropout: map(UNARY.dropout),
+  dropout: { kind: "masked", emit: UNARY.dropout },
   add: map(BINARY.add), sub: map(BINARY.sub), mul: map(BINARY.mul), div: map(BINARY.div),
   maximum: map(BINARY.maximum), minimum: map(BINARY.minimum),
   sum: { kind: "reduce" },
@@ -148,9 +151,9 @@ export const LOWERING: Record<OpKind, Lowering> = {
   concat: { kind: "kernel" },
 };
 
-/** The f32x4 instructions of an elementwise op. */
+/** The f32x4 instructions of an elementwise op (a masked op's take the mask as a second argument). */
 export function mapOf(node: Node): Emit {
   const l = LOWERING[node.op];
-  if (l.kind !== "map") throw new Error(`internal: ${node.op} is not elementwise`);
+  if (l.kind !== "map" && l.kind !== "masked") throw new Error(`internal: ${node.op} is not elementwise`);
   return l.emit;
 }

@@ -1,5 +1,6 @@
 import type { Graph } from "../../../ir/graph.js";
-import { forwardOptionChecks, seedChecks } from "../arg-checks.js";
+import { dropoutOptionChecks, drawMasks, forwardOptionChecks, seedChecks, type DropoutSite } from "../arg-checks.js";
+import type { Shape } from "../../../core/dims.js";
 import type { DimNames, Storage } from "../storage.js";
 import type { SeqProgram } from "../program.js";
 import type { WasmKernelCode } from "./writer.js";
@@ -18,12 +19,15 @@ export interface WasmMethodContext {
   readonly bwdProgram: SeqProgram;
   /** Where the forward pass keeps each node (its names are the tape's). */
   readonly forwardStorage: ReadonlyMap<number, Storage>;
-  readonly dx: number | undefined;
+  /** The backward node of each input's gradient (undefined when the input does not matter). */
+  readonly dx: ReadonlyMap<string, number | undefined>;
+  /** The cell's dropouts, in mask order: each mask is a block of B rows in the memory, kept with the tape. */
+  readonly sites: readonly (DropoutSite & { readonly shape: Shape })[];
+  /** Lines checking the input argument (one array, or an object of several), declaring each under `name(input)`. */
+  readonly readInputs: (name: (input: string) => string) => string[];
   readonly where: (fn: string) => string;
   readonly meaning: (shape: Graph["inputs"][number]["shape"]) => string;
   readonly copyRows: (s: Storage, size: string, maskOutputs: boolean) => string;
-  /** The input is fed integer ids (one i32 per row in its block; −1 past a length): the `forwardIds` path. */
-  readonly ids?: boolean;
 }
 
 /**
@@ -42,17 +46,19 @@ function place(names: readonly string[], sizes: readonly string[], view: string)
   ];
 }
 
-/** The forward tape's blocks, in order: params, the input, then the kernel's buffers. */
+/** The forward tape's blocks, in order: params, the inputs, the dropout masks, then the kernel's buffers. */
 function tapeNames(c: WasmMethodContext): string[] {
-  return [...c.graph.params.map((p) => `P_${p.name}`), `X_${c.graph.inputs[0]!.name}`, ...c.forward.buffers.map((b) => b.name)];
+  return [...c.graph.params.map((p) => `P_${p.name}`), ...c.graph.inputs.map((x) => `X_${x.name}`), ...c.sites.map((m) => `M${m.site}`), ...c.forward.buffers.map((b) => b.name)];
 }
 
 export function wasmForwardBody(c: WasmMethodContext): string[] {
   const { graph, dims: d } = c;
-  const xName = graph.inputs[0]!.name;
-  const inputSize = d.size(graph.inputs[0]!.shape);
-  const sizes = [...graph.params.map((p) => d.size(p.shape)), c.ids ? "TB" : `TB * ${inputSize}`, ...c.forward.buffers.map((b) => b.size)];
-  const lengthsLine = `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`;
+  const sizes = [
+    ...graph.params.map((p) => d.size(p.shape)),
+    ...graph.inputs.map((x) => `TB * ${d.size(x.shape)}`),
+    ...c.sites.map((m) => `B * ${d.size(m.shape)}`),
+    ...c.forward.buffers.map((b) => b.size),
+  ];
   return [
     `const where = ${c.where("forward")};`,
     ...forwardOptionChecks(graph),
@@ -60,14 +66,15 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `const T = checkCount(where, "options.steps", options.steps);`,
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
-    ...(c.ids
-      ? [lengthsLine, `const xIn = idRows(where, ${JSON.stringify(xName)}, input, T, B, ${inputSize}, lengths);`]
-      : [`const xIn = checkArray<A>(where, ${JSON.stringify(xName)}, input, TB * ${inputSize}, \`steps \${T} × batch \${B} × ${c.meaning(graph.inputs[0]!.shape)}\`, F);`, lengthsLine]),
+    ...c.readInputs((n) => `xIn_${n}`),
+    `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
+    ...(c.sites.length > 0 ? dropoutOptionChecks() : []),
     "const H = wasmHeap(where);",
     "const W = H.fns;",
     ...place(tapeNames(c), sizes, "V"),
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
-    c.ids ? `new Int32Array(X_${xName}.buffer, X_${xName}.byteOffset, TB).set(xIn);` : `X_${xName}.set(xIn);`,
+    ...graph.inputs.map((x) => `X_${x.name}.set(xIn_${x.name});`),
+    ...drawMasks(c.sites),
     ...c.forward.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
@@ -80,7 +87,7 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `  final: { ${graph.states.map((s) => `${s.name}: ${c.forward.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    `  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths${c.ids ? ", ids: true" : ""} },`,
+    "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths },",
     "};",
     // Without a tape (inference) the memory is reused at once; backward() of such a run is refused.
     "if (options.tape === false) H.release(offsets, sizes);",
@@ -91,12 +98,12 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
 
 export function wasmBackwardBody(c: WasmMethodContext): string[] {
   const { graph, dims: d } = c;
-  const inputSize = d.size(graph.inputs[0]!.shape);
   const fwdNames = tapeNames(c);
   // The tape blocks the backward kernel reads, under its names for them.
   const reads = new Map<string, string>();
   for (const p of graph.params) reads.set(`P_${p.name}`, `P_${p.name}`);
-  reads.set(`X_${graph.inputs[0]!.name}`, `X_${graph.inputs[0]!.name}`);
+  for (const x of graph.inputs) reads.set(`X_${x.name}`, `X_${x.name}`);
+  for (const m of c.sites) reads.set(`M${m.site}`, `M${m.site}`);
   for (const [, leaf] of c.bwdProgram.leaves) {
     if (leaf.kind !== "seq") continue;
     if (leaf.source.kind === "history") reads.set(`hist_${leaf.source.name}`, `t_hist_${leaf.source.name}`);
@@ -108,8 +115,11 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
   const seeds = graph.outputs.map((o) => ({ name: o.name, size: d.size(graph.nodes[o.node]!.shape), shape: graph.nodes[o.node]!.shape }));
   const names = [...seeds.map((s) => `S_${s.name}`), ...c.backward.buffers.map((b) => b.name), ...graph.params.map((p) => `G_${p.name}`)];
   const sizes = [...seeds.map((s) => `TB * ${s.size}`), ...c.backward.buffers.map((b) => b.size), ...graph.params.map((p) => d.size(p.shape))];
-  // Ids have no gradient: an empty array, never the T·B·V zeros.
-  const dx = c.ids ? "new F(0) as A" : c.dx === undefined ? `new F(TB * ${inputSize}) as A` : c.copyRows(c.backward.storage.get(c.dx)!, inputSize, false);
+  const dX = (x: Graph["inputs"][number]) => {
+    const node = c.dx.get(x.name);
+    const size = d.size(x.shape);
+    return `const dX_${x.name} = ${node === undefined ? `new F(TB * ${size}) as A` : c.copyRows(c.backward.storage.get(node)!, size, false)};`;
+  };
   return [
     `const where = ${c.where("backward")};`,
     `const tape = (run as { tape?: unknown } | undefined)?.tape as { heap: WasmHeap; region: HeapRegion; lengths: Int32Array | undefined } | undefined;`,
@@ -133,10 +143,10 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
       return `if (seeds?.final?.${s.name} !== undefined) ${c.backward.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${c.meaning(s.shape)}\`, F), TB * ${size});`;
     }),
     ...c.backward.body.map((l) => l.slice(2)),
-    `const dX = ${dx};`,
+    ...graph.inputs.map(dX),
     "const result = {",
     `  params: { ${graph.params.map((p) => `${p.name}: G_${p.name}.slice() as A`).join(", ")} },`,
-    "  x: dX,",
+    graph.inputs.length > 1 ? `  inputs: { ${graph.inputs.map((x) => `${x.name}: dX_${x.name}`).join(", ")} },` : `  x: dX_${graph.inputs[0]!.name},`,
     `  initial: { ${graph.states.map((s) => `${s.name}: ${c.backward.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "};",
     "H.release(offsets, sizes);",

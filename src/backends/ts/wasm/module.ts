@@ -1,5 +1,5 @@
 import { ModuleBuilder } from "../../wasm/encoder.js";
-import { addKernels } from "../../wasm/kernels.js";
+import { addKernels, relaxedGemmModule } from "../../wasm/kernels.js";
 import { addLoop, type LoopSpec } from "./loops.js";
 
 /** Pages of the instances' memories at most (2 GiB): a shared memory must declare a maximum. */
@@ -16,18 +16,25 @@ export function wasmKernelsDeclaration(loops: readonly LoopSpec[]): string[] {
   addKernels(mb);
   for (const l of loops) addLoop(mb, l);
   const bytes = mb.build();
-  const flag = sharedFlagOffset(bytes);
+  const relaxed = relaxedGemmModule({ min: 1, max: MAX_PAGES });
+  const source = (b: Uint8Array) => `{ base64: "${Buffer.from(b).toString("base64")}", sharedFlag: ${sharedFlagOffset(b)} }`;
   return [
     "",
     `/** The float32 kernels (GEMMs, math, and ${loops.length} fused loops of the cells; ${bytes.length} bytes of WebAssembly), base64. */`,
-    `const WASM_KERNELS: KernelSource = { base64: "${Buffer.from(bytes).toString("base64")}", sharedFlag: ${flag} };`,
+    `const WASM_KERNELS: KernelSource = ${source(bytes)};`,
+    `/** The GEMMs with f32x4.relaxed_madd (${relaxed.length} bytes; \`simd: "relaxed"\` where the engine validates it), a module of their own on the same memory. */`,
+    `const WASM_KERNELS_RELAXED: KernelSource = ${source(relaxed)};`,
     "",
     "/**",
     " * Compiles the WebAssembly kernels asynchronously. Optional in Node; on a browser's main thread",
-    " * await it once before instantiating a float32 cell (engines refuse to compile large modules there synchronously).",
+    " * await it once before instantiating a float32 cell (engines refuse to compile large modules there synchronously),",
+    " * with the same `threads` and `simd` options.",
     " */",
-    "export function prepareWasm(options: { threads?: number } = {}): Promise<void> {",
-    "  return compileKernels(WASM_KERNELS, checkThreads(\"prepareWasm\", options.threads) > 1);",
+    "export function prepareWasm(options: { threads?: number; simd?: \"strict\" | \"relaxed\" } = {}): Promise<void> {",
+    "  checkKeys(\"prepareWasm\", \"options\", options, [\"threads\", \"simd\"]);",
+    "  const shared = checkThreads(\"prepareWasm\", options.threads) > 1;",
+    "  const relaxed = chooseSimd(\"prepareWasm\", \"float32\", \"wasm\", undefined, options.simd) === \"relaxed\";",
+    "  return Promise.all([compileKernels(WASM_KERNELS, shared), relaxed ? compileKernels(WASM_KERNELS_RELAXED, shared) : undefined]).then(() => undefined);",
     "}",
     "",
   ];

@@ -2,7 +2,7 @@ import { isBinary, isUnary } from "../../../ir/ops.js";
 import { KernelWriter, type KernelCode, type KernelInputs } from "../codegen.js";
 import type { Schedule } from "../schedule.js";
 import type { DimNames, Storage } from "../storage.js";
-import { mapOf } from "./lowering.js";
+import { LOWERING, mapOf } from "./lowering.js";
 import type { Expr, LoopSpec, Sink } from "./loops.js";
 
 /**
@@ -33,14 +33,17 @@ const J: Idx = { abs: false, off: "0" };
 
 /** The operands of one wasm loop being built: streams and parameters, as JS expressions. */
 class Operands {
-  readonly streams: { key: string; ptr: string; stride: string }[] = [];
+  readonly streams: { key: string; ptr: string; stride: string; cycle: number | undefined }[] = [];
   readonly i32s: string[] = [];
   readonly f32s: string[] = [];
 
-  stream(ptr: string, stride: string): number {
-    const key = `${ptr}|${stride}`;
+  /** A stream; with a `period` (a JS expression, an i32 parameter) row r reads row r mod period. */
+  stream(ptr: string, stride: string, period?: string): number {
+    const key = `${ptr}|${stride}|${period ?? ""}`;
     const i = this.streams.findIndex((s) => s.key === key);
-    return i >= 0 ? i : this.streams.push({ key, ptr, stride }) - 1;
+    if (i >= 0) return i;
+    const cycle = period === undefined ? undefined : this.param(this.i32s, period);
+    return this.streams.push({ key, ptr, stride, cycle }) - 1;
   }
   param(list: string[], expr: string): number {
     const i = list.indexOf(expr);
@@ -202,6 +205,10 @@ class WasmKernelWriter extends KernelWriter {
       return { kind: idx.abs || node.shape.length === 0 ? "splat" : "load", stream };
     }
     const arg = (k: number, at: Idx) => this.expr(ops, node.inputs[k]!, at, cx, members);
+    if (LOWERING[node.op].kind === "masked") {
+      const emit = mapOf(node);
+      return { kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, idx), this.mask(ops, node, idx, cx)] };
+    }
     if (isUnary(node.op)) {
       const emit = mapOf(node);
       return { kind: "apply", emit: (f, vm, args) => emit(f, vm, args, node), args: [arg(0, idx)] };
@@ -229,7 +236,20 @@ class WasmKernelWriter extends KernelWriter {
     }
   }
 
-  /** Writes the wasm function and the JS statement calling it (inside no row loop: it has its own). */
+  /**
+   * Element `idx` of a dropout's mask for the current row: mask `site` (M<site>, in the same
+   * memory) holds one row per example, so a step's loop reads row b and a loop over all T·B rows
+   * row r mod B — the same element the JS kernels read.
+   */
+  private mask(ops: Operands, node: (typeof this.nodes)[number], idx: Idx, cx: RowContext): Expr {
+    if (cx.fullRow === undefined) throw new Error("internal: dropout outside a per-row phase");
+    const size = this.dims.size(node.shape);
+    const off = node.shape.length === 0 ? "0" : idx.off;
+    const ptr = off === "0" ? `M${node.attrs.site}.byteOffset` : `M${node.attrs.site}.byteOffset + 4 * (${off})`;
+    const stream = ops.stream(ptr, `4 * ${size}`, cx.stepRow === undefined ? "B" : undefined);
+    return { kind: idx.abs || node.shape.length === 0 ? "splat" : "load", stream };
+  }
+
   /**
    * Writes the wasm function and the JS statement calling it. Loops over all T·B rows (before
    * or after the time loop) may be split between threads by rows; a step's B rows stay on
@@ -237,7 +257,8 @@ class WasmKernelWriter extends KernelWriter {
    */
   private call(ops: Operands, sinks: Sink[], n: string, cx: RowContext, ordered = false): void {
     const name = `${this.prefix}${this.functions.length}`;
-    this.functions.push({ name, streams: ops.streams.length, i32Params: ops.i32s.length, f32Params: ops.f32s.length, sinks });
+    const cycles = ops.streams.some((s) => s.cycle !== undefined) ? ops.streams.map((s) => s.cycle) : undefined;
+    this.functions.push({ name, streams: ops.streams.length, ...(cycles ? { cycles } : {}), i32Params: ops.i32s.length, f32Params: ops.f32s.length, sinks });
     const args = [n, ...ops.streams.flatMap((s) => [s.ptr, s.stride]), ...ops.i32s, ...ops.f32s];
     const rows = this.rows(cx);
     if (rows === "TB" && !ordered) this.line(`H.par(${JSON.stringify(name)}, [${args.join(", ")}], TB, TB * ${n} * ${8 * sinks.length});`);
