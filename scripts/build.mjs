@@ -11,7 +11,7 @@
 //   src, not a bundle: a module's `import.meta.url` finds the data files beside it as in src, and
 //   every command's `await import(…)` stays lazy). tsc writes the declarations (.d.ts).
 // - The data files the compiler reads at run time are copied to the same relative places: the
-//   standard library's .rnn files and the runtime's TypeScript sources it embeds in generated modules.
+//   standard library's .rnn files (the runtime is embedded through src/runtime/generated/bundle.ts).
 // - Chevrotain is vendored as its own single-file ESM bundle (with its licence): the package's main
 //   entry loads ~700 lodash-es modules, which alone took longer than all of `rnnc check`.
 import { spawnSync } from "node:child_process";
@@ -59,7 +59,9 @@ async function buildJavaScript() {
     bundle: false,
     logLevel: "warning",
   });
-  const isData = (f) => f.endsWith(".rnn") || (f.endsWith(".ts") && !f.endsWith(".d.ts") && f.split(sep).includes("runtime"));
+  // The runtime reaches generated modules through src/runtime/generated/bundle.ts, a module like any
+  // other: only the standard library is read as files.
+  const isData = (f) => f.endsWith(".rnn");
   const data = walk(src).filter(isData);
   for (const file of data) {
     mkdirSync(dirname(join(dist, file)), { recursive: true });

@@ -9,4 +9,5 @@ export { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, check
 export { fillDropoutMasks, initParams, type InitParamSpec, type InitSpecData } from "./random.js";
 export { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 export { adam, clipGradNorm, clipGradValue, sgd, type AdamConfig, type ParamOptimizer, type SgdConfig } from "./optim.js";
+export { gatherIds, idRows, scatterAddIds } from "./gather.js";
 export { checkThreads, chooseBackend, chooseSimd, compileKernels, WasmHeap, type HeapRegion, type KernelSource, type SimdMode } from "./wasm-heap.js";

@@ -83,6 +83,12 @@ export interface CellLike {
     steps: number;
     tape: unknown;
   };
+  /**
+   * The cell with its input given as integer ids (one per row) instead of one-hot vectors:
+   * generated for a cell a model feeds `onehot(ids)` whose input only multiplies weights
+   * (products become gathers, weight gradients scatter-adds). `backward` takes its run.
+   */
+  forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): ReturnType<CellLike["forward"]>;
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
     params: Record<string, FloatArr>;
     /** The input's gradient (a cell with one input), or each input's under `inputs` (several). */
@@ -493,7 +499,7 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     if (given[k] === undefined || local === undefined) continue;
     initial[local] = given[k]!;
   }
-  const result = layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), {
+  const options = {
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
@@ -502,7 +508,12 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
     // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
     ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
-  });
+  };
+  // A layer fed `onehot(ids)` whose cell has an id path reads the ids: the one-hot rows are never made.
+  const ids = idsOf(m, run, values);
+  const result = ids !== undefined
+    ? layer.inst.forwardIds!(layerParams(m, P, spec.layer), ids, options)
+    : layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), options);
   return { spec, layer, result };
 }
 
@@ -579,7 +590,9 @@ function forwardModel<A extends FloatArr>(
   const cx: SeqOpContext<A> = { B, T, len, widths, F, values, masks, once: (k) => plan.nodes[k]!.once };
   const given = modelInputs(m, input, where);
 
+  const dense = denseOneHots(m);
   plan.nodes.forEach((node, id) => {
+    if (node.op === "onehot" && !dense[id]) return;
     if (node.op === "input") {
       values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
     } else if (node.op === "apply") {
@@ -598,6 +611,35 @@ function forwardModel<A extends FloatArr>(
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
   const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
+}
+
+/**
+ * For each onehot node, whether its T·B·V rows are needed: not when every reader is a layer
+ * whose cell reads the ids themselves (`forwardIds`).
+ */
+function denseOneHots(m: ModelInstance): boolean[] {
+  const { plan } = m;
+  return plan.nodes.map((node, id) => {
+    if (node.op !== "onehot") return false;
+    // Apply nodes name no operand (their run does); every other reader needs the rows.
+    const readByNode = plan.nodes.some((n) => ("arg" in n && n.arg === id) || ("args" in n && n.args.includes(id)));
+    const readElsewhere = plan.outputs.some((o) => o.node === id) || plan.losses.some((l) => l.pred === id);
+    return readByNode || readElsewhere || plan.runs.some((r, k) => r.args.includes(id) && !idRun(m, k));
+  });
+}
+
+/** Whether run k's cell reads ids itself: its one argument is `onehot(ids)` of its own timing, and the cell has an id path. */
+function idRun(m: ModelInstance, k: number): boolean {
+  const spec = m.plan.runs[k]!;
+  const arg = spec.args.length === 1 ? m.plan.nodes[spec.args[0]!] : undefined;
+  return arg?.op === "onehot" && arg.once === spec.once && m.byName.get(spec.layer)!.inst.forwardIds !== undefined;
+}
+
+/** The ids run k's cell reads itself (`idRun`), or undefined. */
+function idsOf(m: ModelInstance, k: number, values: readonly (FloatArr | Int32Array | undefined)[]): Int32Array | undefined {
+  if (!idRun(m, k)) return undefined;
+  const onehot = m.plan.nodes[m.plan.runs[k]!.args[0]!] as Extract<PlanNode, { readonly op: "onehot" }>;
+  return values[onehot.arg] as Int32Array;
 }
 
 /** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */
@@ -662,8 +704,9 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
     });
   }
 
+  // A param's gradient is the first run's array (fresh from its cell, so ours to keep), plus the
+  // other runs'; zeros when no run reaches it. No extra copy of a large embedding's gradient.
   const grads: Record<string, A> = {};
-  for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
   const initial: Record<string, A> = {};
   const done = new Set<number>();
   const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
@@ -696,8 +739,10 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
     // A tied param's gradient adds into its owner's: the sum over both uses.
     for (const [p, v] of Object.entries(r.params)) {
-      const acc = grads[storedKey(m, spec.layer, p)]!;
-      for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
+      const key = storedKey(m, spec.layer, p);
+      const acc = grads[key];
+      if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
+      else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
     const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
@@ -708,13 +753,16 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
       addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
     });
   }
+  // In the params' own order, whatever order the runs were differentiated in.
+  const params: Record<string, A> = {};
+  for (const [name, shape] of Object.entries(m.paramShapes)) params[name] = grads[name] ?? (new F(shape.reduce((a, b) => a * b, 1)) as A);
   const inputGrad = (name: string) => {
     const id = plan.nodes.findIndex((n) => n.op === "input" && n.name === name);
     return (adj[id] ?? new F(rowsOf(id) * widths[id]!)) as A;
   };
   const vectors = plan.inputs.filter((i) => i.kind === "vector");
-  if (plan.inputs.length === 1) return { params: grads, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
-  return { params: grads, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
+  if (plan.inputs.length === 1) return { params, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
+  return { params, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
 }
 
 /**

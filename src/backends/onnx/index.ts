@@ -94,7 +94,7 @@ export type CellForm = OnnxExportOptions["recurrence"] | "flat";
  * `buildOnnxModel` with the form chosen by the caller (model.ts composes layers with it), and
  * optionally its own `file:line` locator for doc strings (a layer's spans may be in any file).
  */
-export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: CellForm, locateSpan?: (span: Span) => string): ModelProto {
+export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: CellForm, locateSpan?: (span: Span) => string, idInput?: string): ModelProto {
   // The emitters trust the IR's invariants (shapes agree with ops); a violation is a compiler bug.
   verifyGraph(graph, "before the ONNX export");
   const opset = options.opset ?? DEFAULT_OPSET;
@@ -113,7 +113,8 @@ export function buildCellModel(graph: Graph, options: OnnxExportOptions, form: C
   if (options.optionalInputs ?? false) addInputDefaults(model, graph, recurrence === "unroll" ? steps! : 2147483647, lengths);
   if (native !== undefined) emitNative(graph, native, main, options.params, steps, lengths);
   else {
-    const prelude = emitPrelude(graph, plan!, main, lengths);
+    // A model's layer fed ids (idInput): its products with that input are Gathers (prelude.ts).
+    const prelude = emitPrelude(graph, plan!, main, lengths, idInput);
     if (form === "flat") emitFlat(graph, prelude);
     else if (form === "unroll") emitUnrolled(graph, plan!, main, prelude, steps!);
     else emitScan(graph, plan!, main, prelude);

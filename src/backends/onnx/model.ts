@@ -38,6 +38,7 @@ import { renameGraph } from "./rename.js";
 import { BATCH, finalName, initialName, SEQUENCE_LENS, STEPS } from "./signature.js";
 import { addStateDefaults, checkParamValues } from "./weights.js";
 import { qualified } from "../../core/names.js";
+import { idFedOnehots } from "./model-ids.js";
 import { storedParam } from "../../check/model-ties.js";
 
 export interface OnnxModelExportOptions extends Omit<OnnxExportOptions, "dims" | "params"> {
@@ -134,6 +135,13 @@ const SEQ_OP_EMITTERS: { readonly [K in SeqOp]: SeqOpEmitter<NodeOfOp<K>> } = {
   onehot(node, e, doc, once) {
     const r = e.frame.region;
     const ids = e.value(node.arg);
+    if (e.gathers(node.id)) {
+      // Read only by layers that gather their weights' columns at the ids: no one-hot tensor. Past an
+      // example's length the ids are padding (any value, maybe out of range): id 0 there, whose
+      // products the layer's masking discards.
+      const name = once ? ids.name : r.emitNamed("Where", [e.frame.running, ids.name, r.model.int64([0], true)], `onehot_${node.id}/ids`, doc);
+      return { name, ids: true, once };
+    }
     const size = node.type.kind === "vector" ? node.type.width.evaluate(e.options.dims) : 0;
     const hot = r.emitNamed("OneHot", [ids.name, r.model.int64([size], true), r.model.floatVector([0, 1])], `onehot_${node.id}/all`, doc, { axis: attr.int(-1) });
     // Past an example's length the ids are padding (any value): the one-hot rows are zero there,
@@ -187,6 +195,7 @@ class ModelEmitter {
   private readonly values = new Map<number, Value>();
   private readonly runs = new Map<number, ReadonlyMap<string, string>>();
   private readonly reversed = new Map<number, string>();
+  private readonly declared = new Set<string>();
 
   constructor(
     private readonly model: CheckedModel,
@@ -195,6 +204,16 @@ class ModelEmitter {
     private readonly locate: (span: Span) => string,
     readonly frame: ModelFrame,
   ) {}
+
+  /** Onehot nodes whose every reader is a layer run on their ids (model-ids.ts). */
+  private gatheredSet: ReadonlySet<number> | undefined;
+  private get gathered(): ReadonlySet<number> {
+    return (this.gatheredSet ??= idFedOnehots(this.model, this.options.recurrence));
+  }
+
+  gathers(onehot: number): boolean {
+    return this.gathered.has(onehot);
+  }
 
   node(id: number): ModelNode {
     return this.model.nodes[id]!;
@@ -252,8 +271,11 @@ class ModelEmitter {
   }
 
   private declare(v: Value, node: ModelNode): void {
+    // A gathered onehot of a per-sequence value passes its argument's ids on: declared already.
+    if (this.declared.has(v.name)) return;
+    this.declared.add(v.name);
     const time: DimSpec = this.options.steps ?? STEPS;
-    const width = node.type.kind === "vector" ? [node.type.width.evaluate(this.options.dims)] : [];
+    const width = node.type.kind === "vector" && !v.ids ? [node.type.width.evaluate(this.options.dims)] : [];
     this.frame.graph.declare(v.name, v.ids ? ElemType.INT64 : ElemType.FLOAT, [...(v.once ? [] : [time]), BATCH, ...width]);
   }
 
@@ -268,10 +290,12 @@ class ModelEmitter {
     const graph = layerGraph(layer.cell);
     const once = run.timing === "once";
     const r = this.frame.region;
+    // Ids reach a layer only through a onehot it gathers at (`gathers`): the cell's one input is then the ids.
+    const idInput = run.args.length === 1 && this.value(run.args[0]!).ids ? graph.inputs[0]!.name : undefined;
     // Each argument as [T, B, w]: one step of a per-sequence run, or a per-sequence value repeated at every step of a per-step run.
     const inputs = run.args.map((a, k) => {
       const arg = this.value(a);
-      if (arg.ids) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
+      if (arg.ids && !this.gathered.has(a)) throw new Error(`internal: layer ${layer.name} is fed ids; the checker makes them one-hot`);
       if (!arg.once) return arg.name;
       const suffix = run.args.length === 1 ? "" : `_${k}`;
       const one = r.unsqueeze(arg.name, [0], `run${run.index}/one_step${suffix}`);
@@ -292,7 +316,7 @@ class ModelEmitter {
     };
     let proto: ModelProto;
     try {
-      proto = buildCellModel(graph, cellOptions, form, this.locate);
+      proto = buildCellModel(graph, cellOptions, form, this.locate, idInput);
     } catch (e) {
       if (!(e instanceof OnnxExportError)) throw e;
       throw new OnnxExportError(`layer \`${layer.name}\` of model ${this.model.name}: ${e.message}`, e.diagnostic);
@@ -317,6 +341,7 @@ class ModelEmitter {
     this.initializers.push(...(renamed.initializer ?? []));
     graph.inputs.forEach((x, k) => {
       if (!this.value(run.args[k]!).once) return;
+      if (idInput !== undefined) return this.frame.graph.declare(inputs[k]!, ElemType.INT64, [1, BATCH]);
       const width = graph.nodes[x.node]!.shape.map((d) => d.evaluate(cellOptions.dims));
       this.frame.graph.declare(inputs[k]!, ElemType.FLOAT, [once ? 1 : (this.options.steps ?? STEPS), BATCH, ...width]);
     });

@@ -9,6 +9,7 @@ import { inertText } from "../../core/inert-text.js";
 import type { Graph, Node } from "../../ir/graph.js";
 import type { GraphBuilder } from "./builder.js";
 import { emitNode } from "./ops.js";
+import { idFedInputs } from "../../ir/id-inputs.js";
 import type { Plan } from "./plan.js";
 import { attr } from "./proto.js";
 import { Region, type Val } from "./region.js";
@@ -33,7 +34,7 @@ export interface Prelude {
 
 const perExample = (node: Node, dims: Readonly<Record<string, number>>): number[] => node.shape.map((d) => d.evaluate(dims));
 
-export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder, variableLengths = true): Prelude {
+export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder, variableLengths = true, idInput?: string): Prelude {
   const model = main.model;
   const dims = model.dims;
   const firstInput = graph.inputs[0]!.name;
@@ -68,7 +69,10 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder, variab
       return { name, batched: true, shape };
     },
   });
-  for (const n of plan.hoisted) emitNode(hoist, n, graph.nodes, plan.gemmAdds);
+  // An input fed ids (a model's `onehot(ids)`): its products are Gathers of the weight's columns.
+  const gathered = idInput === undefined ? new Set<number>() : emitIdGathers(hoist, graph, idInput, doc);
+  const gemmAdds = new Map([...plan.gemmAdds].filter(([m]) => !gathered.has(m)));
+  for (const n of plan.hoisted) if (!gathered.has(n.id)) emitNode(hoist, n, graph.nodes, gemmAdds);
 
   const timeBatch = plan.boundary.some((n) => n.op !== "input")
     ? main.add("Slice", [inputShape, model.int64([0]), model.int64([2]), model.int64([0])], "time_batch", { doc: doc("[T, B]") })
@@ -106,4 +110,33 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder, variab
     : undefined;
 
   return { once: once.values, boundary, initialStates, lengths, inputShape, batchSize, main: mainRegion };
+}
+
+/**
+ * `W @ x` for x given as int64 ids [T, B] (each the index of x's one hot element), for every
+ * step at once: Gather of W's columns at the ids flattened to [T·B] (axis 1, then transposed to
+ * [T·B, E]), or of its rows for `Wᵀ @ x` — O(E) per token, where the one-hot product is
+ * O(V·E). Returns the products emitted (their values are set in the region).
+ */
+function emitIdGathers(hoist: Region, graph: Graph, idInput: string, doc: (what: string) => string): Set<number> {
+  const uses = idFedInputs(graph).get(idInput);
+  if (uses === undefined) throw new Error(`internal: input ${idInput} of cell ${graph.cell} is not fed by ids only`);
+  const model = hoist.model;
+  const flat = hoist.emitNamed("Reshape", [idInput, model.int64([-1])], `${idInput}_ids`, doc(`the ids of ${idInput} as [T·B]`));
+  const done = new Set<number>();
+  for (const u of uses) {
+    const node = graph.nodes[u.node]!;
+    const w = hoist.value(graph.nodes[node.inputs[0]!]!);
+    const e = node.shape[0]!.evaluate(model.dims);
+    const name = hoist.withNode(node, () =>
+      u.transposed
+        ? hoist.emit("Gather", [w.name, flat], { axis: attr.int(0) }, "rows")
+        : hoist.emit("Transpose", [hoist.emit("Gather", [w.name, flat], { axis: attr.int(1) }, "columns")], { perm: attr.ints([1, 0]) }, "gathered"),
+    );
+    const v: Val = { name, batched: true, shape: [e] };
+    hoist.values.set(node.id, v);
+    hoist.declare(v);
+    done.add(node.id);
+  }
+  return done;
 }

@@ -596,6 +596,7 @@ export class KernelWriter {
    * it (the hoisting). Anything else (both operands per row, or both shared) is a plain loop.
    */
   protected emitMatmul(id: number, cx: RowContext): void {
+    if (this.sched.gathered[id]) return this.emitGather(id, cx);
     const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     const rows = this.rows(cx);
     const perRow = (s: Storage) => s.kind !== "param";
@@ -611,6 +612,42 @@ export class KernelWriter {
       return call(A, tb ? this.packed(Bs, c, true, c, r) : this.packed(Bs, c, false, r, c));
     }
     this.emitNaiveMatmul(id, cx);
+  }
+
+  /**
+   * `W @ x` with x fed ids, over all rows before the loop: column id of W [E, V] (or row id of W
+   * [V, E] for `Wᵀ @ x`) per row — O(E) per row, the one-hot vector never made.
+   */
+  protected gatherArgs(id: number, cx: RowContext): { ids: string; W: Storage; idStride: string; jStride: string; e: string; out: Storage; rows: string } {
+    const { A, Bs, out, sA, ta } = this.matmulOperands(id);
+    if (cx.fullRow !== "r") throw new Error(`internal: gather %${id} outside a phase over all rows`);
+    const [r, c] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
+    return { ids: Bs.buf, W: A, idStride: ta ? c : "1", jStride: ta ? "1" : c, e: ta ? c : r, out, rows: this.rows(cx) };
+  }
+
+  protected emitGather(id: number, cx: RowContext): void {
+    const g = this.gatherArgs(id, cx);
+    this.line(`gatherIds(${g.rows}, ${g.ids}, 0, ${g.W.buf}, ${g.W.col}, ${g.idStride}, ${g.jStride}, ${g.e}, ${g.out.buf}, ${this.rowBase(g.out, cx)}, ${g.out.stride});`);
+  }
+
+  /**
+   * Σ over all rows of g ⊗ x (or x ⊗ g) with x fed ids, into the accumulator G: g's row r is
+   * added into column (row) id_r of G, rows in order.
+   */
+  protected scatterArgs(c: number): { ids: string; g: Storage; e: string; idStride: string; jStride: string } {
+    const node = this.nodes[c]!;
+    const idsFirst = this.program.ids?.has(node.inputs[0]!) === true;
+    const ids = this.storageOf(node.inputs[idsFirst ? 0 : 1]!);
+    const g = this.storageOf(node.inputs[idsFirst ? 1 : 0]!);
+    if (g.kind !== "full") throw new Error(`internal: scatter-add %${c} of an adjoint that is not per row`);
+    const [m, n] = [this.dims.of(node.shape[0]!), this.dims.of(node.shape[1]!)];
+    // x ⊗ g is [V, E]: row id gets g; g ⊗ x is [E, V]: column id gets g.
+    return { ids: ids.buf, g, e: idsFirst ? n : m, idStride: idsFirst ? n : "1", jStride: idsFirst ? "1" : n };
+  }
+
+  protected emitScatter(G: string, c: number): void {
+    const s = this.scatterArgs(c);
+    this.line(`scatterAddIds(TB, ${s.ids}, 0, ${s.g.buf}, ${this.rowBase(s.g, { fullRow: "r" })}, ${s.g.stride}, ${s.e}, ${G}, 0, ${s.idStride}, ${s.jStride});`);
   }
 
   /** A product's operands: their storage, shapes and transpositions. */
@@ -668,6 +705,10 @@ export class KernelWriter {
       const G = this.inputs.accumulator(acc.name);
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
+        if (this.sched.scattered[c]) {
+          this.emitScatter(G, c);
+          continue;
+        }
         if (this.sched.accumulatedOuter[c]) {
           const [a, b] = node.inputs.map((x) => this.storageOf(x)) as [Storage, Storage];
           const m = this.dims.of(node.shape[0]!);

@@ -7,7 +7,7 @@ import { generateWasmKernel, type WasmKernelCode } from "./wasm/writer.js";
 import { wasmBackwardBody, wasmForwardBody, type WasmMethodContext } from "./wasm/methods.js";
 import { wasmKernelsDeclaration } from "./wasm/module.js";
 import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
-import { schedule } from "./schedule.js";
+import { idsOnlyGathered, schedule } from "./schedule.js";
 import { bufferName, DimNames, type BufferRole, type Storage } from "./storage.js";
 import { Dim } from "../../core/dims.js";
 import { inertText } from "../../core/inert-text.js";
@@ -15,6 +15,8 @@ import { RNNC_VERSION } from "../../core/version.js";
 import { MODEL_DRIVER_TEXT, RUNTIME_TEXT } from "../../runtime/generated/bundle.js";
 import type { CheckedModel } from "../../check/model-types.js";
 import { emitModel } from "./emit-model.js";
+import { idApiMembers, writeIdMethods } from "./emit-ids.js";
+import { idFedInputs } from "../../ir/id-inputs.js";
 import {
   printStatements,
   StructureKind,
@@ -66,7 +68,8 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
     "}",
     "",
   ]);
-  const plans = graphs.map((g) => emitCell(file, g));
+  const fedIds = cellsFedIds(models);
+  const plans = graphs.map((g) => emitCell(file, g, fedIds.has(g.cell)));
   file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => [...p.wasm.forward.functions, ...p.wasm.backward.functions])));
   for (const m of models) emitModel(file, m);
   const text = printStatements(file.statements);
@@ -76,7 +79,7 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${RUNTIME_TEXT}${models.length > 0 ? `\n${MODEL_DRIVER_TEXT}` : ""}`;
 }
 
-interface CellPlan {
+export interface CellPlan {
   readonly graph: Graph;
   readonly dims: DimNames;
   readonly forward: KernelCode;
@@ -92,10 +95,24 @@ interface CellPlan {
 
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
 function planCell(graph: Graph): CellPlan {
+  // Without an id input nothing is gathered: the plan always holds.
+  return planCellWith(graph, undefined)!;
+}
+
+/**
+ * The cell's kernels with input `idInput` fed integer ids (src/ir/id-inputs.ts): its products
+ * are gathers, its weight gradients scatter-adds, and it has no gradient. Undefined when the
+ * schedules still need its one-hot vectors.
+ */
+export function planIdCell(graph: Graph, idInput: string): CellPlan | undefined {
+  return planCellWith(graph, idInput);
+}
+
+function planCellWith(graph: Graph, idInput: string | undefined): CellPlan | undefined {
   const variance = classifyNodes(graph);
   const grad = differentiateStep(graph);
-  const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant");
-  const fwdProgram = forwardProgram(graph, tape);
+  const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant", idInput);
+  const fwdProgram = forwardProgram(graph, tape, idInput);
   const dims = new DimNames(graph.dims);
   const paramStorage = (name: string, size: string): Storage => ({ role: "param", buf: bufferName("param", name), kind: "param", stride: size, col: "0", rowOffset: "0" });
   const seqStorage = (role: BufferRole, name: string, size: string): Storage => ({ role, buf: bufferName(role, name), kind: "full", stride: size, col: "0", rowOffset: "0" });
@@ -113,6 +130,8 @@ function planCell(graph: Graph): CellPlan {
     },
   };
   const fwdSchedule = schedule(fwdProgram);
+  const bwdSchedule = schedule(bwdProgram);
+  if (!idsOnlyGathered(fwdSchedule) || !idsOnlyGathered(bwdSchedule)) return undefined;
   const forward = generateKernel(fwdSchedule, dims, fwdInputs);
   const bwdInputs: KernelInputs = {
     leafStorage: (id) => {
@@ -132,12 +151,11 @@ function planCell(graph: Graph): CellPlan {
     },
     accumulator: (name) => bufferName("gradient", name),
   };
-  const bwdSchedule = schedule(bwdProgram);
   const backward = generateKernel(bwdSchedule, dims, bwdInputs);
   // The same schedules with their loops in WebAssembly (float32): see backends/wasm/cell.
   const wasm = {
-    forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_f`, "forward"),
-    backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_b`, "backward"),
+    forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}f`, "forward"),
+    backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}b`, "backward"),
   };
   return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };
 }
@@ -310,8 +328,32 @@ function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): voi
   });
 }
 
-function emitCell(file: Statements, graph: Graph): CellPlan {
+/** The cells some model applies to `onehot(ids)`: they get an id path (emit-ids.ts). */
+function cellsFedIds(models: readonly CheckedModel[]): Set<string> {
+  const out = new Set<string>();
+  for (const m of models) {
+    for (const r of m.runs) {
+      if (r.args.length !== 1 || m.nodes[r.args[0]!]?.op !== "onehot") continue;
+      const layer = m.layers.find((l) => l.name === r.layer);
+      if (layer) out.add(layer.cell.cell.def.name.name);
+    }
+  }
+  return out;
+}
+
+/**
+ * The cell's id plan when a model feeds it ids and its one input is read only by products
+ * `W @ x` (one input, no dropout: the methods of emit-ids.ts read one array).
+ */
+function idPlanOf(graph: Graph, fedIds: boolean): CellPlan | undefined {
+  if (!fedIds || graph.inputs.length !== 1 || graph.nodes.some((n) => n.op === "dropout")) return undefined;
+  const x = graph.inputs[0]!.name;
+  return idFedInputs(graph).has(x) ? planIdCell(graph, x) : undefined;
+}
+
+function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
   const plan = planCell(graph);
+  const idPlan = idPlanOf(graph, fedIds);
   const C = graph.cell;
   const dimsType = `${C}Dims`;
   const paramsType = `${C}Params`;
@@ -464,6 +506,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
       w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
+      // The id path runs the TypeScript kernels on either backend (a gather is O(E) per token).
+      if (idPlan) writeIdMethods(w, { graph, plan: idPlan, input: xName, dims: d, where, meaning, copyRows });
       w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions): ${C}Run<A> {`);
       w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
       w.writeLine("}");
@@ -481,7 +525,8 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
         w.writeLine("backend,");
         w.writeLine("simd,");
         w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
-        w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
+        if (idPlan) idApiMembers(false, `(backend === "wasm" ? backwardWasm : backward)`).forEach((l) => w.writeLine(l));
+        else w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
         w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
         w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
         w.writeLine(`loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`);
@@ -495,7 +540,7 @@ function emitCell(file: Statements, graph: Graph): CellPlan {
 }
 
 /** A contiguous [T·B, size] copy of a value's storage; outputs are zeroed past each example's length. */
-function copyRows(s: Storage, size: string, maskOutputs: boolean): string {
+export function copyRows(s: Storage, size: string, maskOutputs: boolean): string {
   const row = s.kind === "param" ? "0" : s.rowOffset === "0" ? "r" : "(r + B)";
   const base = s.kind === "param" ? s.col : `${row} * ${s.stride}${s.col === "0" ? "" : ` + ${s.col}`}`;
   const mask = maskOutputs ? `if (lengths !== undefined && Math.floor(r / B) >= lengths[r % B]!) continue; ` : "";

@@ -20,6 +20,11 @@ export interface SeqProgram {
   readonly collect: readonly number[];
   /** Param gradients: contributions summed over batch and steps. */
   readonly accumulate: readonly Accumulator[];
+  /**
+   * Sequence leaves fed integer ids (one per row) instead of one-hot vectors: read only by
+   * gathers (`W @ x`) and scatter-adds (`dW`), never differentiated (src/ir/id-inputs.ts).
+   */
+  readonly ids?: ReadonlySet<number>;
 }
 
 export type LeafBinding =
@@ -49,8 +54,11 @@ export interface Accumulator {
   readonly contributions: readonly number[];
 }
 
-/** The forward program; `tape` lists the forward nodes the backward pass reads. */
-export function forwardProgram(graph: Graph, tape: readonly number[]): SeqProgram {
+/**
+ * The forward program; `tape` lists the forward nodes the backward pass reads. With `idInput`,
+ * that input is fed ids (its products become gathers).
+ */
+export function forwardProgram(graph: Graph, tape: readonly number[], idInput?: string): SeqProgram {
   const leaves = new Map<number, LeafBinding>();
   for (const p of graph.params) leaves.set(p.node, { kind: "param", name: p.name });
   for (const x of graph.inputs) leaves.set(x.node, { kind: "seq", source: { kind: "x", name: x.name } });
@@ -64,14 +72,20 @@ export function forwardProgram(graph: Graph, tape: readonly number[]): SeqProgra
     carries: graph.states.map((s) => ({ name: s.name, leaf: s.node, next: s.next, shape: s.shape })),
     collect,
     accumulate: [],
+    ...idLeaves(graph, idInput),
   };
+}
+
+function idLeaves(graph: Graph, idInput: string | undefined): { ids?: ReadonlySet<number> } {
+  const x = graph.inputs.find((i) => i.name === idInput);
+  return x === undefined ? {} : { ids: new Set([x.node]) };
 }
 
 /**
  * The backward program over the step's gradient graph. Forward nodes it reads are tape
  * leaves, except those that depend on params only (`isParamOnly`), which it recomputes.
  */
-export function backwardProgram(grad: StepGradient, isParamOnly: (node: number) => boolean): { program: SeqProgram; tape: number[] } {
+export function backwardProgram(grad: StepGradient, isParamOnly: (node: number) => boolean, idInput?: string): { program: SeqProgram; tape: number[] } {
   const f = grad.forward;
   const leaves = new Map<number, LeafBinding>();
   for (const p of f.params) leaves.set(p.node, { kind: "param", name: p.name });
@@ -80,7 +94,8 @@ export function backwardProgram(grad: StepGradient, isParamOnly: (node: number) 
   for (const [name, seed] of grad.outputSeeds) leaves.set(seed, { kind: "seq", source: { kind: "outputSeed", name } });
   for (const [name, seed] of grad.stateSeeds) leaves.set(seed, { kind: "carry", name });
 
-  const collect = [...grad.inputGrads.values()].filter((n): n is number => n !== undefined);
+  // An input fed ids has no gradient.
+  const collect = [...grad.inputGrads].filter(([name]) => name !== idInput).map(([, n]) => n).filter((n): n is number => n !== undefined);
   const accumulate: Accumulator[] = f.params.map((p) => ({ name: p.name, shape: p.shape, contributions: grad.paramGrads.get(p.name) ?? [] }));
   const carries: Carry[] = f.states.map((s) => ({ name: s.name, leaf: grad.stateSeeds.get(s.name)!, next: grad.stateGrads.get(s.name), shape: s.shape }));
 
@@ -101,5 +116,5 @@ export function backwardProgram(grad: StepGradient, isParamOnly: (node: number) 
   }
   const sortedTape = [...tape].sort((a, b) => a - b);
   for (const id of sortedTape) leaves.set(id, { kind: "seq", source: { kind: "tape", node: id } });
-  return { program: { name: "backward", nodes: grad.nodes, reverse: true, leaves, carries, collect, accumulate }, tape: sortedTape };
+  return { program: { name: "backward", nodes: grad.nodes, reverse: true, leaves, carries, collect, accumulate, ...idLeaves(f, idInput) }, tape: sortedTape };
 }

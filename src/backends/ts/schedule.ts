@@ -30,6 +30,10 @@ export interface Schedule {
   readonly view: readonly boolean[];
   /** Outer products consumed only by accumulators: computed as one TN product per param, never stored. */
   readonly accumulatedOuter: readonly boolean[];
+  /** Products `W @ x` with x fed ids (`program.ids`): a gather of W's columns (rows for `Wᵀ @ x`). */
+  readonly gathered: readonly boolean[];
+  /** Accumulated outer products `g ⊗ x` (or `x ⊗ g`) with x fed ids: a scatter-add into dW. */
+  readonly scattered: readonly boolean[];
 }
 
 /** Ops a fused loop can compute from an index: elementwise maps, index shifts, broadcasts. */
@@ -128,7 +132,22 @@ export function schedule(program: SeqProgram): Schedule {
   function isMaterialised(id: number): boolean {
     return program.leaves.has(id) || (phase[id] !== undefined && !inlined[id] && nodes[id]!.op !== "const");
   }
-  return { program, live, phase, inlined, storedFull, consumers, view, accumulatedOuter };
+  const ids = program.ids ?? new Set<number>();
+  const gathered = nodes.map((node, id) => live[id] === true && node.op === "matmul" && ids.has(node.inputs[1]!) && !ids.has(node.inputs[0]!) && phase[id] !== undefined);
+  const scattered = nodes.map((node, id) => accumulatedOuter[id] === true && node.inputs.some((i) => ids.has(i)));
+  return { program, live, phase, inlined, storedFull, consumers, view, accumulatedOuter, gathered, scattered };
+}
+
+/**
+ * Whether a program's id leaves are read only by gathers and scatter-adds, so that the kernel
+ * never needs their one-hot vectors (otherwise the cell keeps the one-hot path).
+ */
+export function idsOnlyGathered(sched: Schedule): boolean {
+  const ids = sched.program.ids ?? new Set<number>();
+  return sched.program.nodes.every((node, id) => {
+    if (!sched.live[id] || sched.program.leaves.has(id) || !node.inputs.some((i) => ids.has(i))) return true;
+    return sched.gathered[id] === true || sched.scattered[id] === true;
+  }) && [...ids].every((x) => !sched.program.collect.includes(x));
 }
 
 /** True when the nodes are slices of pairwise disjoint row ranges (the parts of a split). */

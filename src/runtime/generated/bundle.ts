@@ -2,7 +2,7 @@
 // Do not edit: change src/runtime and run `npm run generate`.
 
 /** The runtime every generated module embeds, as TypeScript: what src/runtime/index.ts exports and all it uses. */
-export const RUNTIME_TEXT = `// ---- runtime/math.ts ----
+export const RUNTIME_TEXT: string = `// ---- runtime/math.ts ----
 // Scalar functions the generated kernels call inside fused loops. No imports: embedded in
 // every generated module. Small enough for V8 to inline.
 
@@ -1795,6 +1795,67 @@ function clipGradValue(grads: NamedArrays, clipValue: number): void {
   }
 }
 
+// ---- runtime/gather.ts ----
+// Integer ids in place of one-hot vectors: a matrix product whose right operand is a one-hot
+// vector is one column (or row) of the matrix. The generated kernels call these for a cell input
+// every reader of which is \`W @ x\` (src/ir/id-inputs.ts): O(E) per token, not O(V·E).
+
+/**
+ * The ids of a [T, B] sequence for a cell: each valid step's id must be an integer in [0, size);
+ * a step past its example's length is not read (it may hold anything) and becomes −1, which the
+ * gather reads as a zero vector and the scatter-add skips — exactly what its one-hot row (zero
+ * past the length) contributes.
+ */
+function idRows(where: string, name: string, value: unknown, T: number, B: number, size: number, lengths: Int32Array | undefined): Int32Array {
+  const isArrayLike = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isArrayLike) throw new Error(\`\${where}: \${name} must be an array of \${T * B} integer ids (steps \${T} × batch \${B}), received \${value === null ? "null" : typeof value}\`);
+  const arr = value as ArrayLike<number>;
+  if (arr.length !== T * B) throw new Error(\`\${where}: \${name} must have length \${T * B} (steps \${T} × batch \${B} ids), received length \${arr.length}\`);
+  const out = new Int32Array(T * B);
+  for (let r = 0; r < T * B; r++) {
+    if (lengths !== undefined && Math.floor(r / B) >= lengths[r % B]!) {
+      out[r] = -1;
+      continue;
+    }
+    const v = arr[r];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= size) throw new Error(\`\${where}: \${name}[\${r}] must be an integer id between 0 and \${size - 1}, received \${String(arr[r])}\`);
+    out[r] = v;
+  }
+  return out;
+}
+
+/**
+ * out[oOff + r·ldo + j] = t[tOff + id_r·idStride + j·jStride] for r < n, j < e, with
+ * id_r = ids[idsOff + r]; a negative id gives zeros. \`W @ onehot(id)\` for W [e×V] is
+ * (idStride 1, jStride V); \`Wᵀ @ onehot(id)\` for W [V×e] is (idStride e, jStride 1).
+ */
+function gatherIds(n: number, ids: Int32Array, idsOff: number, t: ArrayLike<number>, tOff: number, idStride: number, jStride: number, e: number, out: Float32Array | Float64Array, oOff: number, ldo: number): void {
+  for (let r = 0; r < n; r++) {
+    const id = ids[idsOff + r]!;
+    const o = oOff + r * ldo;
+    if (id < 0) {
+      out.fill(0, o, o + e);
+      continue;
+    }
+    const s = tOff + id * idStride;
+    for (let j = 0; j < e; j++) out[o + j] = t[s + j * jStride]!;
+  }
+}
+
+/**
+ * The gather's transpose, summed over rows in order r = 0…n−1 (deterministic):
+ * t[tOff + id_r·idStride + j·jStride] += g[gOff + r·ldg + j]; a negative id adds nothing.
+ */
+function scatterAddIds(n: number, ids: Int32Array, idsOff: number, g: ArrayLike<number>, gOff: number, ldg: number, e: number, t: Float32Array | Float64Array, tOff: number, idStride: number, jStride: number): void {
+  for (let r = 0; r < n; r++) {
+    const id = ids[idsOff + r]!;
+    if (id < 0) continue;
+    const s = tOff + id * idStride;
+    const o = gOff + r * ldg;
+    for (let j = 0; j < e; j++) t[s + j * jStride]! += g[o + j]!;
+  }
+}
+
 // ---- runtime/wasm-features.ts ----
 /** The same with f32x4.relaxed_madd: validates only where relaxed SIMD is on. */
 const RELAXED_PROBE: readonly number[] = [0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 2, 15, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 0, 0, 3, 2, 1, 0, 7, 1, 0, 10, 61, 1, 59, 0, 253, 12, 0, 0, 128, 63, 0, 0, 128, 63, 0, 0, 128, 63, 0, 0, 128, 63, 253, 12, 0, 0, 0, 64, 0, 0, 0, 64, 0, 0, 0, 64, 0, 0, 0, 64, 253, 12, 0, 0, 64, 64, 0, 0, 64, 64, 0, 0, 64, 64, 0, 0, 64, 64, 253, 133, 2, 11, 0, 23, 4, 110, 97, 109, 101, 1, 16, 1, 0, 13, 112, 114, 111, 98, 101, 95, 114, 101, 108, 97, 120, 101, 100];
@@ -2512,7 +2573,7 @@ class WasmHeap {
 `;
 
 /** The model driver (src/runtime/model-api.ts), embedded after RUNTIME_TEXT in modules that define a model. */
-export const MODEL_DRIVER_TEXT = `// ---- runtime/random.ts ----
+export const MODEL_DRIVER_TEXT: string = `// ---- runtime/random.ts ----
 /**
  * The seed of layer \`k\`'s own stream in a model: the model's seed and the layer's index mixed (a
  * layer's values do not depend on which layers come before it, beyond their count).
@@ -2796,6 +2857,12 @@ interface CellLike {
     steps: number;
     tape: unknown;
   };
+  /**
+   * The cell with its input given as integer ids (one per row) instead of one-hot vectors:
+   * generated for a cell a model feeds \`onehot(ids)\` whose input only multiplies weights
+   * (products become gathers, weight gradients scatter-adds). \`backward\` takes its run.
+   */
+  forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): ReturnType<CellLike["forward"]>;
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
     params: Record<string, FloatArr$model>;
     /** The input's gradient (a cell with one input), or each input's under \`inputs\` (several). */
@@ -3206,7 +3273,7 @@ function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Re
     if (given[k] === undefined || local === undefined) continue;
     initial[local] = given[k]!;
   }
-  const result = layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), {
+  const options = {
     batch: opts.batch,
     steps: spec.once ? 1 : T,
     initial,
@@ -3215,7 +3282,12 @@ function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Re
     ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
     // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
     ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
-  });
+  };
+  // A layer fed \`onehot(ids)\` whose cell has an id path reads the ids: the one-hot rows are never made.
+  const ids = idsOf(m, run, values);
+  const result = ids !== undefined
+    ? layer.inst.forwardIds!(layerParams(m, P, spec.layer), ids, options)
+    : layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), options);
   return { spec, layer, result };
 }
 
@@ -3292,7 +3364,9 @@ function forwardModel<A extends FloatArr$model>(
   const cx: SeqOpContext<A> = { B, T, len, widths, F, values, masks, once: (k) => plan.nodes[k]!.once };
   const given = modelInputs(m, input, where);
 
+  const dense = denseOneHots(m);
   plan.nodes.forEach((node, id) => {
+    if (node.op === "onehot" && !dense[id]) return;
     if (node.op === "input") {
       values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
     } else if (node.op === "apply") {
@@ -3311,6 +3385,35 @@ function forwardModel<A extends FloatArr$model>(
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
   const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
+}
+
+/**
+ * For each onehot node, whether its T·B·V rows are needed: not when every reader is a layer
+ * whose cell reads the ids themselves (\`forwardIds\`).
+ */
+function denseOneHots(m: ModelInstance): boolean[] {
+  const { plan } = m;
+  return plan.nodes.map((node, id) => {
+    if (node.op !== "onehot") return false;
+    // Apply nodes name no operand (their run does); every other reader needs the rows.
+    const readByNode = plan.nodes.some((n) => ("arg" in n && n.arg === id) || ("args" in n && n.args.includes(id)));
+    const readElsewhere = plan.outputs.some((o) => o.node === id) || plan.losses.some((l) => l.pred === id);
+    return readByNode || readElsewhere || plan.runs.some((r, k) => r.args.includes(id) && !idRun(m, k));
+  });
+}
+
+/** Whether run k's cell reads ids itself: its one argument is \`onehot(ids)\` of its own timing, and the cell has an id path. */
+function idRun(m: ModelInstance, k: number): boolean {
+  const spec = m.plan.runs[k]!;
+  const arg = spec.args.length === 1 ? m.plan.nodes[spec.args[0]!] : undefined;
+  return arg?.op === "onehot" && arg.once === spec.once && m.byName.get(spec.layer)!.inst.forwardIds !== undefined;
+}
+
+/** The ids run k's cell reads itself (\`idRun\`), or undefined. */
+function idsOf(m: ModelInstance, k: number, values: readonly (FloatArr$model | Int32Array | undefined)[]): Int32Array | undefined {
+  if (!idRun(m, k)) return undefined;
+  const onehot = m.plan.nodes[m.plan.runs[k]!.args[0]!] as Extract<PlanNode, { readonly op: "onehot" }>;
+  return values[onehot.arg] as Int32Array;
 }
 
 /** The sum of the loss terms (each a mean over its valid rows), with each prediction's gradient; none without targets. */
@@ -3375,8 +3478,9 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
     });
   }
 
+  // A param's gradient is the first run's array (fresh from its cell, so ours to keep), plus the
+  // other runs'; zeros when no run reaches it. No extra copy of a large embedding's gradient.
   const grads: Record<string, A> = {};
-  for (const [name, shape] of Object.entries(m.paramShapes)) grads[name] = new F(shape.reduce((a, b) => a * b, 1)) as A;
   const initial: Record<string, A> = {};
   const done = new Set<number>();
   const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
@@ -3409,8 +3513,10 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
     const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
     // A tied param's gradient adds into its owner's: the sum over both uses.
     for (const [p, v] of Object.entries(r.params)) {
-      const acc = grads[storedKey(m, spec.layer, p)]!;
-      for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
+      const key = storedKey(m, spec.layer, p);
+      const acc = grads[key];
+      if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
+      else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
     for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
     const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
@@ -3421,13 +3527,16 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
       addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
     });
   }
+  // In the params' own order, whatever order the runs were differentiated in.
+  const params: Record<string, A> = {};
+  for (const [name, shape] of Object.entries(m.paramShapes)) params[name] = grads[name] ?? (new F(shape.reduce((a, b) => a * b, 1)) as A);
   const inputGrad = (name: string) => {
     const id = plan.nodes.findIndex((n) => n.op === "input" && n.name === name);
     return (adj[id] ?? new F(rowsOf(id) * widths[id]!)) as A;
   };
   const vectors = plan.inputs.filter((i) => i.kind === "vector");
-  if (plan.inputs.length === 1) return { params: grads, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
-  return { params: grads, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
+  if (plan.inputs.length === 1) return { params, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
+  return { params, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
 }
 
 /**
@@ -3606,4 +3715,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
