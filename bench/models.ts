@@ -90,7 +90,7 @@ async function bench(w: Workload): Promise<Row[]> {
   const ourGrad = m.backward(m.forward(params, x, opts), { outputs: { y: R } }).params[`${Object.keys(w.layerNames)[0]}.W_hh`]!;
   const fl = forwardFlops(w);
   const rows: Row[] = [
-    { workload: w.name, system: "rnnc TS module", mode: "forward", samples: await time(() => m.forward(params, x, opts)), flops: fl },
+    { workload: w.name, system: "rnnc TS module", mode: "forward", samples: await time(() => m.forward(params, x, { ...opts, tape: false })), flops: fl },
     { workload: w.name, system: "rnnc TS module", mode: "fwd+bwd", samples: await time(() => m.backward(m.forward(params, x, opts), { outputs: { y: R } })), flops: 3 * fl },
   ];
   // The same module with its layers on the wasm kernels, one and two threads.
@@ -100,7 +100,7 @@ async function bench(w: Workload): Promise<Row[]> {
     const dy = maxAbsDiff(mw.forward(params, x, opts).outputs["y"]!, ours);
     if (dy > 1e-4) throw new Error(`${w.name}: rnnc's wasm module differs from its TS module by ${dy}`);
     const system = threads === 1 ? "rnnc wasm module" : `rnnc wasm module ×${threads}`;
-    rows.push({ workload: w.name, system, mode: "forward", samples: await time(() => mw.forward(params, x, opts)), flops: fl });
+    rows.push({ workload: w.name, system, mode: "forward", samples: await time(() => mw.forward(params, x, { ...opts, tape: false })), flops: fl });
     rows.push({ workload: w.name, system, mode: "fwd+bwd", samples: await time(() => mw.backward(mw.forward(params, x, opts), { outputs: { y: R } })), flops: 3 * fl });
     mw.dispose?.();
   }

@@ -81,6 +81,7 @@ export function emitModel(file: Statements, model: CheckedModel): void {
             { name: "seed", hasQuestionToken: true, type: "number", docs: ["The seed of every dropout mask; required in training. The same seed gives the same masks."] },
           ]
         : []),
+      { name: "tape", hasQuestionToken: true, type: "boolean", docs: ["false: inference only — each layer's tape memory is reused at once, and backward() refuses this run. Default true."] },
     ],
   });
   file.addInterface({

@@ -2850,7 +2850,7 @@ interface CellLike {
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr$model>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number }): {
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number; tape?: boolean }): {
     outputs: Record<string, FloatArr$model>;
     final: Record<string, FloatArr$model>;
     batch: number;
@@ -2862,7 +2862,7 @@ interface CellLike {
    * generated for a cell a model feeds \`onehot(ids)\` whose input only multiplies weights
    * (products become gathers, weight gradients scatter-adds). \`backward\` takes its run.
    */
-  forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number> }): ReturnType<CellLike["forward"]>;
+  forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; tape?: boolean }): ReturnType<CellLike["forward"]>;
   backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
     params: Record<string, FloatArr$model>;
     /** The input's gradient (a cell with one input), or each input's under \`inputs\` (several). */
@@ -2883,6 +2883,11 @@ interface ModelForwardOptionsData {
   /** Only for a model with dropout (its own or a layer's): apply it, with masks drawn from \`seed\`. */
   training?: boolean;
   seed?: number;
+  /**
+   * false: inference only. Each layer's wasm memory for its tape is reused at once (a forward-only
+   * loop then never copies older tapes out of wasm memory), and \`backward\` refuses this run.
+   */
+  tape?: boolean;
 }
 
 interface ModelRunData<A extends FloatArr$model> {
@@ -2917,6 +2922,8 @@ interface ModelTape<A extends FloatArr$model> {
   readonly runs: { run: unknown; inst: CellLike }[];
   readonly lengths: Int32Array | undefined;
   readonly lossGrads: (A | undefined)[];
+  /** Forwarded with \`tape: false\`: nothing to differentiate. */
+  readonly released: boolean;
 }
 
 function evalLinear(d: LinearDim, dims: Readonly<Record<string, number>>): number {
@@ -3282,6 +3289,7 @@ function runLayer<A extends FloatArr$model>(m: ModelInstance, run: number, P: Re
     ...(lengths !== undefined ? { lengths: spec.once ? Int32Array.from(lengths, (l) => (l > 0 ? 1 : 0)) : lengths } : {}),
     // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
     ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
+    ...(opts.tape === false ? { tape: false } : {}),
   };
   // A layer fed \`onehot(ids)\` whose cell has an id path reads the ids: the one-hot rows are never made.
   const ids = idsOf(m, run, values);
@@ -3347,7 +3355,8 @@ function forwardModel<A extends FloatArr$model>(
   const { plan, F, widths } = m;
   // Before the keys are checked: on a model without dropout the training options get their own message.
   refuseTraining(m, opts, where);
-  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
+  checkKeys(where, "options", opts, ["batch", "steps", "initial", "lengths", "targets", "tape", ...(hasDropout(plan) ? ["training", "seed"] : [])], false);
+  if (opts.tape !== undefined && typeof opts.tape !== "boolean") throw new Error(\`\${where}: options.tape must be true or false, received \${String(opts.tape)}\`);
   const seed = trainingSeed(m, opts, where, needSeed);
   checkKeys(where, "options.initial", opts.initial, plan.states);
   checkKeys(where, "options.targets", opts.targets, plan.targets.map((t) => t.name));
@@ -3383,7 +3392,7 @@ function forwardModel<A extends FloatArr$model>(
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
-  const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads };
+  const tape: ModelTape<A> = { values, masks, runs, lengths, lossGrads, released: opts.tape === false };
   return { outputs, final, ...(loss !== undefined ? { loss } : {}), batch: B, steps: T, tape };
 }
 
@@ -3452,6 +3461,7 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
   const where = \`\${M}.backward\`;
   const tape = (run as { tape?: unknown } | undefined)?.tape as ModelTape<A> | undefined;
   if (tape === undefined || tape.values === undefined || tape.runs === undefined) throw new Error(\`\${where}: run must be the result of forward() of this instance\`);
+  if (tape.released) throw new Error(\`\${where}: this run was forwarded with \\\`tape: false\\\` (inference only); run forward without it to differentiate\`);
   const B = run.batch;
   const T = run.steps;
   const lengths = tape.lengths;

@@ -123,6 +123,26 @@ model R(V) {
     expect(() => m.backward({})).toThrow("Tagger.backward: run must be the result of forward() of this instance");
   });
 
+  it("forwards for inference only with `tape: false`: the same numbers, and backward refuses that run", async () => {
+    // float32 runs on the wasm kernels, where a tape's memory is what `tape: false` gives back.
+    const m = ((await load(TAGGER))["Tagger"] as (d: object, o: object) => Model)(dims, { dtype: "float32" });
+    const p = m.init(3);
+    const opts = { batch: B, steps: T, lengths, targets: { tags, score } };
+    const kept = m.forward(p, tokens, opts);
+    // More inference runs than the heap keeps tapes for: none of them holds memory, and a later run still differentiates.
+    for (let i = 0; i < 6; i++) {
+      const free = m.forward(p, tokens, { ...opts, tape: false });
+      for (const k of Object.keys(kept.outputs)) expect(Array.from(free.outputs[k]!)).toEqual(Array.from(kept.outputs[k]!));
+      expect(Array.from(free.final["rnn.h"]!)).toEqual(Array.from(kept.final["rnn.h"]!));
+      expect(free.loss).toBe(kept.loss);
+      expect(() => m.backward(free)).toThrow("Tagger.backward: this run was forwarded with `tape: false` (inference only); run forward without it to differentiate");
+    }
+    const g = m.backward(m.forward(p, tokens, opts)).params;
+    const again = m.backward(kept).params;
+    for (const k of Object.keys(g)) expect(Array.from(again[k]!)).toEqual(Array.from(g[k]!));
+    expect(() => m.forward(p, tokens, { ...opts, tape: "no" })).toThrow("Tagger.forward: options.tape must be true or false, received no");
+  });
+
   it("trainStep is forward with targets, backward of the loss, clipping, one optimizer step — and carries the state", async () => {
     const mod = await load(TAGGER);
     const factory = mod["Tagger"] as (d: object, o: object) => Model & {
