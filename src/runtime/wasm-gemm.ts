@@ -78,7 +78,7 @@ export class WasmGemm {
     const { k, n, at } = Bp;
     const panels = (n + 7) >> 3;
     const args = [m, k, 4 * aOff, lda, 4 * at, n, 4 * cOff, ldc, accumulate ? 1 : 0];
-    if (this.pool !== undefined && this.pool.threads > 1) {
+    if (this.pool !== undefined && this.pool.splits(2 * m * n * k, panels)) {
       this.pool.run(tn ? NAMES.gemmTN : NAMES.gemmNT, args, panels, 2 * m * n * k);
     } else {
       (tn ? this.tn : this.nt)(...args, 0, panels);

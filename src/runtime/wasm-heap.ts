@@ -233,7 +233,7 @@ export class WasmHeap {
    * work is large enough (each unit — a GEMM panel, a row — is computed the same way by any thread).
    */
   par(name: string, args: number[], total: number, work: number): void {
-    if (this.pool === undefined) this.fns[name]!(...args, 0, total);
+    if (this.pool === undefined || !this.pool.splits(work, total)) this.fns[name]!(...args, 0, total);
     else this.pool.run(name, args, total, work);
   }
 
@@ -249,7 +249,7 @@ export class WasmHeap {
    * `chunk` rows before the next `chunk` (the rows one call writes are in cache for the next).
    */
   parSeq(calls: readonly (string | readonly number[])[], total: number, work: number, chunk = total): void {
-    if (this.pool !== undefined) {
+    if (this.pool !== undefined && this.pool.splits(work, total)) {
       this.pool.runSeq(calls, total, work, chunk);
       return;
     }
@@ -313,7 +313,7 @@ export class WasmHeap {
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
     const panels = (n + 7) >> 3;
     // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
-    if (this.pool === undefined) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
+    if (this.pool === undefined || !this.pool.splits(2 * m * n * k, panels)) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
     else this.pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
   }
 

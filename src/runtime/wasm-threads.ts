@@ -160,6 +160,14 @@ export class ThreadPool {
    * thread, and returns when all are done. With `work` below the pool's threshold (or one
    * thread) the calling thread runs (0, total) itself.
    */
+  /**
+   * Whether a job of `work` over `total` units is split between threads; when it is not, callers
+   * call the kernel directly (no argument arrays, no lookups: it matters at every step of a batch of 1).
+   */
+  splits(work: number, total: number): boolean {
+    return this.threads > 1 && work >= this.minWork && total >= 2;
+  }
+
   run(name: string, args: readonly number[], total: number, work = Infinity): void {
     this.runSeq([name, args], total, work);
   }

@@ -2036,6 +2036,14 @@ class ThreadPool {
    * thread, and returns when all are done. With \`work\` below the pool's threshold (or one
    * thread) the calling thread runs (0, total) itself.
    */
+  /**
+   * Whether a job of \`work\` over \`total\` units is split between threads; when it is not, callers
+   * call the kernel directly (no argument arrays, no lookups: it matters at every step of a batch of 1).
+   */
+  splits(work: number, total: number): boolean {
+    return this.threads > 1 && work >= this.minWork && total >= 2;
+  }
+
   run(name: string, args: readonly number[], total: number, work = Infinity): void {
     this.runSeq([name, args], total, work);
   }
@@ -2374,7 +2382,7 @@ class WasmHeap {
    * work is large enough (each unit — a GEMM panel, a row — is computed the same way by any thread).
    */
   par(name: string, args: number[], total: number, work: number): void {
-    if (this.pool === undefined) this.fns[name]!(...args, 0, total);
+    if (this.pool === undefined || !this.pool.splits(work, total)) this.fns[name]!(...args, 0, total);
     else this.pool.run(name, args, total, work);
   }
 
@@ -2390,7 +2398,7 @@ class WasmHeap {
    * \`chunk\` rows before the next \`chunk\` (the rows one call writes are in cache for the next).
    */
   parSeq(calls: readonly (string | readonly number[])[], total: number, work: number, chunk = total): void {
-    if (this.pool !== undefined) {
+    if (this.pool !== undefined && this.pool.splits(work, total)) {
       this.pool.runSeq(calls, total, work, chunk);
       return;
     }
@@ -2454,7 +2462,7 @@ class WasmHeap {
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
     const panels = (n + 7) >> 3;
     // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
-    if (this.pool === undefined) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
+    if (this.pool === undefined || !this.pool.splits(2 * m * n * k, panels)) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
     else this.pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
   }
 
