@@ -1,6 +1,6 @@
 import type { Graph } from "../../ir/graph.js";
 import { forwardOptionChecks, seedChecks } from "./arg-checks.js";
-import type { CellPlan } from "./emit.js";
+import type { KernelPlan } from "./emit.js";
 import { bufferName, type DimNames, type Storage } from "./storage.js";
 
 /**
@@ -14,7 +14,7 @@ import { bufferName, type DimNames, type Storage } from "./storage.js";
  */
 export interface IdMethodContext {
   readonly graph: Graph;
-  readonly plan: CellPlan;
+  readonly plan: KernelPlan;
   readonly input: string;
   readonly dims: DimNames;
   readonly where: (fn: string) => string;
@@ -44,11 +44,10 @@ export function writeIdMethods(w: Writer, c: IdMethodContext): void {
 }
 
 /** The api's members for the id path: forwardIds, and a backward that sends an id run to backwardIds. */
-export function idApiMembers(hasWasm: boolean, backward: string): string[] {
-  const pick = (js: string, wasm: string) => (hasWasm ? `(backend === "wasm" ? ${wasm} : ${js})` : js);
+export function idApiMembers(backward: string): string[] {
   return [
-    `forwardIds: ${pick("forwardIds", "forwardIdsWasm")},`,
-    `backward: (run: Parameters<typeof backward>[0], seeds?: Parameters<typeof backward>[1]) => ((run as { tape?: { ids?: boolean } } | undefined)?.tape?.ids === true ? ${pick("backwardIds", "backwardIdsWasm")} : ${backward})(run, seeds),`,
+    "forwardIds: forwardIds,",
+    `backward: (run: Parameters<typeof backward>[0], seeds?: Parameters<typeof backward>[1]) => ((run as { tape?: { ids?: boolean } } | undefined)?.tape?.ids === true ? backwardIds : ${backward})(run, seeds),`,
   ];
 }
 

@@ -79,7 +79,8 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   return `${text}\n${training}\n// ======== runtime (embedded so the module has no dependencies) ========\n\n${RUNTIME_TEXT}${models.length > 0 ? `\n${MODEL_DRIVER_TEXT}` : ""}`;
 }
 
-export interface CellPlan {
+/** A cell's TypeScript kernels and what emitting them needs. */
+export interface KernelPlan {
   readonly graph: Graph;
   readonly dims: DimNames;
   readonly forward: KernelCode;
@@ -89,6 +90,10 @@ export interface CellPlan {
   readonly tape: readonly number[];
   /** The backward node of each input's gradient (undefined when the input does not matter). */
   readonly dx: ReadonlyMap<string, number | undefined>;
+}
+
+/** A cell's plan: its TypeScript kernels and the same schedules in WebAssembly. */
+export interface CellPlan extends KernelPlan {
   /** The same schedules with their loops in WebAssembly (float32; every cell has them). */
   readonly wasm: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode };
 }
@@ -96,7 +101,13 @@ export interface CellPlan {
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
 function planCell(graph: Graph): CellPlan {
   // Without an id input nothing is gathered: the plan always holds.
-  return planCellWith(graph, undefined)!;
+  const plan = planCellWith(graph, undefined)!;
+  // The same schedules with their loops in WebAssembly (float32): see backends/ts/wasm.
+  const wasm = {
+    forward: generateWasmKernel(plan.fwdSchedule, plan.kernels.dims, plan.fwdInputs, `${graph.cell}_f`, "forward"),
+    backward: generateWasmKernel(plan.bwdSchedule, plan.kernels.dims, plan.bwdInputs, `${graph.cell}_b`, "backward"),
+  };
+  return { ...plan.kernels, wasm };
 }
 
 /**
@@ -104,11 +115,13 @@ function planCell(graph: Graph): CellPlan {
  * are gathers, its weight gradients scatter-adds, and it has no gradient. Undefined when the
  * schedules still need its one-hot vectors.
  */
-export function planIdCell(graph: Graph, idInput: string): CellPlan | undefined {
-  return planCellWith(graph, idInput);
+export function planIdCell(graph: Graph, idInput: string): KernelPlan | undefined {
+  // TypeScript kernels on either backend (emit-ids.ts): a gather is O(E) per token.
+  return planCellWith(graph, idInput)?.kernels;
 }
 
-function planCellWith(graph: Graph, idInput: string | undefined): CellPlan | undefined {
+/** The kernels, with the schedules and inputs the WebAssembly writer reads the same way. */
+function planCellWith(graph: Graph, idInput: string | undefined) {
   const variance = classifyNodes(graph);
   const grad = differentiateStep(graph);
   const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant", idInput);
@@ -152,12 +165,8 @@ function planCellWith(graph: Graph, idInput: string | undefined): CellPlan | und
     accumulator: (name) => bufferName("gradient", name),
   };
   const backward = generateKernel(bwdSchedule, dims, bwdInputs);
-  // The same schedules with their loops in WebAssembly (float32): see backends/wasm/cell.
-  const wasm = {
-    forward: generateWasmKernel(fwdSchedule, dims, fwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}f`, "forward"),
-    backward: generateWasmKernel(bwdSchedule, dims, bwdInputs, `${graph.cell}_${idInput === undefined ? "" : "id"}b`, "backward"),
-  };
-  return { graph, dims, forward, backward, wasm, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };
+  const kernels: KernelPlan = { graph, dims, forward, backward, fwdProgram, bwdProgram, tape, dx: grad.inputGrads };
+  return { kernels, fwdSchedule, bwdSchedule, fwdInputs, bwdInputs };
 }
 
 /**
@@ -345,7 +354,7 @@ function cellsFedIds(models: readonly CheckedModel[]): Set<string> {
  * The cell's id plan when a model feeds it ids and its one input is read only by products
  * `W @ x` (one input, no dropout: the methods of emit-ids.ts read one array).
  */
-function idPlanOf(graph: Graph, fedIds: boolean): CellPlan | undefined {
+function idPlanOf(graph: Graph, fedIds: boolean): KernelPlan | undefined {
   if (!fedIds || graph.inputs.length !== 1 || graph.nodes.some((n) => n.op === "dropout")) return undefined;
   const x = graph.inputs[0]!.name;
   return idFedInputs(graph).has(x) ? planIdCell(graph, x) : undefined;
@@ -525,7 +534,7 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
         w.writeLine("backend,");
         w.writeLine("simd,");
         w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
-        if (idPlan) idApiMembers(false, `(backend === "wasm" ? backwardWasm : backward)`).forEach((l) => w.writeLine(l));
+        if (idPlan) idApiMembers(`(backend === "wasm" ? backwardWasm : backward)`).forEach((l) => w.writeLine(l));
         else w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
         w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
         w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");

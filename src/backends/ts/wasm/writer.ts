@@ -127,7 +127,6 @@ class WasmKernelWriter extends KernelWriter {
 
   /** A per-row vector times a shared matrix over all rows of the context: one GEMM on the packed weight. */
   protected override emitMatmul(id: number, cx: RowContext): void {
-    if (this.sched.gathered[id]) return this.emitGather(id, cx);
     const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     const rows = this.rows(cx);
     const perRow = (s: Storage) => s.kind !== "param";
@@ -147,30 +146,6 @@ class WasmKernelWriter extends KernelWriter {
   }
 
   /**
-   * `W @ x` with x fed ids (i32 in the input's block): the wasm gather kernel, column id of W
-   * [E, V] per row (`f32_gather_cols`), or row id of W [V, E] for `Wᵀ @ x` (`f32_gather_rows`);
-   * threads split the columns.
-   */
-  protected override emitGather(id: number, cx: RowContext): void {
-    const g = this.gatherArgs(id, cx);
-    const name = g.jStride === "1" ? "f32_gather_rows" : "f32_gather_cols";
-    const ld = g.jStride === "1" ? g.idStride : g.jStride;
-    const v = this.dims.of(this.nodes[this.nodes[id]!.inputs[0]!]!.shape[g.jStride === "1" ? 0 : 1]!);
-    this.line(`H.par(${JSON.stringify(name)}, [${g.rows}, ${g.ids}.byteOffset, ${v}, ${this.addr(g.W, g.W.col)}, ${ld}, ${this.addr(g.out, this.rowBase(g.out, cx))}, ${g.out.stride}, 0], ${g.e}, ${g.rows} * ${g.e});`);
-  }
-
-  /** dW += the adjoint's rows scattered into the ids' columns (rows): each column's sum over rows in order, whatever the threads. */
-  protected override emitScatter(G: string, c: number): void {
-    const s = this.scatterArgs(c);
-    const node = this.nodes[c]!;
-    const rowsLayout = s.jStride === "1";
-    const name = rowsLayout ? "f32_scatter_add_rows" : "f32_scatter_add_cols";
-    const v = this.dims.of(node.shape[rowsLayout ? 0 : 1]!);
-    const ld = rowsLayout ? s.idStride : s.jStride;
-    this.line(`H.par(${JSON.stringify(name)}, [TB, ${s.ids}.byteOffset, ${v}, ${this.addr(s.g, this.rowBase(s.g, { fullRow: "r" }))}, ${s.g.stride}, ${G}.byteOffset, ${ld}], ${s.e}, TB * ${s.e});`);
-  }
-
-  /**
    * Param gradients over all T·B rows after the loop: an outer product's sum is one GEMM on
    * the transposed left operand (its right operand packed once), a vector's a column sum
    * (f32_colsum: each column in row order, the columns split between the threads, so the sum's
@@ -183,10 +158,6 @@ class WasmKernelWriter extends KernelWriter {
       const G = this.inputs.accumulator(acc.name);
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
-        if (this.sched.scattered[c]) {
-          this.emitScatter(G, c);
-          continue;
-        }
         if (this.sched.accumulatedOuter[c]) {
           const [a, b] = node.inputs.map((x) => this.storageOf(x)) as [Storage, Storage];
           if (a.kind === "full" && b.kind === "full") {
