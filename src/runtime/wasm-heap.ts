@@ -102,6 +102,11 @@ export function chooseSimd(where: string, dtype: "float32" | "float64", backend:
 
 /** The relaxed GEMM's export: a second, small module on the same memory (one relaxed opcode would make the main one invalid where relaxed SIMD is missing). */
 const RELAXED_NT = "f32_gemm_nt_4x8_relaxed_madd";
+const RELAXED_NT_ROWS = "f32_gemm_nt_4x8_relaxed_madd_rows";
+/** Rows of C per unit of the `_rows` GEMM exports (GEMM_ROW_BLOCK in backends/wasm/gemm.ts). */
+export const GEMM_ROW_BLOCK = 64;
+/** A split matrix product's takes per thread: each take reads the operand the threads share once more. */
+const GEMM_TAKES = 2;
 
 const compiledKernels = new Map<string, object>();
 
@@ -162,6 +167,13 @@ export interface HeapRegion {
   used: boolean;
 }
 
+/** Result arrays smaller than this (in floats) are not faulted in ahead (see WasmHeap.fresh). */
+const FAULT_AHEAD_MIN = 16384;
+/** Pages of result arrays faulted in per split job while the other threads work. */
+const FAULT_PAGES_PER_JOB = 8;
+/** Floats per 4 KiB page. */
+const PAGE_FLOATS = 1024;
+
 /** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
 const LIVE_TAPES = 4;
 
@@ -198,8 +210,11 @@ export class WasmHeap {
   private readonly packSlots = new Map<string, { at: number; gen: number }>();
   /** The GEMM export the products call (strict, or the relaxed module's). */
   private readonly ntName: string;
+  private readonly ntRowsName: string;
   /** Resolves when the worker threads are running (at once with threads = 1). */
   readonly ready: Promise<void>;
+  /** Fresh result arrays with pages not yet written, and the next float to write. */
+  private readonly faulting: [Float32Array, number][] = [];
 
   /** `relaxed`: the relaxed GEMM module, given when the instance's simd is "relaxed" (see chooseSimd). */
   constructor(where: string, src: KernelSource, threads: number, relaxed?: KernelSource) {
@@ -211,10 +226,12 @@ export class WasmHeap {
     let extra: { module: object; instance: WasmInstance; exports: string[] } | undefined;
     if (relaxed !== undefined) {
       const m = kernelModule(where, relaxed, shared);
-      extra = { module: m, instance: new (wasmApi()!.Instance)(m, { env: { memory: this.memory } }), exports: [RELAXED_NT] };
-      this.fns = { ...this.fns, [RELAXED_NT]: extra.instance.exports[RELAXED_NT] as (...args: number[]) => void };
+      extra = { module: m, instance: new (wasmApi()!.Instance)(m, { env: { memory: this.memory } }), exports: [RELAXED_NT, RELAXED_NT_ROWS] };
+      const ex = extra.instance.exports;
+      this.fns = { ...this.fns, [RELAXED_NT]: ex[RELAXED_NT] as (...args: number[]) => void, [RELAXED_NT_ROWS]: ex[RELAXED_NT_ROWS] as (...args: number[]) => void };
     }
     this.ntName = extra !== undefined ? RELAXED_NT : "f32_gemm_nt_4x8_loadsplat";
+    this.ntRowsName = `${this.ntName}_rows`;
     this.nt = this.fns[this.ntName]!;
     this.sync = this.fns["f32_sync"] as unknown as (src: number, dst: number, n: number) => number;
     if (!shared) {
@@ -224,7 +241,10 @@ export class WasmHeap {
     const exports = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === "function");
     this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports, extra } as unknown as ThreadPoolOptions).then((pool) => {
       if (this.disposed) pool.dispose();
-      else this.pool = pool;
+      else {
+        this.pool = pool;
+        pool.beforeJoin = () => this.faultSome();
+      }
     });
   }
 
@@ -237,9 +257,12 @@ export class WasmHeap {
     else this.pool.run(name, args, total, work);
   }
 
-  /** Whether the worker threads run (jobs may then be split between them). */
-  get threaded(): boolean {
-    return this.pool !== undefined;
+  /**
+   * Whether a job of `work` over `total` units would be split between threads: when not, the
+   * generated code calls the kernels itself (no argument arrays: a batch of 1 is latency-bound).
+   */
+  splits(work: number, total: number): boolean {
+    return this.pool !== undefined && this.pool.splits(work, total);
   }
 
   /**
@@ -258,6 +281,37 @@ export class WasmHeap {
       const c1 = Math.min(c + step, total);
       for (let j = 0; j < calls.length; j += 2) this.fns[calls[j] as string]!(...(calls[j + 1] as number[]), c, c1);
     }
+  }
+
+  /**
+   * A new zeroed array for a result the call copies out of the memory at its end. Its pages are
+   * mapped in only when first written, and in this engine a page fault costs microseconds: a
+   * large result's copy would hold up the calling thread for milliseconds while the other
+   * threads wait. With threads, the calling thread instead writes a few of its pages at each
+   * split job, while the other threads compute (see ThreadPool.beforeJoin).
+   */
+  fresh(n: number): Float32Array {
+    const a = new Float32Array(n);
+    if (this.pool !== undefined && n >= FAULT_AHEAD_MIN) this.faulting.push([a, 0]);
+    return a;
+  }
+
+  /** Writes a zero to the next few untouched pages of the fresh arrays. */
+  private faultSome(): void {
+    let pages = FAULT_PAGES_PER_JOB;
+    while (pages > 0 && this.faulting.length > 0) {
+      const entry = this.faulting[0]!;
+      const [a] = entry;
+      let at = entry[1];
+      for (; pages > 0 && at < a.length; pages--, at += PAGE_FLOATS) a[at] = 0;
+      entry[1] = at;
+      if (at >= a.length) this.faulting.shift();
+    }
+  }
+
+  /** Forgets the fresh arrays of a call that has ended (their remaining pages fault when written). */
+  settle(): void {
+    this.faulting.length = 0;
   }
 
   /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when `trans`) into 8-column panels at `dst`. */
@@ -309,12 +363,29 @@ export class WasmHeap {
     return slot.at;
   }
 
-  /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
+  /**
+   * C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). On
+   * threads, split over blocks of C's rows when A is the larger operand (m > n), else over
+   * B's panels: each thread then streams only its part of the larger operand.
+   */
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
     const panels = (n + 7) >> 3;
+    const work = 2 * m * n * k;
+    const acc = accumulate ? 1 : 0;
+    const pool = this.pool;
+    if (pool !== undefined) {
+      const rowBlocks = Math.ceil(m / GEMM_ROW_BLOCK);
+      if (m > n && pool.splits(work, rowBlocks)) {
+        pool.run(this.ntRowsName, [m, k, a, lda, bp, n, c, ldc, acc], rowBlocks, work, GEMM_TAKES);
+        return;
+      }
+      if (pool.splits(work, panels)) {
+        pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, acc], panels, work, GEMM_TAKES);
+        return;
+      }
+    }
     // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
-    if (this.pool === undefined || !this.pool.splits(2 * m * n * k, panels)) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
-    else this.pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
+    this.nt(m, k, a, lda, bp, n, c, ldc, acc, 0, panels);
   }
 
 

@@ -4,10 +4,11 @@
 //
 // Every worker instantiates the same module on the same `WebAssembly.Memory`. A job is one
 // exported function — or a sequence of them (`runSeq`) — whose last two parameters are a range
-// [lo, hi) of output units (GEMM panels, batch rows, …): `run` cuts [0, total) into one
-// contiguous chunk per thread, the calling thread takes the first, and an Atomics barrier
-// waits for the rest. Splitting outputs — never a reduction — keeps results bit-identical for
-// any thread count.
+// [lo, hi) of output units (GEMM panels, batch rows, …). Every thread, the calling one
+// included, takes the next few units from a shared counter (Atomics.add) until none are left,
+// and an Atomics barrier waits for the rest: a core slowed by another process, or a worker
+// still waking up, then takes fewer units instead of holding everyone up. Splitting outputs —
+// never a reduction — keeps results bit-identical for any thread count and any division.
 
 /** Work (in flops, or any unit the caller uses for `work`) below which a job stays on the calling thread. */
 export const DEFAULT_MIN_WORK = 1_500_000;
@@ -15,11 +16,16 @@ export const DEFAULT_MIN_WORK = 1_500_000;
 /** Float64 slots for a job: its call count, then per call the function id, argument count and arguments. */
 const MAX_ARGS = 1024;
 const MAX_THREADS = 64;
-// Control block layout (Int32 indices): generation, done count, rows per chunk, (unused), stop flag.
-const GEN = 0, DONE = 1, CHUNK = 2, STOP = 4;
+// Control block layout (Int32 indices): generation, done count, rows per chunk, next unit to
+// take, stop flag, units in the job, units per take.
+const GEN = 0, DONE = 1, CHUNK = 2, NEXT = 3, STOP = 4, TOTAL = 5, GRAIN = 6;
+/**
+ * Takes per thread a job is cut into by default: more balance the load better, and each costs
+ * a contended atomic (and, for a matrix product, another pass over its shared operand).
+ */
+const TAKES_PER_THREAD = 4;
 const ARGS_BYTE = 64;
-const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
-const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
+const CONTROL_BYTES = ARGS_BYTE + 8 * MAX_ARGS;
 /** Spins before sleeping in Atomics.wait: a short job's barrier then costs far less than a wake-up. */
 const SPINS = 20000;
 
@@ -43,8 +49,6 @@ onFirst((d) => {
   } catch (e) { post({ error: String(e) }); return; }
   const ctl = new Int32Array(d.control, 0, 16);
   const args = new Float64Array(d.control, ${ARGS_BYTE}, ${MAX_ARGS});
-  const ranges = new Int32Array(d.control, ${RANGES_BYTE}, ${2 * MAX_THREADS});
-  const me = d.index;
   // Read the generation before saying ready: the first job may start the moment we do.
   let gen = Atomics.load(ctl, ${GEN});
   post({ ready: true });
@@ -55,16 +59,20 @@ onFirst((d) => {
     }
     gen = Atomics.load(ctl, ${GEN});
     if (Atomics.load(ctl, ${STOP}) !== 0) break;
-    const lo = ranges[2 * me], hi = ranges[2 * me + 1], chunk = ctl[${CHUNK}];
-    // The calls in order over each chunk of this thread's rows (a call reads only rows it wrote itself).
-    for (let c = lo; c < hi; c += chunk) {
-      const c1 = Math.min(c + chunk, hi);
-      for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
-        const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
-        at += 2;
-        for (let i = 0; i < n; i++) a[i] = args[at++];
-        a[n] = c; a[n + 1] = c1;
-        fn(...a);
+    const total = ctl[${TOTAL}], grain = ctl[${GRAIN}], chunk = ctl[${CHUNK}];
+    // Units taken from the counter; over each, the calls in order, a chunk at a time (a call
+    // reads only units the same thread just wrote).
+    for (let lo = Atomics.add(ctl, ${NEXT}, grain); lo < total; lo = Atomics.add(ctl, ${NEXT}, grain)) {
+      const hi = Math.min(lo + grain, total);
+      for (let c = lo; c < hi; c += chunk) {
+        const c1 = Math.min(c + chunk, hi);
+        for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
+          const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
+          at += 2;
+          for (let i = 0; i < n; i++) a[i] = args[at++];
+          a[n] = c; a[n + 1] = c1;
+          fn(...a);
+        }
       }
     }
     Atomics.add(ctl, ${DONE}, 1);
@@ -103,17 +111,21 @@ interface WorkerLike {
 export class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
-  private readonly ranges: Int32Array;
   private readonly ids = new Map<string, number>();
   private readonly local: ((...a: number[]) => unknown)[];
   private readonly minWork: number;
   private canWait = true;
   private disposed = false;
+  /**
+   * Called on the calling thread once a split job has started, before it takes its own units:
+   * work that does not touch the memory (the heap faults in fresh result arrays) then overlaps
+   * the other threads', which take the units this thread has not.
+   */
+  beforeJoin: (() => void) | undefined;
 
   private constructor(readonly threads: number, private readonly workers: WorkerLike[], control: SharedArrayBuffer, options: ThreadPoolOptions) {
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
-    this.ranges = new Int32Array(control, RANGES_BYTE, 2 * MAX_THREADS);
     const names = [...options.exports, ...(options.extra?.exports ?? [])];
     names.forEach((n, i) => this.ids.set(n, i));
     this.local = names.map((n, i) => {
@@ -156,11 +168,6 @@ export class ThreadPool {
   }
 
   /**
-   * Calls export `name`(...args, lo, hi) over [0, total) split in contiguous chunks, one per
-   * thread, and returns when all are done. With `work` below the pool's threshold (or one
-   * thread) the calling thread runs (0, total) itself.
-   */
-  /**
    * Whether a job of `work` over `total` units is split between threads; when it is not, callers
    * call the kernel directly (no argument arrays, no lookups: it matters at every step of a batch of 1).
    */
@@ -168,8 +175,13 @@ export class ThreadPool {
     return this.threads > 1 && work >= this.minWork && total >= 2;
   }
 
-  run(name: string, args: readonly number[], total: number, work = Infinity): void {
-    this.runSeq([name, args], total, work);
+  /**
+   * Calls export `name`(...args, lo, hi) over [0, total), the units shared between the threads,
+   * and returns when all are done. With `work` below the pool's threshold (or one thread) the
+   * calling thread runs (0, total) itself.
+   */
+  run(name: string, args: readonly number[], total: number, work = Infinity, takesPerThread = TAKES_PER_THREAD): void {
+    this.runSeq([name, args], total, work, total, takesPerThread);
   }
 
   /**
@@ -179,7 +191,7 @@ export class ThreadPool {
    * With `chunk`, a thread makes all the calls on `chunk` units, then on the next `chunk`, …:
    * what one call writes is still in cache when the next reads it.
    */
-  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity, chunk = total): void {
+  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity, chunk = total, takesPerThread = TAKES_PER_THREAD): void {
     if (this.disposed) throw new Error("ThreadPool: used after dispose()");
     const ids: number[] = [];
     for (let j = 0; j < calls.length; j += 2) {
@@ -193,7 +205,7 @@ export class ThreadPool {
       this.chunks(ids, calls, 0, total, chunk);
       return;
     }
-    const { ctl, ranges, args } = this;
+    const { ctl, args } = this;
     let at = 1;
     for (let j = 0; j < ids.length; j++) {
       const a = calls[2 * j + 1] as readonly number[];
@@ -204,15 +216,18 @@ export class ThreadPool {
       at += 2 + a.length;
     }
     args[0] = ids.length;
-    for (let t = 0; t < n; t++) {
-      ranges[2 * t] = Math.floor((total * t) / n);
-      ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
-    }
+    const grain = Math.max(1, Math.ceil(total / (takesPerThread * n)));
     ctl[CHUNK] = chunk;
+    ctl[TOTAL] = total;
+    ctl[GRAIN] = grain;
+    Atomics.store(ctl, NEXT, 0);
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    this.chunks(ids, calls, ranges[0]!, ranges[1]!, chunk);
+    this.beforeJoin?.();
+    for (let lo = Atomics.add(ctl, NEXT, grain); lo < total; lo = Atomics.add(ctl, NEXT, grain)) {
+      this.chunks(ids, calls, lo, Math.min(lo + grain, total), chunk);
+    }
     this.barrier(n - 1);
   }
 

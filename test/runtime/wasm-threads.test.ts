@@ -42,6 +42,23 @@ describe("ThreadPool on a shared WebAssembly.Memory", () => {
     }
   });
 
+  it("shares a job's units from a counter: a calling thread held up (beforeJoin) leaves them to the workers, same bytes", async () => {
+    const p1 = await pool(1);
+    const p2 = await pool(2);
+    const one = product(p1, 32, 96, 200, false);
+    let held = 0;
+    p2.beforeJoin = () => {
+      held++;
+      const until = performance.now() + 20; // long enough for the worker to take every unit
+      while (performance.now() < until);
+    };
+    expect(product(p2, 32, 96, 200, false)).toEqual(one);
+    expect(held).toBe(1);
+    p2.beforeJoin = undefined;
+    // Many small units, taken several at a time: every one computed (C starts as NaN).
+    expect(product(p2, 3, 5, 400, false)).toEqual(product(p1, 3, 5, 400, false));
+  });
+
   it("keeps small jobs on the calling thread, and refuses unknown exports and unshared memory", async () => {
     const p = await ThreadPool.create({ module, memory, instance, threads: 2, exports: [K.gemmNT], minWork: 1e9 });
     pools.push(p);

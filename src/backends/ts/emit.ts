@@ -549,9 +549,9 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
 }
 
 /** A contiguous [T·B, size] copy of a value's storage; outputs are zeroed past each example's length. */
-export function copyRows(s: Storage, size: string, maskOutputs: boolean): string {
+export function copyRows(s: Storage, size: string, maskOutputs: boolean, into = `new F(TB * ${size}) as A`): string {
   const row = s.kind === "param" ? "0" : s.rowOffset === "0" ? "r" : "(r + B)";
   const base = s.kind === "param" ? s.col : `${row} * ${s.stride}${s.col === "0" ? "" : ` + ${s.col}`}`;
   const mask = maskOutputs ? `if (lengths !== undefined && Math.floor(r / B) >= lengths[r % B]!) continue; ` : "";
-  return `((): A => { const out = new F(TB * ${size}) as A; for (let r = 0; r < TB; r++) { ${mask}const o = ${base}; for (let j = 0; j < ${size}; j++) out[r * ${size} + j] = ${s.buf}[o + j]!; } return out; })()`;
+  return `((): A => { const out = ${into}; for (let r = 0; r < TB; r++) { ${mask}const o = ${base}; for (let j = 0; j < ${size}; j++) out[r * ${size} + j] = ${s.buf}[o + j]!; } return out; })()`;
 }

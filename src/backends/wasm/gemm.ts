@@ -38,7 +38,12 @@ export interface GemmKernelNames {
   readonly packT: string;
   readonly gemmNT: string;
   readonly gemmTN: string;
+  /** `gemmNT` over blocks of GEMM_ROW_BLOCK rows of C (every panel) — see addRowBlocks. */
+  readonly gemmNTRows: string;
 }
+
+/** Rows of C per unit of `gemmNTRows` (the kernel's row block: MC). */
+export const GEMM_ROW_BLOCK = 64;
 
 /** The exported names, by what each kernel is. */
 export const GEMM_KERNELS: GemmKernelNames = {
@@ -46,6 +51,7 @@ export const GEMM_KERNELS: GemmKernelNames = {
   packT: "f32_packb_t_8",
   gemmNT: "f32_gemm_nt_4x8_loadsplat",
   gemmTN: "f32_gemm_tn_4x8_loadsplat",
+  gemmNTRows: "f32_gemm_nt_4x8_loadsplat_rows",
 };
 
 /**
@@ -59,6 +65,7 @@ export const GEMM_KERNELS_RELAXED: GemmKernelNames = {
   packT: GEMM_KERNELS.packT,
   gemmNT: "f32_gemm_nt_4x8_relaxed_madd",
   gemmTN: "f32_gemm_tn_4x8_relaxed_madd",
+  gemmNTRows: "f32_gemm_nt_4x8_relaxed_madd_rows",
 };
 
 /** Adds the packing and GEMM kernels to `mb` and exports them; strict SIMD128 unless `relaxed`. */
@@ -68,9 +75,35 @@ export function addGemmKernels(mb: ModuleBuilder, options: { readonly relaxed?: 
   const edge = { load: addLoadEdge(mb), store: addStoreEdge(mb) };
   mb.export(names.packN, addPackB(mb, names.packN, false));
   mb.export(names.packT, addPackB(mb, names.packT, true));
-  mb.export(names.gemmNT, addGemm(mb, names.gemmNT, "rows", edge, relaxed));
+  const nt = addGemm(mb, names.gemmNT, "rows", edge, relaxed);
+  mb.export(names.gemmNT, nt);
   mb.export(names.gemmTN, addGemm(mb, names.gemmTN, "cols", edge, relaxed));
+  mb.export(names.gemmNTRows, addRowBlocks(mb, names.gemmNTRows, nt));
   return names;
+}
+
+/**
+ * `name(m, k, a, lda, bp, n, c, ldc, accumulate, r0, r1)`: the NT product on rows
+ * [64·r0, min(64·r1, m)) of A and C, every panel. Threads split a product this way when A is
+ * the larger operand (m > n: a weight's gradient, a hoisted projection over T·B rows): each
+ * thread then reads only its own rows of A, where a split of the panels makes every thread
+ * stream all of A. Every element is the kernel's sequential sum either way.
+ */
+function addRowBlocks(mb: ModuleBuilder, name: string, gemm: number): number {
+  return mb.func(name, [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32], [], (f) => {
+    const [m, k, a, lda, bp, n, c, ldc, accumulate, r0, r1] = f.params as number[] as [number, number, number, number, number, number, number, number, number, number, number];
+    const [i0, i1] = f.locals(i32, 2);
+    f.get(r0).i32c(GEMM_ROW_BLOCK).op("i32.mul").set(i0);
+    f.get(r1).i32c(GEMM_ROW_BLOCK).op("i32.mul").set(i1);
+    clampTo(f, i1, { local: m });
+    f.get(i1).get(i0).op("i32.le_s").if(() => f.op("return"));
+    f.get(i1).get(i0).op("i32.sub").get(k);
+    f.get(a).get(i0).get(lda).op("i32.mul").i32c(4).op("i32.mul").op("i32.add");
+    f.get(lda).get(bp).get(n);
+    f.get(c).get(i0).get(ldc).op("i32.mul").i32c(4).op("i32.mul").op("i32.add");
+    f.get(ldc).get(accumulate).i32c(0).get(n).i32c(7).op("i32.add").i32c(3).op("i32.shr_u");
+    f.call(gemm);
+  });
 }
 
 /** `dst += src` on i32 locals. */

@@ -1880,10 +1880,11 @@ function wasmRelaxedSimdSupported(): boolean {
 //
 // Every worker instantiates the same module on the same \`WebAssembly.Memory\`. A job is one
 // exported function — or a sequence of them (\`runSeq\`) — whose last two parameters are a range
-// [lo, hi) of output units (GEMM panels, batch rows, …): \`run\` cuts [0, total) into one
-// contiguous chunk per thread, the calling thread takes the first, and an Atomics barrier
-// waits for the rest. Splitting outputs — never a reduction — keeps results bit-identical for
-// any thread count.
+// [lo, hi) of output units (GEMM panels, batch rows, …). Every thread, the calling one
+// included, takes the next few units from a shared counter (Atomics.add) until none are left,
+// and an Atomics barrier waits for the rest: a core slowed by another process, or a worker
+// still waking up, then takes fewer units instead of holding everyone up. Splitting outputs —
+// never a reduction — keeps results bit-identical for any thread count and any division.
 
 /** Work (in flops, or any unit the caller uses for \`work\`) below which a job stays on the calling thread. */
 const DEFAULT_MIN_WORK = 1_500_000;
@@ -1891,11 +1892,16 @@ const DEFAULT_MIN_WORK = 1_500_000;
 /** Float64 slots for a job: its call count, then per call the function id, argument count and arguments. */
 const MAX_ARGS = 1024;
 const MAX_THREADS = 64;
-// Control block layout (Int32 indices): generation, done count, rows per chunk, (unused), stop flag.
-const GEN = 0, DONE = 1, CHUNK = 2, STOP = 4;
+// Control block layout (Int32 indices): generation, done count, rows per chunk, next unit to
+// take, stop flag, units in the job, units per take.
+const GEN = 0, DONE = 1, CHUNK = 2, NEXT = 3, STOP = 4, TOTAL = 5, GRAIN = 6;
+/**
+ * Takes per thread a job is cut into by default: more balance the load better, and each costs
+ * a contended atomic (and, for a matrix product, another pass over its shared operand).
+ */
+const TAKES_PER_THREAD = 4;
 const ARGS_BYTE = 64;
-const RANGES_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
-const CONTROL_BYTES = RANGES_BYTE + 8 * MAX_THREADS;
+const CONTROL_BYTES = ARGS_BYTE + 8 * MAX_ARGS;
 /** Spins before sleeping in Atomics.wait: a short job's barrier then costs far less than a wake-up. */
 const SPINS = 20000;
 
@@ -1919,8 +1925,6 @@ onFirst((d) => {
   } catch (e) { post({ error: String(e) }); return; }
   const ctl = new Int32Array(d.control, 0, 16);
   const args = new Float64Array(d.control, \${ARGS_BYTE}, \${MAX_ARGS});
-  const ranges = new Int32Array(d.control, \${RANGES_BYTE}, \${2 * MAX_THREADS});
-  const me = d.index;
   // Read the generation before saying ready: the first job may start the moment we do.
   let gen = Atomics.load(ctl, \${GEN});
   post({ ready: true });
@@ -1931,16 +1935,20 @@ onFirst((d) => {
     }
     gen = Atomics.load(ctl, \${GEN});
     if (Atomics.load(ctl, \${STOP}) !== 0) break;
-    const lo = ranges[2 * me], hi = ranges[2 * me + 1], chunk = ctl[\${CHUNK}];
-    // The calls in order over each chunk of this thread's rows (a call reads only rows it wrote itself).
-    for (let c = lo; c < hi; c += chunk) {
-      const c1 = Math.min(c + chunk, hi);
-      for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
-        const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
-        at += 2;
-        for (let i = 0; i < n; i++) a[i] = args[at++];
-        a[n] = c; a[n + 1] = c1;
-        fn(...a);
+    const total = ctl[\${TOTAL}], grain = ctl[\${GRAIN}], chunk = ctl[\${CHUNK}];
+    // Units taken from the counter; over each, the calls in order, a chunk at a time (a call
+    // reads only units the same thread just wrote).
+    for (let lo = Atomics.add(ctl, \${NEXT}, grain); lo < total; lo = Atomics.add(ctl, \${NEXT}, grain)) {
+      const hi = Math.min(lo + grain, total);
+      for (let c = lo; c < hi; c += chunk) {
+        const c1 = Math.min(c + chunk, hi);
+        for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
+          const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
+          at += 2;
+          for (let i = 0; i < n; i++) a[i] = args[at++];
+          a[n] = c; a[n + 1] = c1;
+          fn(...a);
+        }
       }
     }
     Atomics.add(ctl, \${DONE}, 1);
@@ -1979,17 +1987,21 @@ interface WorkerLike {
 class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
-  private readonly ranges: Int32Array;
   private readonly ids = new Map<string, number>();
   private readonly local: ((...a: number[]) => unknown)[];
   private readonly minWork: number;
   private canWait = true;
   private disposed = false;
+  /**
+   * Called on the calling thread once a split job has started, before it takes its own units:
+   * work that does not touch the memory (the heap faults in fresh result arrays) then overlaps
+   * the other threads', which take the units this thread has not.
+   */
+  beforeJoin: (() => void) | undefined;
 
   private constructor(readonly threads: number, private readonly workers: WorkerLike[], control: SharedArrayBuffer, options: ThreadPoolOptions) {
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
-    this.ranges = new Int32Array(control, RANGES_BYTE, 2 * MAX_THREADS);
     const names = [...options.exports, ...(options.extra?.exports ?? [])];
     names.forEach((n, i) => this.ids.set(n, i));
     this.local = names.map((n, i) => {
@@ -2032,11 +2044,6 @@ class ThreadPool {
   }
 
   /**
-   * Calls export \`name\`(...args, lo, hi) over [0, total) split in contiguous chunks, one per
-   * thread, and returns when all are done. With \`work\` below the pool's threshold (or one
-   * thread) the calling thread runs (0, total) itself.
-   */
-  /**
    * Whether a job of \`work\` over \`total\` units is split between threads; when it is not, callers
    * call the kernel directly (no argument arrays, no lookups: it matters at every step of a batch of 1).
    */
@@ -2044,8 +2051,13 @@ class ThreadPool {
     return this.threads > 1 && work >= this.minWork && total >= 2;
   }
 
-  run(name: string, args: readonly number[], total: number, work = Infinity): void {
-    this.runSeq([name, args], total, work);
+  /**
+   * Calls export \`name\`(...args, lo, hi) over [0, total), the units shared between the threads,
+   * and returns when all are done. With \`work\` below the pool's threshold (or one thread) the
+   * calling thread runs (0, total) itself.
+   */
+  run(name: string, args: readonly number[], total: number, work = Infinity, takesPerThread = TAKES_PER_THREAD): void {
+    this.runSeq([name, args], total, work, total, takesPerThread);
   }
 
   /**
@@ -2055,7 +2067,7 @@ class ThreadPool {
    * With \`chunk\`, a thread makes all the calls on \`chunk\` units, then on the next \`chunk\`, …:
    * what one call writes is still in cache when the next reads it.
    */
-  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity, chunk = total): void {
+  runSeq(calls: readonly (string | readonly number[])[], total: number, work = Infinity, chunk = total, takesPerThread = TAKES_PER_THREAD): void {
     if (this.disposed) throw new Error("ThreadPool: used after dispose()");
     const ids: number[] = [];
     for (let j = 0; j < calls.length; j += 2) {
@@ -2069,7 +2081,7 @@ class ThreadPool {
       this.chunks(ids, calls, 0, total, chunk);
       return;
     }
-    const { ctl, ranges, args } = this;
+    const { ctl, args } = this;
     let at = 1;
     for (let j = 0; j < ids.length; j++) {
       const a = calls[2 * j + 1] as readonly number[];
@@ -2080,15 +2092,18 @@ class ThreadPool {
       at += 2 + a.length;
     }
     args[0] = ids.length;
-    for (let t = 0; t < n; t++) {
-      ranges[2 * t] = Math.floor((total * t) / n);
-      ranges[2 * t + 1] = Math.floor((total * (t + 1)) / n);
-    }
+    const grain = Math.max(1, Math.ceil(total / (takesPerThread * n)));
     ctl[CHUNK] = chunk;
+    ctl[TOTAL] = total;
+    ctl[GRAIN] = grain;
+    Atomics.store(ctl, NEXT, 0);
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    this.chunks(ids, calls, ranges[0]!, ranges[1]!, chunk);
+    this.beforeJoin?.();
+    for (let lo = Atomics.add(ctl, NEXT, grain); lo < total; lo = Atomics.add(ctl, NEXT, grain)) {
+      this.chunks(ids, calls, lo, Math.min(lo + grain, total), chunk);
+    }
     this.barrier(n - 1);
   }
 
@@ -2251,6 +2266,11 @@ function chooseSimd(where: string, dtype: "float32" | "float64", backend: "wasm"
 
 /** The relaxed GEMM's export: a second, small module on the same memory (one relaxed opcode would make the main one invalid where relaxed SIMD is missing). */
 const RELAXED_NT = "f32_gemm_nt_4x8_relaxed_madd";
+const RELAXED_NT_ROWS = "f32_gemm_nt_4x8_relaxed_madd_rows";
+/** Rows of C per unit of the \`_rows\` GEMM exports (GEMM_ROW_BLOCK in backends/wasm/gemm.ts). */
+const GEMM_ROW_BLOCK = 64;
+/** A split matrix product's takes per thread: each take reads the operand the threads share once more. */
+const GEMM_TAKES = 2;
 
 const compiledKernels = new Map<string, object>();
 
@@ -2311,6 +2331,13 @@ interface HeapRegion {
   used: boolean;
 }
 
+/** Result arrays smaller than this (in floats) are not faulted in ahead (see WasmHeap.fresh). */
+const FAULT_AHEAD_MIN = 16384;
+/** Pages of result arrays faulted in per split job while the other threads work. */
+const FAULT_PAGES_PER_JOB = 8;
+/** Floats per 4 KiB page. */
+const PAGE_FLOATS = 1024;
+
 /** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
 const LIVE_TAPES = 4;
 
@@ -2347,8 +2374,11 @@ class WasmHeap {
   private readonly packSlots = new Map<string, { at: number; gen: number }>();
   /** The GEMM export the products call (strict, or the relaxed module's). */
   private readonly ntName: string;
+  private readonly ntRowsName: string;
   /** Resolves when the worker threads are running (at once with threads = 1). */
   readonly ready: Promise<void>;
+  /** Fresh result arrays with pages not yet written, and the next float to write. */
+  private readonly faulting: [Float32Array, number][] = [];
 
   /** \`relaxed\`: the relaxed GEMM module, given when the instance's simd is "relaxed" (see chooseSimd). */
   constructor(where: string, src: KernelSource, threads: number, relaxed?: KernelSource) {
@@ -2360,10 +2390,12 @@ class WasmHeap {
     let extra: { module: object; instance: WasmInstance; exports: string[] } | undefined;
     if (relaxed !== undefined) {
       const m = kernelModule(where, relaxed, shared);
-      extra = { module: m, instance: new (wasmApi()!.Instance)(m, { env: { memory: this.memory } }), exports: [RELAXED_NT] };
-      this.fns = { ...this.fns, [RELAXED_NT]: extra.instance.exports[RELAXED_NT] as (...args: number[]) => void };
+      extra = { module: m, instance: new (wasmApi()!.Instance)(m, { env: { memory: this.memory } }), exports: [RELAXED_NT, RELAXED_NT_ROWS] };
+      const ex = extra.instance.exports;
+      this.fns = { ...this.fns, [RELAXED_NT]: ex[RELAXED_NT] as (...args: number[]) => void, [RELAXED_NT_ROWS]: ex[RELAXED_NT_ROWS] as (...args: number[]) => void };
     }
     this.ntName = extra !== undefined ? RELAXED_NT : "f32_gemm_nt_4x8_loadsplat";
+    this.ntRowsName = \`\${this.ntName}_rows\`;
     this.nt = this.fns[this.ntName]!;
     this.sync = this.fns["f32_sync"] as unknown as (src: number, dst: number, n: number) => number;
     if (!shared) {
@@ -2373,7 +2405,10 @@ class WasmHeap {
     const exports = Object.keys(instance.exports).filter((k) => typeof instance.exports[k] === "function");
     this.ready = ThreadPool.create({ module, memory: this.memory, instance, threads, exports, extra } as unknown as ThreadPoolOptions).then((pool) => {
       if (this.disposed) pool.dispose();
-      else this.pool = pool;
+      else {
+        this.pool = pool;
+        pool.beforeJoin = () => this.faultSome();
+      }
     });
   }
 
@@ -2386,9 +2421,12 @@ class WasmHeap {
     else this.pool.run(name, args, total, work);
   }
 
-  /** Whether the worker threads run (jobs may then be split between them). */
-  get threaded(): boolean {
-    return this.pool !== undefined;
+  /**
+   * Whether a job of \`work\` over \`total\` units would be split between threads: when not, the
+   * generated code calls the kernels itself (no argument arrays: a batch of 1 is latency-bound).
+   */
+  splits(work: number, total: number): boolean {
+    return this.pool !== undefined && this.pool.splits(work, total);
   }
 
   /**
@@ -2407,6 +2445,37 @@ class WasmHeap {
       const c1 = Math.min(c + step, total);
       for (let j = 0; j < calls.length; j += 2) this.fns[calls[j] as string]!(...(calls[j + 1] as number[]), c, c1);
     }
+  }
+
+  /**
+   * A new zeroed array for a result the call copies out of the memory at its end. Its pages are
+   * mapped in only when first written, and in this engine a page fault costs microseconds: a
+   * large result's copy would hold up the calling thread for milliseconds while the other
+   * threads wait. With threads, the calling thread instead writes a few of its pages at each
+   * split job, while the other threads compute (see ThreadPool.beforeJoin).
+   */
+  fresh(n: number): Float32Array {
+    const a = new Float32Array(n);
+    if (this.pool !== undefined && n >= FAULT_AHEAD_MIN) this.faulting.push([a, 0]);
+    return a;
+  }
+
+  /** Writes a zero to the next few untouched pages of the fresh arrays. */
+  private faultSome(): void {
+    let pages = FAULT_PAGES_PER_JOB;
+    while (pages > 0 && this.faulting.length > 0) {
+      const entry = this.faulting[0]!;
+      const [a] = entry;
+      let at = entry[1];
+      for (; pages > 0 && at < a.length; pages--, at += PAGE_FLOATS) a[at] = 0;
+      entry[1] = at;
+      if (at >= a.length) this.faulting.shift();
+    }
+  }
+
+  /** Forgets the fresh arrays of a call that has ended (their remaining pages fault when written). */
+  settle(): void {
+    this.faulting.length = 0;
   }
 
   /** Packs op(B) [k×n] (B, or Bᵀ given as [n×k] when \`trans\`) into 8-column panels at \`dst\`. */
@@ -2458,12 +2527,29 @@ class WasmHeap {
     return slot.at;
   }
 
-  /** C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). */
+  /**
+   * C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). On
+   * threads, split over blocks of C's rows when A is the larger operand (m > n), else over
+   * B's panels: each thread then streams only its part of the larger operand.
+   */
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
     const panels = (n + 7) >> 3;
+    const work = 2 * m * n * k;
+    const acc = accumulate ? 1 : 0;
+    const pool = this.pool;
+    if (pool !== undefined) {
+      const rowBlocks = Math.ceil(m / GEMM_ROW_BLOCK);
+      if (m > n && pool.splits(work, rowBlocks)) {
+        pool.run(this.ntRowsName, [m, k, a, lda, bp, n, c, ldc, acc], rowBlocks, work, GEMM_TAKES);
+        return;
+      }
+      if (pool.splits(work, panels)) {
+        pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, acc], panels, work, GEMM_TAKES);
+        return;
+      }
+    }
     // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
-    if (this.pool === undefined || !this.pool.splits(2 * m * n * k, panels)) this.nt(m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0, 0, panels);
-    else this.pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, accumulate ? 1 : 0], panels, 2 * m * n * k);
+    this.nt(m, k, a, lda, bp, n, c, ldc, acc, 0, panels);
   }
 
 
@@ -3733,4 +3819,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PackedB","ParamOptimizer","PlanNode","RANGES_BYTE","RELAXED_NT","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FAULT_AHEAD_MIN","FAULT_PAGES_PER_JOB","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEMM_ROW_BLOCK","GEMM_TAKES","GEN","GRAIN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NEXT","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PAGE_FLOATS","PackedB","ParamOptimizer","PlanNode","RELAXED_NT","RELAXED_NT_ROWS","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","TAKES_PER_THREAD","TOTAL","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];

@@ -124,6 +124,41 @@ describe("f32 GEMM kernels (SIMD128) against float64", () => {
   });
 });
 
+describe("the product over blocks of C's rows (how threads split a product whose A is the larger operand)", () => {
+  it("gives the bytes of the whole product whichever blocks are computed separately, the last block short", async () => {
+    const { GEMM_ROW_BLOCK } = await import("../../../src/backends/wasm/gemm.js");
+    const { GEMM_ROW_BLOCK: runtimeBlock } = await import("../../../src/runtime/wasm-heap.js");
+    expect(runtimeBlock).toBe(GEMM_ROW_BLOCK);
+    // 3 blocks of 64 rows and a last one of 9 (a lone last row of the tile path included: 201 = 4·50 + 1).
+    const [m, k, n, ldc] = [201, 37, 19, 21];
+    const A = values(m * k, 11), Bv = values(k * n, 12), C0 = values(m * ldc, 13);
+    const product = (cuts: number[]): Float32Array => {
+      h.reset();
+      const a = h.put(A), b = h.put(Bv), c = h.put(C0);
+      const bp = h.alloc(((n + 7) >> 3) * k * 8);
+      h.exports[K.packN]!(4 * b, n, k, n, 4 * bp);
+      for (let t = 0; t + 1 < cuts.length; t++) h.exports[K.gemmNTRows]!(m, k, 4 * a, k, 4 * bp, n, 4 * c, ldc, 1, cuts[t]!, cuts[t + 1]!);
+      return h.f32().slice(c, c + m * ldc);
+    };
+    const whole = (() => {
+      h.reset();
+      const a = h.put(A), b = h.put(Bv), c = h.put(C0);
+      const bp = h.alloc(((n + 7) >> 3) * k * 8);
+      h.exports[K.packN]!(4 * b, n, k, n, 4 * bp);
+      h.exports[K.gemmNT]!(m, k, 4 * a, k, 4 * bp, n, 4 * c, ldc, 1, 0, (n + 7) >> 3);
+      return h.f32().slice(c, c + m * ldc);
+    })();
+    const blocks = Math.ceil(m / GEMM_ROW_BLOCK);
+    expect(product([0, blocks])).toEqual(whole);
+    expect(product([0, 1, 3, blocks])).toEqual(whole);
+    expect(product([0, 1, 2, 3, blocks, blocks + 2])).toEqual(whole); // a range past m computes nothing more
+    // C's padding columns untouched, and the result is the product (not just self-consistent).
+    for (let i = 0; i < m; i++) for (let j = n; j < ldc; j++) expect(whole[i * ldc + j]).toBe(C0[i * ldc + j]);
+    const want = reference(m, n, k, (i, q) => A[i * k + q]!, (q, j) => Bv[q * n + j]!, (i, j) => C0[i * ldc + j]!);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(Math.abs(whole[i * ldc + j]! - want[i * n + j]!)).toBeLessThan(4e-7 * (k + 2) + 1e-6);
+  });
+});
+
 describe("WasmGemm (runtime) keeps the JS runtime's contract", () => {
   it("names the kernels the compiler exports, and computes what runtime/gemm.ts computes", async () => {
     const { WasmGemm, packedFloats } = await import("../../../src/runtime/wasm-gemm.js");

@@ -27,7 +27,8 @@ export interface WasmMethodContext {
   readonly readInputs: (name: (input: string) => string) => string[];
   readonly where: (fn: string) => string;
   readonly meaning: (shape: Graph["inputs"][number]["shape"]) => string;
-  readonly copyRows: (s: Storage, size: string, maskOutputs: boolean) => string;
+  /** An expression copying a value's [T·B, size] rows into a new array, or into `into` (an expression) and giving it. */
+  readonly copyRows: (s: Storage, size: string, maskOutputs: boolean, into?: string) => string;
 }
 
 /**
@@ -47,16 +48,20 @@ function place(names: readonly string[], sizes: readonly string[], view: string)
 }
 
 /**
- * A [T·B, size] copy of a value's rows (results leave the wasm memory): one slice when the rows
- * are contiguous and none is masked, else the row-by-row copy.
+ * A statement copying a value's [T·B, size] rows into `into`, a result array from `H.fresh`
+ * (results leave the wasm memory): one `set` when the rows are contiguous and none is masked,
+ * else the row-by-row copy.
  */
-function copyOut(c: WasmMethodContext, s: Storage, size: string, maskOutputs: boolean): string {
-  const rowByRow = c.copyRows(s, size, maskOutputs);
+function copyInto(c: WasmMethodContext, s: Storage, size: string, maskOutputs: boolean, into: string): string {
+  const rowByRow = `${c.copyRows(s, size, maskOutputs, into)};`;
   if (s.kind === "param" || s.stride !== size || s.col !== "0") return rowByRow;
   const start = s.rowOffset === "0" ? "0" : `B * ${size}`;
-  const slice = `${s.buf}.slice(${start}, ${start === "0" ? "" : `${start} + `}TB * ${size}) as A`;
-  return maskOutputs ? `(lengths === undefined ? ${slice} : ${rowByRow})` : slice;
+  const set = `${into}.set(${s.buf}.subarray(${start}, ${start === "0" ? "" : `${start} + `}TB * ${size}));`;
+  return maskOutputs ? `if (lengths === undefined) ${set} else ${rowByRow}` : set;
 }
+
+/** A result array of `size` floats, faulted in while threads work (see WasmHeap.fresh). */
+const fresh = (name: string, size: string): string => `const ${name} = H.fresh(${size}) as unknown as A;`;
 
 /**
  * The kernel's lines with every `name.byteOffset` read once into a constant `o_name` (declared
@@ -114,8 +119,10 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
       const size = d.size(s.shape);
       return `if (options.initial?.${s.name} !== undefined) ${c.forward.histories.get(s.name)}.set(checkArray<A>(where, "options.initial.${s.name}", options.initial.${s.name}, B * ${size}, \`batch \${B} × ${c.meaning(s.shape)}\`, F), 0);`;
     }),
+    ...graph.outputs.map((o) => fresh(`out_${o.name}`, `TB * ${d.size(graph.nodes[o.node]!.shape)}`)),
     ...withOffsets(c.forward.body.map((l) => l.slice(2))),
-    ...graph.outputs.map((o) => `const out_${o.name} = ${copyOut(c, c.forward.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true)};`),
+    ...graph.outputs.map((o) => copyInto(c, c.forward.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true, `out_${o.name}`)),
+    "H.settle();",
     "const run = {",
     `  outputs: { ${graph.outputs.map((o) => `${o.name}: out_${o.name}`).join(", ")} },`,
     `  final: { ${graph.states.map((s) => `${s.name}: ${c.forward.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
@@ -149,10 +156,12 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
   const seeds = graph.outputs.map((o) => ({ name: o.name, size: d.size(graph.nodes[o.node]!.shape), shape: graph.nodes[o.node]!.shape }));
   const names = [...seeds.map((s) => `S_${s.name}`), ...c.backward.buffers.map((b) => b.name), ...graph.params.map((p) => `G_${p.name}`)];
   const sizes = [...seeds.map((s) => `TB * ${s.size}`), ...c.backward.buffers.map((b) => b.size), ...graph.params.map((p) => d.size(p.shape))];
-  const dX = (x: Graph["inputs"][number]) => {
+  // Each input's gradient: a fresh array filled at the end, or zeros where the input does not matter.
+  const dXArray = (x: Graph["inputs"][number]) =>
+    c.dx.get(x.name) === undefined ? `const dX_${x.name} = new F(TB * ${d.size(x.shape)}) as A;` : fresh(`dX_${x.name}`, `TB * ${d.size(x.shape)}`);
+  const dXCopy = (x: Graph["inputs"][number]) => {
     const node = c.dx.get(x.name);
-    const size = d.size(x.shape);
-    return `const dX_${x.name} = ${node === undefined ? `new F(TB * ${size}) as A` : copyOut(c, c.backward.storage.get(node)!, size, false)};`;
+    return node === undefined ? [] : [copyInto(c, c.backward.storage.get(node)!, d.size(x.shape), false, `dX_${x.name}`)];
   };
   return [
     `const where = ${c.where("backward")};`,
@@ -178,10 +187,14 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
       const size = d.size(s.shape);
       return `if (seeds?.final?.${s.name} !== undefined) ${c.backward.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${c.meaning(s.shape)}\`, F), TB * ${size});`;
     }),
+    ...graph.params.map((p) => fresh(`R_${p.name}`, d.size(p.shape))),
+    ...graph.inputs.map(dXArray),
     ...withOffsets(c.backward.body.map((l) => l.slice(2))),
-    ...graph.inputs.map(dX),
+    ...graph.params.map((p) => `R_${p.name}.set(G_${p.name});`),
+    ...graph.inputs.flatMap(dXCopy),
+    "H.settle();",
     "const result = {",
-    `  params: { ${graph.params.map((p) => `${p.name}: G_${p.name}.slice() as A`).join(", ")} },`,
+    `  params: { ${graph.params.map((p) => `${p.name}: R_${p.name}`).join(", ")} },`,
     graph.inputs.length > 1 ? `  inputs: { ${graph.inputs.map((x) => `${x.name}: dX_${x.name}`).join(", ")} },` : `  x: dX_${graph.inputs[0]!.name},`,
     `  initial: { ${graph.states.map((s) => `${s.name}: ${c.backward.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "};",

@@ -324,7 +324,7 @@ class WasmKernelWriter extends KernelWriter {
     }
     // A step's rows: one thread calls the loops directly (no argument arrays: a batch of 1 is latency-bound).
     const here = calls.map((c) => `W.${c.name}(${c.args}, 0, ${rows});`).join(" ");
-    this.line(`if (H.threaded) H.parSeq([${par}], ${rows}, ${total}); else { ${here} }`);
+    this.line(`if (H.splits(${total}, ${rows})) H.parSeq([${par}], ${rows}, ${total}); else { ${here} }`);
   }
 
   /** Σ over rows of a ⊗ b when an operand is shared by all rows: a TypeScript loop on the views (rare). */
