@@ -25,13 +25,17 @@ const { i32, v128 } = ValType;
 export type ALayout = "rows" | "cols";
 
 /**
- * Unroll of k in the inner loops (memarg offsets instead of pointer bumps). The 4×8 tile is
- * not unrolled: V8's TurboFan hoists every load of an unrolled body to its top and then spills
- * accumulators (measured: 4×8 at 45–49 GFLOP/s unrolled ×1, 23–32 unrolled ×4). The one-row
- * 1×32 path gains a little from ×2.
+ * Unroll of k in the inner loops (memarg offsets instead of pointer bumps). V8's TurboFan
+ * hoists every load of a loop body to its top, so a body's loads, broadcasts and accumulators
+ * must fit x64's 16 vector registers or accumulators spill. The 4×8 tile is not unrolled
+ * (measured: 45–49 GFLOP/s unrolled ×1, 23–32 unrolled ×4). The one-row path takes two
+ * panels unrolled ×2 (8 loads, 2 broadcasts, 4 accumulators): a batch of 1's step [1×64]·[64×256]
+ * at 30–38 GFLOP/s, where four panels ×2 (spilling) ran at 10–21.
  */
 const KU_TILE = 1;
 const KU_ROW = 2;
+/** Panels the one-row path computes at once (see KU_ROW). */
+const ROW_PANELS = 2;
 
 export interface GemmKernelNames {
   readonly packN: string;
@@ -327,7 +331,7 @@ function clampTo(f: FunctionBuilder, dst: number, cap: number | { local: number 
  * The blocked product (after Goto and van de Geijn, without packing A): k in blocks of KC
  * (each block continues from what the last left in C, so the sum stays one sequential
  * float32 sum), rows in blocks of MC, then every panel in [p0, p1) against the block's
- * 4-row tiles. A lone last row takes the 1×32 / 1×8 path.
+ * 4-row tiles. A lone last row takes the one-row path (1×16, then 1×8).
  */
 function addGemm(mb: ModuleBuilder, name: string, layout: ALayout, edge: EdgeFns, relaxed: boolean): number {
   return mb.func(name, [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32], [], (f) => {
@@ -399,7 +403,7 @@ function addGemm(mb: ModuleBuilder, name: string, layout: ALayout, edge: EdgeFns
           });
         });
       });
-      // The lone last row: four full panels at a time (8 independent accumulators), then one.
+      // The lone last row: ROW_PANELS full panels at a time, then one.
       f.get(mBlk).get(m).op("i32.lt_s").if(() => {
         f.get(n).i32c(3).op("i32.shr_s").set(full);
         clampTo(f, full, { local: p1 });
@@ -421,9 +425,9 @@ function addGemm(mb: ModuleBuilder, name: string, layout: ALayout, edge: EdgeFns
         f.i32c(8).set(w);
         f.block((exit) => {
           f.loop((top) => {
-            f.get(p).i32c(4).op("i32.add").get(full).op("i32.gt_s").brIf(exit);
-            oneRow(4);
-            bump(f, p, 4);
+            f.get(p).i32c(ROW_PANELS).op("i32.add").get(full).op("i32.gt_s").brIf(exit);
+            oneRow(ROW_PANELS);
+            bump(f, p, ROW_PANELS);
             f.br(top);
           });
         });
