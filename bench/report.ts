@@ -289,6 +289,9 @@ export function renderMarkdown(report: BenchReport): string {
       "(4×8 tile, packed B, float32 storage) at one step's shape [B, I+H]·[I+H, G·H]; \"% JS ceiling\" compares " +
       "a system's GFLOP/s with it. \"ms\" columns are wall-clock time per batch; \"CPU ms\" is the CPU time the " +
       "process used in the same repetitions (median). \"time ÷ rnnc\" divides by rnnc's TypeScript kernel (> 1: slower than rnnc). " +
+      "The systems of a workload and mode are timed in interleaved rounds (each runs a fifth of its repetitions per round, " +
+      "in turn), so a change in the machine's load hits them alike; PyTorch (timed in its own process) and the slowest " +
+      "systems run in one go. " +
       `Outputs (and dLoss/dW_hh for fwd+bwd, loss = sum(outputs · R)) are compared with the reference before ` +
       `timing; a system off by more than ${TOLERANCE} — absolute, or relative to the reference's largest |value| when ` +
       "that exceeds 1 (gradients summed over T·B terms reach thousands) — is WRONG and not ranked.",

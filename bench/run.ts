@@ -14,7 +14,7 @@ import { readEnvironment } from "./environment.js";
 import { runFrontendBench } from "./frontend.js";
 import { maxAbs, renderConsole, renderMarkdown, toleranceFor, type BenchReport, type CeilingRow, type Row } from "./report.js";
 import { REPO_ROOT } from "./rnnc-cli.js";
-import { capPlan, maxAbsDiff, PLANS, summarize, type RepPlan } from "./stats.js";
+import { capPlan, maxAbsDiff, PLANS, summarize, type RepPlan, type Timing } from "./stats.js";
 import { measureCeiling } from "./systems/js-ceiling.js";
 import { ortNativeSystem } from "./systems/ort-native.js";
 import { ortRnncSystem } from "./systems/ort-rnnc.js";
@@ -70,6 +70,38 @@ function systemsFor(quick: boolean): BenchSystem[] {
   ];
 }
 
+/**
+ * Timing rounds per workload and mode: each system that passed the check runs a fifth of its
+ * repetitions (and budget) per round, the systems in turn, so a change in the machine's load —
+ * this machine is shared — hits every system alike and the ratios between them stay fair. A
+ * slow system (a `maxReps` cap) and one timed in another process run in the first round only.
+ */
+const ROUNDS = 5;
+
+/** Times the systems in ROUNDS interleaved rounds; per system its timings, or the error it raised. */
+async function timeInRounds(mode: Mode, timed: readonly { s: BenchSystem; inst: Instance }[], plan: RepPlan): Promise<Map<BenchSystem, Timing | Error>> {
+  const rounds = plan === PLANS.quick ? 1 : ROUNDS;
+  const out = new Map<BenchSystem, Timing | Error>();
+  const share = (n: number) => Math.max(1, Math.ceil(n / rounds));
+  for (let r = 0; r < rounds; r++) {
+    for (const { s, inst } of timed) {
+      const whole = s.maxReps !== undefined || s.timedElsewhere === true;
+      const sofar = out.get(s);
+      if (sofar instanceof Error || (whole && r > 0)) continue;
+      const roundPlan: RepPlan = whole
+        ? s.maxReps === undefined ? plan : capPlan(plan, s.maxReps)
+        : { warmup: r === 0 ? plan.warmup : 1, minReps: share(plan.minReps), maxReps: share(plan.maxReps), budgetMs: plan.budgetMs / rounds };
+      try {
+        const t = await inst.time(mode, roundPlan);
+        out.set(s, sofar === undefined ? { wall: [...t.wall], cpu: [...t.cpu] } : { wall: [...sofar.wall, ...t.wall], cpu: [...sofar.cpu, ...t.cpu] });
+      } catch (e) {
+        out.set(s, e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+  }
+  return out;
+}
+
 function errorText(e: unknown): string {
   return ((e as Error)?.message ?? String(e)).split("\n")[0]!;
 }
@@ -122,6 +154,8 @@ async function benchWorkload(
         progress(w, mode, refSystem.name, `reference failed: ${errorText(e)}`);
       }
     }
+    // Check every system first; then time those that passed, interleaved (see timeInRounds).
+    const timed: { s: BenchSystem; inst: Instance; row: Omit<Row, "status" | "summary" | "cpuSummary"> & { status: Row["status"] } }[] = [];
     for (const [s, inst] of instances) {
       if (!s.modes.includes(mode)) continue;
       const base = { workload: w.id, mode, system: s.name, isReference: s === refSystem && ref !== undefined, flops: flopsFor(w, mode) };
@@ -139,16 +173,24 @@ async function benchWorkload(
           progress(w, mode, s.name, `WRONG (${what}: max|Δ| out ${diffH}, dW_hh ${diffGrad ?? "—"}); not timed`);
           continue;
         }
-        const timing = await inst.time(mode, s.maxReps === undefined ? plan : capPlan(plan, s.maxReps));
-        const summary = summarize(timing.wall);
-        const cpuSummary = summarize(timing.cpu);
         const status = ref === undefined ? "unchecked" : "ok";
-        rows.push({ ...base, status, note: ref === undefined ? "no reference to compare with" : undefined, summary, cpuSummary, diffH, diffGrad });
-        progress(w, mode, s.name, `${summary.median.toFixed(3)} ms median of ${summary.n}, max|Δ| out ${diffH?.toExponential(1) ?? "—"}`);
+        timed.push({ s, inst, row: { ...base, status, note: ref === undefined ? "no reference to compare with" : undefined, diffH, diffGrad } });
       } catch (e) {
         rows.push({ ...base, isReference: false, status: "error", note: errorText(e) });
         progress(w, mode, s.name, `error: ${errorText(e)}`);
       }
+    }
+    const timings = await timeInRounds(mode, timed, plan);
+    for (const { s, row } of timed) {
+      const timing = timings.get(s);
+      if (timing instanceof Error) {
+        rows.push({ ...row, isReference: false, status: "error", note: errorText(timing) });
+        progress(w, mode, s.name, `error: ${errorText(timing)}`);
+        continue;
+      }
+      const summary = summarize(timing!.wall);
+      rows.push({ ...row, summary, cpuSummary: summarize(timing!.cpu) });
+      progress(w, mode, s.name, `${summary.median.toFixed(3)} ms median of ${summary.n}, max|Δ| out ${row.diffH?.toExponential(1) ?? "—"}`);
     }
   }
   for (const inst of instances.values()) await inst.dispose();

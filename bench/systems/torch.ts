@@ -36,6 +36,7 @@ const notes = new Set<string>();
 export const torchSystem: BenchSystem = {
   name: "pytorch",
   modes: ["fwd", "fwd+bwd"],
+  timedElsewhere: true,
   notes: () => [...notes],
   async setup(w: Workload, data: WorkloadData, plan: RepPlan): Promise<Instance | Unavailable> {
     const why = torchUnavailableReason();

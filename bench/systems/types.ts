@@ -38,6 +38,11 @@ export interface BenchSystem {
   readonly modes: readonly Mode[];
   /** Upper bound on timed repetitions (slow systems), or undefined for the plan's own. */
   readonly maxReps?: number;
+  /**
+   * Its timings come from one measurement made elsewhere (a separate process), not from calls
+   * the runner can interleave with the other systems' (see ROUNDS in run.ts).
+   */
+  readonly timedElsewhere?: boolean;
   /** `plan` is the repetition plan the runner will time with (systems that time themselves need it early). */
   setup(w: Workload, data: WorkloadData, plan: RepPlan): Promise<Instance | Unavailable>;
   /** Facts about the system's build learnt while running (e.g. PyTorch's BLAS), for RESULTS.md. */
