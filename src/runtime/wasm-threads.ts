@@ -4,11 +4,14 @@
 //
 // Every worker instantiates the same module on the same `WebAssembly.Memory`. A job is one
 // exported function — or a sequence of them (`runSeq`) — whose last two parameters are a range
-// [lo, hi) of output units (GEMM panels, batch rows, …). Every thread, the calling one
-// included, takes the next few units from a shared counter (Atomics.add) until none are left,
-// and an Atomics barrier waits for the rest: a core slowed by another process, or a worker
-// still waking up, then takes fewer units instead of holding everyone up. Splitting outputs —
-// never a reduction — keeps results bit-identical for any thread count and any division.
+// [lo, hi) of output units (GEMM panels, batch rows, …). [0, total) is cut into one
+// contiguous range per thread, the calling thread's first. Each thread takes a few units at a
+// time from its own range's counter (Atomics.add), then from the other ranges' until none are
+// left, and an Atomics barrier waits for the rest. A thread thus computes the same units job
+// after job (the recurrent weight's panels stay in its core's cache), while a core slowed by
+// another process, or a worker still waking up, leaves its units to the others instead of
+// holding everyone up. Splitting outputs — never a reduction — keeps results bit-identical for
+// any thread count and any division.
 
 /** Work (in flops, or any unit the caller uses for `work`) below which a job stays on the calling thread. */
 export const DEFAULT_MIN_WORK = 1_500_000;
@@ -16,16 +19,19 @@ export const DEFAULT_MIN_WORK = 1_500_000;
 /** Float64 slots for a job: its call count, then per call the function id, argument count and arguments. */
 const MAX_ARGS = 1024;
 const MAX_THREADS = 64;
-// Control block layout (Int32 indices): generation, done count, rows per chunk, next unit to
-// take, stop flag, units in the job, units per take.
-const GEN = 0, DONE = 1, CHUNK = 2, NEXT = 3, STOP = 4, TOTAL = 5, GRAIN = 6;
+// Control block layout (Int32 indices): generation, done count, rows per chunk, (unused), stop
+// flag, units in the job, units per take. Then the arguments, then each range's next unit.
+const GEN = 0, DONE = 1, CHUNK = 2, STOP = 4, TOTAL = 5, GRAIN = 6;
 /**
  * Takes per thread a job is cut into by default: more balance the load better, and each costs
  * a contended atomic (and, for a matrix product, another pass over its shared operand).
  */
 const TAKES_PER_THREAD = 4;
 const ARGS_BYTE = 64;
-const CONTROL_BYTES = ARGS_BYTE + 8 * MAX_ARGS;
+/** Each range's counter on its own 64-byte cache line (Int32 index t·NEXT_STRIDE of the counters). */
+const NEXT_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
+const NEXT_STRIDE = 16;
+const CONTROL_BYTES = NEXT_BYTE + 4 * NEXT_STRIDE * MAX_THREADS;
 /** Spins before sleeping in Atomics.wait: a short job's barrier then costs far less than a wake-up. */
 const SPINS = 20000;
 
@@ -49,6 +55,8 @@ onFirst((d) => {
   } catch (e) { post({ error: String(e) }); return; }
   const ctl = new Int32Array(d.control, 0, 16);
   const args = new Float64Array(d.control, ${ARGS_BYTE}, ${MAX_ARGS});
+  const next = new Int32Array(d.control, ${NEXT_BYTE}, ${NEXT_STRIDE * MAX_THREADS});
+  const me = d.index, threads = d.threads;
   // Read the generation before saying ready: the first job may start the moment we do.
   let gen = Atomics.load(ctl, ${GEN});
   post({ ready: true });
@@ -60,18 +68,21 @@ onFirst((d) => {
     gen = Atomics.load(ctl, ${GEN});
     if (Atomics.load(ctl, ${STOP}) !== 0) break;
     const total = ctl[${TOTAL}], grain = ctl[${GRAIN}], chunk = ctl[${CHUNK}];
-    // Units taken from the counter; over each, the calls in order, a chunk at a time (a call
-    // reads only units the same thread just wrote).
-    for (let lo = Atomics.add(ctl, ${NEXT}, grain); lo < total; lo = Atomics.add(ctl, ${NEXT}, grain)) {
-      const hi = Math.min(lo + grain, total);
-      for (let c = lo; c < hi; c += chunk) {
-        const c1 = Math.min(c + chunk, hi);
-        for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
-          const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
-          at += 2;
-          for (let i = 0; i < n; i++) a[i] = args[at++];
-          a[n] = c; a[n + 1] = c1;
-          fn(...a);
+    // Units taken from this thread's range, then from the others'; over each take, the calls in
+    // order, a chunk at a time (a call reads only units the same thread just wrote).
+    for (let k = 0; k < threads; k++) {
+      const v = (me + k) % threads, end = Math.floor((total * (v + 1)) / threads);
+      for (let lo = Atomics.add(next, v * ${NEXT_STRIDE}, grain); lo < end; lo = Atomics.add(next, v * ${NEXT_STRIDE}, grain)) {
+        const hi = Math.min(lo + grain, end);
+        for (let c = lo; c < hi; c += chunk) {
+          const c1 = Math.min(c + chunk, hi);
+          for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
+            const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
+            at += 2;
+            for (let i = 0; i < n; i++) a[i] = args[at++];
+            a[n] = c; a[n + 1] = c1;
+            fn(...a);
+          }
         }
       }
     }
@@ -111,6 +122,7 @@ interface WorkerLike {
 export class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
+  private readonly next: Int32Array;
   private readonly ids = new Map<string, number>();
   private readonly local: ((...a: number[]) => unknown)[];
   private readonly minWork: number;
@@ -126,6 +138,7 @@ export class ThreadPool {
   private constructor(readonly threads: number, private readonly workers: WorkerLike[], control: SharedArrayBuffer, options: ThreadPoolOptions) {
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
+    this.next = new Int32Array(control, NEXT_BYTE, NEXT_STRIDE * MAX_THREADS);
     const names = [...options.exports, ...(options.extra?.exports ?? [])];
     names.forEach((n, i) => this.ids.set(n, i));
     this.local = names.map((n, i) => {
@@ -153,7 +166,7 @@ export class ThreadPool {
         const { worker, firstMessage } = await startWorker();
         workers.push(worker);
         const extra = options.extra === undefined ? undefined : { module: options.extra.module, exports: options.extra.exports };
-        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, extra, index });
+        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, extra, index, threads });
         ready.push(firstMessage.then((m) => {
           const err = (m as { error?: string }).error;
           if (err !== undefined) throw new Error(`ThreadPool: a worker could not instantiate the module: ${err}`);
@@ -220,13 +233,17 @@ export class ThreadPool {
     ctl[CHUNK] = chunk;
     ctl[TOTAL] = total;
     ctl[GRAIN] = grain;
-    Atomics.store(ctl, NEXT, 0);
+    for (let t = 0; t < n; t++) Atomics.store(this.next, t * NEXT_STRIDE, Math.floor((total * t) / n));
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     this.beforeJoin?.();
-    for (let lo = Atomics.add(ctl, NEXT, grain); lo < total; lo = Atomics.add(ctl, NEXT, grain)) {
-      this.chunks(ids, calls, lo, Math.min(lo + grain, total), chunk);
+    // This thread's range (the first), then the others' (see the file's comment).
+    for (let v = 0; v < n; v++) {
+      const end = Math.floor((total * (v + 1)) / n);
+      for (let lo = Atomics.add(this.next, v * NEXT_STRIDE, grain); lo < end; lo = Atomics.add(this.next, v * NEXT_STRIDE, grain)) {
+        this.chunks(ids, calls, lo, Math.min(lo + grain, end), chunk);
+      }
     }
     this.barrier(n - 1);
   }

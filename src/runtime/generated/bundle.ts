@@ -1880,11 +1880,14 @@ function wasmRelaxedSimdSupported(): boolean {
 //
 // Every worker instantiates the same module on the same \`WebAssembly.Memory\`. A job is one
 // exported function — or a sequence of them (\`runSeq\`) — whose last two parameters are a range
-// [lo, hi) of output units (GEMM panels, batch rows, …). Every thread, the calling one
-// included, takes the next few units from a shared counter (Atomics.add) until none are left,
-// and an Atomics barrier waits for the rest: a core slowed by another process, or a worker
-// still waking up, then takes fewer units instead of holding everyone up. Splitting outputs —
-// never a reduction — keeps results bit-identical for any thread count and any division.
+// [lo, hi) of output units (GEMM panels, batch rows, …). [0, total) is cut into one
+// contiguous range per thread, the calling thread's first. Each thread takes a few units at a
+// time from its own range's counter (Atomics.add), then from the other ranges' until none are
+// left, and an Atomics barrier waits for the rest. A thread thus computes the same units job
+// after job (the recurrent weight's panels stay in its core's cache), while a core slowed by
+// another process, or a worker still waking up, leaves its units to the others instead of
+// holding everyone up. Splitting outputs — never a reduction — keeps results bit-identical for
+// any thread count and any division.
 
 /** Work (in flops, or any unit the caller uses for \`work\`) below which a job stays on the calling thread. */
 const DEFAULT_MIN_WORK = 1_500_000;
@@ -1892,16 +1895,19 @@ const DEFAULT_MIN_WORK = 1_500_000;
 /** Float64 slots for a job: its call count, then per call the function id, argument count and arguments. */
 const MAX_ARGS = 1024;
 const MAX_THREADS = 64;
-// Control block layout (Int32 indices): generation, done count, rows per chunk, next unit to
-// take, stop flag, units in the job, units per take.
-const GEN = 0, DONE = 1, CHUNK = 2, NEXT = 3, STOP = 4, TOTAL = 5, GRAIN = 6;
+// Control block layout (Int32 indices): generation, done count, rows per chunk, (unused), stop
+// flag, units in the job, units per take. Then the arguments, then each range's next unit.
+const GEN = 0, DONE = 1, CHUNK = 2, STOP = 4, TOTAL = 5, GRAIN = 6;
 /**
  * Takes per thread a job is cut into by default: more balance the load better, and each costs
  * a contended atomic (and, for a matrix product, another pass over its shared operand).
  */
 const TAKES_PER_THREAD = 4;
 const ARGS_BYTE = 64;
-const CONTROL_BYTES = ARGS_BYTE + 8 * MAX_ARGS;
+/** Each range's counter on its own 64-byte cache line (Int32 index t·NEXT_STRIDE of the counters). */
+const NEXT_BYTE = ARGS_BYTE + 8 * MAX_ARGS;
+const NEXT_STRIDE = 16;
+const CONTROL_BYTES = NEXT_BYTE + 4 * NEXT_STRIDE * MAX_THREADS;
 /** Spins before sleeping in Atomics.wait: a short job's barrier then costs far less than a wake-up. */
 const SPINS = 20000;
 
@@ -1925,6 +1931,8 @@ onFirst((d) => {
   } catch (e) { post({ error: String(e) }); return; }
   const ctl = new Int32Array(d.control, 0, 16);
   const args = new Float64Array(d.control, \${ARGS_BYTE}, \${MAX_ARGS});
+  const next = new Int32Array(d.control, \${NEXT_BYTE}, \${NEXT_STRIDE * MAX_THREADS});
+  const me = d.index, threads = d.threads;
   // Read the generation before saying ready: the first job may start the moment we do.
   let gen = Atomics.load(ctl, \${GEN});
   post({ ready: true });
@@ -1936,18 +1944,21 @@ onFirst((d) => {
     gen = Atomics.load(ctl, \${GEN});
     if (Atomics.load(ctl, \${STOP}) !== 0) break;
     const total = ctl[\${TOTAL}], grain = ctl[\${GRAIN}], chunk = ctl[\${CHUNK}];
-    // Units taken from the counter; over each, the calls in order, a chunk at a time (a call
-    // reads only units the same thread just wrote).
-    for (let lo = Atomics.add(ctl, \${NEXT}, grain); lo < total; lo = Atomics.add(ctl, \${NEXT}, grain)) {
-      const hi = Math.min(lo + grain, total);
-      for (let c = lo; c < hi; c += chunk) {
-        const c1 = Math.min(c + chunk, hi);
-        for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
-          const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
-          at += 2;
-          for (let i = 0; i < n; i++) a[i] = args[at++];
-          a[n] = c; a[n + 1] = c1;
-          fn(...a);
+    // Units taken from this thread's range, then from the others'; over each take, the calls in
+    // order, a chunk at a time (a call reads only units the same thread just wrote).
+    for (let k = 0; k < threads; k++) {
+      const v = (me + k) % threads, end = Math.floor((total * (v + 1)) / threads);
+      for (let lo = Atomics.add(next, v * \${NEXT_STRIDE}, grain); lo < end; lo = Atomics.add(next, v * \${NEXT_STRIDE}, grain)) {
+        const hi = Math.min(lo + grain, end);
+        for (let c = lo; c < hi; c += chunk) {
+          const c1 = Math.min(c + chunk, hi);
+          for (let at = 1, j = 0, calls = args[0]; j < calls; j++) {
+            const fn = fns[args[at]], n = args[at + 1], a = new Array(n + 2);
+            at += 2;
+            for (let i = 0; i < n; i++) a[i] = args[at++];
+            a[n] = c; a[n + 1] = c1;
+            fn(...a);
+          }
         }
       }
     }
@@ -1987,6 +1998,7 @@ interface WorkerLike {
 class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
+  private readonly next: Int32Array;
   private readonly ids = new Map<string, number>();
   private readonly local: ((...a: number[]) => unknown)[];
   private readonly minWork: number;
@@ -2002,6 +2014,7 @@ class ThreadPool {
   private constructor(readonly threads: number, private readonly workers: WorkerLike[], control: SharedArrayBuffer, options: ThreadPoolOptions) {
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_BYTE, MAX_ARGS);
+    this.next = new Int32Array(control, NEXT_BYTE, NEXT_STRIDE * MAX_THREADS);
     const names = [...options.exports, ...(options.extra?.exports ?? [])];
     names.forEach((n, i) => this.ids.set(n, i));
     this.local = names.map((n, i) => {
@@ -2029,7 +2042,7 @@ class ThreadPool {
         const { worker, firstMessage } = await startWorker();
         workers.push(worker);
         const extra = options.extra === undefined ? undefined : { module: options.extra.module, exports: options.extra.exports };
-        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, extra, index });
+        worker.postMessage({ module: options.module, memory: options.memory, control, names: options.exports, extra, index, threads });
         ready.push(firstMessage.then((m) => {
           const err = (m as { error?: string }).error;
           if (err !== undefined) throw new Error(\`ThreadPool: a worker could not instantiate the module: \${err}\`);
@@ -2096,13 +2109,17 @@ class ThreadPool {
     ctl[CHUNK] = chunk;
     ctl[TOTAL] = total;
     ctl[GRAIN] = grain;
-    Atomics.store(ctl, NEXT, 0);
+    for (let t = 0; t < n; t++) Atomics.store(this.next, t * NEXT_STRIDE, Math.floor((total * t) / n));
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     this.beforeJoin?.();
-    for (let lo = Atomics.add(ctl, NEXT, grain); lo < total; lo = Atomics.add(ctl, NEXT, grain)) {
-      this.chunks(ids, calls, lo, Math.min(lo + grain, total), chunk);
+    // This thread's range (the first), then the others' (see the file's comment).
+    for (let v = 0; v < n; v++) {
+      const end = Math.floor((total * (v + 1)) / n);
+      for (let lo = Atomics.add(this.next, v * NEXT_STRIDE, grain); lo < end; lo = Atomics.add(this.next, v * NEXT_STRIDE, grain)) {
+        this.chunks(ids, calls, lo, Math.min(lo + grain, end), chunk);
+      }
     }
     this.barrier(n - 1);
   }
@@ -3819,4 +3836,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FAULT_AHEAD_MIN","FAULT_PAGES_PER_JOB","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEMM_ROW_BLOCK","GEMM_TAKES","GEN","GRAIN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NEXT","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PAGE_FLOATS","PackedB","ParamOptimizer","PlanNode","RELAXED_NT","RELAXED_NT_ROWS","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","TAKES_PER_THREAD","TOTAL","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FAULT_AHEAD_MIN","FAULT_PAGES_PER_JOB","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEMM_ROW_BLOCK","GEMM_TAKES","GEN","GRAIN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NEXT_BYTE","NEXT_STRIDE","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PAGE_FLOATS","PackedB","ParamOptimizer","PlanNode","RELAXED_NT","RELAXED_NT_ROWS","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","TAKES_PER_THREAD","TOTAL","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
