@@ -607,7 +607,7 @@
         block  ;; label = @3
           loop  ;; label = @4
             local.get 12
-            i32.const 4
+            i32.const 2
             i32.add
             local.get 21
             i32.gt_s
@@ -734,118 +734,6 @@
               v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
               local.set 46
             end
-            local.get 4
-            local.get 12
-            i32.const 2
-            i32.add
-            local.get 18
-            i32.mul
-            i32.add
-            local.get 23
-            i32.const 32
-            i32.mul
-            i32.add
-            local.set 41
-            local.get 6
-            local.get 15
-            local.get 17
-            i32.mul
-            i32.add
-            local.get 12
-            i32.const 2
-            i32.add
-            i32.const 32
-            i32.mul
-            i32.add
-            local.set 37
-            local.get 27
-            if  ;; label = @5
-              local.get 13
-              i32.const 8
-              i32.eq
-              if  ;; label = @6
-                local.get 37
-                v128.load align=4
-                local.set 47
-                local.get 37
-                v128.load offset=16 align=4
-                local.set 48
-              else
-                local.get 37
-                local.get 13
-                call $f32_gemm_load_edge
-                local.set 47
-                local.get 37
-                i32.const 16
-                i32.add
-                local.get 13
-                i32.const 4
-                i32.sub
-                call $f32_gemm_load_edge
-                local.set 48
-              end
-            else
-              v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
-              local.set 47
-              v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
-              local.set 48
-            end
-            local.get 4
-            local.get 12
-            i32.const 3
-            i32.add
-            local.get 18
-            i32.mul
-            i32.add
-            local.get 23
-            i32.const 32
-            i32.mul
-            i32.add
-            local.set 42
-            local.get 6
-            local.get 15
-            local.get 17
-            i32.mul
-            i32.add
-            local.get 12
-            i32.const 3
-            i32.add
-            i32.const 32
-            i32.mul
-            i32.add
-            local.set 38
-            local.get 27
-            if  ;; label = @5
-              local.get 13
-              i32.const 8
-              i32.eq
-              if  ;; label = @6
-                local.get 38
-                v128.load align=4
-                local.set 49
-                local.get 38
-                v128.load offset=16 align=4
-                local.set 50
-              else
-                local.get 38
-                local.get 13
-                call $f32_gemm_load_edge
-                local.set 49
-                local.get 38
-                i32.const 16
-                i32.add
-                local.get 13
-                i32.const 4
-                i32.sub
-                call $f32_gemm_load_edge
-                local.set 50
-              end
-            else
-              v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
-              local.set 49
-              v128.const i32x4 0x00000000 0x00000000 0x00000000 0x00000000
-              local.set 50
-            end
             local.get 24
             local.set 19
             block  ;; label = @5
@@ -866,18 +754,6 @@
                 local.get 40
                 v128.load offset=16 align=4
                 local.set 54
-                local.get 41
-                v128.load align=4
-                local.set 55
-                local.get 41
-                v128.load offset=16 align=4
-                local.set 56
-                local.get 42
-                v128.load align=4
-                local.set 57
-                local.get 42
-                v128.load offset=16 align=4
-                local.set 58
                 local.get 31
                 v128.load32_splat
                 local.set 59
@@ -905,30 +781,6 @@
                 f32x4.mul
                 f32x4.add
                 local.set 46
-                local.get 47
-                local.get 59
-                local.get 55
-                f32x4.mul
-                f32x4.add
-                local.set 47
-                local.get 48
-                local.get 59
-                local.get 56
-                f32x4.mul
-                f32x4.add
-                local.set 48
-                local.get 49
-                local.get 59
-                local.get 57
-                f32x4.mul
-                f32x4.add
-                local.set 49
-                local.get 50
-                local.get 59
-                local.get 58
-                f32x4.mul
-                f32x4.add
-                local.set 50
                 local.get 39
                 v128.load offset=32 align=4
                 local.set 51
@@ -941,18 +793,6 @@
                 local.get 40
                 v128.load offset=48 align=4
                 local.set 54
-                local.get 41
-                v128.load offset=32 align=4
-                local.set 55
-                local.get 41
-                v128.load offset=48 align=4
-                local.set 56
-                local.get 42
-                v128.load offset=32 align=4
-                local.set 57
-                local.get 42
-                v128.load offset=48 align=4
-                local.set 58
                 local.get 31
                 v128.load32_splat offset=4
                 local.set 59
@@ -980,30 +820,6 @@
                 f32x4.mul
                 f32x4.add
                 local.set 46
-                local.get 47
-                local.get 59
-                local.get 55
-                f32x4.mul
-                f32x4.add
-                local.set 47
-                local.get 48
-                local.get 59
-                local.get 56
-                f32x4.mul
-                f32x4.add
-                local.set 48
-                local.get 49
-                local.get 59
-                local.get 57
-                f32x4.mul
-                f32x4.add
-                local.set 49
-                local.get 50
-                local.get 59
-                local.get 58
-                f32x4.mul
-                f32x4.add
-                local.set 50
                 local.get 31
                 i32.const 8
                 i32.add
@@ -1016,14 +832,6 @@
                 i32.const 64
                 i32.add
                 local.set 40
-                local.get 41
-                i32.const 64
-                i32.add
-                local.set 41
-                local.get 42
-                i32.const 64
-                i32.add
-                local.set 42
                 local.get 19
                 i32.const 2
                 i32.sub
@@ -1050,18 +858,6 @@
                 local.get 40
                 v128.load offset=16 align=4
                 local.set 54
-                local.get 41
-                v128.load align=4
-                local.set 55
-                local.get 41
-                v128.load offset=16 align=4
-                local.set 56
-                local.get 42
-                v128.load align=4
-                local.set 57
-                local.get 42
-                v128.load offset=16 align=4
-                local.set 58
                 local.get 31
                 v128.load32_splat
                 local.set 59
@@ -1089,30 +885,6 @@
                 f32x4.mul
                 f32x4.add
                 local.set 46
-                local.get 47
-                local.get 59
-                local.get 55
-                f32x4.mul
-                f32x4.add
-                local.set 47
-                local.get 48
-                local.get 59
-                local.get 56
-                f32x4.mul
-                f32x4.add
-                local.set 48
-                local.get 49
-                local.get 59
-                local.get 57
-                f32x4.mul
-                f32x4.add
-                local.set 49
-                local.get 50
-                local.get 59
-                local.get 58
-                f32x4.mul
-                f32x4.add
-                local.set 50
                 local.get 31
                 i32.const 4
                 i32.add
@@ -1125,14 +897,6 @@
                 i32.const 32
                 i32.add
                 local.set 40
-                local.get 41
-                i32.const 32
-                i32.add
-                local.set 41
-                local.get 42
-                i32.const 32
-                i32.add
-                local.set 42
                 local.get 19
                 i32.const 1
                 i32.sub
@@ -1174,42 +938,8 @@
               local.get 13
               call $f32_gemm_store_edge
             end
-            local.get 13
-            i32.const 8
-            i32.eq
-            if  ;; label = @5
-              local.get 37
-              local.get 47
-              v128.store align=4
-              local.get 37
-              local.get 48
-              v128.store offset=16 align=4
-            else
-              local.get 37
-              local.get 47
-              local.get 48
-              local.get 13
-              call $f32_gemm_store_edge
-            end
-            local.get 13
-            i32.const 8
-            i32.eq
-            if  ;; label = @5
-              local.get 38
-              local.get 49
-              v128.store align=4
-              local.get 38
-              local.get 50
-              v128.store offset=16 align=4
-            else
-              local.get 38
-              local.get 49
-              local.get 50
-              local.get 13
-              call $f32_gemm_store_edge
-            end
             local.get 12
-            i32.const 4
+            i32.const 2
             i32.add
             local.set 12
             br 0 (;@4;)

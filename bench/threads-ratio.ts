@@ -1,0 +1,39 @@
+/**
+ * Two threads against one on the same workload, measured in alternating single repetitions
+ * (one thread, two threads, one, two, …) so that both see the same machine at nearly the same
+ * moment: on a shared host one thread's speed moves by 1.5× over minutes, which a ratio of two
+ * separately timed medians inherits. Prints the median of the pairwise ratios, and the medians.
+ *
+ *   npx tsx bench/threads-ratio.ts [A-LSTM|A-GRU|C-peephole|C-layernorm] [fwd|fwd+bwd] [pairs]
+ */
+import { rnncWasmSystem } from "./systems/rnnc-ts.js";
+import { isUnavailable } from "./systems/types.js";
+import { summarize } from "./stats.js";
+import { makeStandardData, WORKLOADS } from "./workloads.js";
+
+const id = process.argv[2] ?? "A-LSTM";
+const mode = (process.argv[3] ?? "fwd+bwd") as "fwd" | "fwd+bwd";
+const pairs = Number(process.argv[4] ?? 60);
+const w = WORKLOADS.find((x) => x.id === id);
+if (w === undefined) throw new Error(`unknown workload ${id}`);
+const data = makeStandardData(w);
+const one = { warmup: 0, minReps: 1, maxReps: 1, budgetMs: 0 };
+const [single, double] = await Promise.all([1, 2].map(async (t) => {
+  const inst = await rnncWasmSystem(t).setup(w, data, one);
+  if (isUnavailable(inst)) throw new Error(inst.unavailable);
+  for (let i = 0; i < 3; i++) await inst.outputs(mode); // warm-up
+  return inst;
+}));
+const t1: number[] = [], t2: number[] = [], ratios: number[] = [];
+for (let p = 0; p < pairs; p++) {
+  const a = (await single!.time(mode, one)).wall[0]!;
+  const b = (await double!.time(mode, one)).wall[0]!;
+  t1.push(a);
+  t2.push(b);
+  ratios.push(a / b);
+}
+const med = (xs: number[]) => summarize(xs).median;
+console.log(`${id} ${mode}, ${pairs} alternating pairs: one thread ${med(t1).toFixed(1)} ms, two threads ${med(t2).toFixed(1)} ms; ` +
+  `median pairwise ratio ${med(ratios).toFixed(2)}× (quartiles ${summarize(ratios).q1.toFixed(2)}–${summarize(ratios).q3.toFixed(2)})`);
+await single!.dispose();
+await double!.dispose();
