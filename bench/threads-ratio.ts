@@ -6,17 +6,23 @@
  *
  *   npx tsx bench/threads-ratio.ts [A-LSTM|A-GRU|C-peephole|C-layernorm] [fwd|fwd+bwd] [pairs]
  */
-import { rnncWasmSystem } from "./systems/rnnc-ts.js";
+import { loadRnncCell, rnncWasmSystem } from "./systems/rnnc-ts.js";
 import { isUnavailable } from "./systems/types.js";
 import { summarize } from "./stats.js";
-import { makeStandardData, WORKLOADS } from "./workloads.js";
+import { makeCustomData, makeStandardData, WORKLOADS } from "./workloads.js";
 
 const id = process.argv[2] ?? "A-LSTM";
 const mode = (process.argv[3] ?? "fwd+bwd") as "fwd" | "fwd+bwd";
 const pairs = Number(process.argv[4] ?? 60);
 const w = WORKLOADS.find((x) => x.id === id);
 if (w === undefined) throw new Error(`unknown workload ${id}`);
-const data = makeStandardData(w);
+// A custom cell (workload C) takes rnnc's own parameters, as in bench/run.ts.
+const data = await (async () => {
+  if (w.group !== "C") return makeStandardData(w);
+  const cell = await loadRnncCell(w);
+  if (!("forward" in cell)) throw new Error(cell.unavailable);
+  return makeCustomData(w, cell.init(20241122), cell.paramShapes);
+})();
 const one = { warmup: 0, minReps: 1, maxReps: 1, budgetMs: 0 };
 const [single, double] = await Promise.all([1, 2].map(async (t) => {
   const inst = await rnncWasmSystem(t).setup(w, data, one);
