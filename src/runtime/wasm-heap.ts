@@ -375,12 +375,10 @@ export class WasmHeap {
     const pool = this.pool;
     if (pool !== undefined) {
       const rowBlocks = Math.ceil(m / GEMM_ROW_BLOCK);
-      if (m > n && pool.splits(work, rowBlocks)) {
-        pool.run(this.ntRowsName, [m, k, a, lda, bp, n, c, ldc, acc], rowBlocks, work, GEMM_TAKES);
-        return;
-      }
-      if (pool.splits(work, panels)) {
-        pool.run(this.ntName, [m, k, a, lda, bp, n, c, ldc, acc], panels, work, GEMM_TAKES);
+      const byRows = m > n && pool.splits(work, rowBlocks);
+      if (byRows || pool.splits(work, panels)) {
+        const args = [m, k, a, lda, bp, n, c, ldc, acc];
+        pool.run(byRows ? this.ntRowsName : this.ntName, args, byRows ? rowBlocks : panels, work, GEMM_TAKES);
         return;
       }
     }

@@ -42,14 +42,14 @@ describe("ThreadPool on a shared WebAssembly.Memory", () => {
     }
   });
 
-  it("shares a job's units from a counter: a calling thread held up (beforeJoin) leaves them to the workers, same bytes", async () => {
+  it("computes every unit, with the same bytes, when the calling thread is held up before it joins (beforeJoin)", async () => {
     const p1 = await pool(1);
     const p2 = await pool(2);
     const one = product(p1, 32, 96, 200, false);
     let held = 0;
     p2.beforeJoin = () => {
       held++;
-      const until = performance.now() + 20; // long enough for the worker to take every unit
+      const until = performance.now() + 20; // long enough for the worker to take the caller's units too
       while (performance.now() < until);
     };
     expect(product(p2, 32, 96, 200, false)).toEqual(one);
