@@ -10,4 +10,5 @@ export { fillDropoutMasks, initParams, type InitParamSpec, type InitSpecData } f
 export { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 export { adam, clipGradNorm, clipGradValue, sgd, type AdamConfig, type ParamOptimizer, type SgdConfig } from "./optim.js";
 export { gatherIds, idRows, scatterAddIds } from "./gather.js";
-export { checkThreads, chooseBackend, chooseSimd, compileKernels, WasmHeap, type HeapRegion, type KernelSource, type SimdMode } from "./wasm-heap.js";
+export { checkThreads, chooseBackend, chooseSimd, compileKernels, type KernelSource, type SimdMode } from "./wasm-engine.js";
+export { SHARED_ARENA, WasmHeap, type HeapRegion, type SharedArena } from "./wasm-heap.js";

@@ -8,6 +8,7 @@ import { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 import { clipGradNorm, clipGradValue } from "./optim.js";
 import { localKeyIn, qualifiedKey } from "./names.js";
 import { fillDropoutMasks, layerSeed, streamSeed } from "./random.js";
+import { SHARED_ARENA, type SharedArena } from "./wasm-heap.js";
 import { binaryBackward, binaryForward, poolBackward, poolForward, unaryBackward, unaryForward, type BinaryFnData, type Frame, type UnaryAttrsData, type UnaryFnData } from "./model-elementwise.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
@@ -98,7 +99,8 @@ export interface CellLike {
   };
 }
 
-export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) => CellLike;
+/** A generated cell's factory; a model hands its layers one arena under SHARED_ARENA (see WasmHeap). */
+export type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean; [SHARED_ARENA]?: SharedArena }) => CellLike;
 
 export interface ModelForwardOptionsData {
   batch: number;
@@ -429,6 +431,8 @@ interface ModelInstance {
   /** A tied param's key → its owner's (see `ModelPlan.ties`). */
   readonly tiedTo: ReadonlyMap<string, string>;
   readonly widths: readonly number[];
+  /** The wasm memory, kernels and threads every layer shares (none on the js backend). */
+  readonly shared: SharedArena;
 }
 
 function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }): ModelInstance {
@@ -439,18 +443,21 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
   const dims: Record<string, number> = {};
   for (const name of plan.dims) dims[name] = checkDim(M, dimsIn, name);
   const size = (d: LinearDim) => evalLinear(d, dims);
+  const shared: SharedArena = {};
   const layers = plan.layers.map((l) => {
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
-    // Every layer runs on the backend asked for (float32: the wasm kernels by default).
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}) }) };
+    // Every layer runs on the backend asked for (float32: the wasm kernels by default), all of
+    // them on one memory with one pool of threads.
+    const cellOptions = { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}), [SHARED_ARENA]: shared };
+    return { name: l.name, inst: factories[l.cell]!(cellDims, cellOptions) };
   });
   const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
   for (const l of layers) {
     for (const [p, shape] of Object.entries(l.inst.paramShapes)) if (!tiedTo.has(qualifiedKey(l.name, p))) paramShapes[qualifiedKey(l.name, p)] = shape;
   }
-  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)) };
+  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)), shared };
 }
 
 /** The key a layer's param is stored under: its own (`l0.W_ih`), or its owner's when it is tied. */
@@ -887,7 +894,10 @@ export function buildModel<A extends FloatArr>(plan: ModelPlan, factories: Reado
     backend: m.layers[0]?.inst.backend ?? "js",
     simd: m.layers[0]?.inst.simd ?? "none",
     ready: Promise.all(m.layers.map((l) => l.inst.ready)).then(() => undefined),
-    dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
+    dispose: () => {
+      m.layers.forEach((l) => l.inst.dispose?.());
+      m.shared.arena?.dispose();
+    },
     paramShapes,
     init: (seed: number): Record<string, A> => initModel<A>(m, seed),
     forward: (params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),

@@ -496,7 +496,7 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
       w.writeLine(`const backend = chooseBackend(${quote(C)}, dtype, options.backend);`);
       w.writeLine(`const simd = chooseSimd(${quote(C)}, dtype, backend, options.backend, options.simd);`);
       w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
-      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads, simd === "relaxed" ? WASM_KERNELS_RELAXED : undefined) : undefined;`);
+      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads, simd === "relaxed" ? WASM_KERNELS_RELAXED : undefined, (options as { [SHARED_ARENA]?: SharedArena })[SHARED_ARENA]) : undefined;`);
       w.writeLine("const wasmHeap = (where: string): WasmHeap => {");
       w.writeLine("  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);");
       w.writeLine("  return heap;");

@@ -1873,6 +1873,149 @@ function wasmRelaxedSimdSupported(): boolean {
   return validates(RELAXED_PROBE);
 }
 
+// ---- runtime/wasm-engine.ts ----
+// The engine side of the wasm backend: feature detection, the backend, SIMD and threads options,
+// and compiling the embedded kernels once per engine. No imports beyond the runtime's own:
+// embedded in every generated module.
+
+/** The part of the WebAssembly API the module uses (typed here: lib.dom may be absent). */
+interface WasmApi {
+  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+  validate(bytes: Uint8Array): boolean;
+  compile(bytes: Uint8Array): Promise<object>;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+function fromBase64(s: string): Uint8Array {
+  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const clean = s.replace(/=+$/, "");
+  const out = new Uint8Array((clean.length * 3) >> 2);
+  let bits = 0, value = 0, o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    value = (value << 6) | A.indexOf(clean[i]!);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (value >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/** A module using one f32x4 instruction: engines without SIMD128 reject it. */
+const SIMD_PROBE = "AGFzbQEAAAABBAFgAAADAgEAChcBFQD9DAAAAAAAAAAAAAAAAAAAAAAaCw==";
+
+let simdChecked: boolean | undefined;
+/** Whether this engine runs WebAssembly SIMD128 (the float32 kernels' default backend). */
+function wasmSimdSupported$wasm_engine(): boolean {
+  if (simdChecked === undefined) {
+    const api = wasmApi();
+    try {
+      simdChecked = api !== undefined && api.validate(fromBase64(SIMD_PROBE));
+    } catch {
+      simdChecked = false;
+    }
+  }
+  return simdChecked;
+}
+
+/** The backend an instance runs on: float32 defaults to wasm where SIMD128 validates. */
+function chooseBackend(where: string, dtype: "float32" | "float64", requested: unknown): "wasm" | "js" {
+  if (requested !== undefined && requested !== "wasm" && requested !== "js") {
+    throw new Error(\`\${where}: options.backend must be "wasm" or "js", received \${JSON.stringify(requested)}\`);
+  }
+  if (requested === "js") return "js";
+  if (dtype === "float64") {
+    if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" runs float32 only; use dtype "float32" or backend "js" for float64\`);
+    return "js";
+  }
+  if (wasmSimdSupported$wasm_engine()) return "wasm";
+  if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" needs WebAssembly SIMD128, which this engine does not support\`);
+  return "js";
+}
+
+/**
+ * The SIMD an instance's matrix products use: "strict" SIMD128 (the default: the same bits on
+ * every engine), "relaxed" (\`f32x4.relaxed_madd\`, which an engine may fuse or not: faster, and
+ * not bit-reproducible across engines), or "none" (the js backend).
+ */
+type SimdMode = "strict" | "relaxed" | "none";
+
+/**
+ * The SIMD of an instance, from \`options.simd\`: relaxed only when asked for and the engine
+ * validates relaxed SIMD (Node ≥ 22, Chrome ≥ 114, Firefox ≥ 145; Node 20 behind
+ * --experimental-wasm-relaxed-simd; not Safari) — otherwise strict, which the instance's \`simd\`
+ * property reports. Asking for a SIMD on the js backend (float64, or backend "js") is refused.
+ */
+function chooseSimd(where: string, dtype: "float32" | "float64", backend: "wasm" | "js", requestedBackend: unknown, requested: unknown): SimdMode {
+  if (requested === undefined) return backend === "wasm" ? "strict" : "none";
+  if (requested !== "strict" && requested !== "relaxed") {
+    throw new Error(\`\${where}: options.simd must be "strict" or "relaxed", received \${JSON.stringify(requested)}\`);
+  }
+  if (requestedBackend === "js") throw new Error(\`\${where}: options.simd \${JSON.stringify(requested)} chooses the wasm backend's kernels, but options.backend is "js"\`);
+  if (dtype === "float64") throw new Error(\`\${where}: options.simd \${JSON.stringify(requested)} chooses the wasm backend's kernels, which run float32 only; dtype is "float64"\`);
+  if (backend === "js") return "none";
+  return requested === "relaxed" && wasmRelaxedSimdSupported() ? "relaxed" : "strict";
+}
+
+const compiledKernels = new Map<string, object>();
+
+/** The embedded kernels: base64, and the offset of the memory import's limits flag. */
+interface KernelSource {
+  readonly base64: string;
+  readonly sharedFlag: number;
+}
+
+/** The kernels' bytes; \`shared\` flips the memory import's limits flag to import a shared memory (threads). */
+function kernelBytes(src: KernelSource, shared: boolean): Uint8Array {
+  const bytes = fromBase64(src.base64);
+  if (shared) bytes[src.sharedFlag] = 0x03;
+  return bytes;
+}
+
+/** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
+async function compileKernels(src: KernelSource, shared: boolean): Promise<void> {
+  const api = wasmApi();
+  const key = \`\${shared}:\${src.base64}\`;
+  if (api === undefined || compiledKernels.has(key)) return;
+  compiledKernels.set(key, await api.compile(kernelBytes(src, shared)));
+}
+
+function kernelModule(where: string, src: KernelSource, shared: boolean): object {
+  const key = \`\${shared}:\${src.base64}\`;
+  let m = compiledKernels.get(key);
+  if (m === undefined) {
+    try {
+      m = new (wasmApi()!.Module)(kernelBytes(src, shared));
+    } catch (e) {
+      throw new Error(\`\${where}: this engine refused to compile the WebAssembly kernels synchronously (\${(e as Error).message}); \\\`await prepareWasm()\\\` once before instantiating\`);
+    }
+    compiledKernels.set(key, m);
+  }
+  return m;
+}
+
+/** The threads option: a positive integer (1 when omitted). */
+function checkThreads(where: string, threads: unknown): number {
+  if (threads === undefined) return 1;
+  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(\`\${where}: options.threads must be an integer from 1 to 64, received \${JSON.stringify(threads)}\`);
+  }
+  return threads;
+}
+
 // ---- runtime/wasm-threads.ts ----
 // A pool of worker threads running WebAssembly kernels on one shared memory. No imports: the
 // generated module embeds this file's text, and it runs in Node (worker_threads) and in
@@ -2181,105 +2324,13 @@ async function startWorker(): Promise<{ worker: WorkerLike; firstMessage: Promis
   return { worker, firstMessage };
 }
 
-// ---- runtime/wasm-heap.ts ----
-// The WebAssembly side of a generated module: feature detection, compiling the embedded
-// kernels once, and each instance's memory. No imports: embedded in every generated module.
-// Every buffer a float32 kernel touches (params, input, tape, states, outputs, gradients)
-// is a Float32Array view of one WebAssembly.Memory, so the wasm loops and the TypeScript
-// around them share data without copying; inputs are copied in once per call, results out
-// once.
-
-/** The part of the WebAssembly API the module uses (typed here: lib.dom may be absent). */
-interface WasmApi {
-  Memory: new (d: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => WasmInstance;
-  validate(bytes: Uint8Array): boolean;
-  compile(bytes: Uint8Array): Promise<object>;
-}
-interface WasmInstance {
-  readonly exports: Record<string, unknown>;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-function wasmApi(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-}
-
-function fromBase64(s: string): Uint8Array {
-  const A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const clean = s.replace(/=+$/, "");
-  const out = new Uint8Array((clean.length * 3) >> 2);
-  let bits = 0, value = 0, o = 0;
-  for (let i = 0; i < clean.length; i++) {
-    value = (value << 6) | A.indexOf(clean[i]!);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (value >> bits) & 0xff;
-    }
-  }
-  return out;
-}
-
-/** A module using one f32x4 instruction: engines without SIMD128 reject it. */
-const SIMD_PROBE = "AGFzbQEAAAABBAFgAAADAgEAChcBFQD9DAAAAAAAAAAAAAAAAAAAAAAaCw==";
-
-let simdChecked: boolean | undefined;
-/** Whether this engine runs WebAssembly SIMD128 (the float32 kernels' default backend). */
-function wasmSimdSupported$wasm_heap(): boolean {
-  if (simdChecked === undefined) {
-    const api = wasmApi();
-    try {
-      simdChecked = api !== undefined && api.validate(fromBase64(SIMD_PROBE));
-    } catch {
-      simdChecked = false;
-    }
-  }
-  return simdChecked;
-}
-
-/** The backend an instance runs on: float32 defaults to wasm where SIMD128 validates. */
-function chooseBackend(where: string, dtype: "float32" | "float64", requested: unknown): "wasm" | "js" {
-  if (requested !== undefined && requested !== "wasm" && requested !== "js") {
-    throw new Error(\`\${where}: options.backend must be "wasm" or "js", received \${JSON.stringify(requested)}\`);
-  }
-  if (requested === "js") return "js";
-  if (dtype === "float64") {
-    if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" runs float32 only; use dtype "float32" or backend "js" for float64\`);
-    return "js";
-  }
-  if (wasmSimdSupported$wasm_heap()) return "wasm";
-  if (requested === "wasm") throw new Error(\`\${where}: options.backend "wasm" needs WebAssembly SIMD128, which this engine does not support\`);
-  return "js";
-}
-
-/**
- * The SIMD an instance's matrix products use: "strict" SIMD128 (the default: the same bits on
- * every engine), "relaxed" (\`f32x4.relaxed_madd\`, which an engine may fuse or not: faster, and
- * not bit-reproducible across engines), or "none" (the js backend).
- */
-type SimdMode = "strict" | "relaxed" | "none";
-
-/**
- * The SIMD of an instance, from \`options.simd\`: relaxed only when asked for and the engine
- * validates relaxed SIMD (Node ≥ 22, Chrome ≥ 114, Firefox ≥ 145; Node 20 behind
- * --experimental-wasm-relaxed-simd; not Safari) — otherwise strict, which the instance's \`simd\`
- * property reports. Asking for a SIMD on the js backend (float64, or backend "js") is refused.
- */
-function chooseSimd(where: string, dtype: "float32" | "float64", backend: "wasm" | "js", requestedBackend: unknown, requested: unknown): SimdMode {
-  if (requested === undefined) return backend === "wasm" ? "strict" : "none";
-  if (requested !== "strict" && requested !== "relaxed") {
-    throw new Error(\`\${where}: options.simd must be "strict" or "relaxed", received \${JSON.stringify(requested)}\`);
-  }
-  if (requestedBackend === "js") throw new Error(\`\${where}: options.simd \${JSON.stringify(requested)} chooses the wasm backend's kernels, but options.backend is "js"\`);
-  if (dtype === "float64") throw new Error(\`\${where}: options.simd \${JSON.stringify(requested)} chooses the wasm backend's kernels, which run float32 only; dtype is "float64"\`);
-  if (backend === "js") return "none";
-  return requested === "relaxed" && wasmRelaxedSimdSupported() ? "relaxed" : "strict";
-}
+// ---- runtime/wasm-arena.ts ----
+// One WebAssembly memory with the kernels instantiated on it and, with threads, the workers
+// that share it. A cell instance has an arena of its own; a model's layers share one (see
+// WasmHeap): one memory, one instance of the kernels, one pool of workers, one allocator, so a
+// model with L layers on N threads starts N − 1 workers, not L·(N − 1). Every buffer a float32
+// kernel touches is a Float32Array view of this memory: the wasm loops and the TypeScript
+// around them share data without copying.
 
 /** The relaxed GEMM's export: a second, small module on the same memory (one relaxed opcode would make the main one invalid where relaxed SIMD is missing). */
 const RELAXED_NT = "f32_gemm_nt_4x8_relaxed_madd";
@@ -2289,106 +2340,33 @@ const GEMM_ROW_BLOCK = 64;
 /** A split matrix product's takes per thread: each take reads the operand the threads share once more. */
 const GEMM_TAKES = 2;
 
-const compiledKernels = new Map<string, object>();
-
-/** The embedded kernels: base64, and the offset of the memory import's limits flag. */
-interface KernelSource {
-  readonly base64: string;
-  readonly sharedFlag: number;
-}
-
-/** The kernels' bytes; \`shared\` flips the memory import's limits flag to import a shared memory (threads). */
-function kernelBytes(src: KernelSource, shared: boolean): Uint8Array {
-  const bytes = fromBase64(src.base64);
-  if (shared) bytes[src.sharedFlag] = 0x03;
-  return bytes;
-}
-
-/** Compiles the embedded kernels ahead of time (needed on a browser's main thread, where synchronous compilation of large modules is refused). */
-async function compileKernels(src: KernelSource, shared: boolean): Promise<void> {
-  const api = wasmApi();
-  const key = \`\${shared}:\${src.base64}\`;
-  if (api === undefined || compiledKernels.has(key)) return;
-  compiledKernels.set(key, await api.compile(kernelBytes(src, shared)));
-}
-
-function kernelModule(where: string, src: KernelSource, shared: boolean): object {
-  const key = \`\${shared}:\${src.base64}\`;
-  let m = compiledKernels.get(key);
-  if (m === undefined) {
-    try {
-      m = new (wasmApi()!.Module)(kernelBytes(src, shared));
-    } catch (e) {
-      throw new Error(\`\${where}: this engine refused to compile the WebAssembly kernels synchronously (\${(e as Error).message}); \\\`await prepareWasm()\\\` once before instantiating\`);
-    }
-    compiledKernels.set(key, m);
-  }
-  return m;
-}
-
-/** The threads option: a positive integer (1 when omitted). */
-function checkThreads(where: string, threads: unknown): number {
-  if (threads === undefined) return 1;
-  if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new Error(\`\${where}: options.threads must be an integer from 1 to 64, received \${JSON.stringify(threads)}\`);
-  }
-  return threads;
-}
-
-/** A stretch of memory kept between calls: the tape of a forward run. */
-interface HeapRegion {
-  offsets: number[];
-  readonly sizes: readonly number[];
-  /** The contents, while the region is out of memory (evicted). */
-  spilled: Float32Array[] | undefined;
-  /** The run owning the region, held weakly: a region whose run is gone is freed, never copied out. */
-  readonly owner: { deref(): object | undefined } | undefined;
-  freed: boolean;
-  /** backward() has read it: when evicted it is freed rather than copied out. */
-  used: boolean;
-}
-
-/** Result arrays smaller than this (in floats) are not faulted in ahead (see WasmHeap.fresh). */
+/** Result arrays smaller than this (in floats) are not faulted in ahead (see WasmArena.fresh). */
 const FAULT_AHEAD_MIN = 16384;
 /** Pages of result arrays faulted in per split job while the other threads work. */
 const FAULT_PAGES_PER_JOB = 8;
 /** Floats per 4 KiB page. */
 const PAGE_FLOATS = 1024;
 
-/** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
-const LIVE_TAPES = 4;
-
-interface WeakApi {
-  WeakRef?: new (o: object) => { deref(): object | undefined };
-  FinalizationRegistry?: new (cleanup: (held: () => void) => void) => { register(o: object, held: () => void): void };
-}
-/** Frees a region once its run is garbage (engines without FinalizationRegistry rely on eviction alone). */
-const regionReaper = (() => {
-  const R = (globalThis as WeakApi).FinalizationRegistry;
-  return R === undefined ? undefined : new R((free) => free());
-})();
+/** The largest memory (2 GiB in 64 KiB pages): a shared memory must declare a maximum. */
+const MAX_PAGES = 32768;
 
 /**
- * One instance's memory and kernels. Allocation is first-fit over a free list (blocks are
- * 16-byte aligned and zeroed); a forward run's tape is a region kept until evicted by
- * newer runs (then copied out, and back in if backward() asks for it).
+ * A memory, its kernels and threads. Allocation is first-fit over a free list (blocks are
+ * 16-byte aligned, not cleared); the users of the arena (WasmHeap) keep their blocks' offsets,
+ * never views, across calls: growing a memory that is not shared replaces its buffer.
  */
-class WasmHeap {
+class WasmArena {
   readonly memory: WasmMemory;
   readonly fns: Record<string, (...args: number[]) => void>;
+  /** The threads asked for, and the SIMD kernels' source: what a layer joining the arena must match. */
+  readonly threads: number;
+  readonly relaxed: boolean;
   private top = 64;
   private free: [number, number][] = [];
-  private readonly live: HeapRegion[] = [];
   /** The worker threads, once started (until then, and with threads = 1, everything runs here). */
   private pool: ThreadPool | undefined;
   private disposed = false;
   private readonly nt: (...args: number[]) => void;
-  private readonly sync: (src: number, dst: number, n: number) => number;
-  /** The params as last seen (see syncParams), and their generation. */
-  private paramCopies: { offsets: number[]; sizes: readonly number[] } | undefined;
-  private generation = 0;
-  /** Packed weights kept between calls: byte address and the params' generation they were packed from. */
-  private readonly packSlots = new Map<string, { at: number; gen: number }>();
   /** The GEMM export the products call (strict, or the relaxed module's). */
   private readonly ntName: string;
   private readonly ntRowsName: string;
@@ -2400,7 +2378,9 @@ class WasmHeap {
   /** \`relaxed\`: the relaxed GEMM module, given when the instance's simd is "relaxed" (see chooseSimd). */
   constructor(where: string, src: KernelSource, threads: number, relaxed?: KernelSource) {
     const shared = threads > 1;
-    this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: 32768, shared });
+    this.threads = threads;
+    this.relaxed = relaxed !== undefined;
+    this.memory = new (wasmApi()!.Memory)({ initial: 1, maximum: MAX_PAGES, shared });
     const module = kernelModule(where, src, shared);
     const instance = new (wasmApi()!.Instance)(module, { env: { memory: this.memory } });
     this.fns = instance.exports as Record<string, (...args: number[]) => void>;
@@ -2414,7 +2394,6 @@ class WasmHeap {
     this.ntName = extra !== undefined ? RELAXED_NT : "f32_gemm_nt_4x8_loadsplat";
     this.ntRowsName = \`\${this.ntName}_rows\`;
     this.nt = this.fns[this.ntName]!;
-    this.sync = this.fns["f32_sync"] as unknown as (src: number, dst: number, n: number) => number;
     if (!shared) {
       this.ready = Promise.resolve();
       return;
@@ -2501,14 +2480,228 @@ class WasmHeap {
   }
 
   /**
+   * C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). On
+   * threads, split over blocks of C's rows when A is the larger operand (m > n), else over
+   * B's panels: each thread then streams only its part of the larger operand.
+   */
+  gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    const panels = (n + 7) >> 3;
+    const work = 2 * m * n * k;
+    const acc = accumulate ? 1 : 0;
+    const pool = this.pool;
+    if (pool !== undefined) {
+      const rowBlocks = Math.ceil(m / GEMM_ROW_BLOCK);
+      const byRows = m > n && pool.splits(work, rowBlocks);
+      if (byRows || pool.splits(work, panels)) {
+        const args = [m, k, a, lda, bp, n, c, ldc, acc];
+        pool.run(byRows ? this.ntRowsName : this.ntName, args, byRows ? rowBlocks : panels, work, GEMM_TAKES);
+        return;
+      }
+    }
+    // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
+    this.nt(m, k, a, lda, bp, n, c, ldc, acc, 0, panels);
+  }
+
+  /**
+   * Byte offsets of new blocks of \`sizes\` float32 elements. Blocks are not cleared: the
+   * caller zeroes those read before written (state histories, gradient sums).
+   */
+  alloc(sizes: readonly number[]): number[] {
+    const offsets = sizes.map((n) => this.block(((n * 4 + 15) >> 4) << 4));
+    const need = this.top - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    return offsets;
+  }
+
+  /** Best fit: the smallest free block that holds \`bytes\`, leaving the larger ones whole. */
+  private block(bytes: number): number {
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      const size = this.free[i]![1];
+      if (size >= bytes && (best < 0 || size < this.free[best]![1])) best = i;
+    }
+    if (best >= 0) {
+      const [start, size] = this.free[best]!;
+      if (size === bytes) this.free.splice(best, 1);
+      else this.free[best] = [start + bytes, size - bytes];
+      return start;
+    }
+    const start = this.top;
+    this.top += Math.max(bytes, 16);
+    return start;
+  }
+
+  release(offsets: readonly number[], sizes: readonly number[]): void {
+    if (this.disposed) return;
+    offsets.forEach((o, i) => this.free.push([o, Math.max(((sizes[i]! * 4 + 15) >> 4) << 4, 16)]));
+    this.free.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const b of this.free) {
+      const last = merged[merged.length - 1];
+      if (last && last[0] + last[1] === b[0]) last[1] += b[1];
+      else merged.push([b[0], b[1]]);
+    }
+    // A free block at the top returns to the bump pointer.
+    const end = merged[merged.length - 1];
+    if (end && end[0] + end[1] === this.top) {
+      this.top = end[0];
+      merged.pop();
+    }
+    this.free = merged;
+  }
+
+  /** The bytes in use: from the first block to the bump pointer, less the free blocks. */
+  get bytesInUse(): number {
+    return this.free.reduce((n, [, size]) => n - size, this.top - 64);
+  }
+
+  /** Views of blocks; make them after the call's last alloc (growing replaces the buffer). */
+  views(offsets: readonly number[], sizes: readonly number[]): Float32Array[] {
+    const buffer = this.memory.buffer;
+    return offsets.map((o, i) => new Float32Array(buffer, o, sizes[i]!));
+  }
+
+  /** Stops the threads and forgets every block; the memory is dropped with the arena. */
+  dispose(): void {
+    this.disposed = true;
+    this.pool?.dispose();
+    this.pool = undefined;
+    this.free = [];
+    this.top = 64;
+  }
+}
+
+// ---- runtime/wasm-heap.ts ----
+// A cell instance's part of the wasm backend: its forward runs' tapes (regions kept in memory
+// between forward and backward), its copy of the params and the weights it keeps packed, on an
+// arena (wasm-arena.ts) of its own or, in a model, the arena all its layers share. The
+// generated code calls the arena's kernels, threads and allocator through it.
+
+/** A stretch of memory kept between calls: the tape of a forward run. */
+interface HeapRegion {
+  offsets: number[];
+  readonly sizes: readonly number[];
+  /** The contents, while the region is out of memory (evicted). */
+  spilled: Float32Array[] | undefined;
+  /** The run owning the region, held weakly: a region whose run is gone is freed, never copied out. */
+  readonly owner: { deref(): object | undefined } | undefined;
+  freed: boolean;
+  /** backward() has read it: when evicted it is freed rather than copied out. */
+  used: boolean;
+}
+
+/** How many forward tapes an instance keeps in its memory; older ones are copied out (unless their run is gone). */
+const LIVE_TAPES = 4;
+
+interface WeakApi {
+  WeakRef?: new (o: object) => { deref(): object | undefined };
+  FinalizationRegistry?: new (cleanup: (held: () => void) => void) => { register(o: object, held: () => void): void };
+}
+/** Frees a region once its run is garbage (engines without FinalizationRegistry rely on eviction alone). */
+const regionReaper = (() => {
+  const R = (globalThis as WeakApi).FinalizationRegistry;
+  return R === undefined ? undefined : new R((free) => free());
+})();
+
+/**
+ * What a model hands each layer's factory (under the SHARED_ARENA option key): the first layer
+ * on the wasm backend makes the arena, the others join it; the model disposes it.
+ */
+interface SharedArena {
+  arena?: WasmArena;
+}
+
+/** The factory option under which a model hands its layers their SharedArena (a symbol: no user option can name it). */
+const SHARED_ARENA: unique symbol = Symbol("rnnc.sharedArena");
+
+/**
+ * One cell instance's blocks on an arena. A forward run's tape is a region kept until
+ * evicted by newer runs (then copied out, and back in if backward() asks for it).
+ */
+class WasmHeap {
+  readonly arena: WasmArena;
+  readonly fns: Record<string, (...args: number[]) => void>;
+  /** Whether disposing this heap disposes the arena (not when a model's layers share it). */
+  private readonly ownsArena: boolean;
+  private readonly live: HeapRegion[] = [];
+  private disposed = false;
+  private readonly sync: (src: number, dst: number, n: number) => number;
+  /** The params as last seen (see syncParams), and their generation. */
+  private paramCopies: { offsets: number[]; sizes: readonly number[] } | undefined;
+  private generation = 0;
+  /** Packed weights kept between calls: byte address and the params' generation they were packed from. */
+  private readonly packSlots = new Map<string, { at: number; floats: number; gen: number }>();
+
+  /**
+   * \`relaxed\`: the relaxed GEMM module, given when the instance's simd is "relaxed" (see
+   * chooseSimd). \`shared\`: a model's arena for its layers (made here by the first).
+   */
+  constructor(where: string, src: KernelSource, threads: number, relaxed?: KernelSource, shared?: SharedArena) {
+    const joined = shared?.arena;
+    if (joined !== undefined && (joined.threads !== threads || joined.relaxed !== (relaxed !== undefined))) {
+      throw new Error(\`internal: \${where} joins a model's arena made with other options\`);
+    }
+    this.arena = joined ?? new WasmArena(where, src, threads, relaxed);
+    if (shared !== undefined) shared.arena = this.arena;
+    this.ownsArena = shared === undefined;
+    this.fns = this.arena.fns;
+    this.sync = this.fns["f32_sync"] as unknown as (src: number, dst: number, n: number) => number;
+  }
+
+  /** Resolves when the arena's worker threads are running. */
+  get ready(): Promise<void> {
+    return this.arena.ready;
+  }
+
+  par(name: string, args: number[], total: number, work: number): void {
+    this.arena.par(name, args, total, work);
+  }
+
+  splits(work: number, total: number): boolean {
+    return this.arena.splits(work, total);
+  }
+
+  parSeq(calls: readonly (string | readonly number[])[], total: number, work: number, chunk?: number): void {
+    this.arena.parSeq(calls, total, work, chunk);
+  }
+
+  fresh(n: number): Float32Array {
+    return this.arena.fresh(n);
+  }
+
+  settle(): void {
+    this.arena.settle();
+  }
+
+  gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
+    this.arena.gemm(m, k, a, lda, bp, n, c, ldc, accumulate);
+  }
+
+  packB(trans: boolean, b: number, ldb: number, k: number, n: number, dst: number): void {
+    this.arena.packB(trans, b, ldb, k, n, dst);
+  }
+
+  alloc(sizes: readonly number[]): number[] {
+    return this.arena.alloc(sizes);
+  }
+
+  release(offsets: readonly number[], sizes: readonly number[]): void {
+    this.arena.release(offsets, sizes);
+  }
+
+  views(offsets: readonly number[], sizes: readonly number[]): Float32Array[] {
+    return this.arena.views(offsets, sizes);
+  }
+
+  /**
    * Reserves, once, the blocks kept for the instance's lifetime: a copy of each param (\`params\`
    * float sizes) and a slot per packed weight (\`packs\`: key → float size). Call it before the
    * call's own \`alloc\` and views (it may grow the memory).
    */
   reserve(params: readonly number[], packs: readonly (readonly [string, number])[]): void {
-    if (this.paramCopies === undefined) this.paramCopies = { offsets: this.alloc(params), sizes: params };
+    if (this.paramCopies === undefined) this.paramCopies = { offsets: this.arena.alloc(params), sizes: params };
     for (const [key, floats] of packs) {
-      if (!this.packSlots.has(key)) this.packSlots.set(key, { at: this.alloc([floats])[0]!, gen: -1 });
+      if (!this.packSlots.has(key)) this.packSlots.set(key, { at: this.arena.alloc([floats])[0]!, floats, gen: -1 });
     }
   }
 
@@ -2533,90 +2726,27 @@ class WasmHeap {
   packed(key: string, gen: number, trans: boolean, b: number, ldb: number, k: number, n: number, scratch: number): number {
     if (gen !== this.generation) {
       if (scratch < 0) throw new Error("internal: a stale packed weight without scratch");
-      this.packB(trans, b, ldb, k, n, scratch);
+      this.arena.packB(trans, b, ldb, k, n, scratch);
       return scratch;
     }
     const slot = this.packSlots.get(key)!;
     if (slot.gen !== gen) {
-      this.packB(trans, b, ldb, k, n, slot.at);
+      this.arena.packB(trans, b, ldb, k, n, slot.at);
       slot.gen = gen;
     }
     return slot.at;
   }
 
-  /**
-   * C[m×n] (+)= A[m×k]·B, B packed at bp (byte addresses; leading dimensions in elements). On
-   * threads, split over blocks of C's rows when A is the larger operand (m > n), else over
-   * B's panels: each thread then streams only its part of the larger operand.
-   */
-  gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
-    const panels = (n + 7) >> 3;
-    const work = 2 * m * n * k;
-    const acc = accumulate ? 1 : 0;
-    const pool = this.pool;
-    if (pool !== undefined) {
-      const rowBlocks = Math.ceil(m / GEMM_ROW_BLOCK);
-      const byRows = m > n && pool.splits(work, rowBlocks);
-      if (byRows || pool.splits(work, panels)) {
-        const args = [m, k, a, lda, bp, n, c, ldc, acc];
-        pool.run(byRows ? this.ntRowsName : this.ntName, args, byRows ? rowBlocks : panels, work, GEMM_TAKES);
-        return;
-      }
-    }
-    // One thread: a direct call (no argument array), which matters for a batch of 1 at every step.
-    this.nt(m, k, a, lda, bp, n, c, ldc, acc, 0, panels);
-  }
-
-
-  /**
-   * Byte offsets of new blocks of \`sizes\` float32 elements. Blocks are not cleared: the
-   * caller zeroes those read before written (state histories, gradient sums).
-   */
-  alloc(sizes: readonly number[]): number[] {
-    const offsets = sizes.map((n) => this.block(((n * 4 + 15) >> 4) << 4));
-    const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
-    return offsets;
-  }
-
-  private block(bytes: number): number {
-    for (let i = 0; i < this.free.length; i++) {
-      const [start, size] = this.free[i]!;
-      if (size < bytes) continue;
-      if (size === bytes) this.free.splice(i, 1);
-      else this.free[i] = [start + bytes, size - bytes];
-      return start;
-    }
-    const start = this.top;
-    this.top += Math.max(bytes, 16);
-    return start;
-  }
-
-  release(offsets: readonly number[], sizes: readonly number[]): void {
-    offsets.forEach((o, i) => this.free.push([o, Math.max(((sizes[i]! * 4 + 15) >> 4) << 4, 16)]));
-    this.free.sort((a, b) => a[0] - b[0]);
-    const merged: [number, number][] = [];
-    for (const b of this.free) {
-      const last = merged[merged.length - 1];
-      if (last && last[0] + last[1] === b[0]) last[1] += b[1];
-      else merged.push([b[0], b[1]]);
-    }
-    // A free block at the top returns to the bump pointer.
-    const end = merged[merged.length - 1];
-    if (end && end[0] + end[1] === this.top) {
-      this.top = end[0];
-      merged.pop();
-    }
-    this.free = merged;
-  }
-
-  /** Views of blocks; make them after the call's last alloc (growing replaces the buffer). */
-  views(offsets: readonly number[], sizes: readonly number[]): Float32Array[] {
-    const buffer = this.memory.buffer;
-    return offsets.map((o, i) => new Float32Array(buffer, o, sizes[i]!));
-  }
-
   /** Keeps a run's blocks as a region; the oldest live region beyond LIVE_TAPES is copied out. */
+  /**
+   * Blocks for a forward run's tape: when the instance already keeps LIVE_TAPES, the oldest is
+   * evicted first and its space is reused (evicted after, it would leave a hole every call).
+   */
+  allocTape(sizes: readonly number[]): number[] {
+    while (this.live.length >= LIVE_TAPES) this.evictOldest();
+    return this.arena.alloc(sizes);
+  }
+
   keep(offsets: number[], sizes: readonly number[], owner: object): HeapRegion {
     const W = (globalThis as WeakApi).WeakRef;
     const region: HeapRegion = { offsets, sizes, spilled: undefined, owner: W === undefined ? undefined : new W(owner), freed: false, used: false };
@@ -2642,8 +2772,8 @@ class WasmHeap {
       throw new Error(\`\${where}: this run's tape was released (forward with \\\`tape: false\\\`, or backward already ran and \${LIVE_TAPES} newer forward passes reused its memory); run forward again\`);
     }
     if (region.spilled === undefined) return;
-    const offsets = this.alloc(region.sizes);
-    this.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
+    const offsets = this.arena.alloc(region.sizes);
+    this.arena.views(offsets, region.sizes).forEach((v, i) => v.set(region.spilled![i]!));
     region.offsets = offsets;
     region.spilled = undefined;
     this.live.push(region);
@@ -2652,9 +2782,9 @@ class WasmHeap {
 
   private evictOldest(): void {
     const old = this.live.shift()!;
-    if (!old.used && (old.owner === undefined || old.owner.deref() !== undefined)) old.spilled = this.views(old.offsets, old.sizes).map((v) => v.slice());
+    if (!old.used && (old.owner === undefined || old.owner.deref() !== undefined)) old.spilled = this.arena.views(old.offsets, old.sizes).map((v) => v.slice());
     else old.freed = true;
-    this.release(old.offsets, old.sizes);
+    this.arena.release(old.offsets, old.sizes);
   }
 
   /** Frees a live region whose run is gone. */
@@ -2663,17 +2793,23 @@ class WasmHeap {
     if (i < 0 || this.disposed) return;
     this.live.splice(i, 1);
     region.freed = true;
-    this.release(region.offsets, region.sizes);
+    this.arena.release(region.offsets, region.sizes);
   }
 
-  /** Frees every region and stops the threads; the instance's memory is dropped with it. */
+  /**
+   * Frees every region and the kept blocks: with an arena of its own, stops its threads (the
+   * memory is dropped with it); on a model's arena, returns the blocks to it.
+   */
   dispose(): void {
+    if (this.disposed) return;
     this.disposed = true;
-    this.pool?.dispose();
-    this.pool = undefined;
+    if (this.ownsArena) this.arena.dispose();
+    else {
+      for (const r of this.live) this.arena.release(r.offsets, r.sizes);
+      if (this.paramCopies !== undefined) this.arena.release(this.paramCopies.offsets, this.paramCopies.sizes);
+      this.packSlots.forEach((slot) => this.arena.release([slot.at], [slot.floats]));
+    }
     this.live.length = 0;
-    this.free = [];
-    this.top = 64;
     this.paramCopies = undefined;
     this.packSlots.clear();
     this.generation++;
@@ -2981,7 +3117,8 @@ interface CellLike {
   };
 }
 
-type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }) => CellLike;
+/** A generated cell's factory; a model hands its layers one arena under SHARED_ARENA (see WasmHeap). */
+type CellFactory = (dims: Record<string, number>, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean; [SHARED_ARENA]?: SharedArena }) => CellLike;
 
 interface ModelForwardOptionsData {
   batch: number;
@@ -3312,6 +3449,8 @@ interface ModelInstance {
   /** A tied param's key → its owner's (see \`ModelPlan.ties\`). */
   readonly tiedTo: ReadonlyMap<string, string>;
   readonly widths: readonly number[];
+  /** The wasm memory, kernels and threads every layer shares (none on the js backend). */
+  readonly shared: SharedArena;
 }
 
 function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }): ModelInstance {
@@ -3322,18 +3461,21 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
   const dims: Record<string, number> = {};
   for (const name of plan.dims) dims[name] = checkDim(M, dimsIn, name);
   const size = (d: LinearDim) => evalLinear(d, dims);
+  const shared: SharedArena = {};
   const layers = plan.layers.map((l) => {
     const cellDims: Record<string, number> = {};
     for (const [k, v] of Object.entries(l.dims)) cellDims[k] = size(v);
-    // Every layer runs on the backend asked for (float32: the wasm kernels by default).
-    return { name: l.name, inst: factories[l.cell]!(cellDims, { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}) }) };
+    // Every layer runs on the backend asked for (float32: the wasm kernels by default), all of
+    // them on one memory with one pool of threads.
+    const cellOptions = { dtype, ...(options?.backend !== undefined ? { backend: options.backend } : {}), ...(options?.threads !== undefined ? { threads: options.threads } : {}), ...(options?.simd !== undefined ? { simd: options.simd } : {}), [SHARED_ARENA]: shared };
+    return { name: l.name, inst: factories[l.cell]!(cellDims, cellOptions) };
   });
   const tiedTo = new Map((plan.ties ?? []).map((t) => [t.param, t.owner]));
   const paramShapes: Record<string, number[]> = {};
   for (const l of layers) {
     for (const [p, shape] of Object.entries(l.inst.paramShapes)) if (!tiedTo.has(qualifiedKey(l.name, p))) paramShapes[qualifiedKey(l.name, p)] = shape;
   }
-  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)) };
+  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)), shared };
 }
 
 /** The key a layer's param is stored under: its own (\`l0.W_ih\`), or its owner's when it is tied. */
@@ -3770,7 +3912,10 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
     backend: m.layers[0]?.inst.backend ?? "js",
     simd: m.layers[0]?.inst.simd ?? "none",
     ready: Promise.all(m.layers.map((l) => l.inst.ready)).then(() => undefined),
-    dispose: () => m.layers.forEach((l) => l.inst.dispose?.()),
+    dispose: () => {
+      m.layers.forEach((l) => l.inst.dispose?.());
+      m.shared.arena?.dispose();
+    },
     paramShapes,
     init: (seed: number): Record<string, A> => initModel<A>(m, seed),
     forward: (params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
@@ -3834,4 +3979,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FAULT_AHEAD_MIN","FAULT_PAGES_PER_JOB","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEMM_ROW_BLOCK","GEMM_TAKES","GEN","GRAIN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NEXT_BYTE","NEXT_STRIDE","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PAGE_FLOATS","PackedB","ParamOptimizer","PlanNode","RELAXED_NT","RELAXED_NT_ROWS","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SimdMode","StEntry","TAKES_PER_THREAD","TOTAL","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_heap","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARGS_BYTE","AdamConfig","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FAULT_AHEAD_MIN","FAULT_PAGES_PER_JOB","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEMM_ROW_BLOCK","GEMM_TAKES","GEN","GRAIN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_PAGES","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NEXT_BYTE","NEXT_STRIDE","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PAGE_FLOATS","PackedB","ParamOptimizer","PlanNode","RELAXED_NT","RELAXED_NT_ROWS","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SHARED_ARENA","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SharedArena","SimdMode","StEntry","TAKES_PER_THREAD","TOTAL","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmArena","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_engine","withFiniteChecks","writeSafetensors"];

@@ -127,7 +127,7 @@ describe("f32 GEMM kernels (SIMD128) against float64", () => {
 describe("the product over blocks of C's rows (how threads split a product whose A is the larger operand)", () => {
   it("gives the bytes of the whole product whichever blocks are computed separately, the last block short", async () => {
     const { GEMM_ROW_BLOCK } = await import("../../../src/backends/wasm/gemm.js");
-    const { GEMM_ROW_BLOCK: runtimeBlock } = await import("../../../src/runtime/wasm-heap.js");
+    const { GEMM_ROW_BLOCK: runtimeBlock } = await import("../../../src/runtime/wasm-arena.js");
     expect(runtimeBlock).toBe(GEMM_ROW_BLOCK);
     // 3 blocks of 64 rows and a last one of 9 (a lone last row of the tile path included: 201 = 4·50 + 1).
     const [m, k, n, ldc] = [201, 37, 19, 21];

@@ -32,15 +32,15 @@ export interface WasmMethodContext {
 }
 
 /**
- * Lines declaring `names` as views of new blocks (one alloc, then views: growing replaces the
- * buffer). Blocks come uncleared; those read before they are written — state histories
+ * Lines declaring `names` as views of new blocks (one `alloc` expression, then views: growing
+ * replaces the buffer). Blocks come uncleared; those read before they are written — state histories
  * (zero initial states and seeds), gradient sums — are zeroed.
  */
-function place(names: readonly string[], sizes: readonly string[], view: string): string[] {
+function place(names: readonly string[], sizes: readonly string[], view: string, alloc = "H.alloc(sizes)"): string[] {
   const zeroed = names.filter((n) => /^(hist_|G_)/.test(n));
   return [
     `const sizes = [${sizes.join(", ")}];`,
-    "const offsets = H.alloc(sizes);",
+    `const offsets = ${alloc};`,
     `const ${view} = H.views(offsets, sizes) as unknown as A[];`,
     ...names.map((n, i) => `const ${n} = ${view}[${i}]!;`),
     ...zeroed.map((n) => `${n}.fill(0);`),
@@ -108,7 +108,8 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     "const H = wasmHeap(where);",
     "const W = H.fns;",
     ...reserve(c, c.forward),
-    ...place(tapeNames(c), sizes, "V"),
+    // A tape kept evicts the instance's oldest first, whose space it then reuses.
+    ...place(tapeNames(c), sizes, "V", "options.tape === false ? H.alloc(sizes) : H.allocTape(sizes)"),
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
     // The params' generation: the packed weights the instance keeps are packed again only when it changes.
     ...(c.forward.keptPacks.length > 0 ? [`const gen = H.syncParams([${graph.params.map((p) => `P_${p.name}.byteOffset`).join(", ")}]);`] : ["const gen = -1;"]),
