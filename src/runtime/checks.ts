@@ -1,6 +1,8 @@
-// Argument checks for the generated modules' public functions. No imports: embedded in every
-// generated module. A wrong argument is the caller's mistake, so each check throws an Error
-// that names the argument, what was expected and what was received.
+// Argument checks for the generated modules' public functions, embedded in every generated
+// module. A wrong argument is the caller's mistake, so each check throws an Error that names
+// the argument, what was expected and what was received.
+
+import { arenaIO } from "./arena-io.js";
 
 type FloatArrayCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 
@@ -138,6 +140,14 @@ export function seedArray<A extends Float32Array | Float64Array>(
   return out;
 }
 
+/** `src` into `dst` ([T·B, size] rows), rows past each example's length zero: what seedArray makes of a seed. */
+export function setSeedRows(dst: Float32Array | Float64Array, src: ArrayLike<number>, size: number, lengths: Int32Array | undefined): void {
+  dst.set(src);
+  if (lengths === undefined) return;
+  const B = lengths.length;
+  for (let r = 0; r < dst.length / size; r++) if (Math.floor(r / B) >= lengths[r % B]!) dst.fill(0, r * size, (r + 1) * size);
+}
+
 /** A seed for `init`: a safe integer (the generator's stream is a function of it). */
 export function checkSeed(where: string, seed: unknown): number {
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new Error(`${where}: seed must be an integer, received ${describe(seed)}`);
@@ -242,7 +252,7 @@ export function withFiniteChecks<M extends FiniteCheckable>(name: string, inputN
 export function checkNothingToDifferentiate(where: string, seeds: unknown, loss: "cell" | "absent" | "present"): void {
   if (loss === "present") return;
   const s = seeds as { outputs?: Record<string, unknown>; final?: Record<string, unknown> } | undefined;
-  const given = [s?.outputs, s?.final].some((r) => typeof r === "object" && r !== null && Object.values(r).some((v) => v !== undefined));
+  const given = [s?.outputs, s?.final, arenaIO(seeds)?.given].some((r) => typeof r === "object" && r !== null && Object.values(r).some((v) => v !== undefined));
   if (given) return;
   const noLoss = loss === "absent" ? " and the run has no loss (forward was called without options.targets)" : "";
   throw new Error(

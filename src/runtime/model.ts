@@ -9,6 +9,7 @@ import { clipGradNorm, clipGradValue } from "./optim.js";
 import { localKeyIn, qualifiedKey } from "./names.js";
 import { fillDropoutMasks, layerSeed, streamSeed } from "./random.js";
 import { SHARED_ARENA, type SharedArena } from "./wasm-heap.js";
+import { ARENA_IO, type ArenaBlock, type ArenaIO } from "./arena-io.js";
 import { binaryBackward, binaryForward, poolBackward, poolForward, unaryBackward, unaryForward, type BinaryFnData, type Frame, type UnaryAttrsData, type UnaryFnData } from "./model-elementwise.js";
 
 /** A linear dimension c + Σ coef·name over the model's dimensions. */
@@ -77,12 +78,15 @@ export interface CellLike {
   readonly ready?: Promise<void>;
   dispose?(): void;
   init(seed: number): Record<string, FloatArr>;
-  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>>, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number; tape?: boolean }): {
+  /** On the wasm backend, `options[ARENA_IO]` passes inputs and outputs as blocks of the shared arena (see arenaEdges). */
+  forward(params: Record<string, ArrayLike<number>>, x: ArrayLike<number> | Record<string, ArrayLike<number>> | undefined, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; training?: boolean; seed?: number; tape?: boolean; [ARENA_IO]?: ArenaIO }): {
     outputs: Record<string, FloatArr>;
     final: Record<string, FloatArr>;
     batch: number;
     steps: number;
     tape: unknown;
+    /** The outputs kept in the arena (ArenaIO.keep). */
+    blocks?: Record<string, ArenaBlock>;
   };
   /**
    * The cell with its input given as integer ids (one per row) instead of one-hot vectors:
@@ -90,12 +94,14 @@ export interface CellLike {
    * (products become gathers, weight gradients scatter-adds). `backward` takes its run.
    */
   forwardIds?(params: Record<string, ArrayLike<number>>, ids: Int32Array, options: { batch: number; steps: number; initial?: Record<string, ArrayLike<number>>; lengths?: ArrayLike<number>; tape?: boolean }): ReturnType<CellLike["forward"]>;
-  backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>> }): {
+  backward(run: never, seeds?: { outputs?: Record<string, ArrayLike<number>>; final?: Record<string, ArrayLike<number>>; [ARENA_IO]?: ArenaIO }): {
     params: Record<string, FloatArr>;
     /** The input's gradient (a cell with one input), or each input's under `inputs` (several). */
     x?: FloatArr;
     inputs?: Record<string, FloatArr>;
     initial: Record<string, FloatArr>;
+    /** The input gradients kept in the arena (ArenaIO.keep). */
+    blocks?: Record<string, ArenaBlock>;
   };
 }
 
@@ -433,6 +439,8 @@ interface ModelInstance {
   readonly widths: readonly number[];
   /** The wasm memory, kernels and threads every layer shares (none on the js backend). */
   readonly shared: SharedArena;
+  /** By node: its value passes from layer to layer inside the arena (see arenaEdges). */
+  readonly inArena: readonly boolean[];
 }
 
 function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }): ModelInstance {
@@ -457,7 +465,49 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
   for (const l of layers) {
     for (const [p, shape] of Object.entries(l.inst.paramShapes)) if (!tiedTo.has(qualifiedKey(l.name, p))) paramShapes[qualifiedKey(l.name, p)] = shape;
   }
-  return { M, plan, dims, dtype, F, layers, byName: new Map(layers.map((l) => [l.name, l])), paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)), shared };
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  return { M, plan, dims, dtype, F, layers, byName, paramShapes, tiedTo, widths: plan.nodes.map((n) => size(n.width)), shared, inArena: arenaEdges(plan, byName, shared) };
+}
+
+/**
+ * For each node, whether its value passes from one layer to the next inside the arena they
+ * share, never as an array: a per-step output of a layer on the wasm kernels whose one reader
+ * is another such layer's per-step run (as one argument) — not a model output, a loss's
+ * prediction or a sequence operation's operand. Forward, the next layer copies its input from
+ * the block; backward, its input gradient stays in a block that seeds this layer.
+ */
+function arenaEdges(plan: ModelPlan, byName: ModelInstance["byName"], shared: SharedArena): boolean[] {
+  const readers = new Array<number>(plan.nodes.length).fill(0);
+  const read = (id: number) => readers[id]!++;
+  for (const node of plan.nodes) {
+    if ("arg" in node) read(node.arg);
+    if ("args" in node) node.args.forEach(read);
+  }
+  plan.runs.forEach((r) => r.args.forEach(read));
+  plan.outputs.forEach((o) => read(o.node));
+  plan.losses.forEach((l) => read(l.pred));
+  const onWasm = (k: number) => byName.get(plan.runs[k]!.layer)!.inst.backend === "wasm" && !plan.runs[k]!.once && !idRun({ plan, byName }, k);
+  return plan.nodes.map((node, id) => {
+    if (shared.arena === undefined || node.op !== "apply" || node.once || readers[id] !== 1 || !onWasm(node.run)) return false;
+    const k = plan.runs.findIndex((r) => r.args.includes(id));
+    return k >= 0 && onWasm(k);
+  });
+}
+
+/** Input k's key in an ArenaIO of run `run`: "x" for a cell's one input, else its name (as the cell's forward takes them). */
+function ioKey(m: ModelInstance, run: number, k: number): string {
+  const names = m.plan.layers.find((l) => l.name === m.plan.runs[run]!.layer)!.inputs;
+  return names === undefined ? "x" : names[k]!;
+}
+
+/** Returns blocks to the shared arena (and forgets them). */
+function releaseBlocks(m: ModelInstance, blocks: (ArenaBlock | undefined)[], ids: readonly number[]): void {
+  for (const id of ids) {
+    const b = blocks[id];
+    if (b === undefined) continue;
+    m.shared.arena?.release([b[0]], [b[1]]);
+    blocks[id] = undefined;
+  }
 }
 
 /** The key a layer's param is stored under: its own (`l0.W_ih`), or its owner's when it is tied. */
@@ -502,7 +552,7 @@ function initModel<A extends FloatArr>(m: ModelInstance, seed: number): Record<s
 }
 
 /** Runs one layer over its argument (once per run, however many of its outputs are read). */
-function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number, seed: number | undefined) {
+function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<string, A>, values: readonly (A | Int32Array | undefined)[], blocks: (ArenaBlock | undefined)[], opts: ModelForwardOptionsData, lengths: Int32Array | undefined, T: number, seed: number | undefined) {
   const spec = m.plan.runs[run]!;
   const layer = m.byName.get(spec.layer)!;
   const k = m.plan.layers.findIndex((l) => l.name === spec.layer);
@@ -523,13 +573,26 @@ function runLayer<A extends FloatArr>(m: ModelInstance, run: number, P: Record<s
     // In training a layer whose cell has dropout draws its masks from its own stream of the seed.
     ...(seed !== undefined && m.plan.layers[k]!.dropout === true ? { training: true, seed: streamSeed(seed, k) } : {}),
     ...(opts.tape === false ? { tape: false } : {}),
+    ...arenaIOForward(m, run, blocks),
   };
   // A layer fed `onehot(ids)` whose cell has an id path reads the ids: the one-hot rows are never made.
   const ids = idsOf(m, run, values);
   const result = ids !== undefined
     ? layer.inst.forwardIds!(layerParams(m, P, spec.layer), ids, options)
     : layer.inst.forward(layerParams(m, P, spec.layer), cellInputs(m, run, values, opts.batch, T), options);
+  // The arguments it copied in from the arena are read by no one else.
+  releaseBlocks(m, blocks, spec.args.filter((a) => m.inArena[a]));
   return { spec, layer, result };
+}
+
+/** Run k's inputs given in the arena, and its outputs to keep there (see arenaEdges). */
+function arenaIOForward(m: ModelInstance, run: number, blocks: readonly (ArenaBlock | undefined)[]): { [ARENA_IO]?: ArenaIO } {
+  const given: Record<string, ArenaBlock> = {};
+  m.plan.runs[run]!.args.forEach((arg, k) => {
+    if (m.inArena[arg]) given[ioKey(m, run, k)] = blocks[arg]!;
+  });
+  const keep = m.plan.nodes.flatMap((n, id) => (n.op === "apply" && n.run === run && m.inArena[id] ? [n.output] : []));
+  return Object.keys(given).length + keep.length === 0 ? {} : { [ARENA_IO]: { given, keep } };
 }
 
 /** True when the model has dropout: its own `dropout(…)` nodes, or a layer whose cell has some. */
@@ -607,21 +670,29 @@ function forwardModel<A extends FloatArr>(
   const given = modelInputs(m, input, where);
 
   const dense = denseOneHots(m);
-  plan.nodes.forEach((node, id) => {
-    if (node.op === "onehot" && !dense[id]) return;
-    if (node.op === "input") {
-      values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
-    } else if (node.op === "apply") {
-      if (runs[node.run] === undefined) {
-        const { spec, layer, result } = runLayer(m, node.run, P, values, { ...opts, batch: B }, lengths, T, seed);
-        runs[node.run] = { run: result, inst: layer.inst };
-        for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
+  // Values passed between layers inside the arena (see arenaEdges), until the next layer reads them.
+  const blocks: (ArenaBlock | undefined)[] = new Array(plan.nodes.length);
+  try {
+    plan.nodes.forEach((node, id) => {
+      if (node.op === "onehot" && !dense[id]) return;
+      if (node.op === "input") {
+        values[id] = readInput<A>(m, node.name, given, id, where, B, T, len);
+      } else if (node.op === "apply") {
+        if (runs[node.run] === undefined) {
+          const { spec, layer, result } = runLayer(m, node.run, P, values, blocks, { ...opts, batch: B }, lengths, T, seed);
+          runs[node.run] = { run: result, inst: layer.inst };
+          for (const [s, v] of Object.entries(result.final)) final[qualifiedKey(spec.layer, s)] = v as A;
+        }
+        const result = runs[node.run]!.run as ReturnType<CellLike["forward"]>;
+        if (m.inArena[id]) blocks[id] = result.blocks![node.output];
+        else values[id] = result.outputs[node.output] as A;
+      } else {
+        values[id] = seqKernel(node).forward(node, id, cx);
       }
-      values[id] = (runs[node.run]!.run as { outputs: Record<string, FloatArr> }).outputs[node.output] as A;
-    } else {
-      values[id] = seqKernel(node).forward(node, id, cx);
-    }
-  });
+    });
+  } finally {
+    releaseBlocks(m, blocks, plan.nodes.map((_, id) => id));
+  }
   const outputs: Record<string, A> = {};
   for (const o of plan.outputs) outputs[o.name] = values[o.node] as A;
   const { loss, lossGrads } = modelLoss(m, values, opts.targets, where, B, T, len);
@@ -645,7 +716,7 @@ function denseOneHots(m: ModelInstance): boolean[] {
 }
 
 /** Whether run k's cell reads ids itself: its one argument is `onehot(ids)` of its own timing, and the cell has an id path. */
-function idRun(m: ModelInstance, k: number): boolean {
+function idRun(m: Pick<ModelInstance, "plan" | "byName">, k: number): boolean {
   const spec = m.plan.runs[k]!;
   const arg = spec.args.length === 1 ? m.plan.nodes[spec.args[0]!] : undefined;
   return arg?.op === "onehot" && arg.once === spec.once && m.byName.get(spec.layer)!.inst.forwardIds !== undefined;
@@ -727,48 +798,66 @@ function backwardModel<A extends FloatArr>(m: ModelInstance, run: ModelRunData<A
   const initial: Record<string, A> = {};
   const done = new Set<number>();
   const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
-  for (let id = plan.nodes.length - 1; id >= 0; id--) {
-    const node = plan.nodes[id]!;
-    if (node.op === "input") continue;
-    if (node.op !== "apply") {
-      const g = adj[id];
-      if (g !== undefined) seqKernel(node).backward(node, id, g, cx);
-      continue;
+  // Adjoints passed between layers inside the arena (see arenaEdges), until the layer before reads them.
+  const adjBlocks: (ArenaBlock | undefined)[] = new Array(plan.nodes.length);
+  try {
+    for (let id = plan.nodes.length - 1; id >= 0; id--) {
+      const node = plan.nodes[id]!;
+      if (node.op === "input") continue;
+      if (node.op !== "apply") {
+        const g = adj[id];
+        if (g !== undefined) seqKernel(node).backward(node, id, g, cx);
+        continue;
+      }
+      if (done.has(node.run)) continue;
+      done.add(node.run);
+      const spec = plan.runs[node.run]!;
+      const { run: cellRun, inst } = tape.runs[node.run]!;
+      const outSeeds: Record<string, ArrayLike<number>> = {};
+      const seedBlocks: Record<string, ArenaBlock> = {};
+      const seedIds: number[] = [];
+      plan.nodes.forEach((n, k) => {
+        if (n.op !== "apply" || n.run !== node.run) return;
+        if (adj[k] !== undefined) outSeeds[n.output] = adj[k]!;
+        if (adjBlocks[k] !== undefined) (seedBlocks[n.output] = adjBlocks[k]!), seedIds.push(k);
+      });
+      const finalSeeds: Record<string, ArrayLike<number>> = {};
+      for (const [k, v] of Object.entries(seeds?.final ?? {})) {
+        const local = localKeyIn(k, spec.layer);
+        if (v !== undefined && local !== undefined) finalSeeds[local] = v;
+      }
+      if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length + seedIds.length === 0) {
+        // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
+        for (const [s, v] of Object.entries((cellRun as { final: Record<string, A> }).final)) initial[qualifiedKey(spec.layer, s)] = new F(v.length) as A;
+        continue;
+      }
+      // Its input gradients that seed the layer before stay in the arena.
+      const keep = spec.args.flatMap((arg, k) => (m.inArena[arg] ? [ioKey(m, node.run, k)] : []));
+      const io = seedIds.length + keep.length === 0 ? {} : { [ARENA_IO]: { given: seedBlocks, keep } };
+      const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds, ...io });
+      releaseBlocks(m, adjBlocks, seedIds);
+      // A tied param's gradient adds into its owner's: the sum over both uses.
+      for (const [p, v] of Object.entries(r.params)) {
+        const key = storedKey(m, spec.layer, p);
+        const acc = grads[key];
+        if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
+        else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
+      }
+      for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
+      const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+      spec.args.forEach((arg, k) => {
+        // Ids (fed as one-hot vectors) carry no gradient.
+        if (plan.nodes[arg]!.op === "onehot") return;
+        if (m.inArena[arg]) {
+          adjBlocks[arg] = r.blocks![ioKey(m, node.run, k)]!;
+          return;
+        }
+        const g = cellInputNames === undefined ? r.x! : r.inputs![cellInputNames[k]!]!;
+        addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
+      });
     }
-    if (done.has(node.run)) continue;
-    done.add(node.run);
-    const spec = plan.runs[node.run]!;
-    const { run: cellRun, inst } = tape.runs[node.run]!;
-    const outSeeds: Record<string, ArrayLike<number>> = {};
-    plan.nodes.forEach((n, k) => {
-      if (n.op === "apply" && n.run === node.run && adj[k] !== undefined) outSeeds[n.output] = adj[k]!;
-    });
-    const finalSeeds: Record<string, ArrayLike<number>> = {};
-    for (const [k, v] of Object.entries(seeds?.final ?? {})) {
-      const local = localKeyIn(k, spec.layer);
-      if (v !== undefined && local !== undefined) finalSeeds[local] = v;
-    }
-    if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length === 0) {
-      // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
-      for (const [s, v] of Object.entries((cellRun as { final: Record<string, A> }).final)) initial[qualifiedKey(spec.layer, s)] = new F(v.length) as A;
-      continue;
-    }
-    const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds });
-    // A tied param's gradient adds into its owner's: the sum over both uses.
-    for (const [p, v] of Object.entries(r.params)) {
-      const key = storedKey(m, spec.layer, p);
-      const acc = grads[key];
-      if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
-      else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
-    }
-    for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
-    const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
-    spec.args.forEach((arg, k) => {
-      // Ids (fed as one-hot vectors) carry no gradient.
-      if (plan.nodes[arg]!.op === "onehot") return;
-      const g = cellInputNames === undefined ? r.x! : r.inputs![cellInputNames[k]!]!;
-      addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
-    });
+  } finally {
+    releaseBlocks(m, adjBlocks, plan.nodes.map((_, id) => id));
   }
   // In the params' own order, whatever order the runs were differentiated in.
   const params: Record<string, A> = {};
@@ -822,18 +911,20 @@ function readInput<A extends FloatArr>(m: ModelInstance, name: string, given: Re
 }
 
 /** A layer run's cell inputs: each argument, a per-sequence one repeated at every step of a per-step run; an object keyed by the cell's input names when it has several. */
-function cellInputs<A extends FloatArr>(m: ModelInstance, run: number, values: readonly (A | Int32Array | undefined)[], B: number, T: number): ArrayLike<number> | Record<string, ArrayLike<number>> {
+function cellInputs<A extends FloatArr>(m: ModelInstance, run: number, values: readonly (A | Int32Array | undefined)[], B: number, T: number): ArrayLike<number> | Record<string, ArrayLike<number>> | undefined {
   const spec = m.plan.runs[run]!;
   const names = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
   const args = spec.args.map((arg) => {
     const v = values[arg] as A;
+    // A value in the arena is given to the cell as a block (arenaIOForward), not as an array.
+    if (m.inArena[arg]) return undefined;
     if (spec.once || !m.plan.nodes[arg]!.once) return v;
     const W = m.widths[arg]!;
     const out = new m.F(T * B * W);
     for (let t = 0; t < T; t++) out.set(v, t * B * W);
     return out;
   });
-  return names === undefined ? args[0]! : Object.fromEntries(names.map((n, k) => [n, args[k]!]));
+  return names === undefined ? args[0] : Object.fromEntries(names.flatMap((n, k) => (args[k] === undefined ? [] : [[n, args[k]!]])));
 }
 
 /** The gradient of a value repeated at every step: the sum over each example's valid steps ([T·B, W] → [B, W]). */

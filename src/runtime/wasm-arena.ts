@@ -27,7 +27,7 @@ const PAGE_FLOATS = 1024;
 const MAX_PAGES = 32768;
 
 /**
- * A memory, its kernels and threads. Allocation is first-fit over a free list (blocks are
+ * A memory, its kernels and threads. Allocation is best-fit over a free list (blocks are
  * 16-byte aligned, not cleared); the users of the arena (WasmHeap) keep their blocks' offsets,
  * never views, across calls: growing a memory that is not shared replaces its buffer.
  */

@@ -3,6 +3,7 @@
 // arena (wasm-arena.ts) of its own or, in a model, the arena all its layers share. The
 // generated code calls the arena's kernels, threads and allocator through it.
 
+import type { ArenaBlock, ArenaIO } from "./arena-io.js";
 import { WasmArena } from "./wasm-arena.js";
 import type { KernelSource } from "./wasm-engine.js";
 
@@ -120,6 +121,28 @@ export class WasmHeap {
 
   views(offsets: readonly number[], sizes: readonly number[]): Float32Array[] {
     return this.arena.views(offsets, sizes);
+  }
+
+  /**
+   * Blocks for the results a model asked to keep in the arena (`io.keep`) among `results`
+   * ([name, floats]). Allocate them before the call's views (allocating may grow the memory).
+   */
+  keptBlocks(io: ArenaIO | undefined, results: readonly (readonly [string, number])[]): Record<string, ArenaBlock> {
+    const out: Record<string, ArenaBlock> = {};
+    if (io?.keep === undefined) return out;
+    for (const [name, floats] of results) if (io.keep.includes(name)) out[name] = [this.arena.alloc([floats])[0]!, floats];
+    return out;
+  }
+
+  /** A zeroed view of a kept block (make it after the call's last alloc). */
+  blockView(block: ArenaBlock): Float32Array {
+    return this.arena.views([block[0]], [block[1]])[0]!.fill(0);
+  }
+
+  /** A view of a block a model gave (an input, or a seed), which must hold `floats`. */
+  given(block: ArenaBlock, floats: number): Float32Array {
+    if (block[1] !== floats) throw new Error(`internal: a block of ${block[1]} floats given for ${floats}`);
+    return this.arena.views([block[0]], [block[1]])[0]!;
   }
 
   /**

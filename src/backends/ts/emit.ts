@@ -387,14 +387,20 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
   const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
   const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
   const inputSize = (x: Graph["inputs"][number]) => d.size(x.shape);
-  /** The checked input arrays, each declared under `name(input)`. */
-  const readInputs = (name: (x: string) => string) => several
+  /**
+   * The checked input arrays, each declared under `name(input)`; with `given`, an input the
+   * expression `given(input)` holds (a block of the arena) is undefined, not checked.
+   */
+  const readInputs = (name: (x: string) => string, given?: (x: string) => string): string[] => {
+    const unlessGiven = (x: string) => (given === undefined ? "" : `${given(x)} !== undefined ? undefined : `);
+    return several
     ? [
         `if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) throw new Error(\`\${where}: inputs must be an object with ${graph.inputs.map((x) => x.name).join(", ")}, received \${Array.isArray(input) ? "an array" : String(input)}\`);`,
         `for (const k of Object.keys(input)) if (!${JSON.stringify(graph.inputs.map((x) => x.name))}.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of ${C}; its inputs are ${graph.inputs.map((x) => x.name).join(", ")}\`);`,
-        ...graph.inputs.map((x) => `const ${name(x.name)} = checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
+        ...graph.inputs.map((x) => `const ${name(x.name)} = ${unlessGiven(x.name)}checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
       ]
-    : [`const ${name(xName)} = checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
+    : [`const ${name(xName)} = ${unlessGiven(xName)}checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
+  };
   const tapeInputs = `{ ${graph.inputs.map((x) => `${x.name}: X_${x.name}`).join(", ")} }`;
   // Masks drawn by the runtime's fillDropoutMasks from options.seed; outside training, ones.
   const makeMasks = sites.length === 0

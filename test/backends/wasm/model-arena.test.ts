@@ -121,3 +121,45 @@ describe.each(CASES)("$model: every layer on one arena", ({ file, model, dims, i
     m.dispose();
   });
 });
+
+describe("StackedLSTM: l0's output reaches l1 inside the arena, its gradient comes back there", () => {
+  type Cell = (dims: Record<string, number>, options?: object) => {
+    forward(p: object, x: ArrayLike<number>, o: object): { outputs: Record<string, Float32Array>; final: Record<string, Float32Array> };
+    backward(run: unknown, seeds: object): { params: Record<string, Float32Array>; x: Float32Array; initial: Record<string, Float32Array> };
+  };
+  const [I, H] = [48, 96];
+
+  it("keeps no array for it, and gives the bytes of the two layers chained through arrays", async () => {
+    const mod = await importGenerated("examples/stacked_lstm.rnn");
+    const model = (mod["StackedLSTM"] as ModelFactory)({ I, H }, { backend: "wasm" });
+    const cell = mod["LSTM"] as Cell;
+    const [l0, l1] = [cell({ I, H }, { backend: "wasm" }), cell({ I: H, H }, { backend: "wasm" })];
+    const p = model.init(5);
+    const layer = (l: string) => Object.fromEntries(["W_ih", "W_hh", "b_ih", "b_hh"].map((k) => [k, p[`${l}.${k}`]!]));
+    const state = (seed: number) => data(B * H, seed);
+    const x = data(T * B * I, 1);
+    const dy = data(T * B * H, 2);
+    const r = model.forward(p, x, { batch: B, steps: T, lengths, initial: { "l0.h": state(3), "l1.c": state(4) } });
+    // The model's nodes: x, l0(x), l1(l0(x)); the middle one lives in the arena only.
+    const values = (r.tape as unknown as { values: unknown[] }).values;
+    expect(Array.from(values, (v) => v === undefined)).toEqual([false, true, false]);
+
+    const r0 = l0.forward(layer("l0"), x, { batch: B, steps: T, lengths, initial: { h: state(3) } });
+    const r1 = l1.forward(layer("l1"), r0.outputs["h"]!, { batch: B, steps: T, lengths, initial: { c: state(4) } });
+    expect(bytes(r.outputs["y"]!)).toEqual(bytes(r1.outputs["h"]!));
+    for (const s of ["h", "c"]) {
+      expect(bytes(r.final[`l0.${s}`]!)).toEqual(bytes(r0.final[s]!));
+      expect(bytes(r.final[`l1.${s}`]!)).toEqual(bytes(r1.final[s]!));
+    }
+
+    const g = model.backward(r, { outputs: { y: dy }, final: { "l0.c": state(5), "l1.h": state(6) } });
+    const g1 = l1.backward(r1, { outputs: { h: dy }, final: { h: state(6) } });
+    const g0 = l0.backward(r0, { outputs: { h: g1.x }, final: { c: state(5) } });
+    for (const [l, gl] of [["l0", g0], ["l1", g1]] as const) {
+      for (const [k, v] of Object.entries(gl.params)) expect(bytes(g.params[`${l}.${k}`]!), `${l}.${k}`).toEqual(bytes(v));
+      for (const [k, v] of Object.entries(gl.initial)) expect(bytes(g.initial[`${l}.${k}`]!), `initial ${l}.${k}`).toEqual(bytes(v));
+    }
+    expect(bytes(g.x!)).toEqual(bytes(g0.x));
+    model.dispose();
+  });
+});

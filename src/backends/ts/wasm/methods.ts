@@ -23,8 +23,12 @@ export interface WasmMethodContext {
   readonly dx: ReadonlyMap<string, number | undefined>;
   /** The cell's dropouts, in mask order: each mask is a block of B rows in the memory, kept with the tape. */
   readonly sites: readonly (DropoutSite & { readonly shape: Shape })[];
-  /** Lines checking the input argument (one array, or an object of several), declaring each under `name(input)`. */
-  readonly readInputs: (name: (input: string) => string) => string[];
+  /**
+   * Lines checking the input argument (one array, or an object of several), declaring each under
+   * `name(input)`; `given(input)`: an expression holding the input as a block of the arena when a
+   * model gives it so (then it is undefined, not checked).
+   */
+  readonly readInputs: (name: (input: string) => string, given?: (input: string) => string) => string[];
   readonly where: (fn: string) => string;
   readonly meaning: (shape: Graph["inputs"][number]["shape"]) => string;
   /** An expression copying a value's [T·B, size] rows into a new array, or into `into` (an expression) and giving it. */
@@ -62,6 +66,13 @@ function copyInto(c: WasmMethodContext, s: Storage, size: string, maskOutputs: b
 
 /** A result array of `size` floats, faulted in while threads work (see WasmHeap.fresh). */
 const fresh = (name: string, size: string): string => `const ${name} = H.fresh(${size}) as unknown as A;`;
+
+/** An input's name in an ArenaIO: "x" for a cell's one input (as its gradient is named in backward's result), else its own. */
+const ioKey = (graph: Graph, input: string): string => (graph.inputs.length > 1 ? input : "x");
+
+/** A result array, or the zeroed view of its block when the model keeps result `key` in the arena (`kept`, see ArenaIO). */
+const freshOrKept = (name: string, key: string, size: string, otherwise = `H.fresh(${size})`): string =>
+  `const ${name} = (kept.${key} !== undefined ? H.blockView(kept.${key}) : ${otherwise}) as unknown as A;`;
 
 /**
  * The kernel's lines with every `name.byteOffset` read once into a constant `o_name` (declared
@@ -102,25 +113,28 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `const T = checkCount(where, "options.steps", options.steps);`,
     "const TB = T * B;",
     `const P = checkParams<A>(where, params, paramShapes, F);`,
-    ...c.readInputs((n) => `xIn_${n}`),
+    // A model may give an input as a block of the arena its layers share (see ArenaIO).
+    "const io = arenaIO(options);",
+    ...c.readInputs((n) => `xIn_${n}`, (n) => `io?.given?.${ioKey(graph, n)}`),
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
     ...(c.sites.length > 0 ? dropoutOptionChecks() : []),
     "const H = wasmHeap(where);",
     "const W = H.fns;",
     ...reserve(c, c.forward),
+    `const kept = H.keptBlocks(io, [${graph.outputs.map((o) => `[${JSON.stringify(o.name)}, TB * ${d.size(graph.nodes[o.node]!.shape)}]`).join(", ")}]);`,
     // A tape kept evicts the instance's oldest first, whose space it then reuses.
     ...place(tapeNames(c), sizes, "V", "options.tape === false ? H.alloc(sizes) : H.allocTape(sizes)"),
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
     // The params' generation: the packed weights the instance keeps are packed again only when it changes.
     ...(c.forward.keptPacks.length > 0 ? [`const gen = H.syncParams([${graph.params.map((p) => `P_${p.name}.byteOffset`).join(", ")}]);`] : ["const gen = -1;"]),
-    ...graph.inputs.map((x) => `X_${x.name}.set(xIn_${x.name});`),
+    ...graph.inputs.map((x) => `X_${x.name}.set(xIn_${x.name} ?? H.given(io!.given!.${ioKey(graph, x.name)}!, TB * ${d.size(x.shape)}));`),
     ...drawMasks(c.sites),
     ...c.forward.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
       return `if (options.initial?.${s.name} !== undefined) ${c.forward.histories.get(s.name)}.set(checkArray<A>(where, "options.initial.${s.name}", options.initial.${s.name}, B * ${size}, \`batch \${B} × ${c.meaning(s.shape)}\`, F), 0);`;
     }),
-    ...graph.outputs.map((o) => fresh(`out_${o.name}`, `TB * ${d.size(graph.nodes[o.node]!.shape)}`)),
+    ...graph.outputs.map((o) => freshOrKept(`out_${o.name}`, o.name, `TB * ${d.size(graph.nodes[o.node]!.shape)}`)),
     ...withOffsets(c.forward.body.map((l) => l.slice(2))),
     ...graph.outputs.map((o) => copyInto(c, c.forward.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true, `out_${o.name}`)),
     "H.settle();",
@@ -130,6 +144,8 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     "  batch: B,",
     "  steps: T,",
     "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths, gen },",
+    // The outputs a model asked to keep in the arena: their out_ arrays are views of these.
+    "  blocks: kept,",
     "};",
     // Without a tape (inference) the memory is reused at once; backward() of such a run is refused.
     "if (options.tape === false) H.release(offsets, sizes);",
@@ -158,8 +174,10 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
   const names = [...seeds.map((s) => `S_${s.name}`), ...c.backward.buffers.map((b) => b.name), ...graph.params.map((p) => `G_${p.name}`)];
   const sizes = [...seeds.map((s) => `TB * ${s.size}`), ...c.backward.buffers.map((b) => b.size), ...graph.params.map((p) => d.size(p.shape))];
   // Each input's gradient: a fresh array filled at the end, or zeros where the input does not matter.
-  const dXArray = (x: Graph["inputs"][number]) =>
-    c.dx.get(x.name) === undefined ? `const dX_${x.name} = new F(TB * ${d.size(x.shape)}) as A;` : fresh(`dX_${x.name}`, `TB * ${d.size(x.shape)}`);
+  const dXArray = (x: Graph["inputs"][number]) => {
+    const size = `TB * ${d.size(x.shape)}`;
+    return freshOrKept(`dX_${x.name}`, ioKey(graph, x.name), size, c.dx.get(x.name) === undefined ? `new F(${size})` : `H.fresh(${size})`);
+  };
   const dXCopy = (x: Graph["inputs"][number]) => {
     const node = c.dx.get(x.name);
     return node === undefined ? [] : [copyInto(c, c.backward.storage.get(node)!, d.size(x.shape), false, `dX_${x.name}`)];
@@ -178,11 +196,14 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     "const W = H.fns;",
     ...reserve(c, c.backward),
     "H.restore(where, tape.region);",
-    ...seeds.map((s) => `const seed_${s.name} = seedArray<A>(where, "seeds.outputs.${s.name}", seeds?.outputs?.${s.name}, TB, ${s.size}, \`steps \${T} × batch \${B} × ${c.meaning(s.shape)}\`, lengths, F);`),
+    // A model may give a seed as a block of the arena, and keep the input gradients there (see ArenaIO).
+    "const io = arenaIO(seeds);",
+    ...seeds.map((s) => `const seed_${s.name} = io?.given?.${s.name} !== undefined ? undefined : seedArray<A>(where, "seeds.outputs.${s.name}", seeds?.outputs?.${s.name}, TB, ${s.size}, \`steps \${T} × batch \${B} × ${c.meaning(s.shape)}\`, lengths, F);`),
+    `const kept = H.keptBlocks(io, [${graph.inputs.map((x) => `[${JSON.stringify(ioKey(graph, x.name))}, TB * ${d.size(x.shape)}]`).join(", ")}]);`,
     ...place(names, sizes, "V"),
     "const TV = H.views(tape.region.offsets, tape.region.sizes) as unknown as A[];",
     ...fwdNames.flatMap((n, i) => (reads.has(n) ? [`const ${reads.get(n)} = TV[${i}]!;`] : [])),
-    ...seeds.map((s) => `S_${s.name}.set(seed_${s.name});`),
+    ...seeds.map((s) => `if (seed_${s.name} !== undefined) S_${s.name}.set(seed_${s.name}); else setSeedRows(S_${s.name}, H.given(io!.given!.${s.name}!, TB * ${s.size}), ${s.size}, lengths);`),
     ...c.backward.allocs,
     ...graph.states.map((s) => {
       const size = d.size(s.shape);
@@ -198,6 +219,7 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     `  params: { ${graph.params.map((p) => `${p.name}: R_${p.name}`).join(", ")} },`,
     graph.inputs.length > 1 ? `  inputs: { ${graph.inputs.map((x) => `${x.name}: dX_${x.name}`).join(", ")} },` : `  x: dX_${graph.inputs[0]!.name},`,
     `  initial: { ${graph.states.map((s) => `${s.name}: ${c.backward.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
+    "  blocks: kept,",
     "};",
     "H.release(offsets, sizes);",
     "H.used(tape.region);",
