@@ -38,4 +38,35 @@ describe("the wasm backend's tapes", () => {
     // Seeded, so that the only thing wrong is the released tape.
     expect(() => cell.backward(run, { outputs: { h: new Float32Array(T * B * dims.H).fill(1) } })).toThrow("LSTM.backward: this run's tape was released (forward with `tape: false`");
   });
+
+  // Blocks come back from the allocator holding an earlier call's values: a forward must write
+  // every row it reads (it zeroes only the initial states' rows of each history).
+  it.each([
+    ["examples/lstm.rnn", "LSTM", { I: 6, H: 5 }, {}],
+    ["examples/gru.rnn", "GRU", { I: 6, H: 5 }, {}],
+    ["examples/peephole_lstm.rnn", "PeepholeLSTM", { I: 6, H: 5 }, {}],
+    ["examples/layernorm_lstm.rnn", "LayerNormLSTM", { I: 6, H: 5 }, {}],
+    ["examples/vardrop_gru.rnn", "VarDropGRU", { I: 6, H: 5 }, { training: true, seed: 3 }],
+  ])("%s: memory left by earlier calls changes no result", async (file, name, d, mode) => {
+    const factory = (await importGenerated(file))[name] as Factory;
+    const lengths = [4, 1, 3];
+    const seeds = { outputs: { h: data(T * B * d.H, 9) } };
+    const used = factory(d, { backend: "wasm" });
+    const p = used.init(2);
+    type Run = ReturnType<ReturnType<Factory>["forward"]>;
+    const call = (cell: ReturnType<Factory>, x: Float32Array, o: object) => (cell.forward as (p: unknown, x: unknown, o: object) => Run)(p, x, { ...mode, ...o });
+    const forward = (cell: ReturnType<Factory>, x: Float32Array) => call(cell, x, { batch: B, steps: T, lengths });
+    // Other sizes first, so the blocks' rows fall where the earlier calls' other rows were.
+    for (const [b, t] of [[B + 2, T + 3], [B + 1, T], [B, T + 1]] as const) call(used, data(t * b * d.I, b * t), { batch: b, steps: t, tape: false });
+    const r = forward(used, data(T * B * d.I, 0));
+    const g = used.backward(r, seeds);
+    const fresh = factory(d, { backend: "wasm" });
+    const want = forward(fresh, data(T * B * d.I, 0));
+    const wantG = fresh.backward(want, seeds);
+    expect(r.outputs.h).toEqual(want.outputs.h);
+    expect(r.final).toEqual(want.final);
+    expect(g.params).toEqual(wantG.params);
+    expect(g.x).toEqual(wantG.x);
+    expect(g.initial).toEqual(wantG.initial);
+  });
 });

@@ -38,16 +38,17 @@ export interface WasmMethodContext {
 /**
  * Lines declaring `names` as views of new blocks (one `alloc` expression, then views: growing
  * replaces the buffer). Blocks come uncleared; those read before they are written — state histories
- * (zero initial states and seeds), gradient sums — are zeroed.
+ * (zero initial states and seeds), gradient sums — are zeroed, or only their first floats
+ * (`zeroedPart`: name → count) where the rest is written first.
  */
-function place(names: readonly string[], sizes: readonly string[], view: string, alloc = "H.alloc(sizes)"): string[] {
+function place(names: readonly string[], sizes: readonly string[], view: string, alloc = "H.alloc(sizes)", zeroedPart: ReadonlyMap<string, string> = new Map()): string[] {
   const zeroed = names.filter((n) => /^(hist_|G_)/.test(n));
   return [
     `const sizes = [${sizes.join(", ")}];`,
     `const offsets = ${alloc};`,
     `const ${view} = H.views(offsets, sizes) as unknown as A[];`,
     ...names.map((n, i) => `const ${n} = ${view}[${i}]!;`),
-    ...zeroed.map((n) => `${n}.fill(0);`),
+    ...zeroed.map((n) => (zeroedPart.has(n) ? `${n}.fill(0, 0, ${zeroedPart.get(n)});` : `${n}.fill(0);`)),
   ];
 }
 
@@ -123,7 +124,8 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     ...reserve(c, c.forward),
     `const kept = H.keptBlocks(io, [${graph.outputs.map((o) => `[${JSON.stringify(o.name)}, TB * ${d.size(graph.nodes[o.node]!.shape)}]`).join(", ")}]);`,
     // A tape kept evicts the instance's oldest first, whose space it then reuses.
-    ...place(tapeNames(c), sizes, "V", "options.tape === false ? H.alloc(sizes) : H.allocTape(sizes)"),
+    // Of a state's history only the initial rows are read before written: every step writes the next B rows.
+    ...place(tapeNames(c), sizes, "V", "options.tape === false ? H.alloc(sizes) : H.allocTape(sizes)", new Map(graph.states.map((s) => [c.forward.histories.get(s.name)!, `B * ${d.size(s.shape)}`]))),
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
     // The params' generation: the packed weights the instance keeps are packed again only when it changes.
     ...(c.forward.keptPacks.length > 0 ? [`const gen = H.syncParams([${graph.params.map((p) => `P_${p.name}.byteOffset`).join(", ")}]);`] : ["const gen = -1;"]),
