@@ -4,7 +4,7 @@
  * render to the same bytes.
  */
 import type { Environment } from "./environment.js";
-import type { Summary } from "./stats.js";
+import type { PairedRatio, Summary } from "./stats.js";
 import { FLOP_FORMULA, type Mode } from "./workloads.js";
 
 /** Outcome of one system on one workload and mode. */
@@ -60,12 +60,28 @@ export interface BenchReport {
     gradScale?: number;
   }[];
   readonly rows: readonly Row[];
+  /** rnnc's wasm kernels, two threads against one in alternating repetitions. */
+  readonly threadRatios: readonly ThreadRatioRow[];
   readonly ceilings: readonly CeilingRow[];
   readonly frontend: readonly FrontendRow[] | { unavailable: string } | undefined;
   /** Facts systems learnt about themselves (PyTorch's BLAS, …). */
   readonly notes: readonly string[];
   /** 1-, 5- and 15-minute load averages when the run ended. */
   readonly loadAfter: readonly number[];
+}
+
+/** Two threads against one on a workload and mode, timed in alternating pairs (bench/stats.ts pairedRatio). */
+export interface ThreadRatioRow extends PairedRatio {
+  readonly workload: string;
+  readonly mode: Mode;
+}
+
+function threadRatioLines(report: BenchReport): string[] {
+  return report.threadRatios.map(
+    (r) =>
+      `${r.workload} ${r.mode}: two threads ${r.ratio.median.toFixed(2)}× one (quartiles ${r.ratio.q1.toFixed(2)}–${r.ratio.q3.toFixed(2)}; ` +
+      `medians ${fmtMs(r.first)} and ${fmtMs(r.second)} ms over ${r.pairs} pairs)`,
+  );
 }
 
 /** A warning when other work shared the machine during the run (timings are then inflated and noisy). */
@@ -242,6 +258,7 @@ export function renderConsole(report: BenchReport): string {
     textTable(HEADERS, tableRows(report)),
     "",
     ...unavailableLines(report),
+    ...threadRatioLines(report),
     ...frontendLines(report),
     ...report.notes,
     ...(busyWarning(report) !== undefined ? [busyWarning(report)!] : []),
@@ -301,6 +318,18 @@ export function renderMarkdown(report: BenchReport): string {
     markdownTable(HEADERS, tableRows(report)),
     "",
     ...(unavailableLines(report).length > 0 ? ["## Not available in this run", "", list(unavailableLines(report)), ""] : []),
+    ...(report.threadRatios.length > 0
+      ? [
+          "## Two threads against one",
+          "",
+          "rnnc's wasm kernels on two threads and on one, timed in alternating single repetitions (one, two, one, …): " +
+            "on this shared host one thread's speed moves by 1.5× over minutes, so the ratio of the table's medians " +
+            "(timed seconds apart) moves with it; the median of the pairwise ratios does not.",
+          "",
+          list(threadRatioLines(report)),
+          "",
+        ]
+      : []),
     ...(report.frontend !== undefined ? ["## Front end scaling (parse + check of N cells)", "", list(frontendLines(report)), ""] : []),
     "![GFLOP/s per system and workload](chart.svg)",
     "",

@@ -12,9 +12,9 @@ import path from "node:path";
 import { renderChart } from "./chart.js";
 import { readEnvironment } from "./environment.js";
 import { runFrontendBench } from "./frontend.js";
-import { maxAbs, renderConsole, renderMarkdown, toleranceFor, type BenchReport, type CeilingRow, type Row } from "./report.js";
+import { maxAbs, renderConsole, renderMarkdown, toleranceFor, type BenchReport, type CeilingRow, type Row, type ThreadRatioRow } from "./report.js";
 import { REPO_ROOT } from "./rnnc-cli.js";
-import { capPlan, maxAbsDiff, PLANS, summarize, type RepPlan, type Timing } from "./stats.js";
+import { capPlan, maxAbsDiff, pairedRatio, PLANS, summarize, type RepPlan, type Timing } from "./stats.js";
 import { measureCeiling } from "./systems/js-ceiling.js";
 import { ortNativeSystem } from "./systems/ort-native.js";
 import { ortRnncSystem } from "./systems/ort-rnnc.js";
@@ -102,6 +102,25 @@ async function timeInRounds(mode: Mode, timed: readonly { s: BenchSystem; inst: 
   return out;
 }
 
+/** Alternating pairs of single repetitions timed for the two-thread ratio (see pairedRatio). */
+const RATIO_PAIRS = 30;
+
+/**
+ * rnnc's wasm kernels on two threads against one, timed in alternating single repetitions
+ * once both have been timed without error: the ratio the medians give moves with the host's load.
+ */
+async function threadsRatio(w: Workload, mode: Mode, timed: readonly { s: BenchSystem; inst: Instance }[], timings: Map<BenchSystem, Timing | Error>, plan: RepPlan): Promise<ThreadRatioRow | undefined> {
+  const find = (name: string) => timed.find((t) => t.s.name === name && !(timings.get(t.s) instanceof Error));
+  const one = find("rnnc-wasm");
+  const two = find("rnnc-wasm×2");
+  if (one === undefined || two === undefined) return undefined;
+  const single = { warmup: 0, minReps: 1, maxReps: 1, budgetMs: 0 };
+  const rep = (inst: Instance) => async () => (await inst.time(mode, single)).wall[0]!;
+  const r = await pairedRatio(rep(one.inst), rep(two.inst), plan === PLANS.quick ? 5 : RATIO_PAIRS);
+  progress(w, mode, "threads", `two threads ${r.ratio.median.toFixed(2)}× one in ${r.pairs} alternating pairs (quartiles ${r.ratio.q1.toFixed(2)}–${r.ratio.q3.toFixed(2)})`);
+  return { workload: w.id, mode, ...r };
+}
+
 function errorText(e: unknown): string {
   return ((e as Error)?.message ?? String(e)).split("\n")[0]!;
 }
@@ -125,6 +144,7 @@ async function benchWorkload(
   systems: readonly BenchSystem[],
   plan: RepPlan,
   rows: Row[],
+  threadRatios: ThreadRatioRow[],
 ): Promise<{ reference: string; gradScale?: number }> {
   let gradScale: number | undefined;
   const instances = new Map<BenchSystem, Instance>();
@@ -192,6 +212,8 @@ async function benchWorkload(
       rows.push({ ...row, summary, cpuSummary: summarize(timing!.cpu) });
       progress(w, mode, s.name, `${summary.median.toFixed(3)} ms median of ${summary.n}, max|Δ| out ${row.diffH?.toExponential(1) ?? "—"}`);
     }
+    const ratio = await threadsRatio(w, mode, timed, timings, plan);
+    if (ratio !== undefined) threadRatios.push(ratio);
   }
   for (const inst of instances.values()) await inst.dispose();
   return { reference: refSystem?.name ?? "none", ...(gradScale !== undefined ? { gradScale } : {}) };
@@ -216,6 +238,7 @@ async function main(): Promise<number> {
 
   const systems = systemsFor(parsed.quick);
   const rows: Row[] = [];
+  const threadRatios: ThreadRatioRow[] = [];
   const ceilings: CeilingRow[] = [];
   const workloads: BenchReport["workloads"][number][] = [];
   for (const w of selected) {
@@ -230,14 +253,14 @@ async function main(): Promise<number> {
     const c = await measureCeiling(w.B, w.I + w.H, w.gates * w.H, plan);
     ceilings.push({ workload: w.id, M: c.M, K: c.K, N: c.N, summary: summarize(c.samples), maxAbsDiff: c.maxAbsDiff });
     progress(w, "", "js-ceiling", `${summarize(c.samples).median.toFixed(3)} ms median per step matmul`);
-    const { reference, gradScale } = await benchWorkload(w, data, systems, plan, rows);
+    const { reference, gradScale } = await benchWorkload(w, data, systems, plan, rows, threadRatios);
     workloads.push({ id: w.id, title: w.title, sizes, reference, ...(gradScale !== undefined ? { gradScale } : {}) });
   }
   const runFrontend = parsed.only.length === 0 || parsed.only.includes("F");
   const frontend = runFrontend ? await runFrontendBench(plan) : undefined;
 
   const notes = systems.flatMap((s) => s.notes?.() ?? []);
-  const report: BenchReport = { env, quick: parsed.quick, workloads, rows, ceilings, frontend, notes, loadAfter: os.loadavg() };
+  const report: BenchReport = { env, quick: parsed.quick, workloads, rows, threadRatios, ceilings, frontend, notes, loadAfter: os.loadavg() };
   console.log(renderConsole(report));
   writeFileSync(path.join(REPO_ROOT, "bench", "RESULTS.md"), renderMarkdown(report));
   writeFileSync(path.join(REPO_ROOT, "bench", "chart.svg"), renderChart(report));

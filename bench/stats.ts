@@ -117,3 +117,29 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return m;
 }
+
+/** Two systems timed in alternating single repetitions: each one's median, and the median and quartiles of the pairwise ratios. */
+export interface PairedRatio {
+  readonly pairs: number;
+  readonly first: number;
+  readonly second: number;
+  readonly ratio: Summary;
+}
+
+/**
+ * Times `first` and `second` one repetition each, in turn, `pairs` times, and returns the
+ * pairwise ratios first ÷ second: on a shared host one thread's speed moves by 1.5× over
+ * minutes, which a ratio of two separately timed medians inherits; two repetitions a few
+ * milliseconds apart see the same machine.
+ */
+export async function pairedRatio(first: () => Promise<number>, second: () => Promise<number>, pairs: number): Promise<PairedRatio> {
+  const a: number[] = [], b: number[] = [], ratios: number[] = [];
+  for (let p = 0; p < pairs; p++) {
+    const x = await first();
+    const y = await second();
+    a.push(x);
+    b.push(y);
+    ratios.push(x / y);
+  }
+  return { pairs, first: summarize(a).median, second: summarize(b).median, ratio: summarize(ratios) };
+}

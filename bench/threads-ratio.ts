@@ -8,7 +8,7 @@
  */
 import { loadRnncCell, rnncWasmSystem } from "./systems/rnnc-ts.js";
 import { isUnavailable } from "./systems/types.js";
-import { summarize } from "./stats.js";
+import { pairedRatio } from "./stats.js";
 import { makeCustomData, makeStandardData, WORKLOADS } from "./workloads.js";
 
 const id = process.argv[2] ?? "A-LSTM";
@@ -30,16 +30,8 @@ const [single, double] = await Promise.all([1, 2].map(async (t) => {
   for (let i = 0; i < 3; i++) await inst.outputs(mode); // warm-up
   return inst;
 }));
-const t1: number[] = [], t2: number[] = [], ratios: number[] = [];
-for (let p = 0; p < pairs; p++) {
-  const a = (await single!.time(mode, one)).wall[0]!;
-  const b = (await double!.time(mode, one)).wall[0]!;
-  t1.push(a);
-  t2.push(b);
-  ratios.push(a / b);
-}
-const med = (xs: number[]) => summarize(xs).median;
-console.log(`${id} ${mode}, ${pairs} alternating pairs: one thread ${med(t1).toFixed(1)} ms, two threads ${med(t2).toFixed(1)} ms; ` +
-  `median pairwise ratio ${med(ratios).toFixed(2)}× (quartiles ${summarize(ratios).q1.toFixed(2)}–${summarize(ratios).q3.toFixed(2)})`);
+const r = await pairedRatio(async () => (await single!.time(mode, one)).wall[0]!, async () => (await double!.time(mode, one)).wall[0]!, pairs);
+console.log(`${id} ${mode}, ${pairs} alternating pairs: one thread ${r.first.toFixed(1)} ms, two threads ${r.second.toFixed(1)} ms; ` +
+  `median pairwise ratio ${r.ratio.median.toFixed(2)}× (quartiles ${r.ratio.q1.toFixed(2)}–${r.ratio.q3.toFixed(2)})`);
 await single!.dispose();
 await double!.dispose();
