@@ -1,10 +1,10 @@
 import { differentiateStep } from "../../autodiff/reverse.js";
-import { dropoutOptionChecks, drawMasks, forwardOptionChecks, seedChecks } from "./arg-checks.js";
 import { classifyNodes } from "../../ir/analysis.js";
 import type { Graph } from "../../ir/graph.js";
 import { generateKernel, type KernelCode, type KernelInputs } from "./codegen.js";
 import { generateWasmKernel, type WasmKernelCode } from "./wasm/writer.js";
 import { wasmBackwardBody, wasmForwardBody, type WasmMethodContext } from "./wasm/methods.js";
+import { jsBackwardBody, jsForwardBody, type JsMethodContext } from "./js-methods.js";
 import { wasmKernelsDeclaration } from "./wasm/module.js";
 import { backwardProgram, forwardProgram, type SeqProgram } from "./program.js";
 import { idsOnlyGathered, schedule } from "./schedule.js";
@@ -351,6 +351,32 @@ function cellsFedIds(models: readonly CheckedModel[]): Set<string> {
 }
 
 /**
+ * Lines checking a cell's input argument (one array, or an object of several inputs), declaring
+ * each checked array under `name(input)`; with `given`, an input the expression `given(input)`
+ * holds (a block of the arena a model gives, see ArenaIO) is undefined, not checked.
+ */
+function inputChecks(
+  graph: Graph,
+  inputSize: (x: Graph["inputs"][number]) => string,
+  meaning: (shape: Graph["inputs"][number]["shape"]) => string,
+  name: (x: string) => string,
+  given?: (x: string) => string,
+): string[] {
+  const quote = (s: string) => JSON.stringify(s);
+  const unlessGiven = (x: string) => (given === undefined ? "" : `${given(x)} !== undefined ? undefined : `);
+  const names = graph.inputs.map((x) => x.name);
+  if (graph.inputs.length === 1) {
+    const x = graph.inputs[0]!;
+    return [`const ${name(x.name)} = ${unlessGiven(x.name)}checkArray<A>(where, ${quote(x.name)}, input, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`];
+  }
+  return [
+    `if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) throw new Error(\`\${where}: inputs must be an object with ${names.join(", ")}, received \${Array.isArray(input) ? "an array" : String(input)}\`);`,
+    `for (const k of Object.keys(input)) if (!${JSON.stringify(names)}.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of ${graph.cell}; its inputs are ${names.join(", ")}\`);`,
+    ...graph.inputs.map((x) => `const ${name(x.name)} = ${unlessGiven(x.name)}checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
+  ];
+}
+
+/**
  * The cell's id plan when a model feeds it ids and its one input is read only by products
  * `W @ x` (one input, no dropout: the methods of emit-ids.ts read one array).
  */
@@ -387,102 +413,15 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
   const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
   const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
   const inputSize = (x: Graph["inputs"][number]) => d.size(x.shape);
-  /**
-   * The checked input arrays, each declared under `name(input)`; with `given`, an input the
-   * expression `given(input)` holds (a block of the arena) is undefined, not checked.
-   */
-  const readInputs = (name: (x: string) => string, given?: (x: string) => string): string[] => {
-    const unlessGiven = (x: string) => (given === undefined ? "" : `${given(x)} !== undefined ? undefined : `);
-    return several
-    ? [
-        `if (typeof input !== "object" || input === null || ArrayBuffer.isView(input) || Array.isArray(input)) throw new Error(\`\${where}: inputs must be an object with ${graph.inputs.map((x) => x.name).join(", ")}, received \${Array.isArray(input) ? "an array" : String(input)}\`);`,
-        `for (const k of Object.keys(input)) if (!${JSON.stringify(graph.inputs.map((x) => x.name))}.includes(k)) throw new Error(\`\${where}: inputs.\${k} is not an input of ${C}; its inputs are ${graph.inputs.map((x) => x.name).join(", ")}\`);`,
-        ...graph.inputs.map((x) => `const ${name(x.name)} = ${unlessGiven(x.name)}checkArray<A>(where, ${quote(`inputs.${x.name}`)}, input.${x.name}, TB * ${inputSize(x)}, \`steps \${T} × batch \${B} × ${meaning(x.shape)}\`, F);`),
-      ]
-    : [`const ${name(xName)} = ${unlessGiven(xName)}checkArray<A>(where, ${quote(xName)}, input, TB * ${inputSize(graph.inputs[0]!)}, \`steps \${T} × batch \${B} × ${meaning(graph.inputs[0]!.shape)}\`, F);`];
-  };
-  const tapeInputs = `{ ${graph.inputs.map((x) => `${x.name}: X_${x.name}`).join(", ")} }`;
-  // Masks drawn by the runtime's fillDropoutMasks from options.seed; outside training, ones.
-  const makeMasks = sites.length === 0
-    ? []
-    : [...dropoutOptionChecks(), ...sites.map((m) => `const M${m.site} = new F(B * ${d.size(m.shape)}) as A;`), ...drawMasks(sites)];
-  const tapeMasks = `{ ${sites.map((m) => `M${m.site}`).join(", ")} }`;
-
+  const readInputs = (name: (x: string) => string, given?: (x: string) => string): string[] => inputChecks(graph, inputSize, meaning, name, given);
   const wasmContext: WasmMethodContext = {
     graph, dims: d, forward: plan.wasm.forward, backward: plan.wasm.backward, bwdProgram: plan.bwdProgram,
     forwardStorage: plan.forward.storage, dx: plan.dx, sites, readInputs, where, meaning, copyRows,
   };
   // Kernel bodies are generated before the surrounding code reads `d.decls`.
-  const fwd = plan.forward;
-  const bwd = plan.backward;
-  const forwardBody = [
-    `const where = ${where("forward")};`,
-    ...forwardOptionChecks(graph),
-    `const B = checkCount(where, "options.batch", options.batch);`,
-    `const T = checkCount(where, "options.steps", options.steps);`,
-    "const TB = T * B;",
-    `const P = checkParams<A>(where, params, paramShapes, F);`,
-    ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
-    ...readInputs((n) => `X_${n}`),
-    `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
-    ...makeMasks,
-    ...fwd.allocs,
-    ...graph.states.map((s) => {
-      const size = d.size(s.shape);
-      return `if (options.initial?.${s.name} !== undefined) ${fwd.histories.get(s.name)}.set(checkArray<A>(where, "options.initial.${s.name}", options.initial.${s.name}, B * ${size}, \`batch \${B} × ${meaning(s.shape)}\`, F), 0);`;
-    }),
-    ...fwd.body.map((l) => l.slice(2)),
-    ...graph.outputs.map((o) => `const out_${o.name} = ${copyRows(fwd.storage.get(o.node)!, d.size(graph.nodes[o.node]!.shape), true)};`),
-    "return {",
-    `  outputs: { ${graph.outputs.map((o) => `${o.name}: out_${o.name}`).join(", ")} },`,
-    `  final: { ${graph.states.map((s) => `${s.name}: ${fwd.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
-    "  batch: B,",
-    "  steps: T,",
-    `  tape: { params: P, inputs: ${tapeInputs}, masks: ${tapeMasks}, lengths, buffers: { ${[...new Set(fwd.fullBuffers)].join(", ")} } },`,
-    "};",
-  ];
-
-  const bwdTapeNames = new Set<string>();
-  for (const [, leaf] of plan.bwdProgram.leaves) {
-    if (leaf.kind !== "seq") continue;
-    if (leaf.source.kind === "history") bwdTapeNames.add(bufferName("history", leaf.source.name));
-    if (leaf.source.kind === "tape" && fwd.storage.get(leaf.source.node)!.role !== "input") bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
-  }
-  const dX = (x: Graph["inputs"][number]) => {
-    const node = plan.dx.get(x.name);
-    return `const dX_${x.name} = ${node === undefined ? `new F(TB * ${inputSize(x)}) as A` : copyRows(bwd.storage.get(node)!, inputSize(x), false)};`;
-  };
-  const backwardBody = [
-    `const where = ${where("backward")};`,
-    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; inputs: Record<string, A>; masks: Record<string, A>; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
-    "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
-    ...seedChecks(graph),
-    "const B = run.batch;",
-    "const T = run.steps;",
-    "const TB = T * B;",
-    "const lengths = tape.lengths;",
-    ...graph.params.map((p) => `const P_${p.name} = tape.params.${p.name}!;`),
-    ...graph.inputs.map((x) => `const X_${x.name} = tape.inputs.${x.name}!;`),
-    ...sites.map((m) => `const M${m.site} = tape.masks.M${m.site}!;`),
-    ...[...bwdTapeNames].sort().map((n) => `const t_${n} = tape.buffers.${n}!;`),
-    ...graph.outputs.map((o) => {
-      const size = d.size(graph.nodes[o.node]!.shape);
-      return `const S_${o.name} = seedArray<A>(where, "seeds.outputs.${o.name}", seeds?.outputs?.${o.name}, TB, ${size}, \`steps \${T} × batch \${B} × ${meaning(graph.nodes[o.node]!.shape)}\`, lengths, F);`;
-    }),
-    ...bwd.allocs,
-    ...graph.params.map((p) => `const G_${p.name} = new F(${d.size(p.shape)}) as A;`),
-    ...graph.states.map((s) => {
-      const size = d.size(s.shape);
-      return `if (seeds?.final?.${s.name} !== undefined) ${bwd.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${meaning(s.shape)}\`, F), TB * ${size});`;
-    }),
-    ...bwd.body.map((l) => l.slice(2)),
-    ...graph.inputs.map(dX),
-    "return {",
-    `  params: { ${graph.params.map((p) => `${p.name}: G_${p.name}`).join(", ")} },`,
-    several ? `  inputs: { ${graph.inputs.map((x) => `${x.name}: dX_${x.name}`).join(", ")} },` : `  x: dX_${xName},`,
-    `  initial: { ${graph.states.map((s) => `${s.name}: ${bwd.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
-    "};",
-  ];
+  const jsContext: JsMethodContext = { graph, dims: d, forward: plan.forward, backward: plan.backward, bwdProgram: plan.bwdProgram, dx: plan.dx, sites, readInputs, where, meaning, copyRows };
+  const forwardBody = jsForwardBody(jsContext);
+  const backwardBody = jsBackwardBody(jsContext);
 
   file.addFunction({
     isExported: true,
