@@ -3863,14 +3863,10 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
     });
   }
 
-  // A param's gradient is the first run's array (fresh from its cell, so ours to keep), plus the
-  // other runs'; zeros when no run reaches it. No extra copy of a large embedding's gradient.
-  const grads: Record<string, A> = {};
-  const initial: Record<string, A> = {};
+  const st: GradState<A> = { B, T, len, adj, adjBlocks: new Array(plan.nodes.length), grads: {}, initial: {}, addTo };
+  const { adjBlocks, grads, initial } = st;
   const done = new Set<number>();
   const cx: SeqOpGradContext<A> = { B, T, len, widths, F, values: tape.values, masks: tape.masks, addTo, adjointOf, once: (k) => plan.nodes[k]!.once };
-  // Adjoints passed between layers inside the arena (see arenaEdges), until the layer before reads them.
-  const adjBlocks: (ArenaBlock | undefined)[] = new Array(plan.nodes.length);
   try {
     for (let id = plan.nodes.length - 1; id >= 0; id--) {
       const node = plan.nodes[id]!;
@@ -3882,50 +3878,7 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
       }
       if (done.has(node.run)) continue;
       done.add(node.run);
-      const spec = plan.runs[node.run]!;
-      const { run: cellRun, inst } = tape.runs[node.run]!;
-      const outSeeds: Record<string, ArrayLike<number>> = {};
-      const seedBlocks: Record<string, ArenaBlock> = {};
-      const seedIds: number[] = [];
-      plan.nodes.forEach((n, k) => {
-        if (n.op !== "apply" || n.run !== node.run) return;
-        if (adj[k] !== undefined) outSeeds[n.output] = adj[k]!;
-        if (adjBlocks[k] !== undefined) (seedBlocks[n.output] = adjBlocks[k]!), seedIds.push(k);
-      });
-      const finalSeeds: Record<string, ArrayLike<number>> = {};
-      for (const [k, v] of Object.entries(seeds?.final ?? {})) {
-        const local = localKeyIn(k, spec.layer);
-        if (v !== undefined && local !== undefined) finalSeeds[local] = v;
-      }
-      if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length + seedIds.length === 0) {
-        // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
-        for (const [s, v] of Object.entries((cellRun as { final: Record<string, A> }).final)) initial[qualifiedKey(spec.layer, s)] = new F(v.length) as A;
-        continue;
-      }
-      // Its input gradients that seed the layer before stay in the arena.
-      const keep = spec.args.flatMap((arg, k) => (m.inArena[arg] ? [ioKey(m, node.run, k)] : []));
-      const io = seedIds.length + keep.length === 0 ? {} : { [ARENA_IO]: { given: seedBlocks, keep } };
-      const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds, ...io });
-      releaseBlocks(m, adjBlocks, seedIds);
-      // A tied param's gradient adds into its owner's: the sum over both uses.
-      for (const [p, v] of Object.entries(r.params)) {
-        const key = storedKey(m, spec.layer, p);
-        const acc = grads[key];
-        if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
-        else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
-      }
-      for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
-      const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
-      spec.args.forEach((arg, k) => {
-        // Ids (fed as one-hot vectors) carry no gradient.
-        if (plan.nodes[arg]!.op === "onehot") return;
-        if (m.inArena[arg]) {
-          adjBlocks[arg] = r.blocks![ioKey(m, node.run, k)]!;
-          return;
-        }
-        const g = cellInputNames === undefined ? r.x! : r.inputs![cellInputNames[k]!]!;
-        addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
-      });
+      backwardRun(m, tape, node.run, seeds?.final, st);
     }
   } finally {
     releaseBlocks(m, adjBlocks, plan.nodes.map((_, id) => id));
@@ -3940,6 +3893,76 @@ function backwardModel<A extends FloatArr$model>(m: ModelInstance, run: ModelRun
   const vectors = plan.inputs.filter((i) => i.kind === "vector");
   if (plan.inputs.length === 1) return { params, ...(vectors.length === 1 ? { x: inputGrad(vectors[0]!.name) } : {}), initial };
   return { params, inputs: Object.fromEntries(vectors.map((i) => [i.name, inputGrad(i.name)])), initial };
+}
+
+/**
+ * What the backward pass accumulates: each node's adjoint (an array, or a block of the arena for
+ * a value passed between layers there), the params' gradients and the initial states'.
+ */
+interface GradState<A extends FloatArr$model> {
+  readonly B: number;
+  readonly T: number;
+  readonly len: (b: number) => number;
+  readonly adj: (A | undefined)[];
+  /** Adjoints passed between layers inside the arena (see arenaEdges), until the layer before reads them. */
+  readonly adjBlocks: (ArenaBlock | undefined)[];
+  /**
+   * A param's gradient is the first run's array (fresh from its cell, so ours to keep), plus the
+   * other runs'; zeros when no run reaches it. No extra copy of a large embedding's gradient.
+   */
+  readonly grads: Record<string, A>;
+  readonly initial: Record<string, A>;
+  readonly addTo: (id: number, g: ArrayLike<number>, scale?: number) => void;
+}
+
+/** Differentiates layer run runIndex: its outputs' adjoints and final-state seeds in; its params' gradients, initial states' and arguments' adjoints out. */
+function backwardRun<A extends FloatArr$model>(m: ModelInstance, tape: ModelTape<A>, runIndex: number, finalSeedsGiven: ModelSeedsData["final"], st: GradState<A>): void {
+  const { plan, F, widths } = m;
+  const { B, T, len, adj, adjBlocks, grads, initial, addTo } = st;
+  const spec = plan.runs[runIndex]!;
+  const { run: cellRun, inst } = tape.runs[runIndex]!;
+  const outSeeds: Record<string, ArrayLike<number>> = {};
+  const seedBlocks: Record<string, ArenaBlock> = {};
+  const seedIds: number[] = [];
+  plan.nodes.forEach((n, k) => {
+    if (n.op !== "apply" || n.run !== runIndex) return;
+    if (adj[k] !== undefined) outSeeds[n.output] = adj[k]!;
+    if (adjBlocks[k] !== undefined) (seedBlocks[n.output] = adjBlocks[k]!), seedIds.push(k);
+  });
+  const finalSeeds: Record<string, ArrayLike<number>> = {};
+  for (const [k, v] of Object.entries(finalSeedsGiven ?? {})) {
+    const local = localKeyIn(k, spec.layer);
+    if (v !== undefined && local !== undefined) finalSeeds[local] = v;
+  }
+  if (Object.keys(outSeeds).length + Object.keys(finalSeeds).length + seedIds.length === 0) {
+    // Nothing reaches this run (its outputs feed no seeded output or loss): zero gradients.
+    for (const [s, v] of Object.entries((cellRun as { final: Record<string, A> }).final)) initial[qualifiedKey(spec.layer, s)] = new F(v.length) as A;
+    return;
+  }
+  // Its input gradients that seed the layer before stay in the arena.
+  const keep = spec.args.flatMap((arg, k) => (m.inArena[arg] ? [ioKey(m, runIndex, k)] : []));
+  const io = seedIds.length + keep.length === 0 ? {} : { [ARENA_IO]: { given: seedBlocks, keep } };
+  const r = inst.backward(cellRun as never, { outputs: outSeeds, final: finalSeeds, ...io });
+  releaseBlocks(m, adjBlocks, seedIds);
+  // A tied param's gradient adds into its owner's: the sum over both uses.
+  for (const [p, v] of Object.entries(r.params)) {
+    const key = storedKey(m, spec.layer, p);
+    const acc = grads[key];
+    if (acc === undefined) grads[key] = v instanceof F ? (v as A) : (F.from(v) as A);
+    else for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
+  }
+  for (const [s, v] of Object.entries(r.initial)) initial[qualifiedKey(spec.layer, s)] = v as A;
+  const cellInputNames = m.plan.layers.find((l) => l.name === spec.layer)!.inputs;
+  spec.args.forEach((arg, k) => {
+    // Ids (fed as one-hot vectors) carry no gradient.
+    if (plan.nodes[arg]!.op === "onehot") return;
+    if (m.inArena[arg]) {
+      adjBlocks[arg] = r.blocks![ioKey(m, runIndex, k)]!;
+      return;
+    }
+    const g = cellInputNames === undefined ? r.x! : r.inputs![cellInputNames[k]!]!;
+    addTo(arg, !spec.once && plan.nodes[arg]!.once ? sumOverSteps(g, B, T, widths[arg]!, len, F) : g);
+  });
 }
 
 /**
@@ -4123,4 +4146,4 @@ function reverseSteps(src: ArrayLike<number>, T: number, B: number, W: number, l
 `;
 
 /** The top-level names the two declare: a generated module's own names must differ from them. */
-export const RUNTIME_NAMES: readonly string[] = ["ARENA_IO","ARGS_BYTE","AdamConfig","ArenaBlock","ArenaIO","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FAULT_AHEAD_MIN","FAULT_PAGES_PER_JOB","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEMM_ROW_BLOCK","GEMM_TAKES","GEN","GRAIN","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_PAGES","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NEXT_BYTE","NEXT_STRIDE","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PAGE_FLOATS","PackedB","ParamOptimizer","PlanNode","RELAXED_NT","RELAXED_NT_ROWS","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SHARED_ARENA","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SharedArena","SimdMode","StEntry","TAKES_PER_THREAD","TOTAL","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmArena","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","arenaEdges","arenaIO","arenaIOForward","at","backwardModel","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","ioKey","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","releaseBlocks","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","setSeedRows","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_engine","withFiniteChecks","writeSafetensors"];
+export const RUNTIME_NAMES: readonly string[] = ["ARENA_IO","ARGS_BYTE","AdamConfig","ArenaBlock","ArenaIO","BINARY","BinaryFnData","CHUNK","CONTROL_BYTES","CellFactory","CellLike","DEFAULT_MIN_WORK","DONE","FAULT_AHEAD_MIN","FAULT_PAGES_PER_JOB","FiniteCheckable","FloatArr","FloatArr$model","FloatArray","FloatArrayCtor","FloatCtor","Frame","GEMM_ROW_BLOCK","GEMM_TAKES","GEN","GRAIN","GradState","HeapRegion","InitConstExpr","InitParamSpec","InitSpecData","KC","KernelSource","LIVE_TAPES","LOSS_KERNELS","LinearDim","LossKindData","LossTerm","MAX_ARGS","MAX_PAGES","MAX_THREADS","MC","ModelForwardOptionsData","ModelGradientsData","ModelInstance","ModelPlan","ModelRunData","ModelSeedsData","ModelTape","NEXT_BYTE","NEXT_STRIDE","NamedArrays","NodeOfOp","Operand","OptLayout","OptimizerSnapshot","PAGE_FLOATS","PackedB","ParamOptimizer","PlanNode","RELAXED_NT","RELAXED_NT_ROWS","RELAXED_PROBE","RNG_LN2_HI","RNG_LN2_LO","RNG_MASK64","RNG_SCRATCH","ResumableOptimizer","Rng","SEQ_OP_KERNELS","SHARED_ARENA","SIMD_PROBE","SPINS","STOP","ST_MAX_HEADER_BYTES","ST_METADATA_KEY","ST_OTHER_DTYPES","ST_SUPPORTED_SIZES","SafetensorsDtype","SafetensorsFile","SafetensorsTensor","SafetensorsTensorInput","SeqOpContext","SeqOpGradContext","SeqOpKernel","SeqOpKind","SeqPlanNode","SgdConfig","SharedArena","SimdMode","StEntry","TAKES_PER_THREAD","TOTAL","ThreadPool","ThreadPoolOptions","UNARY","UnaryAttrsData","UnaryFnData","WORKER_SOURCE","WasmApi","WasmArena","WasmHeap","WasmInstance","WasmMemory","WeakApi","WorkerLike","adam","arenaEdges","arenaIO","arenaIOForward","at","backwardModel","backwardRun","binary","binaryBackward","binaryForward","blocked","buildModel","cellInputs","checkArray","checkCount","checkDim","checkFactoryOptions","checkFiniteArrays","checkIds","checkKeys","checkLengths","checkLoadOptions","checkNotTied","checkNothingToDifferentiate","checkParams","checkSeed","checkSeeds","checkThreads","chooseBackend","chooseSimd","clipGradNorm","clipGradValue","compileKernels","compiledKernels","constExprToString","createRng","denseOneHots","describe","deterministicLog","deterministicSinCos2Pi","dropoutMasks","edgeTile","elu","entriesOf","evalLinear","evaluateConstExpr","fillDropoutMasks","forwardModel","frameOf","fromBase64","gatherIds","gemm","gemmTransA","glorotFans","glorotLimit","hardSigmoid","hasDropout","idRows","idRun","idsOf","initModel","initParam","initParams","instantiateModel","ioKey","kernelBytes","kernelModule","layerParams","layerSeed","leakyRelu","localKeyIn","modelInputs","modelLoss","nextFloat64","nextNormal","nextUint32","operand","optCheckGrads","optCheckStep","optDescribe","optHas","optIsFloatArray","optLayout","optNumber","optOptions","optRestore","optZerosLike","packA","packB","packedA","paramsFromSafetensors","paramsToSafetensors","pool","poolBackward","poolForward","qualifiedKey","readInput","readSafetensors","refuseTraining","regionReaper","releaseBlocks","relu","reverseIds","reverseSteps","rngCheckShape","rngDimsOf","rngFiniteArg","rngRotl","rngSinCosSmall","rngSplitmix64","rowExists","rowsOf","runLayer","scatterAddIds","seedArray","seqKernel","setSeedRows","sgd","sigmoid","sign","simdChecked","softplus","softsign","stCheckFinite","stCheckLayout","stClip","stCompareCodePoints","stDecode","stDescribe","stElementCount","stFail","stFindDuplicateKey","stHalfToNumber","stHas","stParseEntry","stParseHeader","stParseMetadata","stPreview","stSet","stShapeText","startWorker","step","storedKey","streamSeed","sumOverSteps","tiedRecord","tile1x8","tile4x8","trainStepModel","trainingSeed","unary","unaryBackward","unaryForward","validates","wasmApi","wasmRelaxedSimdSupported","wasmSimdSupported$wasm_engine","withFiniteChecks","writeSafetensors"];

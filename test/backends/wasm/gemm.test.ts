@@ -159,37 +159,31 @@ describe("the product over blocks of C's rows (how threads split a product whose
   });
 });
 
-describe("WasmGemm (runtime) keeps the JS runtime's contract", () => {
-  it("names the kernels the compiler exports, and computes what runtime/gemm.ts computes", async () => {
-    const { WasmGemm, packedFloats } = await import("../../../src/runtime/wasm-gemm.js");
+describe("the arena's products (what the generated code calls) keep the JS runtime's contract", () => {
+  it("packs B (given, or given transposed) and computes what runtime/gemm.ts computes, accumulating when asked", async () => {
+    const { WasmArena } = await import("../../../src/runtime/wasm-arena.js");
     const js = await import("../../../src/runtime/gemm.js");
-    const { addGemmKernels } = await import("../../../src/backends/wasm/gemm.js");
+    const { addKernels } = await import("../../../src/backends/wasm/kernels.js");
     const { ModuleBuilder } = await import("../../../src/backends/wasm/encoder.js");
-    const { addTranspose } = await import("../../../src/backends/wasm/transpose.js");
-    const mb = new ModuleBuilder({ memory: { min: 4 } });
-    addGemmKernels(mb);
-    addTranspose(mb);
-    const memory = new WebAssembly.Memory({ initial: 4 });
-    const wg = new WasmGemm(new WebAssembly.Instance(new WebAssembly.Module(mb.build()), { env: { memory } }));
-    const f = new Float32Array(memory.buffer);
+    const mb = new ModuleBuilder({ memory: { min: 1, max: 32768 } });
+    addKernels(mb);
+    // One thread: the memory import stays unshared, so the shared flag's offset is never read.
+    const arena = new WasmArena("test", { base64: Buffer.from(mb.build()).toString("base64"), sharedFlag: -1 }, 1);
     const [m, k, n] = [7, 19, 21];
-    const X = values(m * k, 1), W = values(n * k, 2);
-    f.set(X, 100);
-    f.set(W, 400);
-    const bp = wg.packB(400, k, true, k, n, 1000);
-    expect(packedFloats(k, n)).toBe(3 * k * 8);
-    wg.gemm(m, 100, k, bp, 3000, n, false);
-    const C = new Float32Array(m * n);
-    js.gemm(m, X, 0, k, js.packB(W, 0, k, true, k, n), C, 0, n, false);
-    const got = f.slice(3000, 3000 + m * n);
-    for (let i = 0; i < m * n; i++) expect(Math.abs(got[i]! - C[i]!)).toBeLessThan(1e-5);
-    // Aᵀ·B read in place or transposed first through scratch: the same bits.
-    const bpN = wg.packB(400, n, false, k, n, 1000); // B [k×n] = W's values seen as k×n
-    wg.gemmTransA(m, 100, m, bpN, 3000, n, false); // A [k×m] = X's values seen as k×m
-    const direct = f.slice(3000, 3000 + m * n);
-    f.fill(0, 3000, 3000 + m * n);
-    wg.gemmTransA(m, 100, m, bpN, 3000, n, false, 6000);
-    expect(f.slice(3000, 3000 + m * n)).toEqual(direct);
-    expect(direct.some((x) => x !== 0)).toBe(true);
+    const X = values(m * k, 1), W = values(n * k, 2), C0 = values(m * n, 3);
+    const [x, w, bp, c] = arena.alloc([m * k, n * k, ((n + 7) >> 3) * 8 * k, m * n]);
+    const [vx, vw, , vc] = arena.views([x!, w!, bp!, c!], [m * k, n * k, ((n + 7) >> 3) * 8 * k, m * n]);
+    vx!.set(X);
+    vw!.set(W);
+    for (const [trans, accumulate] of [[true, false], [false, true]] as const) {
+      // trans: W is Bᵀ [n×k]; else W's values are read as B [k×n].
+      arena.packB(trans, w!, trans ? k : n, k, n, bp!);
+      vc!.set(C0);
+      arena.gemm(m, k, x!, k, bp!, n, c!, n, accumulate);
+      const want = Float32Array.from(C0);
+      js.gemm(m, X, 0, k, js.packB(W, 0, trans ? k : n, trans, k, n), want, 0, n, accumulate);
+      for (let i = 0; i < m * n; i++) expect(Math.abs(vc![i]! - want[i]!)).toBeLessThan(1e-5);
+    }
+    arena.dispose();
   });
 });
