@@ -1,7 +1,8 @@
 import type { Graph } from "../../ir/graph.js";
-import { forwardOptionChecks, seedChecks } from "./arg-checks.js";
+import { forwardOptionChecks } from "./arg-checks.js";
 import type { KernelPlan } from "./emit.js";
-import { bufferName, type DimNames, type Storage } from "./storage.js";
+import { type DimNames, type Storage } from "./storage.js";
+import { backwardPreamble, backwardTapeNames } from "./js-methods.js";
 
 /**
  * A cell's id path: `forwardIds(params, ids, options)` runs the cell with its input given as
@@ -87,24 +88,10 @@ function idBackwardBody(c: IdMethodContext): string[] {
   const fwd = plan.forward;
   const bwd = plan.backward;
   const x = graph.inputs.find((i) => i.name === c.input)!;
-  const tapeNames = new Set<string>();
-  for (const [, leaf] of plan.bwdProgram.leaves) {
-    if (leaf.kind !== "seq") continue;
-    if (leaf.source.kind === "history") tapeNames.add(bufferName("history", leaf.source.name));
-    if (leaf.source.kind === "tape" && fwd.storage.get(leaf.source.node)!.role !== "input") tapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
-  }
   return [
-    `const where = ${c.where("backward")};`,
-    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; ids_${x.name}: Int32Array; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
-    "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
-    ...seedChecks(graph),
-    "const B = run.batch;",
-    "const T = run.steps;",
-    "const TB = T * B;",
-    "const lengths = tape.lengths;",
-    ...graph.params.map((p) => `const P_${p.name} = tape.params.${p.name}!;`),
+    ...backwardPreamble(graph, c.where("backward"), `ids_${x.name}: Int32Array`),
     `const X_${x.name} = tape.ids_${x.name};`,
-    ...[...tapeNames].sort().map((n) => `const t_${n} = tape.buffers.${n}!;`),
+    ...backwardTapeNames(plan.bwdProgram, fwd).map((n) => `const t_${n} = tape.buffers.${n}!;`),
     ...graph.outputs.map((o) => {
       const size = d.size(graph.nodes[o.node]!.shape);
       return `const S_${o.name} = seedArray<A>(where, "seeds.outputs.${o.name}", seeds?.outputs?.${o.name}, TB, ${size}, \`steps \${T} × batch \${B} × ${c.meaning(graph.nodes[o.node]!.shape)}\`, lengths, F);`;

@@ -74,29 +74,15 @@ export function jsBackwardBody(c: JsMethodContext): string[] {
   const several = graph.inputs.length > 1;
   const xName = graph.inputs[0]!.name;
   const inputSize = (x: Graph["inputs"][number]) => d.size(x.shape);
-  const bwdTapeNames = new Set<string>();
-  for (const [, leaf] of c.bwdProgram.leaves) {
-    if (leaf.kind !== "seq") continue;
-    if (leaf.source.kind === "history") bwdTapeNames.add(bufferName("history", leaf.source.name));
-    if (leaf.source.kind === "tape" && fwd.storage.get(leaf.source.node)!.role !== "input") bwdTapeNames.add(fwd.storage.get(leaf.source.node)!.buf);
-  }
   const dX = (x: Graph["inputs"][number]) => {
     const node = c.dx.get(x.name);
     return `const dX_${x.name} = ${node === undefined ? `new F(TB * ${inputSize(x)}) as A` : copyRows(bwd.storage.get(node)!, inputSize(x), false)};`;
   };
   return [
-    `const where = ${where("backward")};`,
-    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; inputs: Record<string, A>; masks: Record<string, A>; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
-    "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
-    ...seedChecks(graph),
-    "const B = run.batch;",
-    "const T = run.steps;",
-    "const TB = T * B;",
-    "const lengths = tape.lengths;",
-    ...graph.params.map((p) => `const P_${p.name} = tape.params.${p.name}!;`),
+    ...backwardPreamble(graph, where("backward"), "inputs: Record<string, A>; masks: Record<string, A>"),
     ...graph.inputs.map((x) => `const X_${x.name} = tape.inputs.${x.name}!;`),
     ...sites.map((m) => `const M${m.site} = tape.masks.M${m.site}!;`),
-    ...[...bwdTapeNames].sort().map((n) => `const t_${n} = tape.buffers.${n}!;`),
+    ...backwardTapeNames(c.bwdProgram, fwd).map((n) => `const t_${n} = tape.buffers.${n}!;`),
     ...graph.outputs.map((o) => {
       const size = d.size(graph.nodes[o.node]!.shape);
       return `const S_${o.name} = seedArray<A>(where, "seeds.outputs.${o.name}", seeds?.outputs?.${o.name}, TB, ${size}, \`steps \${T} × batch \${B} × ${meaning(graph.nodes[o.node]!.shape)}\`, lengths, F);`;
@@ -115,4 +101,34 @@ export function jsBackwardBody(c: JsMethodContext): string[] {
     `  initial: { ${graph.states.map((s) => `${s.name}: ${bwd.histories.get(s.name)}.slice(0, B * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "};",
   ];
+}
+
+/**
+ * The first lines of a backward body on the TypeScript kernels: the run's tape (its params,
+ * lengths and buffers, and the fields `tapeFields` of the forward that made it), the seeds'
+ * keys, the sizes and each param.
+ */
+export function backwardPreamble(graph: Graph, where: string, tapeFields: string): string[] {
+  return [
+    `const where = ${where};`,
+    `const tape = (run as { tape?: unknown } | undefined)?.tape as { params: Record<string, A>; ${tapeFields}; lengths: Int32Array | undefined; buffers: Record<string, A> } | undefined;`,
+    "if (tape === undefined || tape.buffers === undefined) throw new Error(`${where}: run must be the result of forward() of this instance`);",
+    ...seedChecks(graph),
+    "const B = run.batch;",
+    "const T = run.steps;",
+    "const TB = T * B;",
+    "const lengths = tape.lengths;",
+    ...graph.params.map((p) => `const P_${p.name} = tape.params.${p.name}!;`),
+  ];
+}
+
+/** The forward buffers a backward pass reads from the tape (its histories, and values other than inputs), sorted. */
+export function backwardTapeNames(bwdProgram: SeqProgram, fwd: KernelCode): string[] {
+  const names = new Set<string>();
+  for (const [, leaf] of bwdProgram.leaves) {
+    if (leaf.kind !== "seq") continue;
+    if (leaf.source.kind === "history") names.add(bufferName("history", leaf.source.name));
+    if (leaf.source.kind === "tape" && fwd.storage.get(leaf.source.node)!.role !== "input") names.add(fwd.storage.get(leaf.source.node)!.buf);
+  }
+  return [...names].sort();
 }
