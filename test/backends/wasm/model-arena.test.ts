@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { importGenerated } from "../../helpers/generated.js";
+import { importGenerated, writeGenerated } from "../../helpers/generated.js";
 
 /**
  * A model's layers share one arena: one WebAssembly memory, one instance of the kernels, one
@@ -161,5 +163,28 @@ describe("StackedLSTM: l0's output reaches l1 inside the arena, its gradient com
     }
     expect(bytes(g.x!)).toEqual(bytes(g0.x));
     model.dispose();
+  });
+});
+
+describe("a model's one pool never keeps Node alive", () => {
+  it("a process that forgets dispose() exits, as does one that disposes, with the numbers of one thread", async () => {
+    const file = writeGenerated("examples/stacked_lstm.rnn");
+    const script = fileURLToPath(new URL("./fixtures/model-exit.ts", import.meta.url));
+    // The same run on one thread, here: the child's sum must be these bytes' sum.
+    const m = ((await importGenerated("examples/stacked_lstm.rnn"))["StackedLSTM"] as ModelFactory)({ I: 48, H: 96 }, { backend: "wasm" });
+    const p = m.init(5);
+    const x = Float32Array.from({ length: T * B * 48 }, (_, i) => Math.sin(i * 0.37));
+    const r = m.forward(p, x, { batch: B, steps: T });
+    const g = m.backward(r, { outputs: { y: Float32Array.from({ length: T * B * 96 }, (_, i) => Math.cos(i)) } });
+    let s = 0;
+    for (const v of r.outputs["y"]!) s += v;
+    for (const v of g.params["l0.W_ih"]!) s += v;
+    for (const mode of ["forget", "dispose"]) {
+      const child = spawnSync(process.execPath, ["--import", "tsx", script, file, mode], { encoding: "utf8", timeout: 60_000 });
+      expect(child.stderr).toBe("");
+      expect(child.stdout.trim()).toBe(`sum ${s}`);
+      expect(child.status).toBe(0);
+    }
+    m.dispose();
   });
 });
