@@ -8,14 +8,23 @@ import { modelHasDropout, modelNames, modelPlan } from "./model.js";
  */
 export function emitModel(file: Statements, model: CheckedModel): void {
   const M = model.name;
-  const names = modelNames(model);
-  const quote = (s: string) => JSON.stringify(s);
   const plan = modelPlan(model);
+  file.addStatements([
+    `// Model ${M}: layers ${model.layers.map((l) => `${l.name} = ${l.cell.cell.def.name.name}(${[...l.binding].map(([k, v]) => `${k} = ${v}`).join(", ")})`).join("; ")}.`,
+    ...(model.ties.length > 0 ? [`// Tied params (one array, stored under the owner's name; gradients summed): ${model.ties.map((t) => `${t.layer}.${t.param} = ${t.owner.layer}.${t.owner.param}`).join("; ")}.`] : []),
+    `const PLAN_${M}: ModelPlan = ${JSON.stringify(plan)};`,
+  ]);
+  emitDataTypes(file, model);
+  emitCallTypes(file, model);
+  emitModelType(file, model);
+  emitFactory(file, model);
+}
+
+/** What the parts of a model's module share: its name, inputs and the texts describing them. */
+function modelContext(model: CheckedModel) {
+  const M = model.name;
   const several = model.inputs.length > 1;
   const first = model.inputs[0]!;
-  const vectorInput = first.type.kind === "vector";
-  const dropout = modelHasDropout(model);
-  const cells = [...new Set(model.layers.map((l) => l.cell.cell.def.name.name))];
   const nodeShape = (id: number) => {
     const n = model.nodes[id]!;
     return `${n.timing === "once" ? "[B" : "[T, B"}, ${n.type.kind === "vector" ? n.type.width : n.type.size}]`;
@@ -24,15 +33,26 @@ export function emitModel(file: Statements, model: CheckedModel): void {
     const lead = i.timing === "once" ? "[B" : "[T, B";
     return i.type.kind === "vector" ? `${lead}, ${i.type.width}] numbers` : `${lead}] integer ids below ${i.type.size}`;
   };
-  const inputText = inputTextOf(first);
-  // One input: an array, as always; several: an object keyed by their names.
-  const inputParam = several ? { name: "inputs", type: `${M}Inputs` } : { name: first.name, type: "ArrayLike<number>" };
+  return {
+    M,
+    names: modelNames(model),
+    quote: (s: string) => JSON.stringify(s),
+    several,
+    first,
+    vectorInput: first.type.kind === "vector",
+    dropout: modelHasDropout(model),
+    cells: [...new Set(model.layers.map((l) => l.cell.cell.def.name.name))],
+    nodeShape,
+    inputTextOf,
+    inputText: inputTextOf(first),
+    // One input: an array, as always; several: an object keyed by their names.
+    inputParam: several ? { name: "inputs", type: `${M}Inputs` } : { name: first.name, type: "ArrayLike<number>" },
+  };
+}
 
-  file.addStatements([
-    `// Model ${M}: layers ${model.layers.map((l) => `${l.name} = ${l.cell.cell.def.name.name}(${[...l.binding].map(([k, v]) => `${k} = ${v}`).join(", ")})`).join("; ")}.`,
-    ...(model.ties.length > 0 ? [`// Tied params (one array, stored under the owner's name; gradients summed): ${model.ties.map((t) => `${t.layer}.${t.param} = ${t.owner.layer}.${t.owner.param}`).join("; ")}.`] : []),
-    `const PLAN_${M}: ModelPlan = ${JSON.stringify(plan)};`,
-  ]);
+/** The model's dimensions, params, states, outputs, targets and (several) inputs, as interfaces. */
+function emitDataTypes(file: Statements, model: CheckedModel): void {
+  const { M, names, quote, several, nodeShape, inputTextOf } = modelContext(model);
   file.addInterface({ isExported: true, name: `${M}Dims`, docs: [`The dimensions of model ${M}: positive integers.`], properties: model.dims.map((d) => ({ name: d, type: "number" })) });
   const record = (name: string, docs: string, props: readonly { name: string; shape: string }[]) =>
     file.addInterface({
@@ -66,6 +86,11 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       properties: model.inputs.map((i) => ({ name: quote(i.name), type: "ArrayLike<number>", docs: [inputTextOf(i)] })),
     });
   }
+}
+
+/** The types of a forward pass's options and result, and of a backward pass's seeds and result. */
+function emitCallTypes(file: Statements, model: CheckedModel): void {
+  const { M, quote, several, first, vectorInput, dropout, inputText } = modelContext(model);
   file.addInterface({
     isExported: true,
     name: `${M}ForwardOptions`,
@@ -120,6 +145,11 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "initial", isReadonly: true, type: `${M}States<A>` },
     ],
   });
+}
+
+/** The interface of an instance: its properties and methods. */
+function emitModelType(file: Statements, model: CheckedModel): void {
+  const { M, several, first, dropout, inputText, inputParam } = modelContext(model);
   file.addInterface({
     isExported: true,
     name: M,
@@ -130,11 +160,11 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "dtype", isReadonly: true, type: "DType" },
       { name: "backend", isReadonly: true, type: `"wasm" | "js"`, docs: ["Where the layers' kernels run."] },
       { name: "simd", isReadonly: true, type: `"strict" | "relaxed" | "none"`, docs: ["The SIMD the layers' kernels use (see CellOptions.simd)."] },
-      { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once every layer's worker threads run (with `threads` > 1)."] },
+      { name: "ready", isReadonly: true, type: "Promise<void>", docs: ["Resolves once the model's worker threads run (with `threads` > 1; its layers share one pool)."] },
       { name: "paramShapes", isReadonly: true, type: `{ readonly [K in keyof ${M}Params]: number[] }` },
     ],
     methods: [
-      { name: "dispose", returnType: "void", docs: ["Releases the layers' WebAssembly memories and threads."] },
+      { name: "dispose", returnType: "void", docs: ["Releases the model's WebAssembly memory and worker threads (one arena, shared by its layers)."] },
       { name: "init", parameters: [{ name: "seed", type: "number" }], returnType: `${M}Params<A>`, docs: ["Params drawn from each layer's declared initializers; a pure function of the seed."] },
       {
         name: "forward",
@@ -169,6 +199,11 @@ export function emitModel(file: Statements, model: CheckedModel): void {
       { name: "saveParams", parameters: [{ name: "params", type: `${M}Params<A>` }], returnType: "Uint8Array", docs: ["Params as a safetensors file."] },
     ],
   });
+}
+
+/** The factory: the plan and the cell factories handed to the model driver. */
+function emitFactory(file: Statements, model: CheckedModel): void {
+  const { M, cells } = modelContext(model);
   file.addFunction({
     isExported: true,
     name: M,
