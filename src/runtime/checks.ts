@@ -134,9 +134,9 @@ export function seedArray<A extends Float32Array | Float64Array>(
   if (value === undefined) return new F(TB * size) as A;
   const arr = checkArray<A>(where, name, value, TB * size, meaning, F);
   if (lengths === undefined) return arr;
-  const B = lengths.length;
-  const out = (arr === value ? arr.slice() : arr) as A;
-  for (let r = 0; r < TB; r++) if (Math.floor(r / B) >= lengths[r % B]!) out.fill(0, r * size, (r + 1) * size);
+  // The caller's array is never written: the masked seed is a copy.
+  const out = (arr === value ? new F(TB * size) : arr) as A;
+  setSeedRows(out, arr, size, lengths);
   return out;
 }
 

@@ -20,6 +20,21 @@ export function forwardOptionChecks(graph: Pick<Graph, "states" | "nodes">): str
   ];
 }
 
+/**
+ * The first lines of every forward body (TypeScript kernels, wasm kernels, the id path): `where`,
+ * the options' keys, the sizes B, T and TB, and the checked params `P`.
+ */
+export function forwardPreamble(graph: Pick<Graph, "states" | "nodes">, where: string): string[] {
+  return [
+    `const where = ${where};`,
+    ...forwardOptionChecks(graph),
+    `const B = checkCount(where, "options.batch", options.batch);`,
+    `const T = checkCount(where, "options.steps", options.steps);`,
+    "const TB = T * B;",
+    `const P = checkParams<A>(where, params, paramShapes, F);`,
+  ];
+}
+
 /** `backward(run, seeds)`: seeds holds outputs and final of the cell's names, and at least one array. */
 export function seedChecks(graph: Pick<Graph, "states" | "outputs">): string[] {
   return [

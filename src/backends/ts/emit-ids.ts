@@ -1,5 +1,5 @@
 import type { Graph } from "../../ir/graph.js";
-import { forwardOptionChecks } from "./arg-checks.js";
+import { forwardPreamble } from "./arg-checks.js";
 import type { KernelPlan } from "./emit.js";
 import { type DimNames, type Storage } from "./storage.js";
 import { backwardPreamble, backwardTapeNames } from "./js-methods.js";
@@ -57,12 +57,7 @@ function idForwardBody(c: IdMethodContext): string[] {
   const fwd = plan.forward;
   const x = graph.inputs.find((i) => i.name === c.input)!;
   return [
-    `const where = ${c.where("forward")};`,
-    ...forwardOptionChecks(graph),
-    `const B = checkCount(where, "options.batch", options.batch);`,
-    `const T = checkCount(where, "options.steps", options.steps);`,
-    "const TB = T * B;",
-    `const P = checkParams<A>(where, params, paramShapes, F);`,
+    ...forwardPreamble(graph, c.where("forward")),
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
     `const X_${x.name} = idRows(where, ${JSON.stringify(x.name)}, input, T, B, ${d.size(x.shape)}, lengths);`,

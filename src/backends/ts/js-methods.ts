@@ -1,5 +1,5 @@
 import type { Graph } from "../../ir/graph.js";
-import { dropoutOptionChecks, drawMasks, forwardOptionChecks, seedChecks, type DropoutSite } from "./arg-checks.js";
+import { dropoutOptionChecks, drawMasks, forwardPreamble, seedChecks, type DropoutSite } from "./arg-checks.js";
 import type { Shape } from "../../core/dims.js";
 import type { KernelCode } from "./codegen.js";
 import type { SeqProgram } from "./program.js";
@@ -40,12 +40,7 @@ export function jsForwardBody(c: JsMethodContext): string[] {
 
   const fwd = c.forward;
   return [
-    `const where = ${where("forward")};`,
-    ...forwardOptionChecks(graph),
-    `const B = checkCount(where, "options.batch", options.batch);`,
-    `const T = checkCount(where, "options.steps", options.steps);`,
-    "const TB = T * B;",
-    `const P = checkParams<A>(where, params, paramShapes, F);`,
+    ...forwardPreamble(graph, where("forward")),
     ...graph.params.map((p) => `const P_${p.name} = P.${p.name}!;`),
     ...readInputs((n) => `X_${n}`),
     `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,

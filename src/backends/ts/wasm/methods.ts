@@ -1,5 +1,5 @@
 import type { Graph } from "../../../ir/graph.js";
-import { dropoutOptionChecks, drawMasks, forwardOptionChecks, seedChecks, type DropoutSite } from "../arg-checks.js";
+import { dropoutOptionChecks, drawMasks, forwardPreamble, seedChecks, type DropoutSite } from "../arg-checks.js";
 import type { Shape } from "../../../core/dims.js";
 import type { DimNames, Storage } from "../storage.js";
 import type { SeqProgram } from "../program.js";
@@ -108,12 +108,7 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     ...c.forward.buffers.map((b) => b.size),
   ];
   return [
-    `const where = ${c.where("forward")};`,
-    ...forwardOptionChecks(graph),
-    `const B = checkCount(where, "options.batch", options.batch);`,
-    `const T = checkCount(where, "options.steps", options.steps);`,
-    "const TB = T * B;",
-    `const P = checkParams<A>(where, params, paramShapes, F);`,
+    ...forwardPreamble(graph, c.where("forward")),
     // A model may give an input as a block of the arena its layers share (see ArenaIO).
     "const io = arenaIO(options);",
     ...c.readInputs((n) => `xIn_${n}`, (n) => `io?.given?.${ioKey(graph, n)}`),
