@@ -6,8 +6,8 @@
  * Methods (measured max error in test/backends/wasm/vmath.test.ts, over a dense sweep of every
  * binade of the float32 range, against float64 Math):
  * - exp: Cody–Waite reduction x = n·ln2 + r (|r| ≤ ln2/2, ln2 split in a 9-bit head and a tail),
- *   degree-7 Taylor polynomial, 2ⁿ applied as two exact power-of-two factors so results down to
- *   the subnormals round once. Clamped to [−104, 89]: overflow gives +Inf, underflow 0, NaN stays NaN.
+ *   eʳ = 1 + (r + r²·P(r)) with P the Taylor tail 1/2! … r⁵/7! (Estrin's scheme), 2ⁿ applied as two
+ *   exact power-of-two factors so results down to the subnormals round once. Clamped to [−104, 89]: overflow gives +Inf, underflow 0, NaN stays NaN.
  * - expm1: the same reduction; expm1(r) as r + r²·P(r), then 2ⁿ·expm1(r) + (2ⁿ − 1) (no cancellation at 0);
  *   −1 below −25, exp(x) above 20 (where the −1 is below a hundredth of an ulp).
  * - tanh(x) = sign(x)·e/(e + 2) with e = expm1(2|x|), |x| clamped to 10 (tanh = 1 in float32 there).
@@ -48,11 +48,50 @@ export class VecMath {
     return l;
   }
 
-  /** `out = c0 + r·(c1 + r·(… + r·cₙ))`, on the v128 in local r. */
-  private horner(r: number, coeffs: readonly number[], out: number): void {
+  /**
+   * `out = c0 + c1·r + … + cₙ·rⁿ` on the v128 in local r, by Estrin's scheme: pairs `c₂ₖ + c₂ₖ₊₁·r`,
+   * then pairs of pairs with r², r⁴ … A loop of gates is bound by its chain of dependent operations
+   * (a sigmoid feeds the tanh that feeds the state); Horner's rule is a chain of 2n of them, this
+   * one of 2·⌈log₂(n + 1)⌉, for two more multiplications.
+   */
+  private polynomial(r: number, coeffs: readonly number[], out: number): void {
     const f = this.f;
-    f.f32x4c(coeffs[coeffs.length - 1]!);
-    for (let i = coeffs.length - 2; i >= 0; i--) f.get(r).simd("f32x4.mul").f32x4c(coeffs[i]!).simd("f32x4.add");
+    let terms: (number | { c: number })[] = [];
+    for (let i = 0; i < coeffs.length; i += 2) {
+      if (i + 1 === coeffs.length) {
+        terms.push({ c: coeffs[i]! });
+        continue;
+      }
+      const q = this.t(`poly.q${i >> 1}`);
+      f.get(r).f32x4c(coeffs[i + 1]!).simd("f32x4.mul").f32x4c(coeffs[i]!).simd("f32x4.add").set(q);
+      terms.push(q);
+    }
+    let power = r;
+    for (let level = 1; terms.length > 1; level++) {
+      const next = this.t(`poly.r${level}`);
+      f.get(power).get(power).simd("f32x4.mul").set(next);
+      power = next;
+      const merged: (number | { c: number })[] = [];
+      for (let k = 0; k < terms.length; k += 2) {
+        const [a, b] = [terms[k]!, terms[k + 1]];
+        if (b === undefined) {
+          merged.push(a);
+          continue;
+        }
+        const s = this.t(`poly.s${level}.${k >> 1}`);
+        if (typeof b === "number") f.get(b);
+        else f.f32x4c(b.c);
+        f.get(power).simd("f32x4.mul");
+        if (typeof a === "number") f.get(a);
+        else f.f32x4c(a.c);
+        f.simd("f32x4.add").set(s);
+        merged.push(s);
+      }
+      terms = merged;
+    }
+    const last = terms[0]!;
+    if (typeof last === "number") f.get(last);
+    else f.f32x4c(last.c);
     f.set(out);
   }
 
@@ -92,7 +131,9 @@ export class VecMath {
     this.clamp(x, -104, 89);
     f.set(y);
     this.reduce(y, n, r, ni);
-    this.horner(r, [1, 1, ...INV_FACT], p);
+    // eʳ = 1 + (r + r²·P(r)): the tail first, so the sum with 1 rounds once.
+    this.polynomial(r, INV_FACT, p);
+    f.get(r).get(r).simd("f32x4.mul").get(p).simd("f32x4.mul").get(r).simd("f32x4.add").f32x4c(1).simd("f32x4.add").set(p);
     f.get(ni).i32c(1).simd("i32x4.shr_s").set(n1);
     f.get(ni).get(n1).simd("i32x4.sub").set(ni);
     f.get(p);
@@ -120,7 +161,7 @@ export class VecMath {
     const f = this.f;
     const [n, r, q, s] = ["em.n", "em.r", "em.q", "em.s"].map((k) => this.t(k)) as [number, number, number, number];
     this.reduce(x, n, r, s);
-    this.horner(r, INV_FACT, q);
+    this.polynomial(r, INV_FACT, q);
     f.get(r).get(r).simd("f32x4.mul").get(q).simd("f32x4.mul").get(r).simd("f32x4.add").set(q); // expm1(r)
     this.pow2(s);
     f.set(s); // 2ⁿ
@@ -163,7 +204,7 @@ export class VecMath {
     f.get(m).get(m).f32x4c(2).simd("f32x4.add").simd("f32x4.div").set(s);
     f.get(s).get(s).simd("f32x4.mul").set(z);
     f.get(z).set(R);
-    this.horner(z, LG, R);
+    this.polynomial(z, LG, R);
     f.get(R).get(z).simd("f32x4.mul").set(R);
     f.f32x4c(0.5).get(m).simd("f32x4.mul").get(m).simd("f32x4.mul").set(hf);
     // e·ln2_hi − ((hf − (s·(hf + R) + e·ln2_lo)) − f)
