@@ -72,19 +72,24 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
 
   const r = f.local(i32);
   const jb = f.local(i32);
+  const end8 = f.local(i32);
   const end4 = f.local(i32);
   const end = f.local(i32);
   const row = Array.from({ length: spec.streams }, () => f.local(i32));
-  const members = new Map<number, number>();
-  for (const s of spec.sinks) if (s.kind === "store") members.set(s.id, f.local(v128));
+  // Values stored earlier in the iteration, per copy (an unrolled iteration computes two vectors).
+  const members = [new Map<number, number>(), new Map<number, number>()] as const;
+  for (const s of spec.sinks) if (s.kind === "store") for (const m of members) m.set(s.id, f.local(v128));
   const accs = spec.sinks.map((s) => (s.kind === "reduce" ? { vec: f.local(v128), tail: f.local(v128) } : undefined));
   void f32;
 
-  /** Pushes the value of `e` (four lanes, or lane 0 meaningful when `lane`). */
-  const emit = (e: Expr, lane: boolean): void => {
+  /**
+   * Pushes the value of `e` (four lanes, or lane 0 meaningful when `lane`) for elements
+   * jb + 4·copy … (copy 1: the second vector of an unrolled iteration, 16 bytes further).
+   */
+  const emit = (e: Expr, lane: boolean, copy = 0): void => {
     switch (e.kind) {
       case "load":
-        f.get(row[e.stream]!).get(jb).op("i32.add").simdMem(lane ? "v128.load32_splat" : "v128.load", 0, 2);
+        f.get(row[e.stream]!).get(jb).op("i32.add").simdMem(lane ? "v128.load32_splat" : "v128.load", 16 * copy, 2);
         return;
       case "splat":
         f.get(row[e.stream]!).simdMem("v128.load32_splat");
@@ -96,11 +101,11 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
         f.get(f32p(e.index)).simd("f32x4.splat");
         return;
       case "member":
-        f.get(members.get(e.id)!);
+        f.get(members[copy]!.get(e.id)!);
         return;
       case "apply": {
         const locals = e.args.map((a) => {
-          emit(a, lane);
+          emit(a, lane, copy);
           const l = f.local(v128);
           f.set(l);
           return l;
@@ -113,45 +118,54 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
         f.get(jb).i32c(2).op("i32.shr_s").get(i32p(e.lo)).op("i32.ge_s");
         f.get(jb).i32c(2).op("i32.shr_s").get(i32p(e.hi)).op("i32.lt_s");
         f.op("i32.and");
-        f.if(() => emit(e.inner, lane), () => f.f32x4c(0), v128);
+        f.if(() => emit(e.inner, lane, copy), () => f.f32x4c(0), v128);
         return;
     }
   };
 
   const combine = (op: "sum" | "mean" | "max") => f.simd(op === "max" ? "f32x4.pmax" : "f32x4.add");
 
-  /** One iteration over elements jb…jb+3 (or jb alone, in lane 0, when `lane`). */
-  const iteration = (lane: boolean) => {
+  /**
+   * One iteration over elements jb…jb+3 (or jb alone, in lane 0, when `lane`); with `copies` 2, over
+   * jb…jb+7, each sink computed for both vectors before the next sink. A gate loop is bound by its
+   * chains of dependent operations (a sigmoid feeds the tanh that feeds the state): two independent
+   * chains side by side fill the core's pipelines. Each element is computed by the same operations
+   * either way, and a reduction adds the two vectors in order: the same bits.
+   */
+  const iteration = (lane: boolean, copies = 1) => {
     spec.sinks.forEach((s, i) => {
-      if (s.kind === "store") {
-        const m = members.get(s.id)!;
-        emit(s.expr, lane);
-        f.set(m);
-        f.get(row[s.stream]!).get(jb).op("i32.add").get(m);
-        if (lane) f.memLane("v128.store32_lane", 0, 0);
-        else f.simdMem("v128.store", 0, 2);
-      } else {
-        // A NaN never wins a max (pmax keeps the accumulator), as in the JS kernels.
-        const acc = lane ? accs[i]!.tail : accs[i]!.vec;
-        f.get(acc);
-        emit(s.expr, lane);
-        if (lane) f.lane("f32x4.extract_lane", 0).simd("f32x4.splat");
-        combine(s.op);
-        f.set(acc);
+      for (let copy = 0; copy < copies; copy++) {
+        if (s.kind === "store") {
+          const m = members[copy]!.get(s.id)!;
+          emit(s.expr, lane, copy);
+          f.set(m);
+          f.get(row[s.stream]!).get(jb).op("i32.add").get(m);
+          if (lane) f.memLane("v128.store32_lane", 0, 0);
+          else f.simdMem("v128.store", 16 * copy, 2);
+        } else {
+          // A NaN never wins a max (pmax keeps the accumulator), as in the JS kernels.
+          const acc = lane ? accs[i]!.tail : accs[i]!.vec;
+          f.get(acc);
+          emit(s.expr, lane, copy);
+          if (lane) f.lane("f32x4.extract_lane", 0).simd("f32x4.splat");
+          combine(s.op);
+          f.set(acc);
+        }
       }
     });
   };
 
   /** for (; jb < limit; jb += step) body */
-  const elements = (limit: number, step: number, lane: boolean) =>
+  const elements = (limit: number, step: number, lane: boolean, copies = 1) =>
     f.block((exit) =>
       f.loop((top) => {
         f.get(jb).get(limit).op("i32.ge_s").brIf(exit);
-        iteration(lane);
+        iteration(lane, copies);
         f.get(jb).i32c(step).op("i32.add").set(jb).br(top);
       }),
     );
 
+  f.get(n).i32c(-8).op("i32.and").i32c(2).op("i32.shl").set(end8);
   f.get(n).i32c(-4).op("i32.and").i32c(2).op("i32.shl").set(end4);
   f.get(n).i32c(2).op("i32.shl").set(end);
   const cycle = (k: number) => spec.cycles?.[k];
@@ -174,7 +188,10 @@ function writeLoop(f: FunctionBuilder, spec: LoopSpec, nParams: number): void {
         f.f32x4c(init).set(accs[i]!.vec).f32x4c(init).set(accs[i]!.tail);
       });
       f.i32c(0).set(jb);
-      if (vectorised) elements(end4, 16, false);
+      if (vectorised) {
+        elements(end8, 32, false, 2);
+        elements(end4, 16, false);
+      }
       elements(end, 4, true);
       spec.sinks.forEach((s, i) => {
         if (s.kind !== "reduce") return;
