@@ -29,7 +29,7 @@ interface Writer {
   indent(f: () => void): void;
 }
 
-/** Writes forwardIds and backwardIds: TypeScript kernels on either backend (a gather is O(E) per token). */
+/** Writes forwardIds and backwardIds on the TypeScript kernels (the wasm backend's are wasm/methods.ts's bodies on the id plan). */
 export function writeIdMethods(w: Writer, c: IdMethodContext): void {
   const C = c.graph.cell;
   const fn = (name: string, params: string, ret: string, body: string[]) => {
@@ -44,11 +44,11 @@ export function writeIdMethods(w: Writer, c: IdMethodContext): void {
   fn("backwardIds", bwdParams, `${C}Gradients<A>`, idBackwardBody(c));
 }
 
-/** The api's members for the id path: forwardIds, and a backward that sends an id run to backwardIds. */
-export function idApiMembers(backward: string): string[] {
+/** The api's members for the id path: forwardIds, and a backward that sends an id run to the id path's backward. */
+export function idApiMembers(forwardIds: string, backwardIds: string, backward: string): string[] {
   return [
-    "forwardIds: forwardIds,",
-    `backward: (run: Parameters<typeof backward>[0], seeds?: Parameters<typeof backward>[1]) => ((run as { tape?: { ids?: boolean } } | undefined)?.tape?.ids === true ? backwardIds : ${backward})(run, seeds),`,
+    `forwardIds: ${forwardIds},`,
+    `backward: (run: Parameters<typeof backward>[0], seeds?: Parameters<typeof backward>[1]) => ((run as { tape?: { ids?: boolean } } | undefined)?.tape?.ids === true ? ${backwardIds} : ${backward})(run, seeds),`,
   ];
 }
 

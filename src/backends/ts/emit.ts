@@ -70,7 +70,8 @@ export function emitTypeScript(graphs: readonly Graph[], options: EmitOptions, m
   ]);
   const fedIds = cellsFedIds(models);
   const plans = graphs.map((g) => emitCell(file, g, fedIds.has(g.cell)));
-  file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => [...p.wasm.forward.functions, ...p.wasm.backward.functions])));
+  const loops = (w: CellPlan["wasm"] | undefined) => (w === undefined ? [] : [...w.forward.functions, ...w.backward.functions]);
+  file.addStatements(wasmKernelsDeclaration(plans.flatMap((p) => [...loops(p.wasm), ...loops(p.idWasm)])));
   for (const m of models) emitModel(file, m);
   const text = printStatements(file.statements);
   // The runtime is fixed text (src/runtime, bundled by scripts/bundle-runtime.ts), appended as is.
@@ -96,6 +97,8 @@ export interface KernelPlan {
 export interface CellPlan extends KernelPlan {
   /** The same schedules with their loops in WebAssembly (float32; every cell has them). */
   readonly wasm: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode };
+  /** The id path's, for a cell a model feeds ids (planIdCell). */
+  readonly idWasm?: { readonly forward: WasmKernelCode; readonly backward: WasmKernelCode };
 }
 
 /** Schedules both passes; the backward pass decides which forward values the tape keeps. */
@@ -115,9 +118,15 @@ function planCell(graph: Graph): CellPlan {
  * are gathers, its weight gradients scatter-adds, and it has no gradient. Undefined when the
  * schedules still need its one-hot vectors.
  */
-export function planIdCell(graph: Graph, idInput: string): KernelPlan | undefined {
-  // TypeScript kernels on either backend (emit-ids.ts): a gather is O(E) per token.
-  return planCellWith(graph, idInput)?.kernels;
+export function planIdCell(graph: Graph, idInput: string): CellPlan | undefined {
+  const plan = planCellWith(graph, idInput);
+  if (plan === undefined) return undefined;
+  // Its own loops (`_if`, `_ib`): the products of x are gathers, its dW scatter-adds (f32_gather_*).
+  const wasm = {
+    forward: generateWasmKernel(plan.fwdSchedule, plan.kernels.dims, plan.fwdInputs, `${graph.cell}_if`, "forward"),
+    backward: generateWasmKernel(plan.bwdSchedule, plan.kernels.dims, plan.bwdInputs, `${graph.cell}_ib`, "backward"),
+  };
+  return { ...plan.kernels, wasm };
 }
 
 /** The kernels, with the schedules and inputs the WebAssembly writer reads the same way. */
@@ -380,7 +389,7 @@ function inputChecks(
  * The cell's id plan when a model feeds it ids and its one input is read only by products
  * `W @ x` (one input, no dropout: the methods of emit-ids.ts read one array).
  */
-function idPlanOf(graph: Graph, fedIds: boolean): KernelPlan | undefined {
+function idPlanOf(graph: Graph, fedIds: boolean): CellPlan | undefined {
   if (!fedIds || graph.inputs.length !== 1 || graph.nodes.some((n) => n.op === "dropout")) return undefined;
   const x = graph.inputs[0]!.name;
   return idFedInputs(graph).has(x) ? planIdCell(graph, x) : undefined;
@@ -417,6 +426,11 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
   const wasmContext: WasmMethodContext = {
     graph, dims: d, forward: plan.wasm.forward, backward: plan.wasm.backward, bwdProgram: plan.bwdProgram,
     forwardStorage: plan.forward.storage, dx: plan.dx, sites, readInputs, where, meaning, copyRows,
+  };
+  // The id path on the wasm backend: the same bodies over the id plan's kernels (gathers, scatter-adds).
+  const idWasmContext: WasmMethodContext | undefined = idPlan && {
+    ...wasmContext, forward: idPlan.wasm.forward, backward: idPlan.wasm.backward, bwdProgram: idPlan.bwdProgram,
+    forwardStorage: idPlan.forward.storage, dx: idPlan.dx, idInput: xName,
   };
   // Kernel bodies are generated before the surrounding code reads `d.decls`.
   const jsContext: JsMethodContext = { graph, dims: d, forward: plan.forward, backward: plan.backward, bwdProgram: plan.bwdProgram, dx: plan.dx, sites, readInputs, where, meaning, copyRows };
@@ -460,7 +474,7 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
       w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
-      // The id path runs the TypeScript kernels on either backend (a gather is O(E) per token).
+      // The id path on the TypeScript kernels (a gather is O(E) per token); the wasm backend's is below.
       if (idPlan) writeIdMethods(w, { graph, plan: idPlan, input: xName, dims: d, where, meaning, copyRows });
       w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions): ${C}Run<A> {`);
       w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
@@ -470,6 +484,16 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
       w.indent(() => wasmBackwardBody(wasmContext).forEach((l) => w.writeLine(l)));
       w.writeLine("}");
       w.blankLine();
+      if (idWasmContext) {
+        w.writeLine(`function forwardIdsWasm(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
+        w.indent(() => wasmForwardBody(idWasmContext).forEach((l) => w.writeLine(l)));
+        w.writeLine("}");
+        w.blankLine();
+        w.writeLine(`function backwardIdsWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
+        w.indent(() => wasmBackwardBody(idWasmContext).forEach((l) => w.writeLine(l)));
+        w.writeLine("}");
+        w.blankLine();
+      }
       w.writeLine("const api = {");
       w.indent(() => {
         w.writeLine("dims: dimValues,");
@@ -479,7 +503,7 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
         w.writeLine("backend,");
         w.writeLine("simd,");
         w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
-        if (idPlan) idApiMembers(`(backend === "wasm" ? backwardWasm : backward)`).forEach((l) => w.writeLine(l));
+        if (idPlan) idApiMembers(`(backend === "wasm" ? forwardIdsWasm : forwardIds)`, `(backend === "wasm" ? backwardIdsWasm : backwardIds)`, `(backend === "wasm" ? backwardWasm : backward)`).forEach((l) => w.writeLine(l));
         else w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
         w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
         w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
@@ -490,7 +514,7 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
       w.writeLine(`return checkFinite ? withFiniteChecks(${quote(C)}, ${quote(xName)}, api) : api;`);
     },
   });
-  return plan;
+  return idPlan === undefined ? plan : { ...plan, idWasm: idPlan.wasm };
 }
 
 /** A contiguous [T·B, size] copy of a value's storage; outputs are zeroed past each example's length. */

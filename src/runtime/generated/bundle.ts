@@ -3557,7 +3557,8 @@ function arenaEdges(plan: ModelPlan, byName: ModelInstance["byName"], shared: Sh
   plan.runs.forEach((r) => r.args.forEach(read));
   plan.outputs.forEach((o) => read(o.node));
   plan.losses.forEach((l) => read(l.pred));
-  const onWasm = (k: number) => byName.get(plan.runs[k]!.layer)!.inst.backend === "wasm" && !plan.runs[k]!.once && !idRun({ plan, byName }, k);
+  // A layer on its id path runs the same wasm bodies (it reads ids, so it is never the reader).
+  const onWasm = (k: number) => byName.get(plan.runs[k]!.layer)!.inst.backend === "wasm" && !plan.runs[k]!.once;
   return plan.nodes.map((node, id) => {
     if (shared.arena === undefined || node.op !== "apply" || node.once || readers[id] !== 1 || !onWasm(node.run)) return false;
     const k = plan.runs.findIndex((r) => r.args.includes(id));

@@ -149,6 +149,48 @@ describe("a layer fed ids runs its cell's id path when its input only multiplies
     for (const k of Object.keys(runs[0]!.g.params)) expect(Array.from(runs[1]!.g.params[k]!), k).toEqual(Array.from(runs[0]!.g.params[k]!));
   });
 
+  it("on the wasm backend the id path runs in the instance's memory (gathers and scatter-adds in wasm)", async () => {
+    const { module } = await twins("two-matmuls", TWO_MATMULS, "M");
+    const cell = (module["Two"] as (d: Record<string, number>, o: object) => { init(s: number): Record<string, Float32Array>; forwardIds(p: unknown, ids: Int32Array, o: object): { tape: { heap?: unknown; ids?: boolean } }; dispose(): void })({ V: 9, H: 5 }, { backend: "wasm" });
+    const run = cell.forwardIds(cell.init(1), Int32Array.from({ length: 6 }, (_, i) => i % 9), { batch: 2, steps: 3 });
+    expect(run.tape.ids).toBe(true);
+    expect(run.tape.heap).toBeDefined();
+    cell.dispose();
+  });
+
+  it("the wasm id path splits its gathers and scatter-adds between threads with the same bits, and equals the one-hot path", async () => {
+    // T·B·E = 2048 × 768 floats: above the pool's work threshold, so the E columns are split.
+    const { ids, dense } = await twins("char-model", CHAR_MODEL, "CharModel");
+    const dims = { V: 50, E: 768, H: 8 };
+    const [T2, B2] = [64, 32];
+    const len2 = Array.from({ length: B2 }, (_, b) => (b === 3 ? 0 : 1 + ((b * 13) % T2)));
+    const ok = (r: number) => Math.floor(r / B2) < len2[r % B2]!;
+    const x = Array.from({ length: T2 * B2 }, (_, r) => (ok(r) ? (r * 31 + 7) % dims.V : -1));
+    const next = x.map((v, r) => (ok(r) ? (v + 3) % dims.V : 0));
+    const opts = { batch: B2, steps: T2, lengths: len2, targets: { next } };
+    const runs = [];
+    for (const threads of [1, 2]) {
+      const m = ids(dims, { dtype: "float32", backend: "wasm", threads });
+      await m.ready;
+      const r = m.forward(m.init(5), x, opts);
+      runs.push({ r, g: m.backward(r) });
+      m.dispose();
+    }
+    expect(Array.from(runs[1]!.r.outputs["logits"]!)).toEqual(Array.from(runs[0]!.r.outputs["logits"]!));
+    for (const k of Object.keys(runs[0]!.g.params)) expect(Array.from(runs[1]!.g.params[k]!), k).toEqual(Array.from(runs[0]!.g.params[k]!));
+    // The reference: float64 one-hot rows through plain products.
+    const ref = dense(dims, { dtype: "float64", backend: "js" });
+    const onehot = new Float64Array(T2 * B2 * dims.V);
+    x.forEach((v, r) => {
+      if (ok(r)) onehot[r * dims.V + v] = 1;
+    });
+    const p = ids(dims, { dtype: "float32", backend: "js" }).init(5);
+    const rr = ref.forward(p, onehot, opts);
+    const gr = ref.backward(rr);
+    expect(maxRelError(runs[0]!.r.outputs["logits"]!, rr.outputs["logits"]!)).toBeLessThan(1e-5);
+    for (const k of Object.keys(gr.params)) expect(maxRelError(runs[0]!.g.params[k]!, gr.params[k]!), k).toBeLessThan(1e-4);
+  });
+
   it("an id out of range at a valid step is refused, naming the element", async () => {
     const { ids } = await twins("char-model", CHAR_MODEL, "CharModel");
     const m = ids({ V: 13, E: 4, H: 6 }, { dtype: "float64" });

@@ -33,6 +33,11 @@ export interface WasmMethodContext {
   readonly meaning: (shape: Graph["inputs"][number]["shape"]) => string;
   /** An expression copying a value's [T·B, size] rows into a new array, or into `into` (an expression) and giving it. */
   readonly copyRows: (s: Storage, size: string, maskOutputs: boolean, into?: string) => string;
+  /**
+   * The input given as integer ids (the id path, emit-ids.ts): one i32 per row in its block
+   * (−1 past an example's length), read by the gathers and scatter-adds; it has no gradient.
+   */
+  readonly idInput?: string;
 }
 
 /**
@@ -103,16 +108,19 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
   const { graph, dims: d } = c;
   const sizes = [
     ...graph.params.map((p) => d.size(p.shape)),
-    ...graph.inputs.map((x) => `TB * ${d.size(x.shape)}`),
+    ...graph.inputs.map((x) => (x.name === c.idInput ? "TB" : `TB * ${d.size(x.shape)}`)),
     ...c.sites.map((m) => `B * ${d.size(m.shape)}`),
     ...c.forward.buffers.map((b) => b.size),
   ];
+  const lengths = `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`;
+  const ids = c.idInput;
   return [
     ...forwardPreamble(graph, c.where("forward")),
     // A model may give an input as a block of the arena its layers share (see ArenaIO).
     "const io = arenaIO(options);",
-    ...c.readInputs((n) => `xIn_${n}`, (n) => `io?.given?.${ioKey(graph, n)}`),
-    `const lengths = options.lengths === undefined ? undefined : checkLengths(where, options.lengths, B, T);`,
+    ...(ids === undefined
+      ? [...c.readInputs((n) => `xIn_${n}`, (n) => `io?.given?.${ioKey(graph, n)}`), lengths]
+      : [lengths, `const ids_${ids} = idRows(where, ${JSON.stringify(ids)}, input, T, B, ${d.size(graph.inputs.find((x) => x.name === ids)!.shape)}, lengths);`]),
     ...(c.sites.length > 0 ? dropoutOptionChecks() : []),
     "const H = wasmHeap(where);",
     "const W = H.fns;",
@@ -124,7 +132,11 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
     // The params' generation: the packed weights the instance keeps are packed again only when it changes.
     ...(c.forward.keptPacks.length > 0 ? [`const gen = H.syncParams([${graph.params.map((p) => `P_${p.name}.byteOffset`).join(", ")}]);`] : ["const gen = -1;"]),
-    ...graph.inputs.map((x) => `X_${x.name}.set(xIn_${x.name} ?? H.given(io!.given!.${ioKey(graph, x.name)}!, TB * ${d.size(x.shape)}));`),
+    ...graph.inputs.map((x) =>
+      x.name === ids
+        ? `new Int32Array(X_${x.name}.buffer, X_${x.name}.byteOffset, TB).set(ids_${x.name});`
+        : `X_${x.name}.set(xIn_${x.name} ?? H.given(io!.given!.${ioKey(graph, x.name)}!, TB * ${d.size(x.shape)}));`,
+    ),
     ...drawMasks(c.sites),
     ...c.forward.allocs,
     ...graph.states.map((s) => {
@@ -140,7 +152,7 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `  final: { ${graph.states.map((s) => `${s.name}: ${c.forward.histories.get(s.name)}.slice(TB * ${d.size(s.shape)}, (TB + B) * ${d.size(s.shape)}) as A`).join(", ")} },`,
     "  batch: B,",
     "  steps: T,",
-    "  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths, gen },",
+    `  tape: { heap: H, region: undefined as unknown as HeapRegion, lengths, gen${ids === undefined ? "" : ", ids: true"} },`,
     // The outputs a model asked to keep in the arena: their out_ arrays are views of these.
     "  blocks: kept,",
     "};",
@@ -171,13 +183,16 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
   const names = [...seeds.map((s) => `S_${s.name}`), ...c.backward.buffers.map((b) => b.name), ...graph.params.map((p) => `G_${p.name}`)];
   const sizes = [...seeds.map((s) => `TB * ${s.size}`), ...c.backward.buffers.map((b) => b.size), ...graph.params.map((p) => d.size(p.shape))];
   // Each input's gradient: a fresh array filled at the end, or zeros where the input does not matter.
+  // Ids have none: an empty array, never the T·B·V zeros.
+  const hasGradient = (x: Graph["inputs"][number]) => x.name !== c.idInput;
   const dXArray = (x: Graph["inputs"][number]) => {
+    if (!hasGradient(x)) return `const dX_${x.name} = new F(0) as A;`;
     const size = `TB * ${d.size(x.shape)}`;
     return freshOrKept(`dX_${x.name}`, ioKey(graph, x.name), size, c.dx.get(x.name) === undefined ? `new F(${size})` : `H.fresh(${size})`);
   };
   const dXCopy = (x: Graph["inputs"][number]) => {
     const node = c.dx.get(x.name);
-    return node === undefined ? [] : [copyInto(c, c.backward.storage.get(node)!, d.size(x.shape), false, `dX_${x.name}`)];
+    return node === undefined || !hasGradient(x) ? [] : [copyInto(c, c.backward.storage.get(node)!, d.size(x.shape), false, `dX_${x.name}`)];
   };
   return [
     `const where = ${c.where("backward")};`,
@@ -196,7 +211,7 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     // A model may give a seed as a block of the arena, and keep the input gradients there (see ArenaIO).
     "const io = arenaIO(seeds);",
     ...seeds.map((s) => `const seed_${s.name} = io?.given?.${s.name} !== undefined ? undefined : seedArray<A>(where, "seeds.outputs.${s.name}", seeds?.outputs?.${s.name}, TB, ${s.size}, \`steps \${T} × batch \${B} × ${c.meaning(s.shape)}\`, lengths, F);`),
-    `const kept = H.keptBlocks(io, [${graph.inputs.map((x) => `[${JSON.stringify(ioKey(graph, x.name))}, TB * ${d.size(x.shape)}]`).join(", ")}]);`,
+    `const kept = H.keptBlocks(io, [${graph.inputs.filter(hasGradient).map((x) => `[${JSON.stringify(ioKey(graph, x.name))}, TB * ${d.size(x.shape)}]`).join(", ")}]);`,
     ...place(names, sizes, "V"),
     "const TV = H.views(tape.region.offsets, tape.region.sizes) as unknown as A[];",
     ...fwdNames.flatMap((n, i) => (reads.has(n) ? [`const ${reads.get(n)} = TV[${i}]!;`] : [])),

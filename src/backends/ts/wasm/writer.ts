@@ -2,6 +2,7 @@ import { isBinary, isUnary } from "../../../ir/ops.js";
 import { KernelWriter, type KernelCode, type KernelInputs } from "../codegen.js";
 import type { Schedule } from "../schedule.js";
 import type { DimNames, Storage } from "../storage.js";
+import { GATHER_KERNELS } from "../../wasm/gather.js";
 import { LOWERING, mapOf } from "./lowering.js";
 import type { Expr, LoopSpec, Sink } from "./loops.js";
 
@@ -127,6 +128,7 @@ class WasmKernelWriter extends KernelWriter {
 
   /** A per-row vector times a shared matrix over all rows of the context: one GEMM on the packed weight. */
   protected override emitMatmul(id: number, cx: RowContext): void {
+    if (this.sched.gathered[id]) return this.emitGather(id, cx);
     const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     const rows = this.rows(cx);
     const perRow = (s: Storage) => s.kind !== "param";
@@ -146,6 +148,35 @@ class WasmKernelWriter extends KernelWriter {
   }
 
   /**
+   * `W @ x` with x fed ids (an i32 per row in the memory, −1 past an example's length): column
+   * id of W [E, V] (f32_gather_cols), or row id of W [V, E] for `Wᵀ @ x` (f32_gather_rows), per
+   * row — O(E) per row. Threads split the E columns.
+   */
+  protected override emitGather(id: number, cx: RowContext): void {
+    const g = this.gatherArgs(id, cx);
+    const { sA, ta } = this.matmulOperands(id);
+    const [r, c] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
+    const kernel = ta ? GATHER_KERNELS.gatherRows : GATHER_KERNELS.gatherCols;
+    const args = [g.rows, `${g.ids}.byteOffset`, ta ? r : c, this.addr(g.W, g.W.col), c, this.addr(g.out, this.rowBase(g.out, cx)), g.out.stride, "0"];
+    this.line(`H.par(${JSON.stringify(kernel)}, [${args.join(", ")}], ${g.e}, ${g.rows} * ${g.e});`);
+  }
+
+  /**
+   * The gather's transpose into a param gradient: g's row r added into row id_r of dW [V, E]
+   * (x ⊗ g) or its column (g ⊗ x), rows in order. Threads split the E columns, so each sum's
+   * order is the same for any number of threads.
+   */
+  protected override emitScatter(G: string, c: number): void {
+    const s = this.scatterArgs(c);
+    const node = this.nodes[c]!;
+    const [m, n] = [this.dims.of(node.shape[0]!), this.dims.of(node.shape[1]!)];
+    const rowsForm = s.jStride === "1";
+    const kernel = rowsForm ? GATHER_KERNELS.scatterAddRows : GATHER_KERNELS.scatterAddCols;
+    const args = ["TB", `${s.ids}.byteOffset`, rowsForm ? m : n, this.addr(s.g, this.rowBase(s.g, { fullRow: "r" })), s.g.stride, `${G}.byteOffset`, n];
+    this.line(`H.par(${JSON.stringify(kernel)}, [${args.join(", ")}], ${s.e}, TB * ${s.e});`);
+  }
+
+  /**
    * Param gradients over all T·B rows after the loop: an outer product's sum is one GEMM on
    * the transposed left operand (its right operand packed once), a vector's a column sum
    * (f32_colsum: each column in row order, the columns split between the threads, so the sum's
@@ -158,6 +189,10 @@ class WasmKernelWriter extends KernelWriter {
       const G = this.inputs.accumulator(acc.name);
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
+        if (this.sched.scattered[c]) {
+          this.emitScatter(G, c);
+          continue;
+        }
         if (this.sched.accumulatedOuter[c]) {
           const [a, b] = node.inputs.map((x) => this.storageOf(x)) as [Storage, Storage];
           if (a.kind === "full" && b.kind === "full") {
