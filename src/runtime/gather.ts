@@ -57,3 +57,23 @@ export function scatterAddIds(n: number, ids: Int32Array, idsOff: number, g: Arr
     for (let j = 0; j < e; j++) t[s + j * jStride]! += g[o + j]!;
   }
 }
+
+/**
+ * Copies into `dst` (zeros) the parts of `src` the ids touched: row id of a [v×e] table
+ * (`rows`), else column id of an [e×v] one; ids outside [0, v) (−1 past a length) touch nothing.
+ * A gradient made only of scatter-adds is zero elsewhere, so a vocabulary of 10,000 costs the
+ * rows the batch used, not V·E floats copied (and as many pages of a fresh array faulted in).
+ */
+export function copyTouched(dst: Float32Array | Float64Array, src: ArrayLike<number>, ids: Int32Array, rows: boolean, v: number, e: number): void {
+  const seen = new Uint8Array(v);
+  for (let r = 0; r < ids.length; r++) {
+    const id = ids[r]!;
+    if (id < 0 || id >= v || seen[id] === 1) continue;
+    seen[id] = 1;
+    if (rows) {
+      for (let j = 0, o = id * e; j < e; j++) dst[o + j] = src[o + j]!;
+    } else {
+      for (let j = 0, o = id; j < e; j++, o += v) dst[o] = src[o]!;
+    }
+  }
+}

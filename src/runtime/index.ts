@@ -9,7 +9,7 @@ export { checkArray, checkCount, checkDim, checkFactoryOptions, checkKeys, check
 export { fillDropoutMasks, initParams, type InitParamSpec, type InitSpecData } from "./random.js";
 export { paramsFromSafetensors, paramsToSafetensors } from "./safetensors.js";
 export { adam, clipGradNorm, clipGradValue, sgd, type AdamConfig, type ParamOptimizer, type SgdConfig } from "./optim.js";
-export { gatherIds, idRows, scatterAddIds } from "./gather.js";
+export { copyTouched, gatherIds, idRows, scatterAddIds } from "./gather.js";
 export { checkThreads, chooseBackend, chooseSimd, compileKernels, type KernelSource, type SimdMode } from "./wasm-engine.js";
 export { SHARED_ARENA, WasmHeap, type HeapRegion, type SharedArena } from "./wasm-heap.js";
 export { ARENA_IO, arenaIO, type ArenaBlock, type ArenaIO } from "./arena-io.js";

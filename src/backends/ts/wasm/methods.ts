@@ -180,6 +180,7 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     }
   }
   const seeds = graph.outputs.map((o) => ({ name: o.name, size: d.size(graph.nodes[o.node]!.shape), shape: graph.nodes[o.node]!.shape }));
+  const scattered = c.backward.scatteredGradients;
   const names = [...seeds.map((s) => `S_${s.name}`), ...c.backward.buffers.map((b) => b.name), ...graph.params.map((p) => `G_${p.name}`)];
   const sizes = [...seeds.map((s) => `TB * ${s.size}`), ...c.backward.buffers.map((b) => b.size), ...graph.params.map((p) => d.size(p.shape))];
   // Each input's gradient: a fresh array filled at the end, or zeros where the input does not matter.
@@ -221,10 +222,14 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
       const size = d.size(s.shape);
       return `if (seeds?.final?.${s.name} !== undefined) ${c.backward.histories.get(s.name)}.set(checkArray<A>(where, "seeds.final.${s.name}", seeds.final.${s.name}, B * ${size}, \`batch \${B} × ${c.meaning(s.shape)}\`, F), TB * ${size});`;
     }),
-    ...graph.params.map((p) => fresh(`R_${p.name}`, d.size(p.shape))),
+    // A gradient only scatter-added into is zero but where the ids fall: a plain zero array (no pages faulted in ahead).
+    ...graph.params.map((p) => (scattered.has(p.name) ? `const R_${p.name} = new F(${d.size(p.shape)}) as A;` : fresh(`R_${p.name}`, d.size(p.shape)))),
     ...graph.inputs.map(dXArray),
     ...withOffsets(c.backward.body.map((l) => l.slice(2))),
-    ...graph.params.map((p) => `R_${p.name}.set(G_${p.name});`),
+    ...graph.params.map((p) => {
+      const s = scattered.get(p.name);
+      return s === undefined ? `R_${p.name}.set(G_${p.name});` : `copyTouched(R_${p.name}, G_${p.name}, new Int32Array(${s.ids}.buffer, ${s.ids}.byteOffset, TB), ${s.rows}, ${s.v}, ${s.e});`;
+    }),
     ...graph.inputs.flatMap(dXCopy),
     "H.settle();",
     "const result = {",

@@ -19,6 +19,11 @@ export interface WasmKernelCode extends KernelCode {
   readonly buffers: readonly { readonly name: string; readonly size: string }[];
   /** Params packed for the GEMMs into slots the instance keeps between calls: key and size (a JS expression). */
   readonly keptPacks: readonly { readonly key: string; readonly size: string }[];
+  /**
+   * Param gradients made only of scatter-adds (an id path's dW): which rows (`rows`, dW [v×e]) or
+   * columns (dW [e×v]) the ids touched are all that is nonzero — the result copies only those.
+   */
+  readonly scatteredGradients: ReadonlyMap<string, { readonly ids: string; readonly rows: boolean; readonly v: string; readonly e: string }>;
 }
 
 /**
@@ -32,7 +37,7 @@ export type WasmPass = "forward" | "backward";
 export function generateWasmKernel(sched: Schedule, dims: DimNames, inputs: KernelInputs, prefix: string, pass: WasmPass = "backward"): WasmKernelCode {
   const w = new WasmKernelWriter(sched, dims, inputs, prefix, pass);
   const code = w.write();
-  return { ...code, functions: w.functions, buffers: w.buffers, keptPacks: w.keptPacks };
+  return { ...code, functions: w.functions, buffers: w.buffers, keptPacks: w.keptPacks, scatteredGradients: w.scatteredGradients };
 }
 
 /** An element index relative to the loop's j (`abs` false) or a fixed element of the row. */
@@ -68,6 +73,7 @@ class WasmKernelWriter extends KernelWriter {
   readonly functions: LoopSpec[] = [];
   readonly buffers: { name: string; size: string }[] = [];
   readonly keptPacks: { key: string; size: string }[] = [];
+  readonly scatteredGradients = new Map<string, { ids: string; rows: boolean; v: string; e: string }>();
 
   constructor(sched: Schedule, dims: DimNames, inputs: KernelInputs, private readonly prefix: string, private readonly pass: WasmPass) {
     super(sched, dims, inputs);
@@ -166,6 +172,14 @@ class WasmKernelWriter extends KernelWriter {
    * (x ⊗ g) or its column (g ⊗ x), rows in order. Threads split the E columns, so each sum's
    * order is the same for any number of threads.
    */
+  /** The rows or columns of dW a scatter-add touches: by which ids, and dW's layout. */
+  private scatterTouched(c: number): { ids: string; rows: boolean; v: string; e: string } {
+    const s = this.scatterArgs(c);
+    const [m, n] = [this.dims.of(this.nodes[c]!.shape[0]!), this.dims.of(this.nodes[c]!.shape[1]!)];
+    const rows = s.jStride === "1";
+    return { ids: s.ids, rows, v: rows ? m : n, e: rows ? n : m };
+  }
+
   protected override emitScatter(G: string, c: number): void {
     const s = this.scatterArgs(c);
     const node = this.nodes[c]!;
@@ -187,6 +201,9 @@ class WasmKernelWriter extends KernelWriter {
     const transposed = new Map<string, string>();
     for (const acc of this.program.accumulate) {
       const G = this.inputs.accumulator(acc.name);
+      // A gradient only scatter-added into, by the same ids in the same layout: see scatteredGradients.
+      const touched = acc.contributions.map((c) => (this.sched.scattered[c] ? JSON.stringify(this.scatterTouched(c)) : undefined));
+      if (touched.length > 0 && touched.every((t) => t !== undefined && t === touched[0])) this.scatteredGradients.set(acc.name, JSON.parse(touched[0]!));
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
         if (this.sched.scattered[c]) {
