@@ -3,6 +3,7 @@ import { forwardPreamble } from "./arg-checks.js";
 import type { KernelPlan } from "./emit.js";
 import { type DimNames, type Storage } from "./storage.js";
 import { backwardPreamble, backwardTapeNames } from "./js-methods.js";
+import { writeInnerFunction } from "./print.js";
 
 /**
  * A cell's id path: `forwardIds(params, ids, options)` runs the cell with its input given as
@@ -23,25 +24,13 @@ export interface IdMethodContext {
   readonly copyRows: (s: Storage, size: string, maskOutputs: boolean) => string;
 }
 
-interface Writer {
-  writeLine(s: string): void;
-  blankLine(): void;
-  indent(f: () => void): void;
-}
-
 /** Writes forwardIds and backwardIds on the TypeScript kernels (the wasm backend's are wasm/methods.ts's bodies on the id plan). */
-export function writeIdMethods(w: Writer, c: IdMethodContext): void {
+export function writeIdMethods(w: Parameters<typeof writeInnerFunction>[0], c: IdMethodContext): void {
   const C = c.graph.cell;
-  const fn = (name: string, params: string, ret: string, body: string[]) => {
-    w.writeLine(`function ${name}(${params}): ${ret} {`);
-    w.indent(() => body.forEach((l) => w.writeLine(l)));
-    w.writeLine("}");
-    w.blankLine();
-  };
   const fwdParams = `params: ${C}Params<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions`;
   const bwdParams = `run: ${C}Run<A>, seeds?: ${C}Seeds`;
-  fn("forwardIds", fwdParams, `${C}Run<A>`, idForwardBody(c));
-  fn("backwardIds", bwdParams, `${C}Gradients<A>`, idBackwardBody(c));
+  writeInnerFunction(w, "forwardIds", fwdParams, `${C}Run<A>`, idForwardBody(c));
+  writeInnerFunction(w, "backwardIds", bwdParams, `${C}Gradients<A>`, idBackwardBody(c));
 }
 
 /** The api's members for the id path: forwardIds, and a backward that sends an id run to the id path's backward. */

@@ -25,6 +25,7 @@ import {
   type OptionalKind,
   type StatementStructures,
   type WriterFunction,
+  writeInnerFunction,
 } from "./print.js";
 
 export interface EmitOptions {
@@ -419,8 +420,6 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
   const meaning = (shape: Graph["inputs"][number]["shape"]) =>
     shape.length === 0 ? "1" : shape.map((x) => (x.isConstant ? String(x.constant) : `${x} \${${d.of(x)}}`)).join(" × ");
   const where = (fn: string) => quote(`${C}.${fn}`);
-  const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
-  const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
   const inputSize = (x: Graph["inputs"][number]) => d.size(x.shape);
   const readInputs = (name: (x: string) => string, given?: (x: string) => string): string[] => inputChecks(graph, inputSize, meaning, name, given);
   const wasmContext: WasmMethodContext = {
@@ -448,73 +447,77 @@ function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
     returnType: `${C}<ArrayOf<D>>`,
     docs: [`Instantiates cell ${C} for the given dimensions; dtype defaults to "float32". With \`checkFinite\`, every call refuses a NaN or an infinity in its arguments or results, naming the array and index.`],
     statements: (w) => {
-      w.writeLine("type A = ArrayOf<D>;");
-      w.writeLine(`const { dtype, checkFinite } = checkFactoryOptions(${quote(C)}, options);`);
-      w.writeLine(`checkKeys(${quote(C)}, "dims", dims, [${graph.dims.map(quote).join(", ")}], false);`);
-      w.writeLine("const F = dtype === \"float64\" ? Float64Array : Float32Array;");
-      w.writeLine(`const backend = chooseBackend(${quote(C)}, dtype, options.backend);`);
-      w.writeLine(`const simd = chooseSimd(${quote(C)}, dtype, backend, options.backend, options.simd);`);
-      w.writeLine(`const threads = checkThreads(${quote(C)}, options.threads);`);
-      w.writeLine(`let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${quote(C)}, WASM_KERNELS, threads, simd === "relaxed" ? WASM_KERNELS_RELAXED : undefined, (options as { [SHARED_ARENA]?: SharedArena })[SHARED_ARENA]) : undefined;`);
-      w.writeLine("const wasmHeap = (where: string): WasmHeap => {");
-      w.writeLine("  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);");
-      w.writeLine("  return heap;");
-      w.writeLine("};");
-      for (const name of graph.dims) w.writeLine(`const ${DimNames.dimVar(name)} = checkDim(${quote(C)}, dims, ${quote(name)});`);
-      for (const decl of d.decls) w.writeLine(decl);
-      w.writeLine(`const paramShapes = { ${paramShapeEntries.join(", ")} };`);
-      w.writeLine(`const dimValues = { ${graph.dims.map((n) => `${n}: ${DimNames.dimVar(n)}`).join(", ")} };`);
-      w.writeLine(`const specs: InitParamSpec[] = [${specs.join(", ")}];`);
+      factoryPrologue(graph, d).forEach((l) => w.writeLine(l));
       w.blankLine();
-      w.writeLine(`function forward(params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions): ${C}Run<A> {`);
-      w.indent(() => forwardBody.forEach((l) => w.writeLine(l)));
-      w.writeLine("}");
-      w.blankLine();
-      w.writeLine(`function backward(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
-      w.indent(() => backwardBody.forEach((l) => w.writeLine(l)));
-      w.writeLine("}");
-      w.blankLine();
+      const fwdParams = `params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions`;
+      const idParams = `params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions`;
+      const bwdParams = `run: ${C}Run<A>, seeds?: ${C}Seeds`;
+      writeInnerFunction(w, "forward", fwdParams, `${C}Run<A>`, forwardBody);
+      writeInnerFunction(w, "backward", bwdParams, `${C}Gradients<A>`, backwardBody);
       // The id path on the TypeScript kernels (a gather is O(E) per token); the wasm backend's is below.
       if (idPlan) writeIdMethods(w, { graph, plan: idPlan, input: xName, dims: d, where, meaning, copyRows });
-      w.writeLine(`function forwardWasm(params: ${paramsType}<ArrayLike<number>>, input: ${several ? `${inputsType}<ArrayLike<number>>` : "ArrayLike<number>"}, options: ${C}ForwardOptions): ${C}Run<A> {`);
-      w.indent(() => wasmForwardBody(wasmContext).forEach((l) => w.writeLine(l)));
-      w.writeLine("}");
-      w.blankLine();
-      w.writeLine(`function backwardWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
-      w.indent(() => wasmBackwardBody(wasmContext).forEach((l) => w.writeLine(l)));
-      w.writeLine("}");
-      w.blankLine();
+      writeInnerFunction(w, "forwardWasm", fwdParams, `${C}Run<A>`, wasmForwardBody(wasmContext));
+      writeInnerFunction(w, "backwardWasm", bwdParams, `${C}Gradients<A>`, wasmBackwardBody(wasmContext));
       if (idWasmContext) {
-        w.writeLine(`function forwardIdsWasm(params: ${paramsType}<ArrayLike<number>>, input: ArrayLike<number>, options: ${C}ForwardOptions): ${C}Run<A> {`);
-        w.indent(() => wasmForwardBody(idWasmContext).forEach((l) => w.writeLine(l)));
-        w.writeLine("}");
-        w.blankLine();
-        w.writeLine(`function backwardIdsWasm(run: ${C}Run<A>, seeds?: ${C}Seeds): ${C}Gradients<A> {`);
-        w.indent(() => wasmBackwardBody(idWasmContext).forEach((l) => w.writeLine(l)));
-        w.writeLine("}");
-        w.blankLine();
+        writeInnerFunction(w, "forwardIdsWasm", idParams, `${C}Run<A>`, wasmForwardBody(idWasmContext));
+        writeInnerFunction(w, "backwardIdsWasm", bwdParams, `${C}Gradients<A>`, wasmBackwardBody(idWasmContext));
       }
       w.writeLine("const api = {");
-      w.indent(() => {
-        w.writeLine("dims: dimValues,");
-        w.writeLine("dtype,");
-        w.writeLine("paramShapes,");
-        w.writeLine(`init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`);
-        w.writeLine("backend,");
-        w.writeLine("simd,");
-        w.writeLine(`forward: backend === "wasm" ? forwardWasm : forward,`);
-        if (idPlan) idApiMembers(`(backend === "wasm" ? forwardIdsWasm : forwardIds)`, `(backend === "wasm" ? backwardIdsWasm : backwardIds)`, `(backend === "wasm" ? backwardWasm : backward)`).forEach((l) => w.writeLine(l));
-        else w.writeLine(`backward: backend === "wasm" ? backwardWasm : backward,`);
-        w.writeLine("ready: heap?.ready ?? Promise.resolve(),");
-        w.writeLine("dispose: () => { heap?.dispose(); heap = undefined; },");
-        w.writeLine(`loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`);
-        w.writeLine(`saveParams: (params: ${paramsType}<A>) => paramsToSafetensors(checkParams(${where("saveParams")}, params, paramShapes, F), paramShapes),`);
-      });
+      w.indent(() => apiMembers(graph, idPlan !== undefined).forEach((l) => w.writeLine(l)));
       w.writeLine("};");
       w.writeLine(`return checkFinite ? withFiniteChecks(${quote(C)}, ${quote(xName)}, api) : api;`);
     },
   });
   return idPlan === undefined ? plan : { ...plan, idWasm: idPlan.wasm };
+}
+
+/** The factory's first statements: options checked, the backend chosen, the dimensions, the params' shapes and inits. */
+function factoryPrologue(graph: Graph, d: DimNames): string[] {
+  const C = JSON.stringify(graph.cell);
+  const quote = (s: string) => JSON.stringify(s);
+  const paramShapeEntries = graph.params.map((p) => `${p.name}: [${p.shape.map((x) => d.of(x)).join(", ")}]`);
+  const specs = graph.params.map((p) => `{ name: ${quote(p.name)}, shape: paramShapes.${p.name}, init: ${JSON.stringify(p.init)} as InitSpecData }`);
+  return [
+    "type A = ArrayOf<D>;",
+    `const { dtype, checkFinite } = checkFactoryOptions(${C}, options);`,
+    `checkKeys(${C}, "dims", dims, [${graph.dims.map(quote).join(", ")}], false);`,
+    "const F = dtype === \"float64\" ? Float64Array : Float32Array;",
+    `const backend = chooseBackend(${C}, dtype, options.backend);`,
+    `const simd = chooseSimd(${C}, dtype, backend, options.backend, options.simd);`,
+    `const threads = checkThreads(${C}, options.threads);`,
+    `let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${C}, WASM_KERNELS, threads, simd === "relaxed" ? WASM_KERNELS_RELAXED : undefined, (options as { [SHARED_ARENA]?: SharedArena })[SHARED_ARENA]) : undefined;`,
+    "const wasmHeap = (where: string): WasmHeap => {",
+    "  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);",
+    "  return heap;",
+    "};",
+    ...graph.dims.map((name) => `const ${DimNames.dimVar(name)} = checkDim(${C}, dims, ${quote(name)});`),
+    ...d.decls,
+    `const paramShapes = { ${paramShapeEntries.join(", ")} };`,
+    `const dimValues = { ${graph.dims.map((n) => `${n}: ${DimNames.dimVar(n)}`).join(", ")} };`,
+    `const specs: InitParamSpec[] = [${specs.join(", ")}];`,
+  ];
+}
+
+/** The members of the object a cell factory returns (its methods pick the backend's bodies). */
+function apiMembers(graph: Graph, idPath: boolean): string[] {
+  const where = (fn: string) => JSON.stringify(`${graph.cell}.${fn}`);
+  const paramsType = `${graph.cell}Params`;
+  return [
+    "dims: dimValues,",
+    "dtype,",
+    "paramShapes,",
+    `init: (seed: number) => initParams(specs, dimValues, checkSeed(${where("init")}, seed), dtype) as unknown as ${paramsType}<A>,`,
+    "backend,",
+    "simd,",
+    `forward: backend === "wasm" ? forwardWasm : forward,`,
+    ...(idPath
+      ? idApiMembers(`(backend === "wasm" ? forwardIdsWasm : forwardIds)`, `(backend === "wasm" ? backwardIdsWasm : backwardIds)`, `(backend === "wasm" ? backwardWasm : backward)`)
+      : [`backward: backend === "wasm" ? backwardWasm : backward,`]),
+    "ready: heap?.ready ?? Promise.resolve(),",
+    "dispose: () => { heap?.dispose(); heap = undefined; },",
+    `loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) => paramsFromSafetensors(bytes, paramShapes, dtype, checkLoadOptions(${where("loadParams")}, options)) as unknown as ${paramsType}<A>,`,
+    `saveParams: (params: ${paramsType}<A>) => paramsToSafetensors(checkParams(${where("saveParams")}, params, paramShapes, F), paramShapes),`,
+  ];
 }
 
 /** A contiguous [T·B, size] copy of a value's storage; outputs are zeroed past each example's length. */

@@ -10,6 +10,14 @@ import CodeBlockWriter from "code-block-writer";
 
 export type WriterFunction = (writer: CodeBlockWriter) => void;
 
+/** Writes an inner function `name(params): returns { body }`, then a blank line. */
+export function writeInnerFunction(w: Pick<CodeBlockWriter, "writeLine" | "indent" | "blankLine">, name: string, params: string, returns: string, body: readonly string[]): void {
+  w.writeLine(`function ${name}(${params}): ${returns} {`);
+  w.indent(() => body.forEach((l) => w.writeLine(l)));
+  w.writeLine("}");
+  w.blankLine();
+}
+
 export enum StructureKind {
   Function = "function",
   Interface = "interface",
