@@ -224,46 +224,39 @@ export class Statements {
  * (inputs), forward options, run, seeds, gradients and the instance.
  */
 function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): void {
+  file.addStatements([`// Cell ${graph.cell}: the forward pass keeps ${tapeFormula(graph)} numbers for backward().`]);
+  emitCellDataTypes(file, graph);
+  emitCellCallTypes(file, graph, hasDropout);
+  file.addInterface(cellInstanceType(graph));
+}
+
+/** An interface of one array per name: a cell's params, states, outputs or inputs. */
+function arraysByName(name: string, docs: string, entries: readonly { name: string; shape: string }[]): OptionalKind<InterfaceDeclarationStructure> {
+  return {
+    isExported: true,
+    name,
+    typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
+    docs: [docs],
+    properties: entries.map((e) => ({ name: e.name, type: "A", docs: [`shape [${e.shape}]`] })),
+  };
+}
+
+/** Dims, params, states, outputs and (with several inputs) inputs. */
+function emitCellDataTypes(file: Statements, graph: Graph): void {
   const C = graph.cell;
-  const dimsType = `${C}Dims`;
-  const paramsType = `${C}Params`;
-  const statesType = `${C}States`;
-  const outputsType = `${C}Outputs`;
-  const xName = graph.inputs[0]!.name;
-  const several = graph.inputs.length > 1;
-  const inputsType = `${C}Inputs`;
-  file.addStatements([`// Cell ${C}: the forward pass keeps ${tapeFormula(graph)} numbers for backward().`]);
-  file.addInterface({ isExported: true, name: dimsType, docs: [`The dimensions of cell ${C}: positive integers.`], properties: graph.dims.map((d) => ({ name: d, type: "number" })) });
-  file.addInterface({
-    isExported: true,
-    name: paramsType,
-    typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
-    docs: ["One array per param, row-major."],
-    properties: graph.params.map((p) => ({ name: p.name, type: "A", docs: [`shape [${p.shape.join(", ")}]`] })),
-  });
-  file.addInterface({
-    isExported: true,
-    name: statesType,
-    typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
-    docs: ["One array per state, [B, …]."],
-    properties: graph.states.map((s) => ({ name: s.name, type: "A", docs: [`shape [B, ${s.shape.join(", ")}]`] })),
-  });
-  file.addInterface({
-    isExported: true,
-    name: outputsType,
-    typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
-    docs: ["One array per output, time-major [T, B, …]."],
-    properties: graph.outputs.map((o) => ({ name: o.name, type: "A", docs: [`shape [T, B, ${graph.nodes[o.node]!.shape.join(", ")}]`] })),
-  });
-  if (several) {
-    file.addInterface({
-      isExported: true,
-      name: inputsType,
-      typeParameters: [{ name: "A", default: "Float32Array | Float64Array" }],
-      docs: ["One array per input, time-major [T, B, …]."],
-      properties: graph.inputs.map((x) => ({ name: x.name, type: "A", docs: [`shape [T, B, ${x.shape.join(", ")}]`] })),
-    });
+  file.addInterface({ isExported: true, name: `${C}Dims`, docs: [`The dimensions of cell ${C}: positive integers.`], properties: graph.dims.map((d) => ({ name: d, type: "number" })) });
+  file.addInterface(arraysByName(`${C}Params`, "One array per param, row-major.", graph.params.map((p) => ({ name: p.name, shape: p.shape.join(", ") }))));
+  file.addInterface(arraysByName(`${C}States`, "One array per state, [B, …].", graph.states.map((st) => ({ name: st.name, shape: `B, ${st.shape.join(", ")}` }))));
+  file.addInterface(arraysByName(`${C}Outputs`, "One array per output, time-major [T, B, …].", graph.outputs.map((o) => ({ name: o.name, shape: `T, B, ${graph.nodes[o.node]!.shape.join(", ")}` }))));
+  if (graph.inputs.length > 1) {
+    file.addInterface(arraysByName(`${C}Inputs`, "One array per input, time-major [T, B, …].", graph.inputs.map((x) => ({ name: x.name, shape: `T, B, ${x.shape.join(", ")}` }))));
   }
+}
+
+/** Forward options, the run, the seeds and the gradients. */
+function emitCellCallTypes(file: Statements, graph: Graph, hasDropout: boolean): void {
+  const C = graph.cell;
+  const [paramsType, statesType, outputsType, inputsType] = [`${C}Params`, `${C}States`, `${C}Outputs`, `${C}Inputs`];
   file.addInterface({
     isExported: true,
     name: `${C}ForwardOptions`,
@@ -309,13 +302,19 @@ function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): voi
     typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
     properties: [
       { name: "params", isReadonly: true, type: `${paramsType}<A>` },
-      several
+      graph.inputs.length > 1
         ? { name: "inputs", isReadonly: true, type: `${inputsType}<A>`, docs: ["The gradient of each input, [T, B, …]."] }
-        : { name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${xName}\`, [T, B, ${graph.inputs[0]!.shape.join(", ")}] (always called x).`] },
+        : { name: "x", isReadonly: true, type: "A", docs: [`The gradient of the input \`${graph.inputs[0]!.name}\`, [T, B, ${graph.inputs[0]!.shape.join(", ")}] (always called x).`] },
       { name: "initial", isReadonly: true, type: `${statesType}<A>` },
     ],
   });
-  file.addInterface({
+}
+
+/** The instance a factory returns: its fields and methods. */
+function cellInstanceType(graph: Graph): OptionalKind<InterfaceDeclarationStructure> {
+  const C = graph.cell;
+  const [dimsType, paramsType, inputsType] = [`${C}Dims`, `${C}Params`, `${C}Inputs`];
+  return {
     isExported: true,
     name: C,
     typeParameters: [{ name: "A", constraint: "Float32Array | Float64Array" }],
@@ -335,7 +334,7 @@ function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): voi
         name: "forward",
         parameters: [
           { name: "params", type: `${paramsType}<ArrayLike<number>>` },
-          several ? { name: "inputs", type: `${inputsType}<ArrayLike<number>>` } : { name: xName, type: "ArrayLike<number>" },
+          graph.inputs.length > 1 ? { name: "inputs", type: `${inputsType}<ArrayLike<number>>` } : { name: graph.inputs[0]!.name, type: "ArrayLike<number>" },
           { name: "options", type: `${C}ForwardOptions` },
         ],
         returnType: `${C}Run<A>`,
@@ -344,7 +343,7 @@ function emitCellTypes(file: Statements, graph: Graph, hasDropout: boolean): voi
       { name: "loadParams", parameters: [{ name: "bytes", type: "Uint8Array" }, { name: "options", type: "{ allowNonFinite?: boolean }", hasQuestionToken: true }], returnType: `${paramsType}<A>`, docs: ["Params from a safetensors file (tensor names = param names); NaN or infinite values are refused unless `allowNonFinite`."] },
       { name: "saveParams", parameters: [{ name: "params", type: `${paramsType}<A>` }], returnType: "Uint8Array", docs: ["Params as a safetensors file."] },
     ],
-  });
+  };
 }
 
 /** The cells some model applies to `onehot(ids)`: they get an id path (emit-ids.ts). */
