@@ -160,6 +160,11 @@ export class WasmArena {
    * threads, split over blocks of C's rows when A is the larger operand (m > n), else over
    * B's panels: each thread then streams only its part of the larger operand.
    */
+  /** Zeroes n floats from byte address `at` (a wasm loop: `fill` on a shared memory's view is several times slower). */
+  zero(at: number, n: number): void {
+    this.fns["f32_zero"]!(at, n);
+  }
+
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
     const panels = (n + 7) >> 3;
     const work = 2 * m * n * k;

@@ -103,6 +103,10 @@ export class WasmHeap {
     this.arena.settle();
   }
 
+  zero(at: number, n: number): void {
+    this.arena.zero(at, n);
+  }
+
   gemm(m: number, k: number, a: number, lda: number, bp: number, n: number, c: number, ldc: number, accumulate: boolean): void {
     this.arena.gemm(m, k, a, lda, bp, n, c, ldc, accumulate);
   }

@@ -7,26 +7,27 @@ import { ModuleBuilder, type MemoryImport } from "./encoder.js";
 import { addGatherKernels, GATHER_KERNELS } from "./gather.js";
 import { addGemmKernels, type GemmKernelNames } from "./gemm.js";
 import { addSplitKernels, SPLIT_KERNELS } from "./split.js";
-import { addSync, SYNC_KERNEL } from "./sync.js";
+import { addSync, addZero, SYNC_KERNEL, ZERO_KERNEL } from "./sync.js";
 import { addTranspose, TRANSPOSE_KERNEL } from "./transpose.js";
 import { addVMapKernels, type VMathOp } from "./vmap.js";
 
 export { GATHER_KERNELS } from "./gather.js";
 export { GEMM_KERNELS, GEMM_KERNELS_RELAXED } from "./gemm.js";
 export { SPLIT_KERNELS } from "./split.js";
-export { SYNC_KERNEL } from "./sync.js";
+export { SYNC_KERNEL, ZERO_KERNEL } from "./sync.js";
 export { TRANSPOSE_KERNEL } from "./transpose.js";
 export { vmapName, VMATH_OPS, type VMathOp } from "./vmap.js";
 
 /** Adds all kernels to `mb`; returns the export names by role. */
-export function addKernels(mb: ModuleBuilder, options: { readonly relaxed?: boolean } = {}): { gemm: GemmKernelNames; transpose: typeof TRANSPOSE_KERNEL; vmath: Record<VMathOp, string>; gather: typeof GATHER_KERNELS; sync: typeof SYNC_KERNEL; split: typeof SPLIT_KERNELS } {
+export function addKernels(mb: ModuleBuilder, options: { readonly relaxed?: boolean } = {}): { gemm: GemmKernelNames; transpose: typeof TRANSPOSE_KERNEL; vmath: Record<VMathOp, string>; gather: typeof GATHER_KERNELS; sync: typeof SYNC_KERNEL; zero: typeof ZERO_KERNEL; split: typeof SPLIT_KERNELS } {
   const gemm = addGemmKernels(mb, options);
   const transpose = addTranspose(mb) as typeof TRANSPOSE_KERNEL;
   const vmath = addVMapKernels(mb);
   const gather = addGatherKernels(mb);
   const sync = addSync(mb) as typeof SYNC_KERNEL;
+  const zero = addZero(mb) as typeof ZERO_KERNEL;
   const split = addSplitKernels(mb, mb.exported(transpose), mb.exported(gemm.packN));
-  return { gemm, transpose, vmath, gather, sync, split };
+  return { gemm, transpose, vmath, gather, sync, zero, split };
 }
 
 /**

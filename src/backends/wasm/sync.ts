@@ -47,3 +47,24 @@ export function addSync(mb: ModuleBuilder): string {
   mb.export(SYNC_KERNEL, fn);
   return SYNC_KERNEL;
 }
+
+/**
+ * `f32_zero(dst, n)`: dst[0..n) = 0, 16 bytes at a time. The generated code zeroes its blocks with
+ * it rather than `TypedArray.fill`, which is ~7× slower on a shared memory's buffer in Node 20.
+ */
+export const ZERO_KERNEL = "f32_zero";
+
+export function addZero(mb: ModuleBuilder): string {
+  const { i32 } = ValType;
+  const fn = mb.func(ZERO_KERNEL, [i32, i32], [], (f) => {
+    const [dst, n] = f.params as [number, number];
+    const [i, bytes, bytes4] = f.locals(i32, 3);
+    f.get(n).i32c(2).op("i32.shl").set(bytes);
+    f.get(n).i32c(-4).op("i32.and").i32c(2).op("i32.shl").set(bytes4);
+    const at = () => f.get(dst).get(i).op("i32.add");
+    forRange(f, i, () => f.i32c(0), bytes4, 16, () => void at().f32x4c(0).simdMem("v128.store", 0, 0));
+    forRange(f, i, () => f.get(bytes4), bytes, 4, () => void at().i32c(0).mem("i32.store", 0, 0));
+  });
+  mb.export(ZERO_KERNEL, fn);
+  return ZERO_KERNEL;
+}

@@ -14,6 +14,20 @@ const [B, T] = [3, 4];
 const data = (n: number, s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(s + i * 0.9));
 const opts = { batch: B, steps: T };
 
+describe("f32_zero", () => {
+  it("zeroes exactly n floats from the address, whatever n's remainder by four", () => {
+    const h = harness(4);
+    const zero = h.exports.f32_zero as (dst: number, n: number) => void;
+    for (const n of [0, 1, 3, 4, 9, 37]) {
+      const at = h.put(data(n + 2, n), n % 4);
+      zero(4 * at, n);
+      expect(Array.from(h.f32().subarray(at, at + n))).toEqual(new Array(n).fill(0));
+      expect(h.f32()[at + n]).toBe(Math.fround(Math.sin(n + n * 0.9)));
+      expect(h.f32()[at + n + 1]).toBe(Math.fround(Math.sin(n + (n + 1) * 0.9)));
+    }
+  });
+});
+
 describe("f32_sync", () => {
   it("copies src over dst and says whether anything differed (bitwise: -0 ≠ +0, a NaN equals itself)", () => {
     const h = harness(4);

@@ -43,17 +43,22 @@ export interface WasmMethodContext {
 /**
  * Lines declaring `names` as views of new blocks (one `alloc` expression, then views: growing
  * replaces the buffer). Blocks come uncleared; those read before they are written — state histories
- * (zero initial states and seeds), gradient sums — are zeroed, or only their first floats
- * (`zeroedPart`: name → count) where the rest is written first.
+ * (zero initial states and seeds), gradient sums — are zeroed (`H.zero`), or only the floats
+ * [from, from + count) given in `zeroedPart` (name → [from, count]) where the rest is written first.
  */
-function place(names: readonly string[], sizes: readonly string[], view: string, alloc = "H.alloc(sizes)", zeroedPart: ReadonlyMap<string, string> = new Map()): string[] {
+function place(names: readonly string[], sizes: readonly string[], view: string, alloc = "H.alloc(sizes)", zeroedPart: ReadonlyMap<string, readonly [string, string]> = new Map()): string[] {
   const zeroed = names.filter((n) => /^(hist_|G_)/.test(n));
+  const zero = (n: string) => {
+    const part = zeroedPart.get(n);
+    if (part === undefined) return `H.zero(${n}.byteOffset, ${n}.length);`;
+    return `H.zero(${n}.byteOffset${part[0] === "0" ? "" : ` + 4 * ${part[0]}`}, ${part[1]});`;
+  };
   return [
     `const sizes = [${sizes.join(", ")}];`,
     `const offsets = ${alloc};`,
     `const ${view} = H.views(offsets, sizes) as unknown as A[];`,
     ...names.map((n, i) => `const ${n} = ${view}[${i}]!;`),
-    ...zeroed.map((n) => (zeroedPart.has(n) ? `${n}.fill(0, 0, ${zeroedPart.get(n)});` : `${n}.fill(0);`)),
+    ...zeroed.map(zero),
   ];
 }
 
@@ -128,7 +133,7 @@ export function wasmForwardBody(c: WasmMethodContext): string[] {
     `const kept = H.keptBlocks(io, [${graph.outputs.map((o) => `[${JSON.stringify(o.name)}, TB * ${d.size(graph.nodes[o.node]!.shape)}]`).join(", ")}]);`,
     // A tape kept evicts the instance's oldest first, whose space it then reuses.
     // Of a state's history only the initial rows are read before written: every step writes the next B rows.
-    ...place(tapeNames(c), sizes, "V", "options.tape === false ? H.alloc(sizes) : H.allocTape(sizes)", new Map(graph.states.map((s) => [c.forward.histories.get(s.name)!, `B * ${d.size(s.shape)}`]))),
+    ...place(tapeNames(c), sizes, "V", "options.tape === false ? H.alloc(sizes) : H.allocTape(sizes)", new Map(graph.states.map((s) => [c.forward.histories.get(s.name)!, ["0", `B * ${d.size(s.shape)}`] as const]))),
     ...graph.params.map((p) => `P_${p.name}.set(P.${p.name}!);`),
     // The params' generation: the packed weights the instance keeps are packed again only when it changes.
     ...(c.forward.keptPacks.length > 0 ? [`const gen = H.syncParams([${graph.params.map((p) => `P_${p.name}.byteOffset`).join(", ")}]);`] : ["const gen = -1;"]),
@@ -213,7 +218,9 @@ export function wasmBackwardBody(c: WasmMethodContext): string[] {
     "const io = arenaIO(seeds);",
     ...seeds.map((s) => `const seed_${s.name} = io?.given?.${s.name} !== undefined ? undefined : seedArray<A>(where, "seeds.outputs.${s.name}", seeds?.outputs?.${s.name}, TB, ${s.size}, \`steps \${T} × batch \${B} × ${c.meaning(s.shape)}\`, lengths, F);`),
     `const kept = H.keptBlocks(io, [${graph.inputs.filter(hasGradient).map((x) => `[${JSON.stringify(ioKey(graph, x.name))}, TB * ${d.size(x.shape)}]`).join(", ")}]);`,
-    ...place(names, sizes, "V"),
+    // Of a state's gradient history only the last slab (the final states' seeds) is read before written:
+    // every step writes the slab before it — unless the state's gradient does not flow back (no next carry).
+    ...place(names, sizes, "V", "H.alloc(sizes)", new Map(c.bwdProgram.carries.filter((k) => k.next !== undefined).map((k) => [c.backward.histories.get(k.name)!, [`TB * ${d.size(k.shape)}`, `B * ${d.size(k.shape)}`] as const]))),
     "const TV = H.views(tape.region.offsets, tape.region.sizes) as unknown as A[];",
     ...fwdNames.flatMap((n, i) => (reads.has(n) ? [`const ${reads.get(n)} = TV[${i}]!;`] : [])),
     ...seeds.map((s) => `if (seed_${s.name} !== undefined) S_${s.name}.set(seed_${s.name}); else setSeedRows(S_${s.name}, H.given(io!.given!.${s.name}!, TB * ${s.size}), ${s.size}, lengths);`),
