@@ -17,6 +17,8 @@ export function forwardOptionChecks(graph: Pick<Graph, "states" | "nodes">): str
   return [
     `checkKeys(where, "options", options, [${list(["batch", "steps", "initial", "lengths", "tape", ...dropout])}], false);`,
     `checkKeys(where, "options.initial", options.initial, [${list(graph.states.map((s) => s.name))}]);`,
+    // Anything but a boolean would be read as "keep the tape": say so instead.
+    `if (options.tape !== undefined && typeof options.tape !== "boolean") throw new Error(\`\${where}: options.tape must be true or false, received \${String(options.tape)}\`);`,
   ];
 }
 

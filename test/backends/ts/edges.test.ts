@@ -49,6 +49,14 @@ describe("keys that match nothing are refused, listing what is accepted", () => 
   });
 });
 
+describe("a forward option of the wrong type is refused, on either backend", () => {
+  it.each(["js", "wasm"])("tape that is not a boolean (%s)", (backend) => {
+    const lstm = LSTM({ I: 2, H: 3 }, { backend });
+    expect(() => lstm.forward(lstm.init(0), new Float32Array(12), { batch: 2, steps: 3, tape: "no" })).toThrowError(new Error("LSTM.forward: options.tape must be true or false, received no"));
+    expect(() => lstm.forward(lstm.init(0), new Float32Array(12), { batch: 2, steps: 3, tape: 0 })).toThrowError(new Error("LSTM.forward: options.tape must be true or false, received 0"));
+  });
+});
+
 describe("checkFinite", () => {
   const params = (cell: Cell) => cell.init(3);
 
