@@ -3546,6 +3546,10 @@ interface ModelInstance {
 function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, CellFactory>>, dimsIn: unknown, options: { dtype?: "float32" | "float64"; backend?: "wasm" | "js"; threads?: number; simd?: "strict" | "relaxed"; checkFinite?: boolean }): ModelInstance {
   const M = plan.name;
   const { dtype } = checkFactoryOptions(M, options);
+  // Checked here under the model's name (the layers' factories would name their cells).
+  const backend = chooseBackend(M, dtype, options?.backend);
+  chooseSimd(M, dtype, backend, options?.backend, options?.simd);
+  checkThreads(M, options?.threads);
   checkKeys(M, "dims", dimsIn, plan.dims, false);
   const F = dtype === "float64" ? Float64Array : Float32Array;
   const dims: Record<string, number> = {};
@@ -4103,6 +4107,11 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
   const m = instantiateModel(plan, factories, dimsIn, options);
   const { paramShapes, dtype, F } = m;
   const { checkFinite } = checkFactoryOptions(m.M, options);
+  let disposed = false;
+  /** Refuses a call after dispose() under the model's name (its layers would name their cells). */
+  const live = (fn: string): void => {
+    if (disposed) throw new Error(\`\${m.M}.\${fn}: this instance was disposed\`);
+  };
   const api = {
     dims: m.dims,
     dtype,
@@ -4110,20 +4119,21 @@ function buildModel<A extends FloatArr$model>(plan: ModelPlan, factories: Readon
     simd: m.layers[0]?.inst.simd ?? "none",
     ready: Promise.all(m.layers.map((l) => l.inst.ready)).then(() => undefined),
     dispose: () => {
+      disposed = true;
       m.layers.forEach((l) => l.inst.dispose?.());
       m.shared.arena?.dispose();
     },
     paramShapes,
     init: (seed: number): Record<string, A> => initModel<A>(m, seed),
-    forward: (params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> => forwardModel<A>(m, params, input, opts),
-    backward: (run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> => backwardModel<A>(m, run, seeds),
+    forward: (params: Record<string, ArrayLike<number>>, input: unknown, opts: ModelForwardOptionsData): ModelRunData<A> => (live("forward"), forwardModel<A>(m, params, input, opts)),
+    backward: (run: ModelRunData<A>, seeds?: ModelSeedsData): ModelGradientsData<A> => (live("backward"), backwardModel<A>(m, run, seeds)),
     trainStep: (
       params: Record<string, A>,
       optimizer: { step(params: Record<string, A>, grads: Record<string, A>): void },
       input: unknown,
       opts: ModelForwardOptionsData,
       clip: { clipNorm?: number; clipValue?: number } = {},
-    ) => trainStepModel<A>(m, params, optimizer, input, opts, clip),
+    ) => (live("trainStep"), trainStepModel<A>(m, params, optimizer, input, opts, clip)),
     loadParams: (bytes: Uint8Array, options?: { allowNonFinite?: boolean }) =>
       paramsFromSafetensors(bytes, paramShapes, dtype, { ...checkLoadOptions(\`\${m.M}.loadParams\`, options), tied: tiedRecord(plan) }) as Record<string, A>,
     saveParams: (params: Record<string, A>) => {

@@ -94,7 +94,13 @@ describe.each(CASES)("$model: every layer on one arena", ({ file, model, dims, i
     expect(workers.length).toBe(1);
     m.dispose();
     expect((arenas[0] as unknown as { pool: unknown }).pool).toBeUndefined();
-    expect(() => m.forward(m.init(5), input(), { batch: B, steps: T, ...options })).toThrow(/disposed/);
+    expect(() => m.forward(m.init(5), input(), { batch: B, steps: T, ...options })).toThrowError(new Error(`${model}.forward: this instance was disposed`));
+  });
+
+  it("names the model, not a layer's cell, in a mistake in its options", () => {
+    expect(() => factory(dims, { threads: 1.5 })).toThrowError(new Error(`${model}: options.threads must be an integer from 1 to 64, received 1.5`));
+    expect(() => factory(dims, { backend: "js", simd: "relaxed" })).toThrowError(new Error(`${model}: options.simd "relaxed" chooses the wasm backend's kernels, but options.backend is "js"`));
+    expect(() => factory(dims, { backend: "gpu" })).toThrowError(new Error(`${model}: options.backend must be "wasm" or "js", received "gpu"`));
   });
 
   it("gives the same bytes on 1, 2 and 4 threads", async () => {
