@@ -167,12 +167,7 @@ class WasmKernelWriter extends KernelWriter {
     this.line(`H.par(${JSON.stringify(kernel)}, [${args.join(", ")}], ${g.e}, ${g.rows} * ${g.e});`);
   }
 
-  /**
-   * The gather's transpose into a param gradient: g's row r added into row id_r of dW [V, E]
-   * (x ⊗ g) or its column (g ⊗ x), rows in order. Threads split the E columns, so each sum's
-   * order is the same for any number of threads.
-   */
-  /** The rows or columns of dW a scatter-add touches: by which ids, and dW's layout. */
+  /** The rows or columns of dW a scatter-add touches: by which ids, and dW's layout ([v×e] rows, or [e×v]). */
   private scatterTouched(c: number): { ids: string; rows: boolean; v: string; e: string } {
     const s = this.scatterArgs(c);
     const [m, n] = [this.dims.of(this.nodes[c]!.shape[0]!), this.dims.of(this.nodes[c]!.shape[1]!)];
@@ -180,14 +175,19 @@ class WasmKernelWriter extends KernelWriter {
     return { ids: s.ids, rows, v: rows ? m : n, e: rows ? n : m };
   }
 
+  /**
+   * The gather's transpose into a param gradient: g's row r added into row id_r of dW [V, E]
+   * (x ⊗ g) or its column (g ⊗ x), rows in order. Threads split the E columns, so each sum's
+   * order is the same for any number of threads.
+   */
   protected override emitScatter(G: string, c: number): void {
     const s = this.scatterArgs(c);
-    const node = this.nodes[c]!;
-    const [m, n] = [this.dims.of(node.shape[0]!), this.dims.of(node.shape[1]!)];
-    const rowsForm = s.jStride === "1";
-    const kernel = rowsForm ? GATHER_KERNELS.scatterAddRows : GATHER_KERNELS.scatterAddCols;
-    const args = ["TB", `${s.ids}.byteOffset`, rowsForm ? m : n, this.addr(s.g, this.rowBase(s.g, { fullRow: "r" })), s.g.stride, `${G}.byteOffset`, n];
-    this.line(`H.par(${JSON.stringify(kernel)}, [${args.join(", ")}], ${s.e}, TB * ${s.e});`);
+    const t = this.scatterTouched(c);
+    const kernel = t.rows ? GATHER_KERNELS.scatterAddRows : GATHER_KERNELS.scatterAddCols;
+    // dW's row length: E for [V×E], V for [E×V].
+    const ldt = t.rows ? t.e : t.v;
+    const args = ["TB", `${s.ids}.byteOffset`, t.v, this.addr(s.g, this.rowBase(s.g, { fullRow: "r" })), s.g.stride, `${G}.byteOffset`, ldt];
+    this.line(`H.par(${JSON.stringify(kernel)}, [${args.join(", ")}], ${t.e}, TB * ${t.e});`);
   }
 
   /**
@@ -202,8 +202,10 @@ class WasmKernelWriter extends KernelWriter {
     for (const acc of this.program.accumulate) {
       const G = this.inputs.accumulator(acc.name);
       // A gradient only scatter-added into, by the same ids in the same layout: see scatteredGradients.
-      const touched = acc.contributions.map((c) => (this.sched.scattered[c] ? JSON.stringify(this.scatterTouched(c)) : undefined));
-      if (touched.length > 0 && touched.every((t) => t !== undefined && t === touched[0])) this.scatteredGradients.set(acc.name, JSON.parse(touched[0]!));
+      const touched = acc.contributions.map((c) => (this.sched.scattered[c] ? this.scatterTouched(c) : undefined));
+      const first = touched[0];
+      const same = (t: typeof first) => t !== undefined && t.ids === first!.ids && t.rows === first!.rows && t.v === first!.v && t.e === first!.e;
+      if (first !== undefined && touched.every(same)) this.scatteredGradients.set(acc.name, first);
       for (const c of acc.contributions) {
         const node = this.nodes[c]!;
         if (this.sched.scattered[c]) {
