@@ -119,8 +119,8 @@ function planCell(graph: Graph): CellPlan {
  * are gathers, its weight gradients scatter-adds, and it has no gradient. Undefined when the
  * schedules still need its one-hot vectors.
  */
-export function planIdCell(graph: Graph, idInput: string): CellPlan | undefined {
-  const plan = planCellWith(graph, idInput);
+export function planIdCell(graph: Graph, idInput: string, dims = new DimNames(graph.dims)): CellPlan | undefined {
+  const plan = planCellWith(graph, idInput, dims);
   if (plan === undefined) return undefined;
   // Its own loops (`_if`, `_ib`): the products of x are gathers, its dW scatter-adds (f32_gather_*).
   const wasm = {
@@ -131,12 +131,11 @@ export function planIdCell(graph: Graph, idInput: string): CellPlan | undefined 
 }
 
 /** The kernels, with the schedules and inputs the WebAssembly writer reads the same way. */
-function planCellWith(graph: Graph, idInput: string | undefined) {
+function planCellWith(graph: Graph, idInput: string | undefined, dims = new DimNames(graph.dims)) {
   const variance = classifyNodes(graph);
   const grad = differentiateStep(graph);
   const { program: bwdProgram, tape } = backwardProgram(grad, (id) => variance[id] === "param" || variance[id] === "constant", idInput);
   const fwdProgram = forwardProgram(graph, tape, idInput);
-  const dims = new DimNames(graph.dims);
   const paramStorage = (name: string, size: string): Storage => ({ role: "param", buf: bufferName("param", name), kind: "param", stride: size, col: "0", rowOffset: "0" });
   const seqStorage = (role: BufferRole, name: string, size: string): Storage => ({ role, buf: bufferName(role, name), kind: "full", stride: size, col: "0", rowOffset: "0" });
 
@@ -389,15 +388,16 @@ function inputChecks(
  * The cell's id plan when a model feeds it ids and its one input is read only by products
  * `W @ x` (one input, no dropout: the methods of emit-ids.ts read one array).
  */
-function idPlanOf(graph: Graph, fedIds: boolean): CellPlan | undefined {
+function idPlanOf(graph: Graph, fedIds: boolean, dims: DimNames): CellPlan | undefined {
   if (!fedIds || graph.inputs.length !== 1 || graph.nodes.some((n) => n.op === "dropout")) return undefined;
   const x = graph.inputs[0]!.name;
-  return idFedInputs(graph).has(x) ? planIdCell(graph, x) : undefined;
+  return idFedInputs(graph).has(x) ? planIdCell(graph, x, dims) : undefined;
 }
 
 function emitCell(file: Statements, graph: Graph, fedIds = false): CellPlan {
   const plan = planCell(graph);
-  const idPlan = idPlanOf(graph, fedIds);
+  // The id path's kernels name their dimensions in the same table: the factory declares them once.
+  const idPlan = idPlanOf(graph, fedIds, plan.dims);
   const C = graph.cell;
   const dimsType = `${C}Dims`;
   const paramsType = `${C}Params`;
