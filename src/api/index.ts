@@ -215,6 +215,10 @@ export interface TrainOptions extends SourceOptions {
   readonly clipValue?: number;
   readonly seed?: number;
   readonly dtype?: "float32" | "float64";
+  /** Where the kernels run, as `rnnc train --backend` (default: wasm for float32). */
+  readonly backend?: "wasm" | "js";
+  /** Worker threads of the wasm kernels, as `rnnc train --threads` (default 1); the weights are the same for any number. */
+  readonly threads?: number;
   /** Called after every optimizer step. */
   readonly onProgress?: (progress: { readonly iteration: number; readonly iterations: number; readonly loss: number }) => void;
 }
@@ -262,6 +266,8 @@ export async function train(source: string, options: TrainOptions): Promise<Trai
         ...(options.clipValue !== undefined ? { clipValue: options.clipValue } : {}),
         seed: options.seed ?? 0,
         ...(options.dtype !== undefined ? { dtype: options.dtype } : {}),
+        ...(options.backend !== undefined ? { backend: options.backend } : {}),
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
         ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
       }),
     );

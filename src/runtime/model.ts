@@ -450,7 +450,7 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
   // Checked here under the model's name (the layers' factories would name their cells).
   const backend = chooseBackend(M, dtype, options?.backend);
   chooseSimd(M, dtype, backend, options?.backend, options?.simd);
-  checkThreads(M, options?.threads);
+  checkThreads(M, options?.threads, dtype, options?.backend);
   checkKeys(M, "dims", dimsIn, plan.dims, false);
   const F = dtype === "float64" ? Float64Array : Float32Array;
   const dims: Record<string, number> = {};

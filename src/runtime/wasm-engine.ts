@@ -133,11 +133,17 @@ export function kernelModule(where: string, src: KernelSource, shared: boolean):
   return m;
 }
 
-/** The threads option: a positive integer (1 when omitted). */
-export function checkThreads(where: string, threads: unknown): number {
+/**
+ * The threads option: a positive integer (1 when omitted). More than one splits the wasm
+ * kernels' work, so asking for it together with the js backend (backend "js", or dtype
+ * "float64") is refused, as `simd` is; an engine without SIMD128 falls back to js and one thread.
+ */
+export function checkThreads(where: string, threads: unknown, dtype?: "float32" | "float64", requestedBackend?: unknown): number {
   if (threads === undefined) return 1;
   if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new Error(`${where}: options.threads must be an integer from 1 to 64, received ${JSON.stringify(threads)}`);
   }
+  if (threads > 1 && requestedBackend === "js") throw new Error(`${where}: options.threads ${threads} splits the wasm backend's kernels between threads, but options.backend is "js" (one thread)`);
+  if (threads > 1 && dtype === "float64") throw new Error(`${where}: options.threads ${threads} splits the wasm backend's kernels between threads, which run float32 only; dtype is "float64" (the js backend, one thread)`);
   return threads;
 }

@@ -40,7 +40,7 @@ export async function sampleCharModel(options: SampleCharOptions): Promise<{ tex
   const missing = sig.dims.filter((d) => info.dims[d] === undefined);
   if (missing.length > 0) throw new TrainInputError(`${options.weightsFile}: the saved dims ${JSON.stringify(info.dims)} do not give ${missing.join(", ")} of ${sig.kind} ${sig.name}`);
   compiled.check(info.dims);
-  const cell = compiled.unit.instantiate(info.dims, "float32");
+  const cell = compiled.unit.instantiate(info.dims, { dtype: "float32" });
   let params: NamedArrays;
   try {
     params = cell.loadParams(options.weights);

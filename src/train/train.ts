@@ -18,7 +18,7 @@ import { runMetadata } from "./model-info.js";
 import { makeOptimizer, type OptimizerChoice } from "./optimizer-choice.js";
 import { loadResume } from "./resume.js";
 import { TbpttTrainer, type FloatArray, type TrainableCell } from "./trainer.js";
-import { compileTrainUnit, type Dtype, type UnitSignature } from "./unit.js";
+import { compileTrainUnit, type Dtype, type InstanceOptions, type UnitSignature } from "./unit.js";
 import { buildVocabulary, encodeText, vocabularyOf } from "./vocabulary.js";
 
 /** Sizes used when --dims does not give them (H the hidden size, E an embedding's size). */
@@ -51,6 +51,10 @@ export interface TrainOptions {
   /** Seeds the params (`init(seed)`), the validation split and the order of the batches. */
   readonly seed: number;
   readonly dtype?: Dtype;
+  /** Where the kernels run (default: wasm for float32, js for float64). */
+  readonly backend?: "wasm" | "js";
+  /** Worker threads of the wasm kernels (default 1): the weights come out the same for any number. */
+  readonly threads?: number;
   /** Where the weights go (with `.state.safetensors` beside them), and the log (default: beside them). */
   readonly output: string;
   readonly log?: string;
@@ -104,12 +108,26 @@ interface Prepared {
  * TrainInputError.
  */
 export async function train(options: TrainOptions): Promise<{ result?: TrainResult; diagnostics: Diagnostic[] }> {
-  const dtype = options.dtype ?? "float32";
+  // Where the kernels run, checked before anything is compiled or read.
+  const kernels = instanceOptions(options, options.dtype ?? "float32");
   const text = decode(options.data, options.dataFile);
   const jsonl = looksLikeJsonLines(options.dataFile, text);
-  const prepared = jsonl ? await prepareSequences(options, text, dtype) : await prepareText(options, text, dtype);
+  const prepared = jsonl ? await prepareSequences(options, text, kernels) : await prepareText(options, text, kernels);
   if (!prepared.ok) return { diagnostics: prepared.diagnostics };
-  const { sig, instance, dims, data, kind } = prepared.value;
+  const { instance } = prepared.value;
+  try {
+    // With threads, the workers run from the first step (the results are the same either way).
+    await instance.ready;
+    return { result: await trainPrepared(options, prepared.value), diagnostics: prepared.value.diagnostics };
+  } finally {
+    // The instance's wasm memory and worker threads: a library caller may train again and again.
+    instance.dispose?.();
+  }
+}
+
+/** The training run proper, on a prepared unit and its data: resume, the loop, the checkpoints and the log. */
+async function trainPrepared(options: TrainOptions, prepared: Prepared): Promise<TrainResult> {
+  const { sig, instance, dims, data, kind } = prepared;
   const optimizer = makeOptimizer(options.optimizer);
   const clip = {
     ...(options.clipNorm !== undefined ? { clipNorm: positive("--clip-norm", options.clipNorm) } : {}),
@@ -127,7 +145,7 @@ export async function train(options: TrainOptions): Promise<{ result?: TrainResu
       data: data.fingerprint,
       seed: options.seed,
       optimizer: options.optimizer,
-      ...(prepared.value.checkMetadata !== undefined ? { checkMetadata: prepared.value.checkMetadata } : {}),
+      ...(prepared.checkMetadata !== undefined ? { checkMetadata: prepared.checkMetadata } : {}),
     });
     params = resumed.params;
     start = resumed.state.position;
@@ -151,7 +169,7 @@ export async function train(options: TrainOptions): Promise<{ result?: TrainResu
   const iterations = Math.min(remaining, maxSteps ?? Infinity);
   const log = options.log ?? logFileOf(options.output);
   prepareLog(log, start.step, options.resume !== undefined ? (options.log ?? logFileOf(options.resume.file)) : undefined);
-  options.onStart?.({ cell: sig.name, dims, iterations, ...(epochs !== undefined ? { epochs } : {}), batchesPerEpoch: data.batchesPerEpoch, resumedAt: start.step, ...prepared.value.setup });
+  options.onStart?.({ cell: sig.name, dims, iterations, ...(epochs !== undefined ? { epochs } : {}), batchesPerEpoch: data.batchesPerEpoch, resumedAt: start.step, ...prepared.setup });
   const weightsMetadata = (step: number) => ({ ...runMetadata(sig.name, dims, step), ...data.metadata });
   const result = await runLoop({
     trainer,
@@ -178,7 +196,7 @@ export async function train(options: TrainOptions): Promise<{ result?: TrainResu
     },
     ...(options.shouldStop !== undefined ? { shouldStop: options.shouldStop } : {}),
   });
-  return { result: { ...result, iterations, log }, diagnostics: prepared.value.diagnostics };
+  return { ...result, iterations, log };
 }
 
 function logEntry(r: EpochReport): Record<string, number> {
@@ -208,7 +226,8 @@ function prepareLog(path: string, step: number, from: string | undefined): void 
 
 type Result<T> = { ok: true; value: T & { diagnostics: Diagnostic[] } } | { ok: false; diagnostics: Diagnostic[] };
 
-async function prepareText(options: TrainOptions, text: string, dtype: Dtype): Promise<Result<Prepared>> {
+async function prepareText(options: TrainOptions, text: string, kernels: InstanceOptions): Promise<Result<Prepared>> {
+  const { dtype } = kernels;
   const vocab = buildVocabulary(text);
   const compiled = await compileCharUnit(options.file, options.source, options.cell, vocab.chars.length, false);
   if (!compiled.unit) return { ok: false, diagnostics: compiled.diagnostics };
@@ -234,7 +253,7 @@ async function prepareText(options: TrainOptions, text: string, dtype: Dtype): P
     ok: true,
     value: {
       sig,
-      instance: char.unit.instantiate(dims, dtype),
+      instance: char.unit.instantiate(dims, kernels),
       dims,
       data,
       kind: "char-lm",
@@ -245,7 +264,8 @@ async function prepareText(options: TrainOptions, text: string, dtype: Dtype): P
   };
 }
 
-async function prepareSequences(options: TrainOptions, text: string, dtype: Dtype): Promise<Result<Prepared>> {
+async function prepareSequences(options: TrainOptions, text: string, kernels: InstanceOptions): Promise<Result<Prepared>> {
+  const { dtype } = kernels;
   const compiled = await compileTrainUnit(options.file, options.source, options.cell);
   if (!compiled.unit) return { ok: false, diagnostics: compiled.diagnostics };
   const sig = compiled.unit.signature;
@@ -257,7 +277,7 @@ async function prepareSequences(options: TrainOptions, text: string, dtype: Dtyp
     ok: true,
     value: {
       sig,
-      instance: compiled.unit.instantiate(dims, dtype),
+      instance: compiled.unit.instantiate(dims, kernels),
       dims,
       data,
       kind: "sequences",
@@ -265,6 +285,17 @@ async function prepareSequences(options: TrainOptions, text: string, dtype: Dtyp
       diagnostics: compiled.diagnostics,
     },
   };
+}
+
+/** The unit's factory options, checked here so a mistake is a message (the factory's would name its cell). */
+function instanceOptions(options: TrainOptions, dtype: Dtype): InstanceOptions {
+  const { backend, threads } = options;
+  if (backend !== undefined && backend !== "wasm" && backend !== "js") throw new TrainInputError(`--backend must be wasm or js, received ${String(backend)}`);
+  if (backend === "wasm" && dtype !== "float32") throw new TrainInputError(`--backend wasm runs float32 only; use --dtype float32, or --backend js for float64`);
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 64)) throw new TrainInputError(`--threads must be an integer from 1 to 64, received ${String(threads)}`);
+  if (threads !== undefined && threads > 1 && backend === "js") throw new TrainInputError(`--threads ${threads} splits the wasm kernels' work between threads; --backend js runs on one thread`);
+  if (threads !== undefined && threads > 1 && dtype !== "float32") throw new TrainInputError(`--threads ${threads} splits the wasm kernels' work between threads, which run float32 only; --dtype ${dtype} runs on the js backend, on one thread`);
+  return { dtype, ...(backend !== undefined ? { backend } : {}), ...(threads !== undefined ? { threads } : {}) };
 }
 
 function defaultsFor(sig: UnitSignature): Record<string, number> {

@@ -52,6 +52,10 @@ export interface TrainableCell<Run extends CellRun = CellRun> {
   readonly trainStep?: TrainStepFn;
   saveParams(params: NamedArrays): Uint8Array;
   loadParams(bytes: Uint8Array): Record<string, FloatArray>;
+  /** Resolves once the wasm kernels' worker threads run (the generated modules have it). */
+  readonly ready?: Promise<void>;
+  /** Releases the instance's wasm memory and stops its threads. */
+  dispose?(): void;
 }
 
 /** One chunk of training data: x is [T, B, …input], time-major (integer ids for a model reading ids). */

@@ -40,10 +40,17 @@ export interface UnitSignature {
   readonly dropout?: boolean;
 }
 
+/** The factory options training passes on: the element type, and where the kernels run. */
+export interface InstanceOptions {
+  readonly dtype: Dtype;
+  readonly backend?: "wasm" | "js";
+  readonly threads?: number;
+}
+
 export interface TrainUnit {
   readonly signature: UnitSignature;
-  /** `Model(dims, { dtype })` (or `Cell(…)`) of the generated module, loaded in this process. */
-  instantiate(dims: Readonly<Record<string, number>>, dtype: Dtype): TrainableCell;
+  /** `Model(dims, { dtype, backend, threads })` (or `Cell(…)`) of the generated module, loaded in this process. */
+  instantiate(dims: Readonly<Record<string, number>>, options: InstanceOptions): TrainableCell;
 }
 
 /**
@@ -73,8 +80,8 @@ async function load(file: string, source: string, name: string): Promise<{ facto
   const compiled = compileToTypeScript(file, source, name);
   if (!compiled.code) return { diagnostics: compiled.diagnostics };
   const module = await loadGeneratedModule(compiled.code);
-  const factory = module[name] as (dims: Readonly<Record<string, number>>, options: { dtype: Dtype }) => TrainableCell;
-  return { factory: (dims, dtype) => factory(dims, { dtype }), diagnostics: [] };
+  const factory = module[name] as (dims: Readonly<Record<string, number>>, options: InstanceOptions) => TrainableCell;
+  return { factory: (dims, options) => factory(dims, options), diagnostics: [] };
 }
 
 function sized(t: ModelType): SizedType {

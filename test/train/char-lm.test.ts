@@ -21,7 +21,7 @@ describe("examples/char_lstm.rnn on examples/data/alice.txt", () => {
     const vocab = buildVocabulary(ALICE);
     const V = vocab.chars.length;
     expect(V).toBe(59);
-    const cell = compiled.instantiate({ V, H: 32 }, "float32");
+    const cell = compiled.instantiate({ V, H: 32 }, { dtype: "float32" });
     const params = cell.init(1);
     const streams = new CharStreams(encodeText(ALICE, vocab), V, 8, 16);
     const trainer = new TbpttTrainer(cell, params, { optimizer: adam({ lr: 0.02 }), clipNorm: 5 });

@@ -78,6 +78,27 @@ describe("rnnc train", () => {
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
   });
 
+  it("--threads 2 writes byte-identical weights to one thread, at sizes whose products the threads split", async () => {
+    // B 32 × H 256: a step's product [32×256]·[256×1024] is far above the pool's work threshold.
+    const big = ["--dims", "H=256", "--steps", "8", "--batch", "32", "--seed", "3", "--iterations", "3"];
+    const [one, two] = [join(dir, "t1.safetensors"), join(dir, "t2.safetensors")];
+    expect(await rnnc(fakeIO(), "train", MODEL, "--data", DATA, ...big, "--threads", "1", "-o", one)).toBe(0);
+    expect(await rnnc(fakeIO(), "train", MODEL, "--data", DATA, ...big, "--threads", "2", "-o", two)).toBe(0);
+    expect(readFileSync(one).equals(readFileSync(two))).toBe(true);
+  });
+
+  it.each([
+    [["--backend", "js", "--threads", "2"], "error: --threads 2 splits the wasm kernels' work between threads; --backend js runs on one thread\n"],
+    [["--dtype", "float64", "--threads", "2"], "error: --threads 2 splits the wasm kernels' work between threads, which run float32 only; --dtype float64 runs on the js backend, on one thread\n"],
+    [["--backend", "wasm", "--dtype", "float64"], "error: --backend wasm runs float32 only; use --dtype float32, or --backend js for float64\n"],
+    [["--threads", "65"], "error: --threads must be an integer from 1 to 64, received 65\n"],
+  ])("refuses %j before training, saying why", async (flags, message) => {
+    const io = fakeIO();
+    expect(await rnnc(io, "train", MODEL, "--data", DATA, ...small, "--iterations", "1", ...flags, "-o", join(dir, "refused.safetensors"))).toBe(1);
+    expect(io.err.join("")).toBe(message);
+    expect(io.out.join("")).toBe("");
+  });
+
   it("--resume continues where the weights stopped: at an epoch boundary with plain SGD, bit for bit the same as one run", async () => {
     // 1200 characters, B 8, K 16: 149 characters per stream, 9 chunks per epoch; plain SGD keeps no state to lose.
     const text = join(dir, "short.txt");

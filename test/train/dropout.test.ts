@@ -68,7 +68,7 @@ describe("the generated trainStep of a model with dropout", () => {
   it("trains with dropout on: needs a seed, gives the same step for the same seed, another for another seed", async () => {
     const { unit } = await compileTrainUnit("examples/sentiment_dropout.rnn", readFileSync(EXAMPLE, "utf8"));
     expect(unit!.signature.dropout).toBe(true);
-    const m = unit!.instantiate({ V: 7, E: 3, H: 4, C: 2 }, "float64");
+    const m = unit!.instantiate({ V: 7, E: 3, H: 4, C: 2 }, { dtype: "float64" });
     const tokens = Int32Array.from([1, 2, 3, 4, 5, 6]);
     const opts = { batch: 2, steps: 3, targets: { label: [0, 1] } };
     const step = (extra: object) => {
@@ -89,11 +89,11 @@ describe("the generated trainStep of a model with dropout", () => {
   it("forward refuses training options on a model without dropout, and a training run without a seed", async () => {
     const { unit } = await compileTrainUnit("examples/sentiment.rnn", readFileSync(`${ROOT}examples/sentiment.rnn`, "utf8"));
     expect(unit!.signature.dropout).toBe(false);
-    const m = unit!.instantiate({ V: 7, E: 3, H: 4, C: 2 }, "float64");
+    const m = unit!.instantiate({ V: 7, E: 3, H: 4, C: 2 }, { dtype: "float64" });
     const run = () => m.forward(m.init(1), Int32Array.from([1, 2]), { batch: 1, steps: 2, training: true, seed: 1 });
     expect(run).toThrow("Sentiment.forward: options.training is accepted only by a model with dropout, and Sentiment has none (no `dropout(…)` in the model or its layers' cells)");
     const { unit: d } = await compileTrainUnit("examples/sentiment_dropout.rnn", readFileSync(EXAMPLE, "utf8"));
-    const md = d!.instantiate({ V: 7, E: 3, H: 4, C: 2 }, "float64");
+    const md = d!.instantiate({ V: 7, E: 3, H: 4, C: 2 }, { dtype: "float64" });
     expect(() => md.forward(md.init(1), Int32Array.from([1, 2]), { batch: 1, steps: 2, training: true })).toThrow("SentimentDropout.forward: options.seed is required when options.training is true (it makes the dropout masks reproducible)");
     expect(() => md.forward(md.init(1), Int32Array.from([1, 2]), { batch: 1, steps: 2, training: "yes" as unknown as boolean })).toThrow("options.training must be true or false, received yes");
     expect(() => md.forward(md.init(1), Int32Array.from([1, 2]), { batch: 1, steps: 2, training: true, seed: 0.5 })).toThrow("options.seed must be an integer");

@@ -9,7 +9,7 @@ import { exampleCell } from "./helpers.js";
 describe("examples/parity.rnn", () => {
   it("reaches ≥ 95% on 1000 held-out sequences of length 16 after 400 Adam steps of 32 sequences", async () => {
     const compiled = await exampleCell("parity.rnn");
-    const cell = compiled.instantiate({ H: 16 }, "float32");
+    const cell = compiled.instantiate({ H: 16 }, { dtype: "float32" });
     const params = cell.init(3);
     const trainer = new TbpttTrainer(cell, params, { optimizer: adam({ lr: 0.01 }), clipNorm: 1 });
     const data = new ParityData(1, 32, 1, 16);
@@ -34,7 +34,7 @@ describe("examples/parity.rnn", () => {
 
   it("an untrained classifier is at chance, so the accuracy above is learned", async () => {
     const compiled = await exampleCell("parity.rnn");
-    const cell = compiled.instantiate({ H: 16 }, "float32");
+    const cell = compiled.instantiate({ H: 16 }, { dtype: "float32" });
     const accuracy = parityAccuracy(cell, cell.init(3), new ParityData(999, 1000, 16, 16).next());
     expect(accuracy).toBeGreaterThan(0.4);
     expect(accuracy).toBeLessThan(0.6);

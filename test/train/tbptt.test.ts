@@ -40,7 +40,7 @@ describe("truncated BPTT over examples/char_lstm.rnn (float64)", async () => {
   const vocab = buildVocabulary(TEXT);
   const V = vocab.chars.length;
   const streams = new CharStreams(encodeText(TEXT, vocab), V, B, K, "float64");
-  const cell = compiled.instantiate({ V, H: 5 }, "float64");
+  const cell = compiled.instantiate({ V, H: 5 }, { dtype: "float64" });
   const params = cell.init(11);
 
   it("three chunks with the state carried give the outputs and final state of one run over all 3K steps", () => {

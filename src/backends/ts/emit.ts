@@ -483,7 +483,7 @@ function factoryPrologue(graph: Graph, d: DimNames): string[] {
     "const F = dtype === \"float64\" ? Float64Array : Float32Array;",
     `const backend = chooseBackend(${C}, dtype, options.backend);`,
     `const simd = chooseSimd(${C}, dtype, backend, options.backend, options.simd);`,
-    `const threads = checkThreads(${C}, options.threads);`,
+    `const threads = checkThreads(${C}, options.threads, dtype, options.backend);`,
     `let heap: WasmHeap | undefined = backend === "wasm" ? new WasmHeap(${C}, WASM_KERNELS, threads, simd === "relaxed" ? WASM_KERNELS_RELAXED : undefined, (options as { [SHARED_ARENA]?: SharedArena })[SHARED_ARENA]) : undefined;`,
     "const wasmHeap = (where: string): WasmHeap => {",
     "  if (heap === undefined) throw new Error(`${where}: this instance was disposed`);",

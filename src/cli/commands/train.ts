@@ -30,6 +30,8 @@ interface TrainOptionValues extends DiagnosticOptionValues {
   readonly log?: string;
   readonly saveEvery?: number;
   readonly dtype: "float32" | "float64";
+  readonly backend?: "wasm" | "js";
+  readonly threads?: number;
 }
 
 /** An option that must be a finite number ≥ min (or > min when `exclusive`), and < max when given. */
@@ -74,7 +76,9 @@ export function registerTrain(program: Command, context: CliContext): void {
     .option("--resume <file.safetensors>", "go on from a checkpoint `rnnc train` wrote (same model, data and seed; optimizer state included)")
     .option("--log <file.jsonl>", "the per-epoch log, one JSON object per line (default: beside the weights, W.log.jsonl)")
     .option("--save-every <N>", "also write a checkpoint every N steps (one is written at every epoch's end)", integerOption("--save-every", 1))
-    .addOption(new Option("--dtype <dtype>", "element type of params and kernels").choices(["float32", "float64"]).default("float32"));
+    .addOption(new Option("--dtype <dtype>", "element type of params and kernels").choices(["float32", "float64"]).default("float32"))
+    .addOption(new Option("--backend <backend>", "where the kernels run: wasm (WebAssembly SIMD, float32; the default) or js").choices(["wasm", "js"]))
+    .option("--threads <N>", "worker threads of the wasm kernels (default 1); the weights come out the same for any number", integerOption("--threads", 1));
   addDiagnosticOptions(command)
     .addHelpText(
       "after",
@@ -129,6 +133,8 @@ async function runTrain(context: CliContext, file: string, options: TrainOptionV
       ...(options.clipValue !== undefined ? { clipValue: options.clipValue } : {}),
       seed: options.seed,
       dtype: options.dtype,
+      ...(options.backend !== undefined ? { backend: options.backend } : {}),
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
       output: options.output,
       ...(options.log !== undefined ? { log: options.log } : {}),
       ...(options.saveEvery !== undefined ? { saveEvery: options.saveEvery } : {}),

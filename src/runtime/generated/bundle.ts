@@ -2059,12 +2059,18 @@ function kernelModule(where: string, src: KernelSource, shared: boolean): object
   return m;
 }
 
-/** The threads option: a positive integer (1 when omitted). */
-function checkThreads(where: string, threads: unknown): number {
+/**
+ * The threads option: a positive integer (1 when omitted). More than one splits the wasm
+ * kernels' work, so asking for it together with the js backend (backend "js", or dtype
+ * "float64") is refused, as \`simd\` is; an engine without SIMD128 falls back to js and one thread.
+ */
+function checkThreads(where: string, threads: unknown, dtype?: "float32" | "float64", requestedBackend?: unknown): number {
   if (threads === undefined) return 1;
   if (typeof threads !== "number" || !Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new Error(\`\${where}: options.threads must be an integer from 1 to 64, received \${JSON.stringify(threads)}\`);
   }
+  if (threads > 1 && requestedBackend === "js") throw new Error(\`\${where}: options.threads \${threads} splits the wasm backend's kernels between threads, but options.backend is "js" (one thread)\`);
+  if (threads > 1 && dtype === "float64") throw new Error(\`\${where}: options.threads \${threads} splits the wasm backend's kernels between threads, which run float32 only; dtype is "float64" (the js backend, one thread)\`);
   return threads;
 }
 
@@ -3549,7 +3555,7 @@ function instantiateModel(plan: ModelPlan, factories: Readonly<Record<string, Ce
   // Checked here under the model's name (the layers' factories would name their cells).
   const backend = chooseBackend(M, dtype, options?.backend);
   chooseSimd(M, dtype, backend, options?.backend, options?.simd);
-  checkThreads(M, options?.threads);
+  checkThreads(M, options?.threads, dtype, options?.backend);
   checkKeys(M, "dims", dimsIn, plan.dims, false);
   const F = dtype === "float64" ? Float64Array : Float32Array;
   const dims: Record<string, number> = {};

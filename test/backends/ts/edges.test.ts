@@ -57,6 +57,19 @@ describe("a forward option of the wrong type is refused, on either backend", () 
   });
 });
 
+describe("threads ask for the wasm kernels: with the js backend they are refused, not ignored", () => {
+  it.each([
+    [{ backend: "js", threads: 2 }, 'LSTM: options.threads 2 splits the wasm backend\'s kernels between threads, but options.backend is "js" (one thread)'],
+    [{ dtype: "float64", threads: 2 }, 'LSTM: options.threads 2 splits the wasm backend\'s kernels between threads, which run float32 only; dtype is "float64" (the js backend, one thread)'],
+  ])("%j", (options, message) => {
+    expect(() => LSTM({ I: 2, H: 3 }, options)).toThrowError(new Error(message));
+  });
+  it("one thread is fine on either backend", () => {
+    expect(LSTM({ I: 2, H: 3 }, { dtype: "float64", threads: 1 }).backend).toBe("js");
+    expect(LSTM({ I: 2, H: 3 }, { backend: "js", threads: 1 }).backend).toBe("js");
+  });
+});
+
 describe("checkFinite", () => {
   const params = (cell: Cell) => cell.init(3);
 
