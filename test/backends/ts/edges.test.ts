@@ -17,6 +17,7 @@ interface Cell {
   backward(run: unknown, seeds?: unknown): { params: Arrays };
   loadParams(bytes: Uint8Array, options?: unknown): Arrays;
   saveParams(params: Arrays): Uint8Array;
+  readonly backend: "wasm" | "js";
 }
 type CellFactory = (dims: object, options?: object) => Cell;
 
