@@ -29,6 +29,20 @@ model M(V, H) {
   output y = two(tokens)
   output first = once(last(tokens))
 }`;
+const X_AT_W = `cell RowEmbed(V, E, H) {
+  input x: [V]
+  state h: [H]
+  param W: [V, E]
+  param U: [H, E]
+  param R: [H, H]
+  h' = tanh(U @ (x @ W) + R @ h)
+  output y = h'
+}
+model M(V, E, H) {
+  input tokens: index(V)
+  layer rec = RowEmbed(V, E, H)
+  output y = rec(tokens)
+}`;
 const MIXED = `cell Mixed(V, H) {
   input x: [V]
   state h: [H]
@@ -46,6 +60,7 @@ model M(V, H) {
 const CASES: { name: string; text: string; dims: Record<string, number>; gathers: boolean; forms: readonly ("unroll" | "scan" | "native")[] }[] = [
   { name: "char_model", text: CHAR_MODEL, dims: { V: 11, E: 4, H: 5 }, gathers: true, forms: ["unroll", "scan", "native"] as const },
   { name: "two_matmuls", text: TWO_MATMULS, dims: { V: 9, H: 4 }, gathers: true, forms: ["unroll", "scan"] as const },
+  { name: "x_at_w", text: X_AT_W, dims: { V: 10, E: 3, H: 4 }, gathers: true, forms: ["unroll", "scan"] as const },
   { name: "mixed", text: MIXED, dims: { V: 9, H: 4 }, gathers: false, forms: ["scan"] as const },
 ];
 const STEPS = 5;

@@ -115,8 +115,8 @@ export function emitPrelude(graph: Graph, plan: Plan, main: GraphBuilder, variab
 /**
  * `W @ x` for x given as int64 ids [T, B] (each the index of x's one hot element), for every
  * step at once: Gather of W's columns at the ids flattened to [T·B] (axis 1, then transposed to
- * [T·B, E]), or of its rows for `Wᵀ @ x` — O(E) per token, where the one-hot product is
- * O(V·E). Returns the products emitted (their values are set in the region).
+ * [T·B, E]), or of its rows for `Wᵀ @ x` and `x @ W` — O(E) per token, where the one-hot product
+ * is O(V·E). Returns the products emitted (their values are set in the region).
  */
 function emitIdGathers(hoist: Region, graph: Graph, idInput: string, doc: (what: string) => string): Set<number> {
   const uses = idFedInputs(graph).get(idInput);
@@ -126,7 +126,7 @@ function emitIdGathers(hoist: Region, graph: Graph, idInput: string, doc: (what:
   const done = new Set<number>();
   for (const u of uses) {
     const node = graph.nodes[u.node]!;
-    const w = hoist.value(graph.nodes[node.inputs[0]!]!);
+    const w = hoist.value(graph.nodes[node.inputs[u.left ? 1 : 0]!]!);
     const e = node.shape[0]!.evaluate(model.dims);
     const name = hoist.withNode(node, () =>
       u.transposed

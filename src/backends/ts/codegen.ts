@@ -615,14 +615,18 @@ export class KernelWriter {
   }
 
   /**
-   * `W @ x` with x fed ids, over all rows before the loop: column id of W [E, V] (or row id of W
-   * [V, E] for `Wᵀ @ x`) per row — O(E) per row, the one-hot vector never made.
+   * A product of x fed ids and a param W, over all rows before the loop: row id of W [V, E]
+   * (`Wᵀ @ x`, `x @ W`) or column id of W [E, V] (`W @ x`, `x @ Wᵀ`) per row — O(E) per row, the
+   * one-hot vector never made. `rows`: which of the two; `r`, `c`: W's dimensions.
    */
-  protected gatherArgs(id: number, cx: RowContext): { ids: string; W: Storage; idStride: string; jStride: string; e: string; out: Storage; rows: string } {
-    const { A, Bs, out, sA, ta } = this.matmulOperands(id);
+  protected gatherArgs(id: number, cx: RowContext): { ids: string; W: Storage; idStride: string; jStride: string; e: string; out: Storage; rows: string; rowsForm: boolean; r: string; c: string } {
+    const { A, Bs, out, sA, sB, ta, tb } = this.matmulOperands(id);
     if (cx.fullRow !== "r") throw new Error(`internal: gather %${id} outside a phase over all rows`);
-    const [r, c] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
-    return { ids: Bs.buf, W: A, idStride: ta ? c : "1", jStride: ta ? "1" : c, e: ta ? c : r, out, rows: this.rows(cx) };
+    const idsLeft = this.program.ids?.has(this.nodes[id]!.inputs[0]!) === true;
+    const [W, ids, shape] = idsLeft ? [Bs, A, sB] : [A, Bs, sA];
+    const rowsForm = idsLeft ? !tb : ta;
+    const [r, c] = [this.dims.of(shape[0]!), this.dims.of(shape[1]!)];
+    return { ids: ids.buf, W, idStride: rowsForm ? c : "1", jStride: rowsForm ? "1" : c, e: rowsForm ? c : r, out, rows: this.rows(cx), rowsForm, r, c };
   }
 
   protected emitGather(id: number, cx: RowContext): void {

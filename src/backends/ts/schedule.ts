@@ -133,7 +133,8 @@ export function schedule(program: SeqProgram): Schedule {
     return program.leaves.has(id) || (phase[id] !== undefined && !inlined[id] && nodes[id]!.op !== "const");
   }
   const ids = program.ids ?? new Set<number>();
-  const gathered = nodes.map((node, id) => live[id] === true && node.op === "matmul" && ids.has(node.inputs[1]!) && !ids.has(node.inputs[0]!) && phase[id] !== undefined);
+  // A product of an id leaf and something else, on either side (`W @ x` or `x @ W`).
+  const gathered = nodes.map((node, id) => live[id] === true && node.op === "matmul" && ids.has(node.inputs[1]!) !== ids.has(node.inputs[0]!) && phase[id] !== undefined);
   const scattered = nodes.map((node, id) => accumulatedOuter[id] === true && node.inputs.some((i) => ids.has(i)));
   return { program, live, phase, inlined, storedFull, consumers, view, accumulatedOuter, gathered, scattered };
 }

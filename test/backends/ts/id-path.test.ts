@@ -62,6 +62,26 @@ model M(V, H) {
   loss cross_entropy(logits, next)
 }`;
 
+const X_AT_W = `import Linear from std
+# PyTorch's \`one_hot @ weight\`: x on the left, W [V, E] — a gather of W's rows, a scatter-add into dW's rows.
+cell RowEmbed(V, E, H) {
+  input x: [V]
+  state h: [H]
+  param W: [V, E]
+  param U: [H, E]
+  param R: [H, H]
+  h' = tanh(U @ (x @ W) + R @ h)
+  output y = h'
+}
+model M(V, E, H) {
+  input tokens: index(V)
+  target next: index(V)
+  layer rec = RowEmbed(V, E, H)
+  layer out = Linear(H, V)
+  output logits = out(rec(tokens))
+  loss cross_entropy(logits, next)
+}`;
+
 const CHAR_MODEL = readFileSync(join(ROOT, "examples/char_model.rnn"), "utf8");
 
 /** The model as written (ids) and its twin with the ids input replaced by a vector of width V. */
@@ -112,6 +132,7 @@ function compare(ids: Model, dense: Model, dims: Record<string, number>, options
 const CASES: { name: string; text: string; factory: string; cell: string; dims: Record<string, number>; cellDims: Record<string, number>; idPath: boolean }[] = [
   { name: "char-model", text: CHAR_MODEL, factory: "CharModel", cell: "Embedding", dims: { V: 13, E: 4, H: 6 }, cellDims: { V: 13, E: 4 }, idPath: true },
   { name: "two-matmuls", text: TWO_MATMULS, factory: "M", cell: "Two", dims: { V: 9, H: 5 }, cellDims: { V: 9, H: 5 }, idPath: true },
+  { name: "x-at-w", text: X_AT_W, factory: "M", cell: "RowEmbed", dims: { V: 11, E: 4, H: 5 }, cellDims: { V: 11, E: 4, H: 5 }, idPath: true },
   { name: "mixed", text: MIXED, factory: "M", cell: "Mixed", dims: { V: 9, H: 5 }, cellDims: { V: 9, H: 5 }, idPath: false },
 ];
 

@@ -160,10 +160,8 @@ class WasmKernelWriter extends KernelWriter {
    */
   protected override emitGather(id: number, cx: RowContext): void {
     const g = this.gatherArgs(id, cx);
-    const { sA, ta } = this.matmulOperands(id);
-    const [r, c] = [this.dims.of(sA[0]!), this.dims.of(sA[1]!)];
-    const kernel = ta ? GATHER_KERNELS.gatherRows : GATHER_KERNELS.gatherCols;
-    const args = [g.rows, `${g.ids}.byteOffset`, ta ? r : c, this.addr(g.W, g.W.col), c, this.addr(g.out, this.rowBase(g.out, cx)), g.out.stride, "0"];
+    const kernel = g.rowsForm ? GATHER_KERNELS.gatherRows : GATHER_KERNELS.gatherCols;
+    const args = [g.rows, `${g.ids}.byteOffset`, g.rowsForm ? g.r : g.c, this.addr(g.W, g.W.col), g.c, this.addr(g.out, this.rowBase(g.out, cx)), g.out.stride, "0"];
     this.line(`H.par(${JSON.stringify(kernel)}, [${args.join(", ")}], ${g.e}, ${g.rows} * ${g.e});`);
   }
 
