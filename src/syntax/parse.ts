@@ -60,7 +60,7 @@ export function parse(file: string, text: string): ParseResult {
   const builder = new AstBuilder(file);
   const built = limitDepth(builder.visit(cst) as Item[], builder.unparsed, kept);
   const errorOffsets = kept.map((d) => d.labels[0]?.span.start ?? 0);
-  const items = markRecovered(built, builder.unparsed.map((u) => u.start), errorOffsets, text.length);
+  const items = markRecovered(built, builder.unparsed.map((u) => u.start), errorOffsets, text);
   const unparsed = builder.unparsed.flatMap((u) => (u.name ? [u.name] : []));
   const imports = builder.imports;
   const program: Program = { file, items, ...(imports.length > 0 ? { imports } : {}), ...(unparsed.length > 0 ? { unparsed } : {}) };
@@ -111,15 +111,19 @@ function onePerLine(ds: Diagnostic[], lines: LineIndex): Diagnostic[] {
 
 /**
  * An item owns the text from its first token to the start of the next item (built or not);
- * a syntax error in that range means the item's AST may be missing pieces.
+ * a syntax error in that range means the item's AST may be missing pieces. So does an item that
+ * does not end with its `}`: the parser left it early, when a token that starts an item (a
+ * keyword used as a name: `param model: …`) cut it short — the error then sits at the next
+ * item's start, outside this one's range.
  */
-function markRecovered(items: Item[], unparsedStarts: number[], errors: number[], end: number): Item[] {
+function markRecovered(items: Item[], unparsedStarts: number[], errors: number[], text: string): Item[] {
   const starts = [...items.map((i) => i.span.start), ...unparsedStarts].sort((a, b) => a - b);
   const sortedErrors = [...errors].sort((a, b) => a - b);
   return items.map((item) => {
-    const next = starts[firstAbove(starts, item.span.start)] ?? end + 1;
+    const next = starts[firstAbove(starts, item.span.start)] ?? text.length + 1;
     const e = sortedErrors[firstAbove(sortedErrors, item.span.start - 1)];
-    return e !== undefined && e < next ? { ...item, recovered: true } : item;
+    const cutShort = text[item.span.end - 1] !== "}";
+    return (e !== undefined && e < next) || cutShort ? { ...item, recovered: true } : item;
   });
 }
 

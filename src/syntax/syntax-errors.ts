@@ -3,6 +3,7 @@ import { diag } from "../diagnostics/codes.js";
 import { primary, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type { SyntaxErrorPayload } from "./parser.js";
+import { KEYWORDS } from "./tokens.js";
 
 /**
  * Chevrotain's recognition exceptions → syntax diagnostics (RNN1002, RNN1003) in the words of
@@ -82,7 +83,10 @@ export function syntaxDiagnostic(file: string, text: string, tokens: IToken[], e
   const last = atEnd ? previousToken(tokens, text.length) : undefined;
   const endOfFile = last ? last.endOffset! + 1 : text.length;
   const foundSpan: Span = atEnd ? { file, start: endOfFile, end: endOfFile } : tokenSpan(file, e.token);
-  const help = FOUND_HELPS[payload.ruleName]?.[e.token.tokenType.name] ?? (payload.expected.length === 1 ? HELPS[payload.ruleName]?.[payload.expected[0]!] : undefined);
+  const help =
+    FOUND_HELPS[payload.ruleName]?.[e.token.tokenType.name] ??
+    keywordAsName(payload.expected, e.token) ??
+    (payload.expected.length === 1 ? HELPS[payload.ruleName]?.[payload.expected[0]!] : undefined);
   const helps = help ? [help] : [];
   if (e.name === "MismatchedTokenException" && !instead) {
     // A missing closer is best shown where it is missing: right after the previous token,
@@ -93,6 +97,13 @@ export function syntaxDiagnostic(file: string, text: string, tokens: IToken[], e
   }
   const context = RULE_CONTEXT[payload.ruleName] ?? "the file";
   return diag("RNN1003", { found, context, expected }, { labels: [primary(foundSpan, `unexpected ${found}`)], helps });
+}
+
+/** A help when a name was expected and a keyword found (`param model: …`): keywords cannot name anything. */
+function keywordAsName(expected: readonly string[], token: IToken): string | undefined {
+  if (!expected.includes("a name") || !KEYWORDS.includes(token.tokenType)) return undefined;
+  const words = KEYWORDS.map((k) => String(k.LABEL).replace(/`/g, "")).join(", ");
+  return `\`${token.image}\` is a keyword, and keywords (${words}) cannot be names: rename it, e.g. \`${token.image}_\``;
 }
 
 /** The last token that starts before `offset` (tokens are in source order). */

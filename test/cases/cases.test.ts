@@ -51,6 +51,7 @@ const RENDERED = [
   "171-model-dropout-of-ids",
   "180-tie-of-different-shapes",
   "181-tie-equal-only-for-some-dims",
+  "190-keyword-as-name",
 ];
 
 function expectFile(path: string, actual: string): void {
