@@ -52,9 +52,10 @@ export class VecMath {
    * `out = c0 + c1·r + … + cₙ·rⁿ` on the v128 in local r, by Estrin's scheme: pairs `c₂ₖ + c₂ₖ₊₁·r`,
    * then pairs of pairs with r², r⁴ … A loop of gates is bound by its chain of dependent operations
    * (a sigmoid feeds the tanh that feeds the state); Horner's rule is a chain of 2n of them, this
-   * one of 2·⌈log₂(n + 1)⌉, for two more multiplications.
+   * one of 2·⌈log₂(n + 1)⌉, for two more multiplications. Returns the local holding r² (made for
+   * three coefficients or more), which callers reuse.
    */
-  private polynomial(r: number, coeffs: readonly number[], out: number): void {
+  private polynomial(r: number, coeffs: readonly number[], out: number): number | undefined {
     const f = this.f;
     let terms: (number | { c: number })[] = [];
     for (let i = 0; i < coeffs.length; i += 2) {
@@ -67,10 +68,12 @@ export class VecMath {
       terms.push(q);
     }
     let power = r;
+    let square: number | undefined;
     for (let level = 1; terms.length > 1; level++) {
       const next = this.t(`poly.r${level}`);
       f.get(power).get(power).simd("f32x4.mul").set(next);
       power = next;
+      square ??= next;
       const merged: (number | { c: number })[] = [];
       for (let k = 0; k < terms.length; k += 2) {
         const [a, b] = [terms[k]!, terms[k + 1]];
@@ -93,6 +96,13 @@ export class VecMath {
     if (typeof last === "number") f.get(last);
     else f.f32x4c(last.c);
     f.set(out);
+    return square;
+  }
+
+  /** Pushes r² from the local a polynomial in r left (see polynomial), or computes it. */
+  private squareOf(r: number, square: number | undefined): void {
+    if (square !== undefined) this.f.get(square);
+    else this.f.get(r).get(r).simd("f32x4.mul");
   }
 
   /**
@@ -132,8 +142,8 @@ export class VecMath {
     f.set(y);
     this.reduce(y, n, r, ni);
     // eʳ = 1 + (r + r²·P(r)): the tail first, so the sum with 1 rounds once.
-    this.polynomial(r, INV_FACT, p);
-    f.get(r).get(r).simd("f32x4.mul").get(p).simd("f32x4.mul").get(r).simd("f32x4.add").f32x4c(1).simd("f32x4.add").set(p);
+    this.squareOf(r, this.polynomial(r, INV_FACT, p));
+    f.get(p).simd("f32x4.mul").get(r).simd("f32x4.add").f32x4c(1).simd("f32x4.add").set(p);
     f.get(ni).i32c(1).simd("i32x4.shr_s").set(n1);
     f.get(ni).get(n1).simd("i32x4.sub").set(ni);
     f.get(p);
@@ -161,8 +171,8 @@ export class VecMath {
     const f = this.f;
     const [n, r, q, s] = ["em.n", "em.r", "em.q", "em.s"].map((k) => this.t(k)) as [number, number, number, number];
     this.reduce(x, n, r, s);
-    this.polynomial(r, INV_FACT, q);
-    f.get(r).get(r).simd("f32x4.mul").get(q).simd("f32x4.mul").get(r).simd("f32x4.add").set(q); // expm1(r)
+    this.squareOf(r, this.polynomial(r, INV_FACT, q));
+    f.get(q).simd("f32x4.mul").get(r).simd("f32x4.add").set(q); // expm1(r)
     this.pow2(s);
     f.set(s); // 2ⁿ
     f.get(s).get(q).simd("f32x4.mul").get(s).f32x4c(1).simd("f32x4.sub").simd("f32x4.add").set(out);
